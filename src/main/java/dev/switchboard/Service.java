@@ -1,0 +1,195 @@
+package dev.switchboard;
+
+import dev.switchboard.config.ConfigLoader;
+import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.config.Toggle;
+import dev.switchboard.conversation.ConversationStore;
+import dev.switchboard.ops.OpsServer;
+import dev.switchboard.ops.Readiness;
+import dev.switchboard.store.JsonFileConversationStore;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root: builds every part from the config, starts them, and closes them in reverse order. Nothing in
+ * the service is reached through statics. Not thread-safe: start and close from one thread.
+ */
+final class Service implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Service.class);
+
+    private final ConfigLoader.Loaded loaded;
+    private final SwitchboardConfig config;
+    private final Clock clock;
+    private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final List<AutoCloseable> started = new ArrayList<>();
+    private ConversationStore store;
+    private OpsServer ops;
+
+    Service(ConfigLoader.Loaded loaded, Clock clock) {
+        this.loaded = loaded;
+        this.config = loaded.config();
+        this.clock = clock;
+    }
+
+    Service start() {
+        new JvmMemoryMetrics().bindTo(meters);
+        JvmGcMetrics gc = new JvmGcMetrics();
+        gc.bindTo(meters);
+        started.add(gc);
+        new JvmThreadMetrics().bindTo(meters);
+        new ProcessorMetrics().bindTo(meters);
+        new UptimeMetrics().bindTo(meters);
+
+        SwitchboardConfig.Storage storage = config.storage();
+        store = new JsonFileConversationStore(new JsonFileConversationStore.Options(storage.path(), storage.fsync(),
+                storage.backups(), storage.maxTurnChars(), storage.maxTurnsPerFile(), storage.cacheMaxSize().bytes()),
+                clock, meters);
+        started.add(store);
+        scheduleRetention(storage);
+
+        if (config.ops().enabled()) {
+            ops = new OpsServer(config.ops().bind(), config.ops().port(), config.ops().token(), meters,
+                    this::readiness).start();
+            started.add(ops);
+        }
+        report();
+        return this;
+    }
+
+    ConversationStore store() {
+        return store;
+    }
+
+    OpsServer ops() {
+        return ops;
+    }
+
+    PrometheusMeterRegistry meters() {
+        return meters;
+    }
+
+    Readiness readiness() {
+        Map<String, String> components = new LinkedHashMap<>();
+        components.put("slack", adapterState(config.slack().enabled(), config.slack().active()));
+        components.put("discord", adapterState(config.discord().enabled(), config.discord().active()));
+        config.providers().forEach((name, p) ->
+                components.put("provider." + name, p.active() ? "configured, not yet probed" : "off"));
+        components.put("store", "ok");
+        // Ready means an adapter is connected and a provider is healthy; this build has no adapter to connect.
+        components.put("answering", "no adapter is connected");
+        return new Readiness(false, components);
+    }
+
+    private static String adapterState(Toggle enabled, boolean active) {
+        if (enabled == Toggle.OFF) {
+            return "off (disabled in the config)";
+        }
+        return active ? "configured" : "off (no token)";
+    }
+
+    private void scheduleRetention(SwitchboardConfig.Storage storage) {
+        if (storage.retention().isZero()) {
+            return;
+        }
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "retention");
+            t.setDaemon(true);
+            return t;
+        });
+        scheduler.scheduleWithFixedDelay(() -> {
+            try {
+                store.deleteNotUpdatedSince(clock.instant().minus(storage.retention()));
+            } catch (RuntimeException e) {
+                log.error("retention run failed; it will try again in an hour", e);
+            }
+        }, 1, 60, TimeUnit.MINUTES);
+        started.add(scheduler::shutdownNow);
+    }
+
+    private void report() {
+        for (String warning : loaded.warnings()) {
+            log.warn("config: {}", warning);
+        }
+        log.info("config: {}", loaded.source());
+        SwitchboardConfig.Slack slack = config.slack();
+        if (slack.active()) {
+            log.info("slack: configured ({} mode), but this build has no Slack adapter yet", slack.mode()
+                    .name().toLowerCase(java.util.Locale.ROOT));
+        } else if (slack.enabled() == Toggle.OFF) {
+            log.info("slack: off (slack.enabled: false)");
+        } else {
+            log.info("slack: off. To turn it on, create the Slack app (README, \"Slack\") and export {}",
+                    String.join(" and ", slack.missingSecrets().stream()
+                            .map(v -> loaded.variableFor(slackKey(v), v)).toList()));
+        }
+        if (config.discord().active()) {
+            log.info("discord: configured, but this build has no Discord adapter yet");
+        } else if (config.discord().enabled() == Toggle.OFF) {
+            log.info("discord: off (discord.enabled: false)");
+        } else {
+            log.info("discord: off. To turn it on, create the bot (README, \"Discord\") and export {}",
+                    loaded.variableFor("discord.token", "DISCORD_TOKEN"));
+        }
+        if (config.providers().isEmpty()) {
+            log.info("providers: none configured. Add one under providers: in the config (see the sample"
+                    + " config/switchboard.yaml)");
+        }
+        config.providers().forEach((name, p) -> {
+            if (p.active()) {
+                log.info("provider {}: on ({} at {}, models {})", name, p.type().name().toLowerCase(
+                        java.util.Locale.ROOT), p.baseUrl(), p.models());
+            } else if (p.enabled() == Toggle.OFF) {
+                log.info("provider {}: off (providers.{}.enabled: false)", name, name);
+            } else {
+                String key = "providers." + name + ".api_key";
+                log.info("provider {}: off. To turn it on, export {} (read through {})", name,
+                        loaded.variableFor(key, name.toUpperCase(java.util.Locale.ROOT) + "_API_KEY"), key);
+            }
+        });
+        Path data = config.storage().path().toAbsolutePath().normalize();
+        log.info("store: conversations in {} (fsync {}, backups {})", data, config.storage().fsync(),
+                config.storage().backups());
+        if (ops != null) {
+            log.info("ops: {} serves /healthz /readyz /metrics", ops.url());
+        } else {
+            log.info("ops: off (ops.enabled: false)");
+        }
+    }
+
+    private static String slackKey(String conventionalVariable) {
+        return switch (conventionalVariable) {
+            case "SLACK_APP_TOKEN" -> "slack.app_token";
+            case "SLACK_SIGNING_SECRET" -> "slack.signing_secret";
+            default -> "slack.bot_token";
+        };
+    }
+
+    @Override
+    public void close() {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            try {
+                started.get(i).close();
+            } catch (Exception e) {
+                log.warn("while stopping {}: {}", started.get(i).getClass().getSimpleName(), e.toString());
+            }
+        }
+        started.clear();
+    }
+}

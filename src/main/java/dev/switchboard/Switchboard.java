@@ -1,0 +1,146 @@
+package dev.switchboard;
+
+import dev.switchboard.config.ConfigException;
+import dev.switchboard.config.ConfigLoader;
+import dev.switchboard.logging.LogSetup;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The command line: {@code switchboard [run]} starts the service, {@code switchboard config} checks the config and
+ * prints it with secrets masked. Exit codes: 0 done, 1 failed while running, 2 the config or the arguments are wrong.
+ */
+@Command(name = "switchboard", mixinStandardHelpOptions = true, version = "Switchboard 0.1.0",
+        description = "LLM assistants in Slack and Discord that keep answering when a provider has a bad day.",
+        subcommands = {Switchboard.ConfigCommand.class},
+        exitCodeOnInvalidInput = Switchboard.EXIT_CONFIG)
+public final class Switchboard implements Callable<Integer> {
+
+    static final int EXIT_OK = 0;
+    static final int EXIT_FAILED = 1;
+    static final int EXIT_CONFIG = 2;
+    static final Path DEFAULT_CONFIG = Path.of("config", "switchboard.yaml");
+
+    @Option(names = {"-c", "--config"}, description = "Config file (default: config/switchboard.yaml; a missing"
+            + " default file means built-in defaults).", scope = CommandLine.ScopeType.INHERIT)
+    Path config;
+
+    @Option(names = "--log-format", description = "json (default) or text; overrides logging.format.",
+            scope = CommandLine.ScopeType.INHERIT)
+    String logFormat;
+
+    private final Map<String, String> env;
+    private final PrintWriter out;
+    private final PrintWriter err;
+    private final CountDownLatch stop;
+
+    Switchboard(Map<String, String> env, PrintWriter out, PrintWriter err, CountDownLatch stop) {
+        this.env = env;
+        this.out = out;
+        this.err = err;
+        this.stop = stop;
+    }
+
+    public static void main(String[] args) {
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        System.exit(execute(args, System.getenv(), out, err, new CountDownLatch(1)));
+    }
+
+    /** Runs a command line; {@code stop} ends a running service (main never counts it down: SIGTERM does). */
+    static int execute(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err, CountDownLatch stop) {
+        CommandLine cli = new CommandLine(new Switchboard(env, out, err, stop));
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setExecutionExceptionHandler((e, line, parsed) -> {
+            org.slf4j.LoggerFactory.getLogger(Switchboard.class).error("switchboard stopped on an unexpected error", e);
+            err.println("switchboard: stopped on an unexpected error: " + e);
+            return EXIT_FAILED;
+        });
+        try {
+            return cli.execute(args);
+        } catch (Error e) {
+            org.slf4j.LoggerFactory.getLogger(Switchboard.class).error("switchboard stopped on a fatal error", e);
+            err.println("switchboard: stopped on a fatal error: " + e);
+            return EXIT_FAILED;
+        }
+    }
+
+    /** Starts the service and blocks until SIGTERM or Ctrl-C. */
+    @Override
+    public Integer call() {
+        ConfigLoader.Loaded loaded;
+        try {
+            loaded = load();
+        } catch (ConfigException e) {
+            err.println(e.getMessage());
+            return EXIT_CONFIG;
+        }
+        String format = logFormat != null ? logFormat : loaded.config().logging().format();
+        if (!format.equals("json") && !format.equals("text")) {
+            err.println("--log-format must be json or text, not \"" + format + "\"");
+            return EXIT_CONFIG;
+        }
+        LogSetup.apply(format, loaded.config().logging().level(), loaded.secretValues());
+        Service service;
+        try {
+            service = new Service(loaded, Clock.systemUTC()).start();
+        } catch (IllegalStateException e) {
+            err.println("switchboard: " + e.getMessage());
+            return EXIT_FAILED;
+        }
+        Thread hook = new Thread(() -> {
+            service.close();
+            stop.countDown();
+        }, "shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            stop.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            return EXIT_OK; // the hook is closing the service
+        }
+        service.close();
+        return EXIT_OK;
+    }
+
+    ConfigLoader.Loaded load() {
+        Path file = config != null ? config : DEFAULT_CONFIG;
+        return new ConfigLoader().load(file, config != null, env);
+    }
+
+    /** {@code switchboard config}: validates the config and prints it as the service sees it, secrets masked. */
+    @Command(name = "config", mixinStandardHelpOptions = true,
+            description = "Check the config and print it with defaults filled in and secrets masked.")
+    static final class ConfigCommand implements Callable<Integer> {
+
+        @CommandLine.ParentCommand
+        Switchboard parent;
+
+        @Override
+        public Integer call() {
+            try {
+                ConfigLoader.Loaded loaded = parent.load();
+                parent.out.println("# " + loaded.source() + ": valid");
+                loaded.warnings().forEach(w -> parent.out.println("# warning: " + w));
+                parent.out.print(new ConfigLoader().render(loaded.config()));
+                parent.out.flush();
+                return EXIT_OK;
+            } catch (ConfigException e) {
+                parent.err.println(e.getMessage());
+                return EXIT_CONFIG;
+            }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package dev.switchboard.conversation;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One message of a conversation. Immutable.
+ *
+ * @param role who wrote it
+ * @param authorId the platform's user id (for assistant turns, the bot's id)
+ * @param authorName display name at the time of writing, used to tell people apart in shared threads
+ * @param text the text exactly as the user wrote it or as the user saw the reply
+ * @param at when it was written
+ * @param messageIds the platform message ids that carry it (a long reply may span several messages)
+ * @param assistant how the reply was produced; present on assistant turns only
+ */
+public record Turn(
+        Role role,
+        String authorId,
+        String authorName,
+        String text,
+        Instant at,
+        List<String> messageIds,
+        AssistantMeta assistant) {
+
+    public Turn {
+        Objects.requireNonNull(role, "role");
+        Objects.requireNonNull(text, "text");
+        Objects.requireNonNull(at, "at");
+        authorId = authorId == null ? "" : authorId;
+        authorName = authorName == null ? "" : authorName;
+        messageIds = messageIds == null ? List.of() : List.copyOf(messageIds);
+        if (assistant != null && role != Role.ASSISTANT) {
+            throw new IllegalArgumentException("only assistant turns carry assistant metadata, not " + role);
+        }
+    }
+
+    public static Turn user(String authorId, String authorName, String text, Instant at, List<String> messageIds) {
+        return new Turn(Role.USER, authorId, authorName, text, at, messageIds, null);
+    }
+
+    public static Turn assistant(String botId, String text, Instant at, List<String> messageIds, AssistantMeta meta) {
+        return new Turn(Role.ASSISTANT, botId, "", text, at, messageIds, Objects.requireNonNull(meta, "meta"));
+    }
+}

@@ -1,0 +1,136 @@
+package dev.switchboard.store;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.zip.CRC32C;
+
+/**
+ * Reads and writes the store's files: a JSON envelope holding a schema version, the kind of document, the body and a
+ * CRC32C of the body's exact bytes.
+ *
+ * <pre>{"schema":1,"kind":"conversation","body":{...},"crc32c":"89ab01cd"}</pre>
+ *
+ * <p>A file that does not parse, lacks a field or whose checksum does not match is {@link CorruptFileException}; a
+ * file from a newer schema is refused without being called corrupt, so a downgrade never quarantines good data.
+ * Thread-safe.
+ */
+final class DocumentCodec {
+
+    static final int SCHEMA = 1;
+
+    private final ObjectMapper mapper;
+
+    DocumentCodec() {
+        this.mapper = JsonMapper.builder()
+                .addModule(new JavaTimeModule())
+                .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                .serializationInclusion(JsonInclude.Include.NON_NULL)
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .build();
+    }
+
+    ObjectMapper mapper() {
+        return mapper;
+    }
+
+    byte[] encode(String kind, Object body) {
+        try {
+            byte[] json = mapper.writeValueAsBytes(body);
+            CRC32C crc = new CRC32C();
+            crc.update(json);
+            ByteArrayOutputStream out = new ByteArrayOutputStream(json.length + 96);
+            out.writeBytes(("{\"schema\":" + SCHEMA + ",\"kind\":\"" + kind + "\",\"body\":")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.writeBytes(json);
+            out.writeBytes((",\"crc32c\":\"" + String.format("%08x", crc.getValue()) + "\"}\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new IllegalStateException("a stored value could not be written as JSON", e);
+        }
+    }
+
+    <T> T decode(byte[] bytes, String expectedKind, Class<T> type) throws CorruptFileException {
+        int schema = -1;
+        String kind = null;
+        String checksum = null;
+        int bodyStart = -1;
+        int bodyEnd = -1;
+        try (JsonParser p = mapper.getFactory().createParser(bytes)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new CorruptFileException("not a JSON object");
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                switch (field) {
+                    case "schema" -> schema = p.getIntValue();
+                    case "kind" -> kind = p.getText();
+                    case "crc32c" -> checksum = p.getText();
+                    case "body" -> {
+                        if (value != JsonToken.START_OBJECT) {
+                            throw new CorruptFileException("body is not an object");
+                        }
+                        bodyStart = (int) p.currentTokenLocation().getByteOffset();
+                        p.skipChildren();
+                        bodyEnd = (int) p.currentTokenLocation().getByteOffset() + 1;
+                    }
+                    default -> p.skipChildren();
+                }
+            }
+            if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
+                throw new CorruptFileException("trailing data after the document");
+            }
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof CorruptFileException c) {
+                throw c;
+            }
+            throw new CorruptFileException("does not parse: " + e.getMessage());
+        }
+        if (schema > SCHEMA) {
+            throw new UnsupportedSchemaException(schema);
+        }
+        if (schema < 1 || kind == null || checksum == null || bodyStart < 0) {
+            throw new CorruptFileException("missing schema, kind, body or crc32c");
+        }
+        if (!kind.equals(expectedKind)) {
+            throw new CorruptFileException("holds a " + kind + ", expected a " + expectedKind);
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(bytes, bodyStart, bodyEnd - bodyStart);
+        if (!String.format("%08x", crc.getValue()).equals(checksum)) {
+            throw new CorruptFileException("checksum mismatch");
+        }
+        try {
+            return mapper.readValue(bytes, bodyStart, bodyEnd - bodyStart, type);
+        } catch (IOException | RuntimeException e) {
+            throw new CorruptFileException("body does not match the schema: " + e.getMessage());
+        }
+    }
+
+    /** The file is damaged; the store quarantines it and serves the backup. */
+    static final class CorruptFileException extends Exception {
+        CorruptFileException(String message) {
+            super(message);
+        }
+    }
+
+    /** The file was written by a newer Switchboard; it is left untouched. */
+    static final class UnsupportedSchemaException extends RuntimeException {
+        UnsupportedSchemaException(int schema) {
+            super("written with schema " + schema + " by a newer Switchboard; this one reads up to " + SCHEMA);
+        }
+    }
+}
