@@ -238,8 +238,9 @@ public final class ConfigLoader {
         if (newline > 0) {
             message = message.substring(0, newline);
         }
-        return new ConfigException.Problem("", where + "this is not valid YAML (" + message.strip() + ").",
-                "check the indentation and quoting near that line.");
+        String fix = message.contains("flow") ? "inside { } and [ ], quote values that hold ${...}: \"${NAME}\"."
+                : "check the indentation and quoting near that line.";
+        return new ConfigException.Problem("", where + "this is not valid YAML (" + message.strip() + ").", fix);
     }
 
     private static ConfigException.Problem bindingProblem(JsonProcessingException e) {

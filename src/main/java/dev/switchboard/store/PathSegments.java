@@ -9,8 +9,8 @@ import java.util.HexFormat;
 /**
  * Turns platform ids into safe, reversible file-name segments.
  *
- * <p>Only {@code A-Z a-z 0-9 _ -} pass as they are, and {@code .} when it is not the first character; every other
- * UTF-8 byte becomes {@code ~XX}. So no segment is empty, starts with a dot, holds a separator, NUL or look-alike
+ * <p>Only {@code A-Z a-z 0-9 _ -} pass as they are, and {@code .} when it neither starts the id nor follows another
+ * dot; every other UTF-8 byte becomes {@code ~XX}. So no segment is empty, starts with a dot, holds a separator, NUL or look-alike
  * character, or names a parent folder, and different ids never share a segment. A segment longer than
  * {@link #MAX_LENGTH} keeps a readable prefix and ends in {@code ~~} and a hash of the whole id; such a segment cannot
  * be decoded, which {@link #decode} reports with {@code null}. Stateless and thread-safe.
@@ -30,7 +30,7 @@ final class PathSegments {
         StringBuilder out = new StringBuilder(bytes.length + 8);
         for (int i = 0; i < bytes.length; i++) {
             int b = bytes[i] & 0xFF;
-            if (isPlain(b) || (b == '.' && i > 0)) {
+            if (isPlain(b) || (b == '.' && i > 0 && bytes[i - 1] != '.')) {
                 out.append((char) b);
             } else {
                 out.append('~').append(HEX.toHexDigits((byte) b));

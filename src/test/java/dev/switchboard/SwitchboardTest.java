@@ -1,0 +1,110 @@
+package dev.switchboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line as a user meets it: exit codes, messages, no stack traces. */
+class SwitchboardTest {
+
+    @TempDir
+    Path dir;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(Map<String, String> env, String... args) {
+        return Switchboard.execute(args, env, new PrintWriter(out, true), new PrintWriter(err, true),
+                new CountDownLatch(1));
+    }
+
+    private Path config(String yaml) throws IOException {
+        Path file = dir.resolve("switchboard.yaml");
+        Files.writeString(file, yaml);
+        return file;
+    }
+
+    @Test
+    void configErrors_exitWith2AndOneClearMessageWithoutAStackTrace() throws IOException {
+        String[] broken = {
+            "slack:\n  bot_tokn: x\n",
+            "ops:\n  port: eighty\n",
+            "slack:\n  enabled: true\n",
+            "discord:\n  enabled: true\n",
+            "providers:\n  a: {type: openai, enabled: true, models: [m]}\n",
+            "slack: [\n",
+        };
+        for (String yaml : broken) {
+            StringWriter e = new StringWriter();
+            int code = Switchboard.execute(new String[] {"--config", config(yaml).toString()}, Map.of(),
+                    new PrintWriter(new StringWriter()), new PrintWriter(e, true), new CountDownLatch(1));
+
+            assertThat(code).as(yaml).isEqualTo(2);
+            assertThat(e.toString()).as(yaml).startsWith("Config error").contains("Fix:")
+                    .doesNotContain("Exception", "\tat ");
+        }
+    }
+
+    @Test
+    void aMissingConfigGivenOnTheCommandLine_exitsWith2() {
+        assertThat(run(Map.of(), "--config", dir.resolve("nope.yaml").toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("nope.yaml").contains("does not exist");
+    }
+
+    @Test
+    void anUnknownOption_exitsWith2WithUsage() {
+        assertThat(run(Map.of(), "--frobnicate")).isEqualTo(2);
+        assertThat(err.toString()).contains("Unknown option").contains("Usage");
+    }
+
+    @Test
+    void configCommand_printsTheEffectiveConfigWithSecretsMasked() throws IOException {
+        Path file = config("slack:\n  bot_token: ${SLACK_BOT_TOKEN}\n  app_token: ${SLACK_APP_TOKEN}\n");
+
+        int code = run(Map.of("SLACK_BOT_TOKEN", "xoxb-1111-2222-abcdefgh", "SLACK_APP_TOKEN", "xapp-1-A-2-abcdef"),
+                "--config", file.toString(), "config");
+
+        assertThat(code).isZero();
+        assertThat(out.toString()).contains(": valid").contains("bot_token: '********'")
+                .doesNotContain("xoxb-1111-2222-abcdefgh", "xapp-1-A-2-abcdef");
+    }
+
+    @Test
+    void run_withNothingConfigured_startsServesHealthAndStopsWith0() throws Exception {
+        int port;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        Path file = config("storage:\n  path: " + dir.resolve("data") + "\nops:\n  port: " + port + "\n");
+        CountDownLatch stop = new CountDownLatch(1);
+        CompletableFuture<Integer> running = CompletableFuture.supplyAsync(() -> Switchboard.execute(
+                new String[] {"--config", file.toString(), "--log-format", "text"}, Map.of(),
+                new PrintWriter(out, true), new PrintWriter(err, true), stop));
+        HttpClient http = HttpClient.newHttpClient();
+        HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).build();
+
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() ->
+                http.send(health, HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+        stop.countDown();
+
+        assertThat(running.get(20, TimeUnit.SECONDS)).isZero();
+        assertThat(err.toString()).isEmpty();
+    }
+}
