@@ -453,14 +453,14 @@ public record SwitchboardConfig(
             fsync = fsync != null ? fsync : Boolean.TRUE;
             backups = backups != null ? backups : Boolean.TRUE;
             maxTurnChars = maxTurnChars != null ? maxTurnChars : 40_000;
-            maxTurnsPerFile = maxTurnsPerFile != null ? maxTurnsPerFile : 256;
+            maxTurnsPerFile = maxTurnsPerFile != null ? maxTurnsPerFile : 128;
             cacheMaxSize = cacheMaxSize != null ? cacheMaxSize : new DataSize(64L << 20);
             retention = retention != null ? retention : Duration.ZERO;
             if (maxTurnChars < 1) {
                 throw new ConfigValueException("max_turn_chars", "must be at least 1", "write e.g. 40000");
             }
             if (maxTurnsPerFile < 4) {
-                throw new ConfigValueException("max_turns_per_file", "must be at least 4", "write e.g. 256");
+                throw new ConfigValueException("max_turns_per_file", "must be at least 4", "write e.g. 128");
             }
             if (retention.isNegative()) {
                 throw new ConfigValueException("retention", "must not be negative", "write 0 to keep forever, or 90d");

@@ -3,7 +3,10 @@ package dev.switchboard.store;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +35,7 @@ final class AtomicFiles {
 
     static void write(Path target, byte[] content, boolean fsync, boolean keepBackup) throws IOException {
         Path dir = target.getParent();
-        Files.createDirectories(dir);
+        ensureDirectory(dir, fsync);
         Path temp = tempOf(target, "tmp");
         try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -50,6 +53,34 @@ final class AtomicFiles {
         move(temp, target);
         if (fsync) {
             fsyncDirectory(dir);
+        }
+    }
+
+    /**
+     * Creates a folder and any missing parents, syncing each parent that gained an entry: without that, a crash
+     * could forget a new folder and every file written into it.
+     */
+    static void ensureDirectory(Path dir, boolean fsync) throws IOException {
+        if (Files.isDirectory(dir)) {
+            return;
+        }
+        Deque<Path> missing = new ArrayDeque<>();
+        for (Path p = dir; p != null && !Files.isDirectory(p); p = p.getParent()) {
+            missing.push(p);
+        }
+        while (!missing.isEmpty()) {
+            Path p = missing.pop();
+            try {
+                Files.createDirectory(p);
+            } catch (FileAlreadyExistsException e) {
+                if (!Files.isDirectory(p)) {
+                    throw e;
+                }
+                // Another writer made it; sync anyway, as that writer may not have yet.
+            }
+            if (fsync && p.getParent() != null) {
+                fsyncDirectory(p.getParent());
+            }
         }
     }
 

@@ -83,7 +83,7 @@ public final class JsonFileConversationStore implements ConversationStore {
         }
 
         public static Options defaults(Path root) {
-            return new Options(root, true, true, 40_000, 256, 64L << 20);
+            return new Options(root, true, true, 40_000, 128, 64L << 20);
         }
     }
 
@@ -123,6 +123,7 @@ public final class JsonFileConversationStore implements ConversationStore {
             locks[i] = new ReentrantLock();
         }
         this.cache = Caffeine.newBuilder()
+                .executor(Runnable::run) // evictions are cheap: do them now, so the bound holds exactly
                 .maximumWeight(options.cacheMaxBytes())
                 .<ConversationKey, Located>weigher((k, v) -> v.doc().weight())
                 .recordStats()
