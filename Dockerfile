@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # Build: docker build -t switchboard .
-# Run:   docker run --rm -p 8080:8080 -v "$PWD/config:/app/config:ro" -v switchboard-data:/app/conversations \
+# Run:   docker run --rm -p 127.0.0.1:8080:8080 -v "$PWD/config:/app/config:ro" -v switchboard-data:/app/conversations \
 #          -e SLACK_BOT_TOKEN -e SLACK_APP_TOKEN -e OPENAI_API_KEY switchboard
 
 FROM maven:3.9-eclipse-temurin-21 AS build

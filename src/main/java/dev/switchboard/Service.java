@@ -154,7 +154,7 @@ final class Service implements AutoCloseable {
         config.providers().forEach((name, p) -> {
             if (p.active()) {
                 log.info("provider {}: on ({} at {}, models {})", name, p.type().name().toLowerCase(
-                        java.util.Locale.ROOT), p.baseUrl(), p.models());
+                        java.util.Locale.ROOT), withoutCredentials(p.baseUrl()), p.models());
             } else if (p.enabled() == Toggle.OFF) {
                 log.info("provider {}: off (providers.{}.enabled: false)", name, name);
             } else {
@@ -168,9 +168,21 @@ final class Service implements AutoCloseable {
                 config.storage().backups());
         if (ops != null) {
             log.info("ops: {} serves /healthz /readyz /metrics", ops.url());
+            boolean loopback = config.ops().bind().startsWith("127.") || config.ops().bind().equals("::1")
+                    || config.ops().bind().equals("localhost");
+            if (!loopback && !config.ops().token().isPresent()) {
+                log.warn("ops: listening on {} without a token; anyone who can reach the port can read /metrics."
+                        + " Set ops.token (SWITCHBOARD_OPS_TOKEN) or keep the port unpublished", config.ops().bind());
+            }
         } else {
             log.info("ops: off (ops.enabled: false)");
         }
+    }
+
+    /** A URL as it may be logged: no user info, no query (either can carry a key). */
+    static String withoutCredentials(java.net.URI url) {
+        return url.getScheme() + "://" + url.getHost() + (url.getPort() >= 0 ? ":" + url.getPort() : "")
+                + (url.getPath() == null ? "" : url.getPath());
     }
 
     private static String slackKey(String conventionalVariable) {

@@ -92,7 +92,7 @@ public final class Switchboard implements Callable<Integer> {
         Service service;
         try {
             service = new Service(loaded, Clock.systemUTC()).start();
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | dev.switchboard.conversation.StoreException e) {
             err.println("switchboard: " + e.getMessage());
             return EXIT_FAILED;
         }

@@ -138,14 +138,15 @@ public final class ConfigLoader {
         try {
             config = mapper.treeToValue(tree, SwitchboardConfig.class);
         } catch (JsonProcessingException e) {
-            throw new ConfigException(source, bindingProblem(e));
+            throw new ConfigException(source, withoutValues(List.of(bindingProblem(e)), references, env));
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(source, new ConfigException.Problem("", e.getMessage(), ""));
+            throw new ConfigException(source, withoutValues(
+                    List.of(new ConfigException.Problem("", e.getMessage(), "")), references, env));
         }
         List<String> warnings = new ArrayList<>();
         problems.addAll(validate(config, references, warnings));
         if (!problems.isEmpty()) {
-            throw new ConfigException(source, problems);
+            throw new ConfigException(source, withoutValues(problems, references, env));
         }
         return new Loaded(config, source, warnings, secretValues(config), references);
     }
@@ -229,6 +230,32 @@ public final class ConfigLoader {
     }
 
     // ---- error messages ----
+
+    /**
+     * Messages may quote a bad value; a value read from the environment may be a secret put under the wrong key,
+     * so it is named by its variable instead.
+     */
+    private static List<ConfigException.Problem> withoutValues(List<ConfigException.Problem> problems,
+                                                               Map<String, String> references,
+                                                               Map<String, String> env) {
+        List<String> variables = references.values().stream().distinct()
+                .filter(v -> env.get(v) != null && env.get(v).strip().length() >= 3)
+                .sorted((a, b) -> env.get(b).length() - env.get(a).length()).toList();
+        if (variables.isEmpty()) {
+            return problems;
+        }
+        List<ConfigException.Problem> out = new ArrayList<>();
+        for (ConfigException.Problem p : problems) {
+            String message = p.message();
+            String fix = p.fix();
+            for (String v : variables) {
+                message = message.replace(env.get(v).strip(), "(the value of $" + v + ")");
+                fix = fix.replace(env.get(v).strip(), "(the value of $" + v + ")");
+            }
+            out.add(new ConfigException.Problem(p.key(), message, fix));
+        }
+        return out;
+    }
 
     private static ConfigException.Problem syntaxProblem(JsonProcessingException e) {
         JsonLocation at = e.getLocation();

@@ -31,7 +31,7 @@ public record SwitchboardConfig(
         discord = discord != null ? discord
                 : new Discord(null, null, null, null, null, null, null, null, null, null, null);
         providers = providers == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(providers));
-        routing = routing != null ? routing : new Routing(null, null, null);
+        routing = routing != null ? routing : new Routing(null, null, null, null, null, null);
         storage = storage != null ? storage : new Storage(null, null, null, null, null, null, null);
         operators = operators != null ? operators : new Operators(null, null, null);
         ops = ops != null ? ops : new Ops(null, null, null, null);
@@ -334,19 +334,21 @@ public record SwitchboardConfig(
         }
     }
 
-    /** Opens when {@code failureRate} percent of the last {@code window} calls failed, after {@code minimumCalls}. */
-    public record Breaker(Integer failureRate, Integer window, Integer minimumCalls, Duration openFor) {
+    /**
+     * Opens when {@code failureRate} percent of the calls within {@code window} failed, once at least
+     * {@code minimumCalls} were made; after {@code openFor} one probe call decides whether it closes.
+     */
+    public record Breaker(Integer failureRate, Integer minimumCalls, Duration window, Duration openFor) {
         public Breaker {
             failureRate = failureRate != null ? failureRate : 50;
-            window = window != null ? window : 20;
             minimumCalls = minimumCalls != null ? minimumCalls : 5;
+            window = positive("window", window, Duration.ofMinutes(1));
             openFor = positive("open_for", openFor, Duration.ofSeconds(30));
             if (failureRate < 1 || failureRate > 100) {
                 throw new ConfigValueException("failure_rate", "must be a percentage from 1 to 100", "write e.g. 50");
             }
-            if (window < 1 || minimumCalls < 1 || minimumCalls > window) {
-                throw new ConfigValueException("minimum_calls", "must be between 1 and window (" + window + ")",
-                        "write e.g. window: 20, minimum_calls: 5");
+            if (minimumCalls < 1) {
+                throw new ConfigValueException("minimum_calls", "must be at least 1", "write e.g. minimum_calls: 5");
             }
         }
     }
@@ -357,12 +359,38 @@ public record SwitchboardConfig(
      * @param defaultRoute the route used where no override applies
      * @param routes named, ordered lists of targets
      * @param overrides routes and prompts for particular workspaces, guilds or channels
+     * @param onContentFilter when a provider refuses on content grounds: stop with a message, or try the next target
+     * @param midStreamFallback whether a reply that fails after tokens were shown is replaced by the next target's
+     * @param fallbackFooter whether a reply that fell back says in one line which provider answered
      */
-    public record Routing(String defaultRoute, Map<String, Route> routes, List<Override> overrides) {
+    public record Routing(String defaultRoute, Map<String, Route> routes, List<Override> overrides,
+                          ContentFilterAction onContentFilter, Boolean midStreamFallback, Boolean fallbackFooter) {
         public Routing {
             defaultRoute = defaultRoute != null ? defaultRoute : "default";
+            onContentFilter = onContentFilter != null ? onContentFilter : ContentFilterAction.STOP;
+            midStreamFallback = midStreamFallback != null ? midStreamFallback : Boolean.TRUE;
+            fallbackFooter = fallbackFooter != null ? fallbackFooter : Boolean.TRUE;
             routes = routes == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(routes));
             overrides = copy(overrides);
+        }
+    }
+
+    /** What to do when a provider refuses on content grounds. */
+    public enum ContentFilterAction {
+        STOP, FALLBACK;
+
+        @com.fasterxml.jackson.annotation.JsonValue
+        String yaml() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        @JsonCreator
+        static ContentFilterAction parse(String value) {
+            return switch (value.strip().toLowerCase(Locale.ROOT)) {
+                case "stop" -> STOP;
+                case "fallback" -> FALLBACK;
+                default -> throw new IllegalArgumentException("expected stop or fallback, got \"" + value + "\"");
+            };
         }
     }
 
@@ -497,6 +525,10 @@ public record SwitchboardConfig(
             if (bind.isEmpty()) {
                 throw new ConfigValueException("bind", "is empty", "write 127.0.0.1, or 0.0.0.0 in a container");
             }
+            if (token.isPresent() && token.reveal().length() < 16) {
+                throw new ConfigValueException("token", "is shorter than 16 characters",
+                        "use a long random value, e.g. the output of: openssl rand -hex 24");
+            }
         }
     }
 
@@ -515,8 +547,9 @@ public record SwitchboardConfig(
         }
     }
 
+    /** Copies a list, leaving out items that were only an unset {@code ${VAR}}. */
     private static <T> List<T> copy(List<T> list) {
-        return list == null ? List.of() : List.copyOf(list);
+        return list == null ? List.of() : list.stream().filter(java.util.Objects::nonNull).toList();
     }
 
     private static Duration positive(String key, Duration value, Duration fallback) {

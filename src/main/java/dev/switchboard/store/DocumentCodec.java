@@ -76,7 +76,13 @@ final class DocumentCodec {
                 String field = p.currentName();
                 JsonToken value = p.nextToken();
                 switch (field) {
-                    case "schema" -> schema = p.getIntValue();
+                    case "schema" -> {
+                        schema = p.getIntValue();
+                        if (schema > SCHEMA) {
+                            // Decided before the rest is read: a newer file is never called corrupt.
+                            throw new UnsupportedSchemaException(schema);
+                        }
+                    }
                     case "kind" -> kind = p.getText();
                     case "crc32c" -> checksum = p.getText();
                     case "body" -> {
@@ -93,14 +99,10 @@ final class DocumentCodec {
             if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
                 throw new CorruptFileException("trailing data after the document");
             }
+        } catch (UnsupportedSchemaException e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
-            if (e instanceof CorruptFileException c) {
-                throw c;
-            }
             throw new CorruptFileException("does not parse: " + e.getMessage());
-        }
-        if (schema > SCHEMA) {
-            throw new UnsupportedSchemaException(schema);
         }
         if (schema < 1 || kind == null || checksum == null || bodyStart < 0) {
             throw new CorruptFileException("missing schema, kind, body or crc32c");

@@ -1,5 +1,7 @@
 package dev.switchboard.store;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.stats.CacheStats;
@@ -94,6 +96,9 @@ public final class JsonFileConversationStore implements ConversationStore {
     private static final String QUARANTINE_DIR = ".quarantine";
     private static final String SUFFIX = ".json";
     private static final int LOCK_STRIPES = 1024;
+    private static final int MAX_ID_CHARS = 512;
+    private static final int MAX_MESSAGE_IDS = 200;
+    private static final int MAX_METADATA_CHARS = 16_384;
     private static final DateTimeFormatter QUARANTINE_STAMP =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
 
@@ -105,6 +110,8 @@ public final class JsonFileConversationStore implements ConversationStore {
     private final ReentrantLock[] locks = new ReentrantLock[LOCK_STRIPES];
     private final Timer appendTimer;
     private final Counter quarantined;
+    private final FolderLock folderLock;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** A conversation and the file it lives in. */
     private record Located(Path file, StoredConversation doc) {
@@ -119,6 +126,7 @@ public final class JsonFileConversationStore implements ConversationStore {
         } catch (IOException e) {
             throw new StoreException("cannot create the data folder " + options.root(), e);
         }
+        this.folderLock = FolderLock.acquire(root);
         for (int i = 0; i < locks.length; i++) {
             locks[i] = new ReentrantLock();
         }
@@ -172,6 +180,12 @@ public final class JsonFileConversationStore implements ConversationStore {
                     + " characters is longer than this bot keeps (storage.max_turn_chars = "
                     + options.maxTurnChars() + ")");
         }
+        if (turn.authorId().length() > MAX_ID_CHARS || turn.authorName().length() > MAX_ID_CHARS
+                || turn.messageIds().size() > MAX_MESSAGE_IDS
+                || turn.messageIds().stream().anyMatch(id -> id.length() > MAX_ID_CHARS)) {
+            throw new TurnRejectedException("a turn's author or message ids are too long (at most " + MAX_ID_CHARS
+                    + " characters each and " + MAX_MESSAGE_IDS + " message ids)");
+        }
         long started = System.nanoTime();
         Conversation result = withLock(key, () -> {
             Located located = current(key);
@@ -188,6 +202,11 @@ public final class JsonFileConversationStore implements ConversationStore {
     @Override
     public Conversation putMetadata(ConversationKey key, String name, String value) {
         Objects.requireNonNull(name, "name");
+        if (name.length() > MAX_ID_CHARS || (value != null && value.length() > MAX_METADATA_CHARS)) {
+            throw new TurnRejectedException("metadata " + (name.length() > 40 ? name.substring(0, 40) + "…" : name)
+                    + " is too long (names up to " + MAX_ID_CHARS + ", values up to " + MAX_METADATA_CHARS
+                    + " characters)");
+        }
         return withLock(key, () -> {
             Instant now = clock.instant();
             Located located = current(key);
@@ -242,10 +261,11 @@ public final class JsonFileConversationStore implements ConversationStore {
                 if (options.fsync()) {
                     AtomicFiles.fsyncDirectory(file.getParent());
                 }
+                purgeQuarantined(file);
             } catch (IOException e) {
                 throw new StoreException("could not delete conversation " + key, e);
             }
-            log.info("conversation forgotten: {}", key);
+            log.info("conversation forgotten: {}", kv("conversation", key));
             return true;
         });
     }
@@ -259,7 +279,12 @@ public final class JsonFileConversationStore implements ConversationStore {
             ConversationKey key = summary.key();
             removed += withLock(key, () -> removeTurns(key, byUser));
         }
-        log.info("turns of a user forgotten: platform={} turns={}", platform, removed);
+        try {
+            purgeQuarantinedOf(platform, userId);
+        } catch (IOException e) {
+            throw new StoreException("could not purge quarantined copies of a user's turns", e);
+        }
+        log.info("turns of a user forgotten: {} {}", kv("platform", platform), kv("turns", removed));
         return removed;
     }
 
@@ -293,11 +318,58 @@ public final class JsonFileConversationStore implements ConversationStore {
             // The backup holds the removed text: replace it rather than keep it.
             AtomicFiles.write(located.file(), bytes, options.fsync(), false);
             Files.deleteIfExists(AtomicFiles.backupOf(located.file()));
+            if (options.fsync()) {
+                AtomicFiles.fsyncDirectory(located.file().getParent());
+            }
             cache.put(key, new Located(located.file(), StoredConversation.of(next, doc.archiveFiles())));
             return removed;
         } catch (IOException e) {
+            cache.invalidate(key); // the disk may hold either version now: read it again next time
             throw new StoreException("could not rewrite conversation " + key, e);
         }
+    }
+
+    /** Quarantined copies of a thread hold its text too: forgetting the thread forgets them. */
+    private void purgeQuarantined(Path liveFile) throws IOException {
+        Path mirror = root.resolve(QUARANTINE_DIR).resolve(root.relativize(liveFile.getParent()));
+        String name = liveFile.getFileName().toString();
+        for (Path p : children(mirror, q -> q.getFileName().toString().startsWith(name + "."))) {
+            Files.deleteIfExists(p);
+        }
+        deleteTree(archiveDir(mirror.resolve(name)));
+    }
+
+    /** Quarantined files that mention a user's id as an author: they may hold that user's text. */
+    private int purgeQuarantinedOf(String platform, String userId) throws IOException {
+        Path platformDir = root.resolve(QUARANTINE_DIR).resolve(PathSegments.encode(platform));
+        if (!Files.isDirectory(platformDir)) {
+            return 0;
+        }
+        byte[] needle = ("\"author_id\":" + codec.mapper().writeValueAsString(userId))
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int purged = 0;
+        try (Stream<Path> files = Files.walk(platformDir)) {
+            for (Path p : files.filter(Files::isRegularFile).toList()) {
+                if (indexOf(Files.readAllBytes(p), needle) >= 0) {
+                    Files.deleteIfExists(p);
+                    purged++;
+                }
+            }
+        }
+        return purged;
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i <= haystack.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     @Override
@@ -321,11 +393,12 @@ public final class JsonFileConversationStore implements ConversationStore {
                     continue;
                 }
                 ConversationKey key = summary.key();
-                boolean stale = withLock(key, () -> {
+                // Decide and delete under one lock, so a turn appended meanwhile is never deleted with it.
+                boolean gone = withLock(key, () -> {
                     Located located = current(key);
-                    return located != null && located.doc().updatedAt().isBefore(cutoff);
+                    return located != null && located.doc().updatedAt().isBefore(cutoff) && forget(key);
                 });
-                if (stale && forget(key)) {
+                if (gone) {
                     deleted++;
                 }
             }
@@ -371,7 +444,10 @@ public final class JsonFileConversationStore implements ConversationStore {
     @Override
     public void close() {
         // Every write is durable when its call returns: nothing is buffered.
-        cache.invalidateAll();
+        if (closed.compareAndSet(false, true)) {
+            cache.invalidateAll();
+            folderLock.release();
+        }
     }
 
     // ---- internals; callers hold the conversation's lock ----
@@ -395,12 +471,49 @@ public final class JsonFileConversationStore implements ConversationStore {
     }
 
     private Located fresh(ConversationKey key, Instant startedAt) {
-        YearMonth month = YearMonth.from(startedAt.atZone(ZoneOffset.UTC));
-        Path file = channelDir(key)
-                .resolve(String.format("%04d", month.getYear()))
-                .resolve(String.format("%02d", month.getMonthValue()))
-                .resolve(PathSegments.encode(key.thread()) + SUFFIX);
-        return new Located(contained(file), StoredConversation.of(Conversation.start(key, startedAt), 0));
+        Instant start = partitionable(startedAt) ? startedAt : clock.instant();
+        String name = PathSegments.encode(key.thread());
+        // A thread whose current file was lost may still have archives: adopt them rather than overwrite them.
+        Path orphanedArchives = locateArchives(key, name);
+        Path file;
+        if (orphanedArchives != null) {
+            file = orphanedArchives.getParent().getParent().resolve(name + SUFFIX);
+        } else {
+            YearMonth month = YearMonth.from(start.atZone(ZoneOffset.UTC));
+            file = channelDir(key).resolve(String.format("%04d", month.getYear()))
+                    .resolve(String.format("%02d", month.getMonthValue())).resolve(name + SUFFIX);
+        }
+        int archiveFiles = 0;
+        int archivedTurns = 0;
+        if (orphanedArchives != null) {
+            while (Files.exists(archiveFile(file, archiveFiles + 1))) {
+                archiveFiles++;
+                archivedTurns += readArchive(file, key, archiveFiles).turns().size();
+            }
+            log.warn("conversation file lost; kept its {} archive files ({} turns) {}", archiveFiles, archivedTurns,
+                    kv("conversation", key));
+        }
+        Conversation conversation = new Conversation(key, start, start, java.util.Map.of(), archivedTurns, List.of());
+        return new Located(contained(file), StoredConversation.of(conversation, archiveFiles));
+    }
+
+    /** Partitions need a four-digit year; a platform's garbage timestamp must not make an unlisted folder. */
+    private static boolean partitionable(Instant at) {
+        int year = at.atZone(ZoneOffset.UTC).getYear();
+        return year >= 1970 && year <= 9999;
+    }
+
+    private Path locateArchives(ConversationKey key, String name) {
+        Path channel = channelDir(key);
+        for (Path year : childrenDescending(channel, JsonFileConversationStore::isYear)) {
+            for (Path month : childrenDescending(year, JsonFileConversationStore::isMonth)) {
+                Path archives = month.resolve(ARCHIVE_DIR).resolve(name);
+                if (Files.isDirectory(archives)) {
+                    return archives;
+                }
+            }
+        }
+        return null;
     }
 
     private Located write(Located located, Conversation next, int archiveFiles) {
@@ -464,17 +577,17 @@ public final class JsonFileConversationStore implements ConversationStore {
             StoredConversation doc = codec.decode(bytes, LIVE_KIND, StoredConversation.class);
             requireKey(doc.key(), key, backup);
             AtomicFiles.write(file, bytes, options.fsync(), false);
-            log.warn("conversation file {} ({}): restored from its backup, the last change may be missing",
-                    root.relativize(file), problem);
+            log.warn("conversation file {} ({}): restored from its backup, the last change may be missing {}",
+                    root.relativize(file), problem, kv("conversation", key));
             return doc;
         } catch (NoSuchFileException e) {
-            log.error("conversation file {} ({}) and no backup: starting the thread afresh", root.relativize(file),
-                    problem);
+            log.error("conversation file {} ({}) and no backup: starting the thread afresh {}", root.relativize(file),
+                    problem, kv("conversation", key));
             return null;
         } catch (DocumentCodec.CorruptFileException e) {
             quarantine(backup);
             log.error("conversation file {} ({}) and its backup ({}) are damaged: both quarantined, starting the"
-                    + " thread afresh", root.relativize(file), problem, e.getMessage());
+                    + " thread afresh {}", root.relativize(file), problem, e.getMessage(), kv("conversation", key));
             return null;
         } catch (IOException e) {
             throw new StoreException("could not read the backup of conversation " + key, e);
@@ -488,10 +601,11 @@ public final class JsonFileConversationStore implements ConversationStore {
             requireKey(chunk.key(), key, file);
             return chunk;
         } catch (NoSuchFileException e) {
-            log.error("archive {} of conversation {} is missing: its turns are left out", index, key);
+            log.error("archive {} of conversation {} is missing: its turns are left out", index, kv("conversation", key));
         } catch (DocumentCodec.CorruptFileException e) {
             quarantine(file);
-            log.error("archive {} of conversation {} is damaged ({}): quarantined, its turns are left out", index, key,
+            log.error("archive {} of conversation {} is damaged ({}): quarantined, its turns are left out", index,
+                    kv("conversation", key),
                     e.getMessage());
         } catch (IOException e) {
             throw new StoreException("could not read an archive of conversation " + key, e);

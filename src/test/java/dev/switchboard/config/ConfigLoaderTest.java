@@ -240,6 +240,30 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void errorMessages_neverRepeatAValueTakenFromTheEnvironment() {
+        ConfigException e = error("ops:\n  port: ${SWITCHBOARD_OPS_TOKEN}\n",
+                Map.of("SWITCHBOARD_OPS_TOKEN", "hunter2-ops-token-value"));
+
+        assertThat(e.getMessage()).contains("ops.port").contains("(the value of $SWITCHBOARD_OPS_TOKEN)")
+                .doesNotContain("hunter2-ops-token-value");
+        assertThat(error("slack:\n  mode: ${SLACK_BOT_TOKEN}\n", Map.of("SLACK_BOT_TOKEN", "xoxb-1-2-secret"))
+                .getMessage()).doesNotContain("xoxb-1-2-secret");
+    }
+
+    @Test
+    void listItemsThatAreUnsetReferences_areLeftOut() {
+        SwitchboardConfig c = parse("operators:\n  slack_users: [U1, \"${EXTRA_OPERATOR}\"]\n", Map.of()).config();
+
+        assertThat(c.operators().slackUsers()).containsExactly("U1");
+    }
+
+    @Test
+    void aShortOpsToken_isRefused() {
+        assertThat(error("ops:\n  token: ${T}\n", Map.of("T", "tooshort")).getMessage())
+                .contains("ops.token: is shorter than 16 characters").doesNotContain("tooshort");
+    }
+
+    @Test
     void secretWrittenLiterally_isAcceptedWithAWarning() {
         ConfigLoader.Loaded loaded = parse("discord:\n  token: literal-token-value\n", Map.of());
 

@@ -1,6 +1,7 @@
 package dev.switchboard.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.switchboard.conversation.Turn;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -79,6 +80,16 @@ class CrashSafetyTest {
         reader.start();
         List<String> lines = new ArrayList<>();
         int acks = 0;
+        if (round == 0) {
+            String first = queue.poll(60, TimeUnit.SECONDS);
+            assertThat(first).isNotNull().isNotEqualTo(EOF);
+            lines.add(first);
+            acks++;
+            assertThatThrownBy(() -> new JsonFileConversationStore(JsonFileConversationStore.Options.defaults(root),
+                    Clock.systemUTC(), new SimpleMeterRegistry()))
+                    .as("a second process may not open a data folder in use")
+                    .hasMessageContaining("another Switchboard process is using the data folder");
+        }
         while (acks < killAfter) {
             String line = queue.poll(60, TimeUnit.SECONDS);
             assertThat(line).as("the child keeps acknowledging appends").isNotNull().isNotEqualTo(EOF);

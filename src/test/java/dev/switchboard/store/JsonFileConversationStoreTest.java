@@ -81,6 +81,7 @@ class JsonFileConversationStoreTest {
 
         assertThat(loaded.key()).isEqualTo(key);
         assertThat(loaded.startedAt()).isEqualTo(t(0));
+        assertThat(loaded.updatedAt()).isEqualTo(t(1)); // the newest change: the reply
         assertThat(loaded.metadata()).containsExactlyEntriesOf(Map.of("title", "greetings"));
         assertThat(loaded.turns()).containsExactly(user("U1", "hello, with ünïcödé and \"quotes\"\nand lines", t(0)),
                 assistant("hi there", t(1)));
@@ -151,7 +152,8 @@ class JsonFileConversationStoreTest {
             String prefix = w + ":";
             List<Integer> order = turns.stream().map(Turn::text).filter(s -> s.startsWith(prefix))
                     .map(s -> Integer.parseInt(s.substring(prefix.length()))).toList();
-            assertThat(order).as("writer %d's turns in the order its calls returned", w).isSorted().hasSize(each);
+            assertThat(order).as("writer %d's turns, each once, in the order its calls returned", w)
+                    .containsExactlyElementsOf(java.util.stream.IntStream.range(0, each).boxed().toList());
         }
     }
 
@@ -289,7 +291,7 @@ class JsonFileConversationStoreTest {
         assertThat(open().load(key)).isEmpty();
         try (Stream<Path> files = Files.walk(dir.resolve("data"))) {
             assertThat(files.filter(Files::isRegularFile).map(p -> p.getFileName().toString()))
-                    .containsExactlyInAnyOrder("kept.json");
+                    .containsExactlyInAnyOrder("kept.json", ".lock");
         }
     }
 
@@ -305,7 +307,16 @@ class JsonFileConversationStoreTest {
         store.append(b, assistant("answer", t(1)));
         store.append(new ConversationKey("discord", "G1", "C1", "d"), user("UGONE", "other platform", t(0)));
 
+        Path quarantined = dir.resolve("data/.quarantine/slack/T0001/C0001/2026/03/old.json.20260101T000000000Z");
+        Files.createDirectories(quarantined.getParent());
+        Files.writeString(quarantined, "{\"turns\":[{\"author_id\":\"UGONE\",\"text\":\"secret-of-UGONE-q\"");
+        Path unrelated = quarantined.resolveSibling("other.json.20260101T000000000Z");
+        Files.writeString(unrelated, "{\"turns\":[{\"author_id\":\"UKEEP\"");
+
         assertThat(store.forgetUser("slack", "UGONE")).isEqualTo(6);
+
+        assertThat(quarantined).doesNotExist();
+        assertThat(unrelated).exists();
 
         assertThat(open().loadComplete(a).orElseThrow().turns()).extracting(Turn::authorId).containsOnly("UKEEP")
                 .hasSize(5);
@@ -333,7 +344,14 @@ class JsonFileConversationStoreTest {
         JsonNode exported = new DocumentCodec().mapper().readTree(store.export(key).orElseThrow());
 
         assertThat(exported.get("turns")).hasSize(9);
+        for (int i = 0; i < 9; i++) {
+            assertThat(exported.get("turns").get(i).get("text").asText()).isEqualTo("t" + i);
+            assertThat(exported.get("turns").get(i).get("author_id").asText()).isEqualTo("U1");
+        }
         assertThat(exported.get("key").get("thread").asText()).isEqualTo("export");
+        assertThat(exported.get("key").get("platform").asText()).isEqualTo("slack");
+        assertThat(exported.get("archived_turns").asInt()).isZero();
+        assertThat(exported.get("started_at").asText()).isEqualTo("2026-03-15T10:00:00Z");
         assertThat(store.export(slackKey("none"))).isEmpty();
     }
 
@@ -364,6 +382,74 @@ class JsonFileConversationStoreTest {
         assertThat(fresh.stats().cacheHitRate()).isGreaterThan(0.5);
         assertThat(fresh.stats().cachedConversations()).isEqualTo(1);
         assertThat(fresh.stats().conversations()).isEqualTo(1);
+    }
+
+    @Test
+    void append_afterTheCurrentFileAndBackupWereLost_keepsTheArchivedTurns() throws IOException {
+        ConversationKey key = slackKey("survivor");
+        JsonFileConversationStore first = openWithTurnsPerFile(4);
+        for (int i = 0; i < 10; i++) {
+            first.append(key, user("U1", "old " + i, t(i)));
+        }
+        int archived = first.load(key).orElseThrow().archivedTurns();
+        first.close();
+        assertThat(archived).isPositive();
+        Path file = dir.resolve("data/slack/T0001/C0001/2026/03/survivor.json");
+        Files.writeString(file, "garbage");
+        Files.writeString(AtomicFiles.backupOf(file), "garbage");
+
+        JsonFileConversationStore store = openWithTurnsPerFile(4);
+        for (int i = 0; i < 10; i++) {
+            store.append(key, user("U1", "new " + i, t(100 + i)));
+        }
+
+        List<String> texts = open().loadComplete(key).orElseThrow().turns().stream().map(Turn::text).toList();
+        assertThat(texts).startsWith(java.util.stream.IntStream.range(0, archived).mapToObj(i -> "old " + i)
+                .toArray(String[]::new));
+        assertThat(texts).endsWith(java.util.stream.IntStream.range(0, 10).mapToObj(i -> "new " + i)
+                .toArray(String[]::new));
+    }
+
+    @Test
+    void append_withATimestampOutsideAnyPartition_isFiledUnderTodayAndFoundAgain() {
+        ConversationKey key = slackKey("timewarp");
+        JsonFileConversationStore store = open();
+        store.append(key, user("U1", "from the far future", Instant.parse("+12026-01-01T00:00:00Z")));
+        store.append(key, user("U1", "from before 1970", Instant.parse("1900-01-01T00:00:00Z")));
+
+        assertThat(dir.resolve("data/slack/T0001/C0001/2026/03/timewarp.json")).exists();
+        assertThat(open().load(key).orElseThrow().turns()).hasSize(2);
+        assertThat(store.list(ConversationQuery.channel("slack", "T0001", "C0001"))).hasSize(1);
+    }
+
+    @Test
+    void append_oversizeAuthorOrIds_areRefused() {
+        JsonFileConversationStore store = open();
+        Turn longName = Turn.user("U1", "n".repeat(600), "hi", t(0), List.of());
+        Turn manyIds = Turn.user("U1", "name", "hi", t(0),
+                java.util.stream.IntStream.range(0, 300).mapToObj(Integer::toString).toList());
+
+        assertThatThrownBy(() -> store.append(slackKey("x"), longName)).isInstanceOf(TurnRejectedException.class);
+        assertThatThrownBy(() -> store.append(slackKey("x"), manyIds)).isInstanceOf(TurnRejectedException.class);
+        assertThatThrownBy(() -> store.putMetadata(slackKey("x"), "k", "v".repeat(20_000)))
+                .isInstanceOf(TurnRejectedException.class);
+        assertThat(store.load(slackKey("x"))).isEmpty();
+    }
+
+    @Test
+    void forget_alsoDeletesQuarantinedCopiesOfTheThread() throws IOException {
+        ConversationKey key = slackKey("q");
+        open().append(key, user("U1", "first", t(0)));
+        open().append(key, user("U1", "second", t(1)));
+        Path file = dir.resolve("data/slack/T0001/C0001/2026/03/q.json");
+        Files.writeString(file, "damaged");
+        JsonFileConversationStore store = open();
+        store.load(key);
+        assertThat(quarantined()).hasSize(1);
+
+        assertThat(store.forget(key)).isTrue();
+
+        assertThat(quarantined()).isEmpty();
     }
 
     private void setModified(Instant when) {

@@ -1,0 +1,119 @@
+package dev.switchboard.routing;
+
+import dev.langchain4j.exception.AuthenticationException;
+import dev.langchain4j.exception.ContentFilteredException;
+import dev.langchain4j.exception.HttpException;
+import dev.langchain4j.exception.InternalServerException;
+import dev.langchain4j.exception.InvalidRequestException;
+import dev.langchain4j.exception.ModelNotFoundException;
+import dev.langchain4j.exception.RateLimitException;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * Turns what a LangChain4j client threw, plus what the HTTP tap saw (status, {@code Retry-After}), into a
+ * {@link Failure}. Stateless.
+ */
+final class FailureClassifier {
+
+    private FailureClassifier() {
+    }
+
+    static Failure classify(Throwable error, int status, Duration retryAfter) {
+        String text = describe(error).toLowerCase(Locale.ROOT);
+        // In-band errors after HTTP 200 arrive as plain exceptions: read their type.
+        if (text.contains("overloaded_error") || text.contains("overloaded")) {
+            return new Failure.Overloaded(firstLine(error));
+        }
+        if (text.contains("rate_limit_error") || text.contains("resource_exhausted")) {
+            return new Failure.RateLimited(retryAfter);
+        }
+        if (text.contains("context_length_exceeded") || text.contains("maximum context length")
+                || text.contains("prompt is too long") || text.contains("too many tokens")
+                || text.contains("exceeds the context window")) {
+            return new Failure.ContextTooLong();
+        }
+        if (text.contains("content_filter") || text.contains("content_policy") || text.contains("safety")) {
+            return new Failure.ContentFiltered();
+        }
+        int code = status > 0 ? status : httpStatus(error);
+        if (has(error, RateLimitException.class) || code == 429) {
+            return new Failure.RateLimited(retryAfter);
+        }
+        if (code == 529) {
+            return new Failure.Overloaded("HTTP 529");
+        }
+        if (has(error, AuthenticationException.class) || code == 401 || code == 403) {
+            return new Failure.Authentication();
+        }
+        if (has(error, ModelNotFoundException.class) || code == 404) {
+            return new Failure.ModelNotFound();
+        }
+        if (has(error, ContentFilteredException.class)) {
+            return new Failure.ContentFiltered();
+        }
+        if (has(error, InternalServerException.class) || code >= 500) {
+            return new Failure.ServerError(code > 0 ? code : 500);
+        }
+        if (code == 408 || has(error, dev.langchain4j.exception.TimeoutException.class)
+                || has(error, HttpTimeoutException.class) || has(error, HttpConnectTimeoutException.class)) {
+            return new Failure.Timeout(Failure.Deadline.CONNECT);
+        }
+        if (has(error, InvalidRequestException.class) || (code >= 400 && code < 500)) {
+            return new Failure.BadRequest(firstLine(error));
+        }
+        if (has(error, ConnectException.class)) {
+            return new Failure.ConnectionFailed(true, firstLine(error));
+        }
+        if (has(error, EOFException.class) || has(error, IOException.class) || text.contains("connection reset")
+                || text.contains("chunked") || text.contains("eof")) {
+            return new Failure.ConnectionFailed(false, firstLine(error));
+        }
+        return new Failure.ServerError(0);
+    }
+
+    private static int httpStatus(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof HttpException http) {
+                return http.statusCode();
+            }
+        }
+        return 0;
+    }
+
+    private static boolean has(Throwable error, Class<? extends Throwable> type) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    private static String describe(Throwable error) {
+        StringBuilder sb = new StringBuilder();
+        for (Throwable t = error; t != null && sb.length() < 4000; t = t.getCause()) {
+            sb.append(t.getClass().getSimpleName()).append(": ").append(t.getMessage()).append('\n');
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return sb.toString();
+    }
+
+    /** A short, single-line description for logs; provider bodies can be long. */
+    static String firstLine(Throwable error) {
+        String m = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
+        int nl = m.indexOf('\n');
+        m = nl >= 0 ? m.substring(0, nl) : m;
+        return m.length() > 200 ? m.substring(0, 200) + "…" : m;
+    }
+}
