@@ -30,6 +30,9 @@ public sealed interface Failure {
     /** The stream ended without its terminal event. */
     record Truncated() implements Failure { }
 
+    /** A chunk of the stream could not be read: the text would have a hole in it. */
+    record Malformed() implements Failure { }
+
     /** HTTP 401 or 403: the key is wrong. The provider is marked misconfigured. */
     record Authentication() implements Failure { }
 
@@ -48,6 +51,9 @@ public sealed interface Failure {
     /** The provider's concurrent-stream limit (bulkhead) is full. */
     record Busy() implements Failure { }
 
+    /** Skipped without a call: turned off, misconfigured, cooling down, or its circuit breaker is open. */
+    record Unavailable(String reason) implements Failure { }
+
     /** Worth trying the same target again, if nothing was shown yet. */
     default boolean retryable() {
         return switch (this) {
@@ -56,6 +62,7 @@ public sealed interface Failure {
             case ServerError s -> true;
             case ConnectionFailed c -> !c.refused();
             case Truncated t -> true;
+            case Malformed m -> true;
             case Timeout t -> t.deadline() == Deadline.IDLE || t.deadline() == Deadline.CONNECT;
             case Authentication a -> false;
             case ModelNotFound m -> false;
@@ -63,13 +70,14 @@ public sealed interface Failure {
             case ContentFiltered c -> false;
             case BadRequest b -> false;
             case Busy b -> false;
+            case Unavailable u -> false;
         };
     }
 
     /** Counts against the provider's health; our own mistakes and content refusals do not. */
     default boolean countsAgainstProvider() {
         return !(this instanceof BadRequest || this instanceof ContentFiltered || this instanceof ContextTooLong
-                || this instanceof Busy);
+                || this instanceof Busy || this instanceof Unavailable);
     }
 
     /** A short name for metrics and logs. */

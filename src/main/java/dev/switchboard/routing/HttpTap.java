@@ -44,9 +44,11 @@ final class HttpTap {
         volatile int status;
         volatile Duration retryAfter;
         private final Runnable onStreamClosed;
+        private final Runnable onUnreadableEvent;
 
-        Probe(Runnable onStreamClosed) {
+        Probe(Runnable onStreamClosed, Runnable onUnreadableEvent) {
             this.onStreamClosed = onStreamClosed;
+            this.onUnreadableEvent = onUnreadableEvent;
         }
     }
 
@@ -97,7 +99,10 @@ final class HttpTap {
         }
     }
 
-    /** Reports when a stream's body has been read to its end, after LangChain4j's own listener saw that. */
+    /**
+     * Reports when a stream's body has been read to its end, after LangChain4j's own listener saw that, and when an
+     * event could not be read.
+     */
     private record StreamClosingClient(HttpClient delegate) implements HttpClient {
         @Override
         public SuccessfulHttpResponse execute(HttpRequest request) {
@@ -119,12 +124,23 @@ final class HttpTap {
 
                 @Override
                 public void onEvent(ServerSentEvent event, ServerSentEventContext context) {
-                    listener.onEvent(event, context);
+                    try {
+                        listener.onEvent(event, context);
+                    } catch (RuntimeException unreadable) {
+                        // LangChain4j would log this and go on, leaving a hole in the text.
+                        probe.onUnreadableEvent.run();
+                        throw unreadable;
+                    }
                 }
 
                 @Override
                 public void onEvent(ServerSentEvent event) {
-                    listener.onEvent(event);
+                    try {
+                        listener.onEvent(event);
+                    } catch (RuntimeException unreadable) {
+                        probe.onUnreadableEvent.run();
+                        throw unreadable;
+                    }
                 }
 
                 @Override

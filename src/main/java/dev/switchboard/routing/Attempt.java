@@ -1,0 +1,206 @@
+package dev.switchboard.routing;
+
+import dev.langchain4j.model.chat.StreamingChatModel;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.PartialResponse;
+import dev.langchain4j.model.chat.response.PartialResponseContext;
+import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import dev.langchain4j.model.chat.response.StreamingHandle;
+import dev.langchain4j.model.output.FinishReason;
+import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.conversation.TokenUsage;
+import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One streaming call to one target, with its deadlines: to the first token, between two chunks, and in total.
+ * Exactly one of completion, failure or cancellation ends it; after that no callback reaches the reply, and a late
+ * chunk cancels its stream. Every state change happens under the owning reply's lock.
+ */
+final class Attempt implements StreamingChatResponseHandler {
+
+    /** A stream that ended with its terminal event. */
+    record Completion(String text, TokenUsage usage, long firstTokenNanos) {
+    }
+
+    /** Why an attempt failed, and whether the user had already seen some of its text. */
+    static final class Failed extends RuntimeException {
+        final Failure failure;
+        final boolean tokensShown;
+
+        Failed(Failure failure, boolean tokensShown) {
+            super(failure.label(), null, false, false);
+            this.failure = failure;
+            this.tokensShown = tokensShown;
+        }
+    }
+
+    /** Where an attempt's text goes; called under the reply's lock. */
+    interface Sink {
+        /** @return false when this attempt is no longer wanted (the reply moved on or ended) */
+        boolean accept(Attempt attempt, String text);
+    }
+
+    private final Object lock;
+    private final StreamingChatModel model;
+    private final ChatRequest request;
+    private final SwitchboardConfig.Provider limits;
+    private final ScheduledExecutorService scheduler;
+    private final Sink sink;
+    private final CompletableFuture<Completion> result = new CompletableFuture<>();
+    private final HttpTap.Probe probe = new HttpTap.Probe(this::streamClosed, () -> fail(new Failure.Malformed()));
+    private final StringBuilder text = new StringBuilder();
+    private boolean done;
+    private boolean tokensShown;
+    private long firstTokenNanos;
+    private StreamingHandle handle;
+    private ScheduledFuture<?> firstTokenTimer;
+    private ScheduledFuture<?> idleTimer;
+    private ScheduledFuture<?> totalTimer;
+
+    Attempt(Object lock, StreamingChatModel model, ChatRequest request, SwitchboardConfig.Provider limits,
+            ScheduledExecutorService scheduler, Sink sink) {
+        this.lock = lock;
+        this.model = model;
+        this.request = request;
+        this.limits = limits;
+        this.scheduler = scheduler;
+        this.sink = sink;
+    }
+
+    CompletableFuture<Completion> start() {
+        synchronized (lock) {
+            if (done) {
+                return result; // cancelled before it began: never call the provider
+            }
+            firstTokenTimer = schedule(limits.firstTokenTimeout(), Failure.Deadline.FIRST_TOKEN);
+            totalTimer = schedule(limits.totalTimeout(), Failure.Deadline.TOTAL);
+        }
+        HttpTap.CURRENT.set(probe);
+        try {
+            model.chat(request, this);
+        } catch (RuntimeException e) {
+            onError(e);
+        } finally {
+            HttpTap.CURRENT.remove();
+        }
+        return result;
+    }
+
+    private ScheduledFuture<?> schedule(Duration after, Failure.Deadline deadline) {
+        return scheduler.schedule(() -> fail(new Failure.Timeout(deadline)), after.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void onPartialResponse(PartialResponse partial, PartialResponseContext context) {
+        token(partial.text(), context.streamingHandle());
+    }
+
+    @Override
+    public void onPartialResponse(String partial) {
+        token(partial, null);
+    }
+
+    private void token(String chunk, StreamingHandle streamingHandle) {
+        synchronized (lock) {
+            if (streamingHandle != null) {
+                handle = streamingHandle;
+            }
+            if (done) {
+                if (streamingHandle != null) {
+                    streamingHandle.cancel();
+                }
+                return;
+            }
+            if (chunk == null || chunk.isEmpty()) {
+                return;
+            }
+            if (!tokensShown) {
+                tokensShown = true;
+                firstTokenNanos = System.nanoTime();
+                firstTokenTimer.cancel(false);
+            }
+            if (idleTimer != null) {
+                idleTimer.cancel(false);
+            }
+            idleTimer = schedule(limits.idleTimeout(), Failure.Deadline.IDLE);
+            text.append(chunk);
+            if (!sink.accept(this, chunk)) {
+                cancel();
+            }
+        }
+    }
+
+    @Override
+    public void onCompleteResponse(ChatResponse response) {
+        synchronized (lock) {
+            if (done) {
+                return;
+            }
+            FinishReason reason = response.finishReason();
+            if (reason == null) {
+                // The body ended without the terminal event: the answer may be cut short.
+                fail(new Failure.Truncated());
+                return;
+            }
+            if (reason == FinishReason.CONTENT_FILTER) {
+                fail(new Failure.ContentFiltered());
+                return;
+            }
+            end();
+            var usage = response.tokenUsage();
+            TokenUsage tokens = usage == null ? TokenUsage.NONE : new TokenUsage(
+                    usage.inputTokenCount() == null ? 0 : usage.inputTokenCount(),
+                    usage.outputTokenCount() == null ? 0 : usage.outputTokenCount());
+            result.complete(new Completion(text.toString(), tokens, firstTokenNanos));
+        }
+    }
+
+    @Override
+    public void onError(Throwable error) {
+        fail(FailureClassifier.classify(error, probe.status, probe.retryAfter));
+    }
+
+    /** The HTTP body was read to its end; if LangChain4j did not call back by then, it never will. */
+    private void streamClosed() {
+        fail(new Failure.Truncated());
+    }
+
+    void fail(Failure failure) {
+        synchronized (lock) {
+            if (done) {
+                return;
+            }
+            end();
+            result.completeExceptionally(new Failed(failure, tokensShown));
+        }
+    }
+
+    /** Stops the stream at once; nothing more is delivered. */
+    void cancel() {
+        synchronized (lock) {
+            if (done) {
+                return;
+            }
+            end();
+            result.completeExceptionally(new CancellationException("cancelled"));
+        }
+    }
+
+    private void end() {
+        done = true;
+        for (ScheduledFuture<?> timer : new ScheduledFuture<?>[] {firstTokenTimer, idleTimer, totalTimer}) {
+            if (timer != null) {
+                timer.cancel(false);
+            }
+        }
+        if (handle != null) {
+            handle.cancel();
+        }
+    }
+}

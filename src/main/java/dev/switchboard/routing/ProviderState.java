@@ -1,0 +1,120 @@
+package dev.switchboard.routing;
+
+import dev.failsafe.Bulkhead;
+import dev.failsafe.CircuitBreaker;
+import dev.failsafe.RetryPolicy;
+import dev.langchain4j.model.chat.StreamingChatModel;
+import dev.switchboard.config.SwitchboardConfig;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.function.Consumer;
+
+/**
+ * One provider's resilience policies and health: its circuit breaker, its bulkhead of concurrent streams, its retry
+ * policy, and the marks that take it out of rotation (turned off by an operator, misconfigured after an
+ * authentication failure, cooling down after a long {@code Retry-After}). Thread-safe.
+ */
+final class ProviderState {
+
+    final String name;
+    final SwitchboardConfig.Provider config;
+    final CircuitBreaker<Attempt.Completion> breaker;
+    final Bulkhead<Attempt.Completion> bulkhead;
+    final RetryPolicy<Attempt.Completion> retry;
+    private final ModelFactory models;
+    private final Clock clock;
+    private volatile boolean turnedOff;
+    private volatile boolean misconfigured;
+    private volatile Instant coolingUntil = Instant.MIN;
+    private volatile String lastFailure = "";
+    private volatile Instant lastFailureAt;
+
+    ProviderState(String name, SwitchboardConfig.Provider config, ModelFactory models, Clock clock,
+                  Consumer<CircuitBreaker.State> onBreakerChange) {
+        this.name = name;
+        this.config = config;
+        this.models = models;
+        this.clock = clock;
+        SwitchboardConfig.Breaker b = config.breaker();
+        this.breaker = CircuitBreaker.<Attempt.Completion>builder()
+                .handleIf((r, e) -> e instanceof Attempt.Failed f && f.failure.countsAgainstProvider())
+                .withFailureRateThreshold(b.failureRate(), b.minimumCalls(), b.window())
+                .withDelay(b.openFor())
+                .withSuccessThreshold(1)
+                .onOpen(e -> onBreakerChange.accept(CircuitBreaker.State.OPEN))
+                .onHalfOpen(e -> onBreakerChange.accept(CircuitBreaker.State.HALF_OPEN))
+                .onClose(e -> onBreakerChange.accept(CircuitBreaker.State.CLOSED))
+                .build();
+        this.bulkhead = Bulkhead.<Attempt.Completion>builder(config.maxConcurrentStreams()).build();
+        SwitchboardConfig.Retry r = config.retry();
+        this.retry = RetryPolicy.<Attempt.Completion>builder()
+                // Only before the first token is shown: after that a retry would be visible to the user.
+                .handleIf((c, e) -> e instanceof Attempt.Failed f && !f.tokensShown && f.failure.retryable())
+                // A provider that asks for a longer pause than we would wait is left alone and cools down.
+                .abortIf((c, e) -> e instanceof Attempt.Failed f && f.failure instanceof Failure.RateLimited rl
+                        && rl.retryAfter() != null && rl.retryAfter().compareTo(r.maxDelay()) > 0)
+                .withMaxAttempts(r.maxAttempts())
+                .withBackoff(r.initialDelay(), r.maxDelay())
+                .withJitter(0.25)
+                .withDelayFnOn(ctx -> ctx.getLastException() instanceof Attempt.Failed f
+                        && f.failure instanceof Failure.RateLimited rl && rl.retryAfter() != null
+                        ? rl.retryAfter() : Duration.ofMillis(-1), Attempt.Failed.class)
+                .build();
+    }
+
+    StreamingChatModel model(String model) {
+        return models.model(name, config, model);
+    }
+
+    /** Why this provider is skipped right now, or null if it may be tried (its breaker decides the rest). */
+    String unavailable() {
+        if (!config.active()) {
+            return "off";
+        }
+        if (turnedOff) {
+            return "turned off by an operator";
+        }
+        if (misconfigured) {
+            return "misconfigured: its key was refused";
+        }
+        if (clock.instant().isBefore(coolingUntil)) {
+            return "cooling down after a rate limit";
+        }
+        return null;
+    }
+
+    void record(Failure failure) {
+        lastFailure = failure.label();
+        lastFailureAt = clock.instant();
+        switch (failure) {
+            case Failure.Authentication a -> misconfigured = true;
+            case Failure.RateLimited rl when rl.retryAfter() != null
+                    && rl.retryAfter().compareTo(config.retry().maxDelay()) > 0 ->
+                    coolingUntil = clock.instant().plus(rl.retryAfter());
+            default -> { }
+        }
+    }
+
+    /** An operator takes the provider out of rotation or puts it back; putting it back also clears its marks. */
+    void setTurnedOff(boolean off) {
+        turnedOff = off;
+        if (!off) {
+            misconfigured = false;
+            coolingUntil = Instant.MIN;
+            breaker.close();
+        }
+    }
+
+    boolean misconfigured() {
+        return misconfigured;
+    }
+
+    String lastFailure() {
+        return lastFailure;
+    }
+
+    Instant lastFailureAt() {
+        return lastFailureAt;
+    }
+}

@@ -1,0 +1,347 @@
+package dev.switchboard.routing;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+import dev.failsafe.BulkheadFullException;
+import dev.failsafe.CircuitBreaker;
+import dev.failsafe.CircuitBreakerOpenException;
+import dev.failsafe.Failsafe;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.switchboard.config.SwitchboardConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Answers a conversation through its route: tries each target in order, with the target provider's retries,
+ * circuit breaker, bulkhead and deadlines, and falls back to the next target when one fails. Streams the answer to a
+ * {@link ReplyListener} as it arrives. Thread-safe; one instance serves every adapter.
+ *
+ * <p>Per target the policies nest as Retry(CircuitBreaker(Bulkhead(attempt))), outermost first: every retry passes
+ * the breaker (an open breaker fails at once, without waiting) and takes a stream slot; each failed try counts
+ * against the breaker. The attempt enforces its own first-token, idle and total deadlines. Retries happen only
+ * before the first token was shown; after that a failure goes to the next target, whose answer replaces the partial
+ * one.
+ */
+public final class Router implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Router.class);
+
+    private final SwitchboardConfig.Routing routing;
+    private final RouteTable routes;
+    private final Map<String, ProviderState> providers = new LinkedHashMap<>();
+    private final ScheduledExecutorService scheduler;
+    private final Clock clock;
+    private final RandomGenerator random;
+    private final MeterRegistry meters;
+    private final AtomicInteger activeReplies = new AtomicInteger();
+
+    public Router(SwitchboardConfig config, ModelFactory models, ScheduledExecutorService scheduler, Clock clock,
+                  RandomGenerator random, MeterRegistry meters) {
+        this.routing = config.routing();
+        this.routes = new RouteTable(config.routing(), config.providers());
+        this.scheduler = scheduler;
+        this.clock = clock;
+        this.random = random;
+        this.meters = meters;
+        config.providers().forEach((name, p) -> {
+            AtomicInteger breakerState = meters.gauge("switchboard.provider.breaker",
+                    io.micrometer.core.instrument.Tags.of("provider", name), new AtomicInteger());
+            providers.put(name, new ProviderState(name, p, models, clock, state -> {
+                breakerState.set(switch (state) {
+                    case CLOSED -> 0;
+                    case HALF_OPEN -> 1;
+                    case OPEN -> 2;
+                });
+                log.warn("circuit breaker {} {}", state.name().toLowerCase(java.util.Locale.ROOT),
+                        kv("provider", name));
+            }));
+        });
+        meters.gauge("switchboard.replies.active", activeReplies);
+    }
+
+    /** Starts answering; the listener hears the tokens and, exactly once, the outcome. */
+    public ReplyHandle reply(ReplyRequest request, ReplyListener listener) {
+        RouteTable.Resolved route = routes.resolve(request.key());
+        String system = PromptBuilder.systemPrompt(route.systemPrompt(), request.userName(), request.channelName(),
+                clock.instant());
+        Reply reply = new Reply(request, listener, RouteTable.order(route.targets(), random), system);
+        activeReplies.incrementAndGet();
+        reply.advance();
+        return reply;
+    }
+
+    /** A snapshot of each provider for status pages and commands. */
+    public List<ProviderStatus> providers() {
+        List<ProviderStatus> out = new ArrayList<>();
+        providers.forEach((name, p) -> out.add(new ProviderStatus(name, p.unavailable(),
+                p.breaker.getState().name().toLowerCase(java.util.Locale.ROOT), p.lastFailure(), p.lastFailureAt())));
+        return out;
+    }
+
+    /**
+     * What operators see of a provider.
+     *
+     * @param name the provider
+     * @param unavailable why it is skipped, or null when it is in rotation
+     * @param breaker closed, half_open or open
+     * @param lastFailure the label of its last failure, or empty
+     * @param lastFailureAt when, or null
+     */
+    public record ProviderStatus(String name, String unavailable, String breaker, String lastFailure,
+                                 Instant lastFailureAt) {
+    }
+
+    /** Takes a provider out of rotation (an open switch) or puts it back, clearing its marks. */
+    public boolean setProviderEnabled(String name, boolean enabled) {
+        ProviderState p = providers.get(name);
+        if (p == null) {
+            return false;
+        }
+        p.setTurnedOff(!enabled);
+        log.info("provider turned {} {}", enabled ? "on" : "off", kv("provider", name));
+        return true;
+    }
+
+    @Override
+    public void close() {
+        // Replies in flight end on their own deadlines; the scheduler belongs to the caller.
+    }
+
+    /** One reply: walks the targets, one attempt at a time. All state is guarded by the reply itself. */
+    private final class Reply implements ReplyHandle {
+        private final ReplyRequest request;
+        private final ReplyListener listener;
+        private final List<Target> plan;
+        private final String systemPrompt;
+        private final List<TargetFailure> failures = new ArrayList<>();
+        private final CompletableFuture<ReplyOutcome> outcome = new CompletableFuture<>();
+        private final long startNanos = System.nanoTime();
+        private int next;
+        private boolean finished;
+        private Attempt current;
+        private CompletableFuture<Attempt.Completion> execution;
+        private TargetFailure pendingReset;
+        private double budgetFactor = 1.0;
+        private int omittedTurns;
+
+        Reply(ReplyRequest request, ReplyListener listener, List<Target> plan, String systemPrompt) {
+            this.request = request;
+            this.listener = listener;
+            this.plan = new ArrayList<>(plan);
+            this.systemPrompt = systemPrompt;
+        }
+
+        synchronized void advance() {
+            while (!finished && next < plan.size()) {
+                Target target = plan.get(next++);
+                ProviderState provider = providers.get(target.provider());
+                String skip = provider == null ? "not configured" : provider.unavailable();
+                if (skip != null) {
+                    failures.add(new TargetFailure(target, new Failure.Unavailable(skip)));
+                    continue;
+                }
+                launch(target, provider);
+                return;
+            }
+            finish(new ReplyOutcome.Failed(UserMessages.allFailed(failures), failures));
+        }
+
+        private void launch(Target target, ProviderState provider) {
+            if (pendingReset != null) {
+                listener.onReset(pendingReset.target(), pendingReset.failure(), target);
+                pendingReset = null;
+            }
+            int window = ContextWindows.of(target.model(), provider.config.contextWindows());
+            PromptBuilder.Prompt prompt = PromptBuilder.build(systemPrompt, request.history(), window, budgetFactor);
+            omittedTurns = prompt.omittedTurns();
+            ChatRequest chat = ChatRequest.builder().messages(prompt.messages()).build();
+            AtomicInteger tries = new AtomicInteger();
+            CompletableFuture<Attempt.Completion> run = Failsafe.with(provider.retry, provider.breaker,
+                    provider.bulkhead).with(scheduler).getStageAsync(() -> {
+                        Attempt attempt;
+                        synchronized (this) {
+                            if (finished) {
+                                throw new CancellationException("reply already ended");
+                            }
+                            counter("switchboard.provider.attempts", target).increment();
+                            listener.onAttempt(target, tries.incrementAndGet());
+                            attempt = new Attempt(this, provider.model(target.model()), chat, provider.config,
+                                    scheduler, this::accept);
+                            current = attempt;
+                        }
+                        return attempt.start();
+                    });
+            execution = run;
+            run.whenComplete((completion, error) -> settle(target, provider, run, completion, error));
+        }
+
+        /** Tokens from the attempt in charge go to the listener; any other attempt's are refused. */
+        private boolean accept(Attempt attempt, String text) {
+            if (finished || attempt != current) {
+                return false;
+            }
+            listener.onToken(text);
+            return true;
+        }
+
+        private synchronized void settle(Target target, ProviderState provider,
+                                         CompletableFuture<Attempt.Completion> run, Attempt.Completion completion,
+                                         Throwable error) {
+            if (finished || run != execution) {
+                return;
+            }
+            if (error == null) {
+                complete(target, completion);
+                return;
+            }
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (cause instanceof CancellationException) {
+                return;
+            }
+            boolean shown = false;
+            Failure failure;
+            if (cause instanceof Attempt.Failed failed) {
+                failure = failed.failure;
+                shown = failed.tokensShown;
+            } else if (cause instanceof CircuitBreakerOpenException) {
+                failure = new Failure.Unavailable("circuit breaker open");
+            } else if (cause instanceof BulkheadFullException) {
+                failure = new Failure.Busy();
+            } else {
+                failure = FailureClassifier.classify(cause, 0, null);
+            }
+            failures.add(new TargetFailure(target, failure));
+            provider.record(failure);
+            Counter.builder("switchboard.provider.failures").tag("provider", target.provider())
+                    .tag("class", failure.label()).register(meters).increment();
+            log.info("attempt failed {} {} {} {}", kv("provider", target.provider()), kv("model", target.model()),
+                    kv("failure", failure.label()), kv("tokens_shown", shown));
+            switch (failure) {
+                case Failure.BadRequest bad -> {
+                    log.error("provider rejected our request as malformed; this is a Switchboard bug {} {} {}",
+                            kv("provider", target.provider()), kv("model", target.model()), kv("detail", bad.detail()));
+                    finish(new ReplyOutcome.Failed(UserMessages.badRequest(), failures));
+                    return;
+                }
+                case Failure.ContentFiltered filtered when routing.onContentFilter()
+                        == SwitchboardConfig.ContentFilterAction.STOP -> {
+                    finish(new ReplyOutcome.Failed(UserMessages.contentFiltered(), failures));
+                    return;
+                }
+                case Failure.ContextTooLong tooLong -> retryTrimmedIfNoLargerWindow(target, provider);
+                default -> { }
+            }
+            if (shown) {
+                if (!routing.midStreamFallback()) {
+                    finish(new ReplyOutcome.Failed(UserMessages.allFailed(failures), failures));
+                    return;
+                }
+                pendingReset = new TargetFailure(target, failure);
+            }
+            advance();
+        }
+
+        /** Go to a target with a larger window; if none is left, try this one again with half the history. */
+        private void retryTrimmedIfNoLargerWindow(Target target, ProviderState provider) {
+            int window = ContextWindows.of(target.model(), provider.config.contextWindows());
+            boolean larger = plan.subList(next, plan.size()).stream().anyMatch(t -> providers.containsKey(t.provider())
+                    && ContextWindows.of(t.model(), providers.get(t.provider()).config.contextWindows()) > window);
+            if (!larger && budgetFactor > 0.2) {
+                budgetFactor /= 2;
+                plan.add(next, target);
+            }
+        }
+
+        private void complete(Target target, Attempt.Completion completion) {
+            Duration firstToken = Duration.ofNanos(Math.max(0, completion.firstTokenNanos() - startNanos));
+            Duration latency = Duration.ofNanos(System.nanoTime() - startNanos);
+            Timer.builder("switchboard.reply.first_token").tag("provider", target.provider())
+                    .publishPercentiles(0.5, 0.95).register(meters).record(firstToken);
+            Timer.builder("switchboard.reply.duration").tag("provider", target.provider())
+                    .register(meters).record(latency);
+            Counter.builder("switchboard.tokens").tag("provider", target.provider()).tag("direction", "input")
+                    .register(meters).increment(completion.usage().input());
+            Counter.builder("switchboard.tokens").tag("provider", target.provider()).tag("direction", "output")
+                    .register(meters).increment(completion.usage().output());
+            ReplyOutcome.Completed done = new ReplyOutcome.Completed(completion.text(), target, failures,
+                    completion.usage(), firstToken, latency, omittedTurns);
+            if (done.fellBack()) {
+                counter("switchboard.reply.fallbacks", target).increment();
+            }
+            finish(done);
+        }
+
+        private void finish(ReplyOutcome result) {
+            if (finished) {
+                return;
+            }
+            finished = true;
+            activeReplies.decrementAndGet();
+            switch (result) {
+                case ReplyOutcome.Completed c -> log.info("reply {} {} {} {} {} {}", kv("conversation", request.key()),
+                        kv("provider", c.target().provider()), kv("model", c.target().model()),
+                        kv("fallbacks", c.failures().size()), kv("first_token_ms", c.firstToken().toMillis()),
+                        kv("latency_ms", c.latency().toMillis()));
+                case ReplyOutcome.Failed f -> log.warn("reply failed {} {}", kv("conversation", request.key()),
+                        kv("failures", f.failures().toString()));
+                case ReplyOutcome.Cancelled c -> log.info("reply cancelled {} {}", kv("conversation", request.key()),
+                        kv("reason", c.reason()));
+            }
+            try {
+                listener.onDone(result);
+            } finally {
+                outcome.complete(result);
+            }
+        }
+
+        @Override
+        public void cancel(String reason) {
+            Attempt attempt;
+            CompletableFuture<Attempt.Completion> run;
+            synchronized (this) {
+                if (finished) {
+                    return;
+                }
+                attempt = current;
+                run = execution;
+                finish(new ReplyOutcome.Cancelled(reason));
+            }
+            if (attempt != null) {
+                attempt.cancel();
+            }
+            if (run != null) {
+                run.cancel(true);
+            }
+        }
+
+        @Override
+        public CompletableFuture<ReplyOutcome> outcome() {
+            return outcome;
+        }
+    }
+
+    private Counter counter(String name, Target target) {
+        return Counter.builder(name).tag("provider", target.provider()).register(meters);
+    }
+
+    /** For tests: the current breaker state of a provider. */
+    CircuitBreaker.State breakerState(String provider) {
+        return providers.get(provider).breaker.getState();
+    }
+}

@@ -1,0 +1,365 @@
+package dev.switchboard.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.failsafe.CircuitBreaker;
+import dev.switchboard.config.ConfigLoader;
+import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.conversation.Turn;
+import dev.switchboard.testing.FakeProvider;
+import dev.switchboard.testing.FakeProvider.Api;
+import dev.switchboard.testing.FakeProvider.Fault;
+import dev.switchboard.testing.FakeProvider.Script;
+import dev.switchboard.testing.RecordingListener;
+import dev.switchboard.testing.Turns;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The router with real LangChain4j clients against fake providers that misbehave on purpose. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class RouterTest {
+
+    private static final String ANSWER = "The quick brown fox jumps over the lazy dog.";
+    private static final String BACKUP = "Backup answer from the second provider.";
+
+    private final FakeProvider primary = FakeProvider.start();
+    private final FakeProvider secondary = FakeProvider.start()
+            .otherwise(r -> Script.answer(BACKUP));
+    private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2);
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private Router router;
+
+    @AfterEach
+    void stop() {
+        primary.close();
+        secondary.close();
+        scheduler.shutdownNow();
+    }
+
+    private Router router(Api primaryApi, String extraPrimary) {
+        String yaml = """
+                providers:
+                  primary:
+                    type: %s
+                    api_key: test-key-primary-000
+                    base_url: %s
+                    models: [model-a]
+                    first_token_timeout: 800ms
+                    idle_timeout: 800ms
+                    total_timeout: 20s
+                    retry: {max_attempts: 2, initial_delay: 50ms, max_delay: 2s}
+                    breaker: {failure_rate: 50, minimum_calls: 2, window: 1m, open_for: 700ms}
+                %s
+                  secondary:
+                    type: anthropic
+                    api_key: test-key-secondary-000
+                    base_url: %s
+                    models: [model-b]
+                routing:
+                  default_route: main
+                  routes:
+                    main:
+                      targets: [primary/model-a, {target: secondary/model-b, priority: 1}]
+                      system_prompt: "Be brief in {channel}."
+                """.formatted(primaryApi.name().toLowerCase(Locale.ROOT), primary.baseUrl(primaryApi), extraPrimary,
+                secondary.baseUrl(Api.ANTHROPIC));
+        SwitchboardConfig config = new ConfigLoader().parse(yaml, "test.yaml", Map.of()).config();
+        router = new Router(config, new ModelFactory(), scheduler, Clock.systemUTC(), new Random(7), meters);
+        return router;
+    }
+
+    private Router router() {
+        return router(Api.OPENAI, "");
+    }
+
+    private RecordingListener ask(String question) {
+        RecordingListener listener = new RecordingListener();
+        router.reply(request(question), listener);
+        return listener;
+    }
+
+    private static ReplyRequest request(String question) {
+        return new ReplyRequest(Turns.slackKey("t1"), List.of(Turns.user("U1", question, Instant.now())), "Ada",
+                "#general");
+    }
+
+    private static ReplyOutcome.Completed completed(RecordingListener l) {
+        ReplyOutcome outcome = l.await();
+        assertThat(outcome).as("outcome, events %s", l.events()).isInstanceOf(ReplyOutcome.Completed.class);
+        assertThat(l.violations()).isEmpty();
+        ReplyOutcome.Completed done = (ReplyOutcome.Completed) outcome;
+        assertThat(l.visibleText()).as("what the user sees is exactly the answer").isEqualTo(done.text());
+        return done;
+    }
+
+    @ParameterizedTest
+    @EnumSource(Api.class)
+    void eachProviderApi_streamsOneCompleteAnswer(Api api) {
+        router(api, "");
+        primary.enqueue(Script.answer(ANSWER).paced(Duration.ZERO, Duration.ofMillis(5)));
+
+        ReplyOutcome.Completed done = completed(ask("hello?"));
+
+        assertThat(done.text()).isEqualTo(ANSWER);
+        assertThat(done.target().id()).isEqualTo("primary/model-a");
+        assertThat(done.failures()).isEmpty();
+        assertThat(done.usage().output()).isPositive();
+        FakeProvider.Received request = primary.received().getFirst();
+        assertThat(request.body().toString()).contains("Be brief in #general.").contains("hello?");
+        assertThat(request.authorization() == null ? "" : request.authorization())
+                .isEqualTo(api == Api.OLLAMA ? "" : api == Api.OPENAI ? "Bearer test-key-primary-000"
+                        : "test-key-primary-000");
+    }
+
+    @Test
+    void serverErrors_areRetriedThenTheNextTargetAnswers() {
+        router();
+        primary.enqueue(Script.fault(new Fault.HttpError(500, "server_error", null)),
+                Script.fault(new Fault.HttpError(503, "server_error", null)));
+
+        ReplyOutcome.Completed done = completed(ask("hi"));
+
+        assertThat(done.text()).isEqualTo(BACKUP);
+        assertThat(primary.requests()).isEqualTo(2);
+        assertThat(done.failures()).extracting(f -> f.failure().label()).containsExactly("server_error");
+        assertThat(done.fellBack()).isTrue();
+    }
+
+    @Test
+    void rateLimitWithAShortRetryAfter_waitsThatLongAndRetriesTheSameTarget() {
+        router();
+        primary.enqueue(Script.fault(new Fault.HttpError(429, "rate_limit_exceeded", 1)), Script.answer(ANSWER));
+        long start = System.nanoTime();
+
+        ReplyOutcome.Completed done = completed(ask("hi"));
+
+        assertThat(done.text()).isEqualTo(ANSWER);
+        assertThat(primary.requests()).isEqualTo(2);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(950));
+    }
+
+    @Test
+    void rateLimitWithALongRetryAfter_fallsBackAtOnceAndTheProviderCoolsDown() {
+        router();
+        primary.enqueue(Script.fault(new Fault.HttpError(429, "rate_limit_exceeded", 120)));
+
+        ReplyOutcome.Completed first = completed(ask("one"));
+        ReplyOutcome.Completed second = completed(ask("two"));
+
+        assertThat(first.text()).isEqualTo(BACKUP);
+        assertThat(second.text()).isEqualTo(BACKUP);
+        assertThat(primary.requests()).as("cooling down: not asked again").isEqualTo(1);
+        assertThat(second.failures()).singleElement().satisfies(f ->
+                assertThat(f.failure()).isEqualTo(new Failure.Unavailable("cooling down after a rate limit")));
+    }
+
+    @Test
+    void overloadSentInsideAStreamAfterTokens_isReplacedByTheNextTargetsAnswer() {
+        router(Api.ANTHROPIC, "");
+        primary.enqueue(new Script(ANSWER, Duration.ZERO, Duration.ofMillis(5), new Fault.InBandError(3,
+                "overloaded_error")));
+        RecordingListener listener = ask("hi");
+
+        ReplyOutcome.Completed done = completed(listener);
+
+        assertThat(done.text()).isEqualTo(BACKUP);
+        assertThat(done.failures()).extracting(f -> f.failure().label()).containsExactly("overloaded");
+        assertThat(listener.events()).contains("reset primary/model-a overloaded -> secondary/model-b");
+    }
+
+    @Test
+    void aPrimaryThatHangsBeforeTheFirstToken_costsOnlyTheFirstTokenDeadline() {
+        router();
+        primary.enqueue(Script.fault(new Fault.StallBeforeFirstToken()));
+        long start = System.nanoTime();
+
+        ReplyOutcome.Completed done = completed(ask("hi"));
+
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        assertThat(done.text()).isEqualTo(BACKUP);
+        assertThat(done.failures()).extracting(f -> f.failure().label()).containsExactly("timeout_first_token");
+        assertThat(primary.requests()).as("a hang is not retried on the same target").isEqualTo(1);
+        assertThat(took).isLessThan(Duration.ofMillis(800 + 1_500));
+    }
+
+    @Test
+    void aStreamThatStallsMidway_hitsTheIdleDeadlineAndIsReplaced() {
+        router();
+        primary.enqueue(new Script(ANSWER, Duration.ZERO, Duration.ZERO, new Fault.StallAfter(3)));
+        RecordingListener listener = ask("hi");
+
+        ReplyOutcome.Completed done = completed(listener);
+
+        assertThat(done.text()).isEqualTo(BACKUP);
+        assertThat(done.failures()).extracting(f -> f.failure().label()).containsExactly("timeout_idle");
+        assertThat(listener.events()).anyMatch(e -> e.startsWith("reset primary/model-a timeout_idle"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Api.class, names = {"OPENAI", "ANTHROPIC", "OLLAMA"})
+    void aConnectionCutMidStream_isReplacedByTheNextTarget(Api api) {
+        router(api, "");
+        primary.enqueue(new Script(ANSWER, Duration.ZERO, Duration.ofMillis(2), new Fault.CutAfter(3)));
+
+        ReplyOutcome.Completed done = completed(ask("hi"));
+
+        assertThat(done.text()).isEqualTo(BACKUP);
+        // NDJSON (Ollama) shows a cut as a half-written last line.
+        assertThat(done.failures()).singleElement().satisfies(f -> assertThat(f.failure().label())
+                .isIn("connection_failed", "truncated", "malformed"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Api.class)
+    void aStreamWithoutItsTerminalEvent_isTreatedAsTruncated(Api api) {
+        router(api, "");
+        primary.enqueue(new Script(ANSWER, Duration.ZERO, Duration.ZERO, new Fault.NoTerminalEvent()),
+                new Script(ANSWER, Duration.ZERO, Duration.ZERO, new Fault.NoTerminalEvent()));
+
+        ReplyOutcome.Completed done = completed(ask("hi"));
+
+        assertThat(done.text()).isEqualTo(BACKUP);
+        assertThat(done.failures()).singleElement().satisfies(f -> assertThat(f.failure().label())
+                .isIn("truncated", "timeout_idle"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Api.class)
+    void aMalformedChunk_endsInOneCompleteAnswerFromSomeTarget(Api api) {
+        router(api, "");
+        primary.enqueue(new Script(ANSWER, Duration.ZERO, Duration.ZERO, new Fault.MalformedChunkAfter(2)),
+                new Script(ANSWER, Duration.ZERO, Duration.ZERO, new Fault.MalformedChunkAfter(2)));
+
+        RecordingListener listener = ask("hi");
+        ReplyOutcome outcome = listener.await();
+
+        assertThat(listener.violations()).isEmpty();
+        assertThat(outcome).isInstanceOf(ReplyOutcome.Completed.class);
+        assertThat(listener.visibleText()).as("no hole in the text").isIn(ANSWER, BACKUP)
+                .isEqualTo(((ReplyOutcome.Completed) outcome).text());
+    }
+
+    @Test
+    void refusedConnections_fallBackWithoutRetrying() {
+        router();
+        primary.refuseConnections();
+
+        ReplyOutcome.Completed done = completed(ask("hi"));
+
+        assertThat(done.text()).isEqualTo(BACKUP);
+        assertThat(done.failures()).extracting(f -> f.failure().label()).containsExactly("connection_failed");
+    }
+
+    @Test
+    void theBreakerOpensAfterTheThreshold_isSkippedAtOnce_andAProbeClosesItAgain() {
+        router();
+        primary.otherwise(r -> Script.fault(new Fault.HttpError(500, "server_error", null)));
+        completed(ask("one"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> router.breakerState("primary") == CircuitBreaker.State.OPEN);
+        int asked = primary.requests();
+
+        ReplyOutcome.Completed skipped = completed(ask("two"));
+
+        assertThat(primary.requests()).as("an open breaker is not asked").isEqualTo(asked);
+        assertThat(skipped.failures()).extracting(f -> f.failure().label()).containsExactly("unavailable");
+
+        primary.otherwise(r -> Script.answer(ANSWER));
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() ->
+                completed(ask("probe")).text().equals(ANSWER));
+        assertThat(router.breakerState("primary")).isEqualTo(CircuitBreaker.State.CLOSED);
+    }
+
+    @Test
+    void aRefusedKey_marksTheProviderMisconfiguredUntilAnOperatorResetsIt() {
+        router();
+        primary.enqueue(Script.fault(new Fault.HttpError(401, "invalid_api_key", null)));
+
+        assertThat(completed(ask("one")).text()).isEqualTo(BACKUP);
+        assertThat(completed(ask("two")).text()).isEqualTo(BACKUP);
+        assertThat(primary.requests()).isEqualTo(1);
+        assertThat(router.providers()).filteredOn(p -> p.name().equals("primary"))
+                .singleElement().satisfies(p -> assertThat(p.unavailable()).contains("misconfigured"));
+
+        router.setProviderEnabled("primary", true);
+        primary.enqueue(Script.answer(ANSWER));
+        assertThat(completed(ask("three")).text()).isEqualTo(ANSWER);
+    }
+
+    @Test
+    void aBadRequest_isNotSentToAnotherTarget() {
+        router();
+        primary.enqueue(Script.fault(new Fault.HttpError(400, "invalid_request_error", null)));
+
+        RecordingListener listener = ask("hi");
+        ReplyOutcome outcome = listener.await();
+
+        assertThat(outcome).isInstanceOf(ReplyOutcome.Failed.class);
+        assertThat(((ReplyOutcome.Failed) outcome).userMessage()).contains("logged for the operators");
+        assertThat(secondary.requests()).isZero();
+    }
+
+    @Test
+    void everyTargetFailing_endsInOneFriendlyLineWithoutDetails() {
+        router();
+        primary.otherwise(r -> Script.fault(new Fault.HttpError(503, "server_error", null)));
+        secondary.otherwise(r -> Script.fault(new Fault.HttpError(529, "overloaded_error", null)));
+
+        RecordingListener listener = ask("hi");
+        ReplyOutcome outcome = listener.await();
+
+        assertThat(outcome).isInstanceOf(ReplyOutcome.Failed.class);
+        String message = ((ReplyOutcome.Failed) outcome).userMessage();
+        assertThat(message).contains("try again").doesNotContain("test-key", "503", "529", "Exception", "{");
+        assertThat(listener.violations()).isEmpty();
+        assertThat(listener.visibleText()).isEmpty();
+    }
+
+    @Test
+    void cancelling_closesTheUpstreamStreamAndNothingArrivesAfter() {
+        router();
+        primary.enqueue(new Script(ANSWER.repeat(20), Duration.ZERO, Duration.ofMillis(20), new Fault.None()));
+        RecordingListener listener = new RecordingListener();
+        ReplyHandle handle = router.reply(request("long story please"), listener);
+        await().atMost(Duration.ofSeconds(5)).until(() -> listener.visibleText().length() > 10);
+
+        handle.cancel("the user deleted the message");
+
+        assertThat(listener.await()).isEqualTo(new ReplyOutcome.Cancelled("the user deleted the message"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> primary.activeStreams() == 0);
+        String seen = listener.visibleText();
+        assertThat(seen.length()).isLessThan(ANSWER.repeat(20).length());
+        assertThat(listener.violations()).isEmpty();
+        assertThat(secondary.requests()).isZero();
+    }
+
+    @Test
+    void historyFromTheStore_andSeveralPeople_reachTheProviderWithNames() {
+        router();
+        primary.enqueue(Script.answer(ANSWER));
+        Instant now = Instant.now();
+        List<Turn> history = List.of(Turn.user("U1", "Ada", "What is 2+2?", now, List.of()),
+                Turns.assistant("It is 4.", now), Turn.user("U2", "Grace", "And times 3?", now, List.of()));
+
+        RecordingListener listener = new RecordingListener();
+        router.reply(new ReplyRequest(Turns.slackKey("t"), history, "Grace", "#maths"), listener);
+        completed(listener);
+
+        String sent = primary.received().getFirst().body().toString();
+        assertThat(sent).contains("Ada: What is 2+2?").contains("It is 4.").contains("Grace: And times 3?");
+    }
+}

@@ -1,0 +1,88 @@
+package dev.switchboard.testing;
+
+import dev.switchboard.routing.Failure;
+import dev.switchboard.routing.ReplyListener;
+import dev.switchboard.routing.ReplyOutcome;
+import dev.switchboard.routing.Target;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A {@link ReplyListener} that keeps what a user would see: the text after resets, every event in order, and fails
+ * loudly if anything arrives after the outcome or the outcome arrives twice.
+ */
+public final class RecordingListener implements ReplyListener {
+
+    private final StringBuilder visible = new StringBuilder();
+    private final List<String> events = new CopyOnWriteArrayList<>();
+    private final CompletableFuture<ReplyOutcome> outcome = new CompletableFuture<>();
+    private final AtomicInteger dones = new AtomicInteger();
+    private final List<String> violations = new CopyOnWriteArrayList<>();
+    private volatile long firstTokenNanos;
+    private final long createdNanos = System.nanoTime();
+
+    @Override
+    public synchronized void onAttempt(Target target, int attempt) {
+        check("attempt");
+        events.add("attempt " + target.id() + " #" + attempt);
+    }
+
+    @Override
+    public synchronized void onToken(String text) {
+        check("token");
+        if (firstTokenNanos == 0) {
+            firstTokenNanos = System.nanoTime();
+        }
+        visible.append(text);
+    }
+
+    @Override
+    public synchronized void onReset(Target failed, Failure why, Target next) {
+        check("reset");
+        events.add("reset " + failed.id() + " " + why.label() + " -> " + next.id());
+        visible.setLength(0);
+    }
+
+    @Override
+    public synchronized void onDone(ReplyOutcome result) {
+        if (dones.incrementAndGet() > 1) {
+            violations.add("onDone called twice");
+        }
+        events.add("done " + result.getClass().getSimpleName());
+        outcome.complete(result);
+    }
+
+    private void check(String what) {
+        if (dones.get() > 0) {
+            violations.add(what + " after onDone");
+        }
+    }
+
+    public ReplyOutcome await() {
+        try {
+            return outcome.get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("no outcome within 30 s; events so far: " + events, e);
+        }
+    }
+
+    public synchronized String visibleText() {
+        return visible.toString();
+    }
+
+    public List<String> events() {
+        return List.copyOf(events);
+    }
+
+    public List<String> violations() {
+        return List.copyOf(violations);
+    }
+
+    /** Time from this listener's creation to the first token, in milliseconds, or -1. */
+    public long firstTokenMillis() {
+        return firstTokenNanos == 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(firstTokenNanos - createdNanos);
+    }
+}
