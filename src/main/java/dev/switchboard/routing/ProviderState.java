@@ -17,6 +17,8 @@ import java.util.function.Consumer;
  */
 final class ProviderState {
 
+    private static final double JITTER = 0.25;
+
     final String name;
     final SwitchboardConfig.Provider config;
     final CircuitBreaker<Attempt.Completion> breaker;
@@ -56,10 +58,12 @@ final class ProviderState {
                         && rl.retryAfter() != null && rl.retryAfter().compareTo(r.maxDelay()) > 0)
                 .withMaxAttempts(r.maxAttempts())
                 .withBackoff(r.initialDelay(), r.maxDelay())
-                .withJitter(0.25)
+                .withJitter(JITTER)
+                // Failsafe jitters this delay too; scaled so that even the earliest retry honours Retry-After.
                 .withDelayFnOn(ctx -> ctx.getLastException() instanceof Attempt.Failed f
                         && f.failure instanceof Failure.RateLimited rl && rl.retryAfter() != null
-                        ? rl.retryAfter() : Duration.ofMillis(-1), Attempt.Failed.class)
+                        ? Duration.ofNanos((long) (rl.retryAfter().toNanos() / (1 - JITTER)))
+                        : Duration.ofMillis(-1), Attempt.Failed.class)
                 .build();
     }
 
