@@ -6,6 +6,8 @@ import dev.switchboard.config.Toggle;
 import dev.switchboard.conversation.ConversationStore;
 import dev.switchboard.ops.OpsServer;
 import dev.switchboard.ops.Readiness;
+import dev.switchboard.routing.ModelFactory;
+import dev.switchboard.routing.Router;
 import dev.switchboard.store.JsonFileConversationStore;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -23,6 +25,7 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +44,7 @@ final class Service implements AutoCloseable {
     private final List<AutoCloseable> started = new ArrayList<>();
     private ConversationStore store;
     private OpsServer ops;
+    private Router router;
 
     Service(ConfigLoader.Loaded loaded, Clock clock) {
         this.loaded = loaded;
@@ -64,6 +68,11 @@ final class Service implements AutoCloseable {
         started.add(store);
         scheduleRetention(storage);
 
+        ScheduledExecutorService routing = Executors.newScheduledThreadPool(2, daemon("router"));
+        started.add(routing::shutdownNow);
+        router = new Router(config, new ModelFactory(), routing, clock, RandomGenerator.getDefault(), meters);
+        started.add(router);
+
         if (config.ops().enabled()) {
             ops = new OpsServer(config.ops().bind(), config.ops().port(), config.ops().token(), meters,
                     this::readiness).start();
@@ -81,6 +90,10 @@ final class Service implements AutoCloseable {
         return ops;
     }
 
+    Router router() {
+        return router;
+    }
+
     PrometheusMeterRegistry meters() {
         return meters;
     }
@@ -89,8 +102,10 @@ final class Service implements AutoCloseable {
         Map<String, String> components = new LinkedHashMap<>();
         components.put("slack", adapterState(config.slack().enabled(), config.slack().active()));
         components.put("discord", adapterState(config.discord().enabled(), config.discord().active()));
-        config.providers().forEach((name, p) ->
-                components.put("provider." + name, p.active() ? "configured, not yet probed" : "off"));
+        for (Router.ProviderStatus p : router.providers()) {
+            components.put("provider." + p.name(), p.unavailable() != null ? p.unavailable()
+                    : "in rotation, breaker " + p.breaker());
+        }
         components.put("store", "ok");
         // Ready means an adapter is connected and a provider is healthy; this build has no adapter to connect.
         components.put("answering", "no adapter is connected");
@@ -108,11 +123,7 @@ final class Service implements AutoCloseable {
         if (storage.retention().isZero()) {
             return;
         }
-        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "retention");
-            t.setDaemon(true);
-            return t;
-        });
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(daemon("retention"));
         scheduler.scheduleWithFixedDelay(() -> {
             try {
                 store.deleteNotUpdatedSince(clock.instant().minus(storage.retention()));
@@ -177,6 +188,14 @@ final class Service implements AutoCloseable {
         } else {
             log.info("ops: off (ops.enabled: false)");
         }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     /** A URL as it may be logged: no user info, no query (either can carry a key). */

@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "switchboard", mixinStandardHelpOptions = true, version = "Switchboard 0.1.0",
         description = "LLM assistants in Slack and Discord that keep answering when a provider has a bad day.",
-        subcommands = {Switchboard.ConfigCommand.class},
+        subcommands = {Switchboard.ConfigCommand.class, Switchboard.AskCommand.class, Switchboard.CheckCommand.class},
         exitCodeOnInvalidInput = Switchboard.EXIT_CONFIG)
 public final class Switchboard implements Callable<Integer> {
 
@@ -118,6 +118,58 @@ public final class Switchboard implements Callable<Integer> {
     ConfigLoader.Loaded load() {
         Path file = config != null ? config : DEFAULT_CONFIG;
         return new ConfigLoader().load(file, config != null, env);
+    }
+
+    /** {@code switchboard ask "question"}: one answer streamed to the terminal through the configured routes. */
+    @Command(name = "ask", mixinStandardHelpOptions = true,
+            description = "Ask the configured providers one question; the answer streams to the terminal.")
+    static final class AskCommand implements Callable<Integer> {
+
+        @CommandLine.ParentCommand
+        Switchboard parent;
+
+        @CommandLine.Parameters(arity = "1..*", paramLabel = "QUESTION", description = "The question.")
+        java.util.List<String> words;
+
+        @Override
+        public Integer call() {
+            ConfigLoader.Loaded loaded;
+            try {
+                loaded = parent.load();
+            } catch (ConfigException e) {
+                parent.err.println(e.getMessage());
+                return EXIT_CONFIG;
+            }
+            LogSetup.apply("text", "ERROR", loaded.secretValues(), true);
+            try (Terminal terminal = new Terminal(loaded.config())) {
+                return terminal.ask(String.join(" ", words), parent.out, parent.err);
+            }
+        }
+    }
+
+    /** {@code switchboard check}: validates the config and probes every provider's models. */
+    @Command(name = "check", mixinStandardHelpOptions = true,
+            description = "Check the config and send one tiny request to every model of every active provider.")
+    static final class CheckCommand implements Callable<Integer> {
+
+        @CommandLine.ParentCommand
+        Switchboard parent;
+
+        @Override
+        public Integer call() {
+            ConfigLoader.Loaded loaded;
+            try {
+                loaded = parent.load();
+            } catch (ConfigException e) {
+                parent.err.println(e.getMessage());
+                return EXIT_CONFIG;
+            }
+            LogSetup.apply("text", "ERROR", loaded.secretValues(), true);
+            parent.out.println(loaded.source() + ": valid");
+            try (Terminal terminal = new Terminal(loaded.config())) {
+                return terminal.check(loaded, parent.out);
+            }
+        }
     }
 
     /** {@code switchboard config}: validates the config and prints it as the service sees it, secrets masked. */

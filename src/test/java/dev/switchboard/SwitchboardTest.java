@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import dev.switchboard.testing.FakeProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -84,6 +85,62 @@ class SwitchboardTest {
         assertThat(code).isZero();
         assertThat(out.toString()).contains(": valid").contains("bot_token: '********'")
                 .doesNotContain("xoxb-1111-2222-abcdefgh", "xapp-1-A-2-abcdef");
+    }
+
+    @Test
+    void ask_streamsTheAnswerAndSaysWhoAnswered_afterAFallback() throws IOException {
+        try (FakeProvider down = FakeProvider.start(); FakeProvider up = FakeProvider.start()) {
+            down.otherwise(r -> FakeProvider.Script.fault(new FakeProvider.Fault.HttpError(503, "server_error", null)));
+            up.otherwise(r -> FakeProvider.Script.answer("Paris is the capital of France."));
+            Path file = config("""
+                    providers:
+                      first: {type: openai, api_key: k-first-0000, base_url: "%s", models: [m1],
+                              retry: {max_attempts: 1}}
+                      second: {type: gemini, api_key: k-second-0000, base_url: "%s", models: [m2]}
+                    routing:
+                      default_route: r
+                      routes:
+                        r: {targets: [first/m1, {target: second/m2, priority: 1}]}
+                    """.formatted(down.baseUrl(FakeProvider.Api.OPENAI), up.baseUrl(FakeProvider.Api.GEMINI)));
+
+            int code = run(Map.of(), "--config", file.toString(), "ask", "What", "is", "the", "capital?");
+
+            assertThat(code).isZero();
+            assertThat(out.toString()).startsWith("Paris is the capital of France.")
+                    .contains("-- second/m2 · first token").contains("after first/m1 (server error)");
+            assertThat(up.received().getFirst().body().toString()).contains("What is the capital?");
+        }
+    }
+
+    @Test
+    void ask_withNothingThatAnswers_explainsWhatToSetAndExitsWith1() throws IOException {
+        Path file = config("providers:\n  openai: {type: openai, api_key: \"${OPENAI_API_KEY}\", models: [m]}\n");
+
+        assertThat(run(Map.of(), "--config", file.toString(), "ask", "hi")).isEqualTo(1);
+
+        assertThat(err.toString()).contains("export OPENAI_API_KEY").doesNotContain("Exception", "\tat ");
+    }
+
+    @Test
+    void check_probesEveryModelAndReportsEach() throws IOException {
+        try (FakeProvider fake = FakeProvider.start()) {
+            fake.otherwise(r -> r.body().path("model").asText().equals("missing")
+                    ? FakeProvider.Script.fault(new FakeProvider.Fault.HttpError(404, "model_not_found", null))
+                    : FakeProvider.Script.answer("ok"));
+            Path file = config("""
+                    providers:
+                      local: {type: ollama, base_url: "%s", models: [llama3.2, missing]}
+                      paid: {type: anthropic, api_key: "${ANTHROPIC_API_KEY}", models: [claude]}
+                    """.formatted(fake.baseUrl(FakeProvider.Api.OLLAMA)));
+
+            int code = run(Map.of(), "--config", file.toString(), "check");
+
+            assertThat(code).isEqualTo(1);
+            assertThat(out.toString()).contains(": valid")
+                    .containsPattern("local/llama3.2 +ok +answered in \\d+ ms")
+                    .containsPattern("local/missing +FAILED +model not found")
+                    .containsPattern("paid/\\* +off +export ANTHROPIC_API_KEY");
+        }
     }
 
     @Test

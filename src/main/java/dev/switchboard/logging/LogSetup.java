@@ -21,6 +21,11 @@ public final class LogSetup {
      * Lines logged before this call used the format from the environment ({@code SWITCHBOARD_LOG_FORMAT}).
      */
     public static void apply(String format, String level, Set<String> secrets) {
+        apply(format, level, secrets, false);
+    }
+
+    /** As {@link #apply(String, String, Set)}; {@code toStderr} keeps stdout for a command's own output. */
+    public static void apply(String format, String level, Set<String> secrets, boolean toStderr) {
         SecretMasker.register(secrets);
         if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
             return;
@@ -29,6 +34,7 @@ public final class LogSetup {
         context.reset();
         context.putProperty(FORMAT_PROPERTY, format);
         context.putProperty(LEVEL_PROPERTY, level);
+        context.putProperty("switchboard.log.target", toStderr ? "System.err" : "System.out");
         JoranConfigurator configurator = new JoranConfigurator();
         configurator.setContext(context);
         try {

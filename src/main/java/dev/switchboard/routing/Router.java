@@ -118,6 +118,45 @@ public final class Router implements AutoCloseable {
         return true;
     }
 
+    /**
+     * What a probe of one model found.
+     *
+     * @param provider the provider
+     * @param model the model
+     * @param failure null when the model answered
+     * @param took time to the answer or the failure
+     */
+    public record Check(String provider, String model, Failure failure, Duration took) {
+    }
+
+    /**
+     * Sends one tiny request to every model of every active provider, without retries, and reports what each said:
+     * a wrong key, a missing model, or no answer show up here before users see them.
+     */
+    public List<Check> check() {
+        List<CompletableFuture<Check>> checks = new ArrayList<>();
+        providers.forEach((name, p) -> {
+            if (!p.config.active()) {
+                return;
+            }
+            for (String model : p.config.models()) {
+                long start = System.nanoTime();
+                Object lock = new Object();
+                ChatRequest ping = ChatRequest.builder().messages(List.of(
+                        dev.langchain4j.data.message.UserMessage.from("Reply with the single word: ok"))).build();
+                Attempt attempt = new Attempt(lock, p.model(model), ping, p.config, scheduler, (a, t) -> true);
+                checks.add(attempt.start().handle((done, error) -> {
+                    Throwable cause = error instanceof CompletionException && error.getCause() != null
+                            ? error.getCause() : error;
+                    Failure failure = cause == null ? null : cause instanceof Attempt.Failed f ? f.failure
+                            : FailureClassifier.classify(cause, 0, null);
+                    return new Check(name, model, failure, Duration.ofNanos(System.nanoTime() - start));
+                }));
+            }
+        });
+        return checks.stream().map(CompletableFuture::join).toList();
+    }
+
     @Override
     public void close() {
         // Replies in flight end on their own deadlines; the scheduler belongs to the caller.
