@@ -17,9 +17,10 @@ public sealed interface ReplyOutcome {
      * @param firstToken request to first token
      * @param latency request to last token
      * @param omittedTurns older turns left out of the prompt to fit the model's window
+     * @param costUsd what the answer cost by the config's price table; 0 where no price is set
      */
     record Completed(String text, Target target, List<TargetFailure> failures, TokenUsage usage, Duration firstToken,
-                     Duration latency, int omittedTurns) implements ReplyOutcome {
+                     Duration latency, int omittedTurns, double costUsd) implements ReplyOutcome {
         public Completed {
             failures = List.copyOf(failures);
         }

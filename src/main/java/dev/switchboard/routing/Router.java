@@ -308,6 +308,9 @@ public final class Router implements AutoCloseable {
         }
 
         private void complete(Target target, Attempt.Completion completion) {
+            SwitchboardConfig.Price price = providers.get(target.provider()).config.prices().get(target.model());
+            double cost = price == null ? 0 : (completion.usage().input() * price.input()
+                    + completion.usage().output() * price.output()) / 1_000_000;
             Duration firstToken = Duration.ofNanos(Math.max(0, completion.firstTokenNanos() - startNanos));
             Duration latency = Duration.ofNanos(System.nanoTime() - startNanos);
             Timer.builder("switchboard.reply.first_token").tag("provider", target.provider())
@@ -318,8 +321,12 @@ public final class Router implements AutoCloseable {
                     .register(meters).increment(completion.usage().input());
             Counter.builder("switchboard.tokens").tag("provider", target.provider()).tag("direction", "output")
                     .register(meters).increment(completion.usage().output());
+            if (cost > 0) {
+                Counter.builder("switchboard.cost.usd").tag("provider", target.provider()).register(meters)
+                        .increment(cost);
+            }
             ReplyOutcome.Completed done = new ReplyOutcome.Completed(completion.text(), target, failures,
-                    completion.usage(), firstToken, latency, omittedTurns);
+                    completion.usage(), firstToken, latency, omittedTurns, cost);
             if (done.fellBack()) {
                 counter("switchboard.reply.fallbacks", target).increment();
             }

@@ -362,4 +362,105 @@ class RouterTest {
         String sent = primary.received().getFirst().body().toString();
         assertThat(sent).contains("Ada: What is 2+2?").contains("It is 4.").contains("Grace: And times 3?");
     }
+
+    @Test
+    void contextTooLong_withNoLargerWindowLeft_isRetriedWithLessHistory() {
+        router(Api.OPENAI, "");
+        primary.enqueue(Script.fault(new Fault.HttpError(400, "context_length_exceeded", null)), Script.answer(ANSWER));
+        Instant now = Instant.now();
+        List<Turn> history = new java.util.ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            history.add(Turns.user("U1", "old turn " + i + " " + "x".repeat(80), now));
+        }
+        history.add(Turns.user("U1", "the question", now));
+        RecordingListener listener = new RecordingListener();
+        router.reply(new ReplyRequest(Turns.slackKey("t"), history, "Ada", "#c"), listener);
+
+        ReplyOutcome.Completed done = completed(listener);
+
+        assertThat(done.text()).isEqualTo(ANSWER);
+        assertThat(done.failures()).extracting(f -> f.failure().label()).containsExactly("context_too_long");
+        int first = primary.received().get(0).body().path("messages").size();
+        int second = primary.received().get(1).body().path("messages").size();
+        assertThat(second).isLessThan(first);
+        assertThat(done.omittedTurns()).isPositive();
+    }
+
+    @Test
+    void contentFiltered_stopsWithAMessageByDefault() {
+        router();
+        primary.enqueue(Script.fault(new Fault.HttpError(400, "content_filter", null)));
+
+        ReplyOutcome outcome = ask("something edgy").await();
+
+        assertThat(outcome).isInstanceOf(ReplyOutcome.Failed.class);
+        assertThat(((ReplyOutcome.Failed) outcome).userMessage()).contains("declined");
+        assertThat(secondary.requests()).isZero();
+    }
+
+    @Test
+    void contentFiltered_fallsBackWhenConfiguredTo() {
+        String yaml = """
+                providers:
+                  primary: {type: openai, api_key: k-0000000000, base_url: "%s", models: [m]}
+                  secondary: {type: anthropic, api_key: k-0000000000, base_url: "%s", models: [n]}
+                routing:
+                  on_content_filter: fallback
+                  default_route: r
+                  routes:
+                    r: {targets: [primary/m, {target: secondary/n, priority: 1}]}
+                """.formatted(primary.baseUrl(Api.OPENAI), secondary.baseUrl(Api.ANTHROPIC));
+        router = new Router(new ConfigLoader().parse(yaml, "t.yaml", Map.of()).config(), new ModelFactory(),
+                scheduler, Clock.systemUTC(), new Random(1), meters);
+        primary.enqueue(Script.fault(new Fault.HttpError(400, "content_filter", null)));
+
+        assertThat(completed(ask("something edgy")).text()).isEqualTo(BACKUP);
+    }
+
+    @Test
+    void aFullBulkhead_sendsTheNextReplyElsewhereAtOnce() {
+        router(Api.OPENAI, "    max_concurrent_streams: 1");
+        primary.otherwise(r -> Script.answer(ANSWER.repeat(5)).paced(Duration.ZERO, Duration.ofMillis(20)));
+        RecordingListener first = ask("one");
+        await().atMost(Duration.ofSeconds(5)).until(() -> !first.visibleText().isEmpty());
+
+        ReplyOutcome.Completed second = completed(ask("two"));
+
+        assertThat(second.text()).isEqualTo(BACKUP);
+        assertThat(second.failures()).extracting(f -> f.failure().label()).containsExactly("busy");
+        assertThat(completed(first).text()).isEqualTo(ANSWER.repeat(5));
+    }
+
+    @Test
+    void metrics_countAttemptsFailuresFallbacksTokensAndTimes() {
+        router();
+        primary.enqueue(Script.fault(new Fault.HttpError(500, "server_error", null)),
+                Script.fault(new Fault.HttpError(500, "server_error", null)));
+        completed(ask("hi"));
+
+        assertThat(meters.get("switchboard.provider.attempts").tag("provider", "primary").counter().count())
+                .isEqualTo(2);
+        assertThat(meters.get("switchboard.provider.failures").tag("class", "server_error").counter().count())
+                .isEqualTo(1);
+        assertThat(meters.get("switchboard.reply.fallbacks").tag("provider", "secondary").counter().count())
+                .isEqualTo(1);
+        assertThat(meters.get("switchboard.reply.first_token").tag("provider", "secondary").timer().count())
+                .isEqualTo(1);
+        assertThat(meters.get("switchboard.tokens").tag("direction", "output").counter().count()).isPositive();
+        assertThat(meters.get("switchboard.replies.active").gauge().value()).isZero();
+        // Two failures in two calls reach the 50 % threshold: the gauge shows the breaker open (2).
+        assertThat(meters.get("switchboard.provider.breaker").tag("provider", "primary").gauge().value()).isEqualTo(2);
+        assertThat(meters.get("switchboard.provider.breaker").tag("provider", "secondary").gauge().value()).isZero();
+    }
+
+    @Test
+    void cost_isWorkedOutFromThePriceTable() {
+        router(Api.OPENAI, "    prices: {model-a: {input: 1.0, output: 2.0}}");
+        primary.enqueue(Script.answer(ANSWER));
+
+        ReplyOutcome.Completed done = completed(ask("hi"));
+
+        double expected = (done.usage().input() * 1.0 + done.usage().output() * 2.0) / 1_000_000;
+        assertThat(done.costUsd()).isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-12)).isPositive();
+    }
 }
