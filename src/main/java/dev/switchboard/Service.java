@@ -68,7 +68,7 @@ final class Service implements AutoCloseable {
         started.add(store);
         scheduleRetention(storage);
 
-        ScheduledExecutorService routing = Executors.newScheduledThreadPool(2, daemon("router"));
+        ScheduledExecutorService routing = Router.scheduler(2, daemon("router"));
         started.add(routing::shutdownNow);
         router = new Router(config, new ModelFactory(), routing, clock, RandomGenerator.getDefault(), meters);
         started.add(router);

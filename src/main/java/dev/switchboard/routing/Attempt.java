@@ -58,6 +58,7 @@ final class Attempt implements StreamingChatResponseHandler {
     private boolean done;
     private boolean tokensShown;
     private long firstTokenNanos;
+    private volatile long lastTokenNanos;
     private StreamingHandle handle;
     private ScheduledFuture<?> firstTokenTimer;
     private ScheduledFuture<?> idleTimer;
@@ -120,18 +121,32 @@ final class Attempt implements StreamingChatResponseHandler {
             if (chunk == null || chunk.isEmpty()) {
                 return;
             }
+            lastTokenNanos = System.nanoTime();
             if (!tokensShown) {
                 tokensShown = true;
-                firstTokenNanos = System.nanoTime();
+                firstTokenNanos = lastTokenNanos;
                 firstTokenTimer.cancel(false);
+                idleTimer = scheduler.schedule(this::checkIdle, limits.idleTimeout().toNanos(), TimeUnit.NANOSECONDS);
             }
-            if (idleTimer != null) {
-                idleTimer.cancel(false);
-            }
-            idleTimer = schedule(limits.idleTimeout(), Failure.Deadline.IDLE);
             text.append(chunk);
             if (!sink.accept(this, chunk)) {
                 cancel();
+            }
+        }
+    }
+
+    /** One timer per attempt, not one per chunk: it looks at the last chunk's time and waits again if needed. */
+    private void checkIdle() {
+        synchronized (lock) {
+            if (done) {
+                return;
+            }
+            long quiet = System.nanoTime() - lastTokenNanos;
+            long limit = limits.idleTimeout().toNanos();
+            if (quiet >= limit) {
+                fail(new Failure.Timeout(Failure.Deadline.IDLE));
+            } else {
+                idleTimer = scheduler.schedule(this::checkIdle, limit - quiet, TimeUnit.NANOSECONDS);
             }
         }
     }
