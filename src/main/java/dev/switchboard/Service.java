@@ -8,7 +8,9 @@ import dev.switchboard.ops.OpsServer;
 import dev.switchboard.ops.Readiness;
 import dev.switchboard.routing.ModelFactory;
 import dev.switchboard.routing.Router;
+import dev.switchboard.conversation.UsageLedger;
 import dev.switchboard.store.JsonFileConversationStore;
+import dev.switchboard.store.JsonLinesUsageLedger;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -45,6 +47,7 @@ final class Service implements AutoCloseable {
     private ConversationStore store;
     private OpsServer ops;
     private Router router;
+    private UsageLedger usage;
 
     Service(ConfigLoader.Loaded loaded, Clock clock) {
         this.loaded = loaded;
@@ -70,7 +73,8 @@ final class Service implements AutoCloseable {
 
         ScheduledExecutorService routing = Router.scheduler(2, daemon("router"));
         started.add(routing::shutdownNow);
-        router = new Router(config, new ModelFactory(), routing, clock, RandomGenerator.getDefault(), meters);
+        usage = new JsonLinesUsageLedger(storage.path(), storage.fsync());
+        router = new Router(config, new ModelFactory(), routing, clock, RandomGenerator.getDefault(), meters, usage);
         started.add(router);
 
         if (config.ops().enabled()) {
@@ -92,6 +96,10 @@ final class Service implements AutoCloseable {
 
     Router router() {
         return router;
+    }
+
+    UsageLedger usage() {
+        return usage;
     }
 
     PrometheusMeterRegistry meters() {

@@ -8,6 +8,9 @@ import dev.failsafe.CircuitBreakerOpenException;
 import dev.failsafe.Failsafe;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.conversation.ConversationKey;
+import dev.switchboard.conversation.UsageLedger;
+import dev.switchboard.conversation.UsageRecord;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -50,9 +53,16 @@ public final class Router implements AutoCloseable {
     private final RandomGenerator random;
     private final MeterRegistry meters;
     private final AtomicInteger activeReplies = new AtomicInteger();
+    private final UsageLedger usage;
 
     public Router(SwitchboardConfig config, ModelFactory models, ScheduledExecutorService scheduler, Clock clock,
                   RandomGenerator random, MeterRegistry meters) {
+        this(config, models, scheduler, clock, random, meters, UsageLedger.NONE);
+    }
+
+    public Router(SwitchboardConfig config, ModelFactory models, ScheduledExecutorService scheduler, Clock clock,
+                  RandomGenerator random, MeterRegistry meters, UsageLedger usage) {
+        this.usage = usage;
         this.routing = config.routing();
         this.routes = new RouteTable(config.routing(), config.providers());
         this.scheduler = scheduler;
@@ -341,6 +351,13 @@ public final class Router implements AutoCloseable {
             if (done.fellBack()) {
                 counter("switchboard.reply.fallbacks", target).increment();
             }
+            ConversationKey key = request.key();
+            String user = request.history().getLast().authorId();
+            UsageRecord record = new UsageRecord(clock.instant(), key.platform(), key.workspace(), key.channel(),
+                    user, target.provider(), target.model(), completion.usage().input(), completion.usage().output(),
+                    cost);
+            // Off the reply's path: a slow disk must not hold up the answer.
+            scheduler.execute(() -> usage.record(record));
             finish(done);
         }
 

@@ -463,4 +463,33 @@ class RouterTest {
         double expected = (done.usage().input() * 1.0 + done.usage().output() * 2.0) / 1_000_000;
         assertThat(done.costUsd()).isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-12)).isPositive();
     }
+
+    @Test
+    void everyCompletedReply_isRecordedInTheUsageLedger(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        dev.switchboard.store.JsonLinesUsageLedger ledger = new dev.switchboard.store.JsonLinesUsageLedger(dir, true);
+        SwitchboardConfig config = new ConfigLoader().parse("""
+                providers:
+                  primary: {type: openai, api_key: k-0000000000, base_url: "%s", models: [model-a],
+                            prices: {model-a: {input: 1.0, output: 2.0}}}
+                """.formatted(primary.baseUrl(Api.OPENAI)), "t.yaml", Map.of()).config();
+        router = new Router(config, new ModelFactory(), scheduler, Clock.systemUTC(), new Random(1), meters, ledger);
+        primary.otherwise(r -> Script.answer(ANSWER));
+        Instant before = Instant.now().minusSeconds(1);
+        completed(ask("one"));
+        RecordingListener other = new RecordingListener();
+        router.reply(new ReplyRequest(new dev.switchboard.conversation.ConversationKey("discord", "G1", "C7", "t"),
+                List.of(Turns.user("U9", "two", Instant.now())), "Bo", "#x"), other);
+        completed(other);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> ledger.since(before).size() == 2);
+        var byUser = new dev.switchboard.store.JsonLinesUsageLedger(dir, true)
+                .totals(before, dev.switchboard.conversation.UsageRecord::user);
+        assertThat(byUser).containsOnlyKeys("U1", "U9");
+        assertThat(byUser.get("U1").outputTokens()).isPositive();
+        assertThat(byUser.get("U1").costUsd()).isPositive();
+        assertThat(ledger.totals(before, r -> r.platform() + "/" + r.channel())).containsOnlyKeys("discord/C7",
+                "slack/C0001");
+        assertThat(ledger.totals(before, dev.switchboard.conversation.UsageRecord::provider).get("primary").replies())
+                .isEqualTo(2);
+    }
 }

@@ -1,0 +1,48 @@
+package dev.switchboard.conversation;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/** Where the usage of every reply is kept, for reports per provider, channel and user. Thread-safe. */
+public interface UsageLedger {
+
+    /** Keeps one reply's usage. Never throws: usage must not break a reply. */
+    void record(UsageRecord usage);
+
+    /** Every record from {@code since} on, oldest first. */
+    List<UsageRecord> since(Instant since);
+
+    /** Tokens and cost summed by a key such as provider, channel or user. */
+    record Total(long inputTokens, long outputTokens, double costUsd, long replies) {
+        Total plus(UsageRecord r) {
+            return new Total(inputTokens + r.inputTokens(), outputTokens + r.outputTokens(), costUsd + r.costUsd(),
+                    replies + 1);
+        }
+    }
+
+    /** Totals of the records since {@code since}, grouped by {@code key}, sorted by key. */
+    default Map<String, Total> totals(Instant since, Function<UsageRecord, String> key) {
+        Map<String, Total> totals = new TreeMap<>();
+        for (UsageRecord r : since(since)) {
+            totals.merge(key.apply(r), new Total(0, 0, 0, 0).plus(r), (a, b) -> new Total(
+                    a.inputTokens() + b.inputTokens(), a.outputTokens() + b.outputTokens(),
+                    a.costUsd() + b.costUsd(), a.replies() + b.replies()));
+        }
+        return totals;
+    }
+
+    /** A ledger that keeps nothing. */
+    UsageLedger NONE = new UsageLedger() {
+        @Override
+        public void record(UsageRecord usage) {
+        }
+
+        @Override
+        public List<UsageRecord> since(Instant since) {
+            return List.of();
+        }
+    };
+}
