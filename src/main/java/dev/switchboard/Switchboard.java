@@ -115,6 +115,21 @@ public final class Switchboard implements Callable<Integer> {
         return EXIT_OK;
     }
 
+    /** Runs a terminal command on the loaded config, logging to stderr; a bad config is exit code 2. */
+    int withTerminal(java.util.function.BiFunction<ConfigLoader.Loaded, Terminal, Integer> command) {
+        ConfigLoader.Loaded loaded;
+        try {
+            loaded = load();
+        } catch (ConfigException e) {
+            err.println(e.getMessage());
+            return EXIT_CONFIG;
+        }
+        LogSetup.apply("text", "ERROR", loaded.secretValues(), true);
+        try (Terminal terminal = new Terminal(loaded.config())) {
+            return command.apply(loaded, terminal);
+        }
+    }
+
     ConfigLoader.Loaded load() {
         Path file = config != null ? config : DEFAULT_CONFIG;
         return new ConfigLoader().load(file, config != null, env);
@@ -133,17 +148,8 @@ public final class Switchboard implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            ConfigLoader.Loaded loaded;
-            try {
-                loaded = parent.load();
-            } catch (ConfigException e) {
-                parent.err.println(e.getMessage());
-                return EXIT_CONFIG;
-            }
-            LogSetup.apply("text", "ERROR", loaded.secretValues(), true);
-            try (Terminal terminal = new Terminal(loaded.config())) {
-                return terminal.ask(String.join(" ", words), parent.out, parent.err);
-            }
+            return parent.withTerminal((loaded, terminal) ->
+                    terminal.ask(String.join(" ", words), parent.out, parent.err));
         }
     }
 
@@ -157,18 +163,10 @@ public final class Switchboard implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            ConfigLoader.Loaded loaded;
-            try {
-                loaded = parent.load();
-            } catch (ConfigException e) {
-                parent.err.println(e.getMessage());
-                return EXIT_CONFIG;
-            }
-            LogSetup.apply("text", "ERROR", loaded.secretValues(), true);
-            parent.out.println(loaded.source() + ": valid");
-            try (Terminal terminal = new Terminal(loaded.config())) {
+            return parent.withTerminal((loaded, terminal) -> {
+                parent.out.println(loaded.source() + ": valid");
                 return terminal.check(loaded, parent.out);
-            }
+            });
         }
     }
 

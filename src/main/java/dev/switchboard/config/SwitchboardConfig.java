@@ -53,11 +53,7 @@ public record SwitchboardConfig(
 
         @JsonCreator
         static SlackMode parse(String value) {
-            return switch (value.strip().toLowerCase(Locale.ROOT)) {
-                case "socket" -> SOCKET;
-                case "http" -> HTTP;
-                default -> throw new IllegalArgumentException("expected socket or http, got \"" + value + "\"");
-            };
+            return lowerCaseEnum(SlackMode.class, value);
         }
     }
 
@@ -242,12 +238,7 @@ public record SwitchboardConfig(
 
         @JsonCreator
         static ProviderType parse(String value) {
-            for (ProviderType t : values()) {
-                if (t.name().equalsIgnoreCase(value.strip())) {
-                    return t;
-                }
-            }
-            throw new IllegalArgumentException("expected openai, anthropic, gemini or ollama, got \"" + value + "\"");
+            return lowerCaseEnum(ProviderType.class, value);
         }
     }
 
@@ -386,11 +377,7 @@ public record SwitchboardConfig(
 
         @JsonCreator
         static ContentFilterAction parse(String value) {
-            return switch (value.strip().toLowerCase(Locale.ROOT)) {
-                case "stop" -> STOP;
-                case "fallback" -> FALLBACK;
-                default -> throw new IllegalArgumentException("expected stop or fallback, got \"" + value + "\"");
-            };
+            return lowerCaseEnum(ContentFilterAction.class, value);
         }
     }
 
@@ -545,6 +532,18 @@ public record SwitchboardConfig(
                 throw new ConfigValueException("level", "must be trace, debug, info, warn or error", "write level: info");
             }
         }
+    }
+
+    /** An enum written in lower case in the file; anything else names the values allowed. */
+    private static <E extends Enum<E>> E lowerCaseEnum(Class<E> type, String value) {
+        for (E constant : type.getEnumConstants()) {
+            if (constant.name().equalsIgnoreCase(value.strip())) {
+                return constant;
+            }
+        }
+        List<String> allowed = java.util.Arrays.stream(type.getEnumConstants())
+                .map(c -> c.name().toLowerCase(Locale.ROOT)).toList();
+        throw new IllegalArgumentException("expected " + String.join(" or ", allowed) + ", got \"" + value + "\"");
     }
 
     /** Copies a list, leaving out items that were only an unset {@code ${VAR}}. */
