@@ -73,7 +73,9 @@ final class Service implements AutoCloseable {
 
         ScheduledExecutorService routing = Router.scheduler(2, daemon("router"));
         started.add(routing::shutdownNow);
-        usage = new JsonLinesUsageLedger(storage.path(), storage.fsync());
+        JsonLinesUsageLedger ledger = new JsonLinesUsageLedger(storage.path(), storage.fsync());
+        started.add(ledger);
+        usage = ledger;
         router = new Router(config, new ModelFactory(), routing, clock, RandomGenerator.getDefault(), meters, usage);
         started.add(router);
 

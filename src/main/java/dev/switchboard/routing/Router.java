@@ -356,8 +356,8 @@ public final class Router implements AutoCloseable {
             UsageRecord record = new UsageRecord(clock.instant(), key.platform(), key.workspace(), key.channel(),
                     user, target.provider(), target.model(), completion.usage().input(), completion.usage().output(),
                     cost);
-            // Off the reply's path: a slow disk must not hold up the answer.
-            scheduler.execute(() -> usage.record(record));
+            usage.record(record); // queued by the ledger: the disk never holds up the answer
+
             finish(done);
         }
 

@@ -22,17 +22,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Usage as JSON lines, one file a month: {@code <root>/.usage/<yyyy>-<mm>.jsonl}. Appends are whole lines written
- * with one call under a lock; a line cut by a crash is skipped when read. Reports read only the months they cover.
- * Thread-safe.
+ * Usage as JSON lines, one file a month: {@code <root>/.usage/<yyyy>-<mm>.jsonl}. Records are written in order by one
+ * thread of the ledger's own, so no caller waits for the disk; each is a whole line written with one call, and a line
+ * cut by a crash is skipped when read. Reports read only the months they cover and see every record handed in before
+ * they were asked. Thread-safe.
  */
-public final class JsonLinesUsageLedger implements UsageLedger {
+public final class JsonLinesUsageLedger implements UsageLedger, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(JsonLinesUsageLedger.class);
 
     private final Path dir;
     private final boolean fsync;
     private final ObjectMapper mapper = new DocumentCodec().mapper();
+    private final java.util.concurrent.ExecutorService writer = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "usage-ledger");
+        t.setDaemon(true);
+        return t;
+    });
 
     public JsonLinesUsageLedger(Path root, boolean fsync) {
         this.dir = root.resolve(".usage");
@@ -49,7 +55,15 @@ public final class JsonLinesUsageLedger implements UsageLedger {
     }
 
     @Override
-    public synchronized void record(UsageRecord usage) {
+    public void record(UsageRecord usage) {
+        try {
+            writer.execute(() -> write(usage));
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            write(usage);
+        }
+    }
+
+    private synchronized void write(UsageRecord usage) {
         try {
             byte[] line = (mapper.writeValueAsString(usage) + "\n").getBytes(StandardCharsets.UTF_8);
             Path file = file(YearMonth.from(usage.at().atZone(ZoneOffset.UTC)));
@@ -70,6 +84,7 @@ public final class JsonLinesUsageLedger implements UsageLedger {
 
     @Override
     public List<UsageRecord> since(Instant since) {
+        drain();
         YearMonth first = YearMonth.from(since.atZone(ZoneOffset.UTC));
         List<UsageRecord> out = new ArrayList<>();
         List<Path> months;
@@ -97,5 +112,31 @@ public final class JsonLinesUsageLedger implements UsageLedger {
             }
         }
         return out;
+    }
+
+    /** Waits until every record handed in so far is written. */
+    private void drain() {
+        try {
+            writer.submit(() -> { }).get();
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            // closed: everything was written on the way out
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Writes what is queued, then stops. */
+    @Override
+    public void close() {
+        writer.shutdown();
+        try {
+            if (!writer.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                log.warn("usage records still queued at shutdown were not written");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -481,7 +481,8 @@ class RouterTest {
                 List.of(Turns.user("U9", "two", Instant.now())), "Bo", "#x"), other);
         completed(other);
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> ledger.since(before).size() == 2);
+        assertThat(ledger.since(before)).hasSize(2);
+        ledger.close();
         var byUser = new dev.switchboard.store.JsonLinesUsageLedger(dir, true)
                 .totals(before, dev.switchboard.conversation.UsageRecord::user);
         assertThat(byUser).containsOnlyKeys("U1", "U9");
