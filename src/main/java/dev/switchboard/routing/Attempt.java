@@ -167,7 +167,7 @@ final class Attempt implements StreamingChatResponseHandler {
                 fail(new Failure.ContentFiltered());
                 return;
             }
-            end();
+            end(false);
             var usage = response.tokenUsage();
             TokenUsage tokens = usage == null ? TokenUsage.NONE : new TokenUsage(
                     usage.inputTokenCount() == null ? 0 : usage.inputTokenCount(),
@@ -191,7 +191,7 @@ final class Attempt implements StreamingChatResponseHandler {
             if (done) {
                 return;
             }
-            end();
+            end(true);
             result.completeExceptionally(new Failed(failure, tokensShown));
         }
     }
@@ -202,20 +202,24 @@ final class Attempt implements StreamingChatResponseHandler {
             if (done) {
                 return;
             }
-            end();
+            end(true);
             result.completeExceptionally(new CancellationException("cancelled"));
         }
     }
 
-    private void end() {
+    /** @param early whether the stream is still open and must be closed (not after a normal end) */
+    private void end(boolean early) {
         done = true;
         for (ScheduledFuture<?> timer : new ScheduledFuture<?>[] {firstTokenTimer, idleTimer, totalTimer}) {
             if (timer != null) {
                 timer.cancel(false);
             }
         }
-        if (handle != null) {
-            handle.cancel();
+        if (early) {
+            if (handle != null) {
+                handle.cancel();
+            }
+            probe.abort();
         }
     }
 }

@@ -7,7 +7,6 @@ import dev.langchain4j.exception.InternalServerException;
 import dev.langchain4j.exception.InvalidRequestException;
 import dev.langchain4j.exception.ModelNotFoundException;
 import dev.langchain4j.exception.RateLimitException;
-import java.io.EOFException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.http.HttpConnectTimeoutException;
@@ -26,54 +25,57 @@ final class FailureClassifier {
 
     static Failure classify(Throwable error, int status, Duration retryAfter) {
         String text = describe(error).toLowerCase(Locale.ROOT);
-        // In-band errors after HTTP 200 arrive as plain exceptions: read their type.
-        if (text.contains("overloaded_error") || text.contains("overloaded")) {
-            return new Failure.Overloaded(firstLine(error));
-        }
-        if (text.contains("rate_limit_error") || text.contains("resource_exhausted")) {
-            return new Failure.RateLimited(retryAfter);
-        }
-        if (text.contains("context_length_exceeded") || text.contains("maximum context length")
-                || text.contains("prompt is too long") || text.contains("too many tokens")
-                || text.contains("exceeds the context window")) {
-            return new Failure.ContextTooLong();
-        }
-        if (text.contains("content_filter") || text.contains("content_policy") || text.contains("safety")) {
-            return new Failure.ContentFiltered();
-        }
         int code = status > 0 ? status : httpStatus(error);
-        if (has(error, RateLimitException.class) || code == 429) {
+        if (code == 0 || code == 200) {
+            // Errors sent inside a stream after HTTP 200 arrive as plain exceptions: read their type.
+            if (text.contains("overloaded_error")) {
+                return new Failure.Overloaded(firstLine(error));
+            }
+            if (text.contains("rate_limit_error") || text.contains("resource_exhausted")) {
+                return new Failure.RateLimited(retryAfter);
+            }
+        }
+        if (code == 429 || has(error, RateLimitException.class)) {
             return new Failure.RateLimited(retryAfter);
         }
-        if (code == 529) {
-            return new Failure.Overloaded("HTTP 529");
+        if (code == 529 || (code >= 500 && text.contains("overloaded"))) {
+            return new Failure.Overloaded("HTTP " + code);
         }
-        if (has(error, AuthenticationException.class) || code == 401 || code == 403) {
+        // Gemini answers a wrong key with 400 INVALID_ARGUMENT, not 401.
+        if (code == 401 || code == 403 || has(error, AuthenticationException.class)
+                || text.contains("api key not valid") || text.contains("api_key_invalid")) {
             return new Failure.Authentication();
         }
-        if (has(error, ModelNotFoundException.class) || code == 404) {
+        if (code == 404 || has(error, ModelNotFoundException.class)) {
             return new Failure.ModelNotFound();
         }
-        if (has(error, ContentFilteredException.class)) {
+        if (code >= 400 && code < 500 && (text.contains("context_length_exceeded")
+                || text.contains("maximum context length") || text.contains("prompt is too long")
+                || text.contains("exceeds the maximum number of tokens") || text.contains("too many tokens"))) {
+            return new Failure.ContextTooLong();
+        }
+        if (has(error, ContentFilteredException.class) || (code >= 400 && code < 500
+                && (text.contains("content_filter") || text.contains("content_policy_violation")
+                || text.contains("responsible_ai_policy")))) {
             return new Failure.ContentFiltered();
         }
-        if (has(error, InternalServerException.class) || code >= 500) {
+        if (code >= 500 || has(error, InternalServerException.class)) {
             return new Failure.ServerError(code > 0 ? code : 500);
         }
         if (code == 408 || has(error, dev.langchain4j.exception.TimeoutException.class)
                 || has(error, HttpTimeoutException.class) || has(error, HttpConnectTimeoutException.class)) {
             return new Failure.Timeout(Failure.Deadline.CONNECT);
         }
-        if (has(error, InvalidRequestException.class) || (code >= 400 && code < 500)) {
+        if ((code >= 400 && code < 500) || has(error, InvalidRequestException.class)) {
             return new Failure.BadRequest(firstLine(error));
         }
         if (has(error, ConnectException.class)) {
             return new Failure.ConnectionFailed(true, firstLine(error));
         }
-        if (has(error, EOFException.class) || has(error, IOException.class) || text.contains("connection reset")
-                || text.contains("chunked") || text.contains("eof")) {
+        if (has(error, IOException.class)) {
             return new Failure.ConnectionFailed(false, firstLine(error));
         }
+        // An error event inside the stream of a type we do not know: the provider's trouble, not ours.
         return new Failure.ServerError(0);
     }
 

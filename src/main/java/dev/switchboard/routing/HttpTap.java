@@ -45,10 +45,51 @@ final class HttpTap {
         volatile Duration retryAfter;
         private final Runnable onStreamClosed;
         private final Runnable onUnreadableEvent;
+        private volatile boolean aborted;
+        private volatile CompletableFuture<?> exchange;
+        private volatile AutoCloseable body;
 
         Probe(Runnable onStreamClosed, Runnable onUnreadableEvent) {
             this.onStreamClosed = onStreamClosed;
             this.onUnreadableEvent = onUnreadableEvent;
+        }
+
+        private void attach(CompletableFuture<?> request) {
+            exchange = request;
+            if (aborted) {
+                request.cancel(true);
+            }
+        }
+
+        private void attach(AutoCloseable stream) {
+            body = stream;
+            if (aborted) {
+                closeQuietly(stream);
+            }
+        }
+
+        /**
+         * Closes the request whatever its state: before the response (cancelling the exchange) or while its body
+         * streams (closing it). LangChain4j offers a handle to stop a stream only once a token arrived.
+         */
+        void abort() {
+            aborted = true;
+            CompletableFuture<?> request = exchange;
+            if (request != null) {
+                request.cancel(true);
+            }
+            AutoCloseable stream = body;
+            if (stream != null) {
+                closeQuietly(stream);
+            }
+        }
+
+        private static void closeQuietly(AutoCloseable stream) {
+            try {
+                stream.close();
+            } catch (Exception ignored) {
+                // the connection is being dropped anyway
+            }
         }
     }
 
@@ -254,7 +295,13 @@ final class HttpTap {
                 if (info.statusCode() >= 400) {
                     probe.retryAfter = retryAfter(info.headers()).orElse(null);
                 }
-                return handler.apply(info);
+                HttpResponse.BodySubscriber<T> subscriber = handler.apply(info);
+                subscriber.getBody().thenAccept(body -> {
+                    if (body instanceof AutoCloseable stream) {
+                        probe.attach(stream);
+                    }
+                });
+                return subscriber;
             };
         }
 
@@ -267,7 +314,12 @@ final class HttpTap {
         @Override
         public <T> CompletableFuture<HttpResponse<T>> sendAsync(java.net.http.HttpRequest request,
                                                                 HttpResponse.BodyHandler<T> handler) {
-            return delegate.sendAsync(request, reading(handler));
+            CompletableFuture<HttpResponse<T>> exchange = delegate.sendAsync(request, reading(handler));
+            Probe probe = CURRENT.get();
+            if (probe != null) {
+                probe.attach(exchange);
+            }
+            return exchange;
         }
 
         @Override

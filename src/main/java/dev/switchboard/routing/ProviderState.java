@@ -39,8 +39,8 @@ final class ProviderState {
         this.models = models;
         this.clock = clock;
         SwitchboardConfig.Breaker b = config.breaker();
+        // Outcomes are recorded by hand (recordOutcome): a cancelled call says nothing about the provider.
         this.breaker = CircuitBreaker.<Attempt.Completion>builder()
-                .handleIf((r, e) -> e instanceof Attempt.Failed f && f.failure.countsAgainstProvider())
                 .withFailureRateThreshold(b.failureRate(), b.minimumCalls(), b.window())
                 .withDelay(b.openFor())
                 .withSuccessThreshold(1)
@@ -100,12 +100,36 @@ final class ProviderState {
         }
     }
 
+    /** Tells the breaker how a call it let through ended. */
+    void recordOutcome(Throwable error) {
+        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                ? error.getCause() : error;
+        if (cause == null) {
+            breaker.recordSuccess();
+        } else if (cause instanceof Attempt.Failed failed) {
+            if (failed.failure.countsAgainstProvider()) {
+                breaker.recordFailure();
+            } else {
+                breaker.recordSuccess();
+            }
+        } else if (cause instanceof java.util.concurrent.CancellationException) {
+            // Nothing learned; but a half-open breaker's one probe must not stay taken: open it again.
+            if (breaker.isHalfOpen()) {
+                breaker.recordFailure();
+            }
+        } else {
+            breaker.recordFailure();
+        }
+    }
+
     /** An operator takes the provider out of rotation or puts it back; putting it back also clears its marks. */
     void setTurnedOff(boolean off) {
         turnedOff = off;
         if (!off) {
             misconfigured = false;
             coolingUntil = Instant.MIN;
+            // Through open, so the breaker forgets the failures that led here.
+            breaker.open();
             breaker.close();
         }
     }

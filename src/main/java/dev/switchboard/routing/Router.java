@@ -35,9 +35,11 @@ import org.slf4j.LoggerFactory;
  * circuit breaker, bulkhead and deadlines, and falls back to the next target when one fails. Streams the answer to a
  * {@link ReplyListener} as it arrives. Thread-safe; one instance serves every adapter.
  *
- * <p>Per target the policies nest as Retry(CircuitBreaker(Bulkhead(attempt))), outermost first: every retry passes
- * the breaker (an open breaker fails at once, without waiting) and takes a stream slot; each failed try counts
- * against the breaker. The attempt enforces its own first-token, idle and total deadlines. Retries happen only
+ * <p>Per target the policies nest as Retry(Bulkhead(CircuitBreaker(attempt))), outermost first: every retry takes a
+ * stream slot (a full bulkhead sends the reply to the next target at once) and asks the breaker for a permit (an open
+ * breaker fails at once, without waiting). The breaker hears each try's outcome by hand, so a cancelled try or a full
+ * bulkhead never counts as a success, and a cancelled half-open probe re-opens it. The attempt enforces its own
+ * first-token, idle and total deadlines. Retries happen only
  * before the first token was shown; after that a failure goes to the next target, whose answer replaces the partial
  * one.
  */
@@ -53,6 +55,7 @@ public final class Router implements AutoCloseable {
     private final RandomGenerator random;
     private final MeterRegistry meters;
     private final AtomicInteger activeReplies = new AtomicInteger();
+    private final java.util.Set<Reply> live = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final UsageLedger usage;
 
     public Router(SwitchboardConfig config, ModelFactory models, ScheduledExecutorService scheduler, Clock clock,
@@ -103,6 +106,7 @@ public final class Router implements AutoCloseable {
                 clock.instant());
         Reply reply = new Reply(request, listener, RouteTable.order(route.targets(), random), system);
         activeReplies.incrementAndGet();
+        live.add(reply);
         reply.advance();
         return reply;
     }
@@ -178,9 +182,12 @@ public final class Router implements AutoCloseable {
         return checks.stream().map(CompletableFuture::join).toList();
     }
 
+    /** Cancels every reply in flight (their listeners hear {@code Cancelled}); the scheduler belongs to the caller. */
     @Override
     public void close() {
-        // Replies in flight end on their own deadlines; the scheduler belongs to the caller.
+        for (Reply reply : List.copyOf(live)) {
+            reply.cancel("the service is shutting down");
+        }
     }
 
     /** One reply: walks the targets, one attempt at a time. All state is guarded by the reply itself. */
@@ -198,6 +205,8 @@ public final class Router implements AutoCloseable {
         private CompletableFuture<Attempt.Completion> execution;
         private TargetFailure pendingReset;
         private double budgetFactor = 1.0;
+        private Target trimmedFor;
+        private int promptMessages;
         private int omittedTurns;
 
         Reply(ReplyRequest request, ReplyListener listener, List<Target> plan, String systemPrompt) {
@@ -223,32 +232,49 @@ public final class Router implements AutoCloseable {
         }
 
         private void launch(Target target, ProviderState provider) {
-            if (pendingReset != null) {
-                listener.onReset(pendingReset.target(), pendingReset.failure(), target);
-                pendingReset = null;
-            }
             int window = ContextWindows.of(target.model(), provider.config.contextWindows());
-            PromptBuilder.Prompt prompt = PromptBuilder.build(systemPrompt, request.history(), window, budgetFactor);
+            double factor = target.equals(trimmedFor) ? budgetFactor : 1.0;
+            PromptBuilder.Prompt prompt = PromptBuilder.build(systemPrompt, request.history(), window, factor);
             omittedTurns = prompt.omittedTurns();
+            promptMessages = prompt.messages().size();
             ChatRequest chat = ChatRequest.builder().messages(prompt.messages()).build();
             AtomicInteger tries = new AtomicInteger();
-            CompletableFuture<Attempt.Completion> run = Failsafe.with(provider.retry, provider.breaker,
-                    provider.bulkhead).with(scheduler).getStageAsync(() -> {
+            CompletableFuture<Attempt.Completion> run = Failsafe.with(provider.retry, provider.bulkhead)
+                    .with(scheduler).getStageAsync(() -> {
+                        var model = provider.model(target.model());
                         Attempt attempt;
                         synchronized (this) {
                             if (finished) {
                                 throw new CancellationException("reply already ended");
                             }
+                            if (!provider.breaker.tryAcquirePermit()) {
+                                throw new CircuitBreakerOpenException(provider.breaker);
+                            }
+                            // Only now is it sure this target is asked: tell the listener to drop the partial text.
+                            if (pendingReset != null) {
+                                TargetFailure reset = pendingReset;
+                                pendingReset = null;
+                                notify(() -> listener.onReset(reset.target(), reset.failure(), target));
+                            }
                             counter("switchboard.provider.attempts", target).increment();
-                            listener.onAttempt(target, tries.incrementAndGet());
-                            attempt = new Attempt(this, provider.model(target.model()), chat, provider.config,
-                                    scheduler, this::accept);
+                            int attemptNumber = tries.incrementAndGet();
+                            notify(() -> listener.onAttempt(target, attemptNumber));
+                            attempt = new Attempt(this, model, chat, provider.config, scheduler, this::accept);
                             current = attempt;
                         }
-                        return attempt.start();
+                        return attempt.start().whenComplete((c, e) -> provider.recordOutcome(e));
                     });
             execution = run;
             run.whenComplete((completion, error) -> settle(target, provider, run, completion, error));
+        }
+
+        /** A listener's own failure must not be blamed on the provider. */
+        private void notify(Runnable call) {
+            try {
+                call.run();
+            } catch (RuntimeException e) {
+                log.error("a reply listener failed {}", kv("conversation", request.key()), e);
+            }
         }
 
         /** Tokens from the attempt in charge go to the listener; any other attempt's are refused. */
@@ -256,7 +282,7 @@ public final class Router implements AutoCloseable {
             if (finished || attempt != current) {
                 return false;
             }
-            listener.onToken(text);
+            notify(() -> listener.onToken(text));
             return true;
         }
 
@@ -317,13 +343,22 @@ public final class Router implements AutoCloseable {
             advance();
         }
 
-        /** Go to a target with a larger window; if none is left, try this one again with half the history. */
+        /**
+         * Go to a usable target with a larger window; if none is left, try this one again with half the history, as
+         * long as there is history left to drop. The smaller budget applies to this target only.
+         */
         private void retryTrimmedIfNoLargerWindow(Target target, ProviderState provider) {
             int window = ContextWindows.of(target.model(), provider.config.contextWindows());
-            boolean larger = plan.subList(next, plan.size()).stream().anyMatch(t -> providers.containsKey(t.provider())
-                    && ContextWindows.of(t.model(), providers.get(t.provider()).config.contextWindows()) > window);
-            if (!larger && budgetFactor > 0.2) {
-                budgetFactor /= 2;
+            boolean larger = plan.subList(next, plan.size()).stream().anyMatch(t -> {
+                ProviderState p = providers.get(t.provider());
+                return p != null && p.unavailable() == null
+                        && ContextWindows.of(t.model(), p.config.contextWindows()) > window;
+            });
+            double factor = target.equals(trimmedFor) ? budgetFactor : 1.0;
+            boolean historyLeft = promptMessages > 2; // more than the system prompt and the question
+            if (!larger && historyLeft && factor > 0.2) {
+                trimmedFor = target;
+                budgetFactor = factor / 2;
                 plan.add(next, target);
             }
         }
@@ -377,8 +412,9 @@ public final class Router implements AutoCloseable {
                 case ReplyOutcome.Cancelled c -> log.info("reply cancelled {} {}", kv("conversation", request.key()),
                         kv("reason", c.reason()));
             }
+            live.remove(this);
             try {
-                listener.onDone(result);
+                notify(() -> listener.onDone(result));
             } finally {
                 outcome.complete(result);
             }
@@ -387,20 +423,17 @@ public final class Router implements AutoCloseable {
         @Override
         public void cancel(String reason) {
             Attempt attempt;
-            CompletableFuture<Attempt.Completion> run;
             synchronized (this) {
                 if (finished) {
                     return;
                 }
                 attempt = current;
-                run = execution;
                 finish(new ReplyOutcome.Cancelled(reason));
             }
+            // The Failsafe run is left to end on its own: cancelling it would skip releasing its permits. A try
+            // still waiting for its turn sees the reply finished and ends there.
             if (attempt != null) {
                 attempt.cancel();
-            }
-            if (run != null) {
-                run.cancel(true);
             }
         }
 

@@ -34,6 +34,8 @@ public final class JsonLinesUsageLedger implements UsageLedger, AutoCloseable {
     private final Path dir;
     private final boolean fsync;
     private final ObjectMapper mapper = new DocumentCodec().mapper();
+    /** Files this process has appended to: only a file from before can end mid-line. */
+    private final java.util.Set<Path> checked = new java.util.HashSet<>();
     private final java.util.concurrent.ExecutorService writer = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "usage-ledger");
         t.setDaemon(true);
@@ -65,8 +67,10 @@ public final class JsonLinesUsageLedger implements UsageLedger, AutoCloseable {
 
     private synchronized void write(UsageRecord usage) {
         try {
-            byte[] line = (mapper.writeValueAsString(usage) + "\n").getBytes(StandardCharsets.UTF_8);
             Path file = file(YearMonth.from(usage.at().atZone(ZoneOffset.UTC)));
+            // A line cut short by a crash has no newline: start on a fresh line, or this record is lost with it.
+            String prefix = endsMidLine(file) ? "\n" : "";
+            byte[] line = (prefix + mapper.writeValueAsString(usage) + "\n").getBytes(StandardCharsets.UTF_8);
             try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.APPEND)) {
                 ByteBuffer buffer = ByteBuffer.wrap(line);
@@ -79,6 +83,23 @@ public final class JsonLinesUsageLedger implements UsageLedger, AutoCloseable {
             }
         } catch (IOException | RuntimeException e) {
             log.error("could not record usage of a reply: {}", e.toString());
+        }
+    }
+
+    private boolean endsMidLine(Path file) throws IOException {
+        if (checked.contains(file) || !Files.exists(file)) {
+            checked.add(file);
+            return false;
+        }
+        checked.add(file);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = channel.size();
+            if (size == 0) {
+                return false;
+            }
+            ByteBuffer last = ByteBuffer.allocate(1);
+            channel.read(last, size - 1);
+            return last.get(0) != '\n';
         }
     }
 

@@ -219,9 +219,7 @@ class RouterTest {
         ReplyOutcome.Completed done = completed(ask("hi"));
 
         assertThat(done.text()).isEqualTo(BACKUP);
-        // NDJSON (Ollama) shows a cut as a half-written last line.
-        assertThat(done.failures()).singleElement().satisfies(f -> assertThat(f.failure().label())
-                .isIn("connection_failed", "truncated", "malformed"));
+        assertThat(done.failures()).extracting(f -> f.failure().label()).containsExactly("connection_failed");
     }
 
     @ParameterizedTest
@@ -234,8 +232,7 @@ class RouterTest {
         ReplyOutcome.Completed done = completed(ask("hi"));
 
         assertThat(done.text()).isEqualTo(BACKUP);
-        assertThat(done.failures()).singleElement().satisfies(f -> assertThat(f.failure().label())
-                .isIn("truncated", "timeout_idle"));
+        assertThat(done.failures()).extracting(f -> f.failure().label()).containsExactly("truncated");
     }
 
     @ParameterizedTest
@@ -330,9 +327,9 @@ class RouterTest {
     }
 
     @Test
-    void cancelling_closesTheUpstreamStreamAndNothingArrivesAfter() {
+    void cancellingMidStream_closesTheUpstreamStreamAndNothingArrivesAfter() {
         router();
-        primary.enqueue(new Script(ANSWER.repeat(20), Duration.ZERO, Duration.ofMillis(20), new Fault.None()));
+        primary.enqueue(new Script(ANSWER.repeat(50), Duration.ZERO, Duration.ofMillis(100), new Fault.None()));
         RecordingListener listener = new RecordingListener();
         ReplyHandle handle = router.reply(request("long story please"), listener);
         await().atMost(Duration.ofSeconds(5)).until(() -> listener.visibleText().length() > 10);
@@ -340,11 +337,108 @@ class RouterTest {
         handle.cancel("the user deleted the message");
 
         assertThat(listener.await()).isEqualTo(new ReplyOutcome.Cancelled("the user deleted the message"));
-        await().atMost(Duration.ofSeconds(5)).until(() -> primary.activeStreams() == 0);
-        String seen = listener.visibleText();
-        assertThat(seen.length()).isLessThan(ANSWER.repeat(20).length());
+        // The scripted stream would run for a minute: only a closed connection ends it this soon.
+        await().atMost(Duration.ofSeconds(3)).until(() -> primary.activeStreams() == 0);
         assertThat(listener.violations()).isEmpty();
         assertThat(secondary.requests()).isZero();
+    }
+
+    @Test
+    void cancellingBeforeTheFirstToken_alsoClosesTheUpstreamRequest() {
+        router();
+        primary.enqueue(Script.fault(new Fault.StallBeforeFirstToken()));
+        RecordingListener listener = new RecordingListener();
+        ReplyHandle handle = router.reply(request("hi"), listener);
+        await().atMost(Duration.ofSeconds(5)).until(() -> primary.activeStreams() == 1);
+
+        handle.cancel("superseded by a newer message");
+
+        assertThat(listener.await()).isInstanceOf(ReplyOutcome.Cancelled.class);
+        await().atMost(Duration.ofSeconds(3)).until(() -> primary.activeStreams() == 0);
+    }
+
+    @Test
+    void aCancelledReply_givesItsStreamSlotBack() {
+        router(Api.OPENAI, "    max_concurrent_streams: 1");
+        primary.enqueue(Script.fault(new Fault.StallBeforeFirstToken()));
+        RecordingListener first = new RecordingListener();
+        ReplyHandle handle = router.reply(request("one"), first);
+        await().atMost(Duration.ofSeconds(5)).until(() -> primary.activeStreams() == 1);
+        handle.cancel("gone");
+        first.await();
+        primary.otherwise(r -> Script.answer(ANSWER));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> completed(ask("again")).target().provider()
+                .equals("primary"));
+    }
+
+    @Test
+    void aCancelledHalfOpenProbe_doesNotCloseTheBreaker() {
+        router();
+        primary.otherwise(r -> Script.fault(new Fault.HttpError(500, "server_error", null)));
+        completed(ask("one"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> router.breakerState("primary") == CircuitBreaker.State.OPEN);
+        primary.otherwise(r -> Script.fault(new Fault.StallBeforeFirstToken()));
+        // After open_for one reply becomes the probe; find it by its attempt, and cancel it while it waits.
+        ReplyHandle probe = null;
+        RecordingListener probeListener = null;
+        for (int i = 0; i < 500 && probe == null; i++) {
+            RecordingListener l = new RecordingListener();
+            ReplyHandle h = router.reply(request("probe"), l);
+            await().atMost(Duration.ofSeconds(5)).until(() -> l.events().stream()
+                    .anyMatch(e -> e.startsWith("attempt primary") || e.startsWith("done")));
+            if (l.events().stream().anyMatch(e -> e.startsWith("attempt primary"))) {
+                probe = h;
+                probeListener = l;
+            }
+        }
+        assertThat(probe).as("a half-open probe happened").isNotNull();
+        await().atMost(Duration.ofSeconds(5)).until(() -> primary.activeStreams() == 1);
+
+        probe.cancel("gone");
+
+        assertThat(probeListener.await()).isInstanceOf(ReplyOutcome.Cancelled.class);
+        assertThat(router.breakerState("primary")).isEqualTo(CircuitBreaker.State.OPEN);
+        assertThat(probeListener.violations()).isEmpty();
+    }
+
+    @Test
+    void retryAfter_isReadFromAnthropicsHeaderToo() {
+        router(Api.ANTHROPIC, "");
+        primary.enqueue(Script.fault(new Fault.HttpError(429, "rate_limit_error", 120)));
+
+        assertThat(completed(ask("one")).text()).isEqualTo(BACKUP);
+        assertThat(completed(ask("two")).failures()).singleElement().satisfies(f ->
+                assertThat(f.failure()).isEqualTo(new Failure.Unavailable("cooling down after a rate limit")));
+    }
+
+    @Test
+    void geminisWrongKeyAndContextErrors_areReadForWhatTheyAre() {
+        router(Api.GEMINI, "");
+        primary.enqueue(Script.fault(new Fault.HttpError(400, "API key not valid. Please pass a valid API key.",
+                null)));
+
+        assertThat(completed(ask("hi")).failures()).extracting(f -> f.failure().label())
+                .containsExactly("authentication");
+        assertThat(router.providers()).filteredOn(p -> p.name().equals("primary")).singleElement()
+                .satisfies(p -> assertThat(p.unavailable()).contains("misconfigured"));
+        assertThat(FailureClassifier.classify(new dev.langchain4j.exception.InvalidRequestException(
+                "The input token count (1200000) exceeds the maximum number of tokens allowed (1048576)."), 400, null))
+                .isEqualTo(new Failure.ContextTooLong());
+        assertThat(FailureClassifier.classify(new dev.langchain4j.exception.InvalidRequestException(
+                "Invalid value for safety_identifier"), 400, null)).isInstanceOf(Failure.BadRequest.class);
+    }
+
+    @Test
+    void closingTheRouter_cancelsRepliesInFlight() {
+        router();
+        primary.enqueue(Script.fault(new Fault.StallBeforeFirstToken()));
+        RecordingListener listener = ask("hi");
+        await().atMost(Duration.ofSeconds(5)).until(() -> primary.activeStreams() == 1);
+
+        router.close();
+
+        assertThat(listener.await()).isEqualTo(new ReplyOutcome.Cancelled("the service is shutting down"));
     }
 
     @Test

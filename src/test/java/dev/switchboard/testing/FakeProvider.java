@@ -226,7 +226,14 @@ public final class FakeProvider implements AutoCloseable {
                 body.putObject("error").put("type", error.type()).put("message", message);
             }
             case GEMINI -> body.putObject("error").put("code", error.status()).put("message", message)
-                    .put("status", error.type());
+                    .put("status", switch (error.status()) {
+                        case 400 -> "INVALID_ARGUMENT";
+                        case 403 -> "PERMISSION_DENIED";
+                        case 404 -> "NOT_FOUND";
+                        case 429 -> "RESOURCE_EXHAUSTED";
+                        case 503 -> "UNAVAILABLE";
+                        default -> "INTERNAL";
+                    });
             case OLLAMA -> body.put("error", message);
         }
         if (error.retryAfterSeconds() != null) {
@@ -240,12 +247,13 @@ public final class FakeProvider implements AutoCloseable {
         ctx.res().setContentType(api == Api.OLLAMA ? "application/x-ndjson" : "text/event-stream");
         ctx.res().setHeader("Cache-Control", "no-cache");
         OutputStream out = ctx.res().getOutputStream();
-        Wire wire = new Wire(api, model, out);
+        Wire wire = new Wire(api, model, out,
+                ctx.bodyAsClass(JsonNode.class).path("stream_options").path("include_usage").asBoolean(false));
         wire.start();
         out.flush();
         Fault fault = script.fault();
         if (fault instanceof Fault.StallBeforeFirstToken) {
-            stall();
+            stall(api, out);
             return;
         }
         pause(script.firstTokenDelay());
@@ -258,19 +266,25 @@ public final class FakeProvider implements AutoCloseable {
             switch (fault) {
                 case Fault.StallAfter s when s.tokens() == at -> {
                     out.flush();
-                    stall();
+                    stall(api, out);
                     return;
                 }
                 case Fault.CutAfter c when c.tokens() == at -> {
                     out.flush();
-                    throw new IllegalStateException("fake provider cuts the connection");
+                    cut(ctx);
+                    return;
                 }
                 case Fault.InBandError e when e.afterTokens() == at -> {
                     wire.inBandError(e.type());
                     out.flush();
                     return;
                 }
-                case Fault.MalformedChunkAfter m when m.tokens() == at -> wire.malformed();
+                case Fault.MalformedChunkAfter m when m.tokens() == at -> {
+                    // The token's chunk arrives broken: a client that skips it leaves a hole in the text.
+                    wire.malformed();
+                    out.flush();
+                    continue;
+                }
                 default -> { }
             }
             wire.token(tokens.get(i));
@@ -279,10 +293,11 @@ public final class FakeProvider implements AutoCloseable {
         if (fault instanceof Fault.CutAfter || fault instanceof Fault.StallAfter) {
             // The fault was due after the last token: apply it there.
             if (fault instanceof Fault.StallAfter) {
-                stall();
+                stall(api, out);
                 return;
             }
-            throw new IllegalStateException("fake provider cuts the connection");
+            cut(ctx);
+            return;
         }
         if (!(fault instanceof Fault.NoTerminalEvent)) {
             wire.finish(tokens.size());
@@ -290,11 +305,29 @@ public final class FakeProvider implements AutoCloseable {
         out.flush();
     }
 
-    private void stall() {
+    /** Drops the connection mid-response: no terminating chunk, no clean close. */
+    private static void cut(Context ctx) {
+        org.eclipse.jetty.server.Request base = org.eclipse.jetty.server.Request.getBaseRequest(ctx.req());
+        base.getHttpChannel().abort(new IOException("fake provider cuts the connection"));
+    }
+
+    /**
+     * Sends no tokens until the fake is closed. Server-sent-event streams get a comment every 100 ms, as real servers
+     * send keep-alives: that is also how the fake learns that the client hung up (the write fails).
+     */
+    private void stall(Api api, OutputStream out) {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         try {
-            stalls.await(120, TimeUnit.SECONDS);
+            while (System.nanoTime() < until && !stalls.await(100, TimeUnit.MILLISECONDS)) {
+                if (api != Api.OLLAMA) {
+                    out.write(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (IOException clientHungUp) {
+            // the stream is over
         }
     }
 
@@ -323,11 +356,13 @@ public final class FakeProvider implements AutoCloseable {
         private final Api api;
         private final String model;
         private final OutputStream out;
+        private final boolean openAiUsage;
 
-        Wire(Api api, String model, OutputStream out) {
+        Wire(Api api, String model, OutputStream out, boolean openAiUsage) {
             this.api = api;
             this.model = model;
             this.out = out;
+            this.openAiUsage = openAiUsage;
         }
 
         void start() throws IOException {
@@ -366,12 +401,14 @@ public final class FakeProvider implements AutoCloseable {
             switch (api) {
                 case OPENAI -> {
                     data(chunk(JSON.createObjectNode(), "stop"));
-                    ObjectNode usage = JSON.createObjectNode().put("id", "chatcmpl-fake")
-                            .put("object", "chat.completion.chunk").put("created", 1).put("model", model);
-                    usage.putArray("choices");
-                    usage.putObject("usage").put("prompt_tokens", 12).put("completion_tokens", outputTokens)
-                            .put("total_tokens", 12 + outputTokens);
-                    data(usage);
+                    if (openAiUsage) {
+                        ObjectNode usage = JSON.createObjectNode().put("id", "chatcmpl-fake")
+                                .put("object", "chat.completion.chunk").put("created", 1).put("model", model);
+                        usage.putArray("choices");
+                        usage.putObject("usage").put("prompt_tokens", 12).put("completion_tokens", outputTokens)
+                                .put("total_tokens", 12 + outputTokens);
+                        data(usage);
+                    }
                     raw("data: [DONE]\n\n");
                 }
                 case ANTHROPIC -> {

@@ -22,37 +22,61 @@ public final class RecordingListener implements ReplyListener {
     private final AtomicInteger dones = new AtomicInteger();
     private final List<String> violations = new CopyOnWriteArrayList<>();
     private volatile long firstTokenNanos;
+    private final java.util.concurrent.atomic.AtomicBoolean inCall = new java.util.concurrent.atomic.AtomicBoolean();
     private final long createdNanos = System.nanoTime();
 
     @Override
-    public synchronized void onAttempt(Target target, int attempt) {
-        check("attempt");
+    public void onAttempt(Target target, int attempt) {
+        enter("attempt");
         events.add("attempt " + target.id() + " #" + attempt);
+        leave();
     }
 
     @Override
-    public synchronized void onToken(String text) {
-        check("token");
+    public void onToken(String text) {
+        enter("token");
         if (firstTokenNanos == 0) {
             firstTokenNanos = System.nanoTime();
         }
-        visible.append(text);
+        synchronized (visible) {
+            visible.append(text);
+        }
+        leave();
     }
 
     @Override
-    public synchronized void onReset(Target failed, Failure why, Target next) {
-        check("reset");
+    public void onReset(Target failed, Failure why, Target next) {
+        enter("reset");
         events.add("reset " + failed.id() + " " + why.label() + " -> " + next.id());
-        visible.setLength(0);
+        synchronized (visible) {
+            visible.setLength(0);
+        }
+        leave();
     }
 
     @Override
-    public synchronized void onDone(ReplyOutcome result) {
+    public void onDone(ReplyOutcome result) {
+        enter("done");
         if (dones.incrementAndGet() > 1) {
             violations.add("onDone called twice");
         }
         events.add("done " + result.getClass().getSimpleName());
+        leave();
         outcome.complete(result);
+    }
+
+    /** Calls must never overlap: the router promises one at a time per reply. */
+    private void enter(String what) {
+        if (!inCall.compareAndSet(false, true)) {
+            violations.add(what + " overlapped another call");
+        }
+        if (!what.equals("done")) {
+            check(what);
+        }
+    }
+
+    private void leave() {
+        inCall.set(false);
     }
 
     private void check(String what) {
@@ -69,8 +93,10 @@ public final class RecordingListener implements ReplyListener {
         }
     }
 
-    public synchronized String visibleText() {
-        return visible.toString();
+    public String visibleText() {
+        synchronized (visible) {
+            return visible.toString();
+        }
     }
 
     public List<String> events() {
