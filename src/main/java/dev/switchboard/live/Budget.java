@@ -1,0 +1,65 @@
+package dev.switchboard.live;
+
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.TimeMeter;
+import java.time.Duration;
+
+/**
+ * A platform's write allowance for one scope (a Slack workspace's chat.update, a Discord channel's edits, a bot's
+ * requests), spent smoothly: one write per interval, never a burst. Every reply writing in that scope shares it.
+ * A 429 puts it in debt for the Retry-After. Thread-safe.
+ */
+public final class Budget {
+
+    private final String name;
+    private final Duration interval;
+    private final Bucket bucket;
+
+    /**
+     * @param name for logs, e.g. "slack T123 chat.update"
+     * @param writes how many writes the platform allows per {@code per}
+     * @param per the platform's window
+     * @param ticker the time source
+     */
+    public Budget(String name, int writes, Duration per, Ticker ticker) {
+        this.name = name;
+        this.interval = per.dividedBy(writes);
+        this.bucket = Bucket.builder()
+                .addLimit(limit -> limit.capacity(1).refillGreedy(1, interval))
+                .withCustomTimePrecision(new TimeMeter() {
+                    @Override
+                    public long currentTimeNanos() {
+                        return ticker.nanos();
+                    }
+
+                    @Override
+                    public boolean isWallClockBased() {
+                        return false;
+                    }
+                })
+                .build();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Duration interval() {
+        return interval;
+    }
+
+    /** Nanoseconds until one write may go; 0 when it may go now. */
+    long nanosUntilFree() {
+        return bucket.estimateAbilityToConsume(1).getNanosToWaitForRefill();
+    }
+
+    boolean tryTake() {
+        return bucket.tryConsume(1);
+    }
+
+    /** The platform said 429: nothing more in this scope until {@code retryAfter} has passed. */
+    void pause(Duration retryAfter) {
+        long intervals = Math.max(1, (retryAfter.toNanos() + interval.toNanos() - 1) / interval.toNanos());
+        bucket.consumeIgnoringRateLimits(intervals + bucket.getAvailableTokens());
+    }
+}

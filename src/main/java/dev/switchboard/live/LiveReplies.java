@@ -1,0 +1,286 @@
+package dev.switchboard.live;
+
+import dev.switchboard.routing.Failure;
+import dev.switchboard.routing.ReplyHandle;
+import dev.switchboard.routing.ReplyListener;
+import dev.switchboard.routing.ReplyOutcome;
+import dev.switchboard.routing.Target;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps platform messages in step with streaming replies, within each platform's write budgets.
+ *
+ * <p>Each reply has at most one write in flight, and that write carries its newest text: work never grows with the
+ * token rate. Free budget goes to the reply whose text has waited longest to be seen, so one long reply cannot starve
+ * the others. A reply longer than a message continues in new messages ({@link Splitter}); the last write of every
+ * message carries its exact final text. A 429 pauses every budget the write belonged to for its Retry-After; a
+ * message whose edits keep failing is left as it is and the rest of the reply continues in a new message.
+ *
+ * <p>Thread-safe: all state is guarded by this engine; platform answers and tokens may arrive on any thread.
+ */
+public final class LiveReplies {
+
+    private static final Logger log = LoggerFactory.getLogger(LiveReplies.class);
+    static final String THINKING = "_thinking…_";
+    static final String CURSOR = " ▍";
+    private static final int EDIT_FAILURES_BEFORE_MOVING_ON = 3;
+
+    private final Ticker ticker;
+    private final List<Live> live = new ArrayList<>();
+    private long pumpAt = Long.MAX_VALUE;
+
+    public LiveReplies(Ticker ticker) {
+        this.ticker = ticker;
+    }
+
+    /**
+     * Starts a reply: posts the "thinking" placeholder as soon as the budgets allow, then follows the tokens.
+     *
+     * @param sink where the messages go
+     * @param budgets every budget a write in this thread spends from
+     * @param footerOnFallback whether a reply that fell back ends with a line naming who answered
+     */
+    public synchronized Live start(ReplySink sink, List<Budget> budgets, boolean footerOnFallback) {
+        Live reply = new Live(sink, List.copyOf(budgets), footerOnFallback, ticker.nanos());
+        live.add(reply);
+        pump();
+        return reply;
+    }
+
+    /** Sends every write the budgets allow now, oldest unseen text first, and wakes up when the next may go. */
+    private synchronized void pump() {
+        pumpAt = Long.MAX_VALUE;
+        long now = ticker.nanos();
+        long nextWake = Long.MAX_VALUE;
+        List<Live> waiting = new ArrayList<>(live);
+        waiting.sort(Comparator.comparingLong(l -> l.unseenSince == 0 ? now : l.unseenSince));
+        for (Live reply : waiting) {
+            if (reply.inFlight) {
+                continue;
+            }
+            Write write = reply.nextWrite();
+            if (write == null) {
+                reply.finishIfSettled();
+                continue;
+            }
+            long wait = 0;
+            for (Budget b : reply.budgets) {
+                wait = Math.max(wait, b.nanosUntilFree());
+            }
+            if (wait > 0) {
+                nextWake = Math.min(nextWake, now + wait);
+                continue;
+            }
+            reply.budgets.forEach(Budget::tryTake);
+            reply.send(write);
+        }
+        if (nextWake != Long.MAX_VALUE) {
+            wakeAt(nextWake);
+        }
+    }
+
+    private void wakeAt(long at) {
+        if (at >= pumpAt) {
+            return;
+        }
+        pumpAt = at;
+        ticker.schedule(Duration.ofNanos(Math.max(0, at - ticker.nanos())), this::pump);
+    }
+
+    /** One platform operation. */
+    private record Write(Op op, int index, String text) {
+        enum Op { POST, EDIT, DELETE }
+    }
+
+    /** One reply being shown. Feed it the router's events: it is the {@link ReplyListener} of the reply. */
+    public final class Live implements ReplyListener {
+        private final ReplySink sink;
+        private final List<Budget> budgets;
+        private final boolean footerOnFallback;
+        private final StringBuilder source = new StringBuilder();
+        private final List<String> ids = new ArrayList<>();
+        private final List<String> shown = new ArrayList<>();
+        private final CompletableFuture<List<String>> settled = new CompletableFuture<>();
+        private String finalDisplay;
+        private boolean inFlight;
+        private long unseenSince;
+        private long sentUnseenSince;
+        private int editFailures;
+        private int failuresInARow;
+        private int frozen;
+        private int frozenUpTo;
+        private ReplyHandle upstream;
+
+        private Live(ReplySink sink, List<Budget> budgets, boolean footerOnFallback, long now) {
+            this.sink = sink;
+            this.budgets = budgets;
+            this.footerOnFallback = footerOnFallback;
+            this.unseenSince = now;
+        }
+
+        /** The router's handle, so a deleted message can stop the reply. */
+        public void attach(ReplyHandle handle) {
+            synchronized (LiveReplies.this) {
+                this.upstream = handle;
+            }
+        }
+
+        /** Completes with the platform message ids once the final text is shown everywhere. */
+        public CompletableFuture<List<String>> settled() {
+            return settled;
+        }
+
+        @Override
+        public void onToken(String text) {
+            synchronized (LiveReplies.this) {
+                source.append(text);
+                if (unseenSince == 0) {
+                    unseenSince = ticker.nanos();
+                }
+                pump();
+            }
+        }
+
+        @Override
+        public void onReset(Target failed, Failure why, Target next) {
+            synchronized (LiveReplies.this) {
+                source.setLength(0);
+                unseenSince = ticker.nanos();
+                pump();
+            }
+        }
+
+        @Override
+        public void onDone(ReplyOutcome outcome) {
+            synchronized (LiveReplies.this) {
+                finalDisplay = switch (outcome) {
+                    case ReplyOutcome.Completed c -> sink.format(c.text())
+                            + (footerOnFallback && c.fellBack() ? "\n_answered by " + c.target().provider() + "_" : "");
+                    case ReplyOutcome.Failed f -> source.isEmpty() ? f.userMessage()
+                            : sink.format(source.toString()) + "\n\n_" + f.userMessage() + "_";
+                    case ReplyOutcome.Cancelled c -> source.isEmpty() ? "_(stopped)_"
+                            : sink.format(source.toString()) + "\n_(stopped)_";
+                };
+                if (finalDisplay.isBlank()) {
+                    finalDisplay = "_(no answer)_";
+                }
+                if (unseenSince == 0) {
+                    unseenSince = ticker.nanos();
+                }
+                pump();
+            }
+        }
+
+        /** What the messages should show right now, from the first one not frozen. */
+        private List<String> desired() {
+            String display = finalDisplay != null ? finalDisplay
+                    : source.isEmpty() ? THINKING : sink.format(source.toString()) + CURSOR;
+            String rest = frozenUpTo >= display.length() ? "" : display.substring(frozenUpTo).stripLeading();
+            return rest.isEmpty() ? List.of() : Splitter.split(rest, sink.maxChars());
+        }
+
+        private Write nextWrite() {
+            List<String> want = desired();
+            for (int j = 0; j < want.size(); j++) {
+                int index = frozen + j;
+                if (index >= ids.size()) {
+                    return new Write(Write.Op.POST, index, want.get(j));
+                }
+                if (!shown.get(index).equals(want.get(j))) {
+                    return new Write(Write.Op.EDIT, index, want.get(j));
+                }
+            }
+            if (ids.size() > frozen + want.size() && finalDisplay != null) {
+                return new Write(Write.Op.DELETE, ids.size() - 1, "");
+            }
+            return null;
+        }
+
+        private void finishIfSettled() {
+            if (finalDisplay != null && !inFlight && nextWrite() == null && !settled.isDone()) {
+                live.remove(this);
+                settled.complete(List.copyOf(ids));
+            }
+        }
+
+        private void send(Write write) {
+            inFlight = true;
+            // This write shows everything seen so far; only text arriving from now on is unseen.
+            sentUnseenSince = unseenSince;
+            unseenSince = 0;
+            CompletionStage<?> call = switch (write.op()) {
+                case POST -> sink.post(write.text());
+                case EDIT -> sink.edit(ids.get(write.index()), write.text());
+                case DELETE -> sink.delete(ids.get(write.index()));
+            };
+            call.whenComplete((result, error) -> done(write, result, error));
+        }
+
+        private void done(Write write, Object result, Throwable error) {
+            synchronized (LiveReplies.this) {
+                inFlight = false;
+                if (error != null) {
+                    // Not shown after all: the text waits since whenever it first did.
+                    unseenSince = unseenSince == 0 ? sentUnseenSince : Math.min(unseenSince, sentUnseenSince);
+                }
+                Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                        ? error.getCause() : error;
+                if (cause == null) {
+                    editFailures = 0;
+                    failuresInARow = 0;
+                    switch (write.op()) {
+                        case POST -> {
+                            ids.add((String) result);
+                            shown.add(write.text());
+                        }
+                        case EDIT -> shown.set(write.index(), write.text());
+                        case DELETE -> {
+                            ids.remove(write.index());
+                            shown.remove(write.index());
+                        }
+                    }
+                    if (unseenSince == 0 && nextWrite() != null) {
+                        unseenSince = ticker.nanos(); // the final text or a reset came without tokens
+                    }
+                } else if (cause instanceof ReplySink.WriteFailed failed
+                        && failed.kind() == ReplySink.WriteFailed.Kind.RATE_LIMITED) {
+                    budgets.forEach(b -> b.pause(failed.retryAfter()));
+                } else if (cause instanceof ReplySink.WriteFailed failed
+                        && failed.kind() == ReplySink.WriteFailed.Kind.GONE) {
+                    log.info("a reply's message was deleted; stopping the reply");
+                    if (upstream != null) {
+                        upstream.cancel("the message was deleted");
+                    }
+                    live.remove(this);
+                    settled.complete(List.copyOf(ids));
+                    return;
+                } else if (++failuresInARow > 5 * EDIT_FAILURES_BEFORE_MOVING_ON) {
+                    log.error("a reply could not be written after {} tries; giving up: {}", failuresInARow,
+                            cause.toString());
+                    live.remove(this);
+                    settled.completeExceptionally(cause);
+                    return;
+                } else if (write.op() == Write.Op.EDIT && ++editFailures >= EDIT_FAILURES_BEFORE_MOVING_ON) {
+                    // This message will not take edits: leave it, and continue after what it shows.
+                    String keep = shown.get(write.index());
+                    String bare = keep.endsWith(CURSOR) ? keep.substring(0, keep.length() - CURSOR.length()) : keep;
+                    frozenUpTo = frozenUpTo + bare.length();
+                    frozen = write.index() + 1;
+                    editFailures = 0;
+                    log.warn("edits of a reply message keep failing; continuing in a new message: {}",
+                            cause.toString());
+                } else if (write.op() == Write.Op.POST) {
+                    log.warn("posting a reply message failed; trying again: {}", cause.toString());
+                }
+                pump();
+            }
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package dev.switchboard.live;
+
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Where a live reply is written: one thread of one channel on one platform. Calls return at once; the stage
+ * completes when the platform answered, or exceptionally with a {@link WriteFailed}.
+ */
+public interface ReplySink {
+
+    /** Posts a new message in the thread. @return the platform's message id */
+    CompletionStage<String> post(String text);
+
+    CompletionStage<Void> edit(String messageId, String text);
+
+    CompletionStage<Void> delete(String messageId);
+
+    /** Longest text one message may hold on this platform. */
+    int maxChars();
+
+    /** Markdown as this platform shows it, mentions made harmless. */
+    String format(String markdown);
+
+    /** Why a write failed. */
+    final class WriteFailed extends RuntimeException {
+
+        /** What kind of failure. */
+        public enum Kind { RATE_LIMITED, GONE, REJECTED }
+
+        private final Kind kind;
+        private final Duration retryAfter;
+
+        public WriteFailed(Kind kind, Duration retryAfter, String message) {
+            super(message, null, false, false);
+            this.kind = kind;
+            this.retryAfter = retryAfter == null ? Duration.ofSeconds(1) : retryAfter;
+        }
+
+        public Kind kind() {
+            return kind;
+        }
+
+        public Duration retryAfter() {
+            return retryAfter;
+        }
+    }
+}

@@ -1,0 +1,168 @@
+package dev.switchboard.live;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.switchboard.conversation.TokenUsage;
+import dev.switchboard.routing.Failure;
+import dev.switchboard.routing.ReplyOutcome;
+import dev.switchboard.routing.Target;
+import dev.switchboard.routing.TargetFailure;
+import dev.switchboard.testing.FakeChatPlatform;
+import dev.switchboard.testing.FakeProvider;
+import dev.switchboard.testing.ManualTicker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.RepetitionInfo;
+import org.junit.jupiter.api.Test;
+
+/** The live reply engine against a platform that enforces its budgets, all on a manual clock. */
+class LiveRepliesTest {
+
+    private static final Duration WINDOW = Duration.ofSeconds(5);
+    private static final int WRITES = 5;
+    private static final int MAX_CHARS = 200;
+    private static final Target TARGET = new Target("p", "m", 0, 1);
+
+    private static ReplyOutcome.Completed completed(String text, List<TargetFailure> failures) {
+        return new ReplyOutcome.Completed(text, TARGET, failures, TokenUsage.NONE, Duration.ZERO, Duration.ZERO, 0, 0);
+    }
+
+    /** What a reader sees, ignoring white space, the cursor and the fences the splitter adds. */
+    private static String normalized(String text) {
+        return text.replaceAll("```[a-z]*", "").replace(LiveReplies.CURSOR.strip(), "").replaceAll("\\s+", "");
+    }
+
+    @RepeatedTest(200)
+    void randomStreams_withRandom429sAndFailedEdits_endExact_andNeverBreakTheBudget(RepetitionInfo info) {
+        long seed = info.getCurrentRepetition();
+        SplittableRandom random = new SplittableRandom(seed);
+        ManualTicker ticker = new ManualTicker();
+        FakeChatPlatform platform = new FakeChatPlatform(ticker, WRITES, WINDOW, MAX_CHARS, Duration.ofMillis(40),
+                seed, 0.05, 0.05);
+        LiveReplies engine = new LiveReplies(ticker);
+        Budget channel = new Budget("channel", WRITES, WINDOW, ticker);
+        int replies = 1 + random.nextInt(4);
+        List<String> finals = new ArrayList<>();
+        List<LiveReplies.Live> lives = new ArrayList<>();
+        for (int r = 0; r < replies; r++) {
+            String text = randomAnswer(random);
+            finals.add(text);
+            LiveReplies.Live live = engine.start(platform.thread("t" + r, "C1", Formatter::toDiscord),
+                    List.of(channel), true);
+            lives.add(live);
+            long at = random.nextInt(2_000);
+            for (String token : FakeProvider.tokens(text)) {
+                at += 5 + random.nextInt(120);
+                ticker.schedule(Duration.ofMillis(at), () -> live.onToken(token));
+            }
+            ticker.schedule(Duration.ofMillis(at + 10), () -> live.onDone(completed(text, List.of())));
+        }
+
+        for (int step = 0; step < 40_000 && !lives.stream().allMatch(l -> l.settled().isDone()); step++) {
+            ticker.advance(Duration.ofMillis(50));
+        }
+
+        assertThat(lives).allSatisfy(l -> assertThat(l.settled()).isDone());
+        assertThat(platform.overBudget()).as("writes beyond the platform's budget").isZero();
+        assertThat(platform.tooLong()).as("messages over the length limit").isZero();
+        for (int r = 0; r < replies; r++) {
+            List<String> shown = platform.shown("t" + r);
+            assertThat(shown).allSatisfy(m -> assertThat(m.length()).isLessThanOrEqualTo(MAX_CHARS));
+            assertThat(normalized(String.join("\n", shown))).as("thread %d of seed %d", r, seed)
+                    .isEqualTo(normalized(Formatter.toDiscord(finals.get(r))));
+        }
+    }
+
+    @Test
+    void theFirstTokensShowWithinOnePacingInterval_andTheCursorGoesAtTheEnd() {
+        ManualTicker ticker = new ManualTicker();
+        FakeChatPlatform platform = new FakeChatPlatform(ticker, WRITES, WINDOW, MAX_CHARS, Duration.ofMillis(40),
+                1, 0, 0);
+        LiveReplies engine = new LiveReplies(ticker);
+        Budget channel = new Budget("channel", WRITES, WINDOW, ticker);
+        LiveReplies.Live live = engine.start(platform.thread("t", "C1", s -> s), List.of(channel), true);
+        ticker.advance(Duration.ofMillis(100));
+        assertThat(platform.shown("t")).containsExactly(LiveReplies.THINKING);
+
+        ticker.advance(Duration.ofMillis(500));
+        live.onToken("Hello");
+        ticker.advance(channel.interval());
+
+        assertThat(platform.shown("t")).containsExactly("Hello" + LiveReplies.CURSOR);
+        live.onToken(" world");
+        live.onDone(completed("Hello world", List.of()));
+        ticker.advance(Duration.ofSeconds(3));
+        assertThat(platform.shown("t")).containsExactly("Hello world");
+        assertThat(live.settled()).isDone();
+    }
+
+    @Test
+    void aFallback_replacesThePartialText_andSaysWhoAnswered() {
+        ManualTicker ticker = new ManualTicker();
+        FakeChatPlatform platform = new FakeChatPlatform(ticker, WRITES, WINDOW, MAX_CHARS, Duration.ofMillis(40),
+                1, 0, 0);
+        LiveReplies engine = new LiveReplies(ticker);
+        LiveReplies.Live live = engine.start(platform.thread("t", "C1", s -> s),
+                List.of(new Budget("channel", WRITES, WINDOW, ticker)), true);
+        live.onToken("The first provider started");
+        ticker.advance(Duration.ofSeconds(2));
+        live.onReset(TARGET, new Failure.Overloaded("x"), new Target("backup", "b", 1, 1));
+        live.onToken("The backup answered.");
+        live.onDone(new ReplyOutcome.Completed("The backup answered.", new Target("backup", "b", 1, 1),
+                List.of(new TargetFailure(TARGET, new Failure.Overloaded("x"))), TokenUsage.NONE, Duration.ZERO,
+                Duration.ZERO, 0, 0));
+        ticker.advance(Duration.ofSeconds(5));
+
+        assertThat(platform.shown("t")).containsExactly("The backup answered.\n_answered by backup_");
+    }
+
+    @Test
+    void manyRepliesInOneChannel_shareItFairly() {
+        ManualTicker ticker = new ManualTicker();
+        FakeChatPlatform platform = new FakeChatPlatform(ticker, WRITES, WINDOW, 2_000, Duration.ofMillis(40),
+                1, 0, 0);
+        LiveReplies engine = new LiveReplies(ticker);
+        Budget channel = new Budget("channel", WRITES, WINDOW, ticker);
+        List<LiveReplies.Live> lives = new ArrayList<>();
+        for (int r = 0; r < 4; r++) {
+            lives.add(engine.start(platform.thread("t" + r, "C1", s -> s), List.of(channel), true));
+        }
+        ticker.advance(Duration.ofSeconds(5));
+        for (int second = 0; second < 20; second++) {
+            for (LiveReplies.Live live : lives) {
+                live.onToken("word ");
+            }
+            ticker.advance(Duration.ofSeconds(1));
+        }
+
+        // Four replies share one write a second: each has been updated within the last four seconds.
+        for (int r = 0; r < 4; r++) {
+            String seen = platform.shown("t" + r).getFirst();
+            assertThat(seen.split("word", -1).length - 1).as("reply %d", r).isGreaterThanOrEqualTo(15);
+        }
+        assertThat(platform.overBudget()).isZero();
+    }
+
+    private static String randomAnswer(SplittableRandom random) {
+        StringBuilder sb = new StringBuilder();
+        int paragraphs = 1 + random.nextInt(5);
+        for (int p = 0; p < paragraphs; p++) {
+            if (random.nextInt(4) == 0) {
+                sb.append("```\n");
+                for (int i = 0, n = 1 + random.nextInt(12); i < n; i++) {
+                    sb.append("line ").append(i).append(" of code @everyone\n");
+                }
+                sb.append("```\n\n");
+            } else {
+                for (int i = 0, n = 5 + random.nextInt(80); i < n; i++) {
+                    sb.append(i == 0 ? "" : " ").append("lorem ipsum dolor sit amet @here".split(" ")[random.nextInt(6)]);
+                }
+                sb.append(".\n\n");
+            }
+        }
+        return sb.toString().strip();
+    }
+}
