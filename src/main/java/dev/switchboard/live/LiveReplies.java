@@ -65,14 +65,14 @@ public final class LiveReplies {
             if (reply.inFlight) {
                 continue;
             }
+            long wait = 0;
+            for (Budget b : reply.budgets) {
+                wait = Math.max(wait, b.nanosUntilFree());
+            }
             Write write = reply.nextWrite();
             if (write == null) {
                 reply.finishIfSettled();
                 continue;
-            }
-            long wait = 0;
-            for (Budget b : reply.budgets) {
-                wait = Math.max(wait, b.nanosUntilFree());
             }
             if (wait > 0) {
                 nextWake = Math.min(nextWake, now + wait);
@@ -117,6 +117,9 @@ public final class LiveReplies {
         private int frozen;
         private int frozenUpTo;
         private ReplyHandle upstream;
+        private int version;
+        private int layoutVersion = -1;
+        private List<String> layout;
 
         private Live(ReplySink sink, List<Budget> budgets, boolean footerOnFallback, long now) {
             this.sink = sink;
@@ -141,10 +144,20 @@ public final class LiveReplies {
         public void onToken(String text) {
             synchronized (LiveReplies.this) {
                 source.append(text);
+                version++;
                 if (unseenSince == 0) {
                     unseenSince = ticker.nanos();
                 }
-                pump();
+                // A full pump only when this reply could write now; otherwise the scheduled wake-up serves it.
+                if (!inFlight && budgets.stream().allMatch(b -> b.nanosUntilFree() == 0)) {
+                    pump();
+                } else if (!inFlight) {
+                    long wait = 0;
+                    for (Budget b : budgets) {
+                        wait = Math.max(wait, b.nanosUntilFree());
+                    }
+                    wakeAt(ticker.nanos() + wait);
+                }
             }
         }
 
@@ -152,6 +165,7 @@ public final class LiveReplies {
         public void onReset(Target failed, Failure why, Target next) {
             synchronized (LiveReplies.this) {
                 source.setLength(0);
+                version++;
                 unseenSince = ticker.nanos();
                 pump();
             }
@@ -171,6 +185,7 @@ public final class LiveReplies {
                 if (finalDisplay.isBlank()) {
                     finalDisplay = "_(no answer)_";
                 }
+                version++;
                 if (unseenSince == 0) {
                     unseenSince = ticker.nanos();
                 }
@@ -178,8 +193,17 @@ public final class LiveReplies {
             }
         }
 
-        /** What the messages should show right now, from the first one not frozen. */
+        /** What the messages should show right now, from the first one not frozen; worked out once per change. */
         private List<String> desired() {
+            if (layoutVersion == version) {
+                return layout;
+            }
+            layout = layoutNow();
+            layoutVersion = version;
+            return layout;
+        }
+
+        private List<String> layoutNow() {
             String display = finalDisplay != null ? finalDisplay
                     : source.isEmpty() ? THINKING : sink.format(source.toString()) + CURSOR;
             String rest = frozenUpTo >= display.length() ? "" : display.substring(frozenUpTo).stripLeading();
@@ -273,6 +297,7 @@ public final class LiveReplies {
                     String bare = keep.endsWith(CURSOR) ? keep.substring(0, keep.length() - CURSOR.length()) : keep;
                     frozenUpTo = frozenUpTo + bare.length();
                     frozen = write.index() + 1;
+                    version++;
                     editFailures = 0;
                     log.warn("edits of a reply message keep failing; continuing in a new message: {}",
                             cause.toString());

@@ -30,6 +30,9 @@ public final class FakeChatPlatform {
     private final double random429;
     private final double randomEditFailure;
     private final Map<String, Deque<Long>> writesByScope = new LinkedHashMap<>();
+    private final Map<String, int[]> scopeWrites = new LinkedHashMap<>();
+    private final Map<String, Duration> scopeWindows = new LinkedHashMap<>();
+    private final Map<String, List<long[]>> visibility = new LinkedHashMap<>();
     private final Map<String, List<String>> threads = new LinkedHashMap<>();
     private final Map<String, String> messages = new LinkedHashMap<>();
     private int nextId;
@@ -50,33 +53,49 @@ public final class FakeChatPlatform {
         this.randomEditFailure = randomEditFailure;
     }
 
+    /** Gives one scope its own limit (a bot-wide limit beside per-channel ones, say). */
+    public synchronized FakeChatPlatform limit(String scope, int writes, Duration per) {
+        scopeWrites.put(scope, new int[] {writes});
+        scopeWindows.put(scope, per);
+        return this;
+    }
+
     /** A thread in a channel; every write in it counts against {@code scope}. */
     public ReplySink thread(String thread, String scope, UnaryOperator<String> format) {
+        return thread(thread, List.of(scope), format);
+    }
+
+    /** A thread whose writes count against every one of {@code scopes}. */
+    public synchronized ReplySink thread(String thread, List<String> scopes, UnaryOperator<String> format) {
         threads.put(thread, new ArrayList<>());
+        visibility.put(thread, new ArrayList<>());
         return new ReplySink() {
             @Override
             public CompletionStage<String> post(String text) {
-                return write(scope, text, false, () -> {
+                return write(scopes, text, false, () -> {
                     String id = "m" + (++nextId);
                     messages.put(id, text);
                     threads.get(thread).add(id);
+                    seen(thread);
                     return id;
                 });
             }
 
             @Override
             public CompletionStage<Void> edit(String messageId, String text) {
-                return write(scope, text, true, () -> {
+                return write(scopes, text, true, () -> {
                     messages.put(messageId, text);
+                    seen(thread);
                     return null;
                 });
             }
 
             @Override
             public CompletionStage<Void> delete(String messageId) {
-                return write(scope, "", false, () -> {
+                return write(scopes, "", false, () -> {
                     messages.remove(messageId);
                     threads.get(thread).remove(messageId);
+                    seen(thread);
                     return null;
                 });
             }
@@ -93,21 +112,42 @@ public final class FakeChatPlatform {
         };
     }
 
-    private synchronized <T> CompletionStage<T> write(String scope, String text, boolean edit,
+    /** The visible length of a thread's messages (cursor not counted) each time it changed: {time, length}. */
+    public synchronized List<long[]> visibility(String thread) {
+        return List.copyOf(visibility.get(thread));
+    }
+
+    private void seen(String thread) {
+        long length = 0;
+        for (String id : threads.get(thread)) {
+            String text = messages.get(id);
+            length += text.endsWith(" ▍") ? text.length() - 2 : text.length();
+        }
+        visibility.get(thread).add(new long[] {ticker.nanos(), length});
+    }
+
+    private synchronized <T> CompletionStage<T> write(List<String> scopes, String text, boolean edit,
                                                        java.util.function.Supplier<T> apply) {
         writes++;
         CompletableFuture<T> result = new CompletableFuture<>();
         long now = ticker.nanos();
-        Deque<Long> recent = writesByScope.computeIfAbsent(scope, s -> new ArrayDeque<>());
-        while (!recent.isEmpty() && recent.peekFirst() <= now - window.toNanos()) {
-            recent.pollFirst();
-        }
         ReplySink.WriteFailed failure = null;
-        if (recent.size() >= writesPerWindow) {
-            overBudget++;
-            long retry = recent.peekFirst() + window.toNanos() - now;
-            failure = new ReplySink.WriteFailed(ReplySink.WriteFailed.Kind.RATE_LIMITED, Duration.ofNanos(retry),
-                    "rate limited");
+        for (String scope : scopes) {
+            int limit = scopeWrites.containsKey(scope) ? scopeWrites.get(scope)[0] : writesPerWindow;
+            Duration per = scopeWindows.getOrDefault(scope, window);
+            Deque<Long> recent = writesByScope.computeIfAbsent(scope, k -> new ArrayDeque<>());
+            while (!recent.isEmpty() && recent.peekFirst() <= now - per.toNanos()) {
+                recent.pollFirst();
+            }
+            if (recent.size() >= limit && failure == null) {
+                overBudget++;
+                long retry = recent.peekFirst() + per.toNanos() - now;
+                failure = new ReplySink.WriteFailed(ReplySink.WriteFailed.Kind.RATE_LIMITED, Duration.ofNanos(retry),
+                        "rate limited in " + scope);
+            }
+        }
+        if (failure != null) {
+            // counted above
         } else if (text.length() > maxChars) {
             tooLong++;
             failure = new ReplySink.WriteFailed(ReplySink.WriteFailed.Kind.REJECTED, null, "msg_too_long");
@@ -119,7 +159,9 @@ public final class FakeChatPlatform {
             failure = new ReplySink.WriteFailed(ReplySink.WriteFailed.Kind.REJECTED, null, "edit failed (injected)");
         }
         if (failure == null) {
-            recent.addLast(now);
+            for (String scope : scopes) {
+                writesByScope.get(scope).addLast(now);
+            }
         }
         ReplySink.WriteFailed answer = failure;
         ticker.schedule(latency, () -> {
