@@ -109,6 +109,7 @@ public final class LiveReplies {
         private final List<String> shown = new ArrayList<>();
         private final CompletableFuture<List<String>> settled = new CompletableFuture<>();
         private String finalDisplay;
+        private String storedText = "";
         private boolean inFlight;
         private long unseenSince;
         private long sentUnseenSince;
@@ -171,9 +172,20 @@ public final class LiveReplies {
             }
         }
 
+        /**
+         * The assistant turn to store once the reply ended: the text the user ends up seeing, in the model's
+         * Markdown (the whole answer, or only the part shown before a cancel or a failure). Empty before the end.
+         */
+        public String storedText() {
+            synchronized (LiveReplies.this) {
+                return storedText;
+            }
+        }
+
         @Override
         public void onDone(ReplyOutcome outcome) {
             synchronized (LiveReplies.this) {
+                storedText = outcome instanceof ReplyOutcome.Completed c ? c.text() : source.toString();
                 finalDisplay = switch (outcome) {
                     case ReplyOutcome.Completed c -> sink.format(c.text())
                             + (footerOnFallback && c.fellBack() ? "\n_answered by " + c.target().provider() + "_" : "");
@@ -225,6 +237,15 @@ public final class LiveReplies {
                 return new Write(Write.Op.DELETE, ids.size() - 1, "");
             }
             return null;
+        }
+
+        private static int commonPrefix(String a, String b) {
+            int n = Math.min(a.length(), b.length());
+            int i = 0;
+            while (i < n && a.charAt(i) == b.charAt(i)) {
+                i++;
+            }
+            return i;
         }
 
         private void finishIfSettled() {
@@ -293,9 +314,13 @@ public final class LiveReplies {
                     return;
                 } else if (write.op() == Write.Op.EDIT && ++editFailures >= EDIT_FAILURES_BEFORE_MOVING_ON) {
                     // This message will not take edits: leave it, and continue after what it shows.
+                    // It covers only what it really shows of the reply (a placeholder covers nothing).
                     String keep = shown.get(write.index());
-                    String bare = keep.endsWith(CURSOR) ? keep.substring(0, keep.length() - CURSOR.length()) : keep;
-                    frozenUpTo = frozenUpTo + bare.length();
+                    String display = sink.format(source.toString());
+                    int from = Math.min(frozenUpTo, display.length());
+                    String rest = display.substring(from);
+                    int skipped = rest.length() - rest.stripLeading().length();
+                    frozenUpTo = from + skipped + commonPrefix(keep, rest.stripLeading());
                     frozen = write.index() + 1;
                     version++;
                     editFailures = 0;

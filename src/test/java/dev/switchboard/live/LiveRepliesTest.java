@@ -97,6 +97,23 @@ class LiveRepliesTest {
         ticker.advance(Duration.ofSeconds(3));
         assertThat(platform.shown("t")).containsExactly("Hello world");
         assertThat(live.settled()).isDone();
+        assertThat(live.storedText()).isEqualTo("Hello world");
+    }
+
+    @Test
+    void aCancelledReply_storesOnlyWhatWasShown() {
+        ManualTicker ticker = new ManualTicker();
+        FakeChatPlatform platform = new FakeChatPlatform(ticker, WRITES, WINDOW, MAX_CHARS, Duration.ofMillis(40),
+                1, 0, 0);
+        LiveReplies.Live live = new LiveReplies(ticker).start(platform.thread("t", "C1", s -> s),
+                List.of(new Budget("channel", WRITES, WINDOW, ticker)), true);
+        live.onToken("Half an");
+        live.onToken(" answer");
+        live.onDone(new ReplyOutcome.Cancelled("superseded"));
+        ticker.advance(Duration.ofSeconds(5));
+
+        assertThat(live.storedText()).isEqualTo("Half an answer");
+        assertThat(platform.shown("t")).containsExactly("Half an answer\n_(stopped)_");
     }
 
     @Test
@@ -164,5 +181,54 @@ class LiveRepliesTest {
             }
         }
         return sb.toString().strip();
+    }
+
+    @Test
+    void aMessageDeletedByTheUser_cancelsTheUpstreamReply() {
+        ManualTicker ticker = new ManualTicker();
+        FakeChatPlatform platform = new FakeChatPlatform(ticker, WRITES, WINDOW, MAX_CHARS, Duration.ofMillis(40),
+                1, 0, 0);
+        LiveReplies engine = new LiveReplies(ticker);
+        LiveReplies.Live live = engine.start(platform.thread("t", "C1", s -> s),
+                List.of(new Budget("channel", WRITES, WINDOW, ticker)), true);
+        List<String> cancelled = new ArrayList<>();
+        live.attach(new dev.switchboard.routing.ReplyHandle() {
+            @Override
+            public void cancel(String reason) {
+                cancelled.add(reason);
+            }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<ReplyOutcome> outcome() {
+                return new java.util.concurrent.CompletableFuture<>();
+            }
+        });
+        live.onToken("Hello");
+        ticker.advance(Duration.ofSeconds(2));
+
+        platform.deleteByUser("t");
+        live.onToken(" world");
+        ticker.advance(Duration.ofSeconds(2));
+
+        assertThat(cancelled).containsExactly("the message was deleted");
+        assertThat(live.settled()).isDone();
+        assertThat(platform.shown("t")).isEmpty();
+    }
+
+    @Test
+    void editsThatKeepFailing_moveTheRestToANewMessage() {
+        ManualTicker ticker = new ManualTicker();
+        FakeChatPlatform platform = new FakeChatPlatform(ticker, WRITES, WINDOW, MAX_CHARS, Duration.ofMillis(40),
+                1, 0, 1.0);
+        LiveReplies engine = new LiveReplies(ticker);
+        LiveReplies.Live live = engine.start(platform.thread("t", "C1", s -> s),
+                List.of(new Budget("channel", WRITES, WINDOW, ticker)), true);
+        ticker.advance(Duration.ofSeconds(1));
+        live.onToken("The whole answer.");
+        live.onDone(completed("The whole answer.", List.of()));
+        ticker.advance(Duration.ofSeconds(30));
+
+        assertThat(live.settled()).isDone();
+        assertThat(platform.shown("t")).containsExactly(LiveReplies.THINKING, "The whole answer.");
     }
 }

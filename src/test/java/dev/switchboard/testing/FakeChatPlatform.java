@@ -35,6 +35,7 @@ public final class FakeChatPlatform {
     private final Map<String, List<long[]>> visibility = new LinkedHashMap<>();
     private final Map<String, List<String>> threads = new LinkedHashMap<>();
     private final Map<String, String> messages = new LinkedHashMap<>();
+    private final java.util.Set<String> deletedByUser = new java.util.HashSet<>();
     private int nextId;
     private int overBudget;
     private int tooLong;
@@ -83,6 +84,12 @@ public final class FakeChatPlatform {
 
             @Override
             public CompletionStage<Void> edit(String messageId, String text) {
+                synchronized (FakeChatPlatform.this) {
+                    if (deletedByUser.contains(messageId)) {
+                        return CompletableFuture.failedFuture(new ReplySink.WriteFailed(
+                                ReplySink.WriteFailed.Kind.GONE, null, "message_not_found"));
+                    }
+                }
                 return write(scopes, text, true, () -> {
                     messages.put(messageId, text);
                     seen(thread);
@@ -176,6 +183,15 @@ public final class FakeChatPlatform {
             result.complete(value);
         });
         return result;
+    }
+
+    /** A user deletes every message of a thread, as a person would in the client. */
+    public synchronized void deleteByUser(String thread) {
+        for (String id : threads.get(thread)) {
+            messages.remove(id);
+            deletedByUser.add(id);
+        }
+        threads.get(thread).clear();
     }
 
     /** The texts of a thread's messages, in order. */
