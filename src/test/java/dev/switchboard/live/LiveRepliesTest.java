@@ -30,6 +30,20 @@ class LiveRepliesTest {
         return new ReplyOutcome.Completed(text, TARGET, failures, TokenUsage.NONE, Duration.ZERO, Duration.ZERO, 0, 0);
     }
 
+    /** One reply in one thread of a fake platform, with the channel's budget. */
+    private record Fixture(ManualTicker ticker, FakeChatPlatform platform, Budget channel, LiveReplies.Live live) {
+    }
+
+    private static Fixture fixture(double editFailures) {
+        ManualTicker ticker = new ManualTicker();
+        FakeChatPlatform platform = new FakeChatPlatform(ticker, WRITES, WINDOW, MAX_CHARS, Duration.ofMillis(40),
+                1, 0, editFailures);
+        Budget channel = new Budget("channel", WRITES, WINDOW, ticker);
+        LiveReplies.Live live = new LiveReplies(ticker).start(platform.thread("t", "C1", s -> s), List.of(channel),
+                true);
+        return new Fixture(ticker, platform, channel, live);
+    }
+
     /** What a reader sees, ignoring white space, the cursor and the fences the splitter adds. */
     private static String normalized(String text) {
         return text.replaceAll("```[a-z]*", "").replace(LiveReplies.CURSOR.strip(), "").replaceAll("\\s+", "");
@@ -78,12 +92,11 @@ class LiveRepliesTest {
 
     @Test
     void theFirstTokensShowWithinOnePacingInterval_andTheCursorGoesAtTheEnd() {
-        ManualTicker ticker = new ManualTicker();
-        FakeChatPlatform platform = new FakeChatPlatform(ticker, WRITES, WINDOW, MAX_CHARS, Duration.ofMillis(40),
-                1, 0, 0);
-        LiveReplies engine = new LiveReplies(ticker);
-        Budget channel = new Budget("channel", WRITES, WINDOW, ticker);
-        LiveReplies.Live live = engine.start(platform.thread("t", "C1", s -> s), List.of(channel), true);
+        Fixture f = fixture(0);
+        ManualTicker ticker = f.ticker();
+        FakeChatPlatform platform = f.platform();
+        Budget channel = f.channel();
+        LiveReplies.Live live = f.live();
         ticker.advance(Duration.ofMillis(100));
         assertThat(platform.shown("t")).containsExactly(LiveReplies.THINKING);
 
@@ -102,11 +115,10 @@ class LiveRepliesTest {
 
     @Test
     void aCancelledReply_storesOnlyWhatWasShown() {
-        ManualTicker ticker = new ManualTicker();
-        FakeChatPlatform platform = new FakeChatPlatform(ticker, WRITES, WINDOW, MAX_CHARS, Duration.ofMillis(40),
-                1, 0, 0);
-        LiveReplies.Live live = new LiveReplies(ticker).start(platform.thread("t", "C1", s -> s),
-                List.of(new Budget("channel", WRITES, WINDOW, ticker)), true);
+        Fixture f = fixture(0);
+        ManualTicker ticker = f.ticker();
+        FakeChatPlatform platform = f.platform();
+        LiveReplies.Live live = f.live();
         live.onToken("Half an");
         live.onToken(" answer");
         live.onDone(new ReplyOutcome.Cancelled("superseded"));
@@ -118,12 +130,10 @@ class LiveRepliesTest {
 
     @Test
     void aFallback_replacesThePartialText_andSaysWhoAnswered() {
-        ManualTicker ticker = new ManualTicker();
-        FakeChatPlatform platform = new FakeChatPlatform(ticker, WRITES, WINDOW, MAX_CHARS, Duration.ofMillis(40),
-                1, 0, 0);
-        LiveReplies engine = new LiveReplies(ticker);
-        LiveReplies.Live live = engine.start(platform.thread("t", "C1", s -> s),
-                List.of(new Budget("channel", WRITES, WINDOW, ticker)), true);
+        Fixture f = fixture(0);
+        ManualTicker ticker = f.ticker();
+        FakeChatPlatform platform = f.platform();
+        LiveReplies.Live live = f.live();
         live.onToken("The first provider started");
         ticker.advance(Duration.ofSeconds(2));
         live.onReset(TARGET, new Failure.Overloaded("x"), new Target("backup", "b", 1, 1));
@@ -185,12 +195,10 @@ class LiveRepliesTest {
 
     @Test
     void aMessageDeletedByTheUser_cancelsTheUpstreamReply() {
-        ManualTicker ticker = new ManualTicker();
-        FakeChatPlatform platform = new FakeChatPlatform(ticker, WRITES, WINDOW, MAX_CHARS, Duration.ofMillis(40),
-                1, 0, 0);
-        LiveReplies engine = new LiveReplies(ticker);
-        LiveReplies.Live live = engine.start(platform.thread("t", "C1", s -> s),
-                List.of(new Budget("channel", WRITES, WINDOW, ticker)), true);
+        Fixture f = fixture(0);
+        ManualTicker ticker = f.ticker();
+        FakeChatPlatform platform = f.platform();
+        LiveReplies.Live live = f.live();
         List<String> cancelled = new ArrayList<>();
         live.attach(new dev.switchboard.routing.ReplyHandle() {
             @Override
@@ -217,12 +225,10 @@ class LiveRepliesTest {
 
     @Test
     void editsThatKeepFailing_moveTheRestToANewMessage() {
-        ManualTicker ticker = new ManualTicker();
-        FakeChatPlatform platform = new FakeChatPlatform(ticker, WRITES, WINDOW, MAX_CHARS, Duration.ofMillis(40),
-                1, 0, 1.0);
-        LiveReplies engine = new LiveReplies(ticker);
-        LiveReplies.Live live = engine.start(platform.thread("t", "C1", s -> s),
-                List.of(new Budget("channel", WRITES, WINDOW, ticker)), true);
+        Fixture f = fixture(1.0);
+        ManualTicker ticker = f.ticker();
+        FakeChatPlatform platform = f.platform();
+        LiveReplies.Live live = f.live();
         ticker.advance(Duration.ofSeconds(1));
         live.onToken("The whole answer.");
         live.onDone(completed("The whole answer.", List.of()));
