@@ -40,8 +40,9 @@ public final class Budget {
                 .build();
     }
 
-    public String name() {
-        return name;
+    @Override
+    public String toString() {
+        return name + " (one write every " + interval.toMillis() + " ms)";
     }
 
     public Duration interval() {

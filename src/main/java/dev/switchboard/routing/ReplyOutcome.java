@@ -25,9 +25,9 @@ public sealed interface ReplyOutcome {
             failures = List.copyOf(failures);
         }
 
-        /** Whether another target had been tried first. */
+        /** Whether another target had been tried or skipped first. */
         public boolean fellBack() {
-            return failures.stream().anyMatch(f -> !(f.failure() instanceof Failure.BadRequest));
+            return !failures.isEmpty();
         }
     }
 

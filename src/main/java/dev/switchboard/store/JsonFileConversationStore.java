@@ -146,10 +146,6 @@ public final class JsonFileConversationStore implements ConversationStore {
                 .register(meters);
     }
 
-    Path root() {
-        return root;
-    }
-
     @Override
     public Optional<Conversation> load(ConversationKey key) {
         return withLock(key, () -> Optional.ofNullable(current(key)).map(l -> l.doc().conversation()));

@@ -192,9 +192,7 @@ class JsonFileConversationStoreTest {
     @Test
     void load_corruptFile_isQuarantinedAndTheBackupServedAndRestored() throws IOException {
         ConversationKey key = slackKey("damaged");
-        open().append(key, user("U1", "first", t(0)));
-        open().append(key, user("U1", "second", t(1)));
-        Path file = dir.resolve("data/slack/T0001/C0001/2026/03/damaged.json");
+        Path file = storedTwice(key);
         byte[] bytes = Files.readAllBytes(file);
         Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length / 2)); // a torn write
 
@@ -212,9 +210,7 @@ class JsonFileConversationStoreTest {
     @Test
     void load_flippedByte_failsTheChecksumAndIsQuarantined() throws IOException {
         ConversationKey key = slackKey("bitrot");
-        open().append(key, user("U1", "first", t(0)));
-        open().append(key, user("U1", "second", t(1)));
-        Path file = dir.resolve("data/slack/T0001/C0001/2026/03/bitrot.json");
+        Path file = storedTwice(key);
         String text = Files.readString(file);
         Files.writeString(file, text.replace("second", "secOnd")); // still valid JSON
 
@@ -225,9 +221,7 @@ class JsonFileConversationStoreTest {
     @Test
     void load_fileAndBackupBothDamaged_quarantinesBothAndStartsAfresh() throws IOException {
         ConversationKey key = slackKey("lost");
-        open().append(key, user("U1", "first", t(0)));
-        open().append(key, user("U1", "second", t(1)));
-        Path file = dir.resolve("data/slack/T0001/C0001/2026/03/lost.json");
+        Path file = storedTwice(key);
         Files.writeString(file, "{not json");
         Files.writeString(AtomicFiles.backupOf(file), "");
 
@@ -439,9 +433,7 @@ class JsonFileConversationStoreTest {
     @Test
     void forget_alsoDeletesQuarantinedCopiesOfTheThread() throws IOException {
         ConversationKey key = slackKey("q");
-        open().append(key, user("U1", "first", t(0)));
-        open().append(key, user("U1", "second", t(1)));
-        Path file = dir.resolve("data/slack/T0001/C0001/2026/03/q.json");
+        Path file = storedTwice(key);
         Files.writeString(file, "damaged");
         JsonFileConversationStore store = open();
         store.load(key);
@@ -450,6 +442,13 @@ class JsonFileConversationStoreTest {
         assertThat(store.forget(key)).isTrue();
 
         assertThat(quarantined()).isEmpty();
+    }
+
+    /** Stores "first" and then "second" in a fresh store each time, so the file has a backup; returns the file. */
+    private Path storedTwice(ConversationKey key) {
+        open().append(key, user("U1", "first", t(0)));
+        open().append(key, user("U1", "second", t(1)));
+        return dir.resolve("data/slack/T0001/C0001/2026/03/" + key.thread() + ".json");
     }
 
     private void setModified(Instant when) {

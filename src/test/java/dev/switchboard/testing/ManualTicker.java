@@ -45,8 +45,4 @@ public final class ManualTicker implements Ticker {
             next.run.run();
         }
     }
-
-    public synchronized boolean idle() {
-        return queue.isEmpty();
-    }
 }

@@ -21,9 +21,7 @@ public final class RecordingListener implements ReplyListener {
     private final CompletableFuture<ReplyOutcome> outcome = new CompletableFuture<>();
     private final AtomicInteger dones = new AtomicInteger();
     private final List<String> violations = new CopyOnWriteArrayList<>();
-    private volatile long firstTokenNanos;
     private final java.util.concurrent.atomic.AtomicBoolean inCall = new java.util.concurrent.atomic.AtomicBoolean();
-    private final long createdNanos = System.nanoTime();
 
     @Override
     public void onAttempt(Target target, int attempt) {
@@ -35,9 +33,6 @@ public final class RecordingListener implements ReplyListener {
     @Override
     public void onToken(String text) {
         enter("token");
-        if (firstTokenNanos == 0) {
-            firstTokenNanos = System.nanoTime();
-        }
         synchronized (visible) {
             visible.append(text);
         }
@@ -105,10 +100,5 @@ public final class RecordingListener implements ReplyListener {
 
     public List<String> violations() {
         return List.copyOf(violations);
-    }
-
-    /** Time from this listener's creation to the first token, in milliseconds, or -1. */
-    public long firstTokenMillis() {
-        return firstTokenNanos == 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(firstTokenNanos - createdNanos);
     }
 }
