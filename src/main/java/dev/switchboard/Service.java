@@ -1,6 +1,11 @@
 package dev.switchboard;
 
+import dev.switchboard.adapter.slack.SlackAdapter;
+import dev.switchboard.chat.Conversations;
 import dev.switchboard.config.ConfigLoader;
+import dev.switchboard.live.LiveReplies;
+import dev.switchboard.live.ReplySink;
+import dev.switchboard.live.Ticker;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.config.Toggle;
 import dev.switchboard.conversation.ConversationStore;
@@ -48,6 +53,8 @@ final class Service implements AutoCloseable {
     private OpsServer ops;
     private Router router;
     private UsageLedger usage;
+    private Conversations conversations;
+    private SlackAdapter slack;
 
     Service(ConfigLoader.Loaded loaded, Clock clock) {
         this.loaded = loaded;
@@ -79,13 +86,44 @@ final class Service implements AutoCloseable {
         router = new Router(config, new ModelFactory(), routing, clock, RandomGenerator.getDefault(), meters, usage);
         started.add(router);
 
+        ScheduledExecutorService pacing = Router.scheduler(1, daemon("live-replies"));
+        started.add(pacing::shutdownNow);
+        Ticker ticker = Ticker.of(pacing);
+        conversations = new Conversations(store, router, new LiveReplies(ticker), clock, meters);
+
         if (config.ops().enabled()) {
             ops = new OpsServer(config.ops().bind(), config.ops().port(), config.ops().token(), meters,
-                    this::readiness).start();
+                    this::readiness);
+        }
+        try {
+            if (config.slack().active()) {
+                SlackAdapter adapter = new SlackAdapter(config.slack(), conversations, ticker, clock,
+                        config.routing().fallbackFooter(), meters);
+                started.add(adapter);
+                slack = adapter.start(ops);
+            }
+        } catch (ReplySink.WriteFailed e) {
+            throw new IllegalStateException("slack: could not sign in (" + e.getMessage() + "). Check SLACK_BOT_TOKEN"
+                    + " (the xoxb-… token under OAuth & Permissions) and that " + withoutCredentials(
+                    config.slack().apiUrl()) + " is reachable", e);
+        } finally {
+            // Replies stop (and are stored) before the adapters that show them close.
+            started.add(conversations);
+        }
+        if (ops != null) {
+            ops.start();
             started.add(ops);
         }
         report();
         return this;
+    }
+
+    Conversations conversations() {
+        return conversations;
+    }
+
+    SlackAdapter slack() {
+        return slack;
     }
 
     ConversationStore store() {
@@ -117,9 +155,15 @@ final class Service implements AutoCloseable {
                     : "in rotation, breaker " + p.breaker());
         }
         components.put("store", "ok");
-        // Ready means an adapter is connected and a provider is healthy; this build has no adapter to connect.
-        components.put("answering", "no adapter is connected");
-        return new Readiness(false, components);
+        boolean adapter = slack != null && slack.connected();
+        if (slack != null) {
+            components.put("slack", adapter ? "connected" : "not connected (reconnecting)");
+        }
+        boolean provider = router.providers().stream().anyMatch(p -> p.unavailable() == null);
+        // Ready means a message can get an answer: an adapter is connected and a provider is in rotation.
+        components.put("answering", !adapter ? "no adapter is connected" : !provider ? "no provider is in rotation"
+                : "ok");
+        return new Readiness(adapter && provider, components);
     }
 
     private static String adapterState(Toggle enabled, boolean active) {
@@ -151,8 +195,7 @@ final class Service implements AutoCloseable {
         log.info("config: {}", loaded.source());
         SwitchboardConfig.Slack slack = config.slack();
         if (slack.active()) {
-            log.info("slack: configured ({} mode), but this build has no Slack adapter yet", slack.mode()
-                    .name().toLowerCase(java.util.Locale.ROOT));
+            log.info("slack: on ({} mode)", slack.mode().name().toLowerCase(java.util.Locale.ROOT));
         } else if (slack.enabled() == Toggle.OFF) {
             log.info("slack: off (slack.enabled: false)");
         } else {

@@ -27,7 +27,7 @@ public record SwitchboardConfig(
         Logging logging) {
 
     public SwitchboardConfig {
-        slack = slack != null ? slack : new Slack(null, null, null, null, null, null, null, null, null, null, null);
+        slack = slack != null ? slack : new Slack(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
         discord = discord != null ? discord
                 : new Discord(null, null, null, null, null, null, null, null, null, null, null);
         providers = providers == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(providers));
@@ -40,6 +40,24 @@ public record SwitchboardConfig(
 
     public static SwitchboardConfig empty() {
         return new SwitchboardConfig(null, null, null, null, null, null, null, null);
+    }
+
+    /** What a new message in a thread does while the bot is still answering an earlier one there. */
+    public enum OnNewMessage {
+        /** The current reply finishes; the new message is answered next, with the whole thread as context. */
+        QUEUE,
+        /** The current reply stops where it is; the new message is answered at once. */
+        RESTART;
+
+        @com.fasterxml.jackson.annotation.JsonValue
+        String yaml() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        @JsonCreator
+        static OnNewMessage parse(String value) {
+            return lowerCaseEnum(OnNewMessage.class, value);
+        }
     }
 
     /** How Slack delivers events. */
@@ -71,10 +89,15 @@ public record SwitchboardConfig(
      * @param nativeStreaming whether replies use chat.startStream/appendStream/stopStream instead of chat.update
      * @param access channels and users allowed or denied
      * @param userRateLimit messages one user may send before being asked to slow down
+     * @param onNewMessage what a new message in a thread does to the reply still streaming there
+     * @param postBudget new messages per channel (chat.postMessage: about one a second)
+     * @param updateBudget message edits per workspace, shared by every reply (chat.update, Tier 3; with native
+     *     streaming, chat.appendStream, Tier 4)
      */
     public record Slack(Toggle enabled, SlackMode mode, Secret botToken, Secret appToken, Secret signingSecret,
                         URI apiUrl, String eventsPath, Boolean followThreads, Boolean nativeStreaming,
-                        SlackAccess access, RateLimit userRateLimit) {
+                        SlackAccess access, RateLimit userRateLimit, OnNewMessage onNewMessage,
+                        RateLimit postBudget, RateLimit updateBudget) {
         public Slack {
             enabled = enabled != null ? enabled : Toggle.AUTO;
             mode = mode != null ? mode : SlackMode.SOCKET;
@@ -87,6 +110,10 @@ public record SwitchboardConfig(
             nativeStreaming = nativeStreaming != null ? nativeStreaming : Boolean.FALSE;
             access = access != null ? access : new SlackAccess(null, null, null, null);
             userRateLimit = userRateLimit != null ? userRateLimit : new RateLimit(null, null);
+            onNewMessage = onNewMessage != null ? onNewMessage : OnNewMessage.QUEUE;
+            postBudget = postBudget != null ? postBudget : new RateLimit(1, Duration.ofSeconds(1));
+            updateBudget = updateBudget != null ? updateBudget
+                    : new RateLimit(nativeStreaming ? 100 : 50, Duration.ofMinutes(1));
             if (!eventsPath.startsWith("/")) {
                 throw new ConfigValueException("events_path", "must start with /", "write it as /slack/events");
             }

@@ -14,6 +14,7 @@ import java.util.Objects;
  * @param usage tokens in and out as the provider reported them
  * @param firstToken time from the request to the first token
  * @param latency time from the request to the last token
+ * @param replyTo the platform id of the user message this turn answers; empty where unknown (a rebuilt thread)
  */
 public record AssistantMeta(
         String provider,
@@ -21,7 +22,13 @@ public record AssistantMeta(
         List<String> fallbacks,
         TokenUsage usage,
         Duration firstToken,
-        Duration latency) {
+        Duration latency,
+        String replyTo) {
+
+    public AssistantMeta(String provider, String model, List<String> fallbacks, TokenUsage usage,
+                         Duration firstToken, Duration latency) {
+        this(provider, model, fallbacks, usage, firstToken, latency, "");
+    }
 
     public AssistantMeta {
         Objects.requireNonNull(provider, "provider");
@@ -30,5 +37,6 @@ public record AssistantMeta(
         usage = usage == null ? TokenUsage.NONE : usage;
         firstToken = firstToken == null ? Duration.ZERO : firstToken;
         latency = latency == null ? Duration.ZERO : latency;
+        replyTo = replyTo == null ? "" : replyTo;
     }
 }

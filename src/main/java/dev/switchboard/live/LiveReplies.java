@@ -217,7 +217,7 @@ public final class LiveReplies {
 
         private List<String> layoutNow() {
             String display = finalDisplay != null ? finalDisplay
-                    : source.isEmpty() ? THINKING : sink.format(source.toString()) + CURSOR;
+                    : source.isEmpty() ? sink.placeholder() : sink.format(source.toString()) + sink.cursor();
             String rest = frozenUpTo >= display.length() ? "" : display.substring(frozenUpTo).stripLeading();
             return rest.isEmpty() ? List.of() : Splitter.split(rest, sink.maxChars());
         }

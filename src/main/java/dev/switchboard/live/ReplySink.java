@@ -22,6 +22,19 @@ public interface ReplySink {
     /** Markdown as this platform shows it, mentions made harmless. */
     String format(String markdown);
 
+    /**
+     * What a reply shows before its first token; empty to show nothing until then (a platform with its own
+     * "thinking" indicator).
+     */
+    default String placeholder() {
+        return LiveReplies.THINKING;
+    }
+
+    /** Appended to the text while it streams; empty where the platform shows progress itself. */
+    default String cursor() {
+        return LiveReplies.CURSOR;
+    }
+
     /** Why a write failed. */
     final class WriteFailed extends RuntimeException {
 

@@ -20,6 +20,7 @@ public final class OpsServer implements AutoCloseable {
     private final Javalin app;
     private final String bind;
     private final int requestedPort;
+    private final java.util.Set<String> selfAuthenticated = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public OpsServer(String bind, int port, Secret token, PrometheusMeterRegistry meters, Supplier<Readiness> readiness) {
         this.bind = bind;
@@ -29,7 +30,8 @@ public final class OpsServer implements AutoCloseable {
             config.startupWatcherEnabled = false;
         });
         app.beforeMatched(ctx -> {
-            if (token.isPresent() && !ctx.path().equals("/healthz") && !authorised(ctx, token)) {
+            if (token.isPresent() && !ctx.path().equals("/healthz") && !selfAuthenticated.contains(ctx.path())
+                    && !authorised(ctx, token)) {
                 ctx.header("WWW-Authenticate", "Bearer");
                 ctx.status(HttpStatus.UNAUTHORIZED).result("a bearer token is required (ops.token)\n");
                 ctx.skipRemainingHandlers();
@@ -51,6 +53,16 @@ public final class OpsServer implements AutoCloseable {
         String expected = "Bearer " + token.reveal();
         return header != null && MessageDigest.isEqual(header.getBytes(StandardCharsets.UTF_8),
                 expected.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Adds a POST route that authenticates its own callers (Slack's signed requests) and so skips the ops token.
+     * Call before {@link #start()}.
+     */
+    public OpsServer selfAuthenticatedPost(String path, io.javalin.http.Handler handler) {
+        selfAuthenticated.add(path);
+        app.post(path, handler);
+        return this;
     }
 
     /** Starts listening. @throws IllegalStateException naming the address when it cannot be bound */

@@ -53,7 +53,8 @@ final class PromptBuilder {
         int omitted = 0;
         for (int i = history.size() - 1; i >= 0; i--) {
             Turn turn = history.get(i);
-            if (turn.role() == Role.SYSTEM) {
+            // A reply that failed before showing any text is kept for the record, not for the model.
+            if (turn.role() == Role.SYSTEM || turn.text().isBlank()) {
                 continue;
             }
             ChatMessage message = toMessage(turn, manyPeople);

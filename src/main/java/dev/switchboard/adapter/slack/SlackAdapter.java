@@ -1,0 +1,414 @@
+package dev.switchboard.adapter.slack;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.slack.api.Slack;
+import com.slack.api.SlackConfig;
+import com.slack.api.app_backend.slash_commands.payload.SlashCommandPayload;
+import com.slack.api.bolt.App;
+import com.slack.api.bolt.AppConfig;
+import com.slack.api.bolt.request.Request;
+import com.slack.api.bolt.request.RequestHeaders;
+import com.slack.api.bolt.response.Response;
+import com.slack.api.bolt.socket_mode.SocketModeApp;
+import com.slack.api.bolt.util.SlackRequestParser;
+import com.slack.api.methods.response.auth.AuthTestResponse;
+import com.slack.api.model.event.AppMentionEvent;
+import com.slack.api.model.event.MessageBotEvent;
+import com.slack.api.model.event.MessageChangedEvent;
+import com.slack.api.model.event.MessageChannelJoinEvent;
+import com.slack.api.model.event.MessageChannelLeaveEvent;
+import com.slack.api.model.event.MessageDeletedEvent;
+import com.slack.api.model.event.MessageEvent;
+import com.slack.api.model.event.MessageFileShareEvent;
+import com.slack.api.model.event.MessageThreadBroadcastEvent;
+import com.slack.api.socket_mode.SocketModeClient;
+import dev.switchboard.chat.Admission;
+import dev.switchboard.chat.Conversations;
+import dev.switchboard.chat.Inbound;
+import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.conversation.ConversationKey;
+import dev.switchboard.live.Budget;
+import dev.switchboard.live.ReplySink;
+import dev.switchboard.live.Ticker;
+import dev.switchboard.ops.OpsServer;
+import io.github.bucket4j.Bucket;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Slack, through Bolt for Java: app mentions answered in a thread, later messages in threads the bot takes part in,
+ * direct messages, and {@code /ask}. Events arrive over Socket Mode (the default) or as signed HTTP requests on the
+ * ops server. Each message is stored before Slack gets its acknowledgement, so a retry, a second event for the same
+ * message or a restart never produces a second reply. Thread-safe; start once, close once.
+ */
+public final class SlackAdapter implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(SlackAdapter.class);
+    static final String PLATFORM = "slack";
+    /** The conversation key's thread for a direct message written outside any thread. */
+    static final String DM_THREAD = "dm";
+
+    private final SwitchboardConfig.Slack config;
+    private final Conversations conversations;
+    private final Ticker ticker;
+    private final Clock clock;
+    private final boolean fallbackFooter;
+    private final MeterRegistry meters;
+    private final Slack slack;
+    private final SlackApi api;
+    private final App app;
+    private final Map<String, Budget> budgets = new ConcurrentHashMap<>();
+    private final Bucket historyLimit;
+    private final Cache<String, Boolean> hinted = Caffeine.newBuilder().maximumSize(10_000)
+            .expireAfterWrite(Duration.ofMinutes(10)).build();
+    private final ExecutorService commands = Executors.newVirtualThreadPerTaskExecutor();
+    private volatile String botUser = "";
+    private volatile String botId = "";
+    private volatile String team = "";
+    private volatile Conversations.Policy policy;
+    private SocketModeApp socket;
+    private volatile boolean httpReady;
+
+    public SlackAdapter(SwitchboardConfig.Slack config, Conversations conversations, Ticker ticker, Clock clock,
+                        boolean fallbackFooter, MeterRegistry meters) {
+        this.config = config;
+        this.conversations = conversations;
+        this.ticker = ticker;
+        this.clock = clock;
+        this.fallbackFooter = fallbackFooter;
+        this.meters = meters;
+        SlackConfig slackConfig = new SlackConfig();
+        slackConfig.setMethodsEndpointUrlPrefix(config.apiUrl().toString());
+        slackConfig.setStatsEnabled(false);
+        slackConfig.setHttpClientCallTimeoutMillis(30_000);
+        this.slack = Slack.getInstance(slackConfig);
+        this.api = new SlackApi(slack.methods(config.botToken().reveal()));
+        // conversations.replies: Tier 3 for most apps, far less for some since 2025; keep well inside it.
+        this.historyLimit = Bucket.builder().addLimit(l -> l.capacity(3).refillGreedy(20, Duration.ofMinutes(1)))
+                .build();
+        AppConfig.AppConfigBuilder appConfig = AppConfig.builder()
+                .slack(slack)
+                .singleTeamBotToken(config.botToken().reveal())
+                .subtypedMessageEventsAutoAckEnabled(true);
+        if (config.mode() == SwitchboardConfig.SlackMode.HTTP) {
+            appConfig.signingSecret(config.signingSecret().reveal());
+        } else {
+            appConfig.requestVerificationEnabled(false);
+        }
+        this.app = new App(appConfig.build());
+        register();
+    }
+
+    /**
+     * Connects: checks the token, then opens Socket Mode, or in HTTP mode serves {@code events_path} on the ops
+     * server (which the caller starts afterwards).
+     *
+     * @param ops the ops server; required in HTTP mode, not yet started
+     * @throws IllegalStateException with a fix when Slack refuses the token or no server is there for HTTP mode
+     */
+    public SlackAdapter start(OpsServer ops) {
+        AuthTestResponse auth = api.sync("auth.test", () -> slack.methods(config.botToken().reveal()).authTest(
+                r -> r));
+        botUser = auth.getUserId();
+        botId = auth.getBotId() == null ? "" : auth.getBotId();
+        team = auth.getTeamId();
+        policy = new Conversations.Policy(botUser, config.onNewMessage(), config.userRateLimit(), fallbackFooter);
+        if (config.mode() == SwitchboardConfig.SlackMode.HTTP) {
+            if (ops == null) {
+                throw new IllegalStateException("slack.mode http serves events on the ops server, which is off;"
+                        + " set ops.enabled: true or use slack.mode: socket");
+            }
+            SlackSignature signature = new SlackSignature(config.signingSecret().reveal(), clock);
+            SlackRequestParser parser = new SlackRequestParser(app.config());
+            app.start();
+            ops.selfAuthenticatedPost(config.eventsPath(), ctx -> serve(ctx, signature, parser));
+            httpReady = true;
+            log.info("slack: connected to workspace {} as {} (HTTP mode, Request URL path {})", team, botUser,
+                    config.eventsPath());
+        } else {
+            try {
+                socket = new SocketModeApp(config.appToken().reveal(), app, SocketModeClient.Backend.Tyrus);
+                socket.startAsync();
+            } catch (Exception e) {
+                throw new IllegalStateException("slack: Socket Mode could not connect (" + SlackApi.error(e)
+                        + "); check SLACK_APP_TOKEN (an xapp-… token with connections:write)", e);
+            }
+            log.info("slack: connected to workspace {} as {} (Socket Mode)", team, botUser);
+        }
+        return this;
+    }
+
+    /** Whether events can reach the adapter now. */
+    public boolean connected() {
+        if (httpReady) {
+            return true;
+        }
+        SocketModeApp s = socket;
+        return s != null && !s.isClientStopped() && s.getClient() != null && s.getClient().verifyConnection();
+    }
+
+    private void register() {
+        app.event(AppMentionEvent.class, (req, ctx) -> {
+            AppMentionEvent e = req.getEvent();
+            onMessage(new Said(teamOf(req.getTeamId(), e.getTeam()), e.getChannel(), null, e.getUser(),
+                    e.getBotId(), e.getText(), e.getTs(), e.getThreadTs(), true));
+            return ctx.ack();
+        });
+        app.event(MessageEvent.class, (req, ctx) -> {
+            MessageEvent e = req.getEvent();
+            onMessage(new Said(teamOf(req.getTeamId(), e.getTeam()), e.getChannel(), e.getChannelType(),
+                    e.getUser(), e.getBotId(), e.getText(), e.getTs(), e.getThreadTs(), false));
+            return ctx.ack();
+        });
+        app.event(MessageThreadBroadcastEvent.class, (req, ctx) -> {
+            MessageThreadBroadcastEvent e = req.getEvent();
+            onMessage(new Said(teamOf(req.getTeamId(), null), e.getChannel(), e.getChannelType(), e.getUser(),
+                    null, e.getText(), e.getTs(), e.getThreadTs(), false));
+            return ctx.ack();
+        });
+        app.event(MessageFileShareEvent.class, (req, ctx) -> {
+            MessageFileShareEvent e = req.getEvent();
+            onMessage(new Said(teamOf(req.getTeamId(), null), e.getChannel(), e.getChannelType(), e.getUser(),
+                    null, e.getText(), e.getTs(), e.getThreadTs(), false));
+            return ctx.ack();
+        });
+        app.event(MessageDeletedEvent.class, (req, ctx) -> {
+            onDeleted(teamOf(req.getTeamId(), null), req.getEvent());
+            return ctx.ack();
+        });
+        // Edits, joins and bot messages are acknowledged and otherwise ignored.
+        app.event(MessageChangedEvent.class, (req, ctx) -> ctx.ack());
+        app.event(MessageBotEvent.class, (req, ctx) -> ctx.ack());
+        app.event(MessageChannelJoinEvent.class, (req, ctx) -> ctx.ack());
+        app.event(MessageChannelLeaveEvent.class, (req, ctx) -> ctx.ack());
+        app.command("/ask", (req, ctx) -> {
+            SlashCommandPayload p = req.getPayload();
+            String question = p.getText() == null ? "" : p.getText().strip();
+            if (question.isEmpty()) {
+                return ctx.ack("Ask a question after the command, for example `/ask how do I rotate an API key?`");
+            }
+            if (!allowed(p.getChannelId(), p.getUserId())) {
+                return ctx.ack("I'm not set up to answer in this channel.");
+            }
+            String teamId = teamOf(p.getTeamId(), null);
+            commands.execute(() -> ask(teamId, p.getChannelId(), p.getUserId(), question, ctx::respond));
+            return ctx.ack();
+        });
+    }
+
+    private String teamOf(String fromPayload, String fromEvent) {
+        if (fromPayload != null && !fromPayload.isEmpty()) {
+            return fromPayload;
+        }
+        return fromEvent != null && !fromEvent.isEmpty() ? fromEvent : team;
+    }
+
+    /** A message as the adapter needs it, whichever event carried it. */
+    private record Said(String team, String channel, String channelType, String user, String botId, String text,
+                        String ts, String threadTs, boolean mentionEvent) { }
+
+    private void onMessage(Said m) {
+        if (m.user() == null || m.botId() != null || m.user().equals(botUser) || m.ts() == null
+                || m.channel() == null) {
+            return; // bots, the bot itself, and system messages are not questions
+        }
+        String text = m.text() == null ? "" : m.text();
+        boolean dm = "im".equals(m.channelType()) || m.channel().startsWith("D");
+        boolean mentioned = m.mentionEvent() || text.contains("<@" + botUser + ">");
+        String thread;
+        String replyIn;
+        if (dm) {
+            thread = m.threadTs() != null ? m.threadTs() : DM_THREAD;
+            replyIn = m.threadTs();
+        } else if (mentioned) {
+            thread = m.threadTs() != null ? m.threadTs() : m.ts();
+            replyIn = thread;
+        } else if (m.threadTs() != null && config.followThreads()
+                && conversations.knows(key(m.team(), m.channel(), m.threadTs()))) {
+            thread = m.threadTs();
+            replyIn = thread;
+        } else {
+            return; // channel chatter that is not for the bot
+        }
+        if (!allowed(m.channel(), m.user())) {
+            if ((dm || mentioned) && hinted.asMap().putIfAbsent("deny:" + m.ts(), true) == null) {
+                api.ephemeral(m.channel(), m.user(), "I'm not set up to answer here.");
+            }
+            return;
+        }
+        String question = withoutMention(text, botUser);
+        if (question.isBlank()) {
+            if (hinted.asMap().putIfAbsent(m.ts(), true) == null) {
+                api.ephemeral(m.channel(), m.user(), "Ask me something: mention me with a question, or use `/ask`.");
+            }
+            return;
+        }
+        ConversationKey key = key(m.team(), m.channel(), thread);
+        Inbound inbound = new Inbound(key, m.ts(), m.user(), api.displayName(m.user()), question,
+                SlackApi.instant(m.ts()), "");
+        Admission admission = conversations.submit(inbound, thread(m.team(), m.channel(), replyIn, m.ts(),
+                m.user(), dm), policy);
+        if (admission instanceof Admission.Refused refused) {
+            api.ephemeral(m.channel(), m.user(), refused.userMessage());
+        }
+    }
+
+    private void onDeleted(String teamId, MessageDeletedEvent e) {
+        String deleted = e.getDeletedTs();
+        if (deleted == null || e.getChannel() == null) {
+            return;
+        }
+        String threadTs = e.getPreviousMessage() == null ? null : e.getPreviousMessage().getThreadTs();
+        boolean dm = "im".equals(e.getChannelType()) || e.getChannel().startsWith("D");
+        String thread = threadTs != null ? threadTs : dm ? DM_THREAD : deleted;
+        if (conversations.cancel(key(teamId, e.getChannel(), thread), deleted, "the question was deleted")) {
+            log.info("slack: a question was deleted; its reply was stopped");
+        }
+    }
+
+    /** {@code /ask}: the question goes into the channel as a new thread, and the answer streams under it. */
+    private void ask(String teamId, String channel, String user, String question, Responder respond) {
+        String ts;
+        try {
+            ts = api.post(channel, null, "<@" + user + "> asked: " + escape(question)).join();
+        } catch (RuntimeException e) {
+            String why = SlackApi.error(e);
+            log.info("slack: /ask could not post in {}: {}", channel, why);
+            respond.ephemeral(why.contains("not_in_channel") || why.contains("channel_not_found")
+                    ? "I can't post in this channel. Invite me with `/invite @Switchboard`, or ask me in a direct"
+                    + " message."
+                    : "I couldn't post your question here (Slack said " + why + "). Please try again.");
+            return;
+        }
+        boolean dm = channel.startsWith("D");
+        Inbound inbound = new Inbound(key(teamId, channel, ts), ts, user, api.displayName(user), question,
+                SlackApi.instant(ts), "");
+        Admission admission = conversations.submit(inbound, thread(teamId, channel, ts, ts, user, dm), policy);
+        if (admission instanceof Admission.Refused refused) {
+            respond.ephemeral(refused.userMessage());
+        }
+    }
+
+    /** Answers a slash command privately through its response_url. */
+    @FunctionalInterface
+    private interface Responder {
+        Object respond(String text) throws java.io.IOException;
+
+        default void ephemeral(String text) {
+            try {
+                respond(text);
+            } catch (java.io.IOException | RuntimeException e) {
+                log.warn("slack: could not answer a command privately: {}", e.toString());
+            }
+        }
+    }
+
+    private SlackThread thread(String teamId, String channel, String replyIn, String messageTs, String user,
+                               boolean dm) {
+        boolean stream = config.nativeStreaming() && replyIn != null;
+        ReplySink sink = stream ? new SlackStreamSink(api, channel, replyIn, dm ? null : user, dm ? null : teamId)
+                : new SlackSink(api, channel, replyIn);
+        List<Budget> spend = List.of(
+                budget("slack " + channel + " chat.postMessage", config.postBudget()),
+                budget("slack " + teamId + (stream ? " chat.appendStream" : " chat.update"), config.updateBudget()));
+        return new SlackThread(api, sink, spend, channel, replyIn, messageTs, botUser, botId, this::historyPermit);
+    }
+
+    private Budget budget(String name, SwitchboardConfig.RateLimit limit) {
+        return budgets.computeIfAbsent(name, n -> new Budget(n, limit.messages(), limit.per(), ticker));
+    }
+
+    private void historyPermit() {
+        try {
+            historyLimit.asBlocking().consume(1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting to read a thread's history", e);
+        }
+    }
+
+    private boolean allowed(String channel, String user) {
+        SwitchboardConfig.SlackAccess a = config.access();
+        if (a.denyChannels().contains(channel) || a.denyUsers().contains(user)) {
+            return false;
+        }
+        boolean dm = channel.startsWith("D");
+        return (a.allowChannels().isEmpty() || dm || a.allowChannels().contains(channel))
+                && (a.allowUsers().isEmpty() || a.allowUsers().contains(user));
+    }
+
+    private static ConversationKey key(String teamId, String channel, String thread) {
+        return new ConversationKey(PLATFORM, teamId, channel, thread);
+    }
+
+    /** The text without the bot's own mention, so the model sees only the question. */
+    static String withoutMention(String text, String botUser) {
+        return text.replace("<@" + botUser + ">", "").strip();
+    }
+
+    /** A user's words shown back in mrkdwn: nothing in them can become a mention or a link. */
+    private static String escape(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+
+    /** HTTP mode: checks Slack's signature, then lets Bolt parse and dispatch the request. */
+    private void serve(io.javalin.http.Context ctx, SlackSignature signature, SlackRequestParser parser)
+            throws Exception {
+        String body = ctx.body();
+        String problem = signature.problem(ctx.header("X-Slack-Request-Timestamp"), ctx.header("X-Slack-Signature"),
+                body);
+        if (problem != null) {
+            meters.counter("switchboard.slack.rejected_requests").increment();
+            log.warn("slack: refused an events request from {}: {}", ctx.ip(), problem);
+            ctx.status(401).result(problem + "\n");
+            return;
+        }
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        ctx.headerMap().forEach((name, value) -> headers.put(name, List.of(value)));
+        Request<?> request = parser.parse(SlackRequestParser.HttpRequest.builder()
+                .requestUri(ctx.path())
+                .queryString(ctx.queryParamMap())
+                .headers(new RequestHeaders(headers))
+                .requestBody(body)
+                .remoteAddress(ctx.ip())
+                .build());
+        Response response = app.run(request);
+        ctx.status(response.getStatusCode());
+        if (response.getHeaders() != null) {
+            response.getHeaders().forEach((name, values) -> values.forEach(v -> ctx.header(name, v)));
+        }
+        if (response.getContentType() != null) {
+            ctx.contentType(response.getContentType());
+        }
+        ctx.result(response.getBody() == null ? "" : response.getBody());
+    }
+
+    @Override
+    public void close() {
+        httpReady = false;
+        if (socket != null) {
+            try {
+                socket.close();
+            } catch (Exception e) {
+                log.debug("slack: closing Socket Mode: {}", e.toString());
+            }
+        }
+        commands.shutdownNow();
+        api.close();
+        try {
+            slack.close();
+        } catch (Exception e) {
+            log.debug("slack: closing the client: {}", e.toString());
+        }
+    }
+}

@@ -1,0 +1,236 @@
+package dev.switchboard.adapter.slack;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.slack.api.methods.MethodsClient;
+import com.slack.api.methods.SlackApiException;
+import com.slack.api.methods.SlackApiTextResponse;
+import com.slack.api.model.Message;
+import com.slack.api.model.User;
+import dev.switchboard.live.ReplySink.WriteFailed;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Slack Web API calls the adapter makes, each answered as a future on a virtual thread, with Slack's errors turned
+ * into {@link WriteFailed} kinds the live engine understands. Thread-safe.
+ */
+final class SlackApi implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(SlackApi.class);
+
+    /** Errors meaning the message or its channel is gone: stop writing there. */
+    private static final Set<String> GONE = Set.of("message_not_found", "channel_not_found", "thread_not_found",
+            "is_archived", "message_not_in_streaming_state");
+    /** Errors an operator must fix; logged loudly once. */
+    private static final Set<String> MISCONFIGURED = Set.of("invalid_auth", "not_authed", "token_revoked",
+            "token_expired", "account_inactive", "missing_scope", "not_allowed_token_type");
+    /** Most earlier messages read when rebuilding a thread. */
+    static final int MAX_HISTORY = 400;
+
+    private final MethodsClient methods;
+    private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
+    private final Cache<String, String> names = Caffeine.newBuilder().maximumSize(20_000)
+            .expireAfterWrite(Duration.ofHours(1)).build();
+    private final AtomicBoolean statusAllowed = new AtomicBoolean(true);
+    private final AtomicBoolean toldMisconfigured = new AtomicBoolean();
+
+    SlackApi(MethodsClient methods) {
+        this.methods = methods;
+    }
+
+    /** A Web API call that may throw the SDK's checked exceptions. */
+    @FunctionalInterface
+    interface Call<T extends SlackApiTextResponse> {
+        T call() throws IOException, SlackApiException;
+    }
+
+    /** Runs a call on a virtual thread; the future fails with a {@link WriteFailed} when Slack says no. */
+    <T extends SlackApiTextResponse> CompletableFuture<T> async(String method, Call<T> call) {
+        return CompletableFuture.supplyAsync(() -> sync(method, call), calls);
+    }
+
+    <T extends SlackApiTextResponse> T sync(String method, Call<T> call) {
+        T response;
+        try {
+            response = call.call();
+        } catch (SlackApiException e) {
+            if (e.getResponse() != null && e.getResponse().code() == 429) {
+                throw new WriteFailed(WriteFailed.Kind.RATE_LIMITED, retryAfter(e), method + ": rate limited");
+            }
+            int status = e.getResponse() == null ? 0 : e.getResponse().code();
+            throw new WriteFailed(WriteFailed.Kind.REJECTED, null, method + ": HTTP " + status);
+        } catch (IOException e) {
+            throw new WriteFailed(WriteFailed.Kind.REJECTED, null, method + ": " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : " " + e.getMessage()));
+        }
+        if (response.isOk()) {
+            return response;
+        }
+        String error = response.getError() == null ? "unknown_error" : response.getError();
+        if (error.equals("ratelimited")) {
+            throw new WriteFailed(WriteFailed.Kind.RATE_LIMITED, Duration.ofSeconds(1), method + ": ratelimited");
+        }
+        if (MISCONFIGURED.contains(error) && toldMisconfigured.compareAndSet(false, true)) {
+            log.error("slack: {} answered {}{}: check the bot token and the app's scopes (README, \"Slack\")",
+                    method, error, response.getNeeded() == null ? "" : " (needs " + response.getNeeded() + ")");
+        }
+        throw new WriteFailed(GONE.contains(error) ? WriteFailed.Kind.GONE : WriteFailed.Kind.REJECTED, null,
+                method + ": " + error);
+    }
+
+    private static Duration retryAfter(SlackApiException e) {
+        String header = e.getResponse().header("Retry-After");
+        try {
+            return Duration.ofSeconds(Math.max(1, Long.parseLong(header == null ? "1" : header.strip())));
+        } catch (NumberFormatException bad) {
+            return Duration.ofSeconds(1);
+        }
+    }
+
+    /** The Slack error code carried by a failure, or the failure's text. */
+    static String error(Throwable t) {
+        Throwable cause = t instanceof java.util.concurrent.CompletionException && t.getCause() != null
+                ? t.getCause() : t;
+        String message = cause.getMessage() == null ? cause.toString() : cause.getMessage();
+        int colon = message.indexOf(": ");
+        return colon < 0 ? message : message.substring(colon + 2);
+    }
+
+    CompletableFuture<String> post(String channel, String threadTs, String text) {
+        return async("chat.postMessage", () -> methods.chatPostMessage(r -> r.channel(channel).threadTs(threadTs)
+                .text(text).mrkdwn(true).unfurlLinks(false).unfurlMedia(false))).thenApply(r -> r.getTs());
+    }
+
+    CompletableFuture<Void> update(String channel, String ts, String text) {
+        return async("chat.update", () -> methods.chatUpdate(r -> r.channel(channel).ts(ts).text(text)))
+                .thenApply(r -> null);
+    }
+
+    /** Replaces a message's text with standard Markdown (a stopped native stream). */
+    CompletableFuture<Void> updateMarkdown(String channel, String ts, String markdown) {
+        return async("chat.update", () -> methods.chatUpdate(r -> r.channel(channel).ts(ts).markdownText(markdown)))
+                .thenApply(r -> null);
+    }
+
+    CompletableFuture<Void> delete(String channel, String ts) {
+        return async("chat.delete", () -> methods.chatDelete(r -> r.channel(channel).ts(ts))).thenApply(r -> null);
+    }
+
+    CompletableFuture<String> startStream(String channel, String threadTs, String markdown, String recipientUser,
+                                          String recipientTeam) {
+        return async("chat.startStream", () -> methods.chatStartStream(r -> r.channel(channel).threadTs(threadTs)
+                .markdownText(markdown).recipientUserId(recipientUser).recipientTeamId(recipientTeam)))
+                .thenApply(r -> r.getTs());
+    }
+
+    CompletableFuture<Void> appendStream(String channel, String ts, String markdown) {
+        return async("chat.appendStream", () -> methods.chatAppendStream(r -> r.channel(channel).ts(ts)
+                .markdownText(markdown))).thenApply(r -> null);
+    }
+
+    CompletableFuture<Void> stopStream(String channel, String ts) {
+        return async("chat.stopStream", () -> methods.chatStopStream(r -> r.channel(channel).ts(ts)))
+                .thenApply(r -> null);
+    }
+
+    void ephemeral(String channel, String user, String text) {
+        async("chat.postEphemeral", () -> methods.chatPostEphemeral(r -> r.channel(channel).user(user).text(text)))
+                .exceptionally(e -> {
+                    log.warn("slack: could not tell a user something privately: {}", error(e));
+                    return null;
+                });
+    }
+
+    /** Shows "is thinking…" under the thread, where the app may; the first refusal turns it off for good. */
+    void status(String channel, String threadTs, String status) {
+        if (!statusAllowed.get() || threadTs == null) {
+            return;
+        }
+        async("assistant.threads.setStatus", () -> methods.assistantThreadsSetStatus(r -> r.channelId(channel)
+                .threadTs(threadTs).status(status))).exceptionally(e -> {
+                    String error = error(e);
+                    if (error.contains("missing_scope") || error.contains("not_allowed") || error.contains("method")) {
+                        if (statusAllowed.compareAndSet(true, false)) {
+                            log.info("slack: the app may not set a thread status ({}); showing a placeholder"
+                                    + " message only", error);
+                        }
+                    }
+                    return null;
+                });
+    }
+
+    /** A user's display name, from the cache or users.info; empty when Slack does not say within a second. */
+    String displayName(String userId) {
+        String cached = names.getIfPresent(userId);
+        if (cached != null) {
+            return cached;
+        }
+        try {
+            User user = async("users.info", () -> methods.usersInfo(r -> r.user(userId)))
+                    .get(1, java.util.concurrent.TimeUnit.SECONDS).getUser();
+            String name = nameOf(user);
+            names.put(userId, name);
+            return name;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            log.debug("slack: no name for a user yet: {}", error(e));
+            return "";
+        }
+    }
+
+    private static String nameOf(User user) {
+        if (user == null) {
+            return "";
+        }
+        User.Profile p = user.getProfile();
+        for (String candidate : new String[] {p == null ? null : p.getDisplayName(), p == null ? null
+                : p.getRealName(), user.getRealName(), user.getName()}) {
+            if (candidate != null && !candidate.isBlank()) {
+                return candidate.strip();
+            }
+        }
+        return "";
+    }
+
+    /** Up to {@link #MAX_HISTORY} messages of a thread, oldest first; each page waits for {@code beforeEachPage}. */
+    List<Message> replies(String channel, String threadTs, Runnable beforeEachPage) {
+        List<Message> all = new ArrayList<>();
+        String cursor = null;
+        do {
+            beforeEachPage.run();
+            String page = cursor;
+            var response = sync("conversations.replies", () -> methods.conversationsReplies(r -> r.channel(channel)
+                    .ts(threadTs).limit(200).cursor(page)));
+            all.addAll(response.getMessages());
+            cursor = response.isHasMore() && response.getResponseMetadata() != null
+                    ? response.getResponseMetadata().getNextCursor() : null;
+        } while (cursor != null && !cursor.isEmpty() && all.size() < MAX_HISTORY);
+        return all;
+    }
+
+    /** Slack's message timestamp ({@code "1732406400.000100"}) as an instant. */
+    static Instant instant(String ts) {
+        int dot = ts.indexOf('.');
+        long seconds = Long.parseLong(dot < 0 ? ts : ts.substring(0, dot));
+        long micros = dot < 0 ? 0 : Long.parseLong((ts.substring(dot + 1) + "000000").substring(0, 6));
+        return Instant.ofEpochSecond(seconds, micros * 1_000);
+    }
+
+    @Override
+    public void close() {
+        calls.shutdownNow();
+    }
+}

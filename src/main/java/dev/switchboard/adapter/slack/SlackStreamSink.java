@@ -1,0 +1,111 @@
+package dev.switchboard.adapter.slack;
+
+import dev.switchboard.live.ReplySink;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.regex.Pattern;
+
+/**
+ * A reply shown with Slack's native streaming: {@code chat.startStream} opens a message, {@code chat.appendStream}
+ * adds what is new, {@code chat.stopStream} closes it. Slack shows its own progress, so there is no placeholder and
+ * no cursor. Streams only grow: a change that is not an extension (a fallback starting over, a message cut shorter
+ * when the reply splits) stops the stream and replaces the text with {@code chat.update}. Thread-safe.
+ */
+final class SlackStreamSink implements ReplySink {
+
+    /** A mention, channel link or special command Slack would act on. */
+    private static final Pattern PING = Pattern.compile("<([!@#])");
+
+    private final SlackApi api;
+    private final String channel;
+    private final String threadTs;
+    private final String recipientUser;
+    private final String recipientTeam;
+    /** Open streams by message ts, with the text each shows. */
+    private final Map<String, String> open = new LinkedHashMap<>();
+
+    SlackStreamSink(SlackApi api, String channel, String threadTs, String recipientUser, String recipientTeam) {
+        this.api = api;
+        this.channel = channel;
+        this.threadTs = threadTs;
+        this.recipientUser = recipientUser;
+        this.recipientTeam = recipientTeam;
+    }
+
+    @Override
+    public CompletionStage<String> post(String text) {
+        return api.startStream(channel, threadTs, text, recipientUser, recipientTeam).thenApply(ts -> {
+            synchronized (open) {
+                open.put(ts, text);
+            }
+            return ts;
+        });
+    }
+
+    @Override
+    public CompletionStage<Void> edit(String messageId, String text) {
+        String shown;
+        synchronized (open) {
+            shown = open.get(messageId);
+        }
+        if (shown != null && text.startsWith(shown)) {
+            if (text.length() == shown.length()) {
+                return CompletableFuture.completedFuture(null);
+            }
+            return api.appendStream(channel, messageId, text.substring(shown.length())).thenRun(() -> {
+                synchronized (open) {
+                    open.replace(messageId, text);
+                }
+            });
+        }
+        return stop(messageId).thenCompose(v -> api.updateMarkdown(channel, messageId, text));
+    }
+
+    @Override
+    public CompletionStage<Void> delete(String messageId) {
+        return stop(messageId).thenCompose(v -> api.delete(channel, messageId));
+    }
+
+    /** Closes every stream still open: the reply's final text is shown. */
+    CompletableFuture<Void> finish() {
+        List<String> streams;
+        synchronized (open) {
+            streams = new ArrayList<>(open.keySet());
+        }
+        return CompletableFuture.allOf(streams.stream().map(this::stop).toArray(CompletableFuture[]::new));
+    }
+
+    private CompletableFuture<Void> stop(String messageId) {
+        synchronized (open) {
+            if (open.remove(messageId) == null) {
+                return CompletableFuture.completedFuture(null);
+            }
+        }
+        return api.stopStream(channel, messageId);
+    }
+
+    @Override
+    public int maxChars() {
+        return SlackSink.MAX_CHARS;
+    }
+
+    /** Standard Markdown, which streams accept, with mentions and {@code <!channel>}-style commands defused. */
+    @Override
+    public String format(String markdown) {
+        return PING.matcher(markdown).replaceAll("<\u200B$1");
+    }
+
+    @Override
+    public String placeholder() {
+        return "";
+    }
+
+    @Override
+    public String cursor() {
+        return "";
+    }
+}

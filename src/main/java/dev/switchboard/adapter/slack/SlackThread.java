@@ -1,0 +1,98 @@
+package dev.switchboard.adapter.slack;
+
+import com.slack.api.model.Message;
+import dev.switchboard.chat.ChatThread;
+import dev.switchboard.conversation.AssistantMeta;
+import dev.switchboard.conversation.Turn;
+import dev.switchboard.live.Budget;
+import dev.switchboard.live.ReplySink;
+import dev.switchboard.routing.ReplyOutcome;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/** One Slack thread being answered: where the reply goes, its budgets, its history on Slack, its status line. */
+final class SlackThread implements ChatThread {
+
+    /** Message subtypes that carry a person's words. */
+    private static final Set<String> SPOKEN = Set.of("thread_broadcast", "file_share", "me_message");
+
+    private final SlackApi api;
+    private final ReplySink sink;
+    private final List<Budget> budgets;
+    private final String channel;
+    private final String threadTs;
+    private final String messageTs;
+    private final String botUser;
+    private final String botId;
+    private final Runnable historyPermit;
+
+    /**
+     * @param threadTs the Slack thread answered in; null for a direct message answered in the channel itself
+     * @param messageTs the message being answered
+     * @param historyPermit blocks until a conversations.replies call is within Slack's limit
+     */
+    SlackThread(SlackApi api, ReplySink sink, List<Budget> budgets, String channel, String threadTs, String messageTs,
+                String botUser, String botId, Runnable historyPermit) {
+        this.api = api;
+        this.sink = sink;
+        this.budgets = budgets;
+        this.channel = channel;
+        this.threadTs = threadTs;
+        this.messageTs = messageTs;
+        this.botUser = botUser;
+        this.botId = botId;
+        this.historyPermit = historyPermit;
+    }
+
+    @Override
+    public ReplySink sink() {
+        return sink;
+    }
+
+    @Override
+    public List<Budget> budgets() {
+        return budgets;
+    }
+
+    /** The thread as Slack has it, read once when the store does not know it (the bot joined mid-thread). */
+    @Override
+    public List<Turn> earlierTurns() {
+        if (threadTs == null || threadTs.equals(messageTs)) {
+            return List.of(); // a new thread: nothing came before
+        }
+        List<Turn> turns = new ArrayList<>();
+        for (Message m : api.replies(channel, threadTs, historyPermit)) {
+            if (m.getTs() == null || m.getText() == null || m.getText().isBlank() || m.getTs().equals(messageTs)
+                    || m.getSubtype() != null && !SPOKEN.contains(m.getSubtype()) && !"bot_message"
+                    .equals(m.getSubtype())) {
+                continue;
+            }
+            boolean ours = botUser.equals(m.getUser()) || botId.equals(m.getBotId());
+            if (ours) {
+                turns.add(Turn.assistant(botUser, m.getText(), SlackApi.instant(m.getTs()), List.of(m.getTs()),
+                        new AssistantMeta("", "", List.of(), null, null, null)));
+            } else {
+                String author = m.getUser() != null ? m.getUser() : m.getBotId() == null ? "" : m.getBotId();
+                String name = m.getUser() != null ? api.displayName(m.getUser())
+                        : m.getUsername() == null ? "" : m.getUsername();
+                turns.add(Turn.user(author, name, SlackAdapter.withoutMention(m.getText(), botUser),
+                        SlackApi.instant(m.getTs()), List.of(m.getTs())));
+            }
+        }
+        return turns;
+    }
+
+    @Override
+    public void working() {
+        api.status(channel, threadTs, "is thinking…");
+    }
+
+    @Override
+    public void finished(ReplyOutcome outcome, List<String> messageIds) {
+        if (sink instanceof SlackStreamSink stream) {
+            stream.finish();
+        }
+        api.status(channel, threadTs, "");
+    }
+}

@@ -1,0 +1,474 @@
+package dev.switchboard.chat;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.switchboard.config.SwitchboardConfig.OnNewMessage;
+import dev.switchboard.config.SwitchboardConfig.RateLimit;
+import dev.switchboard.conversation.AssistantMeta;
+import dev.switchboard.conversation.Conversation;
+import dev.switchboard.conversation.ConversationKey;
+import dev.switchboard.conversation.ConversationStore;
+import dev.switchboard.conversation.Role;
+import dev.switchboard.conversation.TokenUsage;
+import dev.switchboard.conversation.Turn;
+import dev.switchboard.conversation.TurnRejectedException;
+import dev.switchboard.live.LiveReplies;
+import dev.switchboard.routing.ReplyHandle;
+import dev.switchboard.routing.ReplyOutcome;
+import dev.switchboard.routing.ReplyRequest;
+import dev.switchboard.routing.Router;
+import dev.switchboard.routing.TargetFailure;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.TimeMeter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns users' messages into replies, the same way for every platform: each message is stored durably before the
+ * adapter acknowledges it, answered exactly once (a retried delivery, a second event for the same message, or a
+ * restart in between finds it in the store), and answered in order within its thread, so a reply always has the
+ * thread's whole history as context. The reply streams through {@link LiveReplies}; the text the user ends up seeing
+ * is stored as the assistant's turn.
+ *
+ * <p>Thread-safe. Work for one thread is serialised by that thread's state; different threads run in parallel.
+ */
+public final class Conversations implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Conversations.class);
+
+    /**
+     * How one platform's messages are handled.
+     *
+     * @param botId the bot's user id on the platform, the author of its turns
+     * @param onNewMessage what a new message does to a reply still streaming in the same thread
+     * @param userRateLimit how many messages one user may send per window
+     * @param fallbackFooter whether a reply that fell back names who answered
+     */
+    public record Policy(String botId, OnNewMessage onNewMessage, RateLimit userRateLimit, boolean fallbackFooter) {
+        public Policy {
+            Objects.requireNonNull(botId, "botId");
+            Objects.requireNonNull(onNewMessage, "onNewMessage");
+            Objects.requireNonNull(userRateLimit, "userRateLimit");
+        }
+    }
+
+    private final ConversationStore store;
+    private final Router router;
+    private final LiveReplies live;
+    private final Clock clock;
+    private final MeterRegistry meters;
+    private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+    private final Map<ConversationKey, ThreadState> threads = new ConcurrentHashMap<>();
+    private final Cache<String, Bucket> userBuckets = Caffeine.newBuilder().maximumSize(100_000)
+            .expireAfterAccess(Duration.ofHours(1)).build();
+    private final AtomicInteger waiting = new AtomicInteger();
+    private final AtomicInteger answering = new AtomicInteger();
+    private volatile boolean closed;
+
+    public Conversations(ConversationStore store, Router router, LiveReplies live, Clock clock, MeterRegistry meters) {
+        this.store = store;
+        this.router = router;
+        this.live = live;
+        this.clock = clock;
+        this.meters = meters;
+        meters.gauge("switchboard.chat.waiting", waiting);
+        meters.gauge("switchboard.chat.answering", answering);
+    }
+
+    /**
+     * Takes a message: refuses it, recognises it as already handled, or stores it and schedules its reply. Returns
+     * once the message is durable, so the adapter may acknowledge it to the platform; the reply runs afterwards.
+     *
+     * @throws dev.switchboard.conversation.StoreException if the message could not be stored: do not acknowledge
+     *     it, so the platform delivers it again
+     */
+    public Admission submit(Inbound message, ChatThread thread, Policy policy) {
+        while (true) {
+            ThreadState state = threads.computeIfAbsent(message.key(), ThreadState::new);
+            Admission admission;
+            Job superseded;
+            synchronized (state) {
+                if (state.retired) {
+                    continue;
+                }
+                superseded = policy.onNewMessage() == OnNewMessage.RESTART ? state.running : null;
+                admission = admit(state, message, thread, policy);
+                meters.counter("switchboard.chat.messages", "platform", message.key().platform(), "outcome",
+                        switch (admission) {
+                            case Admission.Accepted a -> "accepted";
+                            case Admission.Duplicate d -> "duplicate";
+                            case Admission.Refused r -> "refused";
+                        }).increment();
+                retireIfIdle(state);
+            }
+            // Outside the lock: cancelling calls into the live engine, whose callbacks take this lock.
+            if (superseded != null && admission instanceof Admission.Accepted) {
+                superseded.cancel("a newer message arrived in the thread");
+            }
+            return admission;
+        }
+    }
+
+    private Admission admit(ThreadState state, Inbound message, ChatThread thread, Policy policy) {
+        if (closed) {
+            return new Admission.Refused("I'm restarting right now; please ask again in a minute.");
+        }
+        if (state.holds(message.messageId())) {
+            return new Admission.Duplicate();
+        }
+        Optional<Conversation> stored = store.load(message.key());
+        boolean known = stored.map(c -> c.turns().stream().anyMatch(t -> t.role() == Role.USER
+                && t.messageIds().contains(message.messageId()))).orElse(false);
+        if (known) {
+            if (answered(stored.get(), message.messageId())) {
+                return new Admission.Duplicate();
+            }
+            // Stored but never answered: the process stopped while answering it. Answer it now.
+            log.info("answering a stored message that has no reply yet in {}", message.key());
+        } else {
+            Duration wait = rateLimit(message, policy.userRateLimit());
+            if (!wait.isZero()) {
+                long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
+                return new Admission.Refused("You're sending messages faster than I can answer them. Please try"
+                        + " again in about " + seconds + (seconds == 1 ? " second." : " seconds."));
+            }
+            try {
+                store.append(message.key(), Turn.user(message.authorId(), message.authorName(), message.text(),
+                        message.at(), List.of(message.messageId())));
+            } catch (TurnRejectedException e) {
+                return new Admission.Refused("I can't take that message: " + e.getMessage() + ".");
+            }
+        }
+        Job job = new Job(message, thread, policy, stored.isEmpty());
+        int ahead = state.queue.size() + (state.running != null ? 1 : 0);
+        state.queue.add(job);
+        waiting.incrementAndGet();
+        if (state.running == null) {
+            startNext(state);
+        }
+        return new Admission.Accepted(ahead);
+    }
+
+    private Duration rateLimit(Inbound message, RateLimit limit) {
+        String user = message.key().platform() + "\u0000" + message.authorId();
+        Bucket bucket = userBuckets.get(user, u -> Bucket.builder()
+                .addLimit(l -> l.capacity(limit.messages()).refillGreedy(limit.messages(), limit.per()))
+                .withCustomTimePrecision(new TimeMeter() {
+                    @Override
+                    public long currentTimeNanos() {
+                        return clock.millis() * 1_000_000L;
+                    }
+
+                    @Override
+                    public boolean isWallClockBased() {
+                        return true;
+                    }
+                })
+                .build());
+        ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
+        return probe.isConsumed() ? Duration.ZERO : Duration.ofNanos(probe.getNanosToWaitForRefill());
+    }
+
+    /**
+     * Stops the reply to a message, or drops it from the queue: the user deleted it.
+     *
+     * @return whether a reply was stopped or dropped
+     */
+    public boolean cancel(ConversationKey key, String messageId, String reason) {
+        ThreadState state = threads.get(key);
+        if (state == null) {
+            return false;
+        }
+        Job running;
+        synchronized (state) {
+            running = state.running;
+            if (running == null || !running.message.messageId().equals(messageId)) {
+                boolean removed = state.queue.removeIf(j -> j.message.messageId().equals(messageId));
+                if (removed) {
+                    waiting.decrementAndGet();
+                }
+                return removed;
+            }
+        }
+        running.cancel(reason);
+        return true;
+    }
+
+    /** Whether the store holds the thread: the bot takes part in it. */
+    public boolean knows(ConversationKey key) {
+        return store.load(key).isPresent();
+    }
+
+    /** Whether a message is waiting for or getting its reply now. */
+    public boolean busyWith(ConversationKey key, String messageId) {
+        ThreadState state = threads.get(key);
+        if (state == null) {
+            return false;
+        }
+        synchronized (state) {
+            return state.holds(messageId);
+        }
+    }
+
+    /** Replies waiting or streaming, across every thread. */
+    public int inProgress() {
+        return waiting.get() + answering.get();
+    }
+
+    private void startNext(ThreadState state) {
+        Job job = state.queue.poll();
+        if (job == null) {
+            return;
+        }
+        waiting.decrementAndGet();
+        answering.incrementAndGet();
+        state.running = job;
+        workers.execute(() -> run(state, job));
+    }
+
+    private void run(ThreadState state, Job job) {
+        Instant started = clock.instant();
+        try {
+            if (job.rebuild) {
+                rebuild(job);
+            }
+            Conversation conversation = store.load(job.message.key())
+                    .orElseThrow(() -> new IllegalStateException("the thread vanished from the store"));
+            List<Turn> history = historyFor(conversation.turns(), job.message.messageId());
+            LiveReplies.Live reply = live.start(job.thread.sink(), job.thread.budgets(), job.policy.fallbackFooter());
+            job.thread.working();
+            ReplyHandle handle = router.reply(new ReplyRequest(job.message.key(), history, job.message.authorName(),
+                    job.message.channelName()), reply);
+            reply.attach(handle);
+            job.started(handle);
+            CompletableFuture<List<String>> shown = reply.settled().handle((ids, error) -> ids == null
+                    ? List.<String>of() : ids);
+            // On a worker: these callbacks may fire inside the live engine's lock, and recording takes others.
+            handle.outcome().thenCombineAsync(shown, (outcome, ids) -> {
+                record(job, outcome, reply.storedText(), ids, started);
+                return outcome;
+            }, workers).whenComplete((outcome, error) -> {
+                if (error != null) {
+                    log.error("a reply in {} ended with an internal error", job.message.key(), error);
+                }
+                done(state, job);
+            });
+        } catch (RuntimeException e) {
+            log.error("could not start the reply in {}", job.message.key(), e);
+            done(state, job);
+        }
+    }
+
+    private void rebuild(Job job) {
+        List<Turn> earlier;
+        try {
+            earlier = job.thread.earlierTurns();
+        } catch (RuntimeException e) {
+            log.warn("could not read the thread's earlier messages from the platform; answering without them: {}",
+                    e.toString());
+            return;
+        }
+        Set<String> known = new HashSet<>();
+        store.load(job.message.key()).ifPresent(c -> c.turns().forEach(t -> known.addAll(t.messageIds())));
+        for (Turn turn : earlier) {
+            // Only what came before the message, and nothing the store already has (a message that arrived since).
+            if (!turn.at().isBefore(job.message.at()) || turn.messageIds().stream().anyMatch(known::contains)) {
+                continue;
+            }
+            try {
+                store.append(job.message.key(), turn);
+            } catch (TurnRejectedException e) {
+                log.debug("an earlier message was not kept: {}", e.getMessage());
+            }
+        }
+        if (!earlier.isEmpty()) {
+            log.info("rebuilt {} from {} earlier platform messages", job.message.key(), earlier.size());
+        }
+    }
+
+    private void record(Job job, ReplyOutcome outcome, String text, List<String> ids, Instant started) {
+        AssistantMeta meta = switch (outcome) {
+            case ReplyOutcome.Completed c -> new AssistantMeta(c.target().provider(), c.target().model(),
+                    names(c.failures()), c.usage(), c.firstToken(), c.latency(), job.message.messageId());
+            case ReplyOutcome.Failed f -> new AssistantMeta("", "", names(f.failures()), TokenUsage.NONE,
+                    Duration.ZERO, Duration.ZERO, job.message.messageId());
+            case ReplyOutcome.Cancelled c -> new AssistantMeta("", "", List.of(), TokenUsage.NONE, Duration.ZERO,
+                    Duration.ZERO, job.message.messageId());
+        };
+        try {
+            // Stamped with the start of the reply: the answer belongs right after the message it answers.
+            store.append(job.message.key(), Turn.assistant(job.policy.botId(), text, started, ids, meta));
+        } catch (RuntimeException e) {
+            log.error("the reply in {} was shown but could not be stored", job.message.key(), e);
+        }
+        try {
+            job.thread.finished(outcome, ids);
+        } catch (RuntimeException e) {
+            log.warn("finishing the reply in {} failed: {}", job.message.key(), e.toString());
+        }
+    }
+
+    private static List<String> names(List<TargetFailure> failures) {
+        return failures.stream().map(f -> f.target().provider() + "/" + f.target().model()).toList();
+    }
+
+    private void done(ThreadState state, Job job) {
+        answering.decrementAndGet();
+        job.done.complete(null);
+        synchronized (state) {
+            if (state.running == job) {
+                state.running = null;
+            }
+            if (!closed) {
+                startNext(state);
+            }
+            retireIfIdle(state);
+        }
+    }
+
+    /** Called with the state's lock held. */
+    private void retireIfIdle(ThreadState state) {
+        if (state.running == null && state.queue.isEmpty()) {
+            state.retired = true;
+            threads.remove(state.key, state);
+        }
+    }
+
+    /**
+     * The turns to send for answering {@code messageId}: in conversation order (each answer right after the message
+     * it answers, whatever order they were stored in), up to and including that message.
+     */
+    static List<Turn> historyFor(List<Turn> stored, String messageId) {
+        List<Turn> sorted = new ArrayList<>(stored);
+        sorted.sort(Comparator.comparing(Turn::at)); // stable: equal times keep their stored order
+        Set<String> userIds = new HashSet<>();
+        for (Turn t : sorted) {
+            if (t.role() == Role.USER) {
+                userIds.addAll(t.messageIds());
+            }
+        }
+        Map<String, List<Turn>> answers = new LinkedHashMap<>();
+        for (Turn t : sorted) {
+            if (t.role() == Role.ASSISTANT && userIds.contains(t.assistant().replyTo())) {
+                answers.computeIfAbsent(t.assistant().replyTo(), id -> new ArrayList<>()).add(t);
+            }
+        }
+        List<Turn> ordered = new ArrayList<>(sorted.size());
+        for (Turn t : sorted) {
+            if (t.role() == Role.ASSISTANT && answers.containsKey(t.assistant().replyTo())) {
+                continue;
+            }
+            ordered.add(t);
+            if (t.role() == Role.USER) {
+                if (t.messageIds().contains(messageId)) {
+                    return ordered;
+                }
+                for (String id : t.messageIds()) {
+                    ordered.addAll(answers.getOrDefault(id, List.of()));
+                }
+            }
+        }
+        return ordered;
+    }
+
+    private static boolean answered(Conversation conversation, String messageId) {
+        return conversation.turns().stream().anyMatch(t -> t.role() == Role.ASSISTANT
+                && t.assistant().replyTo().equals(messageId));
+    }
+
+    /** Stops every reply in progress and takes no more messages. */
+    @Override
+    public void close() {
+        closed = true;
+        List<Job> running = new ArrayList<>();
+        for (ThreadState state : threads.values()) {
+            synchronized (state) {
+                waiting.addAndGet(-state.queue.size());
+                state.queue.clear();
+                if (state.running != null) {
+                    running.add(state.running);
+                }
+            }
+        }
+        running.forEach(job -> job.cancel("the service is stopping"));
+        // Let the stopped replies show "(stopped)" and be stored, within reason.
+        try {
+            CompletableFuture.allOf(running.stream().map(j -> j.done).toArray(CompletableFuture[]::new))
+                    .get(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            log.warn("{} replies were still finishing when the service stopped", running.size());
+        }
+        workers.shutdown();
+    }
+
+    private static final class ThreadState {
+        private final ConversationKey key;
+        private final Deque<Job> queue = new ArrayDeque<>();
+        private Job running;
+        private boolean retired;
+
+        ThreadState(ConversationKey key) {
+            this.key = key;
+        }
+
+        boolean holds(String messageId) {
+            return running != null && running.message.messageId().equals(messageId)
+                    || queue.stream().anyMatch(j -> j.message.messageId().equals(messageId));
+        }
+    }
+
+    private static final class Job {
+        private final Inbound message;
+        private final ChatThread thread;
+        private final Policy policy;
+        private final boolean rebuild;
+        private final CompletableFuture<Void> done = new CompletableFuture<>();
+        private ReplyHandle handle;
+        private String cancelled;
+
+        Job(Inbound message, ChatThread thread, Policy policy, boolean rebuild) {
+            this.message = message;
+            this.thread = thread;
+            this.policy = policy;
+            this.rebuild = rebuild;
+        }
+
+        synchronized void started(ReplyHandle handle) {
+            this.handle = handle;
+            if (cancelled != null) {
+                handle.cancel(cancelled);
+            }
+        }
+
+        synchronized void cancel(String reason) {
+            if (handle != null) {
+                handle.cancel(reason);
+            } else if (cancelled == null) {
+                cancelled = reason;
+            }
+        }
+    }
+}

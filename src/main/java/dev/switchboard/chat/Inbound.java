@@ -1,0 +1,30 @@
+package dev.switchboard.chat;
+
+import dev.switchboard.conversation.ConversationKey;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * A user's message that asks for an answer, as an adapter hands it to {@link Conversations}.
+ *
+ * @param key the thread it belongs to
+ * @param messageId the platform's id of the message; retried deliveries carry the same id
+ * @param authorId the platform's id of the person who wrote it
+ * @param authorName their display name, to tell people apart in shared threads; may be empty
+ * @param text the question, with the bot's own mention removed
+ * @param at when it was written
+ * @param channelName the channel's display name for the system prompt; may be empty
+ */
+public record Inbound(ConversationKey key, String messageId, String authorId, String authorName, String text,
+                      Instant at, String channelName) {
+
+    public Inbound {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(messageId, "messageId");
+        Objects.requireNonNull(authorId, "authorId");
+        Objects.requireNonNull(text, "text");
+        Objects.requireNonNull(at, "at");
+        authorName = authorName == null ? "" : authorName;
+        channelName = channelName == null ? "" : channelName;
+    }
+}

@@ -1,0 +1,344 @@
+package dev.switchboard.chat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.config.ConfigLoader;
+import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.config.SwitchboardConfig.OnNewMessage;
+import dev.switchboard.conversation.AssistantMeta;
+import dev.switchboard.conversation.ConversationKey;
+import dev.switchboard.conversation.Role;
+import dev.switchboard.conversation.Turn;
+import dev.switchboard.live.Budget;
+import dev.switchboard.live.LiveReplies;
+import dev.switchboard.live.ReplySink;
+import dev.switchboard.live.Ticker;
+import dev.switchboard.routing.ModelFactory;
+import dev.switchboard.routing.ReplyOutcome;
+import dev.switchboard.routing.Router;
+import dev.switchboard.store.JsonFileConversationStore;
+import dev.switchboard.testing.FakeProvider;
+import dev.switchboard.testing.FakeProvider.Api;
+import dev.switchboard.testing.FakeProvider.Script;
+import dev.switchboard.testing.MutableClock;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConversationsTest {
+
+    private static final ConversationKey KEY = new ConversationKey("test", "W1", "C1", "100.000");
+
+    @TempDir
+    Path data;
+
+    private final FakeProvider provider = FakeProvider.start();
+    private final ScheduledExecutorService scheduler = Router.scheduler(2, java.lang.Thread.ofPlatform().daemon().factory());
+    private final Ticker ticker = Ticker.of(scheduler);
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final List<AutoCloseable> open = new ArrayList<>();
+    private Clock clock = Clock.systemUTC();
+    private JsonFileConversationStore store;
+    private Router router;
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (int i = open.size() - 1; i >= 0; i--) {
+            open.get(i).close();
+        }
+        scheduler.shutdownNow();
+        provider.close();
+    }
+
+    private Conversations conversations() {
+        if (store == null) {
+            store = new JsonFileConversationStore(new JsonFileConversationStore.Options(data, false, false, 40_000,
+                    128, 1 << 20), clock, meters);
+            open.add(store);
+            SwitchboardConfig config = new ConfigLoader().parse("""
+                    providers:
+                      main: {type: openai, api_key: test-key-000000, base_url: %s, models: [m]}
+                    """.formatted(provider.baseUrl(Api.OPENAI)), "t.yaml", Map.of()).config();
+            router = new Router(config, new ModelFactory(), scheduler, clock, new Random(1), meters);
+            open.add(router);
+        }
+        Conversations conversations = new Conversations(store, router, new LiveReplies(ticker), clock, meters);
+        open.add(conversations);
+        return conversations;
+    }
+
+    private static Conversations.Policy policy(OnNewMessage onNew, int perMinute) {
+        return new Conversations.Policy("BOT", onNew, new SwitchboardConfig.RateLimit(perMinute, Duration.ofMinutes(1)),
+                true);
+    }
+
+    private static final Conversations.Policy QUEUE = policy(OnNewMessage.QUEUE, 100);
+
+    private Inbound message(String id, String text) {
+        return new Inbound(KEY, id, "U1", "Ada", text, clock.instant(), "general");
+    }
+
+    /** A platform that accepts every write at once and keeps each message's latest text. */
+    private final class PlatformThread implements ChatThread {
+        final Map<String, String> messages = new ConcurrentHashMap<>();
+        final List<ReplyOutcome> outcomes = new CopyOnWriteArrayList<>();
+        final AtomicInteger ids = new AtomicInteger();
+        final List<Turn> earlier;
+        final Budget budget = new Budget("test", 1000, Duration.ofSeconds(1), ticker);
+
+        PlatformThread(List<Turn> earlier) {
+            this.earlier = earlier;
+        }
+
+        @Override
+        public ReplySink sink() {
+            return new ReplySink() {
+                @Override
+                public CompletionStage<String> post(String text) {
+                    String id = "m" + ids.incrementAndGet();
+                    messages.put(id, text);
+                    return CompletableFuture.completedFuture(id);
+                }
+
+                @Override
+                public CompletionStage<Void> edit(String messageId, String text) {
+                    messages.put(messageId, text);
+                    return CompletableFuture.completedFuture(null);
+                }
+
+                @Override
+                public CompletionStage<Void> delete(String messageId) {
+                    messages.remove(messageId);
+                    return CompletableFuture.completedFuture(null);
+                }
+
+                @Override
+                public int maxChars() {
+                    return 4000;
+                }
+
+                @Override
+                public String format(String markdown) {
+                    return markdown;
+                }
+            };
+        }
+
+        @Override
+        public List<Budget> budgets() {
+            return List.of(budget);
+        }
+
+        @Override
+        public List<Turn> earlierTurns() {
+            return earlier;
+        }
+
+        @Override
+        public void finished(ReplyOutcome outcome, List<String> messageIds) {
+            outcomes.add(outcome);
+        }
+    }
+
+    private PlatformThread thread() {
+        return new PlatformThread(List.of());
+    }
+
+    private List<Turn> stored() {
+        return store.load(KEY).orElseThrow().turns();
+    }
+
+    private List<String> sentTexts(int request) {
+        List<String> texts = new ArrayList<>();
+        for (JsonNode m : provider.received().get(request).body().get("messages")) {
+            texts.add(m.get("role").asText() + ":" + m.get("content").asText());
+        }
+        return texts;
+    }
+
+    @Test
+    void aMessageIsStoredAnsweredAndTheAnswerStoredAfterIt() {
+        provider.enqueue(Script.answer("Four."));
+        Conversations conversations = conversations();
+        PlatformThread thread = thread();
+
+        assertThat(conversations.submit(message("1", "2+2?"), thread, QUEUE)).isEqualTo(new Admission.Accepted(0));
+        // Stored before submit returns: the adapter may acknowledge it.
+        assertThat(stored()).extracting(Turn::text).contains("2+2?");
+
+        await().until(() -> stored().size() == 2);
+        Turn answer = stored().get(1);
+        assertThat(answer.role()).isEqualTo(Role.ASSISTANT);
+        assertThat(answer.text()).isEqualTo("Four.");
+        assertThat(answer.assistant().replyTo()).isEqualTo("1");
+        assertThat(answer.assistant().provider()).isEqualTo("main");
+        assertThat(answer.messageIds()).containsExactly("m1");
+        assertThat(thread.messages).containsEntry("m1", "Four.");
+    }
+
+    @Test
+    void theSameMessageDeliveredAgainGetsNoSecondReplyWhileAnsweringOrAfter() {
+        provider.enqueue(Script.answer("One two three four five six").paced(Duration.ofMillis(100),
+                Duration.ofMillis(20)));
+        Conversations conversations = conversations();
+        PlatformThread thread = thread();
+
+        assertThat(conversations.submit(message("1", "count"), thread, QUEUE)).isInstanceOf(Admission.Accepted.class);
+        assertThat(conversations.submit(message("1", "count"), thread, QUEUE)).isInstanceOf(Admission.Duplicate.class);
+        await().until(() -> stored().size() == 2);
+        assertThat(conversations.submit(message("1", "count"), thread, QUEUE)).isInstanceOf(Admission.Duplicate.class);
+
+        assertThat(provider.requests()).isEqualTo(1);
+        assertThat(thread.messages).hasSize(1);
+    }
+
+    @Test
+    void afterARestartAnAnsweredMessageIsADuplicateAndAnUnansweredOneIsAnswered() {
+        provider.otherwise(r -> Script.answer("Answer."));
+        Conversations first = conversations();
+        first.submit(message("1", "first"), thread(), QUEUE);
+        await().until(() -> stored().size() == 2);
+        first.close();
+        // The process stopped after storing message 2 but before answering it.
+        store.append(KEY, Turn.user("U1", "Ada", "second", clock.instant(), List.of("2")));
+
+        Conversations second = conversations();
+        PlatformThread thread = thread();
+        assertThat(second.submit(message("1", "first"), thread, QUEUE)).isInstanceOf(Admission.Duplicate.class);
+        assertThat(second.submit(message("2", "second"), thread, QUEUE)).isInstanceOf(Admission.Accepted.class);
+
+        await().until(() -> stored().size() == 4);
+        assertThat(stored()).filteredOn(t -> t.role() == Role.USER).extracting(Turn::text)
+                .containsExactly("first", "second"); // not stored twice
+        assertThat(stored().get(3).assistant().replyTo()).isEqualTo("2");
+        assertThat(provider.requests()).isEqualTo(2);
+    }
+
+    @Test
+    void aMessageDuringAReplyWaitsAndIsAnsweredWithTheWholeExchangeAsContext() {
+        provider.enqueue(Script.answer("Paris is the capital of France.").paced(Duration.ofMillis(150),
+                Duration.ofMillis(30)), Script.answer("About two million."));
+        Conversations conversations = conversations();
+        PlatformThread thread = thread();
+
+        conversations.submit(message("1", "Capital of France?"), thread, QUEUE);
+        await().until(() -> provider.requests() == 1);
+        assertThat(conversations.submit(message("2", "Population?"), thread, QUEUE))
+                .isEqualTo(new Admission.Accepted(1));
+
+        await().until(() -> stored().size() == 4);
+        assertThat(sentTexts(1)).containsSubsequence("user:Capital of France?",
+                "assistant:Paris is the capital of France.", "user:Population?");
+        assertThat(sentTexts(1).getLast()).isEqualTo("user:Population?");
+        assertThat(thread.outcomes).allMatch(o -> o instanceof ReplyOutcome.Completed);
+    }
+
+    @Test
+    void withRestartANewMessageStopsTheReplyInProgress() {
+        provider.enqueue(Script.answer("a b c d e f g h i j k l m n o p").paced(Duration.ofMillis(50),
+                Duration.ofMillis(200)), Script.answer("Second answer."));
+        Conversations conversations = conversations();
+        PlatformThread thread = thread();
+        Conversations.Policy restart = policy(OnNewMessage.RESTART, 100);
+
+        conversations.submit(message("1", "long one"), thread, restart);
+        await().until(() -> thread.messages.values().stream().anyMatch(t -> t.startsWith("a")));
+        conversations.submit(message("2", "never mind"), thread, restart);
+
+        await().until(() -> stored().size() == 4);
+        assertThat(thread.outcomes.getFirst()).isInstanceOf(ReplyOutcome.Cancelled.class);
+        assertThat(thread.outcomes.get(1)).isInstanceOf(ReplyOutcome.Completed.class);
+        assertThat(thread.messages.get("m1")).endsWith("_(stopped)_");
+        assertThat(thread.messages.get("m2")).isEqualTo("Second answer.");
+    }
+
+    @Test
+    void aUserOverTheRateLimitIsToldWhenToComeBack() {
+        MutableClock mutable = MutableClock.at("2026-11-24T10:00:00Z");
+        clock = mutable;
+        provider.otherwise(r -> Script.answer("ok"));
+        Conversations conversations = conversations();
+        Conversations.Policy twoPerMinute = policy(OnNewMessage.QUEUE, 2);
+
+        assertThat(conversations.submit(message("1", "a"), thread(), twoPerMinute)).isInstanceOf(Admission.Accepted.class);
+        assertThat(conversations.submit(message("2", "b"), thread(), twoPerMinute)).isInstanceOf(Admission.Accepted.class);
+        Admission third = conversations.submit(message("3", "c"), thread(), twoPerMinute);
+        assertThat(third).isInstanceOf(Admission.Refused.class);
+        assertThat(((Admission.Refused) third).userMessage()).contains("faster than I can answer")
+                .contains("30 seconds");
+        assertThat(stored()).extracting(Turn::text).doesNotContain("c");
+
+        mutable.advance(Duration.ofSeconds(31));
+        assertThat(conversations.submit(message("3", "c"), thread(), twoPerMinute)).isInstanceOf(Admission.Accepted.class);
+    }
+
+    @Test
+    void deletingTheQuestionStopsItsReply() {
+        provider.enqueue(Script.answer("a b c d e f g h i j k l m n o p").paced(Duration.ofMillis(50),
+                Duration.ofMillis(200)));
+        Conversations conversations = conversations();
+        PlatformThread thread = thread();
+        conversations.submit(message("1", "long one"), thread, QUEUE);
+        await().until(() -> provider.activeStreams() == 1);
+
+        assertThat(conversations.cancel(KEY, "1", "the question was deleted")).isTrue();
+
+        await().until(() -> thread.outcomes.size() == 1);
+        assertThat(thread.outcomes.getFirst()).isInstanceOf(ReplyOutcome.Cancelled.class);
+        await().until(() -> provider.activeStreams() == 0);
+        assertThat(conversations.cancel(KEY, "1", "again")).isFalse();
+    }
+
+    @Test
+    void aThreadTheStoreDoesNotKnowIsRebuiltOnceFromThePlatform() {
+        provider.otherwise(r -> Script.answer("Noted."));
+        Conversations conversations = conversations();
+        Instant t0 = clock.instant().minusSeconds(60);
+        List<Turn> earlier = List.of(
+                Turn.user("U2", "Bo", "We deploy on Fridays.", t0, List.of("a")),
+                Turn.assistant("BOT", "Understood.", t0.plusSeconds(1), List.of("b"),
+                        new AssistantMeta("", "", List.of(), null, null, null)),
+                Turn.user("U1", "Ada", "Why did it fail?", clock.instant(), List.of("1")));
+
+        conversations.submit(message("1", "Why did it fail?"), new PlatformThread(earlier), QUEUE);
+        await().until(() -> stored().size() == 4);
+        assertThat(sentTexts(0)).containsSubsequence("user:Bo: We deploy on Fridays.", "assistant:Understood.",
+                "user:Ada: Why did it fail?");
+
+        // Known now: the next message does not ask the platform again.
+        conversations.submit(message("2", "And now?"), new PlatformThread(earlier), QUEUE);
+        await().until(() -> stored().size() == 6);
+        assertThat(stored()).filteredOn(t -> t.text().equals("We deploy on Fridays.")).hasSize(1);
+    }
+
+    @Test
+    void historyPutsEachAnswerAfterItsQuestionAndStopsAtTheMessageAnswered() {
+        Instant t = Instant.parse("2026-11-24T10:00:00Z");
+        AssistantMeta toA = new AssistantMeta("p", "m", List.of(), null, null, null, "a");
+        List<Turn> stored = List.of(
+                Turn.user("U1", "", "A?", t, List.of("a")),
+                Turn.user("U1", "", "B?", t.plusSeconds(2), List.of("b")),
+                Turn.assistant("BOT", "A!", t.plusSeconds(1), List.of("r1"), toA),
+                Turn.user("U1", "", "C?", t.plusSeconds(3), List.of("c")));
+
+        assertThat(Conversations.historyFor(stored, "b")).extracting(Turn::text).containsExactly("A?", "A!", "B?");
+        assertThat(Conversations.historyFor(stored, "a")).extracting(Turn::text).containsExactly("A?");
+    }
+}
