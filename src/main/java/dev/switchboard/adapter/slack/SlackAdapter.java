@@ -139,6 +139,8 @@ public final class SlackAdapter implements AutoCloseable {
             try {
                 socket = new SocketModeApp(config.appToken().reveal(), app, SocketModeClient.Backend.Tyrus);
                 socket.startAsync();
+                // Reconnect as soon as the socket closes; otherwise only the session monitor notices, seconds later.
+                socket.getClient().setAutoReconnectOnCloseEnabled(true);
             } catch (Exception e) {
                 throw new IllegalStateException("slack: Socket Mode could not connect (" + SlackApi.error(e)
                         + "); check SLACK_APP_TOKEN (an xapp-… token with connections:write)", e);

@@ -1,0 +1,328 @@
+package dev.switchboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.switchboard.config.ConfigLoader;
+import dev.switchboard.conversation.ConversationKey;
+import dev.switchboard.conversation.Role;
+import dev.switchboard.conversation.Turn;
+import dev.switchboard.testing.FakeProvider;
+import dev.switchboard.testing.FakeProvider.Api;
+import dev.switchboard.testing.FakeProvider.Script;
+import dev.switchboard.testing.FakeSlack;
+import dev.switchboard.testing.FakeSlack.Message;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole service (config, store, router, live replies, the Slack adapter on real Bolt) against a fake Slack that
+ * speaks the Web API and Socket Mode on 127.0.0.1 and a fake provider.
+ */
+class SlackEndToEndTest {
+
+    private static final String ANSWER = "Four, as it happens. Two and two make four.";
+
+    @TempDir
+    Path data;
+
+    private final FakeSlack slack = FakeSlack.start();
+    private final FakeProvider provider = FakeProvider.start();
+    private final List<Service> services = new ArrayList<>();
+
+    @BeforeEach
+    void world() {
+        slack.user("U1", "Ada").user("U2", "Bo").channel("C1", "general").channelWithoutBot("C9", "secret");
+        // Generous platform limits unless a test tightens them; the adapter's budgets below stay inside them.
+        slack.limit("chat.postMessage", 100, Duration.ofSeconds(1), FakeSlack.Scope.CHANNEL)
+                .limit("chat.update", 100, Duration.ofSeconds(1), FakeSlack.Scope.WORKSPACE);
+        provider.otherwise(r -> Script.answer(ANSWER).paced(Duration.ofMillis(30), Duration.ofMillis(15)));
+    }
+
+    @AfterEach
+    void stop() {
+        services.forEach(Service::close);
+        slack.close();
+        provider.close();
+    }
+
+    private Service start(String extraSlack) {
+        String yaml = """
+                slack:
+                  bot_token: %s
+                  app_token: %s
+                  signing_secret: %s
+                  api_url: %s
+                  post_budget: {messages: 20, per: 1s}
+                %s
+                providers:
+                  main: {type: openai, api_key: test-key-000000, base_url: %s, models: [m]}
+                storage: {path: %s, fsync: false}
+                ops: {port: 0}
+                """.formatted(FakeSlack.BOT_TOKEN, FakeSlack.APP_TOKEN, FakeSlack.SIGNING_SECRET, slack.apiUrl(),
+                (extraSlack.contains("update_budget") ? extraSlack : extraSlack
+                        + "\nupdate_budget: {messages: 20, per: 1s}").indent(2), provider.baseUrl(Api.OPENAI), data.toString().replace("\\", "/"));
+        Service service = new Service(new ConfigLoader().parse(yaml, "test.yaml", Map.of()), Clock.systemUTC())
+                .start();
+        services.add(service);
+        if (!extraSlack.contains("mode: http")) {
+            await().until(() -> slack.socketConnections() == 1);
+        }
+        await().until(() -> service.slack().connected());
+        return service;
+    }
+
+    private static String mention(String text) {
+        return "<@" + FakeSlack.BOT_USER + "> " + text;
+    }
+
+    private List<Message> botReplies(String channel, String thread) {
+        return slack.thread(channel, thread).stream().filter(m -> FakeSlack.BOT_USER.equals(m.user())
+                && !m.ts().equals(thread)).toList();
+    }
+
+    /** Waits for the thread's bot replies to settle on exactly {@code texts}. */
+    private void awaitReplies(String channel, String thread, String... texts) {
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(botReplies(channel, thread))
+                .extracting(Message::text).containsExactly(texts));
+    }
+
+    @Test
+    void aMentionIsAnsweredInAThreadWithAStreamedReply() {
+        Service service = start("");
+        String ts = slack.post("C1", "U1", mention("what is 2+2?"));
+
+        awaitReplies("C1", ts, ANSWER);
+        Message reply = botReplies("C1", ts).getFirst();
+        assertThat(reply.threadTs()).isEqualTo(ts);
+        assertThat(reply.edits()).as("placeholder, then streamed edits").isGreaterThanOrEqualTo(2);
+        assertThat(slack.statuses("C1", ts)).startsWith("is thinking…").endsWith("");
+
+        ConversationKey key = new ConversationKey("slack", FakeSlack.TEAM, "C1", ts);
+        await().until(() -> service.store().load(key).map(c -> c.turns().size()).orElse(0) == 2);
+        List<Turn> turns = service.store().load(key).orElseThrow().turns();
+        assertThat(turns.get(0).text()).isEqualTo("what is 2+2?");
+        assertThat(turns.get(0).authorName()).isEqualTo("Ada");
+        assertThat(turns.get(1).role()).isEqualTo(Role.ASSISTANT);
+        assertThat(turns.get(1).text()).isEqualTo(ANSWER);
+        assertThat(provider.received().getFirst().body().toString()).doesNotContain(FakeSlack.BOT_USER);
+    }
+
+    @Test
+    void aFollowUpInTheThreadIsAnsweredWithoutAMentionAndWithContext() {
+        start("");
+        String ts = slack.post("C1", "U1", mention("what is 2+2?"));
+        awaitReplies("C1", ts, ANSWER);
+
+        slack.reply("C1", ts, "U1", "and times three?");
+        awaitReplies("C1", ts, ANSWER, ANSWER);
+        assertThat(provider.received().get(1).body().get("messages").toString()).contains("what is 2+2?")
+                .contains(ANSWER).contains("and times three?");
+
+        // A thread the bot is not part of, and plain channel chatter, get nothing.
+        String other = slack.post("C1", "U2", "lunch?");
+        slack.reply("C1", other, "U1", "sure");
+        await().during(Duration.ofMillis(300)).until(() -> provider.requests() == 2);
+        assertThat(botReplies("C1", other)).isEmpty();
+    }
+
+    @Test
+    void aDirectMessageIsAnsweredInTheConversation() {
+        start("");
+        String ts = slack.dm("U1", "hello there");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(slack.messages("DU1"))
+                .filteredOn(m -> FakeSlack.BOT_USER.equals(m.user())).extracting(Message::text)
+                .containsExactly(ANSWER));
+        assertThat(slack.messages("DU1")).filteredOn(m -> FakeSlack.BOT_USER.equals(m.user()))
+                .allMatch(m -> m.threadTs() == null);
+        assertThat(ts).isNotBlank();
+    }
+
+    @Test
+    void askPostsTheQuestionAndStreamsTheAnswerInItsThread() {
+        start("");
+        slack.slashCommand("/ask", "C1", "U1", "what is 2+2?");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> slack.messages("C1").stream()
+                .anyMatch(m -> m.text().equals("<@U1> asked: what is 2+2?")));
+        Message question = slack.messages("C1").stream().filter(m -> m.text().startsWith("<@U1> asked"))
+                .findFirst().orElseThrow();
+        assertThat(question.threadTs()).isNull();
+        awaitReplies("C1", question.ts(), ANSWER);
+        assertThat(slack.deliveries()).allMatch(FakeSlack.Delivery::acked);
+    }
+
+    @Test
+    void askWhereTheBotCannotPostExplainsPrivately() {
+        start("");
+        slack.slashCommand("/ask", "C9", "U1", "anyone here?");
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(slack.ephemerals())
+                .extracting(FakeSlack.Ephemeral::text).anyMatch(t -> t.contains("/invite")));
+        assertThat(provider.requests()).isZero();
+    }
+
+    @Test
+    void theSameEventDeliveredThreeTimesGetsOneReply() {
+        start("");
+        String ts = slack.post("C1", "U1", mention("what is 2+2?"));
+        String eventId = slack.lastEventId();
+        slack.redeliver(eventId, 1, "timeout");
+        slack.redeliver(eventId, 2, "timeout");
+
+        awaitReplies("C1", ts, ANSWER);
+        await().during(Duration.ofMillis(300)).until(() -> botReplies("C1", ts).size() == 1);
+        assertThat(provider.requests()).isEqualTo(1);
+    }
+
+    @Test
+    void aRetryAfterARestartGetsNoSecondReply() {
+        Service first = start("");
+        String ts = slack.post("C1", "U1", mention("what is 2+2?"));
+        awaitReplies("C1", ts, ANSWER);
+        String eventId = slack.lastEventId();
+        first.close();
+        services.remove(first);
+
+        start("");
+        slack.redeliver(eventId, 3, "timeout");
+        await().during(Duration.ofMillis(500)).until(() -> botReplies("C1", ts).size() == 1);
+        assertThat(provider.requests()).isEqualTo(1);
+    }
+
+    @Test
+    void httpModeChecksSignaturesAndAnswersUrlVerification() {
+        Service service = start("mode: http");
+        String url = service.ops().url() + "/slack/events";
+        long now = System.currentTimeMillis() / 1000;
+        String challenge = "{\"token\":\"t\",\"challenge\":\"c-123\",\"type\":\"url_verification\"}";
+
+        HttpResponse<String> valid = slack.postSigned(url, challenge, "application/json", now,
+                FakeSlack.SIGNING_SECRET);
+        assertThat(valid.statusCode()).isEqualTo(200);
+        assertThat(valid.body()).contains("c-123");
+        assertThat(slack.postSigned(url, challenge, "application/json", now, "wrong-secret").statusCode())
+                .isEqualTo(401);
+        assertThat(slack.postSigned(url, challenge, "application/json", now - 301, FakeSlack.SIGNING_SECRET)
+                .statusCode()).isEqualTo(401);
+        assertThat(slack.postSigned(url, challenge, "application/json", now + 301, FakeSlack.SIGNING_SECRET)
+                .statusCode()).isEqualTo(401);
+
+        slack.deliverOverHttp(url);
+        String ts = slack.post("C1", "U1", mention("what is 2+2?"));
+        awaitReplies("C1", ts, ANSWER);
+        slack.slashCommand("/ask", "C1", "U2", "and you?");
+        await().atMost(Duration.ofSeconds(10)).until(() -> slack.messages("C1").stream()
+                .anyMatch(m -> m.text().equals("<@U2> asked: and you?")));
+        assertThat(slack.deliveries()).allMatch(FakeSlack.Delivery::acked);
+    }
+
+    @Test
+    void aStormOf429sOnUpdatesStillEndsWithTheExactFinalText() {
+        // The platform allows far fewer edits than the adapter is configured to spend: most edits meet a 429.
+        slack.limit("chat.update", 2, Duration.ofSeconds(1), FakeSlack.Scope.WORKSPACE);
+        String longAnswer = "word ".repeat(120).strip() + ".";
+        provider.otherwise(r -> Script.answer(longAnswer).paced(Duration.ofMillis(10), Duration.ofMillis(5)));
+        start("update_budget: {messages: 50, per: 1s}");
+        String a = slack.post("C1", "U1", mention("first"));
+        String b = slack.post("C1", "U2", mention("second"));
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            assertThat(botReplies("C1", a)).extracting(Message::text).containsExactly(longAnswer);
+            assertThat(botReplies("C1", b)).extracting(Message::text).containsExactly(longAnswer);
+        });
+        assertThat(slack.rateLimited("chat.update")).isPositive();
+    }
+
+    @Test
+    void aSocketDropMidConversationReconnectsAndLosesNoEvent() {
+        provider.otherwise(r -> Script.answer(ANSWER).paced(Duration.ofMillis(30), Duration.ofMillis(60)));
+        start("");
+        String ts = slack.post("C1", "U1", mention("what is 2+2?"));
+        await().until(() -> provider.activeStreams() == 1);
+
+        slack.dropSockets();
+        String followUp = slack.reply("C1", ts, "U1", mention("and times three?"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> slack.socketConnectsTotal() >= 2);
+
+        awaitReplies("C1", ts, ANSWER, ANSWER);
+        assertThat(followUp).isNotBlank();
+        assertThat(provider.requests()).isEqualTo(2);
+    }
+
+    @Test
+    void deletingTheQuestionStopsTheReply() {
+        provider.otherwise(r -> Script.answer("a b c d e f g h i j k l m n o p q r s t").paced(Duration.ofMillis(20),
+                Duration.ofMillis(150)));
+        start("");
+        String ts = slack.post("C1", "U1", mention("count slowly"));
+        await().until(() -> botReplies("C1", ts).stream().anyMatch(m -> m.text().startsWith("a")));
+
+        slack.delete("C1", ts);
+        await().atMost(Duration.ofSeconds(10)).until(() -> botReplies("C1", ts).stream()
+                .anyMatch(m -> m.text().endsWith("_(stopped)_")));
+        await().until(() -> provider.activeStreams() == 0);
+    }
+
+    @Test
+    void botsEditsAndJoinsAreIgnored() {
+        start("");
+        String ts = slack.post("C1", "U1", "no mention here");
+        slack.edit("C1", ts, mention("edited to mention the bot"));
+        slack.join("C1", "U2");
+        await().during(Duration.ofMillis(400)).until(() -> provider.requests() == 0);
+        assertThat(slack.botMessages()).isEmpty();
+        assertThat(slack.deliveries()).allMatch(FakeSlack.Delivery::acked);
+    }
+
+    @Test
+    void aUserOverTheRateLimitIsToldPrivately() {
+        start("user_rate_limit: {messages: 1, per: 1m}");
+        String ts = slack.post("C1", "U1", mention("first"));
+        awaitReplies("C1", ts, ANSWER);
+        String second = slack.post("C1", "U1", mention("second"));
+
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(slack.ephemerals())
+                .extracting(FakeSlack.Ephemeral::text).anyMatch(t -> t.contains("faster than I can answer")));
+        assertThat(botReplies("C1", second)).isEmpty();
+    }
+
+    @Test
+    void aThreadTheBotJoinsLateIsRebuiltFromSlackOnce() {
+        start("");
+        String root = slack.post("C1", "U2", "We deploy on Fridays.");
+        slack.reply("C1", root, "U2", "The last deploy failed.");
+        slack.reply("C1", root, "U1", mention("why might it have failed?"));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> botReplies("C1", root).size() == 1);
+        assertThat(provider.received().getFirst().body().get("messages").toString())
+                .contains("We deploy on Fridays.").contains("The last deploy failed.");
+        slack.reply("C1", root, "U1", "thanks");
+        await().atMost(Duration.ofSeconds(10)).until(() -> botReplies("C1", root).size() == 2);
+        assertThat(slack.count("conversations.replies")).isEqualTo(1);
+    }
+
+    @Test
+    void nativeStreamingStartsAppendsAndStopsOneMessage() {
+        start("native_streaming: true");
+        String ts = slack.post("C1", "U1", mention("what is 2+2?"));
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(botReplies("C1", ts)).extracting(Message::text).containsExactly(ANSWER);
+            assertThat(botReplies("C1", ts)).noneMatch(Message::streaming);
+        });
+        assertThat(slack.count("chat.startStream")).isEqualTo(1);
+        assertThat(slack.count("chat.appendStream")).isPositive();
+        assertThat(slack.count("chat.stopStream")).isEqualTo(1);
+        assertThat(slack.count("chat.update")).isZero();
+    }
+}
