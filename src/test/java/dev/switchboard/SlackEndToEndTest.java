@@ -325,4 +325,50 @@ class SlackEndToEndTest {
         assertThat(slack.count("chat.stopStream")).isEqualTo(1);
         assertThat(slack.count("chat.update")).isZero();
     }
+
+    @Test
+    void aLongAnswerContinuesInNewThreadRepliesWithEveryWordShown() {
+        String paragraph = "This sentence is part of a long answer that goes on. ".repeat(20).strip();
+        String longAnswer = String.join("\n\n", paragraph, paragraph, paragraph, paragraph, paragraph);
+        provider.otherwise(r -> Script.answer(longAnswer).paced(Duration.ofMillis(5), Duration.ofMillis(1)));
+        start("");
+        String ts = slack.post("C1", "U1", mention("tell me everything"));
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            List<Message> replies = botReplies("C1", ts);
+            assertThat(replies).hasSizeGreaterThan(1).allMatch(m -> m.text().length() <= 3_500);
+            assertThat(String.join("\n\n", replies.stream().map(Message::text).toList())).isEqualTo(longAnswer);
+        });
+    }
+
+    @Test
+    void allowAndDenyListsDecideWhoIsAnswered() {
+        start("access: {deny_users: [U2], allow_channels: [C1]}");
+        slack.channel("C2", "random");
+        String denied = slack.post("C1", "U2", mention("hello?"));
+        String elsewhere = slack.post("C2", "U1", mention("hello?"));
+        String allowed = slack.post("C1", "U1", mention("hello?"));
+
+        awaitReplies("C1", allowed, ANSWER);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(slack.ephemerals())
+                .filteredOn(e -> e.text().contains("not set up to answer")).extracting(FakeSlack.Ephemeral::user)
+                .containsExactlyInAnyOrder("U2", "U1"));
+        assertThat(botReplies("C1", denied)).isEmpty();
+        assertThat(botReplies("C2", elsewhere)).isEmpty();
+        assertThat(provider.requests()).isEqualTo(1);
+    }
+
+    @Test
+    void whenNoProviderAnswersTheThreadSaysSoAndTheStatusIsCleared() {
+        provider.otherwise(r -> Script.fault(new FakeProvider.Fault.HttpError(500, "server_error", null)));
+        Service service = start("");
+        String ts = slack.post("C1", "U1", mention("anyone?"));
+
+        await().atMost(Duration.ofSeconds(15)).until(() -> botReplies("C1", ts).stream()
+                .anyMatch(m -> !m.text().contains("thinking")));
+        assertThat(botReplies("C1", ts)).hasSize(1);
+        assertThat(botReplies("C1", ts).getFirst().text()).doesNotContain("500").isNotBlank();
+        await().untilAsserted(() -> assertThat(slack.statuses("C1", ts)).last().isEqualTo(""));
+        assertThat(service.readiness().components()).containsEntry("slack", "connected");
+    }
 }
