@@ -107,8 +107,12 @@ final class Service implements AutoCloseable {
                     + " (the xoxb-… token under OAuth & Permissions) and that " + withoutCredentials(
                     config.slack().apiUrl()) + " is reachable", e);
         } finally {
-            // Replies stop (and are stored) before the adapters that show them close.
+            // On stop, in this order: no more events (Slack redelivers what it cannot hand over), then replies stop
+            // and are stored, then the adapters that show them close.
             started.add(conversations);
+            if (slack != null) {
+                started.add(slack::stopIntake);
+            }
         }
         if (ops != null) {
             ops.start();

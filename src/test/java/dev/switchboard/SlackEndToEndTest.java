@@ -371,4 +371,18 @@ class SlackEndToEndTest {
         await().untilAsserted(() -> assertThat(slack.statuses("C1", ts)).last().isEqualTo(""));
         assertThat(service.readiness().components()).containsEntry("slack", "connected");
     }
+
+    @Test
+    void aMessageStoredButUnansweredWhenTheServiceStoppedIsAnsweredAtStart() {
+        Service first = start("");
+        String ts = slack.post("C1", "U1", "a question the bot never got to answer");
+        ConversationKey key = new ConversationKey("slack", FakeSlack.TEAM, "C1", ts);
+        first.store().append(key, Turn.user("U1", "Ada", "what is 2+2?", java.time.Instant.now(), List.of(ts)));
+        first.close();
+        services.remove(first);
+
+        start("");
+        awaitReplies("C1", ts, ANSWER);
+        assertThat(provider.requests()).isEqualTo(1);
+    }
 }

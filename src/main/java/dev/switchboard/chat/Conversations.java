@@ -113,14 +113,17 @@ public final class Conversations implements AutoCloseable {
                     continue;
                 }
                 superseded = policy.onNewMessage() == OnNewMessage.RESTART ? state.running : null;
-                admission = admit(state, message, thread, policy);
+                try {
+                    admission = admit(state, message, thread, policy);
+                } finally {
+                    retireIfIdle(state);
+                }
                 meters.counter("switchboard.chat.messages", "platform", message.key().platform(), "outcome",
                         switch (admission) {
                             case Admission.Accepted a -> "accepted";
                             case Admission.Duplicate d -> "duplicate";
                             case Admission.Refused r -> "refused";
                         }).increment();
-                retireIfIdle(state);
             }
             // Outside the lock: cancelling calls into the live engine, whose callbacks take this lock.
             if (superseded != null && admission instanceof Admission.Accepted) {
@@ -158,6 +161,9 @@ public final class Conversations implements AutoCloseable {
                         message.at(), List.of(message.messageId())));
             } catch (TurnRejectedException e) {
                 return new Admission.Refused("I can't take that message: " + e.getMessage() + ".");
+            } catch (RuntimeException e) {
+                refund(message); // not taken: the platform's retry must not find the user's allowance spent
+                throw e;
             }
         }
         Job job = new Job(message, thread, policy, stored.isEmpty());
@@ -188,6 +194,46 @@ public final class Conversations implements AutoCloseable {
                 .build());
         ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
         return probe.isConsumed() ? Duration.ZERO : Duration.ofNanos(probe.getNanosToWaitForRefill());
+    }
+
+    private void refund(Inbound message) {
+        Bucket bucket = userBuckets.getIfPresent(message.key().platform() + "\u0000" + message.authorId());
+        if (bucket != null) {
+            bucket.addTokens(1);
+        }
+    }
+
+    /**
+     * A user message stored but never answered: the process stopped after acknowledging it.
+     *
+     * @param key its thread
+     * @param message the stored turn
+     */
+    public record Unanswered(ConversationKey key, Turn message) { }
+
+    /**
+     * Messages of a platform written within {@code within} of now that have no reply and none in progress: the
+     * process stopped between acknowledging and answering them. Adapters resubmit them at start.
+     */
+    public List<Unanswered> unanswered(String platform, Duration within) {
+        Instant since = clock.instant().minus(within);
+        List<Unanswered> found = new ArrayList<>();
+        for (var summary : store.list(new dev.switchboard.conversation.ConversationQuery(platform, null, null, null,
+                null))) {
+            if (summary.lastModified().isBefore(since)) {
+                continue;
+            }
+            store.load(summary.key()).ifPresent(c -> {
+                for (Turn t : c.turns()) {
+                    if (t.role() == Role.USER && !t.messageIds().isEmpty() && t.at().isAfter(since)
+                            && !answered(c, t.messageIds().getFirst())
+                            && !busyWith(c.key(), t.messageIds().getFirst())) {
+                        found.add(new Unanswered(c.key(), t));
+                    }
+                }
+            });
+        }
+        return found;
     }
 
     /**
@@ -249,6 +295,14 @@ public final class Conversations implements AutoCloseable {
 
     private void run(ThreadState state, Job job) {
         Instant started = clock.instant();
+        String cancelled = job.cancelledBeforeStart();
+        if (cancelled != null) {
+            // Superseded or withdrawn before it began: nothing is shown, and the message counts as handled.
+            record(job, new ReplyOutcome.Cancelled(cancelled), "", List.of(), started);
+            done(state, job);
+            return;
+        }
+        LiveReplies.Live reply = null;
         try {
             if (job.rebuild) {
                 rebuild(job);
@@ -256,28 +310,41 @@ public final class Conversations implements AutoCloseable {
             Conversation conversation = store.load(job.message.key())
                     .orElseThrow(() -> new IllegalStateException("the thread vanished from the store"));
             List<Turn> history = historyFor(conversation.turns(), job.message.messageId());
-            LiveReplies.Live reply = live.start(job.thread.sink(), job.thread.budgets(), job.policy.fallbackFooter());
+            reply = live.start(job.thread.sink(), job.thread.budgets(), job.policy.fallbackFooter());
             job.thread.working();
             ReplyHandle handle = router.reply(new ReplyRequest(job.message.key(), history, job.message.authorName(),
                     job.message.channelName()), reply);
             reply.attach(handle);
             job.started(handle);
-            CompletableFuture<List<String>> shown = reply.settled().handle((ids, error) -> ids == null
-                    ? List.<String>of() : ids);
-            // On a worker: these callbacks may fire inside the live engine's lock, and recording takes others.
-            handle.outcome().thenCombineAsync(shown, (outcome, ids) -> {
-                record(job, outcome, reply.storedText(), ids, started);
-                return outcome;
-            }, workers).whenComplete((outcome, error) -> {
-                if (error != null) {
-                    log.error("a reply in {} ended with an internal error", job.message.key(), error);
-                }
-                done(state, job);
-            });
+            follow(state, job, reply, handle.outcome(), started);
         } catch (RuntimeException e) {
             log.error("could not start the reply in {}", job.message.key(), e);
-            done(state, job);
+            // The user still gets one line in the thread, and the status and placeholder are cleared.
+            if (reply == null) {
+                reply = live.start(job.thread.sink(), job.thread.budgets(), false);
+            }
+            ReplyOutcome failed = new ReplyOutcome.Failed("Something went wrong on my side before I could answer."
+                    + " Please try again.", List.of());
+            reply.onDone(failed);
+            follow(state, job, reply, CompletableFuture.completedFuture(failed), started);
         }
+    }
+
+    /** Once the outcome is known and shown: store the answer, then start the thread's next reply. */
+    private void follow(ThreadState state, Job job, LiveReplies.Live reply, CompletableFuture<ReplyOutcome> outcome,
+                        Instant started) {
+        CompletableFuture<List<String>> shown = reply.settled().handle((ids, error) -> ids == null
+                ? List.<String>of() : ids);
+        // On a worker: these callbacks may fire inside the live engine's lock, and recording takes others.
+        outcome.thenCombineAsync(shown, (o, ids) -> {
+            record(job, o, reply.storedText(), ids, started);
+            return o;
+        }, workers).whenComplete((o, error) -> {
+            if (error != null) {
+                log.error("a reply in {} ended with an internal error", job.message.key(), error);
+            }
+            done(state, job);
+        });
     }
 
     private void rebuild(Job job) {
@@ -461,6 +528,10 @@ public final class Conversations implements AutoCloseable {
             if (cancelled != null) {
                 handle.cancel(cancelled);
             }
+        }
+
+        synchronized String cancelledBeforeStart() {
+            return handle == null ? cancelled : null;
         }
 
         synchronized void cancel(String reason) {

@@ -269,6 +269,19 @@ public final class LiveReplies {
         }
 
         private void done(Write write, Object result, Throwable error) {
+            // The router calls this engine while holding its own locks: cancel it only after leaving ours.
+            String stop = doneLocked(write, result, error);
+            ReplyHandle handle;
+            synchronized (LiveReplies.this) {
+                handle = upstream;
+            }
+            if (stop != null && handle != null) {
+                handle.cancel(stop);
+            }
+        }
+
+        /** @return why the upstream reply must stop, or null */
+        private String doneLocked(Write write, Object result, Throwable error) {
             synchronized (LiveReplies.this) {
                 inFlight = false;
                 if (error != null) {
@@ -300,18 +313,15 @@ public final class LiveReplies {
                 } else if (cause instanceof ReplySink.WriteFailed failed
                         && failed.kind() == ReplySink.WriteFailed.Kind.GONE) {
                     log.info("a reply's message was deleted; stopping the reply");
-                    if (upstream != null) {
-                        upstream.cancel("the message was deleted");
-                    }
                     live.remove(this);
                     settled.complete(List.copyOf(ids));
-                    return;
+                    return "the message was deleted";
                 } else if (++failuresInARow > 5 * EDIT_FAILURES_BEFORE_MOVING_ON) {
                     log.error("a reply could not be written after {} tries; giving up: {}", failuresInARow,
                             cause.toString());
                     live.remove(this);
                     settled.completeExceptionally(cause);
-                    return;
+                    return "the reply cannot be shown";
                 } else if (write.op() == Write.Op.EDIT && ++editFailures >= EDIT_FAILURES_BEFORE_MOVING_ON) {
                     // This message will not take edits: leave it, and continue after what it shows.
                     // It covers only what it really shows of the reply (a placeholder covers nothing).
@@ -330,6 +340,7 @@ public final class LiveReplies {
                     log.warn("posting a reply message failed; trying again: {}", cause.toString());
                 }
                 pump();
+                return null;
             }
         }
     }

@@ -96,7 +96,7 @@ class ConversationsTest {
     }
 
     /** A platform that accepts every write at once and keeps each message's latest text. */
-    private final class PlatformThread implements ChatThread {
+    private class PlatformThread implements ChatThread {
         final Map<String, String> messages = new ConcurrentHashMap<>();
         final List<ReplyOutcome> outcomes = new CopyOnWriteArrayList<>();
         final AtomicInteger ids = new AtomicInteger();
@@ -340,5 +340,42 @@ class ConversationsTest {
 
         assertThat(Conversations.historyFor(stored, "b")).extracting(Turn::text).containsExactly("A?", "A!", "B?");
         assertThat(Conversations.historyFor(stored, "a")).extracting(Turn::text).containsExactly("A?");
+    }
+
+    @Test
+    void aReplyThatCannotStartStillEndsWithOneLineAndTheNextMessageIsAnswered() {
+        provider.otherwise(r -> Script.answer("Fine."));
+        Conversations conversations = conversations();
+        PlatformThread broken = new PlatformThread(List.of()) {
+            @Override
+            public void working() {
+                throw new IllegalStateException("status call exploded");
+            }
+        };
+        conversations.submit(message("1", "first"), broken, QUEUE);
+        await().until(() -> broken.outcomes.size() == 1);
+        assertThat(broken.outcomes.getFirst()).isInstanceOf(ReplyOutcome.Failed.class);
+        assertThat(broken.messages.values()).singleElement().asString().contains("went wrong on my side");
+
+        PlatformThread fine = thread();
+        conversations.submit(message("2", "second"), fine, QUEUE);
+        await().until(() -> fine.outcomes.size() == 1);
+        assertThat(fine.messages.values()).containsExactly("Fine.");
+    }
+
+    @Test
+    void messagesLeftUnansweredByAStopAreFoundForTheAdapterToAnswer() {
+        provider.otherwise(r -> Script.answer("Answer."));
+        Conversations conversations = conversations();
+        conversations.submit(message("1", "answered"), thread(), QUEUE);
+        await().until(() -> stored().size() == 2);
+        store.append(KEY, Turn.user("U1", "Ada", "left over", clock.instant(), List.of("2")));
+        ConversationKey old = new ConversationKey("test", "W1", "C1", "old");
+        store.append(old, Turn.user("U1", "Ada", "too old", clock.instant().minus(Duration.ofHours(2)),
+                List.of("3")));
+
+        assertThat(conversations.unanswered("test", Duration.ofHours(1)))
+                .extracting(u -> u.message().text()).containsExactly("left over");
+        assertThat(conversations.unanswered("other", Duration.ofHours(1))).isEmpty();
     }
 }

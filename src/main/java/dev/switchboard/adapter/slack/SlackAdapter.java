@@ -57,6 +57,8 @@ public final class SlackAdapter implements AutoCloseable {
     static final String PLATFORM = "slack";
     /** The conversation key's thread for a direct message written outside any thread. */
     static final String DM_THREAD = "dm";
+    /** How far back a message left unanswered by a stop is still answered at start. */
+    static final Duration LEFTOVER_WINDOW = Duration.ofHours(1);
 
     private final SwitchboardConfig.Slack config;
     private final Conversations conversations;
@@ -76,8 +78,9 @@ public final class SlackAdapter implements AutoCloseable {
     private volatile String botId = "";
     private volatile String team = "";
     private volatile Conversations.Policy policy;
-    private SocketModeApp socket;
+    private volatile SocketModeApp socket;
     private volatile boolean httpReady;
+    private volatile boolean stopping;
 
     public SlackAdapter(SwitchboardConfig.Slack config, Conversations conversations, Ticker ticker, Clock clock,
                         boolean fallbackFooter, MeterRegistry meters) {
@@ -147,6 +150,7 @@ public final class SlackAdapter implements AutoCloseable {
             }
             log.info("slack: connected to workspace {} as {} (Socket Mode)", team, botUser);
         }
+        commands.execute(this::answerLeftovers);
         return this;
     }
 
@@ -256,7 +260,7 @@ public final class SlackAdapter implements AutoCloseable {
             return;
         }
         ConversationKey key = key(m.team(), m.channel(), thread);
-        Inbound inbound = new Inbound(key, m.ts(), m.user(), api.displayName(m.user()), question,
+        Inbound inbound = new Inbound(key, m.ts(), m.user(), api.knownName(m.user()), question,
                 SlackApi.instant(m.ts()), "");
         Admission admission = conversations.submit(inbound, thread(m.team(), m.channel(), replyIn, m.ts(),
                 m.user(), dm), policy);
@@ -295,9 +299,36 @@ public final class SlackAdapter implements AutoCloseable {
         boolean dm = channel.startsWith("D");
         Inbound inbound = new Inbound(key(teamId, channel, ts), ts, user, api.displayName(user), question,
                 SlackApi.instant(ts), "");
-        Admission admission = conversations.submit(inbound, thread(teamId, channel, ts, ts, user, dm), policy);
-        if (admission instanceof Admission.Refused refused) {
-            respond.ephemeral(refused.userMessage());
+        try {
+            Admission admission = conversations.submit(inbound, thread(teamId, channel, ts, ts, user, dm), policy);
+            if (admission instanceof Admission.Refused refused) {
+                respond.ephemeral(refused.userMessage());
+            }
+        } catch (RuntimeException e) {
+            log.error("slack: /ask could not be stored", e);
+            respond.ephemeral("I couldn't take your question just now (storage failed). Please ask again.");
+        }
+    }
+
+    /**
+     * Answers messages stored but never answered: the process stopped between acknowledging and answering them,
+     * and Slack, having its acknowledgement, will not send them again.
+     */
+    private void answerLeftovers() {
+        for (Conversations.Unanswered left : conversations.unanswered(PLATFORM, LEFTOVER_WINDOW)) {
+            ConversationKey key = left.key();
+            String ts = left.message().messageIds().getFirst();
+            boolean dm = key.channel().startsWith("D");
+            String replyIn = DM_THREAD.equals(key.thread()) ? null : key.thread();
+            Inbound inbound = new Inbound(key, ts, left.message().authorId(), left.message().authorName(),
+                    left.message().text(), left.message().at(), "");
+            try {
+                conversations.submit(inbound, thread(key.workspace(), key.channel(), replyIn, ts,
+                        left.message().authorId(), dm), policy);
+                log.info("slack: answering a message left unanswered when the service stopped, in {}", key);
+            } catch (RuntimeException e) {
+                log.warn("slack: could not resume an unanswered message in {}: {}", key, e.toString());
+            }
         }
     }
 
@@ -366,6 +397,10 @@ public final class SlackAdapter implements AutoCloseable {
     /** HTTP mode: checks Slack's signature, then lets Bolt parse and dispatch the request. */
     private void serve(io.javalin.http.Context ctx, SlackSignature signature, SlackRequestParser parser)
             throws Exception {
+        if (stopping) {
+            ctx.status(503).result("stopping; Slack will deliver this again\n");
+            return;
+        }
         String body = ctx.body();
         String problem = signature.problem(ctx.header("X-Slack-Request-Timestamp"), ctx.header("X-Slack-Signature"),
                 body);
@@ -395,16 +430,27 @@ public final class SlackAdapter implements AutoCloseable {
         ctx.result(response.getBody() == null ? "" : response.getBody());
     }
 
-    @Override
-    public void close() {
+    /**
+     * Takes no more events: Socket Mode disconnects and HTTP mode answers 503, so Slack delivers again later what
+     * arrives now. Replies in progress can still be written until {@link #close()}.
+     */
+    public void stopIntake() {
         httpReady = false;
-        if (socket != null) {
+        stopping = true;
+        SocketModeApp s = socket;
+        socket = null;
+        if (s != null) {
             try {
-                socket.close();
+                s.close();
             } catch (Exception e) {
                 log.debug("slack: closing Socket Mode: {}", e.toString());
             }
         }
+    }
+
+    @Override
+    public void close() {
+        stopIntake();
         commands.shutdownNow();
         api.close();
         try {

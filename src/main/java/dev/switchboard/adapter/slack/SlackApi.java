@@ -31,7 +31,7 @@ final class SlackApi implements AutoCloseable {
 
     /** Errors meaning the message or its channel is gone: stop writing there. */
     private static final Set<String> GONE = Set.of("message_not_found", "channel_not_found", "thread_not_found",
-            "is_archived", "message_not_in_streaming_state");
+            "is_archived");
     /** Errors an operator must fix; logged loudly once. */
     private static final Set<String> MISCONFIGURED = Set.of("invalid_auth", "not_authed", "token_revoked",
             "token_expired", "account_inactive", "missing_scope", "not_allowed_token_type");
@@ -170,18 +170,33 @@ final class SlackApi implements AutoCloseable {
                 });
     }
 
+    /**
+     * A user's display name from the cache, or from users.info if Slack answers within a quarter of a second;
+     * otherwise empty, and the answer still fills the cache for the next message. Runs before Slack's three-second
+     * acknowledgement, so it must not wait long.
+     */
+    String knownName(String userId) {
+        return displayName(userId, Duration.ofMillis(250));
+    }
+
     /** A user's display name, from the cache or users.info; empty when Slack does not say within a second. */
     String displayName(String userId) {
+        return displayName(userId, Duration.ofSeconds(1));
+    }
+
+    private String displayName(String userId, Duration wait) {
         String cached = names.getIfPresent(userId);
         if (cached != null) {
             return cached;
         }
         try {
-            User user = async("users.info", () -> methods.usersInfo(r -> r.user(userId)))
-                    .get(1, java.util.concurrent.TimeUnit.SECONDS).getUser();
-            String name = nameOf(user);
-            names.put(userId, name);
-            return name;
+            return async("users.info", () -> methods.usersInfo(r -> r.user(userId)))
+                    .thenApply(r -> {
+                        String name = nameOf(r.getUser());
+                        names.put(userId, name);
+                        return name;
+                    })
+                    .get(wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "";

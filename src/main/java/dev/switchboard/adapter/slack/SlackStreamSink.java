@@ -1,6 +1,8 @@
 package dev.switchboard.adapter.slack;
 
 import dev.switchboard.live.ReplySink;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,6 +18,8 @@ import java.util.regex.Pattern;
  * when the reply splits) stops the stream and replaces the text with {@code chat.update}. Thread-safe.
  */
 final class SlackStreamSink implements ReplySink {
+
+    private static final Logger log = LoggerFactory.getLogger(SlackStreamSink.class);
 
     /** A mention, channel link or special command Slack would act on. */
     private static final Pattern PING = Pattern.compile("<([!@#])");
@@ -56,11 +60,22 @@ final class SlackStreamSink implements ReplySink {
             if (text.length() == shown.length()) {
                 return CompletableFuture.completedFuture(null);
             }
-            return api.appendStream(channel, messageId, text.substring(shown.length())).thenRun(() -> {
-                synchronized (open) {
-                    open.replace(messageId, text);
+            return api.appendStream(channel, messageId, text.substring(shown.length())).handle((v, error) -> {
+                if (error == null) {
+                    synchronized (open) {
+                        open.replace(messageId, text);
+                    }
+                    return CompletableFuture.<Void>completedFuture(null);
                 }
-            });
+                if (SlackApi.error(error).contains("message_not_in_streaming_state")) {
+                    // Slack closed the stream itself: the message is an ordinary one now.
+                    synchronized (open) {
+                        open.remove(messageId);
+                    }
+                    return api.updateMarkdown(channel, messageId, text);
+                }
+                return CompletableFuture.<Void>failedFuture(error);
+            }).thenCompose(f -> f);
         }
         return stop(messageId).thenCompose(v -> api.updateMarkdown(channel, messageId, text));
     }
@@ -70,22 +85,50 @@ final class SlackStreamSink implements ReplySink {
         return stop(messageId).thenCompose(v -> api.delete(channel, messageId));
     }
 
-    /** Closes every stream still open: the reply's final text is shown. */
+    /** Closes every stream still open once the reply's final text is shown; a 429 is waited out, a few times. */
     CompletableFuture<Void> finish() {
         List<String> streams;
         synchronized (open) {
             streams = new ArrayList<>(open.keySet());
         }
-        return CompletableFuture.allOf(streams.stream().map(this::stop).toArray(CompletableFuture[]::new));
+        return CompletableFuture.allOf(streams.stream().map(ts -> stopPatiently(ts, 5))
+                .toArray(CompletableFuture[]::new));
     }
 
+    private CompletableFuture<Void> stopPatiently(String messageId, int triesLeft) {
+        return stop(messageId).handle((v, error) -> {
+            if (error == null) {
+                return CompletableFuture.<Void>completedFuture(null);
+            }
+            Throwable cause = error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
+            if (triesLeft > 1 && cause instanceof WriteFailed failed
+                    && failed.kind() == WriteFailed.Kind.RATE_LIMITED) {
+                java.util.concurrent.Executor later = CompletableFuture.delayedExecutor(
+                        failed.retryAfter().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                return CompletableFuture.supplyAsync(() -> null, later)
+                        .thenCompose(x -> stopPatiently(messageId, triesLeft - 1));
+            }
+            log.warn("slack: a streamed reply could not be closed: {}", SlackApi.error(error));
+            return CompletableFuture.<Void>completedFuture(null);
+        }).thenCompose(f -> f);
+    }
+
+    /** Stops a stream; it counts as closed only once Slack said so. */
     private CompletableFuture<Void> stop(String messageId) {
         synchronized (open) {
-            if (open.remove(messageId) == null) {
+            if (!open.containsKey(messageId)) {
                 return CompletableFuture.completedFuture(null);
             }
         }
-        return api.stopStream(channel, messageId);
+        return api.stopStream(channel, messageId).handle((v, error) -> {
+            if (error == null || SlackApi.error(error).contains("message_not_in_streaming_state")) {
+                synchronized (open) {
+                    open.remove(messageId);
+                }
+                return CompletableFuture.<Void>completedFuture(null);
+            }
+            return CompletableFuture.<Void>failedFuture(error);
+        }).thenCompose(f -> f);
     }
 
     @Override
