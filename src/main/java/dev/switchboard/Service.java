@@ -1,5 +1,6 @@
 package dev.switchboard;
 
+import dev.switchboard.adapter.shell.Shell;
 import dev.switchboard.adapter.slack.SlackAdapter;
 import dev.switchboard.chat.Conversations;
 import dev.switchboard.config.ConfigLoader;
@@ -55,6 +56,7 @@ final class Service implements AutoCloseable {
     private UsageLedger usage;
     private Conversations conversations;
     private SlackAdapter slack;
+    private Ticker ticker;
 
     Service(ConfigLoader.Loaded loaded, Clock clock) {
         this.loaded = loaded;
@@ -88,7 +90,7 @@ final class Service implements AutoCloseable {
 
         ScheduledExecutorService pacing = Router.scheduler(1, daemon("live-replies"));
         started.add(pacing::shutdownNow);
-        Ticker ticker = Ticker.of(pacing);
+        ticker = Ticker.of(pacing);
         conversations = new Conversations(store, router, new LiveReplies(ticker), clock, meters);
 
         if (config.ops().enabled()) {
@@ -128,6 +130,12 @@ final class Service implements AutoCloseable {
 
     SlackAdapter slack() {
         return slack;
+    }
+
+    /** The shell adapter on a terminal, sharing this service's core; its line history lives beside the data. */
+    Shell shell(org.jline.terminal.Terminal terminal) {
+        return new Shell(terminal, conversations, router, store, ticker, clock, config,
+                config.storage().path().resolve(".shell_history"));
     }
 
     ConversationStore store() {

@@ -36,6 +36,13 @@ public final class Switchboard implements Callable<Integer> {
             scope = CommandLine.ScopeType.INHERIT)
     String logFormat;
 
+    @Option(names = "--shell", description = "Talk to the bot in this terminal (the default when no chat platform"
+            + " is configured and the terminal is interactive).")
+    boolean shell;
+
+    @Option(names = "--no-shell", description = "Never open the shell, even in an interactive terminal.")
+    boolean noShell;
+
     private final Map<String, String> env;
     private final PrintWriter out;
     private final PrintWriter err;
@@ -88,13 +95,23 @@ public final class Switchboard implements Callable<Integer> {
             err.println("--log-format must be json or text, not \"" + format + "\"");
             return EXIT_CONFIG;
         }
-        LogSetup.apply(format, loaded.config().logging().level(), loaded.secretValues());
+        boolean openShell = shell || !noShell && !loaded.config().slack().active()
+                && !loaded.config().discord().active() && interactive();
+        if (openShell) {
+            // The terminal belongs to the conversation: only errors are logged, and to stderr.
+            LogSetup.apply("text", "ERROR", loaded.secretValues(), true);
+        } else {
+            LogSetup.apply(format, loaded.config().logging().level(), loaded.secretValues());
+        }
         Service service;
         try {
             service = new Service(loaded, Clock.systemUTC()).start();
         } catch (IllegalStateException | dev.switchboard.conversation.StoreException e) {
             err.println("switchboard: " + e.getMessage());
             return EXIT_FAILED;
+        }
+        if (openShell) {
+            return shell(service);
         }
         Thread hook = new Thread(() -> {
             service.close();
@@ -113,6 +130,40 @@ public final class Switchboard implements Callable<Integer> {
         }
         service.close();
         return EXIT_OK;
+    }
+
+    /** Runs the shell adapter on this process's terminal until the user leaves, then stops the service. */
+    private int shell(Service service) {
+        Thread hook = new Thread(service::close, "shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try (org.jline.terminal.Terminal terminal = org.jline.terminal.TerminalBuilder.builder().system(true)
+                .name("switchboard").build()) {
+            return service.shell(terminal).run();
+        } catch (java.io.IOException e) {
+            err.println("switchboard: the terminal could not be opened: " + e.getMessage());
+            return EXIT_FAILED;
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+                service.close();
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is closing the service
+            }
+        }
+    }
+
+    /** Whether a person sits at this terminal: stdin and stdout are a terminal, not a pipe or a file. */
+    static boolean interactive() {
+        java.io.Console console = System.console();
+        if (console == null) {
+            return false;
+        }
+        try {
+            // Java 22+: a console exists even when redirected; isTerminal() tells the difference.
+            return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
+        } catch (ReflectiveOperationException e) {
+            return true; // Java 21: a console exists only for a terminal
+        }
     }
 
     /** Runs a terminal command on the loaded config, logging to stderr; a bad config is exit code 2. */

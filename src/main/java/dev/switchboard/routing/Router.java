@@ -49,6 +49,7 @@ public final class Router implements AutoCloseable {
 
     private final SwitchboardConfig.Routing routing;
     private final RouteTable routes;
+    private final Map<String, Target> pins = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, ProviderState> providers = new LinkedHashMap<>();
     private final ScheduledExecutorService scheduler;
     private final Clock clock;
@@ -102,6 +103,14 @@ public final class Router implements AutoCloseable {
     /** Starts answering; the listener hears the tokens and, exactly once, the outcome. */
     public ReplyHandle reply(ReplyRequest request, ReplyListener listener) {
         RouteTable.Resolved route = routes.resolve(request.key());
+        Target pinned = pins.get(scope(request.key()));
+        if (pinned != null) {
+            // The operator's choice answers first; the route's own targets stay behind it as fallbacks.
+            List<Target> targets = new ArrayList<>();
+            targets.add(pinned);
+            route.targets().stream().filter(t -> !t.id().equals(pinned.id())).forEach(targets::add);
+            route = new RouteTable.Resolved(route.route(), List.copyOf(targets), route.systemPrompt());
+        }
         String system = PromptBuilder.systemPrompt(route.systemPrompt(), request.userName(), request.channelName(),
                 clock.instant());
         Reply reply = new Reply(request, listener, RouteTable.order(route.targets(), random), system);
@@ -109,6 +118,45 @@ public final class Router implements AutoCloseable {
         live.add(reply);
         reply.advance();
         return reply;
+    }
+
+    /**
+     * Makes {@code provider/model} answer first in a conversation's channel (the route's targets stay as fallbacks),
+     * or, with null, lets the route decide again.
+     *
+     * @return null when done; otherwise why not, for the operator
+     */
+    public String pinModel(ConversationKey channel, String providerSlashModel) {
+        if (providerSlashModel == null) {
+            pins.remove(scope(channel));
+            log.info("model pin removed {}", kv("channel", scope(channel)));
+            return null;
+        }
+        int slash = providerSlashModel.indexOf('/');
+        if (slash <= 0 || slash == providerSlashModel.length() - 1) {
+            return "write it as provider/model, e.g. " + providers.keySet().stream().findFirst().orElse("openai")
+                    + "/" + "model-name";
+        }
+        String provider = providerSlashModel.substring(0, slash);
+        ProviderState state = providers.get(provider);
+        if (state == null) {
+            return "there is no provider \"" + provider + "\"; known: " + String.join(", ", providers.keySet());
+        }
+        if (!state.config.active()) {
+            return "provider \"" + provider + "\" is off in the config";
+        }
+        pins.put(scope(channel), new Target(provider, providerSlashModel.substring(slash + 1), -1, 1));
+        log.info("model pinned {} {}", kv("channel", scope(channel)), kv("target", providerSlashModel));
+        return null;
+    }
+
+    /** The model pinned for a conversation's channel, if any, as {@code provider/model}. */
+    public java.util.Optional<String> pinnedModel(ConversationKey channel) {
+        return java.util.Optional.ofNullable(pins.get(scope(channel))).map(Target::id);
+    }
+
+    private static String scope(ConversationKey key) {
+        return key.platform() + "/" + key.workspace() + "/" + key.channel();
     }
 
     /** A snapshot of each provider for status pages and commands. */

@@ -1,0 +1,346 @@
+package dev.switchboard.adapter.shell;
+
+import dev.switchboard.chat.Admission;
+import dev.switchboard.chat.ChatThread;
+import dev.switchboard.chat.Conversations;
+import dev.switchboard.chat.Inbound;
+import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.conversation.Conversation;
+import dev.switchboard.conversation.ConversationKey;
+import dev.switchboard.conversation.ConversationQuery;
+import dev.switchboard.conversation.ConversationStore;
+import dev.switchboard.conversation.ConversationSummary;
+import dev.switchboard.conversation.Role;
+import dev.switchboard.conversation.Turn;
+import dev.switchboard.live.Budget;
+import dev.switchboard.live.ReplySink;
+import dev.switchboard.live.Ticker;
+import dev.switchboard.routing.Failure;
+import dev.switchboard.routing.ReplyOutcome;
+import dev.switchboard.routing.Router;
+import dev.switchboard.routing.TargetFailure;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.jline.reader.EndOfFileException;
+import org.jline.reader.LineReader;
+import org.jline.reader.LineReaderBuilder;
+import org.jline.reader.UserInterruptException;
+import org.jline.terminal.Terminal;
+import org.jline.utils.AttributedString;
+import org.jline.utils.AttributedStyle;
+
+/**
+ * The whole bot in a terminal, as a third adapter on the same core: each conversation is a thread stored under the
+ * platform {@code shell}, replies stream through the live engine at the terminal's pace, and the operator commands
+ * work with the local user as the operator. Line editing and history come from JLine. Ctrl-C stops the reply being
+ * written (and its upstream stream); Ctrl-C at the prompt or Ctrl-D leaves.
+ *
+ * <p>Not thread-safe: {@link #run()} owns the terminal until it returns.
+ */
+public final class Shell {
+
+    static final String PLATFORM = "shell";
+    static final String WORKSPACE = "local";
+    static final String CHANNEL = "terminal";
+    private static final DateTimeFormatter THREAD_ID = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT);
+
+    private final Terminal terminal;
+    private final PrintWriter out;
+    private final Conversations conversations;
+    private final Router router;
+    private final ConversationStore store;
+    private final Ticker ticker;
+    private final Clock clock;
+    private final SwitchboardConfig config;
+    private final Path history;
+    private final Conversations.Policy policy;
+    private final Budget budget;
+    private final String user = System.getProperty("user.name", "you");
+    private final AtomicInteger messages = new AtomicInteger();
+    private String thread;
+
+    /**
+     * @param history where line history is kept between sessions; null for none
+     */
+    public Shell(Terminal terminal, Conversations conversations, Router router, ConversationStore store,
+                 Ticker ticker, Clock clock, SwitchboardConfig config, Path history) {
+        this.terminal = terminal;
+        this.out = terminal.writer();
+        this.conversations = conversations;
+        this.router = router;
+        this.store = store;
+        this.ticker = ticker;
+        this.clock = clock;
+        this.config = config;
+        this.history = history;
+        this.policy = new Conversations.Policy("switchboard", SwitchboardConfig.OnNewMessage.QUEUE,
+                new SwitchboardConfig.RateLimit(1_000, Duration.ofMinutes(1)), false);
+        // A terminal takes text as fast as it comes; thirty writes a second reads as smooth streaming.
+        this.budget = new Budget("terminal", 30, Duration.ofSeconds(1), ticker);
+        this.thread = newThreadId();
+    }
+
+    /** Reads and answers until the user leaves. @return the exit code, 0 */
+    public int run() {
+        LineReaderBuilder builder = LineReaderBuilder.builder().terminal(terminal).appName("switchboard");
+        if (history != null) {
+            builder.variable(LineReader.HISTORY_FILE, history);
+        }
+        LineReader reader = builder.build();
+        say("Switchboard shell, thread " + thread + ". Type a question, or /help. Ctrl-C stops a reply; Ctrl-D"
+                + " leaves.");
+        while (true) {
+            String line;
+            try {
+                line = reader.readLine("you › ");
+            } catch (UserInterruptException | EndOfFileException e) {
+                say("bye.");
+                return 0;
+            }
+            line = line.strip();
+            if (line.isEmpty()) {
+                continue;
+            }
+            if (line.startsWith("/")) {
+                if (!command(line)) {
+                    say("bye.");
+                    return 0;
+                }
+            } else {
+                ask(line);
+            }
+        }
+    }
+
+    private ConversationKey key() {
+        return new ConversationKey(PLATFORM, WORKSPACE, CHANNEL, thread);
+    }
+
+    private String newThreadId() {
+        String id = THREAD_ID.format(clock.instant().atZone(ZoneId.systemDefault()));
+        String candidate = id;
+        for (int n = 2; store.load(new ConversationKey(PLATFORM, WORKSPACE, CHANNEL, candidate)).isPresent(); n++) {
+            candidate = id + "-" + n;
+        }
+        return candidate;
+    }
+
+    /** Answers one question, waiting until the reply and its footer are printed; Ctrl-C stops it. */
+    void ask(String question) {
+        String messageId = thread + "." + clock.millis() + "." + messages.incrementAndGet();
+        TerminalThread reply = new TerminalThread(new TerminalSink(out));
+        Admission admission = conversations.submit(new Inbound(key(), messageId, user, user, question,
+                clock.instant(), "the terminal"), reply, policy);
+        if (admission instanceof Admission.Refused refused) {
+            say(refused.userMessage());
+            return;
+        }
+        ConversationKey key = key();
+        Terminal.SignalHandler previous = terminal.handle(Terminal.Signal.INT,
+                signal -> conversations.cancel(key, messageId, "stopped with Ctrl-C"));
+        try {
+            reply.done.join();
+        } finally {
+            terminal.handle(Terminal.Signal.INT, previous);
+        }
+    }
+
+    /** @return false to leave */
+    private boolean command(String line) {
+        String[] words = line.split("\\s+");
+        switch (words[0]) {
+            case "/quit", "/exit" -> {
+                return false;
+            }
+            case "/new" -> {
+                thread = newThreadId();
+                say("new thread " + thread + ".");
+            }
+            case "/threads" -> threads();
+            case "/open" -> open(words.length > 1 ? words[1] : "");
+            case "/switchboard" -> admin(words);
+            default -> help();
+        }
+        return true;
+    }
+
+    private void help() {
+        say("""
+                /new                      start a new thread
+                /threads                  list recent threads
+                /open <id>                continue a thread
+                /switchboard status       providers, their breakers and last failures
+                /switchboard provider <name> on|off
+                /switchboard model <provider/model>|default
+                /quit                     leave (or Ctrl-D)""");
+    }
+
+    private void threads() {
+        List<ConversationSummary> recent = store.list(ConversationQuery.channel(PLATFORM, WORKSPACE, CHANNEL))
+                .stream().sorted(Comparator.comparing(ConversationSummary::lastModified).reversed()).limit(10)
+                .toList();
+        if (recent.isEmpty()) {
+            say("no threads yet.");
+            return;
+        }
+        for (ConversationSummary s : recent) {
+            String first = store.load(s.key()).flatMap(c -> c.turns().stream().filter(t -> t.role() == Role.USER)
+                    .findFirst()).map(t -> preview(t.text())).orElse("");
+            say((s.key().thread().equals(thread) ? "* " : "  ") + s.key().thread() + "  " + first);
+        }
+    }
+
+    private void open(String id) {
+        if (id.isBlank()) {
+            say("which thread? /threads lists them.");
+            return;
+        }
+        ConversationKey key = new ConversationKey(PLATFORM, WORKSPACE, CHANNEL, id);
+        Conversation c = store.load(key).orElse(null);
+        if (c == null) {
+            say("no thread " + id + "; /threads lists them.");
+            return;
+        }
+        thread = id;
+        say("thread " + id + ", " + c.totalTurns() + " turns. The last ones:");
+        List<Turn> turns = c.turns();
+        for (Turn t : turns.subList(Math.max(0, turns.size() - 4), turns.size())) {
+            say((t.role() == Role.USER ? "you › " : TerminalSink.PREFIX) + preview(t.text()));
+        }
+    }
+
+    private void admin(String[] words) {
+        String sub = words.length > 1 ? words[1] : "status";
+        switch (sub) {
+            case "status" -> {
+                for (Router.ProviderStatus p : router.providers()) {
+                    say(String.format(Locale.ROOT, "%-12s %-28s breaker %-9s %s", p.name(),
+                            p.unavailable() == null ? "in rotation" : p.unavailable(), p.breaker(),
+                            p.lastFailure() == null || p.lastFailure().isEmpty() ? ""
+                                    : "last failure " + p.lastFailure() + " at " + p.lastFailureAt()));
+                }
+                say("model here: " + router.pinnedModel(key()).orElse("as the route decides") + "; replies in"
+                        + " progress: " + conversations.inProgress());
+            }
+            case "provider" -> {
+                if (words.length < 4 || !(words[3].equals("on") || words[3].equals("off"))) {
+                    say("usage: /switchboard provider <name> on|off");
+                } else if (router.setProviderEnabled(words[2], words[3].equals("on"))) {
+                    say("provider " + words[2] + " is " + (words[3].equals("on") ? "back in rotation." : "out of"
+                            + " rotation."));
+                } else {
+                    say("there is no provider " + words[2] + "; /switchboard status lists them.");
+                }
+            }
+            case "model" -> {
+                if (words.length < 3) {
+                    say("usage: /switchboard model <provider/model>|default");
+                    return;
+                }
+                String problem = router.pinModel(key(), words[2].equals("default") ? null : words[2]);
+                say(problem != null ? "not changed: " + problem + "." : words[2].equals("default")
+                        ? "the route decides again." : words[2] + " answers here first now.");
+            }
+            default -> say("unknown: /switchboard " + sub + ". Try status, provider or model.");
+        }
+    }
+
+    private static String preview(String text) {
+        String line = text.strip().replace('\n', ' ');
+        return line.length() > 70 ? line.substring(0, 69) + "…" : line;
+    }
+
+    private void say(String text) {
+        out.println(text);
+        out.flush();
+    }
+
+    private void faint(String text) {
+        out.println(new AttributedString(text, AttributedStyle.DEFAULT.faint()).toAnsi(terminal));
+        out.flush();
+    }
+
+    /** One reply in the terminal; prints the footer when it ends. */
+    private final class TerminalThread implements ChatThread {
+        private final TerminalSink sink;
+        private final CompletableFuture<Void> done = new CompletableFuture<>();
+
+        TerminalThread(TerminalSink sink) {
+            this.sink = sink;
+        }
+
+        @Override
+        public ReplySink sink() {
+            return sink;
+        }
+
+        @Override
+        public List<Budget> budgets() {
+            return List.of(budget);
+        }
+
+        @Override
+        public void finished(ReplyOutcome outcome, List<String> messageIds) {
+            try {
+                if (sink.printedAnything()) {
+                    out.println();
+                }
+                faint(footer(outcome));
+                if (outcome instanceof ReplyOutcome.Failed f && nothingReachable(f.failures())) {
+                    say(setupHint(f.failures()));
+                }
+            } finally {
+                done.complete(null);
+            }
+        }
+    }
+
+    /** The line under a reply: who answered, how fast, how much, and any fallback. */
+    static String footer(ReplyOutcome outcome) {
+        return switch (outcome) {
+            case ReplyOutcome.Completed c -> "── " + c.target().id() + String.format(Locale.ROOT,
+                    " · first token %.2f s · %.2f s", c.firstToken().toMillis() / 1000.0,
+                    c.latency().toMillis() / 1000.0)
+                    + (c.usage().input() + c.usage().output() > 0 ? " · " + c.usage().input()
+                    + " in / " + c.usage().output() + " out tokens" : "")
+                    + (c.fellBack() ? " · fell back from " + c.failures().stream().map(TargetFailure::toString)
+                    .collect(Collectors.joining(", ")) : "");
+            case ReplyOutcome.Failed f -> "── no answer" + (f.failures().isEmpty() ? "" : ": " + f.failures()
+                    .stream().map(TargetFailure::toString).collect(Collectors.joining(", ")));
+            case ReplyOutcome.Cancelled c -> "── stopped";
+        };
+    }
+
+    private static boolean nothingReachable(List<TargetFailure> failures) {
+        return failures.isEmpty() || failures.stream().allMatch(f -> f.failure() instanceof Failure.ConnectionFailed
+                || f.failure() instanceof Failure.Authentication || f.failure() instanceof Failure.ModelNotFound
+                || f.failure().label().equals("unavailable"));
+    }
+
+    /** One paragraph on what to set and where, when no model could be reached at all. */
+    private String setupHint(List<TargetFailure> failures) {
+        String ollama = config.providers().values().stream()
+                .filter(p -> p.type() == SwitchboardConfig.ProviderType.OLLAMA && p.active())
+                .map(p -> p.baseUrl().toString()).findFirst().orElse("http://localhost:11434");
+        return "No model could be reached. With no provider key set, Switchboard asks a local Ollama at " + ollama
+                + ": install it from https://ollama.com, run `ollama pull " + localModel() + "`, and ask again. Or"
+                + " give it a hosted model: export OPENAI_API_KEY, ANTHROPIC_API_KEY or GEMINI_API_KEY (read through"
+                + " providers: in config/switchboard.yaml) and restart. `./switchboard check` tests each provider.";
+    }
+
+    private String localModel() {
+        return config.providers().values().stream()
+                .filter(p -> p.type() == SwitchboardConfig.ProviderType.OLLAMA && !p.models().isEmpty())
+                .map(p -> p.models().getFirst()).findFirst().orElse("llama3.2");
+    }
+}

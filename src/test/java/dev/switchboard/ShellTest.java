@@ -1,0 +1,260 @@
+package dev.switchboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.switchboard.config.ConfigLoader;
+import dev.switchboard.testing.FakeProvider;
+import dev.switchboard.testing.FakeProvider.Api;
+import dev.switchboard.testing.FakeProvider.Script;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.impl.ExternalTerminal;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The shell adapter driven through a JLine terminal on in-memory streams, with the whole service behind it. */
+class ShellTest {
+
+    @TempDir
+    Path data;
+
+    private final FakeProvider primary = FakeProvider.start();
+    private final FakeProvider secondary = FakeProvider.start();
+    private final List<Session> sessions = new ArrayList<>();
+
+    @AfterEach
+    void stop() throws Exception {
+        for (Session s : sessions) {
+            s.close();
+        }
+        primary.close();
+        secondary.close();
+    }
+
+    /** What the user types: read by the terminal as it arrives, never at its end. */
+    private static final class Keys extends InputStream {
+        private final LinkedBlockingQueue<Integer> bytes = new LinkedBlockingQueue<>();
+
+        void type(byte[] typed) {
+            for (byte b : typed) {
+                bytes.add(b & 0xff);
+            }
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                return bytes.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException();
+            }
+        }
+
+        /** Waits for the first byte only, then takes what has arrived: a terminal reads keys as they come. */
+        @Override
+        public int read(byte[] into, int offset, int length) throws IOException {
+            if (length == 0) {
+                return 0;
+            }
+            into[offset] = (byte) read();
+            int n = 1;
+            Integer next;
+            while (n < length && (next = bytes.poll()) != null) {
+                into[offset + n++] = (byte) (int) next;
+            }
+            return n;
+        }
+
+        @Override
+        public int available() {
+            return bytes.size();
+        }
+    }
+
+    /** A running shell: keys go in, the screen comes out. */
+    private final class Session implements AutoCloseable {
+        final Service service;
+        final Keys keys = new Keys();
+        final ByteArrayOutputStream screen = new ByteArrayOutputStream();
+        final Terminal terminal;
+        final CompletableFuture<Integer> exit;
+
+        Session(String providers) throws IOException {
+            String yaml = """
+                    providers:
+                    %s
+                    storage: {path: %s, fsync: false}
+                    ops: {enabled: false}
+                    """.formatted(providers.indent(2), data.toString().replace("\\", "/"));
+            service = new Service(new ConfigLoader().parse(yaml, "test.yaml", Map.of()), Clock.systemUTC()).start();
+            // A terminal with JLine's own line discipline: Ctrl-C typed while a reply streams raises INT, as a
+            // real terminal's driver does.
+            terminal = new ExternalTerminal("test", "dumb", keys, screen, StandardCharsets.UTF_8);
+            exit = CompletableFuture.supplyAsync(() -> service.shell(terminal).run());
+            await().until(() -> screen().contains("Switchboard shell"));
+        }
+
+        String screen() {
+            synchronized (screen) {
+                return screen.toString(StandardCharsets.UTF_8);
+            }
+        }
+
+        void type(String text) {
+            keys.type(text.getBytes(StandardCharsets.UTF_8));
+        }
+
+        /** Types a line and waits until the reply's footer is on the screen. */
+        void ask(String line) {
+            int footers = count("── ");
+            type(line + "\n");
+            await().atMost(Duration.ofSeconds(10)).until(() -> count("── ") > footers);
+        }
+
+        int count(String what) {
+            return screen().split(Pattern.quote(what), -1).length - 1;
+        }
+
+        @Override
+        public void close() throws Exception {
+            if (!exit.isDone()) {
+                type("/quit\n");
+                exit.get(5, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            terminal.close();
+            service.close();
+        }
+    }
+
+    private Session start(String providers) throws IOException {
+        Session session = new Session(providers);
+        sessions.add(session);
+        return session;
+    }
+
+    private String one() {
+        return "main: {type: openai, api_key: test-key-000000, base_url: " + primary.baseUrl(Api.OPENAI)
+                + ", models: [m]}";
+    }
+
+    @Test
+    void aTwoTurnConversationUsesTheFirstTurnAsContext() throws Exception {
+        primary.enqueue(Script.answer("Nice to meet you, Ada."), Script.answer("Your name is Ada."));
+        Session shell = start(one());
+
+        shell.ask("My name is Ada.");
+        shell.ask("What is my name?");
+
+        assertThat(shell.screen()).contains("assistant › Nice to meet you, Ada.")
+                .contains("assistant › Your name is Ada.").contains("── main/m · first token");
+        String second = primary.received().get(1).body().get("messages").toString();
+        assertThat(second).contains("My name is Ada.").contains("Nice to meet you, Ada.").contains("What is my name?");
+    }
+
+    @Test
+    void ctrlCStopsTheReplyAndClosesTheUpstreamStream() throws Exception {
+        primary.enqueue(Script.answer("one two three four five six seven eight nine ten eleven twelve")
+                .paced(Duration.ofMillis(20), Duration.ofMillis(200)));
+        Session shell = start(one());
+
+        shell.type("count slowly\n");
+        await().atMost(Duration.ofSeconds(5)).until(() -> shell.screen().contains("assistant › one"));
+        shell.type("\u0003");
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> shell.screen().contains("── stopped"));
+        await().until(() -> primary.activeStreams() == 0);
+        assertThat(shell.screen()).doesNotContain("twelve").contains("(stopped)");
+        assertThat(shell.exit).isNotDone(); // one Ctrl-C stops the reply, not the shell
+
+        shell.type("\u0003"); // a second one, at the prompt, leaves
+        assertThat(shell.exit.get(5, java.util.concurrent.TimeUnit.SECONDS)).isZero();
+    }
+
+    @Test
+    void aFailingPrimaryShowsTheFallbackInTheFooter() throws Exception {
+        primary.otherwise(r -> Script.fault(new FakeProvider.Fault.HttpError(500, "server_error", null)));
+        secondary.otherwise(r -> Script.answer("From the backup."));
+        Session shell = start("""
+                primary:
+                  type: openai
+                  api_key: test-key-000000
+                  base_url: %s
+                  models: [model-a]
+                  retry: {max_attempts: 1}
+                secondary: {type: anthropic, api_key: test-key-000001, base_url: %s, models: [model-b]}
+                """.formatted(primary.baseUrl(Api.OPENAI), secondary.baseUrl(Api.ANTHROPIC)));
+
+        shell.ask("anyone there?");
+
+        assertThat(shell.screen()).contains("assistant › From the backup.")
+                .contains("── secondary/model-b").contains("fell back from primary/model-a: server_error");
+    }
+
+    @Test
+    void aThreadSurvivesARestartAndOpenResumesIt() throws Exception {
+        primary.enqueue(Script.answer("Noted: the deploy is on Friday."), Script.answer("On Friday."));
+        Session first = start(one());
+        first.ask("Remember: the deploy is on Friday.");
+        Matcher id = Pattern.compile("thread (\\S+)\\. Type").matcher(first.screen());
+        assertThat(id.find()).isTrue();
+        first.close();
+        sessions.remove(first);
+
+        Session second = start(one());
+        second.type("/threads\n");
+        await().until(() -> second.screen().contains(id.group(1) + "  Remember: the deploy is on Friday."));
+        second.type("/open " + id.group(1) + "\n");
+        await().until(() -> second.screen().contains("thread " + id.group(1) + ", 2 turns"));
+        second.ask("When is the deploy?");
+
+        assertThat(primary.received().get(1).body().get("messages").toString())
+                .contains("Remember: the deploy is on Friday.").contains("When is the deploy?");
+    }
+
+    @Test
+    void whenNothingAnswersTheShellSaysWhatToSet() throws Exception {
+        primary.refuseConnections();
+        Session shell = start("ollama: {type: ollama, base_url: " + primary.baseUrl(Api.OLLAMA)
+                + ", models: [llama3.2], retry: {max_attempts: 1}}");
+
+        shell.ask("hello?");
+
+        assertThat(shell.screen()).contains("── no answer").contains("No model could be reached")
+                .contains("ollama pull llama3.2").contains("OPENAI_API_KEY").doesNotContain("Exception");
+    }
+
+    @Test
+    void operatorCommandsWorkForTheLocalUser() throws Exception {
+        primary.otherwise(r -> Script.answer("ok"));
+        Session shell = start(one());
+
+        shell.type("/switchboard status\n");
+        await().until(() -> shell.screen().contains("in rotation"));
+        shell.type("/switchboard provider main off\n");
+        await().until(() -> shell.screen().contains("provider main is out of rotation."));
+        shell.type("/switchboard provider main on\n");
+        await().until(() -> shell.screen().contains("provider main is back in rotation."));
+        shell.type("/switchboard model main/m-large\n");
+        await().until(() -> shell.screen().contains("main/m-large answers here first now."));
+        shell.ask("which model?");
+        assertThat(primary.received().getLast().body().get("model").asText()).isEqualTo("m-large");
+        shell.type("/switchboard model nowhere/x\n");
+        await().until(() -> shell.screen().contains("not changed: there is no provider \"nowhere\""));
+    }
+}
