@@ -1,5 +1,6 @@
 package dev.switchboard;
 
+import dev.switchboard.adapter.discord.DiscordAdapter;
 import dev.switchboard.adapter.shell.Shell;
 import dev.switchboard.adapter.slack.SlackAdapter;
 import dev.switchboard.chat.Conversations;
@@ -56,6 +57,7 @@ final class Service implements AutoCloseable {
     private UsageLedger usage;
     private Conversations conversations;
     private SlackAdapter slack;
+    private DiscordAdapter discord;
     private Ticker ticker;
 
     Service(ConfigLoader.Loaded loaded, Clock clock) {
@@ -104,6 +106,12 @@ final class Service implements AutoCloseable {
                 started.add(adapter);
                 slack = adapter.start(ops);
             }
+            if (config.discord().active()) {
+                DiscordAdapter adapter = new DiscordAdapter(config.discord(), conversations, ticker, clock,
+                        config.routing().fallbackFooter());
+                started.add(adapter);
+                discord = adapter.start();
+            }
         } catch (ReplySink.WriteFailed e) {
             throw new IllegalStateException("slack: could not sign in (" + e.getMessage() + "). Check SLACK_BOT_TOKEN"
                     + " (the xoxb-… token under OAuth & Permissions) and that " + withoutCredentials(
@@ -114,6 +122,9 @@ final class Service implements AutoCloseable {
             started.add(conversations);
             if (slack != null) {
                 started.add(slack::stopIntake);
+            }
+            if (discord != null) {
+                started.add(discord::stopIntake);
             }
         }
         if (ops != null) {
@@ -130,6 +141,10 @@ final class Service implements AutoCloseable {
 
     SlackAdapter slack() {
         return slack;
+    }
+
+    DiscordAdapter discord() {
+        return discord;
     }
 
     /** The shell adapter on a terminal, sharing this service's core; its line history lives beside the data. */
@@ -167,10 +182,15 @@ final class Service implements AutoCloseable {
                     : "in rotation, breaker " + p.breaker());
         }
         components.put("store", "ok");
-        boolean adapter = slack != null && slack.connected();
+        boolean slackUp = slack != null && slack.connected();
+        boolean discordUp = discord != null && discord.connected();
         if (slack != null) {
-            components.put("slack", adapter ? "connected" : "not connected (reconnecting)");
+            components.put("slack", slackUp ? "connected" : "not connected (reconnecting)");
         }
+        if (discord != null) {
+            components.put("discord", discordUp ? "connected" : "not connected (resuming)");
+        }
+        boolean adapter = slackUp || discordUp;
         boolean provider = router.providers().stream().anyMatch(p -> p.unavailable() == null);
         // Ready means a message can get an answer: an adapter is connected and a provider is in rotation.
         components.put("answering", !adapter ? "no adapter is connected" : !provider ? "no provider is in rotation"
@@ -216,7 +236,7 @@ final class Service implements AutoCloseable {
                             .map(v -> loaded.variableFor(slackKey(v), v)).toList()));
         }
         if (config.discord().active()) {
-            log.info("discord: configured, but this build has no Discord adapter yet");
+            log.info("discord: on");
         } else if (config.discord().enabled() == Toggle.OFF) {
             log.info("discord: off (discord.enabled: false)");
         } else {

@@ -1,0 +1,107 @@
+package dev.switchboard.adapter.discord;
+
+import dev.switchboard.live.Formatter;
+import dev.switchboard.live.ReplySink;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+import net.dv8tion.jda.api.entities.channel.middleman.MessageChannel;
+import net.dv8tion.jda.api.interactions.InteractionHook;
+
+/**
+ * A reply to {@code /ask}: the deferred response ("thinking…") becomes the first message, later messages are
+ * follow-ups. The interaction token lives 15 minutes; a little before that, new messages go to the channel as
+ * ordinary bot messages, and edits of the token's messages fail so the engine continues in a new one.
+ */
+final class InteractionSink implements ReplySink {
+
+    static final String ORIGINAL = "@original";
+    /** Webhook edits stop this long before Discord's 15 minutes, so none is cut off mid-flight. */
+    static final Duration TOKEN_LIFE = Duration.ofMinutes(14);
+
+    private final InteractionHook hook;
+    private final MessageChannel channel;
+    private final boolean silent;
+    private final Clock clock;
+    private final Instant deferredAt;
+    private final Consumer<String> posted;
+    private volatile boolean originalUsed;
+
+    InteractionSink(InteractionHook hook, MessageChannel channel, boolean silent, Clock clock, Instant deferredAt,
+                    Consumer<String> posted) {
+        this.hook = hook;
+        this.channel = channel;
+        this.silent = silent;
+        this.clock = clock;
+        this.deferredAt = deferredAt;
+        this.posted = posted;
+    }
+
+    private boolean tokenAlive() {
+        return clock.instant().isBefore(deferredAt.plus(TOKEN_LIFE));
+    }
+
+    @Override
+    public CompletionStage<String> post(String text) {
+        if (!tokenAlive()) {
+            return Writes.submit(channel.sendMessage(Writes.create(text, silent))).thenApply(m -> {
+                posted.accept(m.getId());
+                return "channel:" + m.getId();
+            });
+        }
+        if (!originalUsed) {
+            originalUsed = true;
+            return Writes.submit(hook.editOriginal(Writes.edit(text))).thenApply(m -> {
+                posted.accept(m.getId());
+                return ORIGINAL;
+            });
+        }
+        return Writes.submit(hook.sendMessage(text).setAllowedMentions(java.util.List.of())
+                .setSuppressedNotifications(silent)).thenApply(m -> {
+                    posted.accept(m.getId());
+                    return m.getId();
+                });
+    }
+
+    @Override
+    public CompletionStage<Void> edit(String messageId, String text) {
+        if (messageId.startsWith("channel:")) {
+            return Writes.submit(channel.editMessageById(messageId.substring(8), Writes.edit(text)))
+                    .thenApply(m -> null);
+        }
+        if (!tokenAlive()) {
+            return CompletableFuture.failedFuture(new WriteFailed(WriteFailed.Kind.REJECTED, null,
+                    "the interaction token has expired"));
+        }
+        var action = messageId.equals(ORIGINAL) ? hook.editOriginal(Writes.edit(text))
+                : hook.editMessageById(messageId, Writes.edit(text));
+        return Writes.submit(action).thenApply(m -> null);
+    }
+
+    @Override
+    public CompletionStage<Void> delete(String messageId) {
+        if (messageId.startsWith("channel:")) {
+            return Writes.submit(channel.deleteMessageById(messageId.substring(8)));
+        }
+        return Writes.submit(messageId.equals(ORIGINAL) ? hook.deleteOriginal() : hook.deleteMessageById(messageId));
+    }
+
+    @Override
+    public int maxChars() {
+        return ChannelSink.MAX_CHARS;
+    }
+
+    @Override
+    public String format(String markdown) {
+        return Formatter.toDiscord(markdown);
+    }
+
+    /** Nothing before the first words: Discord shows "typing…" (or the deferred "thinking…") meanwhile. */
+    @Override
+    public String placeholder() {
+        return "";
+    }
+}
