@@ -1,0 +1,243 @@
+package dev.switchboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.switchboard.config.ConfigLoader;
+import dev.switchboard.testing.FakeDiscord;
+import dev.switchboard.testing.FakeDiscord.Message;
+import dev.switchboard.testing.FakeProvider;
+import dev.switchboard.testing.FakeProvider.Api;
+import dev.switchboard.testing.FakeProvider.Script;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole service with the Discord adapter on real JDA against a fake Discord (REST and Gateway on 127.0.0.1)
+ * and a fake provider.
+ */
+class DiscordEndToEndTest {
+
+    private static final String ANSWER = "Four, as it happens. Two and two make four.";
+    private static final String BOT = FakeDiscord.BOT_ID;
+
+    @TempDir
+    Path data;
+
+    private final FakeDiscord discord = FakeDiscord.start();
+    private final FakeProvider provider = FakeProvider.start();
+    private final List<Service> services = new ArrayList<>();
+
+    @BeforeEach
+    void world() {
+        discord.user("300000000000000001", "ada").user("300000000000000002", "bo")
+                .textChannel("400000000000000001", "general")
+                .forbidden("400000000000000009", "announcements");
+        provider.otherwise(r -> Script.answer(ANSWER).paced(Duration.ofMillis(30), Duration.ofMillis(15)));
+    }
+
+    @AfterEach
+    void stop() {
+        services.forEach(Service::close);
+        discord.close();
+        provider.close();
+    }
+
+    private static final String ADA = "300000000000000001";
+    private static final String BO = "300000000000000002";
+    private static final String GENERAL = "400000000000000001";
+
+    private Service start(String extra) {
+        String yaml = """
+                discord:
+                  token: %s
+                  rest_url: %s
+                  gateway_url: %s
+                %s
+                providers:
+                  main: {type: openai, api_key: test-key-000000, base_url: %s, models: [m]}
+                storage: {path: %s, fsync: false}
+                ops: {port: 0}
+                """.formatted(FakeDiscord.TOKEN, discord.restUrl(), discord.gatewayUrl(), extra.indent(2),
+                provider.baseUrl(Api.OPENAI), data.toString().replace("\\", "/"));
+        Service service = new Service(new ConfigLoader().parse(yaml, "test.yaml", Map.of()), Clock.systemUTC())
+                .start();
+        services.add(service);
+        await().until(() -> service.discord().connected());
+        return service;
+    }
+
+    private static String mention(String text) {
+        return "<@" + BOT + "> " + text;
+    }
+
+    private List<Message> bot(String channel) {
+        return discord.messages(channel).stream().filter(m -> BOT.equals(m.author())).toList();
+    }
+
+    private void awaitBot(String channel, String... texts) {
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(bot(channel))
+                .extracting(Message::content).containsExactly(texts));
+    }
+
+    @Test
+    void aMentionOpensAThreadWhereTheAnswerStreams() {
+        start("");
+        String id = discord.post(GENERAL, ADA, mention("what is 2+2?"));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> discord.threads().stream().anyMatch(t -> t.id().equals(id)));
+        FakeDiscord.Thread thread = discord.threads().stream().filter(t -> t.id().equals(id)).findFirst().orElseThrow();
+        assertThat(thread.name()).isEqualTo("what is 2+2?");
+        awaitBot(id, ANSWER);
+        Message reply = bot(id).getFirst();
+        assertThat(reply.edits()).as("streamed by edits").isPositive();
+        assertThat(reply.allowedMentions().get("parse")).isEmpty();
+        assertThat(discord.typing(id)).isPositive();
+        assertThat(bot(GENERAL)).isEmpty();
+    }
+
+    @Test
+    void aFollowUpInTheThreadIsAnsweredWithoutAMentionAndWithContext() {
+        start("message_content: true");
+        String id = discord.post(GENERAL, ADA, mention("what is 2+2?"));
+        awaitBot(id, ANSWER);
+
+        discord.post(id, ADA, "and times three?");
+        awaitBot(id, ANSWER, ANSWER);
+        assertThat(provider.received().get(1).body().get("messages").toString()).contains("what is 2+2?")
+                .contains(ANSWER).contains("and times three?");
+    }
+
+    @Test
+    void withThreadsOffARepliesToTheBotContinueAlongTheChain() {
+        start("threads: false");
+        String question = discord.post(GENERAL, ADA, mention("what is 2+2?"));
+        awaitBot(GENERAL, ANSWER);
+        assertThat(bot(GENERAL).getFirst().replyTo()).isEqualTo(question);
+
+        discord.reply(GENERAL, ADA, mention("and times three?"), bot(GENERAL).getFirst().id());
+        awaitBot(GENERAL, ANSWER, ANSWER);
+        assertThat(provider.received().get(1).body().get("messages").toString()).contains("what is 2+2?")
+                .contains("and times three?");
+        assertThat(discord.threads()).isEmpty();
+    }
+
+    @Test
+    void aDirectMessageIsAnswered() {
+        start("");
+        discord.dm(ADA, "hello there");
+        String dm = discord.dmChannel(ADA);
+        awaitBot(dm, ANSWER);
+    }
+
+    @Test
+    void askDefersThenStreamsIntoTheResponse() {
+        start("");
+        String interaction = discord.slash("ask", GENERAL, ADA, Map.of("question", "what is 2+2?"));
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            FakeDiscord.Interaction i = discord.interaction(interaction);
+            assertThat(i.callbackType()).isEqualTo(5);
+            assertThat(i.original()).isEqualTo(ANSWER);
+        });
+        assertThat(discord.registeredCommands()).anyMatch(c -> c.get("name").asText().equals("ask"));
+    }
+
+    @Test
+    void aStormOf429sStillEndsWithTheExactFinalText() {
+        // Fewer writes than the adapter's pacing spends: it meets 429s, which JDA waits out by their headers.
+        discord.channelLimit(1, Duration.ofSeconds(2));
+        String longAnswer = "word ".repeat(150).strip() + ".";
+        provider.otherwise(r -> Script.answer(longAnswer).paced(Duration.ofMillis(5), Duration.ofMillis(20)));
+        start("");
+        String id = discord.post(GENERAL, ADA, mention("talk"));
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(bot(id)).extracting(Message::content)
+                .containsExactly(longAnswer));
+        assertThat(discord.rateLimited()).isPositive();
+    }
+
+    @Test
+    void aLongAnswerIsSplitAt2000CharactersWithEveryWordShown() {
+        String paragraph = "This sentence is part of a long answer that goes on. ".repeat(12).strip();
+        String longAnswer = String.join("\n\n", java.util.Collections.nCopies(6, paragraph));
+        provider.otherwise(r -> Script.answer(longAnswer).paced(Duration.ofMillis(5), Duration.ofMillis(1)));
+        start("");
+        String id = discord.post(GENERAL, ADA, mention("tell me everything"));
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(bot(id)).hasSizeGreaterThan(1).allMatch(m -> m.content().length() <= 2_000);
+            assertThat(String.join("\n\n", bot(id).stream().map(Message::content).toList())).isEqualTo(longAnswer);
+        });
+    }
+
+    @Test
+    void answeringInAnArchivedThreadReopensIt() {
+        start("message_content: true");
+        String id = discord.post(GENERAL, ADA, mention("what is 2+2?"));
+        awaitBot(id, ANSWER);
+        discord.archive(id);
+
+        discord.post(id, ADA, mention("still there?"));
+        awaitBot(id, ANSWER, ANSWER);
+        assertThat(discord.threads()).filteredOn(t -> t.id().equals(id)).allMatch(t -> !t.archived());
+    }
+
+    @Test
+    void modelOutputCannotPingAnyone() {
+        provider.otherwise(r -> Script.answer("Hey @everyone and <@&500000000000000001>, look!"));
+        start("");
+        String id = discord.post(GENERAL, ADA, mention("ping people"));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> bot(id).stream().anyMatch(m -> m.content().contains("look")));
+        Message reply = bot(id).getFirst();
+        assertThat(reply.allowedMentions().get("parse")).isEmpty();
+        assertThat(reply.content()).doesNotContain("@everyone");
+    }
+
+    @Test
+    void aGatewayDropMidAnswerResumesWithoutALostOrDoubledReply() {
+        provider.otherwise(r -> Script.answer(ANSWER).paced(Duration.ofMillis(30), Duration.ofMillis(60)));
+        start("message_content: true");
+        String id = discord.post(GENERAL, ADA, mention("what is 2+2?"));
+        await().until(() -> provider.activeStreams() == 1);
+
+        discord.dropGateway();
+        discord.post(id, ADA, "and times three?");
+        await().atMost(Duration.ofSeconds(20)).until(() -> discord.resumes() >= 1);
+
+        awaitBot(id, ANSWER, ANSWER);
+        assertThat(provider.requests()).isEqualTo(2);
+    }
+
+    @Test
+    void deletingTheQuestionStopsTheReply() {
+        provider.otherwise(r -> Script.answer("a b c d e f g h i j k l m n o p q r s t").paced(Duration.ofMillis(20),
+                Duration.ofMillis(200)));
+        start("");
+        String id = discord.post(GENERAL, ADA, mention("count slowly"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> bot(id).stream().anyMatch(m -> m.content().startsWith("a")));
+
+        discord.delete(GENERAL, id);
+        await().atMost(Duration.ofSeconds(10)).until(() -> bot(id).stream()
+                .anyMatch(m -> m.content().endsWith("_(stopped)_")));
+        await().until(() -> provider.activeStreams() == 0);
+    }
+
+    @Test
+    void botsAndDeniedUsersAreIgnored() {
+        start("access: {deny_users: [" + BO + "]}");
+        discord.post(GENERAL, BO, mention("hello?"));
+        discord.post(GENERAL, ADA, "no mention here");
+        await().during(Duration.ofMillis(500)).until(() -> provider.requests() == 0);
+        assertThat(discord.botMessages()).isEmpty();
+    }
+}
