@@ -236,8 +236,25 @@ class DiscordEndToEndTest {
     void botsAndDeniedUsersAreIgnored() {
         start("access: {deny_users: [" + BO + "]}");
         discord.post(GENERAL, BO, mention("hello?"));
+        discord.dm(BO, "and in a DM?");
         discord.post(GENERAL, ADA, "no mention here");
         await().during(Duration.ofMillis(500)).until(() -> provider.requests() == 0);
         assertThat(discord.botMessages()).isEmpty();
+    }
+
+    @Test
+    void aMessageStoredButUnansweredWhenTheServiceStoppedIsAnsweredAtStart() {
+        Service first = start("");
+        String id = discord.post(GENERAL, ADA, "no mention, so not answered");
+        dev.switchboard.conversation.ConversationKey key = new dev.switchboard.conversation.ConversationKey(
+                "discord", FakeDiscord.GUILD, GENERAL, id);
+        first.store().append(key, dev.switchboard.conversation.Turn.user(ADA, "ada", "what is 2+2?",
+                java.time.Instant.now(), List.of(id)));
+        first.close();
+        services.remove(first);
+
+        start("");
+        awaitBot(GENERAL, ANSWER);
+        assertThat(provider.requests()).isEqualTo(1);
     }
 }

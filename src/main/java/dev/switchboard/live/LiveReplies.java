@@ -260,11 +260,17 @@ public final class LiveReplies {
             // This write shows everything seen so far; only text arriving from now on is unseen.
             sentUnseenSince = unseenSince;
             unseenSince = 0;
-            CompletionStage<?> call = switch (write.op()) {
-                case POST -> sink.post(write.text());
-                case EDIT -> sink.edit(ids.get(write.index()), write.text());
-                case DELETE -> sink.delete(ids.get(write.index()));
-            };
+            CompletionStage<?> call;
+            try {
+                call = switch (write.op()) {
+                    case POST -> sink.post(write.text());
+                    case EDIT -> sink.edit(ids.get(write.index()), write.text());
+                    case DELETE -> sink.delete(ids.get(write.index()));
+                };
+            } catch (RuntimeException e) {
+                // A sink that throws instead of failing its stage must not leave the reply waiting forever.
+                call = CompletableFuture.failedFuture(e);
+            }
             call.whenComplete((result, error) -> done(write, result, error));
         }
 

@@ -103,17 +103,16 @@ public final class Router implements AutoCloseable {
     /** Starts answering; the listener hears the tokens and, exactly once, the outcome. */
     public ReplyHandle reply(ReplyRequest request, ReplyListener listener) {
         RouteTable.Resolved route = routes.resolve(request.key());
+        List<Target> order = new ArrayList<>(RouteTable.order(route.targets(), random));
         Target pinned = pins.get(scope(request.key()));
         if (pinned != null) {
-            // The operator's choice answers first; the route's own targets stay behind it as fallbacks.
-            List<Target> targets = new ArrayList<>();
-            targets.add(pinned);
-            route.targets().stream().filter(t -> !t.id().equals(pinned.id())).forEach(targets::add);
-            route = new RouteTable.Resolved(route.route(), List.copyOf(targets), route.systemPrompt());
+            // The operator's choice answers first, whatever the priorities; the route's targets stay as fallbacks.
+            order.removeIf(t -> t.id().equals(pinned.id()));
+            order.addFirst(pinned);
         }
         String system = PromptBuilder.systemPrompt(route.systemPrompt(), request.userName(), request.channelName(),
                 clock.instant());
-        Reply reply = new Reply(request, listener, RouteTable.order(route.targets(), random), system);
+        Reply reply = new Reply(request, listener, List.copyOf(order), system);
         activeReplies.incrementAndGet();
         live.add(reply);
         reply.advance();

@@ -378,4 +378,49 @@ class ConversationsTest {
                 .extracting(u -> u.message().text()).containsExactly("left over");
         assertThat(conversations.unanswered("other", Duration.ofHours(1))).isEmpty();
     }
+
+    @Test
+    void aSinkThatThrowsInsteadOfFailingDoesNotBlockTheThread() {
+        provider.otherwise(r -> Script.answer("Fine."));
+        Conversations conversations = conversations();
+        PlatformThread throwing = new PlatformThread(List.of()) {
+            @Override
+            public ReplySink sink() {
+                ReplySink inner = super.sink();
+                return new ReplySink() {
+                    @Override
+                    public CompletionStage<String> post(String text) {
+                        throw new IllegalStateException("refused while building the request");
+                    }
+
+                    @Override
+                    public CompletionStage<Void> edit(String messageId, String text) {
+                        return inner.edit(messageId, text);
+                    }
+
+                    @Override
+                    public CompletionStage<Void> delete(String messageId) {
+                        return inner.delete(messageId);
+                    }
+
+                    @Override
+                    public int maxChars() {
+                        return inner.maxChars();
+                    }
+
+                    @Override
+                    public String format(String markdown) {
+                        return markdown;
+                    }
+                };
+            }
+        };
+        conversations.submit(message("1", "first"), throwing, QUEUE);
+        await().atMost(Duration.ofSeconds(10)).until(() -> throwing.outcomes.size() == 1);
+
+        PlatformThread fine = thread();
+        conversations.submit(message("2", "second"), fine, QUEUE);
+        await().until(() -> fine.outcomes.size() == 1);
+        assertThat(fine.messages.values()).containsExactly("Fine.");
+    }
 }

@@ -36,13 +36,10 @@ final class ChannelSink implements ReplySink {
 
     @Override
     public CompletionStage<String> post(String text) {
-        return reopened().thenCompose(v -> {
+        return reopened().thenCompose(v -> Writes.submit(() -> {
             var action = channel.sendMessage(Writes.create(text, silent));
-            if (first && replyTo != null) {
-                action = action.setMessageReference(replyTo).failOnInvalidReply(false);
-            }
-            return Writes.submit(action);
-        }).thenApply(message -> {
+            return first && replyTo != null ? action.setMessageReference(replyTo).failOnInvalidReply(false) : action;
+        })).thenApply(message -> {
             first = false;
             posted.accept(message.getId());
             return message.getId();
@@ -51,18 +48,18 @@ final class ChannelSink implements ReplySink {
 
     @Override
     public CompletionStage<Void> edit(String messageId, String text) {
-        return Writes.submit(channel.editMessageById(messageId, Writes.edit(text))).thenApply(m -> null);
+        return Writes.submit(() -> channel.editMessageById(messageId, Writes.edit(text))).thenApply(m -> null);
     }
 
     @Override
     public CompletionStage<Void> delete(String messageId) {
-        return Writes.submit(channel.deleteMessageById(messageId));
+        return Writes.submit(() -> channel.deleteMessageById(messageId));
     }
 
     /** Answering in an archived thread reopens it; where the bot may not, the failure says why. */
     private CompletableFuture<Void> reopened() {
         if (channel instanceof ThreadChannel thread && thread.isArchived()) {
-            return Writes.submit(thread.getManager().setArchived(false));
+            return Writes.submit(() -> thread.getManager().setArchived(false));
         }
         return CompletableFuture.completedFuture(null);
     }

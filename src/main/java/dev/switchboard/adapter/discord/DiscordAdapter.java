@@ -15,8 +15,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import net.dv8tion.jda.api.JDA;
@@ -66,7 +64,9 @@ public final class DiscordAdapter implements AutoCloseable {
     private final Ticker ticker;
     private final Clock clock;
     private final boolean fallbackFooter;
-    private final Map<String, Budget> budgets = new ConcurrentHashMap<>();
+    /** Per-channel budgets; threads come and go, so unused ones are dropped. */
+    private final Cache<String, Budget> budgets = Caffeine.newBuilder().maximumSize(50_000)
+            .expireAfterAccess(Duration.ofHours(1)).build();
     /** Which conversation a bot message belongs to, for replies to it (reply chains, /ask answers). */
     private final Cache<String, ConversationKey> byBotMessage = Caffeine.newBuilder().maximumSize(100_000)
             .expireAfterAccess(Duration.ofDays(7)).build();
@@ -137,12 +137,42 @@ public final class DiscordAdapter implements AutoCloseable {
             }
         }
         JDA any = shards.getShards().getFirst();
-        policy = new Conversations.Policy(any.getSelfUser().getId(), SwitchboardConfig.OnNewMessage.QUEUE,
-                config.userRateLimit(), fallbackFooter);
+        policy(any);
         log.info("discord: connected as {} ({}), shards {}..{} of {}", any.getSelfUser().getName(),
                 any.getSelfUser().getId(), config.shards().first(), config.shards().last(), config.shards().total());
         log.info("discord: invite the bot with {}", inviteUrl(any.getSelfUser().getApplicationId()));
+        timers.execute(this::answerLeftovers);
         return this;
+    }
+
+    /**
+     * Answers messages stored but never answered because the process stopped; Discord does not deliver them again.
+     * Where the conversation's channel is no longer visible, they stay unanswered (logged).
+     */
+    private void answerLeftovers() {
+        for (Conversations.Unanswered left : conversations.unanswered(PLATFORM, Duration.ofHours(1))) {
+            ConversationKey key = left.key();
+            String id = key.thread().equals(DM) ? key.channel() : key.thread();
+            MessageChannel channel = shards.getChannelById(MessageChannel.class, id);
+            if (channel == null) {
+                channel = shards.getChannelById(MessageChannel.class, key.channel());
+            }
+            if (channel == null) {
+                log.warn("discord: cannot see the channel of an unanswered message in {}; leaving it", key);
+                continue;
+            }
+            MessageChannel replyIn = channel;
+            Inbound inbound = new Inbound(key, left.message().messageIds().getFirst(), left.message().authorId(),
+                    left.message().authorName(), left.message().text(), left.message().at(), "");
+            ReplySink sink = new ChannelSink(replyIn, null, config.silent(), m -> byBotMessage.put(m, key));
+            try {
+                conversations.submit(inbound, new DiscordThread(sink, budgets(replyIn), replyIn, timers),
+                        policy(shards.getShards().getFirst()));
+                log.info("discord: answering a message left unanswered when the service stopped, in {}", key);
+            } catch (RuntimeException e) {
+                log.warn("discord: could not resume an unanswered message in {}: {}", key, e.toString());
+            }
+        }
     }
 
     /** The OAuth2 URL that adds the bot with exactly the permissions it uses, and its slash commands. */
@@ -212,6 +242,17 @@ public final class DiscordAdapter implements AutoCloseable {
         }
     }
 
+    /** The policy, made from the first connected shard's identity (events can arrive before every shard is up). */
+    private Conversations.Policy policy(JDA jda) {
+        Conversations.Policy p = policy;
+        if (p == null) {
+            p = new Conversations.Policy(jda.getSelfUser().getId(), SwitchboardConfig.OnNewMessage.QUEUE,
+                    config.userRateLimit(), fallbackFooter);
+            policy = p;
+        }
+        return p;
+    }
+
     private void onMessage(MessageReceivedEvent event) {
         Message message = event.getMessage();
         JDA jda = event.getJDA();
@@ -227,6 +268,9 @@ public final class DiscordAdapter implements AutoCloseable {
         MessageChannel replyIn = channel;
         String replyTo = null;
         if (!event.isFromGuild()) {
+            if (!allowedInDm(event.getAuthor().getId())) {
+                return;
+            }
             key = new ConversationKey(PLATFORM, DM, channel.getId(), DM);
         } else {
             String guild = event.getGuild().getId();
@@ -250,7 +294,8 @@ public final class DiscordAdapter implements AutoCloseable {
                 if (config.threads() && event.getChannelType() == ChannelType.TEXT
                         && !withoutMention(text, selfId).isBlank()) {
                     // The thread's id is the message's: the conversation is known before Discord answers.
-                    message.createThreadChannel(threadName(withoutMention(text, selfId))).submit().whenComplete(
+                    Writes.submit(() -> message.createThreadChannel(threadName(withoutMention(text, selfId))))
+                            .whenComplete(
                             (thread, error) -> {
                                 if (error != null) {
                                     log.info("discord: could not open a thread ({}); answering in the channel",
@@ -288,11 +333,19 @@ public final class DiscordAdapter implements AutoCloseable {
                 event.getMember() != null ? event.getMember().getEffectiveName() : event.getAuthor().getEffectiveName(),
                 question, message.getTimeCreated().toInstant(), event.isFromGuild() ? channel.getName() : "");
         ReplySink sink = new ChannelSink(replyIn, replyTo, config.silent(), id -> byBotMessage.put(id, conversation));
-        Admission admission = conversations.submit(inbound, new DiscordThread(sink, budgets(replyIn), replyIn,
-                timers), policy);
+        Admission admission;
+        try {
+            admission = conversations.submit(inbound, new DiscordThread(sink, budgets(replyIn), replyIn, timers),
+                    policy(event.getJDA()));
+        } catch (RuntimeException e) {
+            // Discord never delivers a message again: say so rather than stay silent.
+            log.error("discord: a message could not be stored", e);
+            admission = new Admission.Refused("I couldn't take that message just now (storage failed). Please send"
+                    + " it again.");
+        }
         if (admission instanceof Admission.Refused refused) {
-            replyIn.sendMessage(Writes.create(refused.userMessage(), true)).setMessageReference(message.getId())
-                    .failOnInvalidReply(false).queue(ok -> { }, error -> { });
+            Writes.submit(() -> replyIn.sendMessage(Writes.create(refused.userMessage(), true))
+                    .setMessageReference(message.getId()).failOnInvalidReply(false));
         }
     }
 
@@ -304,7 +357,8 @@ public final class DiscordAdapter implements AutoCloseable {
             return;
         }
         String guild = event.isFromGuild() ? event.getGuild().getId() : DM;
-        if (event.isFromGuild() && !allowed(guild, event.getChannel(), event.getMember(), event.getUser().getId())) {
+        if (event.isFromGuild() ? !allowed(guild, event.getChannel(), event.getMember(), event.getUser().getId())
+                : !allowedInDm(event.getUser().getId())) {
             event.reply("I'm not set up to answer here.").setEphemeral(true).queue();
             return;
         }
@@ -321,7 +375,7 @@ public final class DiscordAdapter implements AutoCloseable {
                 id -> byBotMessage.put(id, key));
         try {
             Admission admission = conversations.submit(inbound, new DiscordThread(sink, budgets(channel), null,
-                    timers), policy);
+                    timers), policy(event.getJDA()));
             if (admission instanceof Admission.Refused refused) {
                 event.getHook().editOriginal(refused.userMessage()).queue(ok -> { }, error -> { });
             }
@@ -334,7 +388,7 @@ public final class DiscordAdapter implements AutoCloseable {
 
     /** Every reply in a channel shares its edit allowance (about five writes per five seconds), and all share the bot's. */
     private List<Budget> budgets(MessageChannel channel) {
-        Budget perChannel = budgets.computeIfAbsent(channel.getId(),
+        Budget perChannel = budgets.get(channel.getId(),
                 id -> new Budget("discord channel " + id, 5, Duration.ofSeconds(5), ticker));
         return List.of(perChannel, global);
     }
@@ -353,6 +407,13 @@ public final class DiscordAdapter implements AutoCloseable {
                 || a.allowChannels().contains(parentId))
                 && (a.allowUsers().isEmpty() && a.allowRoles().isEmpty() || a.allowUsers().contains(user)
                 || roles.stream().anyMatch(a.allowRoles()::contains));
+    }
+
+    /** Direct messages have no guild, channel or role: the user lists decide (roles cannot allow anyone here). */
+    private boolean allowedInDm(String user) {
+        SwitchboardConfig.DiscordAccess a = config.access();
+        return !a.denyUsers().contains(user)
+                && (a.allowUsers().isEmpty() && a.allowRoles().isEmpty() || a.allowUsers().contains(user));
     }
 
     static String withoutMention(String text, String selfId) {

@@ -47,19 +47,21 @@ final class InteractionSink implements ReplySink {
     @Override
     public CompletionStage<String> post(String text) {
         if (!tokenAlive()) {
-            return Writes.submit(channel.sendMessage(Writes.create(text, silent))).thenApply(m -> {
+            return Writes.submit(() -> channel.sendMessage(Writes.create(text, silent))).thenApply(m -> {
                 posted.accept(m.getId());
                 return "channel:" + m.getId();
             });
         }
         if (!originalUsed) {
-            originalUsed = true;
-            return Writes.submit(hook.editOriginal(Writes.edit(text))).thenApply(m -> {
+            // Taken only once Discord has it: a failed first write is tried again on the original, not as a
+            // follow-up that would leave "thinking…" behind.
+            return Writes.submit(() -> hook.editOriginal(Writes.edit(text))).thenApply(m -> {
+                originalUsed = true;
                 posted.accept(m.getId());
                 return ORIGINAL;
             });
         }
-        return Writes.submit(hook.sendMessage(text).setAllowedMentions(java.util.List.of())
+        return Writes.submit(() -> hook.sendMessage(text).setAllowedMentions(java.util.List.of())
                 .setSuppressedNotifications(silent)).thenApply(m -> {
                     posted.accept(m.getId());
                     return m.getId();
@@ -69,24 +71,24 @@ final class InteractionSink implements ReplySink {
     @Override
     public CompletionStage<Void> edit(String messageId, String text) {
         if (messageId.startsWith("channel:")) {
-            return Writes.submit(channel.editMessageById(messageId.substring(8), Writes.edit(text)))
+            return Writes.submit(() -> channel.editMessageById(messageId.substring(8), Writes.edit(text)))
                     .thenApply(m -> null);
         }
         if (!tokenAlive()) {
             return CompletableFuture.failedFuture(new WriteFailed(WriteFailed.Kind.REJECTED, null,
                     "the interaction token has expired"));
         }
-        var action = messageId.equals(ORIGINAL) ? hook.editOriginal(Writes.edit(text))
-                : hook.editMessageById(messageId, Writes.edit(text));
-        return Writes.submit(action).thenApply(m -> null);
+        return Writes.submit(() -> messageId.equals(ORIGINAL) ? hook.editOriginal(Writes.edit(text))
+                : hook.editMessageById(messageId, Writes.edit(text))).thenApply(m -> null);
     }
 
     @Override
     public CompletionStage<Void> delete(String messageId) {
         if (messageId.startsWith("channel:")) {
-            return Writes.submit(channel.deleteMessageById(messageId.substring(8)));
+            return Writes.submit(() -> channel.deleteMessageById(messageId.substring(8)));
         }
-        return Writes.submit(messageId.equals(ORIGINAL) ? hook.deleteOriginal() : hook.deleteMessageById(messageId));
+        return Writes.submit(() -> messageId.equals(ORIGINAL) ? hook.deleteOriginal()
+                : hook.deleteMessageById(messageId));
     }
 
     @Override

@@ -21,8 +21,13 @@ import net.dv8tion.jda.api.utils.messages.MessageEditData;
 final class Writes {
 
     /** The message or its channel is gone: stop writing there. */
+    /**
+     * The message or its channel is gone, or the bot may no longer write there: stop, rather than send requests
+     * that will fail (invalid requests count toward Discord's ban of the bot's address).
+     */
     private static final Set<ErrorResponse> GONE = Set.of(ErrorResponse.UNKNOWN_MESSAGE, ErrorResponse.UNKNOWN_CHANNEL,
-            ErrorResponse.UNKNOWN_WEBHOOK, ErrorResponse.UNKNOWN_INTERACTION);
+            ErrorResponse.UNKNOWN_WEBHOOK, ErrorResponse.UNKNOWN_INTERACTION, ErrorResponse.MISSING_ACCESS,
+            ErrorResponse.MISSING_PERMISSIONS, ErrorResponse.THREAD_LOCKED);
 
     private Writes() {
     }
@@ -39,6 +44,15 @@ final class Writes {
                 .mentionRepliedUser(false).build();
     }
 
+    /** Builds and runs a request (JDA may refuse while building, e.g. a missing permission), as a future. */
+    static <T> CompletableFuture<T> submit(java.util.function.Supplier<? extends RestAction<T>> action) {
+        try {
+            return submit(action.get());
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(failure(e));
+        }
+    }
+
     /** Runs a request, completing with its result or a {@link WriteFailed}. */
     static <T> CompletableFuture<T> submit(RestAction<T> action) {
         return action.submit().handle((value, error) -> {
@@ -53,6 +67,9 @@ final class Writes {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         if (cause instanceof WriteFailed failed) {
             return failed;
+        }
+        if (cause instanceof net.dv8tion.jda.api.exceptions.InsufficientPermissionException missing) {
+            return new WriteFailed(WriteFailed.Kind.GONE, null, "missing permission " + missing.getPermission());
         }
         if (cause instanceof RateLimitedException limited) {
             return new WriteFailed(WriteFailed.Kind.RATE_LIMITED, Duration.ofMillis(limited.getRetryAfter()),

@@ -68,6 +68,7 @@ public final class Shell {
     private final String user = System.getProperty("user.name", "you");
     private final AtomicInteger messages = new AtomicInteger();
     private String thread;
+    private volatile Asking asking;
 
     /**
      * @param history where line history is kept between sessions; null for none
@@ -97,6 +98,25 @@ public final class Shell {
             builder.variable(LineReader.HISTORY_FILE, history);
         }
         LineReader reader = builder.build();
+        // For the whole session: Ctrl-C stops the reply being written, if any, and never kills the process
+        // (JLine takes it over while a line is being read, and gives it back afterwards).
+        Terminal.SignalHandler previous = terminal.handle(Terminal.Signal.INT, signal -> {
+            Asking now = asking;
+            if (now != null) {
+                conversations.cancel(now.key(), now.messageId(), "stopped with Ctrl-C");
+            }
+        });
+        try {
+            return loop(reader);
+        } finally {
+            terminal.handle(Terminal.Signal.INT, previous);
+        }
+    }
+
+    /** The message whose reply is being written. */
+    private record Asking(ConversationKey key, String messageId) { }
+
+    private int loop(LineReader reader) {
         say("Switchboard shell, thread " + thread + ". Type a question, or /help. Ctrl-C stops a reply; Ctrl-D"
                 + " leaves.");
         while (true) {
@@ -139,19 +159,19 @@ public final class Shell {
     void ask(String question) {
         String messageId = thread + "." + clock.millis() + "." + messages.incrementAndGet();
         TerminalThread reply = new TerminalThread(new TerminalSink(out));
-        Admission admission = conversations.submit(new Inbound(key(), messageId, user, user, question,
-                clock.instant(), "the terminal"), reply, policy);
-        if (admission instanceof Admission.Refused refused) {
-            say(refused.userMessage());
-            return;
-        }
-        ConversationKey key = key();
-        Terminal.SignalHandler previous = terminal.handle(Terminal.Signal.INT,
-                signal -> conversations.cancel(key, messageId, "stopped with Ctrl-C"));
+        asking = new Asking(key(), messageId);
         try {
+            Admission admission = conversations.submit(new Inbound(key(), messageId, user, user, question,
+                    clock.instant(), "the terminal"), reply, policy);
+            if (admission instanceof Admission.Refused refused) {
+                say(refused.userMessage());
+                return;
+            }
             reply.done.join();
+        } catch (RuntimeException e) {
+            say("That could not be stored, so it was not sent: " + e.getMessage());
         } finally {
-            terminal.handle(Terminal.Signal.INT, previous);
+            asking = null;
         }
     }
 
