@@ -12,6 +12,7 @@ import dev.switchboard.conversation.ConversationKey;
 import dev.switchboard.conversation.Role;
 import dev.switchboard.conversation.Turn;
 import dev.switchboard.live.Budget;
+import dev.switchboard.live.ForwardingSink;
 import dev.switchboard.live.LiveReplies;
 import dev.switchboard.live.ReplySink;
 import dev.switchboard.live.Ticker;
@@ -386,31 +387,10 @@ class ConversationsTest {
         PlatformThread throwing = new PlatformThread(List.of()) {
             @Override
             public ReplySink sink() {
-                ReplySink inner = super.sink();
-                return new ReplySink() {
+                return new ForwardingSink(super.sink()) {
                     @Override
                     public CompletionStage<String> post(String text) {
                         throw new IllegalStateException("refused while building the request");
-                    }
-
-                    @Override
-                    public CompletionStage<Void> edit(String messageId, String text) {
-                        return inner.edit(messageId, text);
-                    }
-
-                    @Override
-                    public CompletionStage<Void> delete(String messageId) {
-                        return inner.delete(messageId);
-                    }
-
-                    @Override
-                    public int maxChars() {
-                        return inner.maxChars();
-                    }
-
-                    @Override
-                    public String format(String markdown) {
-                        return markdown;
                     }
                 };
             }

@@ -2,6 +2,7 @@ package dev.switchboard.adapter.discord;
 
 import dev.switchboard.chat.ChatThread;
 import dev.switchboard.live.Budget;
+import dev.switchboard.live.ForwardingSink;
 import dev.switchboard.live.ReplySink;
 import dev.switchboard.routing.ReplyOutcome;
 import java.time.Duration;
@@ -64,47 +65,16 @@ final class DiscordThread implements ChatThread {
     }
 
     /** The first post ends the typing indicator. */
-    private final class TypingStops implements ReplySink {
-        private final ReplySink inner;
+    private final class TypingStops extends ForwardingSink {
 
         TypingStops(ReplySink inner) {
-            this.inner = inner;
+            super(inner);
         }
 
         @Override
         public java.util.concurrent.CompletionStage<String> post(String text) {
             stopTyping();
-            return inner.post(text);
-        }
-
-        @Override
-        public java.util.concurrent.CompletionStage<Void> edit(String messageId, String text) {
-            return inner.edit(messageId, text);
-        }
-
-        @Override
-        public java.util.concurrent.CompletionStage<Void> delete(String messageId) {
-            return inner.delete(messageId);
-        }
-
-        @Override
-        public int maxChars() {
-            return inner.maxChars();
-        }
-
-        @Override
-        public String format(String markdown) {
-            return inner.format(markdown);
-        }
-
-        @Override
-        public String placeholder() {
-            return inner.placeholder();
-        }
-
-        @Override
-        public String cursor() {
-            return inner.cursor();
+            return super.post(text);
         }
     }
 }
