@@ -1,6 +1,8 @@
 package dev.switchboard;
 
 import dev.switchboard.adapter.discord.DiscordAdapter;
+import dev.switchboard.admin.Admin;
+import dev.switchboard.admin.AuditLog;
 import dev.switchboard.adapter.shell.Shell;
 import dev.switchboard.adapter.slack.SlackAdapter;
 import dev.switchboard.chat.Conversations;
@@ -59,6 +61,7 @@ final class Service implements AutoCloseable {
     private SlackAdapter slack;
     private DiscordAdapter discord;
     private Ticker ticker;
+    private Admin admin;
 
     Service(ConfigLoader.Loaded loaded, Clock clock) {
         this.loaded = loaded;
@@ -94,6 +97,9 @@ final class Service implements AutoCloseable {
         started.add(pacing::shutdownNow);
         ticker = Ticker.of(pacing);
         conversations = new Conversations(store, router, new LiveReplies(ticker), clock, meters);
+        AuditLog audit = new AuditLog(storage.path(), storage.fsync());
+        started.add(audit);
+        admin = new Admin(router, store, conversations, audit, clock);
 
         if (config.ops().enabled()) {
             ops = new OpsServer(config.ops().bind(), config.ops().port(), config.ops().token(), meters,
@@ -102,13 +108,13 @@ final class Service implements AutoCloseable {
         try {
             if (config.slack().active()) {
                 SlackAdapter adapter = new SlackAdapter(config.slack(), conversations, ticker, clock,
-                        config.routing().fallbackFooter(), meters);
+                        config.routing().fallbackFooter(), meters, admin, config.operators());
                 started.add(adapter);
                 slack = adapter.start(ops);
             }
             if (config.discord().active()) {
                 DiscordAdapter adapter = new DiscordAdapter(config.discord(), conversations, ticker, clock,
-                        config.routing().fallbackFooter());
+                        config.routing().fallbackFooter(), admin, config.operators());
                 started.add(adapter);
                 discord = adapter.start();
             }
@@ -149,7 +155,7 @@ final class Service implements AutoCloseable {
 
     /** The shell adapter on a terminal, sharing this service's core; its line history lives beside the data. */
     Shell shell(org.jline.terminal.Terminal terminal) {
-        return new Shell(terminal, conversations, router, store, ticker, clock, config,
+        return new Shell(terminal, conversations, admin, store, ticker, clock, config,
                 config.storage().path().resolve(".shell_history"));
     }
 

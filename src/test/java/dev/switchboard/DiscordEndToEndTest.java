@@ -56,7 +56,11 @@ class DiscordEndToEndTest {
     private static final String GENERAL = "400000000000000001";
 
     private Service start(String extra) {
-        String yaml = """
+        return start(extra, "");
+    }
+
+    private Service start(String extra, String topLevel) {
+        String yaml = topLevel + "\n" + """
                 discord:
                   token: %s
                   rest_url: %s
@@ -256,5 +260,20 @@ class DiscordEndToEndTest {
         start("");
         awaitBot(GENERAL, ANSWER);
         assertThat(provider.requests()).isEqualTo(1);
+    }
+
+    @Test
+    void switchboardCommandsAreForOperatorsAndAnsweredPrivately() {
+        Service service = start("", "operators: {discord_users: [" + ADA + "]}");
+        String ok = discord.slash("switchboard", GENERAL, ADA, Map.of("command", "provider main off"));
+        String refused = discord.slash("switchboard", GENERAL, BO, Map.of("command", "provider main on"));
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(discord.interaction(ok).original()).contains("provider main is out of rotation.");
+            assertThat(discord.interaction(refused).original()).contains("Only operators");
+        });
+        assertThat(service.router().providers()).singleElement()
+                .satisfies(p -> assertThat(p.unavailable()).isEqualTo("turned off by an operator"));
+        assertThat(discord.registeredCommands()).anyMatch(c -> c.get("name").asText().equals("switchboard"));
     }
 }

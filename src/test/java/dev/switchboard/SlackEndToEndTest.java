@@ -56,7 +56,15 @@ class SlackEndToEndTest {
     }
 
     private Service start(String extraSlack) {
-        String yaml = """
+        return start(extraSlack, "");
+    }
+
+    private Service startWith(String topLevel) {
+        return start("", topLevel);
+    }
+
+    private Service start(String extraSlack, String topLevel) {
+        String yaml = topLevel + "\n" + """
                 slack:
                   bot_token: %s
                   app_token: %s
@@ -385,5 +393,26 @@ class SlackEndToEndTest {
         start("");
         awaitReplies("C1", ts, ANSWER);
         assertThat(provider.requests()).isEqualTo(1);
+    }
+
+    @Test
+    void switchboardCommandsAreForOperatorsAnsweredPrivatelyAndAudited() throws Exception {
+        String yaml = "operators: {slack_users: [U1]}";
+        Service service = startWith(yaml);
+        slack.slashCommand("/switchboard", "C1", "U1", "provider main off");
+        slack.slashCommand("/switchboard", "C1", "U2", "provider main on");
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> slack.deliveries().stream()
+                .filter(d -> d.responseBody() != null).count() >= 2);
+        assertThat(slack.deliveries()).extracting(FakeSlack.Delivery::responseBody).filteredOn(b -> b != null)
+                .anyMatch(b -> b.contains("provider main is out of rotation."))
+                .anyMatch(b -> b.contains("Only operators may run admin commands"));
+        assertThat(service.router().providers()).singleElement()
+                .satisfies(p -> assertThat(p.unavailable()).isEqualTo("turned off by an operator"));
+        List<String> audit = java.nio.file.Files.readAllLines(data.resolve(".audit").resolve("audit.jsonl"));
+        assertThat(audit).hasSize(2);
+        assertThat(audit).anyMatch(l -> l.contains("\"user\":\"U1\"") && l.contains("out of rotation"))
+                .anyMatch(l -> l.contains("\"user\":\"U2\"") && l.contains("refused"));
+        assertThat(slack.botMessages()).isEmpty();
     }
 }

@@ -2,6 +2,7 @@ package dev.switchboard.adapter.discord;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.switchboard.admin.Admin;
 import dev.switchboard.chat.Admission;
 import dev.switchboard.chat.Conversations;
 import dev.switchboard.chat.Inbound;
@@ -60,6 +61,8 @@ public final class DiscordAdapter implements AutoCloseable {
             Permission.MESSAGE_SEND_IN_THREADS, Permission.CREATE_PUBLIC_THREADS, Permission.MESSAGE_HISTORY);
 
     private final SwitchboardConfig.Discord config;
+    private final Admin admin;
+    private final SwitchboardConfig.Operators operators;
     private final Conversations conversations;
     private final Ticker ticker;
     private final Clock clock;
@@ -84,7 +87,9 @@ public final class DiscordAdapter implements AutoCloseable {
     private ShardManager shards;
 
     public DiscordAdapter(SwitchboardConfig.Discord config, Conversations conversations, Ticker ticker, Clock clock,
-                          boolean fallbackFooter) {
+                          boolean fallbackFooter, Admin admin, SwitchboardConfig.Operators operators) {
+        this.admin = admin;
+        this.operators = operators;
         this.config = config;
         this.conversations = conversations;
         this.ticker = ticker;
@@ -192,6 +197,32 @@ public final class DiscordAdapter implements AutoCloseable {
                 .addOption(OptionType.STRING, "question", "What to ask", true);
     }
 
+    static SlashCommandData adminCommand() {
+        return Commands.slash("switchboard", "Operator commands: status, provider, model, forget")
+                .addOption(OptionType.STRING, "command", "e.g. status, provider openai off, model openai/gpt-4o", false);
+    }
+
+    /** {@code /switchboard}: operators only (user or role ids in the config); the answer is private. */
+    private void admin(SlashCommandInteractionEvent event) {
+        OptionMapping option = event.getOption("command");
+        String command = option == null ? "" : option.getAsString().strip();
+        String user = event.getUser().getId();
+        boolean operator = operators.discordUsers().contains(user) || event.getMember() != null
+                && event.getMember().getRoles().stream().map(Role::getId).anyMatch(operators.discordRoles()::contains);
+        if (!operator) {
+            event.reply(admin.refuse(PLATFORM, user, command)).setEphemeral(true).queue(ok -> { }, error -> { });
+            return;
+        }
+        MessageChannel channel = event.getChannel();
+        String guild = event.isFromGuild() ? event.getGuild().getId() : DM;
+        ConversationKey where = channel instanceof ThreadChannel thread
+                ? new ConversationKey(PLATFORM, guild, thread.getParentChannel().getId(), thread.getId())
+                : new ConversationKey(PLATFORM, guild, channel.getId(), event.isFromGuild() ? channel.getId() : DM);
+        event.reply("```\n" + admin.run(user, where, command) + "\n```").setEphemeral(true)
+                .queue(ok -> { }, error -> log.warn("discord: an admin answer could not be sent: {}",
+                        error.toString()));
+    }
+
     private final class Events extends ListenerAdapter {
 
         @Override
@@ -207,12 +238,12 @@ public final class DiscordAdapter implements AutoCloseable {
                             config.commandGuild());
                     return;
                 }
-                guild.updateCommands().addCommands(askCommand()).queue(
-                        ok -> log.info("discord: /ask registered in guild {}", config.commandGuild()),
+                guild.updateCommands().addCommands(askCommand(), adminCommand()).queue(
+                        ok -> log.info("discord: /ask and /switchboard registered in guild {}", config.commandGuild()),
                         error -> log.warn("discord: /ask could not be registered: {}", error.toString()));
             } else {
-                event.getJDA().updateCommands().addCommands(askCommand()).queue(
-                        ok -> log.info("discord: /ask registered globally"),
+                event.getJDA().updateCommands().addCommands(askCommand(), adminCommand()).queue(
+                        ok -> log.info("discord: /ask and /switchboard registered globally"),
                         error -> log.warn("discord: /ask could not be registered: {}", error.toString()));
             }
         }
@@ -238,6 +269,8 @@ public final class DiscordAdapter implements AutoCloseable {
         public void onSlashCommandInteraction(SlashCommandInteractionEvent event) {
             if (event.getName().equals("ask")) {
                 ask(event);
+            } else if (event.getName().equals("switchboard")) {
+                admin(event);
             }
         }
     }

@@ -1,5 +1,6 @@
 package dev.switchboard.adapter.shell;
 
+import dev.switchboard.admin.Admin;
 import dev.switchboard.chat.Admission;
 import dev.switchboard.chat.ChatThread;
 import dev.switchboard.chat.Conversations;
@@ -17,7 +18,6 @@ import dev.switchboard.live.ReplySink;
 import dev.switchboard.live.Ticker;
 import dev.switchboard.routing.Failure;
 import dev.switchboard.routing.ReplyOutcome;
-import dev.switchboard.routing.Router;
 import dev.switchboard.routing.TargetFailure;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -57,7 +57,7 @@ public final class Shell {
     private final Terminal terminal;
     private final PrintWriter out;
     private final Conversations conversations;
-    private final Router router;
+    private final Admin admin;
     private final ConversationStore store;
     private final Ticker ticker;
     private final Clock clock;
@@ -73,12 +73,12 @@ public final class Shell {
     /**
      * @param history where line history is kept between sessions; null for none
      */
-    public Shell(Terminal terminal, Conversations conversations, Router router, ConversationStore store,
+    public Shell(Terminal terminal, Conversations conversations, Admin admin, ConversationStore store,
                  Ticker ticker, Clock clock, SwitchboardConfig config, Path history) {
         this.terminal = terminal;
         this.out = terminal.writer();
         this.conversations = conversations;
-        this.router = router;
+        this.admin = admin;
         this.store = store;
         this.ticker = ticker;
         this.clock = clock;
@@ -188,7 +188,7 @@ public final class Shell {
             }
             case "/threads" -> threads();
             case "/open" -> open(words.length > 1 ? words[1] : "");
-            case "/switchboard" -> admin(words);
+            case "/switchboard" -> admin(line);
             default -> help();
         }
         return true;
@@ -202,6 +202,7 @@ public final class Shell {
                 /switchboard status       providers, their breakers and last failures
                 /switchboard provider <name> on|off
                 /switchboard model <provider/model>|default
+                /switchboard forget       delete this thread's stored history
                 /quit                     leave (or Ctrl-D)""");
     }
 
@@ -239,40 +240,9 @@ public final class Shell {
         }
     }
 
-    private void admin(String[] words) {
-        String sub = words.length > 1 ? words[1] : "status";
-        switch (sub) {
-            case "status" -> {
-                for (Router.ProviderStatus p : router.providers()) {
-                    say(String.format(Locale.ROOT, "%-12s %-28s breaker %-9s %s", p.name(),
-                            p.unavailable() == null ? "in rotation" : p.unavailable(), p.breaker(),
-                            p.lastFailure() == null || p.lastFailure().isEmpty() ? ""
-                                    : "last failure " + p.lastFailure() + " at " + p.lastFailureAt()));
-                }
-                say("model here: " + router.pinnedModel(key()).orElse("as the route decides") + "; replies in"
-                        + " progress: " + conversations.inProgress());
-            }
-            case "provider" -> {
-                if (words.length < 4 || !(words[3].equals("on") || words[3].equals("off"))) {
-                    say("usage: /switchboard provider <name> on|off");
-                } else if (router.setProviderEnabled(words[2], words[3].equals("on"))) {
-                    say("provider " + words[2] + " is " + (words[3].equals("on") ? "back in rotation." : "out of"
-                            + " rotation."));
-                } else {
-                    say("there is no provider " + words[2] + "; /switchboard status lists them.");
-                }
-            }
-            case "model" -> {
-                if (words.length < 3) {
-                    say("usage: /switchboard model <provider/model>|default");
-                    return;
-                }
-                String problem = router.pinModel(key(), words[2].equals("default") ? null : words[2]);
-                say(problem != null ? "not changed: " + problem + "." : words[2].equals("default")
-                        ? "the route decides again." : words[2] + " answers here first now.");
-            }
-            default -> say("unknown: /switchboard " + sub + ". Try status, provider or model.");
-        }
+    /** The operator commands, run as the local user (who is an operator here). */
+    private void admin(String line) {
+        say(admin.run(user, key(), line.substring("/switchboard".length())));
     }
 
     private static String preview(String text) {

@@ -23,6 +23,7 @@ import com.slack.api.model.event.MessageEvent;
 import com.slack.api.model.event.MessageFileShareEvent;
 import com.slack.api.model.event.MessageThreadBroadcastEvent;
 import com.slack.api.socket_mode.SocketModeClient;
+import dev.switchboard.admin.Admin;
 import dev.switchboard.chat.Admission;
 import dev.switchboard.chat.Conversations;
 import dev.switchboard.chat.Inbound;
@@ -57,10 +58,14 @@ public final class SlackAdapter implements AutoCloseable {
     static final String PLATFORM = "slack";
     /** The conversation key's thread for a direct message written outside any thread. */
     static final String DM_THREAD = "dm";
+    /** Slash commands carry no thread: admin commands act on the channel ({@code forget} finds nothing there). */
+    static final String CHANNEL_SCOPE = "-";
     /** How far back a message left unanswered by a stop is still answered at start. */
     static final Duration LEFTOVER_WINDOW = Duration.ofHours(1);
 
     private final SwitchboardConfig.Slack config;
+    private final Admin admin;
+    private final SwitchboardConfig.Operators operators;
     private final Conversations conversations;
     private final Ticker ticker;
     private final Clock clock;
@@ -83,7 +88,10 @@ public final class SlackAdapter implements AutoCloseable {
     private volatile boolean stopping;
 
     public SlackAdapter(SwitchboardConfig.Slack config, Conversations conversations, Ticker ticker, Clock clock,
-                        boolean fallbackFooter, MeterRegistry meters) {
+                        boolean fallbackFooter, MeterRegistry meters, Admin admin,
+                        SwitchboardConfig.Operators operators) {
+        this.admin = admin;
+        this.operators = operators;
         this.config = config;
         this.conversations = conversations;
         this.ticker = ticker;
@@ -197,6 +205,17 @@ public final class SlackAdapter implements AutoCloseable {
         app.event(MessageBotEvent.class, (req, ctx) -> ctx.ack());
         app.event(MessageChannelJoinEvent.class, (req, ctx) -> ctx.ack());
         app.event(MessageChannelLeaveEvent.class, (req, ctx) -> ctx.ack());
+        app.command("/switchboard", (req, ctx) -> {
+            SlashCommandPayload p = req.getPayload();
+            String command = p.getText() == null ? "" : p.getText().strip();
+            String user = p.getUserId();
+            // The answer is the acknowledgement itself: private to the operator, within Slack's three seconds.
+            if (!operators.slackUsers().contains(user)) {
+                return ctx.ack(admin.refuse(PLATFORM, user, command));
+            }
+            ConversationKey where = key(teamOf(p.getTeamId(), null), p.getChannelId(), CHANNEL_SCOPE);
+            return ctx.ack("```\n" + admin.run(user, where, command) + "\n```");
+        });
         app.command("/ask", (req, ctx) -> {
             SlashCommandPayload p = req.getPayload();
             String question = p.getText() == null ? "" : p.getText().strip();

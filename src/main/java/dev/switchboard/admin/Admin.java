@@ -1,0 +1,103 @@
+package dev.switchboard.admin;
+
+import dev.switchboard.chat.Conversations;
+import dev.switchboard.conversation.ConversationKey;
+import dev.switchboard.conversation.ConversationStore;
+import dev.switchboard.routing.Router;
+import java.time.Clock;
+import java.util.Locale;
+
+/**
+ * The operator commands, the same on every platform: {@code status}, {@code provider <name> on|off},
+ * {@code model <provider/model>|default} and {@code forget}. Adapters decide who is an operator (the config's
+ * operator ids) and where the answer goes (privately); this class runs the command and writes every attempt,
+ * refused ones included, to the audit log before answering. Thread-safe.
+ */
+public final class Admin {
+
+    static final String HELP = """
+            status                          providers (rotation, breaker, last failure) and replies in progress
+            provider <name> on|off          take a provider out of rotation, or put it back
+            model <provider/model>|default  answer first with that model in this channel (route targets stay as fallbacks)
+            forget                          delete this thread's stored history""";
+
+    private final Router router;
+    private final ConversationStore store;
+    private final Conversations conversations;
+    private final AuditLog audit;
+    private final Clock clock;
+
+    public Admin(Router router, ConversationStore store, Conversations conversations, AuditLog audit, Clock clock) {
+        this.router = router;
+        this.store = store;
+        this.conversations = conversations;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    /** A refusal, written to the audit log. @return the text to show the caller */
+    public String refuse(String platform, String userId, String command) {
+        String answer = "Only operators may run admin commands (their ids are listed under operators: in the config).";
+        audit.record(clock.instant(), platform, userId, command, "refused: not an operator");
+        return answer;
+    }
+
+    /**
+     * Runs one command for an operator.
+     *
+     * @param where the thread or channel the command was given in (model pins its channel; forget its thread)
+     * @return the text to show the operator
+     */
+    public String run(String userId, ConversationKey where, String command) {
+        String line = command == null ? "" : command.strip();
+        String answer = execute(where, line.split("\\s+"));
+        audit.record(clock.instant(), where.platform(), userId, line.isEmpty() ? "status" : line, firstLine(answer));
+        return answer;
+    }
+
+    private String execute(ConversationKey where, String[] words) {
+        String verb = words[0].isEmpty() ? "status" : words[0].toLowerCase(Locale.ROOT);
+        return switch (verb) {
+            case "status" -> status(where);
+            case "provider" -> {
+                if (words.length < 3 || !(words[2].equals("on") || words[2].equals("off"))) {
+                    yield "usage: provider <name> on|off";
+                }
+                boolean on = words[2].equals("on");
+                yield router.setProviderEnabled(words[1], on)
+                        ? "provider " + words[1] + " is " + (on ? "back in rotation." : "out of rotation.")
+                        : "there is no provider " + words[1] + "; status lists them.";
+            }
+            case "model" -> {
+                if (words.length < 2) {
+                    yield "usage: model <provider/model>|default";
+                }
+                boolean reset = words[1].equals("default");
+                String problem = router.pinModel(where, reset ? null : words[1]);
+                yield problem != null ? "not changed: " + problem + "."
+                        : reset ? "the route decides again." : words[1] + " answers here first now.";
+            }
+            case "forget" -> store.forget(where) ? "this thread's history is deleted."
+                    : "nothing was stored for this thread.";
+            default -> "unknown command \"" + verb + "\". Commands:\n" + HELP;
+        };
+    }
+
+    private String status(ConversationKey where) {
+        StringBuilder out = new StringBuilder();
+        for (Router.ProviderStatus p : router.providers()) {
+            out.append(String.format(Locale.ROOT, "%-12s %-28s breaker %-9s %s%n", p.name(),
+                    p.unavailable() == null ? "in rotation" : p.unavailable(), p.breaker(),
+                    p.lastFailure() == null || p.lastFailure().isEmpty() ? ""
+                            : "last failure " + p.lastFailure() + " at " + p.lastFailureAt()));
+        }
+        out.append("model here: ").append(router.pinnedModel(where).orElse("as the route decides"))
+                .append("; replies in progress: ").append(conversations.inProgress());
+        return out.toString();
+    }
+
+    private static String firstLine(String text) {
+        int nl = text.indexOf('\n');
+        return nl < 0 ? text : text.substring(0, nl) + " …";
+    }
+}
