@@ -1,17 +1,17 @@
 package dev.switchboard;
 
 import dev.switchboard.adapter.discord.DiscordAdapter;
-import dev.switchboard.admin.Admin;
-import dev.switchboard.admin.AuditLog;
 import dev.switchboard.adapter.shell.Shell;
 import dev.switchboard.adapter.slack.SlackAdapter;
+import dev.switchboard.admin.Admin;
+import dev.switchboard.admin.AuditLog;
 import dev.switchboard.chat.Conversations;
 import dev.switchboard.config.ConfigLoader;
+import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.config.Toggle;
 import dev.switchboard.live.LiveReplies;
 import dev.switchboard.live.ReplySink;
 import dev.switchboard.live.Ticker;
-import dev.switchboard.config.SwitchboardConfig;
-import dev.switchboard.config.Toggle;
 import dev.switchboard.conversation.ConversationStore;
 import dev.switchboard.ops.OpsServer;
 import dev.switchboard.ops.Readiness;
