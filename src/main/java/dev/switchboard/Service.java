@@ -29,6 +29,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -125,7 +126,8 @@ final class Service implements AutoCloseable {
         } finally {
             // On stop, in this order: no more events (Slack redelivers what it cannot hand over), then replies stop
             // and are stored, then the adapters that show them close.
-            started.add(conversations);
+            Duration drain = config.ops().drainTimeout();
+            started.add(() -> conversations.close(drain));
             if (slack != null) {
                 started.add(slack::stopIntake);
             }

@@ -58,7 +58,14 @@ public final class Switchboard implements Callable<Integer> {
     public static void main(String[] args) {
         PrintWriter out = new PrintWriter(System.out, true);
         PrintWriter err = new PrintWriter(System.err, true);
-        System.exit(execute(args, System.getenv(), out, err, new CountDownLatch(1)));
+        CountDownLatch stop = new CountDownLatch(1);
+        try {
+            // SIGTERM is a normal stop: drain, store, exit 0 (the JVM's own handling would exit 143).
+            sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal -> stop.countDown());
+        } catch (IllegalArgumentException noSuchSignal) {
+            // a platform without SIGTERM: the shutdown hook still closes the service
+        }
+        System.exit(execute(args, System.getenv(), out, err, stop));
     }
 
     /** Runs a command line; {@code stop} ends a running service (main never counts it down: SIGTERM does). */
@@ -136,6 +143,16 @@ public final class Switchboard implements Callable<Integer> {
     private int shell(Service service) {
         Thread hook = new Thread(service::close, "shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        // SIGTERM while the shell waits for a line: stop the service the same way, then leave.
+        Thread onStop = Thread.ofVirtual().start(() -> {
+            try {
+                stop.await();
+                service.close();
+                System.exit(EXIT_OK);
+            } catch (InterruptedException leftNormally) {
+                Thread.currentThread().interrupt();
+            }
+        });
         try (org.jline.terminal.Terminal terminal = org.jline.terminal.TerminalBuilder.builder().system(true)
                 .name("switchboard").build()) {
             return service.shell(terminal).run();
@@ -143,6 +160,7 @@ public final class Switchboard implements Callable<Integer> {
             err.println("switchboard: the terminal could not be opened: " + e.getMessage());
             return EXIT_FAILED;
         } finally {
+            onStop.interrupt();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
                 service.close();

@@ -464,9 +464,18 @@ public final class Conversations implements AutoCloseable {
                 && t.assistant().replyTo().equals(messageId));
     }
 
-    /** Stops every reply in progress and takes no more messages. */
+    /** Stops every reply in progress at once and takes no more messages. */
     @Override
     public void close() {
+        close(Duration.ZERO);
+    }
+
+    /**
+     * Takes no more messages, lets the replies being written finish for up to {@code drain}, then interrupts the
+     * rest (their messages say so) and waits a little for that to be shown and stored. Replies still queued stay
+     * stored as unanswered: the next start answers them.
+     */
+    public void close(Duration drain) {
         closed = true;
         List<Job> running = new ArrayList<>();
         for (ThreadState state : threads.values()) {
@@ -478,17 +487,32 @@ public final class Conversations implements AutoCloseable {
                 }
             }
         }
-        running.forEach(job -> job.cancel("the service is stopping"));
-        // Let the stopped replies show "(stopped)" and be stored, within reason.
-        try {
-            CompletableFuture.allOf(running.stream().map(j -> j.done).toArray(CompletableFuture[]::new))
-                    .get(5, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            log.warn("{} replies were still finishing when the service stopped", running.size());
+        if (!drain.isZero() && !running.isEmpty()) {
+            log.info("waiting up to {} s for {} replies to finish", drain.toSeconds(), running.size());
+            if (!await(running, drain)) {
+                log.info("interrupting the replies still being written");
+            }
+        }
+        running.forEach(job -> job.cancel(LiveReplies.SHUTDOWN));
+        // Let the interrupted replies say so and be stored, within reason.
+        if (!await(running, Duration.ofSeconds(5))) {
+            log.warn("{} replies were still finishing when the service stopped", running.stream()
+                    .filter(j -> !j.done.isDone()).count());
         }
         workers.shutdown();
+    }
+
+    private static boolean await(List<Job> jobs, Duration within) {
+        try {
+            CompletableFuture.allOf(jobs.stream().map(j -> j.done).toArray(CompletableFuture[]::new))
+                    .get(within.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return false;
+        }
     }
 
     private static final class ThreadState {

@@ -34,7 +34,7 @@ public record SwitchboardConfig(
         routing = routing != null ? routing : new Routing(null, null, null, null, null, null);
         storage = storage != null ? storage : new Storage(null, null, null, null, null, null, null);
         operators = operators != null ? operators : new Operators(null, null, null);
-        ops = ops != null ? ops : new Ops(null, null, null, null);
+        ops = ops != null ? ops : new Ops(null, null, null, null, null);
         logging = logging != null ? logging : new Logging(null, null);
     }
 
@@ -526,9 +526,14 @@ public record SwitchboardConfig(
      * @param bind the address to listen on; loopback by default
      * @param port the port; 0 picks a free one
      * @param token a bearer token required on everything but /healthz; empty for none
+     * @param drainTimeout on SIGTERM, how long replies in progress may take to finish before they are interrupted
      */
-    public record Ops(Boolean enabled, String bind, Integer port, Secret token) {
+    public record Ops(Boolean enabled, String bind, Integer port, Secret token, Duration drainTimeout) {
         public Ops {
+            drainTimeout = drainTimeout != null ? drainTimeout : Duration.ofSeconds(30);
+            if (drainTimeout.isNegative()) {
+                throw new ConfigValueException("drain_timeout", "must not be negative", "write e.g. 30s, or 0s");
+            }
             enabled = enabled != null ? enabled : Boolean.TRUE;
             bind = bind != null ? bind.strip() : "127.0.0.1";
             port = port != null ? port : 8080;

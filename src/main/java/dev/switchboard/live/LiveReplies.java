@@ -30,6 +30,10 @@ public final class LiveReplies {
     private static final Logger log = LoggerFactory.getLogger(LiveReplies.class);
     static final String THINKING = "_thinking…_";
     static final String CURSOR = " ▍";
+    /** The reason a reply is cancelled with when the service stops before it could finish. */
+    public static final String SHUTDOWN = "the service is stopping";
+    static final String INTERRUPTED = "_(interrupted: the service restarted before this answer was finished;"
+            + " please ask again)_";
     private static final int EDIT_FAILURES_BEFORE_MOVING_ON = 3;
 
     private final Ticker ticker;
@@ -191,8 +195,10 @@ public final class LiveReplies {
                             + (footerOnFallback && c.fellBack() ? "\n_answered by " + c.target().provider() + "_" : "");
                     case ReplyOutcome.Failed f -> source.isEmpty() ? f.userMessage()
                             : sink.format(source.toString()) + "\n\n_" + f.userMessage() + "_";
-                    case ReplyOutcome.Cancelled c -> source.isEmpty() ? "_(stopped)_"
-                            : sink.format(source.toString()) + "\n_(stopped)_";
+                    case ReplyOutcome.Cancelled c -> {
+                        String why = SHUTDOWN.equals(c.reason()) ? INTERRUPTED : "_(stopped)_";
+                        yield source.isEmpty() ? why : sink.format(source.toString()) + "\n" + why;
+                    }
                 };
                 if (finalDisplay.isBlank()) {
                     finalDisplay = "_(no answer)_";
