@@ -5,6 +5,7 @@ import dev.switchboard.adapter.shell.Shell;
 import dev.switchboard.adapter.slack.SlackAdapter;
 import dev.switchboard.admin.Admin;
 import dev.switchboard.admin.AuditLog;
+import dev.switchboard.admin.Settings;
 import dev.switchboard.chat.Conversations;
 import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.config.SwitchboardConfig;
@@ -100,7 +101,9 @@ final class Service implements AutoCloseable {
         conversations = new Conversations(store, router, new LiveReplies(ticker), clock, meters);
         AuditLog audit = new AuditLog(storage.path(), storage.fsync());
         started.add(audit);
-        admin = new Admin(router, store, conversations, audit, clock);
+        Settings settings = new Settings(storage.path(), storage.fsync());
+        settings.applyTo(router);
+        admin = new Admin(router, store, conversations, audit, settings, usage, clock);
 
         if (config.ops().enabled()) {
             ops = new OpsServer(config.ops().bind(), config.ops().port(), config.ops().token(), meters,
@@ -159,6 +162,10 @@ final class Service implements AutoCloseable {
     Shell shell(org.jline.terminal.Terminal terminal) {
         return new Shell(terminal, conversations, admin, store, ticker, clock, config,
                 config.storage().path().resolve(".shell_history"));
+    }
+
+    Admin admin() {
+        return admin;
     }
 
     ConversationStore store() {

@@ -4,14 +4,19 @@ import dev.switchboard.chat.Conversations;
 import dev.switchboard.conversation.ConversationKey;
 import dev.switchboard.conversation.ConversationStore;
 import dev.switchboard.routing.Router;
+import dev.switchboard.conversation.UsageLedger;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The operator commands, the same on every platform: {@code status}, {@code provider <name> on|off},
  * {@code model <provider/model>|default} and {@code forget}. Adapters decide who is an operator (the config's
  * operator ids) and where the answer goes (privately); this class runs the command and writes every attempt,
- * refused ones included, to the audit log before answering. Thread-safe.
+ * refused ones included, to the audit log before answering; changes are saved in {@link Settings} so a restart keeps
+ * them. Thread-safe.
  */
 public final class Admin {
 
@@ -19,15 +24,21 @@ public final class Admin {
             status                          providers (rotation, breaker, last failure) and replies in progress
             provider <name> on|off          take a provider out of rotation, or put it back
             model <provider/model>|default  answer first with that model in this channel (route targets stay as fallbacks)
-            forget                          delete this thread's stored history""";
+            forget                          delete this thread's stored history
+            usage [24h|7d]                  tokens and cost per provider, channel and user""";
 
     private final Router router;
     private final ConversationStore store;
     private final Conversations conversations;
     private final AuditLog audit;
+    private final Settings settings;
+    private final UsageLedger usage;
     private final Clock clock;
 
-    public Admin(Router router, ConversationStore store, Conversations conversations, AuditLog audit, Clock clock) {
+    public Admin(Router router, ConversationStore store, Conversations conversations, AuditLog audit, Settings settings,
+                 UsageLedger usage, Clock clock) {
+        this.usage = usage;
+        this.settings = settings;
         this.router = router;
         this.store = store;
         this.conversations = conversations;
@@ -64,9 +75,11 @@ public final class Admin {
                     yield "usage: provider <name> on|off";
                 }
                 boolean on = words[2].equals("on");
-                yield router.setProviderEnabled(words[1], on)
-                        ? "provider " + words[1] + " is " + (on ? "back in rotation." : "out of rotation.")
-                        : "there is no provider " + words[1] + "; status lists them.";
+                if (!router.setProviderEnabled(words[1], on)) {
+                    yield "there is no provider " + words[1] + "; status lists them.";
+                }
+                settings.save(router);
+                yield "provider " + words[1] + " is " + (on ? "back in rotation." : "out of rotation.");
             }
             case "model" -> {
                 if (words.length < 2) {
@@ -74,13 +87,49 @@ public final class Admin {
                 }
                 boolean reset = words[1].equals("default");
                 String problem = router.pinModel(where, reset ? null : words[1]);
+                if (problem == null) {
+                    settings.save(router);
+                }
                 yield problem != null ? "not changed: " + problem + "."
                         : reset ? "the route decides again." : words[1] + " answers here first now.";
             }
             case "forget" -> store.forget(where) ? "this thread's history is deleted."
                     : "nothing was stored for this thread.";
+            case "usage" -> usage(words.length > 1 ? words[1] : "24h");
             default -> "unknown command \"" + verb + "\". Commands:\n" + HELP;
         };
+    }
+
+    /** Tokens and cost over a window ({@code 24h}, {@code 7d}, any {@code N h} or {@code N d}), by provider, channel, user. */
+    private String usage(String window) {
+        Duration span;
+        try {
+            long n = Long.parseLong(window.substring(0, window.length() - 1));
+            span = switch (window.charAt(window.length() - 1)) {
+                case 'h' -> Duration.ofHours(n);
+                case 'd' -> Duration.ofDays(n);
+                default -> throw new NumberFormatException(window);
+            };
+        } catch (RuntimeException e) {
+            return "usage: usage [24h|7d] (a number of hours or days)";
+        }
+        Instant since = clock.instant().minus(span);
+        StringBuilder out = new StringBuilder("usage over the last " + window + ":\n");
+        table(out, "provider", usage.totals(since, r -> r.provider() + "/" + r.model()));
+        table(out, "channel", usage.totals(since, r -> r.platform() + " " + r.channel()));
+        table(out, "user", usage.totals(since, r -> r.platform() + " " + r.user()));
+        return out.toString().stripTrailing();
+    }
+
+    private static void table(StringBuilder out, String by, Map<String, UsageLedger.Total> totals) {
+        out.append("by ").append(by).append(totals.isEmpty() ? ": nothing yet\n" : ":\n");
+        totals.entrySet().stream()
+                .sorted((a, b) -> Long.compare(b.getValue().inputTokens() + b.getValue().outputTokens(),
+                        a.getValue().inputTokens() + a.getValue().outputTokens()))
+                .limit(10)
+                .forEach(e -> out.append(String.format(Locale.ROOT, "  %-36s %6d replies %9d in %9d out  $%.4f%n",
+                        e.getKey(), e.getValue().replies(), e.getValue().inputTokens(), e.getValue().outputTokens(),
+                        e.getValue().costUsd())));
     }
 
     private String status(ConversationKey where) {

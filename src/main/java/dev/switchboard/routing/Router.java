@@ -149,6 +149,13 @@ public final class Router implements AutoCloseable {
         return null;
     }
 
+    /** Every pin: {@code platform/workspace/channel} to {@code provider/model}. */
+    public Map<String, String> pins() {
+        Map<String, String> out = new java.util.TreeMap<>();
+        pins.forEach((scope, target) -> out.put(scope, target.id()));
+        return out;
+    }
+
     /** The model pinned for a conversation's channel, if any, as {@code provider/model}. */
     public java.util.Optional<String> pinnedModel(ConversationKey channel) {
         return java.util.Optional.ofNullable(pins.get(scope(channel))).map(Target::id);

@@ -20,7 +20,7 @@ import java.nio.file.StandardOpenOption;
  * (a rename of the link replaces the old backup atomically, and the target never disappears); rename the temp file
  * over the target; fsync the folder so the renames are durable. Callers hold the per-file lock: one writer per file.
  */
-final class AtomicFiles {
+public final class AtomicFiles {
 
     private AtomicFiles() {
     }
@@ -33,7 +33,7 @@ final class AtomicFiles {
         return file.resolveSibling("." + file.getFileName() + "." + purpose);
     }
 
-    static void write(Path target, byte[] content, boolean fsync, boolean keepBackup) throws IOException {
+    public static void write(Path target, byte[] content, boolean fsync, boolean keepBackup) throws IOException {
         Path dir = target.getParent();
         ensureDirectory(dir, fsync);
         Path temp = tempOf(target, "tmp");

@@ -1,0 +1,91 @@
+package dev.switchboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.switchboard.config.ConfigLoader;
+import dev.switchboard.conversation.ConversationKey;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What operators change with commands survives a restart, and a damaged settings file does not stop the start. */
+class OperatorSettingsTest {
+
+    private static final ConversationKey HERE = new ConversationKey("slack", "T1", "C1", "-");
+
+    @TempDir
+    Path data;
+
+    private Service start() {
+        String yaml = """
+                providers:
+                  main: {type: openai, api_key: test-key-000000, base_url: "http://127.0.0.1:9/v1", models: [m]}
+                  spare: {type: openai, api_key: test-key-000001, base_url: "http://127.0.0.1:9/v1", models: [s]}
+                storage: {path: %s, fsync: false}
+                ops: {enabled: false}
+                """.formatted(data.toString().replace("\\", "/"));
+        return new Service(new ConfigLoader().parse(yaml, "test.yaml", Map.of()), Clock.systemUTC()).start();
+    }
+
+    private static String state(Service service, String provider) {
+        return service.router().providers().stream().filter(p -> p.name().equals(provider)).findFirst()
+                .orElseThrow().unavailable();
+    }
+
+    @Test
+    void providerSwitchesAndModelPinsSurviveARestart() throws Exception {
+        try (Service first = start()) {
+            assertThat(first.admin().run("U1", HERE, "provider main off")).contains("out of rotation");
+            assertThat(first.admin().run("U1", HERE, "model spare/s-large")).contains("answers here first now");
+        }
+        try (Service second = start()) {
+            assertThat(state(second, "main")).isEqualTo("turned off by an operator");
+            assertThat(state(second, "spare")).isNull();
+            assertThat(second.router().pinnedModel(HERE)).contains("spare/s-large");
+            second.admin().run("U1", HERE, "provider main on");
+            second.admin().run("U1", HERE, "model default");
+        }
+        try (Service third = start()) {
+            assertThat(state(third, "main")).isNull();
+            assertThat(third.router().pinnedModel(HERE)).isEmpty();
+        }
+        List<String> audit = Files.readAllLines(data.resolve(".audit").resolve("audit.jsonl"));
+        assertThat(audit).hasSize(4);
+    }
+
+    @Test
+    void aDamagedSettingsFileIsReportedAndTheServiceStartsWithoutIt() throws Exception {
+        Files.createDirectories(data);
+        Files.writeString(data.resolve(".settings.json"), "{not json");
+        try (Service service = start()) {
+            assertThat(state(service, "main")).isNull();
+            service.admin().run("U1", HERE, "provider spare off"); // and a change writes a good file again
+        }
+        try (Service service = start()) {
+            assertThat(state(service, "spare")).isEqualTo("turned off by an operator");
+        }
+    }
+
+    @Test
+    void usageSumsTokensAndCostByProviderChannelAndUserOverTheWindow() {
+        try (Service service = start()) {
+            java.time.Instant now = java.time.Instant.now();
+            service.usage().record(new dev.switchboard.conversation.UsageRecord(now.minusSeconds(60), "slack", "T1",
+                    "C1", "U1", "main", "m", 1_000, 200, 0.25));
+            service.usage().record(new dev.switchboard.conversation.UsageRecord(now.minusSeconds(30), "slack", "T1",
+                    "C2", "U2", "spare", "s", 10, 5, 0.0));
+            service.usage().record(new dev.switchboard.conversation.UsageRecord(now.minus(java.time.Duration.ofDays(2)),
+                    "slack", "T1", "C1", "U1", "main", "m", 99_999, 1, 9.0));
+
+            org.awaitility.Awaitility.await().untilAsserted(() -> assertThat(service.admin().run("U1", HERE, "usage"))
+                    .contains("main/m").contains("1000 in").contains("$0.2500").contains("slack C2")
+                    .contains("slack U2").doesNotContain("99999"));
+            assertThat(service.admin().run("U1", HERE, "usage 7d")).contains("100999 in");
+            assertThat(service.admin().run("U1", HERE, "usage soon")).startsWith("usage: usage [24h|7d]");
+        }
+    }
+}
