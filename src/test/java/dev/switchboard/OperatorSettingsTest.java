@@ -88,4 +88,31 @@ class OperatorSettingsTest {
             assertThat(service.admin().run("U1", HERE, "usage soon")).startsWith("usage: usage [24h|7d]");
         }
     }
+
+    @Test
+    void forgetUserDeletesTheirMessagesAndTheirNameFromUsage() {
+        try (Service service = start()) {
+            java.time.Instant now = java.time.Instant.now();
+            ConversationKey thread = new ConversationKey("slack", "T1", "C1", "100.1");
+            service.store().append(thread, dev.switchboard.conversation.Turn.user("U2", "Bo", "my secret plan", now,
+                    List.of("100.1")));
+            service.store().append(thread, dev.switchboard.conversation.Turn.user("U1", "Ada", "hello", now,
+                    List.of("100.2")));
+            service.usage().record(new dev.switchboard.conversation.UsageRecord(now, "slack", "T1", "C1", "U2",
+                    "main", "m", 10, 5, 0.1));
+
+            assertThat(service.admin().run("U1", HERE, "forget-user <@U2|bo>"))
+                    .isEqualTo("forgot U2: 1 stored messages deleted, 1 usage records no longer name them.");
+
+            assertThat(service.store().load(thread).orElseThrow().turns()).extracting(
+                    dev.switchboard.conversation.Turn::authorId).containsExactly("U1");
+            String usage = service.admin().run("U1", HERE, "usage");
+            assertThat(usage).doesNotContain("U2").contains("main/m");
+            try (var files = Files.list(data.resolve(".usage"))) {
+                assertThat(files.toList()).allSatisfy(f -> assertThat(Files.readString(f)).doesNotContain("U2"));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
 }

@@ -25,7 +25,8 @@ public final class Admin {
             provider <name> on|off          take a provider out of rotation, or put it back
             model <provider/model>|default  answer first with that model in this channel (route targets stay as fallbacks)
             forget                          delete this thread's stored history
-            usage [24h|7d]                  tokens and cost per provider, channel and user""";
+            usage [24h|7d]                  tokens and cost per provider, channel and user
+            forget-user <user id>           delete everything stored from a user on this platform""";
 
     private final Router router;
     private final ConversationStore store;
@@ -96,6 +97,16 @@ public final class Admin {
             case "forget" -> store.forget(where) ? "this thread's history is deleted."
                     : "nothing was stored for this thread.";
             case "usage" -> usage(words.length > 1 ? words[1] : "24h");
+            case "forget-user" -> {
+                if (words.length < 2) {
+                    yield "usage: forget-user <user id> (or a mention)";
+                }
+                String user = userId(words[1]);
+                int turns = store.forgetUser(where.platform(), user);
+                int records = usage.forgetUser(where.platform(), user);
+                yield "forgot " + user + ": " + turns + " stored messages deleted, " + records
+                        + " usage records no longer name them.";
+            }
             default -> "unknown command \"" + verb + "\". Commands:\n" + HELP;
         };
     }
@@ -130,6 +141,22 @@ public final class Admin {
                 .forEach(e -> out.append(String.format(Locale.ROOT, "  %-36s %6d replies %9d in %9d out  $%.4f%n",
                         e.getKey(), e.getValue().replies(), e.getValue().inputTokens(), e.getValue().outputTokens(),
                         e.getValue().costUsd())));
+    }
+
+    /** A user id as typed or as the platform writes a mention ({@code <@U123>}, {@code <@!123>}, {@code <@U1|name>}). */
+    static String userId(String word) {
+        String id = word.strip();
+        if (id.startsWith("<@") && id.endsWith(">")) {
+            id = id.substring(2, id.length() - 1);
+            if (id.startsWith("!")) {
+                id = id.substring(1);
+            }
+            int bar = id.indexOf('|');
+            if (bar >= 0) {
+                id = id.substring(0, bar);
+            }
+        }
+        return id;
     }
 
     private String status(ConversationKey where) {

@@ -15,6 +15,14 @@ public interface UsageLedger {
     /** Every record from {@code since} on, oldest first. */
     List<UsageRecord> since(Instant since);
 
+    /**
+     * Removes a user's id from every record (the records stay, counted for providers and channels, with an empty
+     * user). @return how many records were changed
+     */
+    default int forgetUser(String platform, String userId) {
+        return 0;
+    }
+
     /** Tokens and cost summed by a key such as provider, channel or user. */
     record Total(long inputTokens, long outputTokens, double costUsd, long replies) {
         Total plus(UsageRecord r) {

@@ -135,6 +135,49 @@ public final class JsonLinesUsageLedger implements UsageLedger, AutoCloseable {
         return out;
     }
 
+    /**
+     * Rewrites each month that mentions the user, atomically, with the user's id blanked: totals by provider and
+     * channel stay right, nothing points at the person any more. Lines a crash cut short are dropped on the way.
+     */
+    @Override
+    public synchronized int forgetUser(String platform, String userId) {
+        drain();
+        int changed = 0;
+        List<Path> months;
+        try (Stream<Path> files = Files.list(dir)) {
+            months = files.filter(p -> p.getFileName().toString().matches("\\d{4}-\\d{2}\\.jsonl")).sorted().toList();
+        } catch (IOException e) {
+            throw new StoreException("cannot list the usage folder", e);
+        }
+        for (Path month : months) {
+            StringBuilder kept = new StringBuilder();
+            int here = 0;
+            try (BufferedReader reader = Files.newBufferedReader(month, StandardCharsets.UTF_8)) {
+                for (String line; (line = reader.readLine()) != null; ) {
+                    UsageRecord r;
+                    try {
+                        r = mapper.readValue(line, UsageRecord.class);
+                    } catch (IOException | RuntimeException unreadable) {
+                        continue;
+                    }
+                    if (r.platform().equals(platform) && r.user().equals(userId)) {
+                        r = new UsageRecord(r.at(), r.platform(), r.workspace(), r.channel(), "", r.provider(),
+                                r.model(), r.inputTokens(), r.outputTokens(), r.costUsd());
+                        here++;
+                    }
+                    kept.append(mapper.writeValueAsString(r)).append('\n');
+                }
+                if (here > 0) {
+                    AtomicFiles.write(month, kept.toString().getBytes(StandardCharsets.UTF_8), fsync, false);
+                    changed += here;
+                }
+            } catch (IOException e) {
+                throw new StoreException("cannot rewrite usage file " + month.getFileName(), e);
+            }
+        }
+        return changed;
+    }
+
     /** Waits until every record handed in so far is written. */
     private void drain() {
         try {
