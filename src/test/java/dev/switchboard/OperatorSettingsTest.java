@@ -115,4 +115,41 @@ class OperatorSettingsTest {
             }
         }
     }
+
+    @Test
+    void routeAndPromptChosenByAnOperatorDecideTheRequestAndSurviveARestart() {
+        try (dev.switchboard.testing.FakeProvider fake = dev.switchboard.testing.FakeProvider.start()) {
+            String yaml = """
+                    providers:
+                      main: {type: openai, api_key: test-key-000000, base_url: %1$s, models: [m]}
+                      spare: {type: openai, api_key: test-key-000001, base_url: %1$s, models: [s]}
+                    routing:
+                      default_route: usual
+                      routes:
+                        usual: {targets: [main/m]}
+                        fast: {targets: [spare/s]}
+                    storage: {path: %2$s, fsync: false}
+                    ops: {enabled: false}
+                    """.formatted(fake.baseUrl(dev.switchboard.testing.FakeProvider.Api.OPENAI),
+                    data.toString().replace("\\", "/"));
+            ConversationKey thread = new ConversationKey("slack", "T1", "C1", "200.1");
+            try (Service first = new Service(new ConfigLoader().parse(yaml, "t.yaml", Map.of()), Clock.systemUTC())
+                    .start()) {
+                assertThat(first.admin().run("U1", thread, "route nowhere")).startsWith("not changed: there is no route");
+                assertThat(first.admin().run("U1", thread, "route fast")).isEqualTo("route fast answers here now.");
+                assertThat(first.admin().run("U1", thread, "prompt Answer like a pirate.")).contains("is set");
+            }
+            try (Service second = new Service(new ConfigLoader().parse(yaml, "t.yaml", Map.of()), Clock.systemUTC())
+                    .start()) {
+                dev.switchboard.testing.RecordingListener listener = new dev.switchboard.testing.RecordingListener();
+                second.router().reply(new dev.switchboard.routing.ReplyRequest(thread, List.of(
+                        dev.switchboard.conversation.Turn.user("U1", "Ada", "hi", java.time.Instant.now(),
+                                List.of("200.1"))), "Ada", "general"), listener);
+                listener.await();
+                var body = fake.received().getLast().body();
+                assertThat(body.get("model").asText()).isEqualTo("s");
+                assertThat(body.get("messages").get(0).get("content").asText()).isEqualTo("Answer like a pirate.");
+            }
+        }
+    }
 }

@@ -24,6 +24,8 @@ public final class Admin {
             status                          providers (rotation, breaker, last failure) and replies in progress
             provider <name> on|off          take a provider out of rotation, or put it back
             model <provider/model>|default  answer first with that model in this channel (route targets stay as fallbacks)
+            route <name>|default            answer in this channel with a route from the config
+            prompt <text>|default           this channel's system prompt ({user}, {channel}, {date} work)
             forget                          delete this thread's stored history
             usage [24h|7d]                  tokens and cost per provider, channel and user
             forget-user <user id>           delete everything stored from a user on this platform""";
@@ -93,6 +95,28 @@ public final class Admin {
                 }
                 yield problem != null ? "not changed: " + problem + "."
                         : reset ? "the route decides again." : words[1] + " answers here first now.";
+            }
+            case "route" -> {
+                if (words.length < 2) {
+                    yield "usage: route <name>|default";
+                }
+                boolean reset = words[1].equals("default");
+                String problem = router.chooseRoute(where, reset ? null : words[1]);
+                if (problem == null) {
+                    settings.save(router);
+                }
+                yield problem != null ? "not changed: " + problem + "."
+                        : reset ? "the config decides the route here again." : "route " + words[1] + " answers here now.";
+            }
+            case "prompt" -> {
+                String text = String.join(" ", java.util.Arrays.asList(words).subList(1, words.length)).strip();
+                if (text.isEmpty()) {
+                    yield "usage: prompt <text>|default";
+                }
+                boolean reset = text.equals("default");
+                router.choosePrompt(where, reset ? null : text);
+                settings.save(router);
+                yield reset ? "the route's system prompt applies here again." : "this channel's system prompt is set.";
             }
             case "forget" -> store.forget(where) ? "this thread's history is deleted."
                     : "nothing was stored for this thread.";

@@ -30,11 +30,16 @@ public final class Settings {
      *
      * @param providersOff providers an operator turned off
      * @param pins {@code platform/workspace/channel} to the {@code provider/model} pinned there
+     * @param routes {@code platform/workspace/channel} to the route chosen there
+     * @param prompts {@code platform/workspace/channel} to the system prompt set there
      */
-    public record State(List<String> providersOff, Map<String, String> pins) {
+    public record State(List<String> providersOff, Map<String, String> pins, Map<String, String> routes,
+                        Map<String, String> prompts) {
         public State {
             providersOff = providersOff == null ? List.of() : List.copyOf(new TreeSet<>(providersOff));
             pins = pins == null ? Map.of() : Map.copyOf(new TreeMap<>(pins));
+            routes = routes == null ? Map.of() : Map.copyOf(new TreeMap<>(routes));
+            prompts = prompts == null ? Map.of() : Map.copyOf(new TreeMap<>(prompts));
         }
     }
 
@@ -64,24 +69,34 @@ public final class Settings {
             }
         }
         state.pins().forEach((scope, target) -> {
-            String[] parts = scope.split("/", 3);
-            if (parts.length != 3) {
-                return;
-            }
-            String problem = router.pinModel(new ConversationKey(parts[0], parts[1], parts[2], "-"), target);
+            String problem = router.pinModel(channel(scope), target);
             if (problem != null) {
                 log.warn("operator settings pin {} in {}, which is not possible now: {}", target, scope, problem);
             }
         });
-        log.info("operator settings: {} providers turned off, {} model pins", state.providersOff().size(),
-                state.pins().size());
+        state.routes().forEach((scope, route) -> {
+            String problem = router.chooseRoute(channel(scope), route);
+            if (problem != null) {
+                log.warn("operator settings choose route {} in {}, which is not possible now: {}", route, scope,
+                        problem);
+            }
+        });
+        state.prompts().forEach((scope, prompt) -> router.choosePrompt(channel(scope), prompt));
+        log.info("operator settings: {} providers turned off, {} model pins, {} routes, {} prompts",
+                state.providersOff().size(), state.pins().size(), state.routes().size(), state.prompts().size());
+    }
+
+    private static ConversationKey channel(String scope) {
+        String[] parts = scope.split("/", 3);
+        return new ConversationKey(parts[0], parts.length > 1 ? parts[1] : "-", parts.length > 2 ? parts[2] : "-",
+                "-");
     }
 
     /** Saves the router's current operator settings. */
     public synchronized void save(Router router) {
         State state = new State(router.providers().stream()
                 .filter(p -> "turned off by an operator".equals(p.unavailable())).map(Router.ProviderStatus::name)
-                .toList(), router.pins());
+                .toList(), router.pins(), router.routeChoices(), router.promptChoices());
         try {
             AtomicFiles.write(file, json.writerWithDefaultPrettyPrinter().writeValueAsBytes(state), fsync, true);
         } catch (IOException e) {

@@ -30,7 +30,22 @@ final class RouteTable {
         this.providers = providers;
     }
 
+    /** Whether the config has a route of this name. */
+    boolean hasRoute(String name) {
+        return routing.routes().containsKey(name);
+    }
+
     Resolved resolve(ConversationKey key) {
+        return resolve(key, null, null);
+    }
+
+    /**
+     * As {@link #resolve(ConversationKey)}, with an operator's choices for the channel winning over the config.
+     *
+     * @param routeOverride a route name set by an operator, or null
+     * @param promptOverride a system prompt set by an operator, or null
+     */
+    Resolved resolve(ConversationKey key, String routeOverride, String promptOverride) {
         SwitchboardConfig.Override channel = null;
         SwitchboardConfig.Override workspace = null;
         for (SwitchboardConfig.Override o : routing.overrides()) {
@@ -43,10 +58,10 @@ final class RouteTable {
                 workspace = o;
             }
         }
-        String routeName = firstNonNull(channel == null ? null : channel.route(),
+        String routeName = firstNonNull(routeOverride, channel == null ? null : channel.route(),
                 workspace == null ? null : workspace.route(), routing.defaultRoute());
         SwitchboardConfig.Route route = routing.routes().get(routeName);
-        String prompt = firstNonNull(channel == null ? null : channel.systemPrompt(),
+        String prompt = firstNonNull(promptOverride, channel == null ? null : channel.systemPrompt(),
                 workspace == null ? null : workspace.systemPrompt(),
                 route == null ? DEFAULT_PROMPT : route.systemPrompt());
         List<Target> targets = new ArrayList<>();

@@ -50,6 +50,8 @@ public final class Router implements AutoCloseable {
     private final SwitchboardConfig.Routing routing;
     private final RouteTable routes;
     private final Map<String, Target> pins = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, String> routeChoices = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, String> promptChoices = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, ProviderState> providers = new LinkedHashMap<>();
     private final ScheduledExecutorService scheduler;
     private final Clock clock;
@@ -102,7 +104,8 @@ public final class Router implements AutoCloseable {
 
     /** Starts answering; the listener hears the tokens and, exactly once, the outcome. */
     public ReplyHandle reply(ReplyRequest request, ReplyListener listener) {
-        RouteTable.Resolved route = routes.resolve(request.key());
+        RouteTable.Resolved route = routes.resolve(request.key(), routeChoices.get(scope(request.key())),
+                promptChoices.get(scope(request.key())));
         List<Target> order = new ArrayList<>(RouteTable.order(route.targets(), random));
         Target pinned = pins.get(scope(request.key()));
         if (pinned != null) {
@@ -147,6 +150,43 @@ public final class Router implements AutoCloseable {
         pins.put(scope(channel), new Target(provider, providerSlashModel.substring(slash + 1), -1, 1));
         log.info("model pinned {} {}", kv("channel", scope(channel)), kv("target", providerSlashModel));
         return null;
+    }
+
+    /**
+     * Makes a configured route answer in a conversation's channel, or, with null, the config decide again.
+     *
+     * @return null when done; otherwise why not
+     */
+    public String chooseRoute(ConversationKey channel, String route) {
+        if (route == null) {
+            routeChoices.remove(scope(channel));
+            return null;
+        }
+        if (!routes.hasRoute(route)) {
+            return "there is no route \"" + route + "\" under routing.routes in the config";
+        }
+        routeChoices.put(scope(channel), route);
+        log.info("route chosen {} {}", kv("channel", scope(channel)), kv("route", route));
+        return null;
+    }
+
+    /** Sets the system prompt of a conversation's channel ({@code {user}}, {@code {channel}}, {@code {date}} work), or clears it. */
+    public void choosePrompt(ConversationKey channel, String prompt) {
+        if (prompt == null || prompt.isBlank()) {
+            promptChoices.remove(scope(channel));
+        } else {
+            promptChoices.put(scope(channel), prompt);
+        }
+    }
+
+    /** Routes chosen by operators, by {@code platform/workspace/channel}. */
+    public Map<String, String> routeChoices() {
+        return new java.util.TreeMap<>(routeChoices);
+    }
+
+    /** System prompts set by operators, by {@code platform/workspace/channel}. */
+    public Map<String, String> promptChoices() {
+        return new java.util.TreeMap<>(promptChoices);
     }
 
     /** Every pin: {@code platform/workspace/channel} to {@code provider/model}. */
