@@ -312,11 +312,11 @@ class SlackEndToEndTest {
         slack.reply("C1", root, "U2", "The last deploy failed.");
         slack.reply("C1", root, "U1", mention("why might it have failed?"));
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> botReplies("C1", root).size() == 1);
+        awaitReplies("C1", root, ANSWER);
         assertThat(provider.received().getFirst().body().get("messages").toString())
                 .contains("We deploy on Fridays.").contains("The last deploy failed.");
         slack.reply("C1", root, "U1", "thanks");
-        await().atMost(Duration.ofSeconds(10)).until(() -> botReplies("C1", root).size() == 2);
+        awaitReplies("C1", root, ANSWER, ANSWER);
         assertThat(slack.count("conversations.replies")).isEqualTo(1);
     }
 

@@ -48,8 +48,10 @@ final class DiscordThread implements ChatThread {
     @Override
     public synchronized void working() {
         if (typingIn != null && typing == null) {
-            typing = timers.scheduleAtFixedRate(() -> typingIn.sendTyping().queue(ok -> { }, error -> { }), 0,
-                    TYPING_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+            Runnable type = () -> typingIn.sendTyping().queue(ok -> { }, error -> { });
+            type.run();
+            typing = timers.scheduleAtFixedRate(type, TYPING_EVERY.toMillis(), TYPING_EVERY.toMillis(),
+                    TimeUnit.MILLISECONDS);
         }
     }
 
