@@ -288,7 +288,12 @@ public final class LiveReplies {
                 handle = upstream;
             }
             if (stop != null && handle != null) {
-                handle.cancel(stop);
+                if (Thread.holdsLock(LiveReplies.this)) {
+                    // The write failed at once, inside the engine's lock: cancel from outside it.
+                    ticker.schedule(Duration.ZERO, () -> handle.cancel(stop));
+                } else {
+                    handle.cancel(stop);
+                }
             }
         }
 
