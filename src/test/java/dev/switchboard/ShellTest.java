@@ -244,6 +244,8 @@ class ShellTest {
         primary.otherwise(r -> Script.answer("ok"));
         Session shell = start(one());
 
+        shell.type("/help\n");
+        await().until(() -> shell.screen().contains("forget-user <user id>"));
         shell.type("/switchboard status\n");
         await().until(() -> shell.screen().contains("in rotation"));
         shell.type("/switchboard provider main off\n");

@@ -20,7 +20,8 @@ import java.util.Map;
  */
 public final class Admin {
 
-    static final String HELP = """
+    /** One line per command, for every adapter's help. */
+    public static final String HELP = """
             status                          providers (rotation, breaker, last failure) and replies in progress
             provider <name> on|off          take a provider out of rotation, or put it back
             model <provider/model>|default  answer first with that model in this channel (route targets stay as fallbacks)

@@ -936,18 +936,27 @@ public final class FakeSlack implements AutoCloseable {
         return ok(r);
     }
 
-    private Answer appendStream(Map<String, String> p) {
+    /** The open stream a call names, or why there is none. */
+    private record Stream(Msg message, Answer refusal) { }
+
+    private Stream openStream(Map<String, String> p) {
         Chan ch = channels.get(p.get("channel"));
         if (ch == null) {
-            return fail("channel_not_found");
+            return new Stream(null, fail("channel_not_found"));
         }
         Msg m = find(ch.id, p.get("ts"));
         if (m == null || m.deleted) {
-            return fail("message_not_found");
+            return new Stream(null, fail("message_not_found"));
         }
-        if (!m.streaming) {
-            return fail("message_not_in_streaming_state");
+        return m.streaming ? new Stream(m, null) : new Stream(null, fail("message_not_in_streaming_state"));
+    }
+
+    private Answer appendStream(Map<String, String> p) {
+        Stream stream = openStream(p);
+        if (stream.refusal() != null) {
+            return stream.refusal();
         }
+        Msg m = stream.message();
         String markdown = p.get("markdown_text");
         if (markdown == null || markdown.isEmpty()) {
             return fail("invalid_arguments");
@@ -957,23 +966,17 @@ public final class FakeSlack implements AutoCloseable {
         }
         m.text += markdown;
         ObjectNode r = JSON.createObjectNode();
-        r.put("channel", ch.id);
+        r.put("channel", m.channel);
         r.put("ts", m.ts);
         return ok(r);
     }
 
     private Answer stopStream(Map<String, String> p) {
-        Chan ch = channels.get(p.get("channel"));
-        if (ch == null) {
-            return fail("channel_not_found");
+        Stream stream = openStream(p);
+        if (stream.refusal() != null) {
+            return stream.refusal();
         }
-        Msg m = find(ch.id, p.get("ts"));
-        if (m == null || m.deleted) {
-            return fail("message_not_found");
-        }
-        if (!m.streaming) {
-            return fail("message_not_in_streaming_state");
-        }
+        Msg m = stream.message();
         String markdown = p.get("markdown_text");
         if (markdown != null && length(markdown) > MARKDOWN_LIMIT) {
             return fail("msg_too_long");
@@ -983,7 +986,7 @@ public final class FakeSlack implements AutoCloseable {
         }
         m.streaming = false;
         ObjectNode r = JSON.createObjectNode();
-        r.put("channel", ch.id);
+        r.put("channel", m.channel);
         r.put("ts", m.ts);
         r.set("message", messageJson(m));
         return ok(r);

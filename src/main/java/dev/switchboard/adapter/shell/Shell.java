@@ -199,11 +199,9 @@ public final class Shell {
                 /new                      start a new thread
                 /threads                  list recent threads
                 /open <id>                continue a thread
-                /switchboard status       providers, their breakers and last failures
-                /switchboard provider <name> on|off
-                /switchboard model <provider/model>|default
-                /switchboard forget       delete this thread's stored history
-                /quit                     leave (or Ctrl-D)""");
+                /quit                     leave (or Ctrl-D)
+                /switchboard <command>, where <command> is one of:""");
+        say(Admin.HELP.indent(2).stripTrailing());
     }
 
     private void threads() {
