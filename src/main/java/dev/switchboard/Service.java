@@ -16,6 +16,7 @@ import dev.switchboard.live.Ticker;
 import dev.switchboard.conversation.ConversationStore;
 import dev.switchboard.ops.OpsServer;
 import dev.switchboard.ops.Readiness;
+import dev.switchboard.ops.Status;
 import dev.switchboard.routing.ModelFactory;
 import dev.switchboard.routing.Router;
 import dev.switchboard.conversation.UsageLedger;
@@ -53,6 +54,7 @@ final class Service implements AutoCloseable {
     private final ConfigLoader.Loaded loaded;
     private final SwitchboardConfig config;
     private final Clock clock;
+    private final java.util.function.Supplier<ConfigLoader.Loaded> reread;
     private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final List<AutoCloseable> started = new ArrayList<>();
     private ConversationStore store;
@@ -64,11 +66,24 @@ final class Service implements AutoCloseable {
     private DiscordAdapter discord;
     private Ticker ticker;
     private Admin admin;
+    /** The data folder is walked to measure it: at most every half minute, in the background after the first. */
+    private final com.github.benmanes.caffeine.cache.LoadingCache<Boolean, dev.switchboard.conversation.StoreStats>
+            storeStats = com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
+            .refreshAfterWrite(Duration.ofSeconds(30)).build(unused -> store.stats());
 
     Service(ConfigLoader.Loaded loaded, Clock clock) {
+        this(loaded, clock, null);
+    }
+
+    /**
+     * @param reread reads the config again for {@code /switchboard reload} (throws {@link ConfigException} when it
+     *               is not usable), or null when the service did not come from a file
+     */
+    Service(ConfigLoader.Loaded loaded, Clock clock, java.util.function.Supplier<ConfigLoader.Loaded> reread) {
         this.loaded = loaded;
         this.config = loaded.config();
         this.clock = clock;
+        this.reread = reread;
     }
 
     Service start() {
@@ -103,22 +118,26 @@ final class Service implements AutoCloseable {
         started.add(audit);
         Settings settings = new Settings(storage.path(), storage.fsync());
         settings.applyTo(router);
-        admin = new Admin(router, store, conversations, audit, settings, usage, clock);
+        admin = new Admin(router, store, conversations, audit, settings, usage, clock, this::status,
+                config.operators());
+        if (reread != null) {
+            admin.reloadWith(this::reload);
+        }
 
         if (config.ops().enabled()) {
             ops = new OpsServer(config.ops().bind(), config.ops().port(), config.ops().token(), meters,
-                    this::readiness);
+                    this::readiness, this::status);
         }
         try {
             if (config.slack().active()) {
                 SlackAdapter adapter = new SlackAdapter(config.slack(), conversations, ticker, clock,
-                        config.routing().fallbackFooter(), meters, admin, config.operators());
+                        config.routing().fallbackFooter(), meters, admin);
                 started.add(adapter);
                 slack = adapter.start(ops);
             }
             if (config.discord().active()) {
                 DiscordAdapter adapter = new DiscordAdapter(config.discord(), conversations, ticker, clock,
-                        config.routing().fallbackFooter(), admin, config.operators());
+                        config.routing().fallbackFooter(), admin);
                 started.add(adapter);
                 discord = adapter.start();
             }
@@ -186,6 +205,77 @@ final class Service implements AutoCloseable {
 
     PrometheusMeterRegistry meters() {
         return meters;
+    }
+
+    /**
+     * Reads the config again and applies what can change while running: providers, routing and operators. A config
+     * that does not load leaves everything as it is; the answer says what is wrong.
+     */
+    synchronized String reload() {
+        ConfigLoader.Loaded next;
+        try {
+            next = reread.get();
+        } catch (dev.switchboard.config.ConfigException e) {
+            log.warn("reload refused; the running config stays: {}", e.getMessage());
+            return "not reloaded, the running config stays. " + e.getMessage();
+        }
+        SwitchboardConfig fresh = next.config();
+        Router.Changes changes = router.reconfigure(fresh);
+        admin.operators(fresh.operators());
+        dev.switchboard.logging.SecretMasker.register(next.secretValues());
+        List<String> waiting = new ArrayList<>();
+        if (!fresh.slack().equals(config.slack())) {
+            waiting.add("slack");
+        }
+        if (!fresh.discord().equals(config.discord())) {
+            waiting.add("discord");
+        }
+        if (!fresh.storage().equals(config.storage())) {
+            waiting.add("storage");
+        }
+        if (!fresh.ops().equals(config.ops())) {
+            waiting.add("ops");
+        }
+        if (!fresh.logging().equals(config.logging())) {
+            waiting.add("logging");
+        }
+        for (String warning : next.warnings()) {
+            log.warn("config: {}", warning);
+        }
+        String answer = "reloaded " + next.source() + ": providers and routing applied (added "
+                + listOrNone(changes.added()) + ", changed " + listOrNone(changes.changed()) + ", removed "
+                + listOrNone(changes.removed()) + "), operators applied."
+                + (waiting.isEmpty() ? "" : " Changed but applied only at the next restart: "
+                + String.join(", ", waiting) + ".");
+        log.info("config reloaded {}", net.logstash.logback.argument.StructuredArguments.kv("restart_needed",
+                waiting));
+        return answer;
+    }
+
+    private static String listOrNone(List<String> names) {
+        return names.isEmpty() ? "none" : String.join(", ", names);
+    }
+
+    /** What operators see: providers with their last hour, adapters, the store, replies in flight, fallbacks. */
+    Status status() {
+        java.time.Instant now = clock.instant();
+        List<Status.Provider> providers = new ArrayList<>();
+        for (Router.ProviderStatus p : router.providers()) {
+            providers.add(new Status.Provider(p.name(), Status.health(p, now), p.unavailable(), p.breaker(),
+                    p.lastFailure(), p.lastFailureAt(), router.stats().summary(p.name()),
+                    router.stats().series(p.name())));
+        }
+        List<Status.Adapter> adapters = new ArrayList<>();
+        if (slack != null) {
+            adapters.add(new Status.Adapter("slack", slack.connected(), config.slack().mode()
+                    == SwitchboardConfig.SlackMode.HTTP ? "HTTP mode, Web API round trip"
+                    : "Socket Mode, Web API round trip", slack.latency()));
+        }
+        if (discord != null) {
+            adapters.add(new Status.Adapter("discord", discord.connected(), "gateway heartbeat", discord.latency()));
+        }
+        return new Status(now, providers, adapters, storeStats.get(Boolean.TRUE), router.active(),
+                router.stats().recentFallbacks());
     }
 
     Readiness readiness() {
@@ -278,7 +368,7 @@ final class Service implements AutoCloseable {
         log.info("store: conversations in {} (fsync {}, backups {})", data, config.storage().fsync(),
                 config.storage().backups());
         if (ops != null) {
-            log.info("ops: {} serves /healthz /readyz /metrics", ops.url());
+            log.info("ops: {} serves the status page at / and /healthz /readyz /metrics /status.json", ops.url());
             boolean loopback = config.ops().bind().startsWith("127.") || config.ops().bind().equals("::1")
                     || config.ops().bind().equals("localhost");
             if (!loopback && !config.ops().token().isPresent()) {

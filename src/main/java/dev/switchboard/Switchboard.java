@@ -112,7 +112,7 @@ public final class Switchboard implements Callable<Integer> {
         }
         Service service;
         try {
-            service = new Service(loaded, Clock.systemUTC()).start();
+            service = new Service(loaded, Clock.systemUTC(), this::load).start();
         } catch (IllegalStateException | dev.switchboard.conversation.StoreException e) {
             err.println("switchboard: " + e.getMessage());
             return EXIT_FAILED;

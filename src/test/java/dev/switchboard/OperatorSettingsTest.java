@@ -39,15 +39,15 @@ class OperatorSettingsTest {
     @Test
     void providerSwitchesAndModelPinsSurviveARestart() throws Exception {
         try (Service first = start()) {
-            assertThat(first.admin().run("U1", HERE, "provider main off")).contains("out of rotation");
-            assertThat(first.admin().run("U1", HERE, "model spare/s-large")).contains("answers here first now");
+            assertThat(first.admin().run("U1", HERE, "provider main off").text()).contains("out of rotation");
+            assertThat(first.admin().run("U1", HERE, "model spare/s-large").text()).contains("answers first here now");
         }
         try (Service second = start()) {
             assertThat(state(second, "main")).isEqualTo("turned off by an operator");
             assertThat(state(second, "spare")).isNull();
             assertThat(second.router().pinnedModel(HERE)).contains("spare/s-large");
-            second.admin().run("U1", HERE, "provider main on");
-            second.admin().run("U1", HERE, "model default");
+            second.admin().run("U1", HERE, "provider main on").text();
+            second.admin().run("U1", HERE, "model default").text();
         }
         try (Service third = start()) {
             assertThat(state(third, "main")).isNull();
@@ -63,7 +63,7 @@ class OperatorSettingsTest {
         Files.writeString(data.resolve(".settings.json"), "{not json");
         try (Service service = start()) {
             assertThat(state(service, "main")).isNull();
-            service.admin().run("U1", HERE, "provider spare off"); // and a change writes a good file again
+            service.admin().run("U1", HERE, "provider spare off").text(); // and a change writes a good file again
         }
         try (Service service = start()) {
             assertThat(state(service, "spare")).isEqualTo("turned off by an operator");
@@ -81,11 +81,11 @@ class OperatorSettingsTest {
             service.usage().record(new dev.switchboard.conversation.UsageRecord(now.minus(java.time.Duration.ofDays(2)),
                     "slack", "T1", "C1", "U1", "main", "m", 99_999, 1, 9.0));
 
-            org.awaitility.Awaitility.await().untilAsserted(() -> assertThat(service.admin().run("U1", HERE, "usage"))
+            org.awaitility.Awaitility.await().untilAsserted(() -> assertThat(service.admin().run("U1", HERE, "usage").text())
                     .contains("main/m").contains("1000 in").contains("$0.2500").contains("slack C2")
                     .contains("slack U2").doesNotContain("99999"));
-            assertThat(service.admin().run("U1", HERE, "usage 7d")).contains("100999 in");
-            assertThat(service.admin().run("U1", HERE, "usage soon")).startsWith("usage: usage [24h|7d]");
+            assertThat(service.admin().run("U1", HERE, "usage 7d").text()).contains("100999 in");
+            assertThat(service.admin().run("U1", HERE, "usage soon").text()).startsWith("usage: usage [24h|7d]");
         }
     }
 
@@ -101,12 +101,12 @@ class OperatorSettingsTest {
             service.usage().record(new dev.switchboard.conversation.UsageRecord(now, "slack", "T1", "C1", "U2",
                     "main", "m", 10, 5, 0.1));
 
-            assertThat(service.admin().run("U1", HERE, "forget-user <@U2|bo>"))
+            assertThat(service.admin().run("U1", HERE, "forget-user <@U2|bo>").text())
                     .isEqualTo("forgot U2: 1 stored messages deleted, 1 usage records no longer name them.");
 
             assertThat(service.store().load(thread).orElseThrow().turns()).extracting(
                     dev.switchboard.conversation.Turn::authorId).containsExactly("U1");
-            String usage = service.admin().run("U1", HERE, "usage");
+            String usage = service.admin().run("U1", HERE, "usage").text();
             assertThat(usage).doesNotContain("U2").contains("main/m");
             try (var files = Files.list(data.resolve(".usage"))) {
                 assertThat(files.toList()).allSatisfy(f -> assertThat(Files.readString(f)).doesNotContain("U2"));
@@ -135,9 +135,9 @@ class OperatorSettingsTest {
             ConversationKey thread = new ConversationKey("slack", "T1", "C1", "200.1");
             try (Service first = new Service(new ConfigLoader().parse(yaml, "t.yaml", Map.of()), Clock.systemUTC())
                     .start()) {
-                assertThat(first.admin().run("U1", thread, "route nowhere")).startsWith("not changed: there is no route");
-                assertThat(first.admin().run("U1", thread, "route fast")).isEqualTo("route fast answers here now.");
-                assertThat(first.admin().run("U1", thread, "prompt Answer like a pirate.")).contains("is set");
+                assertThat(first.admin().run("U1", thread, "route nowhere").text()).startsWith("not changed: there is no route");
+                assertThat(first.admin().run("U1", thread, "route fast").text()).isEqualTo("route fast answers here now.");
+                assertThat(first.admin().run("U1", thread, "prompt Answer like a pirate.").text()).contains("is set");
             }
             try (Service second = new Service(new ConfigLoader().parse(yaml, "t.yaml", Map.of()), Clock.systemUTC())
                     .start()) {

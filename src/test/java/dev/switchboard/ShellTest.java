@@ -245,18 +245,31 @@ class ShellTest {
         Session shell = start(one());
 
         shell.type("/help\n");
-        await().until(() -> shell.screen().contains("forget-user <user id>"));
+        await().until(() -> shell.screen().contains("forget-user <user>"));
         shell.type("/switchboard status\n");
-        await().until(() -> shell.screen().contains("in rotation"));
+        await().until(() -> shell.screen().contains("providers (last hour):"));
+        assertThat(shell.screen()).containsPattern("main +up +breaker closed").contains("replies in progress: 0");
         shell.type("/switchboard provider main off\n");
         await().until(() -> shell.screen().contains("provider main is out of rotation."));
         shell.type("/switchboard provider main on\n");
         await().until(() -> shell.screen().contains("provider main is back in rotation."));
         shell.type("/switchboard model main/m-large\n");
-        await().until(() -> shell.screen().contains("main/m-large answers here first now."));
+        await().until(() -> shell.screen().contains("main/m-large answers first here now."));
         shell.ask("which model?");
         assertThat(primary.received().getLast().body().get("model").asText()).isEqualTo("m-large");
         shell.type("/switchboard model nowhere/x\n");
         await().until(() -> shell.screen().contains("not changed: there is no provider \"nowhere\""));
+
+        // export writes the thread beside the data; the file is the stored history as JSON
+        String thread = shell.service.store().list(new dev.switchboard.conversation.ConversationQuery("shell", null, null,
+                java.time.YearMonth.now(java.time.ZoneOffset.UTC), java.time.YearMonth.now(java.time.ZoneOffset.UTC))).getFirst().key().thread();
+        shell.type("/switchboard export " + thread + "\n");
+        await().until(() -> shell.screen().contains("Written to "));
+        java.nio.file.Path file = data.resolve("exports").resolve("shell-terminal-" + thread + ".json");
+        com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(file.toFile());
+        assertThat(json.get("conversation").get("thread").asText()).isEqualTo(thread);
+        assertThat(json.get("turns").get(0).get("text").asText()).isEqualTo("which model?");
+        assertThat(json.get("turns").get(1).get("assistant").get("model").asText()).isEqualTo("m-large");
     }
 }

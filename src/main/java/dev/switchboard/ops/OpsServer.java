@@ -11,9 +11,11 @@ import java.util.TreeMap;
 import java.util.function.Supplier;
 
 /**
- * The operations HTTP server: {@code /healthz} (the process is alive), {@code /readyz} (it can answer messages) and
- * {@code /metrics} (Prometheus). With a token configured, every path but {@code /healthz} requires
- * {@code Authorization: Bearer <token>}. Thread-safe; start once, close once.
+ * The operations HTTP server: {@code /healthz} (the process is alive), {@code /readyz} (it can answer messages),
+ * {@code /metrics} (Prometheus), and the status page at {@code /} with its data at {@code /status.json} and, pushed
+ * every second while someone watches, at {@code /status/events} (server-sent events). With a token configured, every
+ * path but {@code /healthz} requires {@code Authorization: Bearer <token>}; a browser opens the page once as
+ * {@code /?token=…}, which sets a same-site, HTTP-only cookie for the rest. Thread-safe; start once, close once.
  */
 public final class OpsServer implements AutoCloseable {
 
@@ -21,8 +23,19 @@ public final class OpsServer implements AutoCloseable {
     private final String bind;
     private final int requestedPort;
     private final java.util.Set<String> selfAuthenticated = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.Set<io.javalin.http.sse.SseClient> watchers =
+            java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Supplier<Status> status;
+    private java.util.concurrent.ScheduledExecutorService pusher;
 
     public OpsServer(String bind, int port, Secret token, PrometheusMeterRegistry meters, Supplier<Readiness> readiness) {
+        this(bind, port, token, meters, readiness, null);
+    }
+
+    /** @param status what the status page shows, or null for no page */
+    public OpsServer(String bind, int port, Secret token, PrometheusMeterRegistry meters, Supplier<Readiness> readiness,
+                     Supplier<Status> status) {
+        this.status = status;
         this.bind = bind;
         this.requestedPort = port;
         this.app = Javalin.create(config -> {
@@ -30,6 +43,15 @@ public final class OpsServer implements AutoCloseable {
             config.startupWatcherEnabled = false;
         });
         app.beforeMatched(ctx -> {
+            if (token.isPresent() && ctx.path().equals("/") && ctx.queryParam("token") != null
+                    && same(ctx.queryParam("token"), token.reveal())) {
+                // A browser cannot send a bearer header: the token comes once in the address, then as a cookie.
+                ctx.header("Set-Cookie", COOKIE + "=" + java.net.URLEncoder.encode(token.reveal(),
+                        StandardCharsets.UTF_8) + "; Path=/; HttpOnly; SameSite=Strict");
+                ctx.redirect("/");
+                ctx.skipRemainingHandlers();
+                return;
+            }
             if (token.isPresent() && !ctx.path().equals("/healthz") && !selfAuthenticated.contains(ctx.path())
                     && !authorised(ctx, token)) {
                 ctx.header("WWW-Authenticate", "Bearer");
@@ -46,13 +68,65 @@ public final class OpsServer implements AutoCloseable {
         });
         app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                 .result(meters.scrape()));
+        if (status != null) {
+            app.get("/", ctx -> ctx.contentType("text/html; charset=utf-8").header("Cache-Control", "no-store")
+                    .result(PAGE));
+            app.get("/status.json", ctx -> ctx.contentType("application/json").header("Cache-Control", "no-store")
+                    .result(StatusJson.write(status.get())));
+            app.sse("/status/events", client -> {
+                client.keepAlive();
+                client.onClose(() -> watchers.remove(client));
+                watchers.add(client);
+                client.sendEvent("status", StatusJson.write(status.get()));
+            });
+        }
+    }
+
+    private static final String COOKIE = "switchboard_ops";
+    private static final String PAGE = page();
+
+    private static String page() {
+        try (var in = OpsServer.class.getResourceAsStream("/status.html")) {
+            return new String(java.util.Objects.requireNonNull(in, "status.html is missing from the jar")
+                    .readAllBytes(), StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Sends the status to every open page; a page that went away is dropped. */
+    private void push() {
+        if (watchers.isEmpty()) {
+            return;
+        }
+        String json;
+        try {
+            json = StatusJson.write(status.get());
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(OpsServer.class).warn("ops: the status could not be taken: {}",
+                    e.toString());
+            return;
+        }
+        for (io.javalin.http.sse.SseClient client : watchers) {
+            if (client.terminated()) {
+                watchers.remove(client);
+            } else {
+                client.sendEvent("status", json);
+            }
+        }
     }
 
     private static boolean authorised(Context ctx, Secret token) {
         String header = ctx.header("Authorization");
-        String expected = "Bearer " + token.reveal();
-        return header != null && MessageDigest.isEqual(header.getBytes(StandardCharsets.UTF_8),
-                expected.getBytes(StandardCharsets.UTF_8));
+        if (header != null && same(header, "Bearer " + token.reveal())) {
+            return true;
+        }
+        String cookie = ctx.cookie(COOKIE);
+        return cookie != null && same(cookie, token.reveal());
+    }
+
+    private static boolean same(String given, String expected) {
+        return MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), expected.getBytes(StandardCharsets.UTF_8));
     }
 
     /**
@@ -69,6 +143,14 @@ public final class OpsServer implements AutoCloseable {
     public OpsServer start() {
         try {
             app.start(bind, requestedPort);
+            if (status != null) {
+                pusher = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "status-page");
+                    t.setDaemon(true);
+                    return t;
+                });
+                pusher.scheduleWithFixedDelay(this::push, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+            }
         } catch (RuntimeException e) {
             throw new IllegalStateException("the ops server cannot listen on " + bind + ":" + requestedPort
                     + " (" + rootMessage(e) + "); pick another ops.port or ops.bind", e);
@@ -88,6 +170,10 @@ public final class OpsServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (pusher != null) {
+            pusher.shutdownNow();
+        }
+        watchers.forEach(io.javalin.http.sse.SseClient::close);
         app.stop();
     }
 

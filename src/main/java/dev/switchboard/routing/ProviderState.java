@@ -123,6 +123,10 @@ final class ProviderState {
     }
 
     /** An operator takes the provider out of rotation or puts it back; putting it back also clears its marks. */
+    boolean turnedOff() {
+        return turnedOff;
+    }
+
     void setTurnedOff(boolean off) {
         turnedOff = off;
         if (!off) {

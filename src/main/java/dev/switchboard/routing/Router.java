@@ -47,12 +47,15 @@ public final class Router implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Router.class);
 
-    private final SwitchboardConfig.Routing routing;
-    private final RouteTable routes;
+    private volatile SwitchboardConfig.Routing routing;
+    private volatile RouteTable routes;
     private final Map<String, Target> pins = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, String> routeChoices = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, String> promptChoices = new java.util.concurrent.ConcurrentHashMap<>();
-    private final Map<String, ProviderState> providers = new LinkedHashMap<>();
+    /** Replaced whole on reconfigure, never changed in place: readers need no lock. */
+    private volatile Map<String, ProviderState> providers = Map.of();
+    private final Map<String, AtomicInteger> breakerGauges = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ModelFactory models;
     private final ScheduledExecutorService scheduler;
     private final Clock clock;
     private final RandomGenerator random;
@@ -60,6 +63,7 @@ public final class Router implements AutoCloseable {
     private final AtomicInteger activeReplies = new AtomicInteger();
     private final java.util.Set<Reply> live = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final UsageLedger usage;
+    private final ProviderStats stats;
 
     public Router(SwitchboardConfig config, ModelFactory models, ScheduledExecutorService scheduler, Clock clock,
                   RandomGenerator random, MeterRegistry meters) {
@@ -69,27 +73,81 @@ public final class Router implements AutoCloseable {
     public Router(SwitchboardConfig config, ModelFactory models, ScheduledExecutorService scheduler, Clock clock,
                   RandomGenerator random, MeterRegistry meters, UsageLedger usage) {
         this.usage = usage;
+        this.stats = new ProviderStats(clock);
         this.routing = config.routing();
         this.routes = new RouteTable(config.routing(), config.providers());
         this.scheduler = scheduler;
         this.clock = clock;
         this.random = random;
         this.meters = meters;
-        config.providers().forEach((name, p) -> {
-            AtomicInteger breakerState = meters.gauge("switchboard.provider.breaker",
-                    io.micrometer.core.instrument.Tags.of("provider", name), new AtomicInteger());
-            providers.put(name, new ProviderState(name, p, models, clock, state -> {
-                breakerState.set(switch (state) {
-                    case CLOSED -> 0;
-                    case HALF_OPEN -> 1;
-                    case OPEN -> 2;
-                });
-                log.warn("circuit breaker {} {}", state.name().toLowerCase(java.util.Locale.ROOT),
-                        kv("provider", name));
-            }));
-        });
+        this.models = models;
+        Map<String, ProviderState> built = new LinkedHashMap<>();
+        config.providers().forEach((name, p) -> built.put(name, newState(name, p)));
+        this.providers = java.util.Collections.unmodifiableMap(built);
         meters.gauge("switchboard.replies.active", activeReplies);
     }
+
+    private ProviderState newState(String name, SwitchboardConfig.Provider p) {
+        AtomicInteger breakerState = breakerGauges.computeIfAbsent(name, n -> meters.gauge(
+                "switchboard.provider.breaker", io.micrometer.core.instrument.Tags.of("provider", n),
+                new AtomicInteger()));
+        breakerState.set(0);
+        return new ProviderState(name, p, models, clock, state -> {
+            breakerState.set(switch (state) {
+                case CLOSED -> 0;
+                case HALF_OPEN -> 1;
+                case OPEN -> 2;
+            });
+            log.warn("circuit breaker {} {}", state.name().toLowerCase(java.util.Locale.ROOT), kv("provider", name));
+        });
+    }
+
+    /**
+     * Takes a new config's providers and routing while running. A provider whose settings did not change keeps its
+     * breaker, marks and statistics; a changed one starts afresh (an operator's "off" is kept); a removed one is
+     * skipped by replies still in flight. The config must have passed validation.
+     *
+     * @return the providers added, changed and removed, for the operator
+     */
+    public synchronized Changes reconfigure(SwitchboardConfig config) {
+        Map<String, ProviderState> before = providers;
+        Map<String, ProviderState> after = new LinkedHashMap<>();
+        List<String> added = new ArrayList<>();
+        List<String> changed = new ArrayList<>();
+        config.providers().forEach((name, p) -> {
+            ProviderState old = before.get(name);
+            if (old != null && old.config.equals(p)) {
+                after.put(name, old);
+                return;
+            }
+            ProviderState fresh = newState(name, p);
+            if (old != null) {
+                fresh.setTurnedOff(old.turnedOff());
+                changed.add(name);
+            } else {
+                added.add(name);
+            }
+            after.put(name, fresh);
+        });
+        List<String> removed = before.keySet().stream().filter(n -> !after.containsKey(n)).toList();
+        RouteTable table = new RouteTable(config.routing(), config.providers());
+        routeChoices.values().removeIf(route -> !table.hasRoute(route));
+        this.providers = java.util.Collections.unmodifiableMap(after);
+        this.routes = table;
+        this.routing = config.routing();
+        log.info("providers and routing reconfigured {} {} {}", kv("added", added), kv("changed", changed),
+                kv("removed", removed));
+        return new Changes(added, changed, removed);
+    }
+
+    /**
+     * What a reconfigure did to the providers.
+     *
+     * @param added new providers
+     * @param changed providers whose settings changed (they start with a closed breaker)
+     * @param removed providers no longer configured
+     */
+    public record Changes(List<String> added, List<String> changed, List<String> removed) { }
 
     /**
      * A scheduler fit for the router: deadlines are cancelled far more often than they fire, so cancelled ones
@@ -226,6 +284,26 @@ public final class Router implements AutoCloseable {
                                  Instant lastFailureAt) {
     }
 
+    /** The last hour of every provider and the recent fallbacks. */
+    public ProviderStats stats() {
+        return stats;
+    }
+
+    /** The replies in flight, oldest first. */
+    public List<Active> active() {
+        return live.stream().map(Reply::snapshot).sorted(java.util.Comparator.comparing(Active::started)).toList();
+    }
+
+    /**
+     * A reply in flight.
+     *
+     * @param conversation its conversation
+     * @param target the {@code provider/model} streaming it, or null while none is asked yet
+     * @param started when the reply began
+     * @param chars characters streamed so far by the current target
+     */
+    public record Active(String conversation, String target, Instant started, int chars) { }
+
     /** Takes a provider out of rotation (an open switch) or puts it back, clearing its marks. */
     public boolean setProviderEnabled(String name, boolean enabled) {
         ProviderState p = providers.get(name);
@@ -293,6 +371,9 @@ public final class Router implements AutoCloseable {
         private final List<TargetFailure> failures = new ArrayList<>();
         private final CompletableFuture<ReplyOutcome> outcome = new CompletableFuture<>();
         private final long startNanos = System.nanoTime();
+        private final Instant startedAt = clock.instant();
+        private int chars;
+        private Target currentTarget;
         private int next;
         private boolean finished;
         private Attempt current;
@@ -355,11 +436,28 @@ public final class Router implements AutoCloseable {
                             notify(() -> listener.onAttempt(target, attemptNumber));
                             attempt = new Attempt(this, model, chat, provider.config, scheduler, this::accept);
                             current = attempt;
+                            currentTarget = target;
+                            chars = 0;
                         }
-                        return attempt.start().whenComplete((c, e) -> provider.recordOutcome(e));
+                        long asked = System.nanoTime();
+                        return attempt.start().whenComplete((c, e) -> {
+                            provider.recordOutcome(e);
+                            recordTry(provider, asked, c, e);
+                        });
                     });
             execution = run;
             run.whenComplete((completion, error) -> settle(target, provider, run, completion, error));
+        }
+
+        /** The try's outcome for the last-hour statistics; cancelled tries and our own mistakes say nothing. */
+        private void recordTry(ProviderState provider, long asked, Attempt.Completion completion, Throwable error) {
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause()
+                    : error;
+            if (cause == null) {
+                stats.succeeded(provider.name, Duration.ofNanos(Math.max(0, completion.firstTokenNanos() - asked)));
+            } else if (cause instanceof Attempt.Failed failed && failed.failure.countsAgainstProvider()) {
+                stats.failed(provider.name);
+            }
         }
 
         /** A listener's own failure must not be blamed on the provider. */
@@ -376,6 +474,7 @@ public final class Router implements AutoCloseable {
             if (finished || attempt != current) {
                 return false;
             }
+            chars += text.length();
             notify(() -> listener.onToken(text));
             return true;
         }
@@ -387,7 +486,7 @@ public final class Router implements AutoCloseable {
                 return;
             }
             if (error == null) {
-                complete(target, completion);
+                complete(target, provider, completion);
                 return;
             }
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
@@ -457,8 +556,8 @@ public final class Router implements AutoCloseable {
             }
         }
 
-        private void complete(Target target, Attempt.Completion completion) {
-            SwitchboardConfig.Price price = providers.get(target.provider()).config.prices().get(target.model());
+        private void complete(Target target, ProviderState provider, Attempt.Completion completion) {
+            SwitchboardConfig.Price price = provider.config.prices().get(target.model());
             double cost = price == null ? 0 : (completion.usage().input() * price.input()
                     + completion.usage().output() * price.output()) / 1_000_000;
             Duration firstToken = Duration.ofNanos(Math.max(0, completion.firstTokenNanos() - startNanos));
@@ -479,6 +578,7 @@ public final class Router implements AutoCloseable {
                     completion.usage(), firstToken, latency, omittedTurns, cost);
             if (done.fellBack()) {
                 counter("switchboard.reply.fallbacks", target).increment();
+                stats.fellBack(request.key(), failedTargets(), failures.getLast().failure().label(), target.id());
             }
             ConversationKey key = request.key();
             String user = request.history().getLast().authorId();
@@ -488,6 +588,16 @@ public final class Router implements AutoCloseable {
             usage.record(record); // queued by the ledger: the disk never holds up the answer
 
             finish(done);
+        }
+
+        private String failedTargets() {
+            return String.join(" → ", failures.stream().map(f -> f.target().id()).distinct().toList());
+        }
+
+        /** What the status page shows of a reply in flight. */
+        synchronized Active snapshot() {
+            return new Active(request.key().toString(), currentTarget == null ? null : currentTarget.id(), startedAt,
+                    chars);
         }
 
         private void finish(ReplyOutcome result) {
@@ -501,8 +611,13 @@ public final class Router implements AutoCloseable {
                         kv("provider", c.target().provider()), kv("model", c.target().model()),
                         kv("fallbacks", c.failures().size()), kv("first_token_ms", c.firstToken().toMillis()),
                         kv("latency_ms", c.latency().toMillis()));
-                case ReplyOutcome.Failed f -> log.warn("reply failed {} {}", kv("conversation", request.key()),
-                        kv("failures", f.failures().toString()));
+                case ReplyOutcome.Failed f -> {
+                    log.warn("reply failed {} {}", kv("conversation", request.key()),
+                            kv("failures", f.failures().toString()));
+                    if (!f.failures().isEmpty()) {
+                        stats.fellBack(request.key(), failedTargets(), f.failures().getLast().failure().label(), null);
+                    }
+                }
                 case ReplyOutcome.Cancelled c -> log.info("reply cancelled {} {}", kv("conversation", request.key()),
                         kv("reason", c.reason()));
             }

@@ -40,6 +40,7 @@ import net.dv8tion.jda.api.requests.RestConfig;
 import net.dv8tion.jda.api.sharding.DefaultShardManagerBuilder;
 import net.dv8tion.jda.api.sharding.ShardManager;
 import net.dv8tion.jda.api.utils.Compression;
+import net.dv8tion.jda.api.utils.FileUpload;
 import net.dv8tion.jda.api.utils.ConcurrentSessionController;
 import net.dv8tion.jda.api.utils.SessionController;
 import org.slf4j.Logger;
@@ -62,7 +63,6 @@ public final class DiscordAdapter implements AutoCloseable {
 
     private final SwitchboardConfig.Discord config;
     private final Admin admin;
-    private final SwitchboardConfig.Operators operators;
     private final Conversations conversations;
     private final Ticker ticker;
     private final Clock clock;
@@ -87,9 +87,8 @@ public final class DiscordAdapter implements AutoCloseable {
     private ShardManager shards;
 
     public DiscordAdapter(SwitchboardConfig.Discord config, Conversations conversations, Ticker ticker, Clock clock,
-                          boolean fallbackFooter, Admin admin, SwitchboardConfig.Operators operators) {
+                          boolean fallbackFooter, Admin admin) {
         this.admin = admin;
-        this.operators = operators;
         this.config = config;
         this.conversations = conversations;
         this.ticker = ticker;
@@ -192,14 +191,22 @@ public final class DiscordAdapter implements AutoCloseable {
         return s != null && !stopping && s.getShards().stream().allMatch(j -> j.getStatus() == JDA.Status.CONNECTED);
     }
 
+    /** The shards' average heartbeat round trip to the gateway, or null before the first heartbeat was answered. */
+    public Duration latency() {
+        ShardManager s = shards;
+        double ping = s == null ? -1 : s.getAverageGatewayPing();
+        return ping < 0 ? null : Duration.ofMillis(Math.round(ping));
+    }
+
     static SlashCommandData askCommand() {
         return Commands.slash("ask", "Ask the assistant; the answer streams here")
                 .addOption(OptionType.STRING, "question", "What to ask", true);
     }
 
     static SlashCommandData adminCommand() {
-        return Commands.slash("switchboard", "Operator commands: status, provider, model, forget")
-                .addOption(OptionType.STRING, "command", "e.g. status, provider openai off, model openai/gpt-4o", false);
+        return Commands.slash("switchboard", "Operator commands: status, provider, model, route, prompt, export, reload…")
+                .addOption(OptionType.STRING, "command", "e.g. status, provider openai off, model #general openai/gpt-4o",
+                        false);
     }
 
     /** {@code /switchboard}: operators only (user or role ids in the config); the answer is private. */
@@ -207,9 +214,9 @@ public final class DiscordAdapter implements AutoCloseable {
         OptionMapping option = event.getOption("command");
         String command = option == null ? "" : option.getAsString().strip();
         String user = event.getUser().getId();
-        boolean operator = operators.discordUsers().contains(user) || event.getMember() != null
-                && event.getMember().getRoles().stream().map(Role::getId).anyMatch(operators.discordRoles()::contains);
-        if (!operator) {
+        List<String> roles = event.getMember() == null ? List.of()
+                : event.getMember().getRoles().stream().map(Role::getId).toList();
+        if (!admin.isOperator(PLATFORM, user, roles)) {
             event.reply(admin.refuse(PLATFORM, user, command)).setEphemeral(true).queue(ok -> { }, error -> { });
             return;
         }
@@ -218,10 +225,52 @@ public final class DiscordAdapter implements AutoCloseable {
         ConversationKey where = channel instanceof ThreadChannel thread
                 ? new ConversationKey(PLATFORM, guild, thread.getParentChannel().getId(), thread.getId())
                 : new ConversationKey(PLATFORM, guild, channel.getId(), event.isFromGuild() ? channel.getId() : DM);
-        event.reply("```\n" + admin.run(user, where, command) + "\n```").setEphemeral(true)
-                .queue(ok -> { }, error -> log.warn("discord: an admin answer could not be sent: {}",
-                        error.toString()));
+        Admin.Answer answer = admin.run(user, where, command, places(guild));
+        var reply = answer instanceof Admin.Answer.File file
+                ? event.reply(file.text()).addFiles(FileUpload.fromData(file.content(), file.name()))
+                : event.reply("```\n" + answer.text() + "\n```");
+        reply.setEphemeral(true).queue(ok -> { }, error -> log.warn("discord: an admin answer could not be sent: {}",
+                error.toString()));
     }
+
+    /**
+     * Discord's references in admin commands: {@code <#id>} for a channel (a thread stands for its parent); a
+     * message link ({@code https://discord.com/channels/guild/channel/message}) or a thread id for a thread.
+     */
+    private Admin.Places places(String guild) {
+        return new Admin.Places() {
+            @Override
+            public ConversationKey channel(String reference) {
+                java.util.regex.Matcher m = CHANNEL_REF.matcher(reference);
+                if (!m.matches() || shards == null) {
+                    return null;
+                }
+                ThreadChannel thread = shards.getThreadChannelById(m.group(1));
+                String id = thread != null ? thread.getParentChannel().getId() : m.group(1);
+                return shards.getGuildChannelById(id) == null ? null : new ConversationKey(PLATFORM, guild, id, id);
+            }
+
+            @Override
+            public ConversationKey thread(String reference) {
+                if (shards == null) {
+                    return null;
+                }
+                java.util.regex.Matcher link = MESSAGE_LINK.matcher(reference.replaceAll("^<|>$", ""));
+                if (link.matches()) {
+                    ThreadChannel in = shards.getThreadChannelById(link.group(2));
+                    return in != null ? new ConversationKey(PLATFORM, link.group(1), in.getParentChannel().getId(),
+                            in.getId()) : new ConversationKey(PLATFORM, link.group(1), link.group(2), link.group(3));
+                }
+                ThreadChannel thread = reference.matches("\\d{5,25}") ? shards.getThreadChannelById(reference) : null;
+                return thread == null ? null : new ConversationKey(PLATFORM, thread.getGuild().getId(),
+                        thread.getParentChannel().getId(), thread.getId());
+            }
+        };
+    }
+
+    private static final java.util.regex.Pattern CHANNEL_REF = java.util.regex.Pattern.compile("<#(\\d{5,25})>");
+    private static final java.util.regex.Pattern MESSAGE_LINK = java.util.regex.Pattern.compile(
+            "https://(?:(?:ptb|canary)\\.)?discord(?:app)?\\.com/channels/(\\d{5,25})/(\\d{5,25})/(\\d{5,25})");
 
     private final class Events extends ListenerAdapter {
 

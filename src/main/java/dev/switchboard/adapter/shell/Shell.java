@@ -240,7 +240,24 @@ public final class Shell {
 
     /** The operator commands, run as the local user (who is an operator here). */
     private void admin(String line) {
-        say(admin.run(user, key(), line.substring("/switchboard".length())));
+        Admin.Answer answer = admin.run(user, key(), line.substring("/switchboard".length()), new Admin.Places() {
+            @Override
+            public ConversationKey thread(String reference) {
+                return new ConversationKey(PLATFORM, WORKSPACE, CHANNEL, reference);
+            }
+        });
+        if (answer instanceof Admin.Answer.File file) {
+            Path to = history.resolveSibling("exports").resolve(file.name());
+            try {
+                java.nio.file.Files.createDirectories(to.getParent());
+                dev.switchboard.store.AtomicFiles.write(to, file.content(), false, false);
+                say(file.text() + " Written to " + to.toAbsolutePath().normalize());
+            } catch (java.io.IOException | RuntimeException e) {
+                say("the export could not be written to " + to + ": " + e.getMessage());
+            }
+            return;
+        }
+        say(answer.text());
     }
 
     private static String preview(String text) {

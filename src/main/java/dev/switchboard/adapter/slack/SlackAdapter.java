@@ -65,7 +65,6 @@ public final class SlackAdapter implements AutoCloseable {
 
     private final SwitchboardConfig.Slack config;
     private final Admin admin;
-    private final SwitchboardConfig.Operators operators;
     private final Conversations conversations;
     private final Ticker ticker;
     private final Clock clock;
@@ -84,14 +83,13 @@ public final class SlackAdapter implements AutoCloseable {
     private volatile String team = "";
     private volatile Conversations.Policy policy;
     private volatile SocketModeApp socket;
+    private volatile boolean socketOpen;
     private volatile boolean httpReady;
     private volatile boolean stopping;
 
     public SlackAdapter(SwitchboardConfig.Slack config, Conversations conversations, Ticker ticker, Clock clock,
-                        boolean fallbackFooter, MeterRegistry meters, Admin admin,
-                        SwitchboardConfig.Operators operators) {
+                        boolean fallbackFooter, MeterRegistry meters, Admin admin) {
         this.admin = admin;
-        this.operators = operators;
         this.config = config;
         this.conversations = conversations;
         this.ticker = ticker;
@@ -149,9 +147,15 @@ public final class SlackAdapter implements AutoCloseable {
         } else {
             try {
                 socket = new SocketModeApp(config.appToken().reveal(), app, SocketModeClient.Backend.Tyrus);
-                socket.startAsync();
+                socket.startAsync(); // returns once the socket is open
+                socketOpen = true;
+                SocketModeClient client = socket.getClient();
+                // Open or not, from what the socket says: any message means open (a hello follows each reconnect);
+                // a close, or Slack's own "disconnect" notice, means not until then.
+                client.addWebSocketMessageListener(message -> socketOpen = !message.contains("\"type\":\"disconnect\""));
+                client.addWebSocketCloseListener((code, reason) -> socketOpen = false);
                 // Reconnect as soon as the socket closes; otherwise only the session monitor notices, seconds later.
-                socket.getClient().setAutoReconnectOnCloseEnabled(true);
+                client.setAutoReconnectOnCloseEnabled(true);
             } catch (Exception e) {
                 throw new IllegalStateException("slack: Socket Mode could not connect (" + SlackApi.error(e)
                         + "); check SLACK_APP_TOKEN (an xapp-… token with connections:write)", e);
@@ -168,7 +172,12 @@ public final class SlackAdapter implements AutoCloseable {
             return true;
         }
         SocketModeApp s = socket;
-        return s != null && !s.isClientStopped() && s.getClient() != null && s.getClient().verifyConnection();
+        return s != null && !s.isClientStopped() && socketOpen;
+    }
+
+    /** The median round trip of the latest Web API calls (what every reply waits on), or null before the first. */
+    public Duration latency() {
+        return api.latency();
     }
 
     private void register() {
@@ -210,11 +219,19 @@ public final class SlackAdapter implements AutoCloseable {
             String command = p.getText() == null ? "" : p.getText().strip();
             String user = p.getUserId();
             // The answer is the acknowledgement itself: private to the operator, within Slack's three seconds.
-            if (!operators.slackUsers().contains(user)) {
+            if (!admin.isOperator(PLATFORM, user, List.of())) {
                 return ctx.ack(admin.refuse(PLATFORM, user, command));
             }
-            ConversationKey where = key(teamOf(p.getTeamId(), null), p.getChannelId(), CHANNEL_SCOPE);
-            return ctx.ack("```\n" + admin.run(user, where, command) + "\n```");
+            String teamId = teamOf(p.getTeamId(), null);
+            ConversationKey where = key(teamId, p.getChannelId(), p.getChannelId().startsWith("D") ? DM_THREAD
+                    : CHANNEL_SCOPE);
+            Admin.Answer answer = admin.run(user, where, command, places(teamId, p.getChannelId()));
+            if (answer instanceof Admin.Answer.File file) {
+                // Files cannot ride on the acknowledgement: it goes to the operator's DM with the bot.
+                commands.execute(() -> api.sendFilePrivately(user, file.name(), file.content(), file.text()));
+                return ctx.ack(file.text() + " The file is on its way to you in a direct message.");
+            }
+            return ctx.ack("```\n" + answer.text() + "\n```");
         });
         app.command("/ask", (req, ctx) -> {
             SlashCommandPayload p = req.getPayload();
@@ -398,6 +415,42 @@ public final class SlackAdapter implements AutoCloseable {
         return (a.allowChannels().isEmpty() || dm || a.allowChannels().contains(channel))
                 && (a.allowUsers().isEmpty() || a.allowUsers().contains(user));
     }
+
+    /**
+     * Slack's references in admin commands: {@code <#C123|general>} for a channel; a message link
+     * ({@code https://…slack.com/archives/C123/p1700000000123456}, with {@code thread_ts} when it is a reply) or a
+     * thread's {@code ts} for a thread. Plain {@code #name} needs a lookup Slack's escaping makes unnecessary.
+     */
+    static Admin.Places places(String team, String here) {
+        return new Admin.Places() {
+            @Override
+            public ConversationKey channel(String reference) {
+                java.util.regex.Matcher m = CHANNEL_REF.matcher(reference);
+                return m.matches() ? key(team, m.group(1), m.group(1).startsWith("D") ? DM_THREAD : CHANNEL_SCOPE)
+                        : null;
+            }
+
+            @Override
+            public ConversationKey thread(String reference) {
+                // As Slack escapes a pasted link: <https://…?thread_ts=…&amp;cid=…|label>
+                java.util.regex.Matcher link = MESSAGE_LINK.matcher(reference.replaceAll("^<|>$", "")
+                        .replaceAll("\\|.*$", "").replace("&amp;", "&"));
+                if (link.matches()) {
+                    String ts = link.group(2).substring(0, link.group(2).length() - 6) + "."
+                            + link.group(2).substring(link.group(2).length() - 6);
+                    return key(team, link.group(1), link.group(3) != null ? link.group(3) : ts);
+                }
+                return TS.matcher(reference).matches() || reference.equals(DM_THREAD) ? key(team, here, reference)
+                        : null;
+            }
+        };
+    }
+
+    private static final java.util.regex.Pattern CHANNEL_REF = java.util.regex.Pattern.compile(
+            "<#([CDG][A-Z0-9]{2,30})(?:\\|[^>]*)?>");
+    private static final java.util.regex.Pattern MESSAGE_LINK = java.util.regex.Pattern.compile(
+            "https://[^/]+/archives/([CDG][A-Z0-9]{2,30})/p(\\d{7,20})(?:\\?(?:.*&)?thread_ts=(\\d+\\.\\d+)(?:&.*)?)?");
+    private static final java.util.regex.Pattern TS = java.util.regex.Pattern.compile("\\d{6,12}\\.\\d{1,9}");
 
     private static ConversationKey key(String teamId, String channel, String thread) {
         return new ConversationKey(PLATFORM, teamId, channel, thread);

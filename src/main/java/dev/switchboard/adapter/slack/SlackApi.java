@@ -44,6 +44,8 @@ final class SlackApi implements AutoCloseable {
             .expireAfterWrite(Duration.ofHours(1)).build();
     private final AtomicBoolean statusAllowed = new AtomicBoolean(true);
     private final AtomicBoolean toldMisconfigured = new AtomicBoolean();
+    private final long[] roundTrips = new long[32];
+    private int roundTripCount;
 
     SlackApi(MethodsClient methods) {
         this.methods = methods;
@@ -62,9 +64,12 @@ final class SlackApi implements AutoCloseable {
 
     <T extends SlackApiTextResponse> T sync(String method, Call<T> call) {
         T response;
+        long asked = System.nanoTime();
         try {
             response = call.call();
+            roundTrip(System.nanoTime() - asked);
         } catch (SlackApiException e) {
+            roundTrip(System.nanoTime() - asked);
             if (e.getResponse() != null && e.getResponse().code() == 429) {
                 throw new WriteFailed(WriteFailed.Kind.RATE_LIMITED, retryAfter(e), method + ": rate limited");
             }
@@ -87,6 +92,41 @@ final class SlackApi implements AutoCloseable {
         }
         throw new WriteFailed(GONE.contains(error) ? WriteFailed.Kind.GONE : WriteFailed.Kind.REJECTED, null,
                 method + ": " + error);
+    }
+
+    /**
+     * Sends a file to a user in their direct messages with the bot (needs {@code im:write} and {@code files:write});
+     * a failure is logged, since the command that asked was answered already.
+     */
+    void sendFilePrivately(String user, String name, byte[] content, String comment) {
+        try {
+            String dm = sync("conversations.open", () -> methods.conversationsOpen(r -> r.users(List.of(user))))
+                    .getChannel().getId();
+            sync("files.uploadV2", () -> methods.filesUploadV2(r -> r.channel(dm).filename(name).title(name)
+                    .fileData(content).initialComment(comment)));
+        } catch (WriteFailed e) {
+            log.warn("slack: a file for an operator could not be sent ({}); check the im:write and files:write"
+                    + " scopes", e.getMessage());
+        }
+    }
+
+    private void roundTrip(long nanos) {
+        synchronized (roundTrips) {
+            roundTrips[roundTripCount++ % roundTrips.length] = nanos;
+        }
+    }
+
+    /** The median round trip of the last Web API calls that reached Slack, or null before the first. */
+    Duration latency() {
+        long[] sorted;
+        synchronized (roundTrips) {
+            sorted = java.util.Arrays.copyOf(roundTrips, Math.min(roundTripCount, roundTrips.length));
+        }
+        if (sorted.length == 0) {
+            return null;
+        }
+        java.util.Arrays.sort(sorted);
+        return Duration.ofNanos(sorted[sorted.length / 2]);
     }
 
     private static Duration retryAfter(SlackApiException e) {

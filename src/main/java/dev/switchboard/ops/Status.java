@@ -1,0 +1,75 @@
+package dev.switchboard.ops;
+
+import dev.switchboard.conversation.StoreStats;
+import dev.switchboard.routing.ProviderStats;
+import dev.switchboard.routing.Router;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Everything operators see at once: the {@code status} command prints it, the status page draws it. Built fresh for
+ * each look by the composition root. Immutable.
+ *
+ * @param at when it was taken
+ * @param providers every configured provider, in config order
+ * @param adapters the chat platforms this process runs
+ * @param store the data folder, measured at most every half minute
+ * @param active replies in flight, oldest first
+ * @param fallbacks recent replies that another target finished or nobody could, newest first
+ */
+public record Status(Instant at, List<Provider> providers, List<Adapter> adapters, StoreStats store,
+                     List<Router.Active> active, List<ProviderStats.Fallback> fallbacks) {
+
+    /** How a provider looks to operators, worst first. */
+    public enum Health {
+        /** Its breaker is open, its key was refused, or it is cooling down after a long rate limit. */
+        DOWN,
+        /** Its breaker is probing, or it failed within the last five minutes. */
+        DEGRADED,
+        /** Turned off by an operator or in the config. */
+        OFF,
+        /** In rotation with nothing recent against it. */
+        UP
+    }
+
+    /**
+     * One provider.
+     *
+     * @param name its name in the config
+     * @param health the one-word verdict
+     * @param unavailable why it is skipped now, or null when it is in rotation
+     * @param breaker closed, half_open or open
+     * @param lastFailure the class of its last failure, or empty
+     * @param lastFailureAt when, or null
+     * @param lastHour tries, failures and time to first token over the last hour
+     * @param perMinute the last hour minute by minute, oldest first
+     */
+    public record Provider(String name, Health health, String unavailable, String breaker, String lastFailure,
+                           Instant lastFailureAt, ProviderStats.Summary lastHour, List<ProviderStats.Point> perMinute) {
+    }
+
+    /**
+     * One chat platform.
+     *
+     * @param name slack or discord
+     * @param connected whether events reach the service now
+     * @param link what the latency measures (Socket Mode, HTTP mode, gateway)
+     * @param latency that round trip, or null before it was measured
+     */
+    public record Adapter(String name, boolean connected, String link, Duration latency) { }
+
+    /** The verdict for a provider from its router snapshot and last hour. */
+    public static Health health(Router.ProviderStatus p, Instant now) {
+        if (p.unavailable() != null) {
+            return p.unavailable().startsWith("misconfigured") || p.unavailable().startsWith("cooling")
+                    ? Health.DOWN : Health.OFF;
+        }
+        if (p.breaker().equals("open")) {
+            return Health.DOWN;
+        }
+        boolean recentFailure = p.lastFailureAt() != null
+                && p.lastFailureAt().isAfter(now.minus(Duration.ofMinutes(5)));
+        return p.breaker().equals("half_open") || recentFailure ? Health.DEGRADED : Health.UP;
+    }
+}

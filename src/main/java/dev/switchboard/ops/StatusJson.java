@@ -1,0 +1,110 @@
+package dev.switchboard.ops;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.routing.ProviderStats;
+import dev.switchboard.routing.Router;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+
+/**
+ * The status as {@code /status.json} and the status page read it: times as ISO-8601 text, durations in whole
+ * milliseconds, absent values as null. The field names are a contract with the page and with scripts; add, never
+ * rename.
+ */
+final class StatusJson {
+
+    private static final ObjectMapper MAPPER = JsonMapper.builder().build();
+
+    private StatusJson() {
+    }
+
+    static String write(Status status) {
+        ObjectNode root = MAPPER.createObjectNode();
+        root.put("at", text(status.at()));
+        ArrayNode providers = root.putArray("providers");
+        for (Status.Provider p : status.providers()) {
+            ObjectNode n = providers.addObject();
+            n.put("name", p.name());
+            n.put("health", p.health().name().toLowerCase(Locale.ROOT));
+            n.put("unavailable", p.unavailable());
+            n.put("breaker", p.breaker());
+            n.put("last_failure", p.lastFailure() == null || p.lastFailure().isEmpty() ? null : p.lastFailure());
+            n.put("last_failure_at", text(p.lastFailureAt()));
+            ProviderStats.Summary h = p.lastHour();
+            n.put("tries", h.tries());
+            n.put("failed", h.failed());
+            n.put("error_rate", h.errorRate());
+            putMillis(n, "first_token_p50_ms", h.firstTokenP50());
+            putMillis(n, "first_token_p95_ms", h.firstTokenP95());
+            ArrayNode minutes = n.putArray("minutes");
+            for (ProviderStats.Point point : p.perMinute()) {
+                ObjectNode m = minutes.addObject();
+                m.put("at", text(point.minute()));
+                m.put("tries", point.tries());
+                m.put("failed", point.failed());
+                putOptional(m, "p50_ms", point.p50Millis());
+                putOptional(m, "p95_ms", point.p95Millis());
+            }
+        }
+        ArrayNode adapters = root.putArray("adapters");
+        for (Status.Adapter a : status.adapters()) {
+            ObjectNode n = adapters.addObject();
+            n.put("name", a.name());
+            n.put("connected", a.connected());
+            n.put("link", a.link());
+            putMillis(n, "latency_ms", a.latency());
+        }
+        ObjectNode store = root.putObject("store");
+        store.put("conversations", status.store().conversations());
+        store.put("bytes", status.store().bytes());
+        store.put("quarantined", status.store().quarantined());
+        store.put("cached", status.store().cachedConversations());
+        ArrayNode active = root.putArray("active");
+        for (Router.Active a : status.active()) {
+            ObjectNode n = active.addObject();
+            n.put("conversation", a.conversation());
+            n.put("target", a.target());
+            n.put("started", text(a.started()));
+            n.put("chars", a.chars());
+        }
+        ArrayNode fallbacks = root.putArray("fallbacks");
+        for (ProviderStats.Fallback f : status.fallbacks()) {
+            ObjectNode n = fallbacks.addObject();
+            n.put("at", text(f.at()));
+            n.put("conversation", f.conversation());
+            n.put("from", f.from());
+            n.put("failure", f.failure());
+            n.put("to", f.to());
+        }
+        try {
+            return MAPPER.writeValueAsString(root);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("the status could not be written as JSON", e);
+        }
+    }
+
+    private static String text(Instant at) {
+        return at == null ? null : at.toString();
+    }
+
+    private static void putMillis(ObjectNode node, String name, Duration d) {
+        if (d == null) {
+            node.putNull(name);
+        } else {
+            node.put(name, d.toMillis());
+        }
+    }
+
+    private static void putOptional(ObjectNode node, String name, long value) {
+        if (value < 0) {
+            node.putNull(name);
+        } else {
+            node.put(name, value);
+        }
+    }
+}
