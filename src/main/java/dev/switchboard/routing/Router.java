@@ -506,7 +506,9 @@ public final class Router implements AutoCloseable {
                 failure = FailureClassifier.classify(cause, 0, null);
             }
             failures.add(new TargetFailure(target, failure));
-            provider.record(failure);
+            if (!(failure instanceof Failure.Unavailable)) {
+                provider.record(failure); // an open breaker is our skip, not news about the provider
+            }
             Counter.builder("switchboard.provider.failures").tag("provider", target.provider())
                     .tag("class", failure.label()).register(meters).increment();
             log.info("attempt failed {} {} {} {}", kv("provider", target.provider()), kv("model", target.model()),
