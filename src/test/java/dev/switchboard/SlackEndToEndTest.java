@@ -415,4 +415,34 @@ class SlackEndToEndTest {
                 .anyMatch(l -> l.contains("\"user\":\"U2\"") && l.contains("refused"));
         assertThat(slack.botMessages()).isEmpty();
     }
+
+    @Test
+    void adminCommandsNameAnotherChannelOrAThreadByItsLink() throws Exception {
+        Service service = startWith("operators: {slack_users: [U1]}");
+        String ts = slack.post("C1", "U1", mention("what is 2+2?"));
+        awaitReplies("C1", ts, ANSWER);
+        ConversationKey key = new ConversationKey("slack", FakeSlack.TEAM, "C1", ts);
+        await().until(() -> service.store().load(key).map(c -> c.turns().size()).orElse(0) == 2);
+
+        // Given in C9, about C1: the channel as Slack escapes it; the thread as a pasted message link.
+        slack.slashCommand("/switchboard", "C9", "U1", "prompt <#C1|general> Answer like a pirate.");
+        String link = "<https://acme.slack.com/archives/C1/p" + ts.replace(".", "") + ">";
+        slack.slashCommand("/switchboard", "C9", "U1", "forget " + link);
+        slack.slashCommand("/switchboard", "C9", "U1", "forget 1700000000.000100");
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> slack.deliveries().stream()
+                .filter(d -> d.responseBody() != null && d.responseBody().contains("thread")).count() >= 2);
+        assertThat(slack.deliveries()).extracting(FakeSlack.Delivery::responseBody).filteredOn(b -> b != null)
+                .anyMatch(b -> b.contains("the system prompt in C1 is set."))
+                .anyMatch(b -> b.contains("the history of thread " + ts + " is deleted."))
+                .anyMatch(b -> b.contains("nothing was stored for thread 1700000000.000100."));
+        assertThat(service.router().promptChoices()).containsEntry("slack/" + FakeSlack.TEAM + "/C1",
+                "Answer like a pirate.");
+        assertThat(service.store().load(key)).isEmpty();
+
+        // The prompt applies to the next question in C1.
+        String next = slack.post("C1", "U2", mention("ahoy?"));
+        awaitReplies("C1", next, ANSWER);
+        assertThat(provider.received().getLast().body().toString()).contains("Answer like a pirate.");
+    }
 }

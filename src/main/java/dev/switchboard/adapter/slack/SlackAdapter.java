@@ -447,9 +447,9 @@ public final class SlackAdapter implements AutoCloseable {
     }
 
     private static final java.util.regex.Pattern CHANNEL_REF = java.util.regex.Pattern.compile(
-            "<#([CDG][A-Z0-9]{2,30})(?:\\|[^>]*)?>");
+            "<#([CDG][A-Z0-9]{1,30})(?:\\|[^>]*)?>");
     private static final java.util.regex.Pattern MESSAGE_LINK = java.util.regex.Pattern.compile(
-            "https://[^/]+/archives/([CDG][A-Z0-9]{2,30})/p(\\d{7,20})(?:\\?(?:.*&)?thread_ts=(\\d+\\.\\d+)(?:&.*)?)?");
+            "https://[^/]+/archives/([CDG][A-Z0-9]{1,30})/p(\\d{7,20})(?:\\?(?:.*&)?thread_ts=(\\d+\\.\\d+)(?:&.*)?)?");
     private static final java.util.regex.Pattern TS = java.util.regex.Pattern.compile("\\d{6,12}\\.\\d{1,9}");
 
     private static ConversationKey key(String teamId, String channel, String thread) {
