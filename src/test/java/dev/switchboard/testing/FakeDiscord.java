@@ -10,6 +10,7 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.javalin.websocket.WsContext;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -86,10 +87,18 @@ import java.util.regex.Pattern;
  *       neither mentions the bot nor comes from it arrives with empty content, embeds, attachments and components.
  *       More than 120 payloads a minute from a client close the socket with 4008;</li>
  *   <li>what the bot does comes back over the Gateway as Discord sends it: its own MESSAGE_CREATE, MESSAGE_UPDATE,
- *       MESSAGE_DELETE and THREAD_CREATE.</li>
+ *       MESSAGE_DELETE and THREAD_CREATE;</li>
+ *   <li>files, as JDA sends them: {@code multipart/form-data} with a {@code payload_json} part and {@code files[n]}
+ *       parts, on channel messages (create and edit), interaction callbacks (type 4, the files beside {@code data}),
+ *       follow-ups and webhook edits. A file over {@link #attachmentLimit} (default 10 MiB, a guild without boosts)
+ *       is 413 {@code 40005}; at most 10 attachments a message (400 {@code 50035}); an {@code attachments} entry
+ *       names a new file by the {@code n} of its part or, on an edit, an attachment the message keeps, else 400
+ *       {@code ATTACHMENT_NOT_FOUND}; when {@code attachments} is sent, it is the whole list (an edit drops the
+ *       attachments it leaves out), otherwise every part is attached and an edit keeps what the message had.
+ *       Attachments of ephemeral messages are ephemeral and stay queryable ({@link #attachments});</li>
  * </ul>
  * Ids are snowflakes, increasing. What users see is kept ({@link #messages}, {@link #botMessages}, {@link #threads},
- * {@link #interaction}, {@link #typing}) and every REST call ({@link #calls}).
+ * {@link #interaction}, {@link #attachments}, {@link #typing}) and every REST call ({@link #calls}).
  */
 public final class FakeDiscord implements AutoCloseable {
 
@@ -101,6 +110,8 @@ public final class FakeDiscord implements AutoCloseable {
     static final String BOT_ROLE = "200000000000000002";
     static final int MAX_CONTENT = 2000;
     static final int MAX_EMBED_DESCRIPTION = 4096;
+    static final int MAX_ATTACHMENTS = 10;
+    static final long DEFAULT_ATTACHMENT_LIMIT = 10L << 20;
     static final int HEARTBEAT_INTERVAL_MS = 41_250;
     static final long DISCORD_EPOCH = 1_420_070_400_000L;
 
@@ -143,6 +154,24 @@ public final class FakeDiscord implements AutoCloseable {
     /** One REST call: method, path below {@code /api/v10/} (no query), HTTP status, when it came. */
     public record Call(String method, String path, int status, Instant at) { }
 
+    /**
+     * A file on a live message of the bot: the attachment's id, the message and (for an interaction response or
+     * follow-up) the interaction it belongs to, its channel, name, media type (as Discord reports it: from the name
+     * when the client declared none or {@code application/octet-stream}, as JDA does) and bytes (a copy; records
+     * compare arrays by identity), and whether it is ephemeral, as every attachment of an ephemeral message is.
+     */
+    public record Attachment(String id, String message, String interaction, String channel, String filename,
+                             String contentType, byte[] content, boolean ephemeral) { }
+
+    /** A file part of a request: its {@code n} in {@code files[n]} (-1 for another name), name, type, bytes. */
+    private record Upload(int index, String filename, String contentType, byte[] content) { }
+
+    /** A request body: the JSON (payload_json for multipart) and the file parts. */
+    private record Body(JsonNode json, List<Upload> uploads) { }
+
+    /** The attachments a message gets, or why it gets none. */
+    private record Attaching(List<Att> attachments, Answer refusal) { }
+
     private record Answer(int status, JsonNode body, Map<String, String> headers) { }
 
     private record Frame(long seq, String text) { }
@@ -156,6 +185,7 @@ public final class FakeDiscord implements AutoCloseable {
     private static final Pattern USER_MENTION = Pattern.compile("<@!?(\\d{1,20})>");
     private static final Pattern ROLE_MENTION = Pattern.compile("<@&(\\d{1,20})>");
     private static final Pattern COMMAND_NAME = Pattern.compile("^[-_'\\p{L}\\p{N}]{1,32}$");
+    private static final Pattern FILE_PART = Pattern.compile("files\\[(\\d{1,9})]");
     private static final String API = "/api/v10/";
 
     // ---- world and history (guarded by lock) ----
@@ -195,6 +225,7 @@ public final class FakeDiscord implements AutoCloseable {
     private volatile Duration routePer = Duration.ofSeconds(1);
     private volatile Duration tokenLifetime = Duration.ofMinutes(15);
     private volatile Duration ackTimeout = Duration.ofSeconds(3);
+    private volatile long attachmentLimit = DEFAULT_ATTACHMENT_LIMIT;
     private volatile Clock clock = Clock.systemUTC();
 
     /** Sends Gateway frames in the order they were queued (under the lock), off the callers' threads. */
@@ -227,6 +258,7 @@ public final class FakeDiscord implements AutoCloseable {
                 HandlerType.DELETE)) {
             server.addHttpHandler(method, "/api/v10/*", this::rest);
         }
+        server.get("/attachments/{channel}/{attachment}/{filename}", this::cdn);
         server.ws("/gateway", ws -> {
             ws.onConnect(this::socketOpened);
             ws.onMessage(ctx -> socketMessage(ctx.sessionId(), ctx.message()));
@@ -306,6 +338,18 @@ public final class FakeDiscord implements AutoCloseable {
     /** How long after INTERACTION_CREATE the callback may come (default 3 s). */
     public FakeDiscord interactionAckTimeout(Duration d) {
         this.ackTimeout = Objects.requireNonNull(d);
+        return this;
+    }
+
+    /**
+     * The largest file a message may carry, in bytes (default 10 MiB, a guild without boosts); over it the request is
+     * refused with 413 {@code 40005}. Interactions announce it as {@code attachment_size_limit}.
+     */
+    public FakeDiscord attachmentLimit(long bytes) {
+        if (bytes < 1) {
+            throw new IllegalArgumentException("an attachment limit needs at least 1 byte");
+        }
+        this.attachmentLimit = bytes;
         return this;
     }
 
@@ -504,7 +548,7 @@ public final class FakeDiscord implements AutoCloseable {
             d.put("version", 1);
             d.put("locale", "en-US");
             d.putArray("entitlements");
-            d.put("attachment_size_limit", 10_485_760);
+            d.put("attachment_size_limit", attachmentLimit);
             d.put("app_permissions", Long.toString(botPermissions(ch)));
             if (ch.type == DM) {
                 d.set("user", userJson(user));
@@ -583,6 +627,28 @@ public final class FakeDiscord implements AutoCloseable {
             return new Interaction(it.id, it.token, it.channel, it.callbackType,
                     original == null || original.deleted ? null : original.content, followups, it.originalEdits);
         }
+    }
+
+    /**
+     * Every attachment on the bot's live messages, oldest message first: channel posts, interaction responses and
+     * follow-ups, ephemeral ones included (they are not in any channel a user can read back, but are kept here).
+     */
+    public List<Attachment> attachments() {
+        synchronized (lock) {
+            return messagesById.values().stream()
+                    .filter(m -> !m.deleted && BOT_ID.equals(m.author))
+                    .sorted((a, b) -> Long.compare(Long.parseLong(a.id), Long.parseLong(b.id)))
+                    .flatMap(m -> m.attachments.stream().map(a -> new Attachment(a.id, m.id, m.interactionId,
+                            m.channel, a.filename, a.contentType, a.content.clone(), (m.flags & EPHEMERAL) != 0)))
+                    .toList();
+        }
+    }
+
+    /** The attachments of one message, or of every response and follow-up of one interaction. */
+    public List<Attachment> attachments(String messageOrInteraction) {
+        return attachments().stream()
+                .filter(a -> a.message().equals(messageOrInteraction) || messageOrInteraction.equals(a.interaction()))
+                .toList();
     }
 
     /** How often the bot started typing in the channel ({@code POST channels/{id}/typing} answered 204). */
@@ -714,17 +780,18 @@ public final class FakeDiscord implements AutoCloseable {
                 query.put(k, v.get(0));
             }
         });
-        JsonNode body = null;
+        Body body = null;
         boolean badJson = false;
         try {
             body = parseBody(ctx);
-        } catch (JsonProcessingException e) {
+        } catch (JsonProcessingException | IllegalArgumentException e) {
             badJson = true;
         }
         Answer answer;
         synchronized (lock) {
             answer = closed ? error(503, 0, "closed")
-                    : answer(method, path, query, body, badJson, ctx.header("Authorization"));
+                    : answer(method, path, query, badJson ? new Body(null, List.of()) : body, badJson,
+                    ctx.header("Authorization"));
             calls.add(new Call(method, path, answer.status(), Instant.now()));
         }
         pause(latency.minus(latency.dividedBy(2)));
@@ -737,21 +804,37 @@ public final class FakeDiscord implements AutoCloseable {
         }
     }
 
-    private static JsonNode parseBody(Context ctx) throws JsonProcessingException {
-        String type = Objects.requireNonNullElse(ctx.contentType(), "").toLowerCase(Locale.ROOT);
-        if (type.startsWith("multipart/form-data")) {
-            String payload = ctx.formParam("payload_json");
-            return payload == null ? null : JSON.readTree(payload);
+    /** JSON, or multipart with payload_json and file parts; throws IllegalArgumentException on broken multipart. */
+    private static Body parseBody(Context ctx) throws JsonProcessingException {
+        // Read past Javalin's request size cap: uploads are measured against Discord's limits, not the server's.
+        byte[] raw;
+        try {
+            raw = ctx.req().getInputStream().readAllBytes();
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("body could not be read", e);
         }
-        byte[] raw = ctx.bodyAsBytes();
+        if (Multipart.is(ctx.contentType())) {
+            JsonNode payload = null;
+            List<Upload> uploads = new ArrayList<>();
+            for (Multipart.Part part : Multipart.parse(ctx.contentType(), raw).parts()) {
+                if (part.name().equals("payload_json")) {
+                    payload = JSON.readTree(new String(part.content(), StandardCharsets.UTF_8));
+                } else if (part.filename() != null) {
+                    Matcher n = FILE_PART.matcher(part.name());
+                    uploads.add(new Upload(n.matches() ? Integer.parseInt(n.group(1)) : -1, part.filename(),
+                            part.contentType(), part.content()));
+                }
+            }
+            return new Body(payload, List.copyOf(uploads));
+        }
         if (raw.length == 0) {
-            return null;
+            return new Body(null, List.of());
         }
-        return JSON.readTree(new String(raw, StandardCharsets.UTF_8));
+        return new Body(JSON.readTree(new String(raw, StandardCharsets.UTF_8)), List.of());
     }
 
     /** Caller holds the lock. */
-    private Answer answer(String method, String path, Map<String, String> query, JsonNode body, boolean badJson,
+    private Answer answer(String method, String path, Map<String, String> query, Body body, boolean badJson,
                           String authorization) {
         String[] s = path.isEmpty() ? new String[0] : path.split("/");
         Route route = route(method, s);
@@ -764,6 +847,11 @@ public final class FakeDiscord implements AutoCloseable {
         }
         if (badJson) {
             return error(400, 50109, "The request body contains invalid JSON.");
+        }
+        for (Upload u : body.uploads()) {
+            if (u.content().length > attachmentLimit) {
+                return error(413, 40005, "Request entity too large");
+            }
         }
         long now = System.nanoTime();
         if (route.authenticated()) {
@@ -918,7 +1006,9 @@ public final class FakeDiscord implements AutoCloseable {
         return false;
     }
 
-    private Answer handle(Route route, String method, String[] s, Map<String, String> q, JsonNode body) {
+    private Answer handle(Route route, String method, String[] s, Map<String, String> q, Body request) {
+        JsonNode body = request.json();
+        List<Upload> files = request.uploads();
         return switch (route.template()) {
             case "GET users/@me" -> ok(selfUserJson());
             case "POST users/@me/channels" -> openDm(body);
@@ -938,17 +1028,18 @@ public final class FakeDiscord implements AutoCloseable {
             case "GET channels/{channel}" -> getChannel(s[1]);
             case "PATCH channels/{channel}" -> modifyChannel(s[1], body);
             case "GET channels/{channel}/messages" -> listMessages(s[1], q);
-            case "POST channels/{channel}/messages" -> createMessage(s[1], body);
+            case "POST channels/{channel}/messages" -> createMessage(s[1], body, files);
             case "POST channels/{channel}/typing" -> startTyping(s[1]);
             case "GET channels/{channel}/messages/{message}" -> getMessage(s[1], s[3]);
-            case "PATCH channels/{channel}/messages/{message}" -> editMessage(s[1], s[3], body);
+            case "PATCH channels/{channel}/messages/{message}" -> editMessage(s[1], s[3], body, files);
             case "DELETE channels/{channel}/messages/{message}" -> deleteMessage(s[1], s[3]);
             case "POST channels/{channel}/messages/{message}/threads" -> startThread(s[1], s[3], body);
-            case "POST interactions/{interaction}/{token}/callback" -> callback(s[1], s[2], q, body);
-            case "POST webhooks/{app}/{token}" -> followup(s[1], s[2], body);
+            case "POST interactions/{interaction}/{token}/callback" -> callback(s[1], s[2], q, body, files);
+            case "POST webhooks/{app}/{token}" -> followup(s[1], s[2], body, files);
             case "GET webhooks/{app}/{token}/messages/{message}",
                  "PATCH webhooks/{app}/{token}/messages/{message}",
-                 "DELETE webhooks/{app}/{token}/messages/{message}" -> webhookMessage(method, s[1], s[2], s[4], body);
+                 "DELETE webhooks/{app}/{token}/messages/{message}" ->
+                    webhookMessage(method, s[1], s[2], s[4], body, files);
             default -> error(404, 0, "404: Not Found");
         };
     }
@@ -1303,7 +1394,7 @@ public final class FakeDiscord implements AutoCloseable {
         return m == null || m.deleted ? unknownMessage() : ok(messageJson(m, false));
     }
 
-    private Answer createMessage(String channel, JsonNode body) {
+    private Answer createMessage(String channel, JsonNode body, List<Upload> files) {
         Chan ch = channels.get(channel);
         if (ch == null) {
             return unknownChannel();
@@ -1315,13 +1406,17 @@ public final class FakeDiscord implements AutoCloseable {
         if (body == null || !body.isObject()) {
             return formError("_root", "MODEL_TYPE_REQUIRED", "Must be an object.");
         }
-        Answer invalid = checkContent(body, true);
+        Answer invalid = checkContent(body, true, !files.isEmpty());
         if (invalid != null) {
             return invalid;
         }
         int flags = body.path("flags").asInt(0);
         if ((flags & ~CREATE_FLAGS) != 0) {
             return formError("flags", "MESSAGE_FLAGS_INVALID", "Invalid message flags");
+        }
+        Attaching attaching = attach(body, files, null);
+        if (attaching.refusal() != null) {
+            return attaching.refusal();
         }
         Msg target = null;
         JsonNode ref = body.path("message_reference");
@@ -1341,13 +1436,14 @@ public final class FakeDiscord implements AutoCloseable {
         m.flags = flags;
         m.replyTo = target == null ? null : target.id;
         m.allowedMentions = body.has("allowed_mentions") ? body.get("allowed_mentions").deepCopy() : null;
+        m.attachments = attaching.attachments();
         resolveMentions(m, target);
         store(m);
         emitMessage("MESSAGE_CREATE", m);
         return ok(messageJson(m, false));
     }
 
-    private Answer editMessage(String channel, String messageId, JsonNode body) {
+    private Answer editMessage(String channel, String messageId, JsonNode body, List<Upload> files) {
         Chan ch = channels.get(channel);
         if (ch == null) {
             return unknownChannel();
@@ -1362,27 +1458,32 @@ public final class FakeDiscord implements AutoCloseable {
         if (ch.type == PUBLIC_THREAD && ch.archived) {
             return threadArchived();
         }
-        return applyEdit(m, body, true);
+        return applyEdit(m, body, files, true);
     }
 
-    private Answer applyEdit(Msg m, JsonNode body, boolean counts) {
+    private Answer applyEdit(Msg m, JsonNode body, List<Upload> files, boolean counts) {
         if (body == null || !body.isObject()) {
             return formError("_root", "MODEL_TYPE_REQUIRED", "Must be an object.");
         }
-        Answer invalid = checkContent(body, false);
+        Answer invalid = checkContent(body, false, false);
         if (invalid != null) {
             return invalid;
+        }
+        Attaching attaching = attach(body, files, m);
+        if (attaching.refusal() != null) {
+            return attaching.refusal();
         }
         String content = body.has("content") ? body.path("content").asText("") : m.content;
         ArrayNode embeds = body.has("embeds")
                 ? (body.get("embeds").isArray() ? (ArrayNode) body.get("embeds").deepCopy() : JSON.createArrayNode())
                 : m.embeds;
         if (content.isEmpty() && embeds.isEmpty() && body.path("components").isEmpty()
-                && body.path("attachments").isEmpty()) {
+                && attaching.attachments().isEmpty()) {
             return error(400, 50006, "Cannot send an empty message");
         }
         m.content = content;
         m.embeds = embeds;
+        m.attachments = attaching.attachments();
         if (body.has("flags")) {
             int flags = body.path("flags").asInt(0);
             m.flags = (m.flags & ~SUPPRESS_EMBEDS) | (flags & SUPPRESS_EMBEDS);
@@ -1442,7 +1543,7 @@ public final class FakeDiscord implements AutoCloseable {
     }
 
     /** Content, embeds and allowed_mentions as Discord checks them; null if fine. */
-    private Answer checkContent(JsonNode body, boolean creating) {
+    private Answer checkContent(JsonNode body, boolean creating, boolean hasFiles) {
         JsonNode contentNode = body.path("content");
         if (!contentNode.isMissingNode() && !contentNode.isNull() && !contentNode.isTextual()) {
             return formError("content", "BASE_TYPE_STRING", "Could not interpret \"" + contentNode + "\" as string.");
@@ -1482,7 +1583,7 @@ public final class FakeDiscord implements AutoCloseable {
         if (creating) {
             boolean hasSomething = !content.isEmpty() || !embeds.isEmpty() || body.path("sticker_ids").size() > 0
                     || body.path("components").size() > 0 || body.hasNonNull("poll")
-                    || body.path("attachments").size() > 0;
+                    || body.path("attachments").size() > 0 || hasFiles;
             if (!hasSomething) {
                 return error(400, 50006, "Cannot send an empty message");
             }
@@ -1492,7 +1593,8 @@ public final class FakeDiscord implements AutoCloseable {
 
     // ---- interactions ----
 
-    private Answer callback(String interactionId, String token, Map<String, String> q, JsonNode body) {
+    private Answer callback(String interactionId, String token, Map<String, String> q, JsonNode body,
+                            List<Upload> files) {
         Inter it = interactions.get(interactionId);
         if (it == null || !it.token.equals(token)) {
             return error(404, 10062, "Unknown interaction");
@@ -1511,15 +1613,20 @@ public final class FakeDiscord implements AutoCloseable {
         Msg original = null;
         switch (type) {
             case 4 -> {
-                Answer invalid = checkContent(data.isObject() ? data : JSON.createObjectNode(), true);
+                JsonNode message = data.isObject() ? data : JSON.createObjectNode();
+                Answer invalid = checkContent(message, true, !files.isEmpty());
                 if (invalid != null) {
                     return invalid;
                 }
-                original = interactionMessage(it, data, data.path("flags").asInt(0) & (EPHEMERAL | CREATE_FLAGS),
-                        CHAT_INPUT_COMMAND);
+                Attaching attaching = attach(message, files, null);
+                if (attaching.refusal() != null) {
+                    return attaching.refusal();
+                }
+                original = interactionMessage(it, message, message.path("flags").asInt(0) & (EPHEMERAL | CREATE_FLAGS),
+                        CHAT_INPUT_COMMAND, attaching.attachments());
             }
             case 5 -> original = interactionMessage(it, JSON.createObjectNode(),
-                    LOADING | (data.path("flags").asInt(0) & EPHEMERAL), CHAT_INPUT_COMMAND);
+                    LOADING | (data.path("flags").asInt(0) & EPHEMERAL), CHAT_INPUT_COMMAND, List.of());
             case 9 -> {
                 if (data.path("custom_id").asText("").isEmpty() || data.path("title").asText("").isEmpty()) {
                     return formError("data.custom_id", "BASE_TYPE_REQUIRED", "This field is required");
@@ -1557,9 +1664,10 @@ public final class FakeDiscord implements AutoCloseable {
         return ok(r);
     }
 
-    private Msg interactionMessage(Inter it, JsonNode data, int flags, int type) {
+    private Msg interactionMessage(Inter it, JsonNode data, int flags, int type, List<Att> attachments) {
         Msg m = new Msg(snowflake(), it.channel, BOT_ID, type, timestamp(Instant.now()));
         m.content = data.path("content").asText("");
+        m.attachments = attachments;
         m.embeds = data.path("embeds").isArray() ? (ArrayNode) data.get("embeds").deepCopy() : JSON.createArrayNode();
         m.flags = flags;
         m.allowedMentions = data.has("allowed_mentions") ? data.get("allowed_mentions").deepCopy() : null;
@@ -1588,7 +1696,7 @@ public final class FakeDiscord implements AutoCloseable {
         return error(401, 50027, "Invalid Webhook Token");
     }
 
-    private Answer followup(String app, String token, JsonNode body) {
+    private Answer followup(String app, String token, JsonNode body, List<Upload> files) {
         Object found = webhookInteraction(app, token);
         if (found instanceof Answer a) {
             return a;
@@ -1597,16 +1705,21 @@ public final class FakeDiscord implements AutoCloseable {
         if (body == null || !body.isObject()) {
             return formError("_root", "MODEL_TYPE_REQUIRED", "Must be an object.");
         }
-        Answer invalid = checkContent(body, true);
+        Answer invalid = checkContent(body, true, !files.isEmpty());
         if (invalid != null) {
             return invalid;
         }
         Msg original = it.originalId == null ? null : messagesById.get(it.originalId);
         if (original != null && !original.deleted && (original.flags & LOADING) != 0) {
             // The first follow-up after a deferral fills the "thinking" message (not shown as an edit).
-            return applyEdit(original, body, false);
+            return applyEdit(original, body, files, false);
         }
-        Msg m = interactionMessage(it, body, body.path("flags").asInt(0) & (EPHEMERAL | CREATE_FLAGS), DEFAULT);
+        Attaching attaching = attach(body, files, null);
+        if (attaching.refusal() != null) {
+            return attaching.refusal();
+        }
+        Msg m = interactionMessage(it, body, body.path("flags").asInt(0) & (EPHEMERAL | CREATE_FLAGS), DEFAULT,
+                attaching.attachments());
         it.followupIds.add(m.id);
         if ((m.flags & EPHEMERAL) == 0) {
             emitMessage("MESSAGE_CREATE", m);
@@ -1614,7 +1727,8 @@ public final class FakeDiscord implements AutoCloseable {
         return ok(messageJson(m, false));
     }
 
-    private Answer webhookMessage(String method, String app, String token, String messageId, JsonNode body) {
+    private Answer webhookMessage(String method, String app, String token, String messageId, JsonNode body,
+                                  List<Upload> files) {
         Object found = webhookInteraction(app, token);
         if (found instanceof Answer a) {
             return a;
@@ -1631,7 +1745,7 @@ public final class FakeDiscord implements AutoCloseable {
         return switch (method) {
             case "GET" -> ok(messageJson(m, false));
             case "PATCH" -> {
-                Answer a = applyEdit(m, body, true);
+                Answer a = applyEdit(m, body, files, true);
                 if (a.status() == 200 && id.equals(it.originalId)) {
                     it.originalEdits++;
                 }
@@ -1642,6 +1756,98 @@ public final class FakeDiscord implements AutoCloseable {
                 yield new Answer(204, null, Map.of());
             }
         };
+    }
+
+    // ---- attachments ----
+
+    /**
+     * The attachments a message ends up with: the {@code attachments} list when sent (new files by the {@code n} of
+     * their {@code files[n]} part, kept ones by id, on an edit), else every file part (after what an edited message
+     * already had).
+     */
+    private Attaching attach(JsonNode body, List<Upload> files, Msg editing) {
+        if (files.size() > MAX_ATTACHMENTS) {
+            return new Attaching(null, formError("attachments", "BASE_TYPE_MAX_LENGTH",
+                    "Must be " + MAX_ATTACHMENTS + " or fewer in length."));
+        }
+        Map<Integer, Upload> byIndex = new HashMap<>();
+        files.stream().filter(u -> u.index() >= 0).forEach(u -> byIndex.put(u.index(), u));
+        List<Att> out = new ArrayList<>();
+        JsonNode listed = body == null ? NODES.missingNode() : body.path("attachments");
+        if (listed.isArray()) {
+            for (int i = 0; i < listed.size(); i++) {
+                JsonNode entry = listed.get(i);
+                String id = entry.path("id").asText("");
+                Upload upload = id.matches("\\d{1,9}") ? byIndex.get(Integer.parseInt(id)) : null;
+                Att kept = editing == null ? null
+                        : editing.attachments.stream().filter(a -> a.id.equals(id)).findFirst().orElse(null);
+                if (upload != null) {
+                    String name = entry.path("filename").asText("");
+                    name = name.isEmpty() ? upload.filename() : name;
+                    out.add(new Att(snowflake(), name,
+                            mediaType(entry.path("content_type").asText(upload.contentType()), name),
+                            entry.path("description").asText(null), upload.content()));
+                } else if (kept != null) {
+                    out.add(kept);
+                } else {
+                    return new Attaching(null, formError("attachments." + i, "ATTACHMENT_NOT_FOUND",
+                            "Attachment data not found"));
+                }
+            }
+        } else {
+            if (editing != null) {
+                out.addAll(editing.attachments);
+            }
+            for (Upload u : files) {
+                out.add(new Att(snowflake(), u.filename(), mediaType(u.contentType(), u.filename()), null,
+                        u.content()));
+            }
+        }
+        if (out.size() > MAX_ATTACHMENTS) {
+            return new Attaching(null, formError("attachments", "BASE_TYPE_MAX_LENGTH",
+                    "Must be " + MAX_ATTACHMENTS + " or fewer in length."));
+        }
+        return new Attaching(List.copyOf(out), null);
+    }
+
+    /** The type Discord reports: what the client declared, or for an undeclared or generic one, by the name. */
+    private static String mediaType(String declared, String filename) {
+        String base = declared == null ? "" : declared.split(";")[0].strip().toLowerCase(Locale.ROOT);
+        if (!base.isEmpty() && !base.equals("application/octet-stream")) {
+            return declared;
+        }
+        int dot = filename.lastIndexOf('.');
+        return switch (dot < 0 ? "" : filename.substring(dot + 1).toLowerCase(Locale.ROOT)) {
+            case "json" -> "application/json; charset=utf-8";
+            case "txt" -> "text/plain; charset=utf-8";
+            case "csv" -> "text/csv; charset=utf-8";
+            case "md" -> "text/markdown; charset=utf-8";
+            case "png" -> "image/png";
+            default -> "application/octet-stream";
+        };
+    }
+
+    /** The CDN: an attachment's bytes by the URL its message shows (no token, as on Discord). */
+    private void cdn(Context ctx) {
+        String channel = ctx.pathParam("channel");
+        String id = ctx.pathParam("attachment");
+        Att found = null;
+        synchronized (lock) {
+            for (Msg m : messagesById.values()) {
+                if (m.channel.equals(channel) && !m.deleted) {
+                    for (Att a : m.attachments) {
+                        if (a.id.equals(id) && a.filename.equals(ctx.pathParam("filename"))) {
+                            found = a;
+                        }
+                    }
+                }
+            }
+        }
+        if (found == null) {
+            ctx.status(404).contentType("text/plain").result("Not Found");
+            return;
+        }
+        ctx.status(200).contentType(found.contentType).result(found.content);
     }
 
     // ---- answers ----
@@ -2390,7 +2596,24 @@ public final class FakeDiscord implements AutoCloseable {
         j.put("channel_id", m.channel);
         j.put("content", m.content);
         j.set("author", userJson(m.author));
-        j.putArray("attachments");
+        ArrayNode attachments = j.putArray("attachments");
+        for (Att a : m.attachments) {
+            ObjectNode aj = attachments.addObject();
+            aj.put("id", a.id);
+            aj.put("filename", a.filename);
+            if (a.description != null && !a.description.isEmpty()) {
+                aj.put("description", a.description);
+            }
+            aj.put("content_type", a.contentType);
+            aj.put("size", a.content.length);
+            String path = "/attachments/" + m.channel + "/" + a.id + "/"
+                    + URLEncoder.encode(a.filename, StandardCharsets.UTF_8).replace("+", "%20");
+            aj.put("url", "http://127.0.0.1:" + port + path);
+            aj.put("proxy_url", "http://127.0.0.1:" + port + path);
+            if ((m.flags & EPHEMERAL) != 0) {
+                aj.put("ephemeral", true);
+            }
+        }
         j.set("embeds", m.embeds.deepCopy());
         ArrayNode mentions = j.putArray("mentions");
         for (String u : m.mentionUsers) {
@@ -2608,6 +2831,7 @@ public final class FakeDiscord implements AutoCloseable {
         int flags;
         String editedTimestamp;
         String interactionId;
+        List<Att> attachments = List.of();
         List<String> mentionUsers = List.of();
         List<String> mentionRoles = List.of();
         boolean mentionEveryone;
@@ -2623,6 +2847,23 @@ public final class FakeDiscord implements AutoCloseable {
         Message view() {
             return new Message(id, channel, author, content, edits, deleted, replyTo,
                     allowedMentions == null ? null : allowedMentions.deepCopy(), flags);
+        }
+    }
+
+    /** A file on a message. */
+    private static final class Att {
+        final String id;
+        final String filename;
+        final String contentType;
+        final String description;
+        final byte[] content;
+
+        Att(String id, String filename, String contentType, String description, byte[] content) {
+            this.id = id;
+            this.filename = filename;
+            this.contentType = contentType;
+            this.description = description;
+            this.content = content;
         }
     }
 

@@ -11,6 +11,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.switchboard.testing.FakeDiscord.Attachment;
 import dev.switchboard.testing.FakeDiscord.Call;
 import dev.switchboard.testing.FakeDiscord.Interaction;
 import dev.switchboard.testing.FakeDiscord.Message;
@@ -18,9 +19,11 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -54,14 +57,17 @@ import net.dv8tion.jda.api.requests.GatewayIntent;
 import net.dv8tion.jda.api.requests.RestConfig;
 import net.dv8tion.jda.api.sharding.DefaultShardManagerBuilder;
 import net.dv8tion.jda.api.sharding.ShardManager;
+import net.dv8tion.jda.api.utils.AttachedFile;
 import net.dv8tion.jda.api.utils.Compression;
 import net.dv8tion.jda.api.utils.ConcurrentSessionController;
+import net.dv8tion.jda.api.utils.FileUpload;
 import net.dv8tion.jda.api.utils.SessionController;
 import net.dv8tion.jda.api.utils.SessionControllerAdapter;
 import net.dv8tion.jda.api.utils.messages.MessageCreateBuilder;
 import net.dv8tion.jda.api.utils.messages.MessageEditBuilder;
 import okhttp3.Headers;
 import okhttp3.MediaType;
+import okhttp3.MultipartBody;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
@@ -366,6 +372,172 @@ class FakeDiscordTest {
 
         assertThatThrownBy(() -> fake.slash("nope", C1, U1, Map.of())).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> fake.slash("ask", C1, U1, Map.of())).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aSlashCommandAnswersWithAJsonFileEphemerallyAtOnceOrAfterADeferral() throws Exception {
+        byte[] export = "{\"thread\":[{\"author\":\"Ada\",\"text\":\"h\u00e9llo\"}]}".getBytes(StandardCharsets.UTF_8);
+        JDA jda = connect(EnumSet.of(GatewayIntent.GUILD_MESSAGES), event -> {
+            if (event instanceof SlashCommandInteractionEvent slash) {
+                switch (slash.getOption("how").getAsString()) {
+                    case "reply" -> slash.reply("Here is the thread")
+                            .addFiles(FileUpload.fromData(export, "thread.json"))
+                            .setEphemeral(true)
+                            .queue();
+                    case "deferred" -> slash.deferReply(true)
+                            .queue(hook -> hook.sendFiles(FileUpload.fromData(export, "thread.json")).queue());
+                    default -> slash.deferReply()
+                            .queue(hook -> hook.editOriginalAttachments(FileUpload.fromData(export, "public.json"))
+                                    .queue());
+                }
+            }
+        });
+        jda.updateCommands()
+                .addCommands(Commands.slash("export", "Export this thread as JSON")
+                        .addOption(OptionType.STRING, "how", "How to answer", true))
+                .complete();
+
+        // reply(...).addFiles(...).setEphemeral(true): one multipart callback of type 4 with flags 64.
+        String replied = fake.slash("export", C1, U1, Map.of("how", "reply"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> fake.attachments(replied).size() == 1);
+        assertThat(fake.interaction(replied).callbackType()).isEqualTo(4);
+        assertThat(fake.interaction(replied).original()).isEqualTo("Here is the thread");
+        Attachment file = fake.attachments(replied).get(0);
+        assertThat(file.filename()).isEqualTo("thread.json");
+        assertThat(file.contentType()).isEqualTo("application/json; charset=utf-8");
+        assertThat(file.content()).isEqualTo(export);
+        assertThat(file.ephemeral()).isTrue();
+        assertThat(file.channel()).isEqualTo(C1);
+        assertThat(file.interaction()).isEqualTo(replied);
+        assertThat(file.message()).matches("\\d+");
+
+        // deferReply(true), then hook.sendFiles(...): the follow-up fills the ephemeral "thinking" message.
+        String deferred = fake.slash("export", C1, U2, Map.of("how", "deferred"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> fake.attachments(deferred).size() == 1);
+        Interaction filled = fake.interaction(deferred);
+        assertThat(filled.callbackType()).isEqualTo(5);
+        assertThat(filled.original()).isEmpty();
+        assertThat(filled.followups()).isEmpty();
+        assertThat(fake.attachments(deferred)).singleElement().satisfies(a -> {
+            assertThat(a.filename()).isEqualTo("thread.json");
+            assertThat(a.content()).isEqualTo(export);
+            assertThat(a.ephemeral()).isTrue();
+        });
+
+        // deferReply() in public, then PATCH @original with a file: everyone sees it, and JDA gets MESSAGE_UPDATE.
+        String open = fake.slash("export", C1, U1, Map.of("how", "edit"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> fake.attachments(open).size() == 1);
+        assertThat(fake.attachments(open).get(0).ephemeral()).isFalse();
+        assertThat(fake.attachments(open).get(0).filename()).isEqualTo("public.json");
+        assertThat(fake.interaction(open).originalEdits()).isEqualTo(1);
+        String publicMessage = fake.attachments(open).get(0).message();
+        await().atMost(Duration.ofSeconds(5)).until(() -> eventsOf(MessageUpdateEvent.class).stream()
+                .anyMatch(e -> e.getMessageId().equals(publicMessage)
+                        && e.getMessage().getAttachments().size() == 1));
+
+        assertThat(fake.attachments()).extracting(Attachment::interaction).containsExactly(replied, deferred, open);
+        // JDA asks for the callback's answer (with_response=true), so every write here is a 200.
+        assertThat(fake.calls())
+                .filteredOn(c -> c.path().startsWith("interactions/") || c.path().startsWith("webhooks/"))
+                .extracting(Call::status).containsOnly(200);
+    }
+
+    @Test
+    void channelMessagesCarryFilesAndEditsKeepOrDropThem() throws Exception {
+        byte[] export = "{\"thread\":[]}".getBytes(StandardCharsets.UTF_8);
+        JDA jda = connect(EnumSet.of(GatewayIntent.GUILD_MESSAGES));
+        TextChannel general = jda.getTextChannelById(C1);
+
+        net.dv8tion.jda.api.entities.Message sent = general.sendMessage("the export")
+                .addFiles(FileUpload.fromData(export, "thread.json"))
+                .setAllowedMentions(NO_MENTIONS)
+                .complete();
+        net.dv8tion.jda.api.entities.Message.Attachment attachment = sent.getAttachments().get(0);
+        assertThat(sent.getAttachments()).hasSize(1);
+        assertThat(attachment.getFileName()).isEqualTo("thread.json");
+        assertThat(attachment.getSize()).isEqualTo(export.length);
+        assertThat(attachment.getContentType()).isEqualTo("application/json; charset=utf-8");
+        assertThat(attachment.isEphemeral()).isFalse();
+        Reply download = send(new Request.Builder().url(attachment.getUrl()).build());
+        assertThat(download.code()).isEqualTo(200);
+        assertThat(download.body()).isEqualTo(new String(export, StandardCharsets.UTF_8));
+
+        net.dv8tion.jda.api.entities.Message added = sent.editMessageAttachments(
+                AttachedFile.fromAttachment(attachment),
+                FileUpload.fromData("[]".getBytes(StandardCharsets.UTF_8), "more.json")).complete();
+        assertThat(added.getAttachments()).extracting(a -> a.getFileName()).containsExactly("thread.json", "more.json");
+        assertThat(added.getAttachments().get(0).getId()).isEqualTo(attachment.getId());
+        net.dv8tion.jda.api.entities.Message replaced = sent.editMessageAttachments(
+                FileUpload.fromData("{}".getBytes(StandardCharsets.UTF_8), "only.json")).complete();
+        assertThat(replaced.getAttachments()).extracting(a -> a.getFileName()).containsExactly("only.json");
+        assertThat(fake.attachments(sent.getId())).singleElement().satisfies(a -> {
+            assertThat(a.filename()).isEqualTo("only.json");
+            assertThat(new String(a.content(), StandardCharsets.UTF_8)).isEqualTo("{}");
+            assertThat(a.interaction()).isNull();
+        });
+        assertThat(fake.messages(C1)).singleElement().extracting(Message::content).isEqualTo("the export");
+    }
+
+    @Test
+    void filesOverTheLimitMoreThanTenAndUnmatchedAttachmentsAreRefused() throws Exception {
+        byte[] tooBig = new byte[(10 << 20) + 1];
+        Arrays.fill(tooBig, (byte) 'x');
+        Reply big = send(multipart("channels/" + C1 + "/messages", "{\"content\":\"big\"}",
+                List.of(FileUpload.fromData(tooBig, "big.bin"))));
+        assertThat(big.code()).isEqualTo(413);
+        assertThat(json(big)).isEqualTo(JSON.readTree("{\"message\":\"Request entity too large\",\"code\":40005}"));
+        Reply justRight = send(multipart("channels/" + C1 + "/messages", "{\"content\":\"fits\"}",
+                List.of(FileUpload.fromData(Arrays.copyOf(tooBig, 10 << 20), "fits.bin"))));
+        assertThat(justRight.code()).isEqualTo(200);
+        assertThat(json(justRight).at("/attachments/0/size").asInt()).isEqualTo(10 << 20);
+
+        List<FileUpload> eleven = new ArrayList<>();
+        for (int i = 0; i < 11; i++) {
+            eleven.add(FileUpload.fromData(new byte[] {'1'}, "f" + i + ".txt"));
+        }
+        Reply many = send(multipart("channels/" + C1 + "/messages", "{\"content\":\"many\"}", eleven));
+        assertThat(many.code()).isEqualTo(400);
+        assertThat(json(many).path("code").asInt()).isEqualTo(50035);
+        assertThat(json(many).at("/errors/attachments/_errors/0/code").asText()).isEqualTo("BASE_TYPE_MAX_LENGTH");
+
+        Reply unmatched = send(multipart("channels/" + C1 + "/messages",
+                "{\"content\":\"x\",\"attachments\":[{\"id\":5,\"filename\":\"a.json\"}]}",
+                List.of(FileUpload.fromData(new byte[] {'{', '}'}, "a.json"))));
+        assertThat(unmatched.code()).isEqualTo(400);
+        assertThat(json(unmatched).at("/errors/attachments/0/_errors/0/code").asText())
+                .isEqualTo("ATTACHMENT_NOT_FOUND");
+
+        // The same limit on an interaction callback, which sits beside data in payload_json.
+        String id = registerAndRun("export");
+        Reply callback = send(multipart("interactions/" + id + "/" + fake.interaction(id).token() + "/callback",
+                "{\"type\":4,\"data\":{\"content\":\"x\",\"flags\":64}}",
+                List.of(FileUpload.fromData(tooBig, "big.bin"))));
+        assertThat(callback.code()).isEqualTo(413);
+        assertThat(fake.interaction(id).callbackType()).isZero();
+
+        fake.attachmentLimit(4);
+        Reply small = send(multipart("channels/" + C1 + "/messages", "{}",
+                List.of(FileUpload.fromData(new byte[] {1, 2, 3, 4, 5}, "five.bin"))));
+        assertThat(small.code()).isEqualTo(413);
+        assertThat(fake.messages(C1)).extracting(Message::content).containsExactly("fits");
+        assertThat(fake.attachments()).extracting(Attachment::filename).containsExactly("fits.bin");
+    }
+
+    /** A raw multipart request as JDA builds it: payload_json, then files[n] parts. */
+    private Request multipart(String path, String payloadJson, List<FileUpload> files) {
+        MultipartBody.Builder body = AttachedFile.createMultipartBody(files,
+                RequestBody.create(payloadJson, JSON_TYPE));
+        return new Request.Builder()
+                .url(fake.restUrl() + path)
+                .header("Authorization", "Bot " + TOKEN)
+                .post(body.build())
+                .build();
+    }
+
+    private String registerAndRun(String command) throws IOException {
+        assertThat(rest("PUT", "applications/" + APP_ID + "/commands",
+                "[{\"name\":\"" + command + "\",\"description\":\"Run it\",\"type\":1}]").code()).isEqualTo(200);
+        return fake.slash(command, C1, U1, Map.of());
     }
 
     @Test

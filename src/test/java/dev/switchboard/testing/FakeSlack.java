@@ -83,11 +83,23 @@ import javax.crypto.spec.SecretKeySpec;
  *       {@code retry_attempt + 1} and {@code retry_reason "timeout"}, at most {@link #retries} times; slash
  *       commands are never retried, as on Slack. HTTP mode retries the same way with {@code X-Slack-Retry-Num} /
  *       {@code X-Slack-Retry-Reason} ({@code http_timeout}, {@code http_error}, {@code connection_failed});</li>
- *   <li>{@code response_url}s take at most 5 posts.</li>
+ *   <li>{@code response_url}s take at most 5 posts;</li>
+ *   <li>files, as {@code MethodsClient.filesUploadV2} sends them: {@code files.getUploadURLExternal} needs a
+ *       {@code filename} and an integer {@code length} ({@code invalid_arguments}; a length of 0 is
+ *       {@code missing_argument}) and hands out an {@code upload_url} on the fake itself that needs no token, as on
+ *       Slack; that URL takes one POST of the bytes, raw or as multipart, and answers 200 only when their count is the
+ *       announced length (else 400, and nothing is kept). {@code files.completeUploadExternal} takes only files that
+ *       were uploaded and not completed yet ({@code file_not_found}), and shares them into a known channel
+ *       ({@code channel_not_found}, for {@code channels} {@code invalid_channel}) the bot is in
+ *       ({@code not_in_channel}) as one {@code file_share} message of the bot, in the thread of {@code thread_ts}
+ *       ({@code thread_not_found});
+ *       without a channel the file stays private. {@code conversations.open} gives a user's DM, {@code "D" + user},
+ *       the same one every time ({@code user_not_found}, {@code users_list_not_supplied}). Both upload methods are
+ *       Tier 4 (100 a minute), {@code conversations.open} Tier 3 (50).</li>
  * </ul>
  * Message timestamps are unique and increasing ({@code "1732406400.000100"}), taken from the clock but never
  * repeated. What users see is kept: {@link #messages}, {@link #thread}, {@link #botMessages}, {@link #ephemerals},
- * {@link #statuses}; and every Web API call ({@link #calls}) and event delivery ({@link #deliveries}).
+ * {@link #statuses}, {@link #files}; and every Web API call ({@link #calls}) and event delivery ({@link #deliveries}).
  */
 public final class FakeSlack implements AutoCloseable {
 
@@ -125,6 +137,15 @@ public final class FakeSlack implements AutoCloseable {
     /** One Web API call: its parameters (without the token), HTTP status, error code if any, and when it came. */
     public record Call(String method, Map<String, String> params, int status, String error, Instant at) { }
 
+    /**
+     * A file the bot shared with {@code files.completeUploadExternal}, once per channel it went to: {@code ts} is the
+     * {@code file_share} message that carries it, {@code threadTs} its thread (null at top level); a private file has
+     * no channel, ts or thread. {@code comment} is the {@code initial_comment}, {@code content} the uploaded bytes (a
+     * copy; records compare arrays by identity).
+     */
+    public record File(String id, String channel, String threadTs, String ts, String name, String title,
+                       String comment, byte[] content) { }
+
     private record Limit(int calls, Duration per, Scope scope) { }
 
     private record Answer(int status, ObjectNode body, String error, long retryAfter) { }
@@ -134,7 +155,8 @@ public final class FakeSlack implements AutoCloseable {
     private static final Set<String> METHODS = Set.of(
             "api.test", "auth.test", "apps.connections.open", "bots.info", "chat.postMessage", "chat.update",
             "chat.delete", "chat.postEphemeral", "chat.startStream", "chat.appendStream", "chat.stopStream",
-            "conversations.replies", "conversations.info", "users.info", "assistant.threads.setStatus");
+            "conversations.replies", "conversations.info", "users.info", "assistant.threads.setStatus",
+            "conversations.open", "files.getUploadURLExternal", "files.completeUploadExternal");
 
     // ---- world and history (guarded by lock) ----
     private final Object lock = new Object();
@@ -151,6 +173,10 @@ public final class FakeSlack implements AutoCloseable {
     private final List<String> eventIds = new ArrayList<>();
     private final Map<String, Command> commands = new HashMap<>();
     private final List<Delivery> deliveries = new ArrayList<>();
+    private final Map<String, Upload> uploads = new LinkedHashMap<>();
+    private final Map<String, Upload> uploadTickets = new HashMap<>();
+    private final List<File> files = new ArrayList<>();
+    private long fileCounter;
     private long lastTsMicros;
     private long eventCounter;
     private String lastEventId;
@@ -191,6 +217,9 @@ public final class FakeSlack implements AutoCloseable {
         limit("conversations.replies", 50, Duration.ofSeconds(60), Scope.WORKSPACE);
         limit("users.info", 100, Duration.ofSeconds(60), Scope.WORKSPACE);
         limit("assistant.threads.setStatus", 100, Duration.ofSeconds(60), Scope.WORKSPACE);
+        limit("conversations.open", 50, Duration.ofSeconds(60), Scope.WORKSPACE);
+        limit("files.getUploadURLExternal", 100, Duration.ofSeconds(60), Scope.WORKSPACE);
+        limit("files.completeUploadExternal", 100, Duration.ofSeconds(60), Scope.WORKSPACE);
         this.server = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.startupWatcherEnabled = false;
@@ -204,6 +233,9 @@ public final class FakeSlack implements AutoCloseable {
         server.post("/api/{method}", this::api);
         server.get("/api/{method}", this::api);
         server.post("/response/{id}", this::responseUrl);
+        server.post("/upload/v1/{ticket}", this::uploadUrl);
+        server.get("/files-pri/{file}/{name}", this::download);
+        server.get("/files-pri/{file}/download/{name}", this::download);
         server.wsBeforeUpgrade("/link", ctx -> {
             synchronized (lock) {
                 if (!tickets.contains(ctx.queryParam("ticket"))) {
@@ -614,6 +646,14 @@ public final class FakeSlack implements AutoCloseable {
         }
     }
 
+    /** Every file the bot shared, oldest first: one entry per channel it went to, a private file once. */
+    public List<File> files() {
+        synchronized (lock) {
+            return files.stream().map(f -> new File(f.id(), f.channel(), f.threadTs(), f.ts(), f.name(), f.title(),
+                    f.comment(), f.content().clone())).toList();
+        }
+    }
+
     /** Every assistant.threads.setStatus value for the thread, in order ("" clears). */
     public List<String> statuses(String channel, String threadTs) {
         synchronized (lock) {
@@ -719,6 +759,9 @@ public final class FakeSlack implements AutoCloseable {
                 case "conversations.info" -> conversationInfo(p);
                 case "users.info" -> userInfo(p);
                 case "assistant.threads.setStatus" -> setStatus(p);
+                case "conversations.open" -> conversationsOpen(p);
+                case "files.getUploadURLExternal" -> uploadUrlFor(p);
+                case "files.completeUploadExternal" -> completeUpload(p);
                 default -> fail("unknown_method");
             };
         }
@@ -1137,6 +1180,274 @@ public final class FakeSlack implements AutoCloseable {
         return ok(JSON.createObjectNode());
     }
 
+    // ---- files ----
+
+    private Answer conversationsOpen(Map<String, String> p) {
+        boolean returnIm = flag(p.get("return_im"));
+        String channel = blankToNull(p.get("channel"));
+        if (channel != null) {
+            Chan ch = channels.get(channel);
+            if (ch == null) {
+                return fail("channel_not_found");
+            }
+            return ch.im ? ok(openedIm(ch, true, returnIm)) : fail("method_not_supported_for_channel_type");
+        }
+        List<String> wanted = new ArrayList<>();
+        for (String id : Objects.requireNonNullElse(p.get("users"), "").split(",")) {
+            if (!id.isBlank() && !wanted.contains(id.strip())) {
+                wanted.add(id.strip());
+            }
+        }
+        if (wanted.isEmpty()) {
+            return fail("users_list_not_supplied");
+        }
+        if (wanted.size() > 8) {
+            return fail("too_many_users");
+        }
+        if (!users.keySet().containsAll(wanted)) {
+            return fail("user_not_found");
+        }
+        if (wanted.size() > 1) {
+            return invalidArguments("[fake] multi-person DMs are not modelled: open a DM with one user");
+        }
+        boolean existed = channels.containsKey("D" + wanted.get(0));
+        return ok(openedIm(imWith(wanted.get(0)), existed, returnIm));
+    }
+
+    private static ObjectNode openedIm(Chan im, boolean alreadyOpen, boolean full) {
+        ObjectNode r = JSON.createObjectNode();
+        if (alreadyOpen) {
+            r.put("no_op", true);
+            r.put("already_open", true);
+        }
+        ObjectNode c = r.putObject("channel");
+        c.put("id", im.id);
+        if (full) {
+            c.put("created", BOT_PROFILE_UPDATED);
+            c.put("is_archived", false);
+            c.put("is_im", true);
+            c.put("is_org_shared", false);
+            c.put("user", im.imUser);
+            c.put("last_read", "0000000000.000000");
+            c.put("unread_count", 0);
+            c.put("unread_count_display", 0);
+            c.put("is_open", true);
+            c.put("priority", 0);
+        }
+        return r;
+    }
+
+    /** files.getUploadURLExternal: reserves a file id and the URL its bytes go to. */
+    private Answer uploadUrlFor(Map<String, String> p) {
+        String filename = blankToNull(p.get("filename"));
+        String lengthParam = blankToNull(p.get("length"));
+        if (filename == null) {
+            return invalidArguments("[ERROR] missing required field: filename");
+        }
+        if (lengthParam == null) {
+            return invalidArguments("[ERROR] missing required field: length");
+        }
+        long length;
+        try {
+            length = Long.parseLong(lengthParam.strip());
+        } catch (NumberFormatException e) {
+            return invalidArguments("[ERROR] invalid type for field: length (expected integer)");
+        }
+        if (length == 0) {
+            return fail("missing_argument");
+        }
+        if (length < 0) {
+            return invalidArguments("[ERROR] length must be positive");
+        }
+        String altTxt = blankToNull(p.get("alt_txt"));
+        if (altTxt != null && length(altTxt) > 1000) {
+            return fail("alt_txt_too_large");
+        }
+        String id = String.format(Locale.ROOT, "F0FILE%05d", ++fileCounter);
+        Upload u = new Upload(id, UUID.randomUUID().toString().replace("-", ""), filename, length, altTxt,
+                Instant.now().getEpochSecond());
+        uploads.put(u.id, u);
+        uploadTickets.put(u.ticket, u);
+        ObjectNode r = JSON.createObjectNode();
+        r.put("upload_url", "http://127.0.0.1:" + port + "/upload/v1/" + u.ticket);
+        r.put("file_id", u.id);
+        return ok(r);
+    }
+
+    /** files.completeUploadExternal: shares uploaded files into one channel (or several), or keeps them private. */
+    private Answer completeUpload(Map<String, String> p) {
+        String filesParam = blankToNull(p.get("files"));
+        if (filesParam == null) {
+            return invalidArguments("[ERROR] missing required field: files");
+        }
+        JsonNode listed;
+        try {
+            listed = JSON.readTree(filesParam);
+        } catch (JsonProcessingException e) {
+            return invalidArguments("[ERROR] files must be a JSON array");
+        }
+        if (listed == null || !listed.isArray() || listed.isEmpty()) {
+            return invalidArguments("[ERROR] files must be a non-empty JSON array");
+        }
+        List<Upload> picked = new ArrayList<>();
+        List<String> titles = new ArrayList<>();
+        for (JsonNode f : listed) {
+            Upload u = uploads.get(f.path("id").asText(""));
+            // Never reserved, never uploaded (or not in full), already completed: Slack finds no file for the ticket.
+            if (u == null || u.content == null || u.completed || picked.contains(u)) {
+                return fail("file_not_found");
+            }
+            picked.add(u);
+            titles.add(blankToNull(f.path("title").asText(null)));
+        }
+        List<Chan> targets = new ArrayList<>();
+        String channelsParam = blankToNull(p.get("channels"));
+        String channelId = blankToNull(p.get("channel_id"));
+        if (channelsParam != null) {
+            String[] ids = channelsParam.split(",");
+            if (ids.length > 100) {
+                return fail("channels_limit_exceeded");
+            }
+            for (String raw : ids) {
+                String id = raw.strip();
+                Chan ch = channels.get(id);
+                if (ch == null && users.containsKey(id)) {
+                    ch = imWith(id); // channels may name users: their DMs
+                }
+                if (ch == null) {
+                    return fail("invalid_channel");
+                }
+                if (!ch.botMember) {
+                    return fail("not_in_channel");
+                }
+                if (!targets.contains(ch)) {
+                    targets.add(ch);
+                }
+            }
+        } else if (channelId != null) {
+            Chan ch = channels.get(channelId);
+            if (ch == null) {
+                return fail("channel_not_found");
+            }
+            if (!ch.botMember) {
+                return fail("not_in_channel");
+            }
+            targets.add(ch);
+        }
+        String threadTs = blankToNull(p.get("thread_ts"));
+        if (threadTs != null) {
+            if (targets.size() != 1) {
+                return invalidArguments("[ERROR] thread_ts needs exactly one channel");
+            }
+            threadTs = threadRoot(targets.get(0).id, threadTs);
+            if (threadTs == null) {
+                return fail("thread_not_found");
+            }
+        }
+        String comment = blankToNull(p.get("initial_comment"));
+        for (int i = 0; i < picked.size(); i++) {
+            Upload u = picked.get(i);
+            u.completed = true;
+            u.title = titles.get(i) != null ? titles.get(i) : u.filename;
+            uploadTickets.remove(u.ticket);
+            if (targets.isEmpty()) {
+                files.add(new File(u.id, null, null, null, u.filename, u.title, comment, u.content));
+            }
+        }
+        for (Chan ch : targets) {
+            Msg m = store(new Msg(ch.id, nextTs(), threadTs, BOT_USER, BOT_ID, comment == null ? "" : comment, null,
+                    "file_share"));
+            m.files = picked.stream().map(u -> u.id).toList();
+            for (Upload u : picked) {
+                u.shares.put(ch.id, m);
+                files.add(new File(u.id, ch.id, threadTs, m.ts, u.filename, u.title, comment, u.content));
+            }
+            echoPosted(ch, m);
+        }
+        ObjectNode r = JSON.createObjectNode();
+        ArrayNode out = r.putArray("files");
+        picked.forEach(u -> out.add(fileJson(u)));
+        return ok(r);
+    }
+
+    /** A file object as files.completeUploadExternal and message events show it. Caller holds the lock. */
+    private ObjectNode fileJson(Upload u) {
+        ObjectNode f = JSON.createObjectNode();
+        f.put("id", u.id);
+        f.put("created", u.created);
+        f.put("timestamp", u.created);
+        f.put("name", u.filename);
+        f.put("title", u.title != null ? u.title : u.filename);
+        String[] type = fileType(u.filename);
+        f.put("mimetype", type[0]);
+        f.put("filetype", type[1]);
+        f.put("pretty_type", type[2]);
+        f.put("user", BOT_USER);
+        f.put("user_team", TEAM);
+        f.put("editable", false);
+        f.put("size", u.length);
+        f.put("mode", "hosted");
+        f.put("is_external", false);
+        f.put("external_type", "");
+        f.put("is_public", u.shares.keySet().stream().anyMatch(c -> c.startsWith("C")));
+        f.put("public_url_shared", false);
+        f.put("display_as_bot", false);
+        f.put("username", "");
+        if (u.altTxt != null) {
+            f.put("alt_txt", u.altTxt);
+        }
+        String base = "http://127.0.0.1:" + port + "/files-pri/" + TEAM + "-" + u.id + "/";
+        String name = URLEncoder.encode(u.filename, StandardCharsets.UTF_8).replace("+", "%20");
+        f.put("url_private", base + name);
+        f.put("url_private_download", base + "download/" + name);
+        f.put("permalink", "https://" + TEAM_DOMAIN + ".slack.com/files/" + BOT_USER + "/" + u.id + "/" + name);
+        f.put("permalink_public", "https://slack-files.com/" + TEAM + "-" + u.id + "-0fake");
+        f.put("comments_count", 0);
+        f.put("is_starred", false);
+        ObjectNode shares = f.putObject("shares");
+        ArrayNode inChannels = f.putArray("channels");
+        ArrayNode inGroups = f.putArray("groups");
+        ArrayNode inIms = f.putArray("ims");
+        for (Map.Entry<String, Msg> share : u.shares.entrySet()) {
+            Chan ch = channels.get(share.getKey());
+            Msg m = share.getValue();
+            boolean open = !ch.im && !ch.id.startsWith("G");
+            String kind = open ? "public" : "private";
+            ObjectNode bucket = shares.has(kind) ? (ObjectNode) shares.get(kind) : shares.putObject(kind);
+            ObjectNode detail = bucket.putArray(ch.id).addObject();
+            detail.putArray("reply_users");
+            detail.put("reply_users_count", 0);
+            detail.put("reply_count", 0);
+            detail.put("ts", m.ts);
+            if (m.threadTs != null) {
+                detail.put("thread_ts", m.threadTs);
+            }
+            detail.put("channel_name", ch.name);
+            detail.put("team_id", TEAM);
+            detail.put("share_user_id", BOT_USER);
+            detail.put("source", "UNKNOWN");
+            detail.put("is_silent_share", false);
+            (ch.im ? inIms : open ? inChannels : inGroups).add(ch.id);
+        }
+        f.put("has_more_shares", false);
+        f.put("has_rich_preview", false);
+        f.put("file_access", "visible");
+        return f;
+    }
+
+    /** {mimetype, filetype, pretty_type} from the file name, as Slack guesses them for common kinds. */
+    private static String[] fileType(String filename) {
+        int dot = filename.lastIndexOf('.');
+        String ext = dot < 0 ? "" : filename.substring(dot + 1).toLowerCase(Locale.ROOT);
+        return switch (ext) {
+            case "json" -> new String[] {"application/json", "json", "JSON"};
+            case "txt" -> new String[] {"text/plain", "text", "Plain Text"};
+            case "csv" -> new String[] {"text/csv", "csv", "CSV"};
+            case "md" -> new String[] {"text/plain", "markdown", "Markdown (raw)"};
+            default -> new String[] {"application/octet-stream", "binary", "Binary"};
+        };
+    }
+
     private Answer checkText(String text, String markdown, Map<String, String> p) {
         boolean rich = blankToNull(p.get("blocks")) != null || blankToNull(p.get("attachments")) != null;
         if ((text == null || text.isEmpty()) && (markdown == null || markdown.isEmpty()) && !rich) {
@@ -1170,6 +1481,13 @@ public final class FakeSlack implements AutoCloseable {
         body.put("ok", false);
         body.put("error", error);
         return new Answer(200, body, error, 0);
+    }
+
+    /** Slack's answer to a missing or malformed argument, with the reason in response_metadata.messages. */
+    private static Answer invalidArguments(String message) {
+        Answer a = fail("invalid_arguments");
+        a.body().putObject("response_metadata").putArray("messages").add(message);
+        return a;
     }
 
     private static Map<String, String> params(Context ctx) throws JsonProcessingException {
@@ -1239,6 +1557,66 @@ public final class FakeSlack implements AutoCloseable {
             }
         }
         ctx.status(200).contentType("application/json").result("{\"ok\":true}");
+    }
+
+    // =====================================================================================================
+    // File upload and download URLs
+    // =====================================================================================================
+
+    /** An upload_url: one file's bytes, raw or as multipart (the first part with a filename). */
+    private void uploadUrl(Context ctx) throws IOException {
+        byte[] content = ctx.req().getInputStream().readAllBytes();
+        if (Multipart.is(ctx.contentType())) {
+            try {
+                content = Multipart.parse(ctx.contentType(), content).parts().stream()
+                        .filter(part -> part.filename() != null)
+                        .findFirst()
+                        .map(Multipart.Part::content)
+                        .orElse(null);
+            } catch (IllegalArgumentException malformed) {
+                content = null;
+            }
+            if (content == null) {
+                ctx.status(400).contentType("text/plain; charset=utf-8").result("no file in the form");
+                return;
+            }
+        }
+        synchronized (lock) {
+            Upload u = uploadTickets.get(ctx.pathParam("ticket"));
+            if (u == null || u.completed) {
+                ctx.status(404).contentType("text/plain; charset=utf-8").result("upload not found");
+                return;
+            }
+            if (content.length != u.length) {
+                ctx.status(400).contentType("text/plain; charset=utf-8")
+                        .result("length mismatch: announced " + u.length + " bytes, got " + content.length);
+                return;
+            }
+            u.content = content;
+        }
+        ctx.status(200).contentType("text/plain; charset=utf-8").result("OK - " + content.length);
+    }
+
+    /** url_private / url_private_download: the bytes of a shared file, for the bot token only. */
+    private void download(Context ctx) {
+        String key = ctx.pathParam("file");
+        String id = key.startsWith(TEAM + "-") ? key.substring(TEAM.length() + 1) : "";
+        byte[] content;
+        String mimetype;
+        synchronized (lock) {
+            Upload u = uploads.get(id);
+            if (u == null || !u.completed || !u.filename.equals(ctx.pathParam("name"))) {
+                ctx.status(404).contentType("text/plain; charset=utf-8").result("file not found");
+                return;
+            }
+            content = u.content;
+            mimetype = fileType(u.filename)[0];
+        }
+        if (!BOT_TOKEN.equals(bearer(ctx.header("Authorization")))) {
+            ctx.status(401).contentType("text/plain; charset=utf-8").result("not_authed");
+            return;
+        }
+        ctx.status(200).contentType(mimetype).result(content);
     }
 
     /** A slash command's answer: in the channel as the bot, or only for the user. Caller holds the lock. */
@@ -1325,7 +1703,22 @@ public final class FakeSlack implements AutoCloseable {
         e.put("channel", ch.id);
         e.put("event_ts", m.ts);
         e.put("channel_type", ch.type());
+        if (m.subtype != null) {
+            e.put("subtype", m.subtype);
+        }
+        filesInto(e, m);
         emit(e);
+    }
+
+    /** The files a file_share message carries. */
+    private void filesInto(ObjectNode json, Msg m) {
+        if (m.files.isEmpty()) {
+            return;
+        }
+        ArrayNode out = json.putArray("files");
+        m.files.forEach(id -> out.add(fileJson(uploads.get(id))));
+        json.put("upload", true);
+        json.put("display_as_bot", false);
     }
 
     private ObjectNode changedEvent(Chan ch, Msg m, ObjectNode previous) {
@@ -1387,6 +1780,7 @@ public final class FakeSlack implements AutoCloseable {
         }
         j.put("ts", m.ts);
         j.put("team", TEAM);
+        filesInto(j, m);
         if (m.editedTs != null) {
             ObjectNode edited = j.putObject("edited");
             edited.put("user", m.editedBy);
@@ -1417,7 +1811,8 @@ public final class FakeSlack implements AutoCloseable {
         j.put("subtype", "tombstone");
         j.put("text", "This message was deleted.");
         j.put("user", "USLACKBOT");
-        j.remove(List.of("bot_id", "app_id", "bot_profile", "client_msg_id", "edited"));
+        j.remove(List.of("bot_id", "app_id", "bot_profile", "client_msg_id", "edited", "files", "upload",
+                "display_as_bot"));
         j.put("hidden", true);
         return j;
     }
@@ -1552,6 +1947,11 @@ public final class FakeSlack implements AutoCloseable {
 
     private static int length(String s) {
         return s.codePointCount(0, s.length());
+    }
+
+    /** A boolean argument: the SDK sends {@code 1}/{@code 0}, others {@code true}/{@code false}. */
+    private static boolean flag(String value) {
+        return "1".equals(value) || "true".equalsIgnoreCase(value);
     }
 
     private static String blankToNull(String s) {
@@ -1856,6 +2256,7 @@ public final class FakeSlack implements AutoCloseable {
         boolean deleted;
         String editedTs;
         String editedBy;
+        List<String> files = List.of();
 
         Msg(String channel, String ts, String threadTs, String user, String botId, String text, String clientMsgId,
             String subtype) {
@@ -1884,6 +2285,29 @@ public final class FakeSlack implements AutoCloseable {
             this.id = id;
             this.channel = channel;
             this.user = user;
+        }
+    }
+
+    /** A file from files.getUploadURLExternal on: its bytes once uploaded, where it went once completed. */
+    private static final class Upload {
+        final String id;
+        final String ticket;
+        final String filename;
+        final long length;
+        final String altTxt;
+        final long created;
+        final Map<String, Msg> shares = new LinkedHashMap<>();
+        byte[] content;
+        boolean completed;
+        String title;
+
+        Upload(String id, String ticket, String filename, long length, String altTxt, long created) {
+            this.id = id;
+            this.ticket = ticket;
+            this.filename = filename;
+            this.length = length;
+            this.altTxt = altTxt;
+            this.created = created;
         }
     }
 

@@ -22,15 +22,21 @@ import com.slack.api.bolt.response.Response;
 import com.slack.api.bolt.socket_mode.SocketModeApp;
 import com.slack.api.methods.MethodsClient;
 import com.slack.api.methods.SlackApiException;
+import com.slack.api.methods.SlackFilesUploadV2Exception;
+import com.slack.api.methods.request.files.FilesCompleteUploadExternalRequest.FileDetails;
 import com.slack.api.methods.response.chat.ChatPostMessageResponse;
 import com.slack.api.methods.response.chat.ChatStartStreamResponse;
+import com.slack.api.methods.response.conversations.ConversationsOpenResponse;
 import com.slack.api.methods.response.conversations.ConversationsRepliesResponse;
+import com.slack.api.methods.response.files.FilesGetUploadURLExternalResponse;
+import com.slack.api.methods.response.files.FilesUploadV2Response;
 import com.slack.api.model.event.AppMentionEvent;
 import com.slack.api.model.event.MessageEvent;
 import com.slack.api.socket_mode.SocketModeClient;
 import com.sun.net.httpserver.HttpServer;
 import dev.switchboard.testing.FakeSlack.Delivery;
 import dev.switchboard.testing.FakeSlack.Ephemeral;
+import dev.switchboard.testing.FakeSlack.File;
 import dev.switchboard.testing.FakeSlack.Message;
 import dev.switchboard.testing.FakeSlack.Scope;
 import java.io.IOException;
@@ -267,6 +273,164 @@ class FakeSlackTest {
                 .isOk()).isTrue();
         assertThat(api.assistantThreadsSetStatus(r -> r.channelId("C1").threadTs(parent).status("")).isOk()).isTrue();
         assertThat(fake.statuses("C1", parent)).containsExactly("is thinking…", "");
+    }
+
+    @Test
+    void filesUploadV2DeliversAThreadExportToTheUsersDmAndIntoAChannelThread() throws Exception {
+        byte[] export = "{\"thread\":[{\"user\":\"U1\",\"text\":\"h\u00e9llo \u2603\"}]}"
+                .getBytes(StandardCharsets.UTF_8);
+
+        ConversationsOpenResponse opened = api.conversationsOpen(r -> r.users(List.of("U1")));
+        assertThat(opened.isOk()).isTrue();
+        assertThat(opened.isAlreadyOpen()).isFalse();
+        String dm = opened.getChannel().getId();
+        assertThat(dm).isEqualTo("DU1");
+        ConversationsOpenResponse again = api.conversationsOpen(r -> r.users(List.of("U1")).returnIm(true));
+        assertThat(again.getChannel().getId()).isEqualTo(dm);
+        assertThat(again.isAlreadyOpen()).isTrue();
+        assertThat(again.getChannel().isIm()).isTrue();
+        assertThat(again.getChannel().getUser()).isEqualTo("U1");
+
+        FilesUploadV2Response toDm = api.filesUploadV2(r -> r.channel(dm).fileData(export).filename("thread.json")
+                .title("Thread export").initialComment("Here is the thread you asked for"));
+        assertThat(toDm.isOk()).isTrue();
+        com.slack.api.model.File shared = toDm.getFile();
+        assertThat(shared.getId()).matches("F[0-9A-Z]+");
+        assertThat(shared.getName()).isEqualTo("thread.json");
+        assertThat(shared.getTitle()).isEqualTo("Thread export");
+        assertThat(shared.getSize()).isEqualTo(export.length);
+        assertThat(shared.getMimetype()).isEqualTo("application/json");
+        assertThat(shared.getIms()).containsExactly(dm);
+        assertThat(shared.getShares().getPrivateChannels()).containsKey(dm);
+
+        String parent = fake.post("C1", "U1", "a thread worth keeping");
+        FilesUploadV2Response toThread = api.filesUploadV2(r -> r.channel("C1").threadTs(parent).fileData(export)
+                .filename("thread.json"));
+        assertThat(toThread.isOk()).isTrue();
+        assertThat(toThread.getFile().getTitle()).isEqualTo("thread.json"); // the SDK's default title
+        assertThat(toThread.getFile().getShares().getPublicChannels().get("C1")).singleElement()
+                .satisfies(d -> assertThat(d.getThreadTs()).isEqualTo(parent));
+
+        assertThat(fake.files()).hasSize(2);
+        File first = fake.files().get(0);
+        assertThat(first.id()).isEqualTo(shared.getId());
+        assertThat(first.channel()).isEqualTo(dm);
+        assertThat(first.threadTs()).isNull();
+        assertThat(first.name()).isEqualTo("thread.json");
+        assertThat(first.title()).isEqualTo("Thread export");
+        assertThat(first.comment()).isEqualTo("Here is the thread you asked for");
+        assertThat(first.content()).isEqualTo(export);
+        File second = fake.files().get(1);
+        assertThat(second.channel()).isEqualTo("C1");
+        assertThat(second.threadTs()).isEqualTo(parent);
+        assertThat(second.comment()).isNull();
+        assertThat(second.content()).isEqualTo(export);
+        // Each share is a file_share message of the bot: in the DM, and in the channel's thread.
+        assertThat(fake.messages(dm)).singleElement().satisfies(m -> {
+            assertThat(m.ts()).isEqualTo(first.ts());
+            assertThat(m.text()).isEqualTo("Here is the thread you asked for");
+            assertThat(m.botId()).isEqualTo(BOT_ID);
+        });
+        assertThat(fake.thread("C1", parent)).extracting(Message::ts).containsExactly(parent, second.ts());
+
+        // What the SDK sent, step by step.
+        assertThat(fake.calls()).extracting(FakeSlack.Call::method).containsExactly("conversations.open",
+                "conversations.open", "files.getUploadURLExternal", "files.completeUploadExternal",
+                "files.getUploadURLExternal", "files.completeUploadExternal");
+        assertThat(fake.calls().get(2).params()).containsEntry("filename", "thread.json")
+                .containsEntry("length", Integer.toString(export.length));
+        assertThat(fake.calls().get(3).params()).containsEntry("channel_id", dm)
+                .containsEntry("initial_comment", "Here is the thread you asked for");
+        JsonNode listed = JSON.readTree(fake.calls().get(3).params().get("files"));
+        assertThat(listed.at("/0/id").asText()).isEqualTo(shared.getId());
+        assertThat(listed.at("/0/title").asText()).isEqualTo("Thread export");
+        assertThat(fake.calls().get(5).params()).containsEntry("thread_ts", parent);
+
+        // url_private serves the bytes to the bot token only.
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<byte[]> download = http.send(HttpRequest.newBuilder(URI.create(shared.getUrlPrivateDownload()))
+                .header("Authorization", "Bearer " + BOT_TOKEN).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(download.statusCode()).isEqualTo(200);
+        assertThat(download.body()).isEqualTo(export);
+        assertThat(http.send(HttpRequest.newBuilder(URI.create(shared.getUrlPrivate())).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void uploadsAreRefusedAsSlackRefusesThem() throws Exception {
+        assertThat(api.filesGetUploadURLExternal(r -> r.filename("x.json").length(0)).getError())
+                .isEqualTo("missing_argument");
+        assertThat(api.filesGetUploadURLExternal(r -> r.length(10)).getError()).isEqualTo("invalid_arguments");
+        assertThat(api.filesGetUploadURLExternal(r -> r.filename("x.json")).getError()).isEqualTo("invalid_arguments");
+        assertThat(slack.methods(APP_TOKEN).filesGetUploadURLExternal(r -> r.filename("x.json").length(10))
+                .getError()).isEqualTo("not_allowed_token_type");
+
+        // Completing what was never uploaded, or a file id Slack never gave out.
+        FilesGetUploadURLExternalResponse reserved =
+                api.filesGetUploadURLExternal(r -> r.filename("x.json").length(10));
+        assertThat(reserved.getUploadUrl()).startsWith("http://127.0.0.1:" + fake.port() + "/upload/v1/");
+        assertThat(complete(reserved.getFileId(), "C1").getError()).isEqualTo("file_not_found");
+        assertThat(complete("F0NOPE", "C1").getError()).isEqualTo("file_not_found");
+
+        // The upload URL counts the bytes against the announced length, raw or multipart.
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> short3 = http.send(HttpRequest.newBuilder(URI.create(reserved.getUploadUrl()))
+                .POST(HttpRequest.BodyPublishers.ofByteArray("abc".getBytes(StandardCharsets.UTF_8))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(short3.statusCode()).isEqualTo(400);
+        assertThat(complete(reserved.getFileId(), "C1").getError()).isEqualTo("file_not_found");
+        String boundary = "fakeboundary42";
+        String form = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"filename\"; filename=\"x.json\""
+                + "\r\nContent-Type: application/json\r\n\r\n0123456789\r\n--" + boundary + "--\r\n";
+        HttpResponse<String> uploaded = http.send(HttpRequest.newBuilder(URI.create(reserved.getUploadUrl()))
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(uploaded.statusCode()).isEqualTo(200);
+        assertThat(uploaded.body()).isEqualTo("OK - 10");
+
+        // Where it may go: known channels the bot is in, and threads that exist.
+        assertThat(complete(reserved.getFileId(), "C2").getError()).isEqualTo("not_in_channel");
+        assertThat(complete(reserved.getFileId(), "C9").getError()).isEqualTo("channel_not_found");
+        assertThat(api.filesCompleteUploadExternal(r -> r.files(List.of(new FileDetails(reserved.getFileId(), null,
+                null))).channelId("C1").threadTs("1000000000.000100")).getError()).isEqualTo("thread_not_found");
+        assertThat(api.filesCompleteUploadExternal(r -> r.files(List.of(new FileDetails(reserved.getFileId(), null,
+                null))).channels(List.of("C1", "U2"))).isOk()).isTrue();
+        assertThat(fake.files()).extracting(File::channel).containsExactly("C1", "DU2");
+        assertThat(fake.files()).allSatisfy(f -> {
+            assertThat(f.title()).isEqualTo("x.json");
+            assertThat(new String(f.content(), StandardCharsets.UTF_8)).isEqualTo("0123456789");
+        });
+        // Completed once: the ticket and its URL are used up.
+        assertThat(complete(reserved.getFileId(), "C1").getError()).isEqualTo("file_not_found");
+        assertThat(http.send(HttpRequest.newBuilder(URI.create(reserved.getUploadUrl()))
+                .POST(HttpRequest.BodyPublishers.ofString("0123456789")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
+
+        // filesUploadV2 surfaces a refused completion as SlackFilesUploadV2Exception.
+        SlackFilesUploadV2Exception refused = catchThrowableOfType(SlackFilesUploadV2Exception.class,
+                () -> api.filesUploadV2(r -> r.channel("C2").content("{}").filename("t.json")));
+        assertThat(refused.getCompleteResponse().getError()).isEqualTo("not_in_channel");
+        assertThat(refused.getUploadResponses().values()).singleElement()
+                .satisfies(upload -> assertThat(upload.getCode()).isEqualTo(200));
+
+        assertThat(api.conversationsOpen(r -> r.users(List.of("U9"))).getError()).isEqualTo("user_not_found");
+        assertThat(api.conversationsOpen(r -> r).getError()).isEqualTo("users_list_not_supplied");
+        assertThat(api.conversationsOpen(r -> r.channel("C1")).getError())
+                .isEqualTo("method_not_supported_for_channel_type");
+        assertThat(fake.files()).hasSize(2);
+
+        fake.limit("files.getUploadURLExternal", 1, Duration.ofSeconds(30), Scope.WORKSPACE);
+        api.filesGetUploadURLExternal(r -> r.filename("y.json").length(1));
+        SlackApiException limited = catchThrowableOfType(SlackApiException.class,
+                () -> api.filesGetUploadURLExternal(r -> r.filename("z.json").length(1)));
+        assertThat(limited.getResponse().code()).isEqualTo(429);
+    }
+
+    private com.slack.api.methods.response.files.FilesCompleteUploadExternalResponse complete(String fileId,
+                                                                                               String channel)
+            throws Exception {
+        return api.filesCompleteUploadExternal(r -> r.files(List.of(new FileDetails(fileId, null, null)))
+                .channelId(channel));
     }
 
     @Test
