@@ -276,4 +276,30 @@ class DiscordEndToEndTest {
                 .satisfies(p -> assertThat(p.unavailable()).isEqualTo("turned off by an operator"));
         assertThat(discord.registeredCommands()).anyMatch(c -> c.get("name").asText().equals("switchboard"));
     }
+
+    @Test
+    void exportInAThreadAnswersWithAnEphemeralJsonFileAndChannelReferencesWork() throws Exception {
+        Service service = start("", "operators: {discord_users: [" + ADA + "]}");
+        String question = discord.post(GENERAL, BO, "<@" + FakeDiscord.BOT_ID + "> what is 2+2?");
+        await().atMost(Duration.ofSeconds(10)).until(() -> discord.threads().stream()
+                .anyMatch(t -> t.id().equals(question)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> service.store().load(new dev.switchboard.conversation
+                .ConversationKey("discord", FakeDiscord.GUILD, GENERAL, question))
+                .map(c -> c.turns().size()).orElse(0) == 2);
+
+        String export = discord.slash("switchboard", question, ADA, Map.of("command", "export"));
+        String pin = discord.slash("switchboard", question, ADA, Map.of("command", "route <#" + GENERAL + "> nowhere"));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> !discord.attachments(export).isEmpty());
+        FakeDiscord.Attachment file = discord.attachments(export).getFirst();
+        assertThat(file.ephemeral()).isTrue();
+        assertThat(file.filename()).isEqualTo("discord-" + GENERAL + "-" + question + ".json");
+        com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(file.content());
+        assertThat(json.get("conversation").get("thread").asText()).isEqualTo(question);
+        assertThat(json.get("turns").get(0).get("text").asText()).contains("what is 2+2?");
+        assertThat(json.get("turns").get(1).get("role").asText()).isEqualTo("ASSISTANT");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(discord.interaction(pin).original())
+                .contains("not changed: there is no route \"nowhere\""));
+    }
 }

@@ -445,4 +445,32 @@ class SlackEndToEndTest {
         awaitReplies("C1", next, ANSWER);
         assertThat(provider.received().getLast().body().toString()).contains("Answer like a pirate.");
     }
+
+    @Test
+    void exportSendsTheThreadAsAJsonFileToTheOperatorsDirectMessages() throws Exception {
+        Service service = startWith("operators: {slack_users: [U1]}");
+        String ts = slack.post("C1", "U2", mention("what is 2+2?"));
+        awaitReplies("C1", ts, ANSWER);
+        ConversationKey key = new ConversationKey("slack", FakeSlack.TEAM, "C1", ts);
+        await().until(() -> service.store().load(key).map(c -> c.turns().size()).orElse(0) == 2);
+
+        slack.slashCommand("/switchboard", "C1", "U1", "export " + ts);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> !slack.files().isEmpty());
+        FakeSlack.File file = slack.files().getFirst();
+        assertThat(file.channel()).startsWith("D").as("the operator's DM with the bot, not the channel");
+        assertThat(file.name()).isEqualTo("slack-C1-" + ts + ".json");
+        assertThat(file.comment()).isEqualTo("thread " + ts + ": 2 turns, " + file.content().length + " bytes.");
+        com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(file.content());
+        assertThat(json.get("version").asInt()).isEqualTo(1);
+        assertThat(json.get("conversation").get("channel").asText()).isEqualTo("C1");
+        assertThat(json.get("turns")).hasSize(2);
+        assertThat(json.get("turns").get(0).get("author_id").asText()).isEqualTo("U2");
+        assertThat(json.get("turns").get(0).get("text").asText()).isEqualTo("what is 2+2?");
+        assertThat(json.get("turns").get(1).get("text").asText()).isEqualTo(ANSWER);
+        assertThat(slack.deliveries()).extracting(FakeSlack.Delivery::responseBody).filteredOn(b -> b != null)
+                .anyMatch(b -> b.contains("The file is on its way to you in a direct message."));
+        assertThat(slack.files()).hasSize(1);
+    }
 }
