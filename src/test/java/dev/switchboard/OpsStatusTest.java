@@ -174,7 +174,7 @@ class OpsStatusTest {
         assertThat(json.get("fallbacks")).hasSize(3);
         assertThat(json.get("fallbacks").get(0).get("from").asText()).isEqualTo("primary/p-model");
         assertThat(json.get("fallbacks").get(0).get("to").asText()).isEqualTo("spare/s-model");
-        assertThat(json.get("fallbacks").get(0).get("failure").asText()).isEqualTo("unavailable");
+        assertThat(json.get("fallbacks").get(0).get("failure").asText()).isEqualTo("circuit breaker open");
         assertThat(json.get("fallbacks").get(2).get("failure").asText()).isEqualTo("connection_failed");
         assertThat(json.get("store").get("conversations").isNumber()).isTrue();
 
@@ -203,6 +203,7 @@ class OpsStatusTest {
             assertThat(browser.text("#adapters")).contains("no chat platform in this process");
             assertThat(browser.count("#chart path")).isEqualTo(4); // p50 and p95 for each provider
             assertThat(browser.text("#live")).isEqualTo("live");
+            browser.screenshot(Path.of("target", "status-page.png")); // kept with the build output
 
             // Live: an operator turns the spare off and the open page follows without a reload.
             service.admin().run("U1", HERE, "provider spare off");

@@ -580,7 +580,7 @@ public final class Router implements AutoCloseable {
                     completion.usage(), firstToken, latency, omittedTurns, cost);
             if (done.fellBack()) {
                 counter("switchboard.reply.fallbacks", target).increment();
-                stats.fellBack(request.key(), failedTargets(), failures.getLast().failure().label(), target.id());
+                stats.fellBack(request.key(), failedTargets(), why(failures.getLast().failure()), target.id());
             }
             ConversationKey key = request.key();
             String user = request.history().getLast().authorId();
@@ -590,6 +590,11 @@ public final class Router implements AutoCloseable {
             usage.record(record); // queued by the ledger: the disk never holds up the answer
 
             finish(done);
+        }
+
+        /** A failure as operators read it: a skip says why it skipped ("circuit breaker open", "turned off…"). */
+        private static String why(Failure failure) {
+            return failure instanceof Failure.Unavailable u ? u.reason() : failure.label();
         }
 
         private String failedTargets() {
@@ -617,7 +622,7 @@ public final class Router implements AutoCloseable {
                     log.warn("reply failed {} {}", kv("conversation", request.key()),
                             kv("failures", f.failures().toString()));
                     if (!f.failures().isEmpty()) {
-                        stats.fellBack(request.key(), failedTargets(), f.failures().getLast().failure().label(), null);
+                        stats.fellBack(request.key(), failedTargets(), why(f.failures().getLast().failure()), null);
                     }
                 }
                 case ReplyOutcome.Cancelled c -> log.info("reply cancelled {} {}", kv("conversation", request.key()),

@@ -69,6 +69,14 @@ public final class Chromium implements AutoCloseable {
         return text.toString();
     }
 
+    /** Saves what the browser shows as a PNG (a 1280×1400 window), for people to look at. */
+    public void screenshot(Path to) throws java.io.IOException {
+        driver.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 1400));
+        byte[] png = ((org.openqa.selenium.TakesScreenshot) driver).getScreenshotAs(org.openqa.selenium.OutputType.BYTES);
+        Files.createDirectories(to.toAbsolutePath().getParent());
+        Files.write(to, png);
+    }
+
     /** How many elements match. */
     public int count(String css) {
         return driver.findElements(By.cssSelector(css)).size();
