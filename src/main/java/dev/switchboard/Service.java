@@ -69,7 +69,15 @@ final class Service implements AutoCloseable {
     /** The data folder is walked to measure it: at most every half minute, in the background after the first. */
     private final com.github.benmanes.caffeine.cache.LoadingCache<Boolean, dev.switchboard.conversation.StoreStats>
             storeStats = com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
-            .refreshAfterWrite(Duration.ofSeconds(30)).build(unused -> store.stats());
+            .refreshAfterWrite(Duration.ofSeconds(30)).build(unused -> {
+                try {
+                    return store.stats();
+                } catch (dev.switchboard.conversation.StoreException e) {
+                    // A folder deleted during the walk (retention, forget): no figures until the next look retries.
+                    log.debug("store: could not be measured: {}", e.getMessage());
+                    return null;
+                }
+            });
 
     Service(ConfigLoader.Loaded loaded, Clock clock) {
         this(loaded, clock, null);
@@ -162,6 +170,7 @@ final class Service implements AutoCloseable {
             started.add(ops);
         }
         report();
+        storeStats.refresh(Boolean.TRUE); // the data folder is walked in the background, not in the first status
         return this;
     }
 
@@ -216,13 +225,14 @@ final class Service implements AutoCloseable {
         try {
             next = reread.get();
         } catch (dev.switchboard.config.ConfigException e) {
-            log.warn("reload refused; the running config stays: {}", e.getMessage());
-            return "not reloaded, the running config stays. " + e.getMessage();
+            String why = dev.switchboard.logging.SecretMasker.mask(e.getMessage());
+            log.warn("reload refused; the running config stays: {}", why);
+            return "not reloaded, the running config stays. " + why;
         }
+        dev.switchboard.logging.SecretMasker.register(next.secretValues()); // before anything can print them
         SwitchboardConfig fresh = next.config();
         Router.Changes changes = router.reconfigure(fresh);
         admin.operators(fresh.operators());
-        dev.switchboard.logging.SecretMasker.register(next.secretValues());
         List<String> waiting = new ArrayList<>();
         if (!fresh.slack().equals(config.slack())) {
             waiting.add("slack");
@@ -274,8 +284,16 @@ final class Service implements AutoCloseable {
         if (discord != null) {
             adapters.add(new Status.Adapter("discord", discord.connected(), "gateway heartbeat", discord.latency()));
         }
-        return new Status(now, providers, adapters, storeStats.get(Boolean.TRUE), router.active(),
-                router.stats().recentFallbacks());
+        return new Status(now, providers, adapters, storeStats(), router.active(), router.stats().recentFallbacks());
+    }
+
+    /** The last measurement of the data folder, or null while the first is under way or when it failed. */
+    private dev.switchboard.conversation.StoreStats storeStats() {
+        var known = storeStats.getIfPresent(Boolean.TRUE);
+        if (known == null) {
+            storeStats.refresh(Boolean.TRUE); // in the background; the next look has it
+        }
+        return known;
     }
 
     Readiness readiness() {

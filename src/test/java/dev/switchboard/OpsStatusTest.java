@@ -224,21 +224,24 @@ class OpsStatusTest {
 
     @Test
     void withATokenThePageNeedsItOnceAndTheCookieCarriesIt() throws Exception {
-        start(yaml("").replace("ops: {port: 0}", "ops: {port: 0, token: ops-secret-token-1234}"));
+        String token = "b64+token/with=signs";
+        start(yaml("").replace("ops: {port: 0}", "ops: {port: 0, token: \"" + token + "\"}"));
 
         assertThat(get("/").statusCode()).isEqualTo(401);
         assertThat(get("/status.json").statusCode()).isEqualTo(401);
         assertThat(get("/?token=wrong").statusCode()).isEqualTo(401);
-        HttpResponse<String> opened = get("/?token=ops-secret-token-1234");
+        HttpResponse<String> opened = get("/?token=" + java.net.URLEncoder.encode(token,
+                java.nio.charset.StandardCharsets.UTF_8));
         assertThat(opened.statusCode()).isEqualTo(302);
         String cookie = opened.headers().firstValue("Set-Cookie").orElseThrow();
-        assertThat(cookie).contains("HttpOnly").contains("SameSite=Strict");
+        assertThat(cookie).contains("HttpOnly").contains("SameSite=Strict").doesNotContain(token)
+                .doesNotContain("b64");
         HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(service.ops().url() + "/"))
                 .header("Cookie", cookie.substring(0, cookie.indexOf(';'))).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.body()).contains("<title>Switchboard status</title>");
         assertThat(http.send(HttpRequest.newBuilder(URI.create(service.ops().url() + "/status.json"))
-                        .header("Authorization", "Bearer ops-secret-token-1234").build(),
+                        .header("Authorization", "Bearer " + token).build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
     }
 
@@ -280,6 +283,20 @@ class OpsStatusTest {
             assertThat(service.router().providers().getFirst().lastFailure()).isEqualTo("connection_failed");
         } finally {
             third.close();
+        }
+        // A changed provider takes its new settings: here the primary moves to another server.
+        FakeProvider moved = FakeProvider.start();
+        try {
+            moved.otherwise(r -> Script.answer("the moved primary answers"));
+            Files.writeString(dir.resolve("switchboard.yaml"), yaml("").replace(primary.baseUrl(Api.OPENAI),
+                    moved.baseUrl(Api.OPENAI)).replace("open_for: 10m", "open_for: 1s"));
+            assertThat(service.admin().run("U1", HERE, "reload").text()).contains("changed primary")
+                    .contains("removed third");
+            assertThat(ask("moved?")).isInstanceOfSatisfying(ReplyOutcome.Completed.class,
+                    c -> assertThat(c.text()).isEqualTo("the moved primary answers"));
+            assertThat(moved.requests()).isEqualTo(1);
+        } finally {
+            moved.close();
         }
         List<String> audit = Files.readAllLines(dir.resolve("data/.audit/audit.jsonl"));
         assertThat(audit).anySatisfy(line -> assertThat(line).contains("\"reload\"").contains("not reloaded"));

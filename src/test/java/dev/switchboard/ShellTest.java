@@ -265,7 +265,7 @@ class ShellTest {
                 java.time.YearMonth.now(java.time.ZoneOffset.UTC), java.time.YearMonth.now(java.time.ZoneOffset.UTC))).getFirst().key().thread();
         shell.type("/switchboard export " + thread + "\n");
         await().until(() -> shell.screen().contains("Written to "));
-        java.nio.file.Path file = data.resolve("exports").resolve("shell-terminal-" + thread + ".json");
+        java.nio.file.Path file = data.resolve(".exports").resolve("shell-terminal-" + thread + ".json");
         com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper()
                 .readTree(file.toFile());
         assertThat(json.get("conversation").get("thread").asText()).isEqualTo(thread);

@@ -470,7 +470,7 @@ class SlackEndToEndTest {
         assertThat(json.get("turns").get(0).get("text").asText()).isEqualTo("what is 2+2?");
         assertThat(json.get("turns").get(1).get("text").asText()).isEqualTo(ANSWER);
         assertThat(slack.deliveries()).extracting(FakeSlack.Delivery::responseBody).filteredOn(b -> b != null)
-                .anyMatch(b -> b.contains("The file is on its way to you in a direct message."));
+                .anyMatch(b -> b.contains("Preparing the export; it comes to you in a direct message from me."));
         assertThat(slack.files()).hasSize(1);
     }
 }

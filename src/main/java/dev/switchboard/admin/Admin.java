@@ -384,7 +384,8 @@ public final class Admin {
                     a.connected() ? "connected" : "not connected", a.link(),
                     a.latency() == null ? "not measured yet" : millis(a.latency())));
         }
-        out.append(String.format(Locale.ROOT, "store: %d conversations, %s on disk, %d quarantined%n",
+        out.append(now.store() == null ? "store: being measured, ask again in a moment\n"
+                : String.format(Locale.ROOT, "store: %d conversations, %s on disk, %d quarantined%n",
                 now.store().conversations(), bytes(now.store().bytes()), now.store().quarantined()));
         out.append("replies in progress: ").append(now.active().size());
         for (var a : now.active().stream().limit(10).toList()) {

@@ -23,8 +23,7 @@ public final class OpsServer implements AutoCloseable {
     private final String bind;
     private final int requestedPort;
     private final java.util.Set<String> selfAuthenticated = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private final java.util.Set<io.javalin.http.sse.SseClient> watchers =
-            java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.Set<Watcher> watchers = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Supplier<Status> status;
     private java.util.concurrent.ScheduledExecutorService pusher;
 
@@ -45,9 +44,11 @@ public final class OpsServer implements AutoCloseable {
         app.beforeMatched(ctx -> {
             if (token.isPresent() && ctx.path().equals("/") && ctx.queryParam("token") != null
                     && same(ctx.queryParam("token"), token.reveal())) {
-                // A browser cannot send a bearer header: the token comes once in the address, then as a cookie.
-                ctx.header("Set-Cookie", COOKIE + "=" + java.net.URLEncoder.encode(token.reveal(),
-                        StandardCharsets.UTF_8) + "; Path=/; HttpOnly; SameSite=Strict");
+                // A browser cannot send a bearer header: the token comes once in the address, then a cookie carries
+                // its SHA-256 (cookie-safe, and the token itself never sits in the browser).
+                boolean https = "https".equalsIgnoreCase(ctx.header("X-Forwarded-Proto")) || ctx.scheme().equals("https");
+                ctx.header("Set-Cookie", COOKIE + "=" + cookieValue(token) + "; Path=/; HttpOnly; SameSite=Strict"
+                        + (https ? "; Secure" : ""));
                 ctx.redirect("/");
                 ctx.skipRemainingHandlers();
                 return;
@@ -75,9 +76,10 @@ public final class OpsServer implements AutoCloseable {
                     .result(StatusJson.write(status.get())));
             app.sse("/status/events", client -> {
                 client.keepAlive();
-                client.onClose(() -> watchers.remove(client));
-                watchers.add(client);
-                client.sendEvent("status", StatusJson.write(status.get()));
+                Watcher watcher = new Watcher(client, new java.util.concurrent.atomic.AtomicBoolean());
+                client.onClose(() -> watchers.remove(watcher));
+                watchers.add(watcher);
+                send(watcher, StatusJson.write(status.get()));
             });
         }
     }
@@ -107,13 +109,35 @@ public final class OpsServer implements AutoCloseable {
                     e.toString());
             return;
         }
-        for (io.javalin.http.sse.SseClient client : watchers) {
-            if (client.terminated()) {
-                watchers.remove(client);
-            } else {
-                client.sendEvent("status", json);
-            }
+        for (Watcher watcher : watchers) {
+            send(watcher, json);
         }
+    }
+
+    /**
+     * One page's event stream. Writes go one at a time, each on its own virtual thread: a page that stops reading
+     * holds up only itself, and while its last write hangs it simply misses updates.
+     */
+    private record Watcher(io.javalin.http.sse.SseClient client, java.util.concurrent.atomic.AtomicBoolean busy) { }
+
+    private void send(Watcher watcher, String json) {
+        if (watcher.client().terminated()) {
+            watchers.remove(watcher);
+            return;
+        }
+        if (!watcher.busy().compareAndSet(false, true)) {
+            return;
+        }
+        Thread.ofVirtual().name("status-page-write").start(() -> {
+            try {
+                watcher.client().sendEvent("status", json);
+            } catch (RuntimeException e) {
+                watchers.remove(watcher);
+                watcher.client().close();
+            } finally {
+                watcher.busy().set(false);
+            }
+        });
     }
 
     private static boolean authorised(Context ctx, Secret token) {
@@ -122,7 +146,16 @@ public final class OpsServer implements AutoCloseable {
             return true;
         }
         String cookie = ctx.cookie(COOKIE);
-        return cookie != null && same(cookie, token.reveal());
+        return cookie != null && same(cookie, cookieValue(token));
+    }
+
+    private static String cookieValue(Secret token) {
+        try {
+            return java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(token.reveal().getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java has SHA-256", e);
+        }
     }
 
     private static boolean same(String given, String expected) {
@@ -173,7 +206,7 @@ public final class OpsServer implements AutoCloseable {
         if (pusher != null) {
             pusher.shutdownNow();
         }
-        watchers.forEach(io.javalin.http.sse.SseClient::close);
+        watchers.forEach(w -> w.client().close());
         app.stop();
     }
 

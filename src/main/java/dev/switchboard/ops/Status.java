@@ -14,7 +14,7 @@ import java.util.List;
  * @param at when it was taken
  * @param providers every configured provider, in config order
  * @param adapters the chat platforms this process runs
- * @param store the data folder, measured at most every half minute
+ * @param store the data folder, measured at most every half minute; null until the first measurement is in
  * @param active replies in flight, oldest first
  * @param fallbacks recent replies that another target finished or nobody could, newest first
  */

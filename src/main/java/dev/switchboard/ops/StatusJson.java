@@ -59,11 +59,15 @@ final class StatusJson {
             n.put("link", a.link());
             putMillis(n, "latency_ms", a.latency());
         }
-        ObjectNode store = root.putObject("store");
-        store.put("conversations", status.store().conversations());
-        store.put("bytes", status.store().bytes());
-        store.put("quarantined", status.store().quarantined());
-        store.put("cached", status.store().cachedConversations());
+        if (status.store() == null) {
+            root.putNull("store");
+        } else {
+            ObjectNode store = root.putObject("store");
+            store.put("conversations", status.store().conversations());
+            store.put("bytes", status.store().bytes());
+            store.put("quarantined", status.store().quarantined());
+            store.put("cached", status.store().cachedConversations());
+        }
         ArrayNode active = root.putArray("active");
         for (Router.Active a : status.active()) {
             ObjectNode n = active.addObject();

@@ -6,21 +6,18 @@ import dev.langchain4j.model.googleai.GoogleAiGeminiStreamingChatModel;
 import dev.langchain4j.model.ollama.OllamaStreamingChatModel;
 import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import dev.switchboard.config.SwitchboardConfig;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Builds, once each, the LangChain4j streaming model for a provider and model, on the tapped HTTP client so the
+ * Builds the LangChain4j streaming model for a provider and model, on the tapped HTTP client so the
  * router sees statuses, {@code Retry-After} and truncated streams. Thread-safe.
  */
 public final class ModelFactory {
 
     private static final int MAX_OUTPUT_TOKENS = 4_096;
 
-    private final Map<String, StreamingChatModel> models = new ConcurrentHashMap<>();
-
-    StreamingChatModel model(String name, SwitchboardConfig.Provider provider, String model) {
-        return models.computeIfAbsent(name + "/" + model, k -> build(provider, model));
+    /** A new client for one model with these settings; {@link ProviderState} keeps one per model it serves. */
+    StreamingChatModel model(SwitchboardConfig.Provider provider, String model) {
+        return build(provider, model);
     }
 
     private static StreamingChatModel build(SwitchboardConfig.Provider p, String model) {

@@ -25,6 +25,7 @@ final class ProviderState {
     final Bulkhead<Attempt.Completion> bulkhead;
     final RetryPolicy<Attempt.Completion> retry;
     private final ModelFactory models;
+    private final java.util.Map<String, StreamingChatModel> clients = new java.util.concurrent.ConcurrentHashMap<>();
     private final Clock clock;
     private volatile boolean turnedOff;
     private volatile boolean misconfigured;
@@ -34,6 +35,15 @@ final class ProviderState {
 
     ProviderState(String name, SwitchboardConfig.Provider config, ModelFactory models, Clock clock,
                   Consumer<CircuitBreaker.State> onBreakerChange) {
+        this(name, config, models, clock, onBreakerChange, null);
+    }
+
+    /**
+     * @param bulkhead the bulkhead of the state this one replaces when its limit did not change, so streams still
+     *                 running on the old state keep counting; null for a new one
+     */
+    ProviderState(String name, SwitchboardConfig.Provider config, ModelFactory models, Clock clock,
+                  Consumer<CircuitBreaker.State> onBreakerChange, Bulkhead<Attempt.Completion> bulkhead) {
         this.name = name;
         this.config = config;
         this.models = models;
@@ -48,7 +58,8 @@ final class ProviderState {
                 .onHalfOpen(e -> onBreakerChange.accept(CircuitBreaker.State.HALF_OPEN))
                 .onClose(e -> onBreakerChange.accept(CircuitBreaker.State.CLOSED))
                 .build();
-        this.bulkhead = Bulkhead.<Attempt.Completion>builder(config.maxConcurrentStreams()).build();
+        this.bulkhead = bulkhead != null ? bulkhead
+                : Bulkhead.<Attempt.Completion>builder(config.maxConcurrentStreams()).build();
         SwitchboardConfig.Retry r = config.retry();
         this.retry = RetryPolicy.<Attempt.Completion>builder()
                 // Only before the first token is shown: after that a retry would be visible to the user.
@@ -68,7 +79,8 @@ final class ProviderState {
     }
 
     StreamingChatModel model(String model) {
-        return models.model(name, config, model);
+        // Built once per model from this state's own settings: a reload with new settings makes a new state.
+        return clients.computeIfAbsent(model, m -> models.model(config, m));
     }
 
     /** Why this provider is skipped right now, or null if it may be tried (its breaker decides the rest). */

@@ -33,7 +33,7 @@ public final class ProviderStats {
         this.clock = clock;
     }
 
-    /** A try that streamed to its end; {@code firstToken} from the request to its first token. */
+    /** A try that streamed to its end; {@code firstToken} from the request to its first token, null without text. */
     void succeeded(String provider, Duration firstToken) {
         window(provider).add(minuteNow(), firstToken, false);
     }
@@ -140,7 +140,7 @@ public final class ProviderStats {
             tries[slot]++;
             if (failure) {
                 failed[slot]++;
-            } else {
+            } else if (firstTokenTime != null) {
                 if (firstToken[slot] == null) {
                     firstToken[slot] = new Histogram(MAX_TRACKED_MS, 2);
                 }

@@ -2,6 +2,7 @@ package dev.switchboard.routing;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
+import dev.failsafe.Bulkhead;
 import dev.failsafe.BulkheadFullException;
 import dev.failsafe.CircuitBreaker;
 import dev.failsafe.CircuitBreakerOpenException;
@@ -54,7 +55,8 @@ public final class Router implements AutoCloseable {
     private final Map<String, String> promptChoices = new java.util.concurrent.ConcurrentHashMap<>();
     /** Replaced whole on reconfigure, never changed in place: readers need no lock. */
     private volatile Map<String, ProviderState> providers = Map.of();
-    private final Map<String, AtomicInteger> breakerGauges = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, io.micrometer.core.instrument.Gauge> breakerGauges =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final ModelFactory models;
     private final ScheduledExecutorService scheduler;
     private final Clock clock;
@@ -82,24 +84,32 @@ public final class Router implements AutoCloseable {
         this.meters = meters;
         this.models = models;
         Map<String, ProviderState> built = new LinkedHashMap<>();
-        config.providers().forEach((name, p) -> built.put(name, newState(name, p)));
+        config.providers().forEach((name, p) -> built.put(name, newState(name, p, null)));
         this.providers = java.util.Collections.unmodifiableMap(built);
         meters.gauge("switchboard.replies.active", activeReplies);
     }
 
-    private ProviderState newState(String name, SwitchboardConfig.Provider p) {
-        AtomicInteger breakerState = breakerGauges.computeIfAbsent(name, n -> meters.gauge(
-                "switchboard.provider.breaker", io.micrometer.core.instrument.Tags.of("provider", n),
-                new AtomicInteger()));
-        breakerState.set(0);
-        return new ProviderState(name, p, models, clock, state -> {
-            breakerState.set(switch (state) {
-                case CLOSED -> 0;
-                case HALF_OPEN -> 1;
-                case OPEN -> 2;
-            });
-            log.warn("circuit breaker {} {}", state.name().toLowerCase(java.util.Locale.ROOT), kv("provider", name));
-        });
+    private ProviderState newState(String name, SwitchboardConfig.Provider p, ProviderState replacing) {
+        // One gauge per provider name, reading whichever state is current: a replaced state cannot overwrite it.
+        breakerGauges.computeIfAbsent(name, n -> io.micrometer.core.instrument.Gauge.builder(
+                "switchboard.provider.breaker", this, router -> router.breakerCode(n))
+                .tag("provider", n).description("0 closed, 1 half-open, 2 open").register(meters));
+        Bulkhead<Attempt.Completion> bulkhead = replacing != null
+                && replacing.config.maxConcurrentStreams() == p.maxConcurrentStreams() ? replacing.bulkhead : null;
+        return new ProviderState(name, p, models, clock, state -> log.warn("circuit breaker {} {}",
+                state.name().toLowerCase(java.util.Locale.ROOT), kv("provider", name)), bulkhead);
+    }
+
+    private double breakerCode(String provider) {
+        ProviderState p = providers.get(provider);
+        if (p == null) {
+            return Double.NaN;
+        }
+        return switch (p.breaker.getState()) {
+            case CLOSED -> 0;
+            case HALF_OPEN -> 1;
+            case OPEN -> 2;
+        };
     }
 
     /**
@@ -120,9 +130,11 @@ public final class Router implements AutoCloseable {
                 after.put(name, old);
                 return;
             }
-            ProviderState fresh = newState(name, p);
+            ProviderState fresh = newState(name, p, old);
             if (old != null) {
-                fresh.setTurnedOff(old.turnedOff());
+                if (old.turnedOff()) {
+                    fresh.setTurnedOff(true);
+                }
                 changed.add(name);
             } else {
                 added.add(name);
@@ -305,7 +317,7 @@ public final class Router implements AutoCloseable {
     public record Active(String conversation, String target, Instant started, int chars) { }
 
     /** Takes a provider out of rotation (an open switch) or puts it back, clearing its marks. */
-    public boolean setProviderEnabled(String name, boolean enabled) {
+    public synchronized boolean setProviderEnabled(String name, boolean enabled) {
         ProviderState p = providers.get(name);
         if (p == null) {
             return false;
@@ -454,7 +466,9 @@ public final class Router implements AutoCloseable {
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause()
                     : error;
             if (cause == null) {
-                stats.succeeded(provider.name, Duration.ofNanos(Math.max(0, completion.firstTokenNanos() - asked)));
+                // An answer without any text has no first token: it counts as a try, not as a latency.
+                stats.succeeded(provider.name, completion.firstTokenNanos() == 0 ? null
+                        : Duration.ofNanos(Math.max(0, completion.firstTokenNanos() - asked)));
             } else if (cause instanceof Attempt.Failed failed && failed.failure.countsAgainstProvider()) {
                 stats.failed(provider.name);
             }
@@ -580,6 +594,8 @@ public final class Router implements AutoCloseable {
                     completion.usage(), firstToken, latency, omittedTurns, cost);
             if (done.fellBack()) {
                 counter("switchboard.reply.fallbacks", target).increment();
+            }
+            if (failures.stream().anyMatch(f -> !deliberate(f.failure()))) {
                 stats.fellBack(request.key(), failedTargets(), why(failures.getLast().failure()), target.id());
             }
             ConversationKey key = request.key();
@@ -590,6 +606,12 @@ public final class Router implements AutoCloseable {
             usage.record(record); // queued by the ledger: the disk never holds up the answer
 
             finish(done);
+        }
+
+        /** A target skipped on purpose (off in the config, turned off by an operator) is not news for operators. */
+        private static boolean deliberate(Failure failure) {
+            return failure instanceof Failure.Unavailable u
+                    && (u.reason().equals("off") || u.reason().startsWith("turned off"));
         }
 
         /** A failure as operators read it: a skip says why it skipped ("circuit breaker open", "turned off…"). */
@@ -621,7 +643,7 @@ public final class Router implements AutoCloseable {
                 case ReplyOutcome.Failed f -> {
                     log.warn("reply failed {} {}", kv("conversation", request.key()),
                             kv("failures", f.failures().toString()));
-                    if (!f.failures().isEmpty()) {
+                    if (f.failures().stream().anyMatch(t -> !deliberate(t.failure()))) {
                         stats.fellBack(request.key(), failedTargets(), why(f.failures().getLast().failure()), null);
                     }
                 }

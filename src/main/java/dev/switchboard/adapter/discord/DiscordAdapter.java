@@ -225,12 +225,21 @@ public final class DiscordAdapter implements AutoCloseable {
         ConversationKey where = channel instanceof ThreadChannel thread
                 ? new ConversationKey(PLATFORM, guild, thread.getParentChannel().getId(), thread.getId())
                 : new ConversationKey(PLATFORM, guild, channel.getId(), event.isFromGuild() ? channel.getId() : DM);
-        Admin.Answer answer = admin.run(user, where, command, places(guild));
-        var reply = answer instanceof Admin.Answer.File file
-                ? event.reply(file.text()).addFiles(FileUpload.fromData(file.content(), file.name()))
-                : event.reply("```\n" + answer.text() + "\n```");
-        reply.setEphemeral(true).queue(ok -> { }, error -> log.warn("discord: an admin answer could not be sent: {}",
-                error.toString()));
+        // Deferred at once (privately), worked off the event thread: reading a store or a whole thread for export
+        // must neither miss Discord's three seconds nor hold up the shard's other events.
+        event.deferReply(true).queue(ok -> { }, error -> { });
+        Admin.Places places = places(guild);
+        Thread.ofVirtual().name("discord-admin").start(() -> {
+            Admin.Answer answer = admin.run(user, where, command, places);
+            var edit = new net.dv8tion.jda.api.utils.messages.MessageEditBuilder();
+            if (answer instanceof Admin.Answer.File file) {
+                edit.setContent(file.text()).setFiles(FileUpload.fromData(file.content(), file.name()));
+            } else {
+                edit.setContent("```\n" + answer.text() + "\n```");
+            }
+            event.getHook().editOriginal(edit.build()).queue(ok -> { }, error -> log.warn(
+                    "discord: an admin answer could not be sent: {}", error.toString()));
+        });
     }
 
     /**
@@ -247,7 +256,9 @@ public final class DiscordAdapter implements AutoCloseable {
                 }
                 ThreadChannel thread = shards.getThreadChannelById(m.group(1));
                 String id = thread != null ? thread.getParentChannel().getId() : m.group(1);
-                return shards.getGuildChannelById(id) == null ? null : new ConversationKey(PLATFORM, guild, id, id);
+                var channel = shards.getGuildChannelById(id);
+                return channel == null ? null
+                        : new ConversationKey(PLATFORM, channel.getGuild().getId(), id, id); // its own guild
             }
 
             @Override

@@ -247,7 +247,8 @@ public final class Shell {
             }
         });
         if (answer instanceof Admin.Answer.File file) {
-            Path to = history.resolveSibling("exports").resolve(file.name());
+            // Beside the data but in a dot folder, which the store neither counts nor reads.
+            Path to = history.resolveSibling(".exports").resolve(file.name());
             try {
                 java.nio.file.Files.createDirectories(to.getParent());
                 dev.switchboard.store.AtomicFiles.write(to, file.content(), false, false);

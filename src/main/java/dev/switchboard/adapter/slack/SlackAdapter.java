@@ -147,20 +147,31 @@ public final class SlackAdapter implements AutoCloseable {
         } else {
             try {
                 socket = new SocketModeApp(config.appToken().reveal(), app, SocketModeClient.Backend.Tyrus);
-                socket.startAsync(); // returns once the socket is open
-                socketOpen = true;
+                socket.startAsync();
                 SocketModeClient client = socket.getClient();
-                // Open or not, from what the socket says: any message means open (a hello follows each reconnect);
-                // a close, or Slack's own "disconnect" notice, means not until then.
-                client.addWebSocketMessageListener(message -> socketOpen = !message.contains("\"type\":\"disconnect\""));
-                client.addWebSocketCloseListener((code, reason) -> socketOpen = false);
+                // Open or not, from what the socket says: any message means open (a hello follows each connect);
+                // a close means not, except the client's own closing of a session it already replaced.
+                client.addWebSocketMessageListener(message -> socketOpen = true);
+                client.addWebSocketCloseListener((code, reason) -> {
+                    if (reason == null || !reason.endsWith(" did it")) {
+                        socketOpen = false;
+                    }
+                });
+                // The first hello may have come before the listener: ask the socket once (the client does the
+                // same on every open). A failed first connect is only logged by the client, so this tells.
+                socketOpen = socketOpen || client.verifyConnection();
                 // Reconnect as soon as the socket closes; otherwise only the session monitor notices, seconds later.
                 client.setAutoReconnectOnCloseEnabled(true);
             } catch (Exception e) {
                 throw new IllegalStateException("slack: Socket Mode could not connect (" + SlackApi.error(e)
                         + "); check SLACK_APP_TOKEN (an xapp-… token with connections:write)", e);
             }
-            log.info("slack: connected to workspace {} as {} (Socket Mode)", team, botUser);
+            if (socketOpen) {
+                log.info("slack: connected to workspace {} as {} (Socket Mode)", team, botUser);
+            } else {
+                log.warn("slack: signed in to workspace {} as {}, but the Socket Mode connection is not open yet;"
+                        + " the client keeps trying (check SLACK_APP_TOKEN if it never connects)", team, botUser);
+            }
         }
         commands.execute(this::answerLeftovers);
         return this;
@@ -225,13 +236,20 @@ public final class SlackAdapter implements AutoCloseable {
             String teamId = teamOf(p.getTeamId(), null);
             ConversationKey where = key(teamId, p.getChannelId(), p.getChannelId().startsWith("D") ? DM_THREAD
                     : CHANNEL_SCOPE);
-            Admin.Answer answer = admin.run(user, where, command, places(teamId, p.getChannelId()));
-            if (answer instanceof Admin.Answer.File file) {
-                // Files cannot ride on the acknowledgement: it goes to the operator's DM with the bot.
-                commands.execute(() -> api.sendFilePrivately(user, file.name(), file.content(), file.text()));
-                return ctx.ack(file.text() + " The file is on its way to you in a direct message.");
+            Admin.Places places = places(teamId, p.getChannelId());
+            if (command.toLowerCase(java.util.Locale.ROOT).startsWith("export")) {
+                // Reading and uploading a whole thread may take longer than Slack's three seconds: answer at once.
+                commands.execute(() -> {
+                    Admin.Answer answer = admin.run(user, where, command, places);
+                    if (answer instanceof Admin.Answer.File file) {
+                        api.sendFilePrivately(user, file.name(), file.content(), file.text());
+                    } else {
+                        ((Responder) ctx::respond).ephemeral("```\n" + answer.text() + "\n```");
+                    }
+                });
+                return ctx.ack("Preparing the export; it comes to you in a direct message from me.");
             }
-            return ctx.ack("```\n" + answer.text() + "\n```");
+            return ctx.ack("```\n" + admin.run(user, where, command, places).text() + "\n```");
         });
         app.command("/ask", (req, ctx) -> {
             SlashCommandPayload p = req.getPayload();
@@ -438,7 +456,9 @@ public final class SlackAdapter implements AutoCloseable {
                 if (link.matches()) {
                     String ts = link.group(2).substring(0, link.group(2).length() - 6) + "."
                             + link.group(2).substring(link.group(2).length() - 6);
-                    return key(team, link.group(1), link.group(3) != null ? link.group(3) : ts);
+                    String thread = link.group(3) != null ? link.group(3)
+                            : link.group(1).startsWith("D") ? DM_THREAD : ts; // unthreaded DMs are one conversation
+                    return key(team, link.group(1), thread);
                 }
                 return TS.matcher(reference).matches() || reference.equals(DM_THREAD) ? key(team, here, reference)
                         : null;
