@@ -113,7 +113,8 @@ class SlackEndToEndTest {
         Message reply = botReplies("C1", ts).getFirst();
         assertThat(reply.threadTs()).isEqualTo(ts);
         assertThat(reply.edits()).as("placeholder, then streamed edits").isGreaterThanOrEqualTo(2);
-        assertThat(slack.statuses("C1", ts)).startsWith("is thinking…").endsWith("");
+        // The status is cleared once the answer is stored, a moment after its final text shows.
+        await().untilAsserted(() -> assertThat(slack.statuses("C1", ts)).startsWith("is thinking…").endsWith(""));
 
         ConversationKey key = new ConversationKey("slack", FakeSlack.TEAM, "C1", ts);
         await().until(() -> service.store().load(key).map(c -> c.turns().size()).orElse(0) == 2);

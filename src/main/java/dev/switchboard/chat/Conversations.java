@@ -310,7 +310,8 @@ public final class Conversations implements AutoCloseable {
             Conversation conversation = store.load(job.message.key())
                     .orElseThrow(() -> new IllegalStateException("the thread vanished from the store"));
             List<Turn> history = historyFor(conversation.turns(), job.message.messageId());
-            reply = live.start(job.thread.sink(), job.thread.budgets(), job.policy.fallbackFooter());
+            job.sink = resuming(job, conversation);
+            reply = live.start(job.sink, job.thread.budgets(), job.policy.fallbackFooter());
             job.thread.working();
             ReplyHandle handle = router.reply(new ReplyRequest(job.message.key(), history, job.message.authorName(),
                     job.message.channelName()), reply);
@@ -321,7 +322,10 @@ public final class Conversations implements AutoCloseable {
             log.error("could not start the reply in {}", job.message.key(), e);
             // The user still gets one line in the thread, and the status and placeholder are cleared.
             if (reply == null) {
-                reply = live.start(job.thread.sink(), job.thread.budgets(), false);
+                if (job.sink == null) {
+                    job.sink = resuming(job, null);
+                }
+                reply = live.start(job.sink, job.thread.budgets(), false);
             }
             ReplyOutcome failed = new ReplyOutcome.Failed("Something went wrong on my side before I could answer."
                     + " Please try again.", List.of());
@@ -345,6 +349,32 @@ public final class Conversations implements AutoCloseable {
             }
             done(state, job);
         });
+    }
+
+    /** Where the platform ids of a reply's messages are kept while it is written, by the message it answers. */
+    static String shownFor(String messageId) {
+        return "shown_for." + messageId;
+    }
+
+    /**
+     * The thread's sink, remembering in the store every message the reply puts on the platform, and taking over
+     * the messages an earlier try at this answer left when the process was killed.
+     */
+    private ResumingSink resuming(Job job, Conversation conversation) {
+        String name = shownFor(job.message.messageId());
+        String earlier = conversation == null ? null : conversation.metadata().get(name);
+        List<String> ids = earlier == null || earlier.isEmpty() ? List.of() : List.of(earlier.split(","));
+        if (!ids.isEmpty()) {
+            log.info("continuing an interrupted reply in {} in its {} message(s)", job.message.key(), ids.size());
+        }
+        return new ResumingSink(job.thread.sink(), ids, shown -> {
+            try {
+                store.putMetadata(job.message.key(), name, String.join(",", shown));
+            } catch (RuntimeException e) {
+                // Only the clean-up after a crash depends on it; the reply itself goes on.
+                log.warn("could not note a reply's message in {}: {}", job.message.key(), e.toString());
+            }
+        }, workers);
     }
 
     private void rebuild(Job job) {
@@ -393,6 +423,17 @@ public final class Conversations implements AutoCloseable {
             job.thread.finished(outcome, ids);
         } catch (RuntimeException e) {
             log.warn("finishing the reply in {} failed: {}", job.message.key(), e.toString());
+        }
+        if (job.sink != null) {
+            // The earlier try's messages this one did not need go, and the note of shown messages with them.
+            for (String stale : job.sink.leftovers()) {
+                job.thread.sink().delete(stale);
+            }
+            try {
+                store.putMetadata(job.message.key(), shownFor(job.message.messageId()), null);
+            } catch (RuntimeException e) {
+                log.debug("the note of a reply's messages in {} stays: {}", job.message.key(), e.toString());
+            }
         }
     }
 
@@ -539,6 +580,8 @@ public final class Conversations implements AutoCloseable {
         private final CompletableFuture<Void> done = new CompletableFuture<>();
         private ReplyHandle handle;
         private String cancelled;
+        /** The reply's sink once it started; read when it is recorded. */
+        private volatile ResumingSink sink;
 
         Job(Inbound message, ChatThread thread, Policy policy, boolean rebuild) {
             this.message = message;

@@ -403,4 +403,41 @@ class ConversationsTest {
         await().until(() -> fine.outcomes.size() == 1);
         assertThat(fine.messages.values()).containsExactly("Fine.");
     }
+
+    @Test
+    void aReplyCutByACrashIsAnsweredAgainInTheMessagesItLeftNotBesideThem() {
+        provider.otherwise(r -> Script.answer("The whole answer."));
+        Conversations conversations = conversations();
+        // As a killed process leaves it: the message stored, its reply half shown in two messages, no answer stored.
+        store.append(KEY, Turn.user("U1", "Ada", "explain", clock.instant(), List.of("u1")));
+        store.putMetadata(KEY, Conversations.shownFor("u1"), "old1,old2");
+        PlatformThread platform = thread();
+        platform.messages.put("old1", "The who▍");
+        platform.messages.put("old2", "(continued) ▍");
+
+        conversations.submit(message("u1", "explain"), platform, QUEUE);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> platform.outcomes.size() == 1);
+        await().until(() -> !platform.messages.containsKey("old2"));
+        assertThat(platform.messages).containsExactly(Map.entry("old1", "The whole answer."));
+        assertThat(platform.ids.get()).as("nothing new was posted").isZero();
+        dev.switchboard.conversation.Conversation stored = store.load(KEY).orElseThrow();
+        assertThat(stored.turns().getLast().messageIds()).containsExactly("old1");
+        assertThat(stored.metadata()).doesNotContainKey(Conversations.shownFor("u1"));
+    }
+
+    @Test
+    void whileAReplyIsShownItsMessagesAreNotedAndTheNoteGoesWhenItIsStored() {
+        provider.otherwise(r -> Script.answer("Noted.").paced(Duration.ofMillis(300), Duration.ofMillis(50)));
+        Conversations conversations = conversations();
+        PlatformThread platform = thread();
+
+        conversations.submit(message("u1", "hi"), platform, QUEUE);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> store.load(KEY).map(c -> c.metadata()
+                .get(Conversations.shownFor("u1"))).orElse("").equals("m1"));
+        await().until(() -> platform.outcomes.size() == 1);
+        await().until(() -> !store.load(KEY).orElseThrow().metadata().containsKey(Conversations.shownFor("u1")));
+        assertThat(platform.messages).containsExactly(Map.entry("m1", "Noted."));
+    }
 }
