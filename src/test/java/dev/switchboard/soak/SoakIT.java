@@ -123,6 +123,8 @@ class SoakIT {
     // Platform budgets (what the fakes enforce) and the service's own budgets inside them.
     private static final int SLACK_POSTS_PER_S = 3, SLACK_UPDATES_PER_MIN = 600;
     private static final int BUDGET_POSTS_PER_S = 2, BUDGET_UPDATES_PER_MIN = 480;
+    /** Slack users who write only while the service is dead: Slack must redeliver, the service must answer. */
+    private static final int DEAD_SENDERS = 3;
 
     @AfterEach
     void tearDown() throws InterruptedException {
@@ -178,9 +180,22 @@ class SoakIT {
             heap1[1] = service.heapAfterFullGc();
             rss[0] = service.procStatus("VmHWM");
             fallbacksBeforeKill.putAll(service.metricBy("switchboard_reply_fallbacks_total", "provider"));
+            // Kill while replies stream, so some are cut mid-answer.
+            await("a reply streaming").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> primary.activeStreams() + secondary.activeStreams() + tertiary.activeStreams() >= 2);
             dead = true;
+            int streaming = primary.activeStreams() + secondary.activeStreams() + tertiary.activeStreams();
             service.kill();
-            event("SIGKILL of pid " + service.pid());
+            event("SIGKILL of pid " + service.pid() + " with " + streaming + " replies streaming");
+            for (int k = 0; k < DEAD_SENDERS; k++) {
+                String user = slackUser(conversations + 1 + k);
+                String channel = slackChannel(k % channels());
+                String ts = slack.post(channel, user, "<@" + FakeSlack.BOT_USER + "> asked while you were down #" + k);
+                sent.add(new Sent(Kind.SLACK_MENTION, channel, channel, ts, user, Instant.now(), false, true));
+                String dm = slack.dm(user, "a DM while you were down #" + k);
+                sent.add(new Sent(Kind.SLACK_DM, "D" + user, "D" + user, dm, user, Instant.now(), false, true));
+            }
+            event((2 * DEAD_SENDERS) + " Slack messages sent while the service is dead");
             service.start();
             dead = false;
             event("restarted as pid " + service.pid());
@@ -285,7 +300,7 @@ class SoakIT {
     }
 
     private void world() {
-        for (int i = 0; i < conversations + 1; i++) {
+        for (int i = 0; i < conversations + 1 + DEAD_SENDERS; i++) {
             slack.user(slackUser(i), "user" + i);
             discord.user(discordUser(i), "user" + i);
         }
@@ -496,7 +511,10 @@ class SoakIT {
                         followUps(threaded, user, buddy, slow);
                     }
                 }
-                case SLACK_DM -> record("D" + user, slack.dm(user, question(slow)), user, slow);
+                case SLACK_DM -> {
+                    place = "D" + user;
+                    record(place, slack.dm(user, question(slow)), user, slow);
+                }
                 case DISCORD_MENTION -> {
                     if (place == null) {
                         String id = discord.post(channel, user, "<@" + FakeDiscord.BOT_ID + "> " + question(slow));
