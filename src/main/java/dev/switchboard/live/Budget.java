@@ -49,6 +49,19 @@ public final class Budget {
         return interval;
     }
 
+    /**
+     * Waits for this scope's next write and takes it; for a write made outside the live engine (a question posted
+     * for {@code /ask}), on a thread that may block. With the platform's 429 it may call {@link #pause} first.
+     */
+    public void acquire() throws InterruptedException {
+        while (!tryTake()) {
+            java.util.concurrent.locks.LockSupport.parkNanos(Math.max(1_000_000, nanosUntilFree()));
+            if (Thread.interrupted()) {
+                throw new InterruptedException("waiting for " + name);
+            }
+        }
+    }
+
     /** Nanoseconds until one write may go; 0 when it may go now. */
     long nanosUntilFree() {
         return bucket.estimateAbilityToConsume(1).getNanosToWaitForRefill();
@@ -59,7 +72,7 @@ public final class Budget {
     }
 
     /** The platform said 429: nothing more in this scope until {@code retryAfter} has passed. */
-    void pause(Duration retryAfter) {
+    public void pause(Duration retryAfter) {
         long intervals = Math.max(1, (retryAfter.toNanos() + interval.toNanos() - 1) / interval.toNanos());
         bucket.consumeIgnoringRateLimits(intervals + bucket.getAvailableTokens());
     }

@@ -340,7 +340,7 @@ public final class SlackAdapter implements AutoCloseable {
     private void ask(String teamId, String channel, String user, String question, Responder respond) {
         String ts;
         try {
-            ts = api.post(channel, null, "<@" + user + "> asked: " + escape(question)).join();
+            ts = postQuestion(channel, "<@" + user + "> asked: " + escape(question));
         } catch (RuntimeException e) {
             String why = SlackApi.error(e);
             log.info("slack: /ask could not post in {}: {}", channel, why);
@@ -361,6 +361,30 @@ public final class SlackAdapter implements AutoCloseable {
         } catch (RuntimeException e) {
             log.error("slack: /ask could not be stored", e);
             respond.ephemeral("I couldn't take your question just now (storage failed). Please ask again.");
+        }
+    }
+
+    /**
+     * Posts the question of an {@code /ask} within the channel's post budget, which replies share; a 429 is waited
+     * out (twice at most) rather than turned into an error for the user.
+     */
+    private String postQuestion(String channel, String text) {
+        Budget posts = budget("slack " + channel + " chat.postMessage", config.postBudget());
+        for (int attempt = 1; ; attempt++) {
+            try {
+                posts.acquire();
+                return api.post(channel, null, text).join();
+            } catch (java.util.concurrent.CompletionException e) {
+                if (attempt < 3 && e.getCause() instanceof ReplySink.WriteFailed failed
+                        && failed.kind() == ReplySink.WriteFailed.Kind.RATE_LIMITED) {
+                    posts.pause(failed.retryAfter());
+                    continue;
+                }
+                throw e;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("stopping", e);
+            }
         }
     }
 
