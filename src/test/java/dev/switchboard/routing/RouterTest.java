@@ -214,12 +214,16 @@ class RouterTest {
     @EnumSource(value = Api.class, names = {"OPENAI", "ANTHROPIC", "OLLAMA"})
     void aConnectionCutMidStream_isReplacedByTheNextTarget(Api api) {
         router(api, "");
-        primary.enqueue(new Script(ANSWER, Duration.ZERO, Duration.ofMillis(2), new Fault.CutAfter(3)));
+        // Cut twice: whether the client hands over the three tokens before it sees the cut (then the reply moves
+        // on) or not (then the provider is retried once, as nothing was shown) depends on how the bytes arrive.
+        primary.enqueue(new Script(ANSWER, Duration.ZERO, Duration.ofMillis(2), new Fault.CutAfter(3)),
+                new Script(ANSWER, Duration.ZERO, Duration.ofMillis(2), new Fault.CutAfter(3)));
 
         ReplyOutcome.Completed done = completed(ask("hi"));
 
         assertThat(done.text()).isEqualTo(BACKUP);
-        assertThat(done.failures()).extracting(f -> f.failure().label()).containsExactly("connection_failed");
+        assertThat(done.failures()).isNotEmpty().extracting(f -> f.failure().label())
+                .containsOnly("connection_failed");
     }
 
     @ParameterizedTest
