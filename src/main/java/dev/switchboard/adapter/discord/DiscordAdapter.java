@@ -267,6 +267,9 @@ public final class DiscordAdapter implements AutoCloseable {
                     return null;
                 }
                 java.util.regex.Matcher link = MESSAGE_LINK.matcher(reference.replaceAll("^<|>$", ""));
+                if (link.matches() && link.group(1).equals("@me")) {
+                    return new ConversationKey(PLATFORM, DM, link.group(2), DM); // a direct message is one thread
+                }
                 if (link.matches()) {
                     ThreadChannel in = shards.getThreadChannelById(link.group(2));
                     return in != null ? new ConversationKey(PLATFORM, link.group(1), in.getParentChannel().getId(),
@@ -281,7 +284,7 @@ public final class DiscordAdapter implements AutoCloseable {
 
     private static final java.util.regex.Pattern CHANNEL_REF = java.util.regex.Pattern.compile("<#(\\d{5,25})>");
     private static final java.util.regex.Pattern MESSAGE_LINK = java.util.regex.Pattern.compile(
-            "https://(?:(?:ptb|canary)\\.)?discord(?:app)?\\.com/channels/(\\d{5,25})/(\\d{5,25})/(\\d{5,25})");
+            "https://(?:(?:ptb|canary)\\.)?discord(?:app)?\\.com/channels/(\\d{5,25}|@me)/(\\d{5,25})/(\\d{5,25})");
 
     private final class Events extends ListenerAdapter {
 
