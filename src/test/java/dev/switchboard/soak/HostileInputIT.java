@@ -398,7 +398,7 @@ class HostileInputIT {
                         "<@" + FakeSlack.BOT_USER + "> " + marker + " raw traverse");
                 Answer a = postRaw(json.getBytes(StandardCharsets.UTF_8), "application/json", now(), null, Map.of());
                 expect(a.status() < 500, "no 5xx: " + a.excerpt());
-                List<FakeSlack.Message> replies = settleSlackOrNone(CASES, ts, Duration.ofSeconds(6));
+                List<FakeSlack.Message> replies = settleSlackOrNone(CASES, ts, Duration.ofSeconds(3));
                 expect(replies.size() <= 1, "at most one reply, got " + replies.size());
                 expectInsideData();
                 return "HTTP " + a.status() + "; " + (replies.isEmpty() ? "no reply"
@@ -834,12 +834,12 @@ class HostileInputIT {
     }
 
     private void expectStillOneReply(String channel, String ts) {
-        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
+        await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5))
                 .until(() -> botReplies(channel, ts).size() == 1);
     }
 
     private void expectNoReply(String channel, String ts) {
-        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
+        await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5))
                 .until(() -> botReplies(channel, ts).isEmpty());
     }
 
