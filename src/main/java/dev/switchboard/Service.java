@@ -139,7 +139,7 @@ final class Service implements AutoCloseable {
         try {
             if (config.slack().active()) {
                 SlackAdapter adapter = new SlackAdapter(config.slack(), conversations, ticker, clock,
-                        config.routing().fallbackFooter(), meters, admin);
+                        config.routing().fallbackFooter(), meters, admin, storage.maxTurnChars());
                 started.add(adapter);
                 slack = adapter.start(ops);
             }

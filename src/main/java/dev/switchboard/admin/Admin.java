@@ -265,7 +265,8 @@ public final class Admin {
                         + " usage records no longer name them.");
             }
             case "reload" -> text(reload.reload());
-            default -> text("unknown command \"" + verb + "\". Commands:\n" + HELP);
+            default -> text("unknown command \"" + (verb.length() > 40 ? verb.substring(0, 40) + "…" : verb)
+                    + "\". Commands:\n" + HELP);
         };
     }
 

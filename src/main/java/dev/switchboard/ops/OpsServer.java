@@ -40,6 +40,9 @@ public final class OpsServer implements AutoCloseable {
         this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.startupWatcherEnabled = false;
+            // Slack's HTTP-mode events can be large (a long message, many blocks); above the 1 MB default they were
+            // refused before any handler could answer the user. Larger ones are not Slack's.
+            config.http.maxRequestSize = MAX_REQUEST_BYTES;
         });
         app.beforeMatched(ctx -> {
             if (token.isPresent() && ctx.path().equals("/") && ctx.queryParam("token") != null
@@ -85,6 +88,7 @@ public final class OpsServer implements AutoCloseable {
     }
 
     private static final String COOKIE = "switchboard_ops";
+    static final long MAX_REQUEST_BYTES = 8L * 1024 * 1024;
     private static final String PAGE = page();
 
     private static String page() {

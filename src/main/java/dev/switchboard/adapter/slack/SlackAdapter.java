@@ -84,12 +84,14 @@ public final class SlackAdapter implements AutoCloseable {
     private volatile Conversations.Policy policy;
     private volatile SocketModeApp socket;
     private volatile boolean socketOpen;
+    private final int maxQuestionChars;
     private volatile boolean httpReady;
     private volatile boolean stopping;
 
     public SlackAdapter(SwitchboardConfig.Slack config, Conversations conversations, Ticker ticker, Clock clock,
-                        boolean fallbackFooter, MeterRegistry meters, Admin admin) {
+                        boolean fallbackFooter, MeterRegistry meters, Admin admin, int maxQuestionChars) {
         this.admin = admin;
+        this.maxQuestionChars = maxQuestionChars;
         this.config = config;
         this.conversations = conversations;
         this.ticker = ticker;
@@ -318,8 +320,10 @@ public final class SlackAdapter implements AutoCloseable {
                 SlackApi.instant(m.ts()), "");
         Admission admission = conversations.submit(inbound, thread(m.team(), m.channel(), replyIn, m.ts(),
                 m.user(), dm), policy);
-        if (admission instanceof Admission.Refused refused) {
-            api.ephemeral(m.channel(), m.user(), refused.userMessage());
+        // Slack sends a mention twice (message and app_mention): one note, in the thread it was written in.
+        if (admission instanceof Admission.Refused refused
+                && hinted.asMap().putIfAbsent("refused:" + m.ts(), true) == null) {
+            api.ephemeral(m.channel(), m.user(), refused.userMessage(), m.threadTs());
         }
     }
 
@@ -338,11 +342,20 @@ public final class SlackAdapter implements AutoCloseable {
 
     /** {@code /ask}: the question goes into the channel as a new thread, and the answer streams under it. */
     private void ask(String teamId, String channel, String user, String question, Responder respond) {
+        if (question.length() > maxQuestionChars) {
+            respond.ephemeral("I can't take that question: it is " + question.length() + " characters long and the"
+                    + " limit is " + maxQuestionChars + " (storage.max_turn_chars). Please shorten it.");
+            return;
+        }
         String ts;
         try {
             ts = postQuestion(channel, "<@" + user + "> asked: " + escape(question));
         } catch (RuntimeException e) {
             String why = SlackApi.error(e);
+            if (why.contains("msg_too_long")) {
+                respond.ephemeral("Your question is too long for Slack to post as a message. Please shorten it.");
+                return;
+            }
             log.info("slack: /ask could not post in {}: {}", channel, why);
             respond.ephemeral(why.contains("not_in_channel") || why.contains("channel_not_found")
                     ? "I can't post in this channel. Invite me with `/invite @Switchboard`, or ask me in a direct"
@@ -517,25 +530,45 @@ public final class SlackAdapter implements AutoCloseable {
             ctx.status(503).result("stopping; Slack will deliver this again\n");
             return;
         }
-        String body = ctx.body();
+        byte[] raw = ctx.bodyAsBytes();
         String problem = signature.problem(ctx.header("X-Slack-Request-Timestamp"), ctx.header("X-Slack-Signature"),
-                body);
+                raw);
         if (problem != null) {
             meters.counter("switchboard.slack.rejected_requests").increment();
             log.warn("slack: refused an events request from {}: {}", ctx.ip(), problem);
             ctx.status(401).result(problem + "\n");
             return;
         }
+        String body = new String(raw, java.nio.charset.StandardCharsets.UTF_8);
         Map<String, List<String>> headers = new LinkedHashMap<>();
         ctx.headerMap().forEach((name, value) -> headers.put(name, List.of(value)));
-        Request<?> request = parser.parse(SlackRequestParser.HttpRequest.builder()
-                .requestUri(ctx.path())
-                .queryString(ctx.queryParamMap())
-                .headers(new RequestHeaders(headers))
-                .requestBody(body)
-                .remoteAddress(ctx.ip())
-                .build());
-        Response response = app.run(request);
+        Request<?> request;
+        try {
+            request = parser.parse(SlackRequestParser.HttpRequest.builder()
+                    .requestUri(ctx.path())
+                    .queryString(ctx.queryParamMap())
+                    .headers(new RequestHeaders(headers))
+                    .requestBody(body)
+                    .remoteAddress(ctx.ip())
+                    .build());
+        } catch (RuntimeException e) {
+            // Signed but not a request Slack sends (not an object, a broken form): a clear 400, not a 500 that Slack
+            // would deliver three more times.
+            meters.counter("switchboard.slack.rejected_requests").increment();
+            log.warn("slack: refused a malformed events request from {}: {}", ctx.ip(), e.getClass().getSimpleName());
+            ctx.status(400).result("not a Slack request this app understands\n");
+            return;
+        }
+        Response response;
+        try {
+            response = app.run(request);
+        } catch (RuntimeException e) {
+            meters.counter("switchboard.slack.rejected_requests").increment();
+            log.warn("slack: refused an events request from {} its fields could not be read: {}", ctx.ip(),
+                    e.getClass().getSimpleName());
+            ctx.status(400).result("not a Slack request this app understands\n");
+            return;
+        }
         ctx.status(response.getStatusCode());
         if (response.getHeaders() != null) {
             response.getHeaders().forEach((name, values) -> values.forEach(v -> ctx.header(name, v)));

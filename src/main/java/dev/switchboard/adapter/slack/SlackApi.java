@@ -185,7 +185,13 @@ final class SlackApi implements AutoCloseable {
     }
 
     void ephemeral(String channel, String user, String text) {
-        async("chat.postEphemeral", () -> methods.chatPostEphemeral(r -> r.channel(channel).user(user).text(text)))
+        ephemeral(channel, user, text, null);
+    }
+
+    /** A private note, in a thread when {@code threadTs} is given. */
+    void ephemeral(String channel, String user, String text, String threadTs) {
+        async("chat.postEphemeral", () -> methods.chatPostEphemeral(r -> r.channel(channel).user(user).text(text)
+                .threadTs(threadTs)))
                 .exceptionally(e -> {
                     log.warn("slack: could not tell a user something privately: {}", error(e));
                     return null;

@@ -27,8 +27,17 @@ final class SlackSignature {
         this.clock = clock;
     }
 
-    /** @return null when the request is authentic; otherwise why not, fit for a 401 body */
+    /** {@link #problem(String, String, byte[])} for a body that is text. */
     String problem(String timestamp, String signature, String body) {
+        return problem(timestamp, signature, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Checks a request as Slack signs it: over the raw bytes of the body, whatever they hold.
+     *
+     * @return null when the request is authentic; otherwise why not, fit for a 401 body
+     */
+    String problem(String timestamp, String signature, byte[] body) {
         if (timestamp == null || signature == null) {
             return "X-Slack-Request-Timestamp and X-Slack-Signature are required";
         }
@@ -43,18 +52,19 @@ final class SlackSignature {
             return "X-Slack-Request-Timestamp is " + skew + " s away from now; at most " + TOLERANCE.toSeconds()
                     + " s is accepted";
         }
-        byte[] expected = ("v0=" + HexFormat.of().formatHex(hmac("v0:" + timestamp.strip() + ":" + body)))
+        byte[] expected = ("v0=" + HexFormat.of().formatHex(hmac(timestamp.strip(), body)))
                 .getBytes(StandardCharsets.UTF_8);
         // Constant time: how much of a guess matched must not show in how long the answer takes.
         return MessageDigest.isEqual(expected, signature.strip().getBytes(StandardCharsets.UTF_8)) ? null
                 : "X-Slack-Signature does not match the signing secret";
     }
 
-    private byte[] hmac(String base) {
+    private byte[] hmac(String timestamp, byte[] body) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(key);
-            return mac.doFinal(base.getBytes(StandardCharsets.UTF_8));
+            mac.update(("v0:" + timestamp + ":").getBytes(StandardCharsets.UTF_8));
+            return mac.doFinal(body);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is not available", e);
         }

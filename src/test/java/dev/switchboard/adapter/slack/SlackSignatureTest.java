@@ -54,6 +54,19 @@ class SlackSignatureTest {
         assertThat(signature.problem("yesterday", SIGNATURE, BODY)).contains("not a number");
     }
 
+    @Test
+    void theSignatureCoversTheRawBytesEvenWhenTheyAreNotUtf8() throws Exception {
+        byte[] body = {'{', '"', 't', '"', ':', '"', (byte) 0xC3, '(', (byte) 0xFF, (byte) 0xFE, '"', '}'};
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        mac.update(("v0:" + TS + ":").getBytes(StandardCharsets.UTF_8));
+        String signed = "v0=" + HexFormat.of().formatHex(mac.doFinal(body));
+
+        assertThat(signature.problem(String.valueOf(TS), signed, body)).isNull();
+        assertThat(signature.problem(String.valueOf(TS), signed, new String(body, StandardCharsets.UTF_8)))
+                .as("decoding first would change the bytes").contains("does not match");
+    }
+
     static String sign(String secret, long ts, String body) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
