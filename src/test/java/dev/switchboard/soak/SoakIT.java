@@ -98,9 +98,10 @@ class SoakIT {
 
     private final FakeSlack slack = FakeSlack.start();
     private final FakeDiscord discord = FakeDiscord.start();
-    private final FakeProvider primary = FakeProvider.start();
-    private final FakeProvider secondary = FakeProvider.start();
-    private final FakeProvider tertiary = FakeProvider.start();
+    // Request bodies carry whole histories: a long run keeps only the latest (requests() still counts all).
+    private final FakeProvider primary = FakeProvider.start().keepReceived(100);
+    private final FakeProvider secondary = FakeProvider.start().keepReceived(100);
+    private final FakeProvider tertiary = FakeProvider.start().keepReceived(100);
     private final ScheduledExecutorService load = Executors.newScheduledThreadPool(4);
     private final ScheduledExecutorService chaos = Executors.newSingleThreadScheduledExecutor();
     private ServiceProcess service;

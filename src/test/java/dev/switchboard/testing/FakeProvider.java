@@ -89,6 +89,8 @@ public final class FakeProvider implements AutoCloseable {
 
     private final ConcurrentLinkedQueue<Script> queue = new ConcurrentLinkedQueue<>();
     private final List<Received> received = new CopyOnWriteArrayList<>();
+    private volatile int keepReceived = Integer.MAX_VALUE;
+    private final java.util.concurrent.atomic.AtomicInteger requestCount = new java.util.concurrent.atomic.AtomicInteger();
     private final AtomicInteger active = new AtomicInteger();
     private volatile Function<Received, Script> fallback = r -> Script.answer("Hello from the fake provider.");
     private volatile CountDownLatch stalls = new CountDownLatch(1);
@@ -148,12 +150,18 @@ public final class FakeProvider implements AutoCloseable {
         return this;
     }
 
+    /** Keeps only the latest {@code n} requests in {@link #received()} (long runs); {@link #requests()} still counts all. */
+    public FakeProvider keepReceived(int n) {
+        this.keepReceived = n;
+        return this;
+    }
+
     public List<Received> received() {
         return List.copyOf(received);
     }
 
     public int requests() {
-        return received.size();
+        return requestCount.get();
     }
 
     /** Streams being written right now. */
@@ -191,6 +199,10 @@ public final class FakeProvider implements AutoCloseable {
         };
         Received request = new Received(api, ctx.path(), body, auth);
         received.add(request);
+        requestCount.incrementAndGet();
+        while (received.size() > keepReceived) {
+            received.removeFirst(); // a long run keeps only the latest: request bodies carry whole histories
+        }
         Script script = queue.poll();
         if (script == null) {
             script = fallback.apply(request);
