@@ -402,7 +402,9 @@ class RouterTest {
         probe.cancel("gone");
 
         assertThat(probeListener.await()).isInstanceOf(ReplyOutcome.Cancelled.class);
-        assertThat(router.breakerState("primary")).isEqualTo(CircuitBreaker.State.OPEN);
+        // The listener hears "cancelled" first; the attempt's end reaches the breaker a moment later.
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(router.breakerState("primary")).isEqualTo(CircuitBreaker.State.OPEN));
         assertThat(probeListener.violations()).isEmpty();
     }
 
