@@ -610,6 +610,9 @@ class SoakIT {
                         discord.delete(s.channel(), s.id());
                     }
                     deleted.put(s.id(), true);
+                    if (s.id().equals(place)) {
+                        place = null; // the thread's first message is gone, and the thread with it: start another
+                    }
                 }
             }
         }
