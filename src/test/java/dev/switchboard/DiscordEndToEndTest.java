@@ -156,6 +156,17 @@ class DiscordEndToEndTest {
     }
 
     @Test
+    void anAskWhoseDeferralMissesDiscordsDeadlineIsAnsweredInTheChannel() {
+        discord.interactionAckTimeout(Duration.ZERO); // as when the deferral waits behind a global rate limit
+        start("");
+        String interaction = discord.slash("ask", GENERAL, ADA, Map.of("question", "what is 2+2?"));
+
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(discord.botMessages())
+                .extracting(Message::content).contains(ANSWER));
+        assertThat(discord.interaction(interaction).original()).isNull();
+    }
+
+    @Test
     void aStormOf429sStillEndsWithTheExactFinalText() {
         // Fewer writes than the adapter's pacing spends: it meets 429s, which JDA waits out by their headers.
         discord.channelLimit(1, Duration.ofSeconds(2));

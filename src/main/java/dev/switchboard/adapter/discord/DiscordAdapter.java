@@ -459,16 +459,20 @@ public final class DiscordAdapter implements AutoCloseable {
             return;
         }
         Instant deferredAt = clock.instant();
-        // Within Discord's three seconds: the user sees "thinking…" until the first words replace it.
-        event.deferReply().queue(ok -> { }, error -> log.warn("discord: /ask could not be deferred: {}",
-                error.toString()));
         MessageChannel channel = event.getChannel();
-        ConversationKey key = new ConversationKey(PLATFORM, guild, channel.getId(), event.getId());
+        ConversationKey askKey = new ConversationKey(PLATFORM, guild, channel.getId(), event.getId());
+        InteractionSink sink = new InteractionSink(event.getHook(), channel, config.silent(), clock, deferredAt,
+                id -> byBotMessage.put(id, askKey));
+        // Within Discord's three seconds: the user sees "thinking…" until the first words replace it. Missed (behind
+        // a global rate limit, say), the answer goes to the channel instead.
+        event.deferReply().queue(ok -> { }, error -> {
+            log.warn("discord: /ask could not be deferred ({}); answering in the channel", error.toString());
+            sink.interactionLost();
+        });
+        ConversationKey key = askKey;
         Inbound inbound = new Inbound(key, event.getId(), event.getUser().getId(),
                 event.getMember() != null ? event.getMember().getEffectiveName() : event.getUser().getEffectiveName(),
                 question, event.getTimeCreated().toInstant(), event.isFromGuild() ? channel.getName() : "");
-        ReplySink sink = new InteractionSink(event.getHook(), channel, config.silent(), clock, deferredAt,
-                id -> byBotMessage.put(id, key));
         try {
             Admission admission = conversations.submit(inbound, new DiscordThread(sink, budgets(channel), null,
                     timers), policy(event.getJDA()));

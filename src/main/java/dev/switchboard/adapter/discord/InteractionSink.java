@@ -29,6 +29,7 @@ final class InteractionSink implements ReplySink {
     private final Instant deferredAt;
     private final Consumer<String> posted;
     private volatile boolean originalUsed;
+    private volatile boolean lost;
 
     InteractionSink(InteractionHook hook, MessageChannel channel, boolean silent, Clock clock, Instant deferredAt,
                     Consumer<String> posted) {
@@ -41,7 +42,15 @@ final class InteractionSink implements ReplySink {
     }
 
     private boolean tokenAlive() {
-        return clock.instant().isBefore(deferredAt.plus(TOKEN_LIFE));
+        return !lost && clock.instant().isBefore(deferredAt.plus(TOKEN_LIFE));
+    }
+
+    /**
+     * The interaction cannot be answered (its deferral missed Discord's three seconds, e.g. behind a global rate
+     * limit): the reply goes to the channel as ordinary messages instead of into a response nobody will see.
+     */
+    void interactionLost() {
+        lost = true;
     }
 
     @Override
