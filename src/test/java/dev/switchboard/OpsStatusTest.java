@@ -233,6 +233,8 @@ class OpsStatusTest {
         HttpResponse<String> opened = get("/?token=" + java.net.URLEncoder.encode(token,
                 java.nio.charset.StandardCharsets.UTF_8));
         assertThat(opened.statusCode()).isEqualTo(302);
+        // Relative, so the page comes back where it was opened, also behind a proxy serving it under a path.
+        assertThat(opened.headers().firstValue("Location")).hasValue("./");
         String cookie = opened.headers().firstValue("Set-Cookie").orElseThrow();
         assertThat(cookie).contains("HttpOnly").contains("SameSite=Strict").doesNotContain(token)
                 .doesNotContain("b64");

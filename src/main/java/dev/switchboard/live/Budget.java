@@ -22,10 +22,18 @@ public final class Budget {
      * @param ticker the time source
      */
     public Budget(String name, int writes, Duration per, Ticker ticker) {
+        this(name, writes, per, 1, ticker);
+    }
+
+    /**
+     * A budget that may also spend up to {@code burst} writes at once after a quiet spell (still {@code writes} per
+     * {@code per} over time): for requests many callers race for at the same moment, such as typing indicators.
+     */
+    public Budget(String name, int writes, Duration per, int burst, Ticker ticker) {
         this.name = name;
         this.interval = per.dividedBy(writes);
         this.bucket = Bucket.builder()
-                .addLimit(limit -> limit.capacity(1).refillGreedy(1, interval))
+                .addLimit(limit -> limit.capacity(burst).refillGreedy(1, interval))
                 .withCustomTimePrecision(new TimeMeter() {
                     @Override
                     public long currentTimeNanos() {
@@ -67,7 +75,8 @@ public final class Budget {
         return bucket.estimateAbilityToConsume(1).getNanosToWaitForRefill();
     }
 
-    boolean tryTake() {
+    /** Takes one write if one is free now, without waiting; false when none is. */
+    public boolean tryTake() {
         return bucket.tryConsume(1);
     }
 

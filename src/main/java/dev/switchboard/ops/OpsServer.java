@@ -52,7 +52,7 @@ public final class OpsServer implements AutoCloseable {
                 boolean https = "https".equalsIgnoreCase(ctx.header("X-Forwarded-Proto")) || ctx.scheme().equals("https");
                 ctx.header("Set-Cookie", COOKIE + "=" + cookieValue(token) + "; Path=/; HttpOnly; SameSite=Strict"
                         + (https ? "; Secure" : ""));
-                ctx.redirect("/");
+                ctx.redirect("./"); // relative: right also behind a proxy that serves the page under a path
                 ctx.skipRemainingHandlers();
                 return;
             }

@@ -151,6 +151,23 @@ final class ServiceProcess {
         };
     }
 
+    /**
+     * The JVM's platform threads by name, digits folded to {@code #} ("ForkJoinPool-#-worker-#" → count), by
+     * {@code jcmd Thread.print}; virtual threads are not listed there.
+     */
+    java.util.SortedMap<String, Integer> threadGroups() throws IOException, InterruptedException {
+        java.util.SortedMap<String, Integer> groups = new java.util.TreeMap<>();
+        for (String line : jcmd("Thread.print").split("\n")) {
+            if (line.startsWith("\"")) {
+                int end = line.indexOf('"', 1);
+                if (end > 0) {
+                    groups.merge(line.substring(1, end).replaceAll("\\d+", "#"), 1, Integer::sum);
+                }
+            }
+        }
+        return groups;
+    }
+
     private String jcmd(String command) throws IOException, InterruptedException {
         String java = ProcessHandle.of(pid()).flatMap(h -> h.info().command()).orElseThrow();
         Path jcmd = Path.of(java).resolveSibling("jcmd");

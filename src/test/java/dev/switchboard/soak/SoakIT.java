@@ -166,7 +166,8 @@ class SoakIT {
         }
         long[] heap1 = new long[2];
         long[] heap2 = new long[2];
-        long[] threads = new long[3];
+        long[] threads = new long[4]; // process 1 after warm-up; process 2 after warm-up, at the end, idle
+        List<Map<String, Integer>> threadGroups = new ArrayList<>(List.of(Map.of(), Map.of()));
         long[] rss = new long[2];
         at(0.10, () -> {
             heap1[0] = service.heapAfterFullGc();
@@ -203,7 +204,11 @@ class SoakIT {
             discordPaused = false;
             asksPaused = false;
         });
-        at(0.35, () -> heap2[0] = service.heapAfterFullGc());
+        at(0.35, () -> {
+            heap2[0] = service.heapAfterFullGc();
+            threads[1] = service.procStatus("Threads");
+            threadGroups.set(0, service.threadGroups());
+        });
         at(0.38, () -> {
             phase.set(Phase.PRIMARY_DOWN);
             primary.refuseConnections();
@@ -255,8 +260,20 @@ class SoakIT {
                         && primary.activeStreams() + secondary.activeStreams() + tertiary.activeStreams() == 0);
         long loadEnd = System.nanoTime();
         heap2[1] = service.heapAfterFullGc();
-        threads[1] = service.procStatus("Threads");
+        threads[2] = service.procStatus("Threads");
+        threadGroups.set(1, service.threadGroups());
         rss[1] = service.procStatus("VmHWM");
+        // Pools that grew under load give their idle threads back after a keep-alive (the JDK's carrier and
+        // blocking-compensation threads after 30 s): a leak is what stays above the warm-up count.
+        long idleFrom = System.nanoTime();
+        try {
+            await("threads back to the warm-up count").atMost(Duration.ofSeconds(75))
+                    .pollInterval(Duration.ofSeconds(1)).until(() -> service.procStatus("Threads") <= threads[1]);
+        } catch (org.awaitility.core.ConditionTimeoutException stillMore) {
+            // printed below as it is
+        }
+        threads[3] = service.procStatus("Threads");
+        long idleSeconds = Math.round((System.nanoTime() - idleFrom) / 1e9);
         Map<String, Double> fallbacksAfter = service.metricBy("switchboard_reply_fallbacks_total", "provider");
         int exit = service.stop();
         event("SIGTERM: exit " + exit);
@@ -264,7 +281,8 @@ class SoakIT {
         Report report = verify();
         Map<String, Double> fallbacks = new TreeMap<>(fallbacksBeforeKill);
         fallbacksAfter.forEach((k, v) -> fallbacks.merge(k, v, Double::sum));
-        print(report, fallbacks, heap1, heap2, threads, rss, (loadEnd - startNanos) / 1e9);
+        print(report, fallbacks, heap1, heap2, rss, (loadEnd - startNanos) / 1e9);
+        printThreads(threads, threadGroups, idleSeconds);
 
         assertThat(report.lost).as("user messages without any reply").isEmpty();
         assertThat(report.doubled).as("user messages with more than one reply").isEmpty();
@@ -912,8 +930,8 @@ class SoakIT {
 
     // ------------------------------------------------------------------------------------------------ the table
 
-    private void print(Report r, Map<String, Double> fallbacks, long[] heap1, long[] heap2, long[] threads,
-                       long[] rss, double loadSeconds) {
+    private void print(Report r, Map<String, Double> fallbacks, long[] heap1, long[] heap2, long[] rss,
+                       double loadSeconds) {
         StringBuilder out = new StringBuilder();
         out.append("\n==== Switchboard soak: ").append(conversations).append(" conversations, ").append(seconds)
                 .append(" s of load, packaged jar via ./switchboard ====\n");
@@ -939,6 +957,9 @@ class SoakIT {
                 + SLACK_UPDATES_PER_MIN + ")");
         row(out, "Discord 429s", discord.rateLimited() + " of " + discord.calls().size()
                 + " REST calls (budget 5/5 s per channel, platform 5/5 s; global 50/s)");
+        discord.rateLimitedByRoute().forEach((route, n) -> row(out, "", "  " + n + " " + route));
+        row(out, "Discord REST calls", discord.callsByRoute().entrySet().stream().limit(6)
+                .map(e -> e.getValue() + " " + e.getKey()).collect(java.util.stream.Collectors.joining(", ")));
         row(out, "lag to first words ms", percentiles(r.firstLag) + "   slack " + percentiles(
                 r.firstBy.getOrDefault(Platform.SLACK, List.of())) + "   discord " + percentiles(
                 r.firstBy.getOrDefault(Platform.DISCORD, List.of())));
@@ -952,7 +973,6 @@ class SoakIT {
                 heap2[1] / 1048576.0));
         row(out, "peak RSS (VmHWM) MiB", String.format("process 1: %.0f   process 2: %.0f", rss[0] / 1024.0,
                 rss[1] / 1024.0));
-        row(out, "threads", "after warm-up " + threads[0] + ", at the end " + threads[1]);
         List<String> problems = new ArrayList<>();
         r.lost.forEach(p -> problems.add("LOST " + p));
         r.doubled.forEach(p -> problems.add("DOUBLED " + p));
@@ -962,6 +982,23 @@ class SoakIT {
         if (problems.size() > 40) {
             out.append("  ! … and ").append(problems.size() - 40).append(" more\n");
         }
+        System.out.println(out);
+    }
+
+    private static void printThreads(long[] threads, List<Map<String, Integer>> groups, long idleSeconds) {
+        StringBuilder out = new StringBuilder();
+        row(out, "platform threads", "process 1 after warm-up " + threads[0] + "; process 2 after warm-up "
+                + threads[1] + ", at the end of the load " + threads[2] + ", idle " + threads[3] + " (after "
+                + idleSeconds + " s)");
+        Map<String, Integer> before = groups.get(0);
+        Map<String, Integer> after = groups.get(1);
+        java.util.Set<String> names = new java.util.TreeSet<>(before.keySet());
+        names.addAll(after.keySet());
+        String changed = names.stream()
+                .filter(n -> !before.getOrDefault(n, 0).equals(after.getOrDefault(n, 0)))
+                .map(n -> n + " " + before.getOrDefault(n, 0) + " -> " + after.getOrDefault(n, 0))
+                .collect(java.util.stream.Collectors.joining(", "));
+        row(out, "  grown or shrunk", changed.isEmpty() ? "none (same pools, same sizes)" : changed);
         System.out.println(out);
     }
 

@@ -151,8 +151,19 @@ public final class FakeDiscord implements AutoCloseable {
     public record Interaction(String id, String token, String channel, int callbackType, String original,
                               List<String> followups, int originalEdits) { }
 
-    /** One REST call: method, path below {@code /api/v10/} (no query), HTTP status, when it came. */
-    public record Call(String method, String path, int status, Instant at) { }
+    /**
+     * One REST call: method, path below {@code /api/v10/} (no query), HTTP status, when it came, and for a 429 the
+     * limit it broke ({@code global}, {@code shared} for a channel's message writes, {@code user} for a route's
+     * bucket; null otherwise).
+     */
+    public record Call(String method, String path, int status, Instant at, String scope) {
+
+        /** The route, ids and interaction tokens replaced: {@code POST channels/{id}/messages}. */
+        public String route() {
+            return method + " " + path.replaceAll("(?<=/|^)\\d{5,}(?=/|$)", "{id}")
+                    .replaceAll("(?<=/)[A-Za-z0-9_.-]{30,}(?=/|$)", "{token}");
+        }
+    }
 
     /**
      * A file on a live message of the bot: the attachment's id, the message and (for an interaction response or
@@ -681,6 +692,26 @@ public final class FakeDiscord implements AutoCloseable {
         }
     }
 
+    /** Calls answered with 429, counted by the limit they broke and their route ("global POST channels/{id}/typing"). */
+    public Map<String, Long> rateLimitedByRoute() {
+        synchronized (lock) {
+            return calls.stream().filter(c -> c.status() == 429).collect(java.util.stream.Collectors.groupingBy(
+                    c -> c.scope() + " " + c.route(), TreeMap::new, java.util.stream.Collectors.counting()));
+        }
+    }
+
+    /** Every call counted by route, the busiest first. */
+    public Map<String, Long> callsByRoute() {
+        synchronized (lock) {
+            Map<String, Long> counts = calls.stream().collect(java.util.stream.Collectors.groupingBy(Call::route,
+                    java.util.stream.Collectors.counting()));
+            Map<String, Long> sorted = new LinkedHashMap<>();
+            counts.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                    .forEach(e -> sorted.put(e.getKey(), e.getValue()));
+            return sorted;
+        }
+    }
+
     /** The application commands as registered (global ones first), as Discord returned them. */
     public List<JsonNode> registeredCommands() {
         synchronized (lock) {
@@ -792,7 +823,8 @@ public final class FakeDiscord implements AutoCloseable {
             answer = closed ? error(503, 0, "closed")
                     : answer(method, path, query, badJson ? new Body(null, List.of()) : body, badJson,
                     ctx.header("Authorization"));
-            calls.add(new Call(method, path, answer.status(), Instant.now()));
+            calls.add(new Call(method, path, answer.status(), Instant.now(),
+                    answer.status() == 429 ? answer.headers().get("X-RateLimit-Scope") : null));
         }
         pause(latency.minus(latency.dividedBy(2)));
         ctx.status(answer.status());

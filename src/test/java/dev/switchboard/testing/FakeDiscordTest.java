@@ -734,6 +734,10 @@ class FakeDiscordTest {
         assertThat(global.header("Retry-After")).isEqualTo("1");
         assertThat(json(global).path("global").asBoolean()).isTrue();
         assertThat(fake.rateLimited()).isEqualTo(2);
+        assertThat(fake.rateLimitedByRoute()).containsExactly(Map.entry("global GET users/@me", 1L),
+                Map.entry("shared POST channels/{id}/messages", 1L));
+        assertThat(fake.callsByRoute()).containsEntry("POST channels/{id}/messages", 3L)
+                .containsEntry("PATCH channels/{id}/messages/{id}", 1L);
         assertThat(fake.messages(C1)).extracting(Message::content).containsExactly("one!");
     }
 

@@ -77,11 +77,13 @@ public final class DiscordAdapter implements AutoCloseable {
     private final Cache<String, ConversationKey> byUserMessage = Caffeine.newBuilder().maximumSize(100_000)
             .expireAfterWrite(Duration.ofHours(1)).build();
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "discord-typing");
+        Thread t = new Thread(r, "discord-timers");
         t.setDaemon(true);
         return t;
     });
     private final Budget global;
+    /** Typing indicators: a courtesy, kept to a fifth of the global limit so they never crowd out answers. */
+    private final Budget typing;
     private volatile Conversations.Policy policy;
     private volatile boolean stopping;
     private ShardManager shards;
@@ -96,6 +98,7 @@ public final class DiscordAdapter implements AutoCloseable {
         this.fallbackFooter = fallbackFooter;
         // Discord allows 50 requests a second per bot; live replies take at most half of that.
         this.global = new Budget("discord bot", 25, Duration.ofSeconds(1), ticker);
+        this.typing = new Budget("discord typing", 10, Duration.ofSeconds(1), 10, ticker);
     }
 
     /** Logs in and opens the configured shards; returns once they are connected. */
@@ -170,7 +173,7 @@ public final class DiscordAdapter implements AutoCloseable {
                     left.message().authorName(), left.message().text(), left.message().at(), "");
             ReplySink sink = new ChannelSink(replyIn, null, config.silent(), m -> byBotMessage.put(m, key));
             try {
-                conversations.submit(inbound, new DiscordThread(sink, budgets(replyIn), replyIn, timers),
+                conversations.submit(inbound, new DiscordThread(sink, budgets(replyIn), typingIn(replyIn), typing, ticker),
                         policy(shards.getShards().getFirst()));
                 log.info("discord: answering a message left unanswered when the service stopped, in {}", key);
             } catch (RuntimeException e) {
@@ -431,7 +434,7 @@ public final class DiscordAdapter implements AutoCloseable {
         ReplySink sink = new ChannelSink(replyIn, replyTo, config.silent(), id -> byBotMessage.put(id, conversation));
         Admission admission;
         try {
-            admission = conversations.submit(inbound, new DiscordThread(sink, budgets(replyIn), replyIn, timers),
+            admission = conversations.submit(inbound, new DiscordThread(sink, budgets(replyIn), typingIn(replyIn), typing, ticker),
                     policy(event.getJDA()));
         } catch (RuntimeException e) {
             // Discord never delivers a message again: say so rather than stay silent.
@@ -474,8 +477,8 @@ public final class DiscordAdapter implements AutoCloseable {
                 event.getMember() != null ? event.getMember().getEffectiveName() : event.getUser().getEffectiveName(),
                 question, event.getTimeCreated().toInstant(), event.isFromGuild() ? channel.getName() : "");
         try {
-            Admission admission = conversations.submit(inbound, new DiscordThread(sink, budgets(channel), null,
-                    timers), policy(event.getJDA()));
+            Admission admission = conversations.submit(inbound, new DiscordThread(sink, budgets(channel), null, typing,
+                    ticker), policy(event.getJDA()));
             if (admission instanceof Admission.Refused refused) {
                 event.getHook().editOriginal(refused.userMessage()).queue(ok -> { }, error -> { });
             }
@@ -487,6 +490,10 @@ public final class DiscordAdapter implements AutoCloseable {
     }
 
     /** Every reply in a channel shares its edit allowance (about five writes per five seconds), and all share the bot's. */
+    private static Runnable typingIn(MessageChannel channel) {
+        return () -> channel.sendTyping().queue(ok -> { }, error -> { });
+    }
+
     private List<Budget> budgets(MessageChannel channel) {
         Budget perChannel = budgets.get(channel.getId(),
                 id -> new Budget("discord channel " + id, 5, Duration.ofSeconds(5), ticker));

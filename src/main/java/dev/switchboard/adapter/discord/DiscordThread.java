@@ -4,35 +4,40 @@ import dev.switchboard.chat.ChatThread;
 import dev.switchboard.live.Budget;
 import dev.switchboard.live.ForwardingSink;
 import dev.switchboard.live.ReplySink;
+import dev.switchboard.live.Ticker;
 import dev.switchboard.routing.ReplyOutcome;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import net.dv8tion.jda.api.entities.channel.middleman.MessageChannel;
 
 /**
  * One Discord conversation being answered: where the reply goes, its budgets, and a typing indicator that shows
  * until the first words are posted (Discord clears it after ten seconds or on the bot's next message, so it is
- * renewed every eight).
+ * renewed every eight). Typing is a courtesy paid from its own allowance: when many replies wait at once it is
+ * skipped (and tried again a second later) rather than spend the bot's global rate limit that answers need.
  */
 final class DiscordThread implements ChatThread {
 
-    private static final Duration TYPING_EVERY = Duration.ofSeconds(8);
+    static final Duration TYPING_EVERY = Duration.ofSeconds(8);
+    static final Duration TYPING_RETRY = Duration.ofSeconds(1);
 
     private final ReplySink sink;
     private final List<Budget> budgets;
-    private final MessageChannel typingIn;
-    private final ScheduledExecutorService timers;
-    private ScheduledFuture<?> typing;
+    private final Runnable sendTyping;
+    private final Budget typingAllowance;
+    private final Ticker ticker;
+    private boolean typingStarted;
+    private boolean typingStopped;
 
-    /** @param typingIn where to show "typing…"; null where the platform shows its own (a deferred interaction) */
-    DiscordThread(ReplySink sink, List<Budget> budgets, MessageChannel typingIn, ScheduledExecutorService timers) {
+    /**
+     * @param sendTyping shows "typing…" once; null where the platform shows its own (a deferred interaction)
+     * @param typingAllowance shared by every reply of the bot; a typing call that finds it empty is skipped
+     */
+    DiscordThread(ReplySink sink, List<Budget> budgets, Runnable sendTyping, Budget typingAllowance, Ticker ticker) {
         this.sink = new TypingStops(sink);
         this.budgets = budgets;
-        this.typingIn = typingIn;
-        this.timers = timers;
+        this.sendTyping = sendTyping;
+        this.typingAllowance = typingAllowance;
+        this.ticker = ticker;
     }
 
     @Override
@@ -46,19 +51,31 @@ final class DiscordThread implements ChatThread {
     }
 
     @Override
-    public synchronized void working() {
-        if (typingIn != null && typing == null) {
-            Runnable type = () -> typingIn.sendTyping().queue(ok -> { }, error -> { });
-            type.run();
-            typing = timers.scheduleAtFixedRate(type, TYPING_EVERY.toMillis(), TYPING_EVERY.toMillis(),
-                    TimeUnit.MILLISECONDS);
+    public void working() {
+        synchronized (this) {
+            if (sendTyping == null || typingStarted) {
+                return;
+            }
+            typingStarted = true;
         }
+        type();
+    }
+
+    private void type() {
+        synchronized (this) {
+            if (typingStopped) {
+                return;
+            }
+        }
+        boolean sent = typingAllowance.tryTake();
+        if (sent) {
+            sendTyping.run();
+        }
+        ticker.schedule(sent ? TYPING_EVERY : TYPING_RETRY, this::type);
     }
 
     private synchronized void stopTyping() {
-        if (typing != null) {
-            typing.cancel(false);
-        }
+        typingStopped = true;
     }
 
     @Override

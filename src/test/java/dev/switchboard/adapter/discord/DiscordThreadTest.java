@@ -1,0 +1,98 @@
+package dev.switchboard.adapter.discord;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.switchboard.live.Budget;
+import dev.switchboard.live.ReplySink;
+import dev.switchboard.routing.ReplyOutcome;
+import dev.switchboard.testing.ManualTicker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class DiscordThreadTest {
+
+    private final ManualTicker ticker = new ManualTicker();
+
+    /** Only what typing needs: a post ends it. */
+    private static ReplySink sink(int n) {
+        return new ReplySink() {
+            @Override
+            public CompletionStage<String> post(String text) {
+                return CompletableFuture.completedFuture("m" + n);
+            }
+
+            @Override
+            public CompletionStage<Void> edit(String messageId, String text) {
+                return CompletableFuture.completedFuture(null);
+            }
+
+            @Override
+            public CompletionStage<Void> delete(String messageId) {
+                return CompletableFuture.completedFuture(null);
+            }
+
+            @Override
+            public int maxChars() {
+                return 2000;
+            }
+
+            @Override
+            public String format(String markdown) {
+                return markdown;
+            }
+        };
+    }
+
+    @Test
+    void typingIsRenewedUntilTheFirstWordsArePostedThenStops() {
+        AtomicInteger typed = new AtomicInteger();
+        DiscordThread thread = new DiscordThread(sink(0), List.of(), typed::incrementAndGet,
+                new Budget("typing", 10, Duration.ofSeconds(1), 10, ticker), ticker);
+
+        thread.working();
+        thread.working(); // a second call does not start a second indicator
+        assertThat(typed).hasValue(1);
+        ticker.advance(Duration.ofSeconds(20));
+        assertThat(typed).as("renewed every 8 s").hasValue(3);
+
+        thread.sink().post("first words");
+        ticker.advance(Duration.ofMinutes(1));
+        assertThat(typed).hasValue(3);
+    }
+
+    @Test
+    void manyWaitingRepliesShareTheTypingAllowanceInsteadOfSpendingTheGlobalRateLimit() {
+        AtomicInteger typed = new AtomicInteger();
+        Budget allowance = new Budget("typing", 10, Duration.ofSeconds(1), 10, ticker);
+        List<DiscordThread> threads = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            DiscordThread t = new DiscordThread(sink(i), List.of(), typed::incrementAndGet, allowance, ticker);
+            threads.add(t);
+            t.working();
+        }
+        assertThat(typed).as("at once: only what the allowance holds").hasValue(10);
+
+        ticker.advance(Duration.ofSeconds(60));
+        assertThat(typed.get()).as("over a minute: at most 10 a second")
+                .isBetween(600, 610);
+
+        threads.forEach(t -> t.finished(new ReplyOutcome.Cancelled("done"), List.of()));
+        int after = typed.get();
+        ticker.advance(Duration.ofSeconds(60));
+        assertThat(typed).as("finished replies stop typing").hasValue(after);
+    }
+
+    @Test
+    void aDeferredInteractionShowsNoTypingOfItsOwn() {
+        Budget allowance = new Budget("typing", 10, Duration.ofSeconds(1), 10, ticker);
+        DiscordThread thread = new DiscordThread(sink(0), List.of(), null, allowance, ticker);
+        thread.working();
+        ticker.advance(Duration.ofSeconds(20));
+        assertThat(allowance.tryTake()).as("nothing taken from the allowance").isTrue();
+    }
+}
