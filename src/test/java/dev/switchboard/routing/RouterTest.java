@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.failsafe.CircuitBreaker;
+import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.model.chat.StreamingChatModel;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.conversation.Turn;
@@ -21,6 +26,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -43,6 +49,7 @@ class RouterTest {
     private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2);
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private Router router;
+    private SwitchboardConfig config;
 
     @AfterEach
     void stop() {
@@ -78,7 +85,7 @@ class RouterTest {
                       system_prompt: "Be brief in {channel}."
                 """.formatted(primaryApi.name().toLowerCase(Locale.ROOT), primary.baseUrl(primaryApi), extraPrimary,
                 secondary.baseUrl(Api.ANTHROPIC));
-        SwitchboardConfig config = new ConfigLoader().parse(yaml, "test.yaml", Map.of()).config();
+        config = new ConfigLoader().parse(yaml, "test.yaml", Map.of()).config();
         router = new Router(config, new ModelFactory(), scheduler, Clock.systemUTC(), new Random(7), meters);
         return router;
     }
@@ -124,6 +131,39 @@ class RouterTest {
         assertThat(request.authorization() == null ? "" : request.authorization())
                 .isEqualTo(api == Api.OLLAMA ? "" : api == Api.OPENAI ? "Bearer test-key-primary-000"
                         : "test-key-primary-000");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Api.class)
+    void eachProviderApi_readsItsStreamOnAVirtualThreadNotAPoolThread(Api api) throws Exception {
+        router(api, "");
+        primary.enqueue(Script.answer(ANSWER).paced(Duration.ZERO, Duration.ofMillis(5)));
+        StreamingChatModel model = new ModelFactory().model(config.providers().get("primary"), "model-a");
+        java.util.Set<Thread> readers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        CompletableFuture<ChatResponse> done = new CompletableFuture<>();
+
+        model.chat(ChatRequest.builder().messages(UserMessage.from("hello?")).build(),
+                new StreamingChatResponseHandler() {
+                    @Override
+                    public void onPartialResponse(String partial) {
+                        readers.add(Thread.currentThread());
+                    }
+
+                    @Override
+                    public void onCompleteResponse(ChatResponse response) {
+                        readers.add(Thread.currentThread());
+                        done.complete(response);
+                    }
+
+                    @Override
+                    public void onError(Throwable error) {
+                        done.completeExceptionally(error);
+                    }
+                });
+
+        assertThat(done.get(10, TimeUnit.SECONDS).aiMessage().text()).isEqualTo(ANSWER);
+        // LangChain4j reads the body blocking; on the common pool each open stream held a pool thread.
+        assertThat(readers).isNotEmpty().allSatisfy(t -> assertThat(t.isVirtual()).as(t.getName()).isTrue());
     }
 
     @Test
