@@ -103,6 +103,8 @@ class SoakIT {
     private final FakeProvider secondary = FakeProvider.start().keepReceived(100);
     private final FakeProvider tertiary = FakeProvider.start().keepReceived(100);
     private final ScheduledExecutorService load = Executors.newScheduledThreadPool(4);
+    /** Turns after which a user went on without every reply settled (after 60 s). */
+    private final AtomicInteger gaveUpWaiting = new AtomicInteger();
     private final ScheduledExecutorService chaos = Executors.newSingleThreadScheduledExecutor();
     private ServiceProcess service;
 
@@ -462,6 +464,15 @@ class SoakIT {
         private Instant pendingAskAt;
         private final List<Sent> mine = new ArrayList<>();
         private long waitingSince;
+        /**
+         * What this turn waits for: the bot messages there were before it, and how many of its questions were
+         * deleted before any words showed (those may get no reply at all). Counting against all questions ever
+         * sent was wrong: a deleted question's stopped or finished reply stays, so every delete let the user send
+         * again without waiting, and the queue in that DM grew all run long.
+         */
+        private int botBefore;
+        private int sentBefore;
+        private int withdrawnNow;
 
         Conv(int i) {
             this.i = i;
@@ -491,6 +502,9 @@ class SoakIT {
                         return;
                     }
                 }
+                botBefore = place == null ? 0 : botTexts().size();
+                sentBefore = mine.size();
+                withdrawnNow = 0;
                 send();
                 step++;
                 waitingSince = System.nanoTime();
@@ -602,7 +616,11 @@ class SoakIT {
                 }
                 deleteMidAnswer();
                 long waited = (System.nanoTime() - waitingSince) / 1_000_000;
-                if (!stopped && (pendingAsk == null && settled() || waited > 60_000)) {
+                boolean done = pendingAsk == null && settled();
+                if (!done && waited > 60_000) {
+                    gaveUpWaiting.incrementAndGet();
+                }
+                if (!stopped && (done || waited > 60_000)) {
                     long think = 1000 + (long) ((i * 7919L + step * 104729L) % 2000);
                     load.schedule(this::step, think, TimeUnit.MILLISECONDS);
                 } else if (!stopped) {
@@ -622,6 +640,9 @@ class SoakIT {
                 }
                 boolean showing = botTexts().stream().anyMatch(t -> t.endsWith(CURSOR) && !t.startsWith(THINKING));
                 if (showing || Duration.between(s.at(), Instant.now()).toSeconds() >= 8) {
+                    if (!showing && mine.indexOf(s) >= sentBefore) {
+                        withdrawnNow++;
+                    }
                     if (kind.platform == Platform.SLACK) {
                         slack.delete(s.channel(), s.id());
                     } else {
@@ -656,10 +677,13 @@ class SoakIT {
             };
         }
 
-        /** Every message of this conversation has a reply that is no longer streaming (deleted ones aside). */
+        /** This turn's questions have their replies (those deleted before a word aside), none still streaming. */
         private boolean settled() {
+            if (place == null) {
+                return true; // the thread's first message was deleted: this conversation starts another
+            }
             List<String> texts = botTexts();
-            long expected = mine.stream().filter(s -> !deleted.containsKey(s.id())).count();
+            int expected = botBefore + (mine.size() - sentBefore) - withdrawnNow;
             return texts.size() >= expected && texts.stream().noneMatch(SoakIT::inProgress);
         }
     }
@@ -967,6 +991,8 @@ class SoakIT {
                 r.finalBy.getOrDefault(Platform.SLACK, List.of())) + "   discord " + percentiles(
                 r.finalBy.getOrDefault(Platform.DISCORD, List.of())));
         row(out, "fallbacks (metrics)", fallbacks.toString() + " (both processes)");
+        row(out, "users who stopped waiting", gaveUpWaiting.get() + " turns (no settled reply after 60 s; the"
+                + " user sends the next question anyway)");
         row(out, "replies per second", String.format("%.2f", (r.complete + r.errors) / loadSeconds));
         row(out, "heap after full GC MiB", String.format("process 1: %.1f -> %.1f   process 2 (after restart):"
                 + " %.1f -> %.1f", heap1[0] / 1048576.0, heap1[1] / 1048576.0, heap2[0] / 1048576.0,
