@@ -706,7 +706,7 @@ public final class FakeSlack implements AutoCloseable {
         return apiInFlight.computeIfAbsent(method, m -> new AtomicInteger());
     }
 
-    /** The most calls of {@code method} the fake was answering at one moment (e.g. 1: the client made them one by one). */
+    /** The most calls of {@code method} the fake answered at one moment (1: the client made them one by one). */
     public int mostAtOnce(String method) {
         return mostInFlight.getOrDefault(method, 0);
     }

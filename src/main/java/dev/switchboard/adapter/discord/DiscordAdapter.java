@@ -173,8 +173,8 @@ public final class DiscordAdapter implements AutoCloseable {
                     left.message().authorName(), left.message().text(), left.message().at(), "");
             ReplySink sink = new ChannelSink(replyIn, null, config.silent(), m -> byBotMessage.put(m, key));
             try {
-                conversations.submit(inbound, new DiscordThread(sink, budgets(replyIn), typingIn(replyIn), typing, ticker),
-                        policy(shards.getShards().getFirst()));
+                conversations.submit(inbound, new DiscordThread(sink, budgets(replyIn), typingIn(replyIn), typing,
+                        ticker), policy(shards.getShards().getFirst()));
                 log.info("discord: answering a message left unanswered when the service stopped, in {}", key);
             } catch (RuntimeException e) {
                 log.warn("discord: could not resume an unanswered message in {}: {}", key, e.toString());
@@ -434,8 +434,8 @@ public final class DiscordAdapter implements AutoCloseable {
         ReplySink sink = new ChannelSink(replyIn, replyTo, config.silent(), id -> byBotMessage.put(id, conversation));
         Admission admission;
         try {
-            admission = conversations.submit(inbound, new DiscordThread(sink, budgets(replyIn), typingIn(replyIn), typing, ticker),
-                    policy(event.getJDA()));
+            admission = conversations.submit(inbound, new DiscordThread(sink, budgets(replyIn), typingIn(replyIn),
+                    typing, ticker), policy(event.getJDA()));
         } catch (RuntimeException e) {
             // Discord never delivers a message again: say so rather than stay silent.
             log.error("discord: a message could not be stored", e);
@@ -489,11 +489,12 @@ public final class DiscordAdapter implements AutoCloseable {
         }
     }
 
-    /** Every reply in a channel shares its edit allowance (about five writes per five seconds), and all share the bot's. */
+    /** Shows "typing…" in the channel once. */
     private static Runnable typingIn(MessageChannel channel) {
         return () -> channel.sendTyping().queue(ok -> { }, error -> { });
     }
 
+    /** Every reply in a channel shares its edit allowance (about five writes per five seconds), and all share the bot's. */
     private List<Budget> budgets(MessageChannel channel) {
         Budget perChannel = budgets.get(channel.getId(),
                 id -> new Budget("discord channel " + id, 5, Duration.ofSeconds(5), ticker));
