@@ -157,28 +157,6 @@ class SlackEndToEndTest {
     }
 
     @Test
-    void socketModeEnvelopesOfDifferentConversationsAreHandledAtOnceNotOneByOne() {
-        start("");
-        // Each handler looks up its unknown author (users.info, waited for up to 250 ms); at 200 ms a lookup, one
-        // envelope after another never has two lookups open at the fake.
-        slack.latency(Duration.ofMillis(200));
-        for (int i = 0; i < 10; i++) {
-            slack.user("UNEW" + i, "new " + i);
-        }
-        for (int i = 0; i < 10; i++) {
-            slack.dm("UNEW" + i, "hello from " + i);
-        }
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            for (int i = 0; i < 10; i++) {
-                assertThat(slack.messages("DUNEW" + i)).filteredOn(m -> FakeSlack.BOT_USER.equals(m.user()))
-                        .extracting(Message::text).containsExactly(ANSWER);
-            }
-        });
-        assertThat(slack.mostAtOnce("users.info")).isGreaterThan(1);
-        assertThat(slack.deliveries()).allMatch(FakeSlack.Delivery::acked);
-    }
-
-    @Test
     void askPostsTheQuestionAndStreamsTheAnswerInItsThread() {
         start("");
         slack.slashCommand("/ask", "C1", "U1", "what is 2+2?");

@@ -45,7 +45,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -192,10 +191,6 @@ public final class FakeSlack implements AutoCloseable {
     private boolean closed;
 
     private volatile Duration latency = Duration.ZERO;
-    private final java.util.concurrent.ConcurrentMap<String, AtomicInteger> apiInFlight =
-            new java.util.concurrent.ConcurrentHashMap<>();
-    private final java.util.concurrent.ConcurrentMap<String, Integer> mostInFlight =
-            new java.util.concurrent.ConcurrentHashMap<>();
     private volatile Duration ackTimeout = Duration.ofSeconds(3);
     private volatile int maxTextChars = 4000;
     private volatile int retries = 3;
@@ -692,26 +687,6 @@ public final class FakeSlack implements AutoCloseable {
 
     private void api(Context ctx) throws InterruptedException {
         String method = ctx.pathParam("method");
-        AtomicInteger now = inFlight(method);
-        int n = now.incrementAndGet();
-        mostInFlight.merge(method, n, Math::max);
-        try {
-            answerApi(ctx, method);
-        } finally {
-            now.decrementAndGet();
-        }
-    }
-
-    private AtomicInteger inFlight(String method) {
-        return apiInFlight.computeIfAbsent(method, m -> new AtomicInteger());
-    }
-
-    /** The most calls of {@code method} the fake answered at one moment (1: the client made them one by one). */
-    public int mostAtOnce(String method) {
-        return mostInFlight.getOrDefault(method, 0);
-    }
-
-    private void answerApi(Context ctx, String method) throws InterruptedException {
         pause(latency.dividedBy(2));
         Map<String, String> params;
         String token = bearer(ctx.header("Authorization"));

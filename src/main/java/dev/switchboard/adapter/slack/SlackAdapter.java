@@ -55,8 +55,6 @@ import org.slf4j.LoggerFactory;
 public final class SlackAdapter implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SlackAdapter.class);
-    /** Socket Mode envelopes handled at once (Bolt's pool); each mostly waits for one durable store write. */
-    static final int SOCKET_CONCURRENCY = 16;
     static final String PLATFORM = "slack";
     /** The conversation key's thread for a direct message written outside any thread. */
     static final String DM_THREAD = "dm";
@@ -150,12 +148,12 @@ public final class SlackAdapter implements AutoCloseable {
                     config.eventsPath());
         } else {
             try {
-                // With no concurrency given, Bolt runs every envelope on the SDK's one message-processor thread,
-                // one after another: each waits for the last one's store write, and under load acks come late and
-                // replies minutes behind. A pool lets envelopes of different threads be taken at once (messages of
-                // one thread still take their turn in Conversations); each is still acked only once stored.
-                socket = new SocketModeApp(config.appToken().reveal(), app, SocketModeClient.Backend.Tyrus,
-                        SOCKET_CONCURRENCY);
+                // Envelopes are handled one at a time, in the order Slack sent them (Bolt without a concurrency runs
+                // them on the SDK's one message-processor thread). Handling them at once was tried: it lifts
+                // throughput, but a thread's messages can then be taken out of order, and an earlier message handled
+                // after a later one joined the bot to its thread was answered as a follow-up. Doing it safely needs
+                // envelopes ordered per thread; until then, order wins.
+                socket = new SocketModeApp(config.appToken().reveal(), app, SocketModeClient.Backend.Tyrus);
                 socket.startAsync();
                 SocketModeClient client = socket.getClient();
                 // Open or not, from what the socket says: any message means open (a hello follows each connect);
