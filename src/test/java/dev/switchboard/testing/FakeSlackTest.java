@@ -752,9 +752,9 @@ class FakeSlackTest {
         assertThat(receiver.requests).extracting(r -> r.header("X-Slack-Retry-Reason"))
                 .containsExactly(null, "http_timeout", "http_error");
 
-        String id = fake.slashCommand("/ask", "C1", "U2", "a b&c");
-        receiver.answer = n -> 200;
+        receiver.answer = n -> 200; // before the command: its delivery may be answered at once
         receiver.body = "{\"text\":\"thinking\"}";
+        String id = fake.slashCommand("/ask", "C1", "U2", "a b&c");
         await().atMost(Duration.ofSeconds(5)).until(() -> fake.ephemerals().size() == 1);
         Received command = receiver.requests.get(receiver.requests.size() - 1);
         assertThat(command.header("Content-Type")).isEqualTo("application/x-www-form-urlencoded");
