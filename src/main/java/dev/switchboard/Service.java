@@ -12,6 +12,7 @@ import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.config.Toggle;
 import dev.switchboard.live.LiveReplies;
 import dev.switchboard.live.ReplySink;
+import dev.switchboard.live.ReplySurface;
 import dev.switchboard.live.Ticker;
 import dev.switchboard.conversation.ConversationStore;
 import dev.switchboard.ops.OpsServer;
@@ -61,7 +62,7 @@ final class Service implements AutoCloseable {
     private OpsServer ops;
     private Router router;
     private UsageLedger usage;
-    private Conversations conversations;
+    private Conversations<ReplySurface> conversations;
     private SlackAdapter slack;
     private DiscordAdapter discord;
     private Ticker ticker;
@@ -121,7 +122,7 @@ final class Service implements AutoCloseable {
         ScheduledExecutorService pacing = Router.scheduler(1, daemon("live-replies"));
         started.add(pacing::shutdownNow);
         ticker = Ticker.of(pacing);
-        conversations = new Conversations(store, router, new LiveReplies(ticker), clock, meters);
+        conversations = new Conversations<>(store, new RoutedReplies(router, new LiveReplies(ticker)), clock, meters);
         AuditLog audit = new AuditLog(storage.path(), storage.fsync());
         started.add(audit);
         Settings settings = new Settings(storage.path(), storage.fsync());
@@ -174,7 +175,7 @@ final class Service implements AutoCloseable {
         return this;
     }
 
-    Conversations conversations() {
+    Conversations<ReplySurface> conversations() {
         return conversations;
     }
 

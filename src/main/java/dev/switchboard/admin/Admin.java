@@ -97,7 +97,7 @@ public final class Admin {
 
     private final Router router;
     private final ConversationStore store;
-    private final Conversations conversations;
+    private final Conversations<?> conversations;
     private final AuditLog audit;
     private final Settings settings;
     private final UsageLedger usage;
@@ -106,7 +106,7 @@ public final class Admin {
     private volatile SwitchboardConfig.Operators operators;
     private volatile Reload reload = () -> "reload is not available: this service was not started from a config file.";
 
-    public Admin(Router router, ConversationStore store, Conversations conversations, AuditLog audit, Settings settings,
+    public Admin(Router router, ConversationStore store, Conversations<?> conversations, AuditLog audit, Settings settings,
                  UsageLedger usage, Clock clock, java.util.function.Supplier<Status> status,
                  SwitchboardConfig.Operators operators) {
         this.usage = usage;

@@ -1,22 +1,18 @@
 package dev.switchboard.chat;
 
 import dev.switchboard.conversation.Turn;
-import dev.switchboard.live.Budget;
-import dev.switchboard.live.ReplySink;
-import dev.switchboard.routing.ReplyOutcome;
 import java.util.List;
 
 /**
- * What an adapter offers for answering one message: where the reply goes and the platform's extras. Implemented by
- * each adapter; {@link Conversations} calls it from its own threads.
+ * What an adapter offers for answering one message: where the reply is shown and the thread's earlier messages.
+ * Implemented by each adapter; {@link Conversations} calls it from its own threads.
+ *
+ * @param <S> where the platform shows the reply, handed to the {@link ReplyStarter} as it is
  */
-public interface ChatThread {
+public interface ChatThread<S> {
 
-    /** Where the reply's messages are written. */
-    ReplySink sink();
-
-    /** Every write budget a reply in this thread spends from. */
-    List<Budget> budgets();
+    /** Where the reply is shown. */
+    S surface();
 
     /**
      * The thread's earlier messages as the platform has them, oldest first, without the message being answered;
@@ -25,13 +21,5 @@ public interface ChatThread {
      */
     default List<Turn> earlierTurns() {
         return List.of();
-    }
-
-    /** The reply is about to start: show a "thinking" status where the platform has one. */
-    default void working() {
-    }
-
-    /** The reply ended and its final text is shown (or could not be): clear any status, close any stream. */
-    default void finished(ReplyOutcome outcome, List<String> messageIds) {
     }
 }

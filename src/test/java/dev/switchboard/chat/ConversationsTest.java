@@ -6,7 +6,8 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.config.SwitchboardConfig;
-import dev.switchboard.config.SwitchboardConfig.OnNewMessage;
+import dev.switchboard.RoutedReplies;
+import dev.switchboard.chat.Conversations.OnNewMessage;
 import dev.switchboard.conversation.AssistantMeta;
 import dev.switchboard.conversation.ConversationKey;
 import dev.switchboard.conversation.Role;
@@ -15,6 +16,7 @@ import dev.switchboard.live.Budget;
 import dev.switchboard.live.ForwardingSink;
 import dev.switchboard.live.LiveReplies;
 import dev.switchboard.live.ReplySink;
+import dev.switchboard.live.ReplySurface;
 import dev.switchboard.live.Ticker;
 import dev.switchboard.routing.ModelFactory;
 import dev.switchboard.routing.ReplyOutcome;
@@ -68,7 +70,7 @@ class ConversationsTest {
         provider.close();
     }
 
-    private Conversations conversations() {
+    private Conversations<ReplySurface> conversations() {
         if (store == null) {
             store = new JsonFileConversationStore(new JsonFileConversationStore.Options(data, false, false, 40_000,
                     128, 1 << 20), clock, meters);
@@ -80,13 +82,14 @@ class ConversationsTest {
             router = new Router(config, new ModelFactory(), scheduler, clock, new Random(1), meters);
             open.add(router);
         }
-        Conversations conversations = new Conversations(store, router, new LiveReplies(ticker), clock, meters);
+        Conversations<ReplySurface> conversations = new Conversations<>(store, new RoutedReplies(router,
+                new LiveReplies(ticker)), clock, meters);
         open.add(conversations);
         return conversations;
     }
 
     private static Conversations.Policy policy(OnNewMessage onNew, int perMinute) {
-        return new Conversations.Policy("BOT", onNew, new SwitchboardConfig.RateLimit(perMinute, Duration.ofMinutes(1)),
+        return new Conversations.Policy("BOT", onNew, new Conversations.RateLimit(perMinute, Duration.ofMinutes(1)),
                 true);
     }
 
@@ -97,7 +100,7 @@ class ConversationsTest {
     }
 
     /** A platform that accepts every write at once and keeps each message's latest text. */
-    private class PlatformThread implements ChatThread {
+    private class PlatformThread implements ChatThread<ReplySurface>, ReplySurface {
         final Map<String, String> messages = new ConcurrentHashMap<>();
         final List<ReplyOutcome> outcomes = new CopyOnWriteArrayList<>();
         final AtomicInteger ids = new AtomicInteger();
@@ -106,6 +109,11 @@ class ConversationsTest {
 
         PlatformThread(List<Turn> earlier) {
             this.earlier = earlier;
+        }
+
+        @Override
+        public ReplySurface surface() {
+            return this;
         }
 
         @Override
@@ -177,7 +185,7 @@ class ConversationsTest {
     @Test
     void aMessageIsStoredAnsweredAndTheAnswerStoredAfterIt() {
         provider.enqueue(Script.answer("Four."));
-        Conversations conversations = conversations();
+        Conversations<ReplySurface> conversations = conversations();
         PlatformThread thread = thread();
 
         assertThat(conversations.submit(message("1", "2+2?"), thread, QUEUE)).isEqualTo(new Admission.Accepted(0));
@@ -198,7 +206,7 @@ class ConversationsTest {
     void theSameMessageDeliveredAgainGetsNoSecondReplyWhileAnsweringOrAfter() {
         provider.enqueue(Script.answer("One two three four five six").paced(Duration.ofMillis(100),
                 Duration.ofMillis(20)));
-        Conversations conversations = conversations();
+        Conversations<ReplySurface> conversations = conversations();
         PlatformThread thread = thread();
 
         assertThat(conversations.submit(message("1", "count"), thread, QUEUE)).isInstanceOf(Admission.Accepted.class);
@@ -213,14 +221,14 @@ class ConversationsTest {
     @Test
     void afterARestartAnAnsweredMessageIsADuplicateAndAnUnansweredOneIsAnswered() {
         provider.otherwise(r -> Script.answer("Answer."));
-        Conversations first = conversations();
+        Conversations<ReplySurface> first = conversations();
         first.submit(message("1", "first"), thread(), QUEUE);
         await().until(() -> stored().size() == 2);
         first.close();
         // The process stopped after storing message 2 but before answering it.
         store.append(KEY, Turn.user("U1", "Ada", "second", clock.instant(), List.of("2")));
 
-        Conversations second = conversations();
+        Conversations<ReplySurface> second = conversations();
         PlatformThread thread = thread();
         assertThat(second.submit(message("1", "first"), thread, QUEUE)).isInstanceOf(Admission.Duplicate.class);
         assertThat(second.submit(message("2", "second"), thread, QUEUE)).isInstanceOf(Admission.Accepted.class);
@@ -236,7 +244,7 @@ class ConversationsTest {
     void aMessageDuringAReplyWaitsAndIsAnsweredWithTheWholeExchangeAsContext() {
         provider.enqueue(Script.answer("Paris is the capital of France.").paced(Duration.ofMillis(150),
                 Duration.ofMillis(30)), Script.answer("About two million."));
-        Conversations conversations = conversations();
+        Conversations<ReplySurface> conversations = conversations();
         PlatformThread thread = thread();
 
         conversations.submit(message("1", "Capital of France?"), thread, QUEUE);
@@ -255,7 +263,7 @@ class ConversationsTest {
     void withRestartANewMessageStopsTheReplyInProgress() {
         provider.enqueue(Script.answer("a b c d e f g h i j k l m n o p").paced(Duration.ofMillis(50),
                 Duration.ofMillis(200)), Script.answer("Second answer."));
-        Conversations conversations = conversations();
+        Conversations<ReplySurface> conversations = conversations();
         PlatformThread thread = thread();
         Conversations.Policy restart = policy(OnNewMessage.RESTART, 100);
 
@@ -275,7 +283,7 @@ class ConversationsTest {
         MutableClock mutable = MutableClock.at("2026-11-24T10:00:00Z");
         clock = mutable;
         provider.otherwise(r -> Script.answer("ok"));
-        Conversations conversations = conversations();
+        Conversations<ReplySurface> conversations = conversations();
         Conversations.Policy twoPerMinute = policy(OnNewMessage.QUEUE, 2);
 
         assertThat(conversations.submit(message("1", "a"), thread(), twoPerMinute)).isInstanceOf(Admission.Accepted.class);
@@ -294,7 +302,7 @@ class ConversationsTest {
     void deletingTheQuestionStopsItsReply() {
         provider.enqueue(Script.answer("a b c d e f g h i j k l m n o p").paced(Duration.ofMillis(50),
                 Duration.ofMillis(200)));
-        Conversations conversations = conversations();
+        Conversations<ReplySurface> conversations = conversations();
         PlatformThread thread = thread();
         conversations.submit(message("1", "long one"), thread, QUEUE);
         await().until(() -> provider.activeStreams() == 1);
@@ -310,7 +318,7 @@ class ConversationsTest {
     @Test
     void aThreadTheStoreDoesNotKnowIsRebuiltOnceFromThePlatform() {
         provider.otherwise(r -> Script.answer("Noted."));
-        Conversations conversations = conversations();
+        Conversations<ReplySurface> conversations = conversations();
         Instant t0 = clock.instant().minusSeconds(60);
         List<Turn> earlier = List.of(
                 Turn.user("U2", "Bo", "We deploy on Fridays.", t0, List.of("a")),
@@ -339,14 +347,14 @@ class ConversationsTest {
                 Turn.assistant("BOT", "A!", t.plusSeconds(1), List.of("r1"), toA),
                 Turn.user("U1", "", "C?", t.plusSeconds(3), List.of("c")));
 
-        assertThat(Conversations.historyFor(stored, "b")).extracting(Turn::text).containsExactly("A?", "A!", "B?");
-        assertThat(Conversations.historyFor(stored, "a")).extracting(Turn::text).containsExactly("A?");
+        assertThat(History.upTo(stored, "b")).extracting(Turn::text).containsExactly("A?", "A!", "B?");
+        assertThat(History.upTo(stored, "a")).extracting(Turn::text).containsExactly("A?");
     }
 
     @Test
     void aReplyThatCannotStartStillEndsWithOneLineAndTheNextMessageIsAnswered() {
         provider.otherwise(r -> Script.answer("Fine."));
-        Conversations conversations = conversations();
+        Conversations<ReplySurface> conversations = conversations();
         PlatformThread broken = new PlatformThread(List.of()) {
             @Override
             public void working() {
@@ -367,7 +375,7 @@ class ConversationsTest {
     @Test
     void messagesLeftUnansweredByAStopAreFoundForTheAdapterToAnswer() {
         provider.otherwise(r -> Script.answer("Answer."));
-        Conversations conversations = conversations();
+        Conversations<ReplySurface> conversations = conversations();
         conversations.submit(message("1", "answered"), thread(), QUEUE);
         await().until(() -> stored().size() == 2);
         store.append(KEY, Turn.user("U1", "Ada", "left over", clock.instant(), List.of("2")));
@@ -383,7 +391,7 @@ class ConversationsTest {
     @Test
     void aSinkThatThrowsInsteadOfFailingDoesNotBlockTheThread() {
         provider.otherwise(r -> Script.answer("Fine."));
-        Conversations conversations = conversations();
+        Conversations<ReplySurface> conversations = conversations();
         PlatformThread throwing = new PlatformThread(List.of()) {
             @Override
             public ReplySink sink() {
@@ -407,10 +415,10 @@ class ConversationsTest {
     @Test
     void aReplyCutByACrashIsAnsweredAgainInTheMessagesItLeftNotBesideThem() {
         provider.otherwise(r -> Script.answer("The whole answer."));
-        Conversations conversations = conversations();
+        Conversations<ReplySurface> conversations = conversations();
         // As a killed process leaves it: the message stored, its reply half shown in two messages, no answer stored.
         store.append(KEY, Turn.user("U1", "Ada", "explain", clock.instant(), List.of("u1")));
-        store.putMetadata(KEY, Conversations.shownFor("u1"), "old1,old2");
+        store.putMetadata(KEY, ReplyRun.shownFor("u1"), "old1,old2");
         PlatformThread platform = thread();
         platform.messages.put("old1", "The who▍");
         platform.messages.put("old2", "(continued) ▍");
@@ -423,21 +431,21 @@ class ConversationsTest {
         assertThat(platform.ids.get()).as("nothing new was posted").isZero();
         dev.switchboard.conversation.Conversation stored = store.load(KEY).orElseThrow();
         assertThat(stored.turns().getLast().messageIds()).containsExactly("old1");
-        assertThat(stored.metadata()).doesNotContainKey(Conversations.shownFor("u1"));
+        assertThat(stored.metadata()).doesNotContainKey(ReplyRun.shownFor("u1"));
     }
 
     @Test
     void whileAReplyIsShownItsMessagesAreNotedAndTheNoteGoesWhenItIsStored() {
         provider.otherwise(r -> Script.answer("Noted.").paced(Duration.ofMillis(300), Duration.ofMillis(50)));
-        Conversations conversations = conversations();
+        Conversations<ReplySurface> conversations = conversations();
         PlatformThread platform = thread();
 
         conversations.submit(message("u1", "hi"), platform, QUEUE);
 
         await().atMost(Duration.ofSeconds(10)).until(() -> store.load(KEY).map(c -> c.metadata()
-                .get(Conversations.shownFor("u1"))).orElse("").equals("m1"));
+                .get(ReplyRun.shownFor("u1"))).orElse("").equals("m1"));
         await().until(() -> platform.outcomes.size() == 1);
-        await().until(() -> !store.load(KEY).orElseThrow().metadata().containsKey(Conversations.shownFor("u1")));
+        await().until(() -> !store.load(KEY).orElseThrow().metadata().containsKey(ReplyRun.shownFor("u1")));
         assertThat(platform.messages).containsExactly(Map.entry("m1", "Noted."));
     }
 }

@@ -10,6 +10,7 @@ import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.conversation.ConversationKey;
 import dev.switchboard.live.Budget;
 import dev.switchboard.live.ReplySink;
+import dev.switchboard.live.ReplySurface;
 import dev.switchboard.live.Ticker;
 import java.time.Clock;
 import java.time.Duration;
@@ -63,7 +64,7 @@ public final class DiscordAdapter implements AutoCloseable {
 
     private final SwitchboardConfig.Discord config;
     private final Admin admin;
-    private final Conversations conversations;
+    private final Conversations<ReplySurface> conversations;
     private final Ticker ticker;
     private final Clock clock;
     private final boolean fallbackFooter;
@@ -88,7 +89,7 @@ public final class DiscordAdapter implements AutoCloseable {
     private volatile boolean stopping;
     private ShardManager shards;
 
-    public DiscordAdapter(SwitchboardConfig.Discord config, Conversations conversations, Ticker ticker, Clock clock,
+    public DiscordAdapter(SwitchboardConfig.Discord config, Conversations<ReplySurface> conversations, Ticker ticker, Clock clock,
                           boolean fallbackFooter, Admin admin) {
         this.admin = admin;
         this.config = config;
@@ -345,8 +346,9 @@ public final class DiscordAdapter implements AutoCloseable {
     private Conversations.Policy policy(JDA jda) {
         Conversations.Policy p = policy;
         if (p == null) {
-            p = new Conversations.Policy(jda.getSelfUser().getId(), SwitchboardConfig.OnNewMessage.QUEUE,
-                    config.userRateLimit(), fallbackFooter);
+            p = new Conversations.Policy(jda.getSelfUser().getId(), Conversations.OnNewMessage.QUEUE,
+                    new Conversations.RateLimit(config.userRateLimit().messages(), config.userRateLimit().per()),
+                    fallbackFooter);
             policy = p;
         }
         return p;

@@ -4,6 +4,7 @@ import dev.switchboard.chat.ChatThread;
 import dev.switchboard.live.Budget;
 import dev.switchboard.live.ForwardingSink;
 import dev.switchboard.live.ReplySink;
+import dev.switchboard.live.ReplySurface;
 import dev.switchboard.live.Ticker;
 import dev.switchboard.routing.ReplyOutcome;
 import java.time.Duration;
@@ -15,7 +16,7 @@ import java.util.List;
  * renewed every eight). Typing is a courtesy paid from its own allowance: when many replies wait at once it is
  * skipped (and tried again a second later) rather than spend the bot's global rate limit that answers need.
  */
-final class DiscordThread implements ChatThread {
+final class DiscordThread implements ChatThread<ReplySurface>, ReplySurface {
 
     static final Duration TYPING_EVERY = Duration.ofSeconds(8);
     static final Duration TYPING_RETRY = Duration.ofSeconds(1);
@@ -38,6 +39,11 @@ final class DiscordThread implements ChatThread {
         this.sendTyping = sendTyping;
         this.typingAllowance = typingAllowance;
         this.ticker = ticker;
+    }
+
+    @Override
+    public ReplySurface surface() {
+        return this;
     }
 
     @Override

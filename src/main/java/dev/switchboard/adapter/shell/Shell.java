@@ -15,6 +15,7 @@ import dev.switchboard.conversation.Role;
 import dev.switchboard.conversation.Turn;
 import dev.switchboard.live.Budget;
 import dev.switchboard.live.ReplySink;
+import dev.switchboard.live.ReplySurface;
 import dev.switchboard.live.Ticker;
 import dev.switchboard.routing.Failure;
 import dev.switchboard.routing.ReplyOutcome;
@@ -56,7 +57,7 @@ public final class Shell {
 
     private final Terminal terminal;
     private final PrintWriter out;
-    private final Conversations conversations;
+    private final Conversations<ReplySurface> conversations;
     private final Admin admin;
     private final ConversationStore store;
     private final Ticker ticker;
@@ -73,7 +74,7 @@ public final class Shell {
     /**
      * @param history where line history is kept between sessions; null for none
      */
-    public Shell(Terminal terminal, Conversations conversations, Admin admin, ConversationStore store,
+    public Shell(Terminal terminal, Conversations<ReplySurface> conversations, Admin admin, ConversationStore store,
                  Ticker ticker, Clock clock, SwitchboardConfig config, Path history) {
         this.terminal = terminal;
         this.out = terminal.writer();
@@ -84,8 +85,8 @@ public final class Shell {
         this.clock = clock;
         this.config = config;
         this.history = history;
-        this.policy = new Conversations.Policy("switchboard", SwitchboardConfig.OnNewMessage.QUEUE,
-                new SwitchboardConfig.RateLimit(1_000, Duration.ofMinutes(1)), false);
+        this.policy = new Conversations.Policy("switchboard", Conversations.OnNewMessage.QUEUE,
+                new Conversations.RateLimit(1_000, Duration.ofMinutes(1)), false);
         // A terminal takes text as fast as it comes; thirty writes a second reads as smooth streaming.
         this.budget = new Budget("terminal", 30, Duration.ofSeconds(1), ticker);
         this.thread = newThreadId();
@@ -277,12 +278,17 @@ public final class Shell {
     }
 
     /** One reply in the terminal; prints the footer when it ends. */
-    private final class TerminalThread implements ChatThread {
+    private final class TerminalThread implements ChatThread<ReplySurface>, ReplySurface {
         private final TerminalSink sink;
         private final CompletableFuture<Void> done = new CompletableFuture<>();
 
         TerminalThread(TerminalSink sink) {
             this.sink = sink;
+        }
+
+        @Override
+        public ReplySurface surface() {
+            return this;
         }
 
         @Override

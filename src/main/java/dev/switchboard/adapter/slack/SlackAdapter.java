@@ -31,6 +31,7 @@ import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.conversation.ConversationKey;
 import dev.switchboard.live.Budget;
 import dev.switchboard.live.ReplySink;
+import dev.switchboard.live.ReplySurface;
 import dev.switchboard.live.Ticker;
 import dev.switchboard.ops.OpsServer;
 import io.github.bucket4j.Bucket;
@@ -65,7 +66,7 @@ public final class SlackAdapter implements AutoCloseable {
 
     private final SwitchboardConfig.Slack config;
     private final Admin admin;
-    private final Conversations conversations;
+    private final Conversations<ReplySurface> conversations;
     private final Ticker ticker;
     private final Clock clock;
     private final boolean fallbackFooter;
@@ -88,7 +89,7 @@ public final class SlackAdapter implements AutoCloseable {
     private volatile boolean httpReady;
     private volatile boolean stopping;
 
-    public SlackAdapter(SwitchboardConfig.Slack config, Conversations conversations, Ticker ticker, Clock clock,
+    public SlackAdapter(SwitchboardConfig.Slack config, Conversations<ReplySurface> conversations, Ticker ticker, Clock clock,
                         boolean fallbackFooter, MeterRegistry meters, Admin admin, int maxQuestionChars) {
         this.admin = admin;
         this.maxQuestionChars = maxQuestionChars;
@@ -133,7 +134,9 @@ public final class SlackAdapter implements AutoCloseable {
         botUser = auth.getUserId();
         botId = auth.getBotId() == null ? "" : auth.getBotId();
         team = auth.getTeamId();
-        policy = new Conversations.Policy(botUser, config.onNewMessage(), config.userRateLimit(), fallbackFooter);
+        policy = new Conversations.Policy(botUser, Conversations.OnNewMessage.valueOf(config.onNewMessage().name()),
+                new Conversations.RateLimit(config.userRateLimit().messages(), config.userRateLimit().per()),
+                fallbackFooter);
         if (config.mode() == SwitchboardConfig.SlackMode.HTTP) {
             if (ops == null) {
                 throw new IllegalStateException("slack.mode http serves events on the ops server, which is off;"

@@ -6,13 +6,14 @@ import dev.switchboard.conversation.AssistantMeta;
 import dev.switchboard.conversation.Turn;
 import dev.switchboard.live.Budget;
 import dev.switchboard.live.ReplySink;
+import dev.switchboard.live.ReplySurface;
 import dev.switchboard.routing.ReplyOutcome;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
 /** One Slack thread being answered: where the reply goes, its budgets, its history on Slack, its status line. */
-final class SlackThread implements ChatThread {
+final class SlackThread implements ChatThread<ReplySurface>, ReplySurface {
 
     /** Message subtypes that carry a person's words. */
     private static final Set<String> SPOKEN = Set.of("thread_broadcast", "file_share", "me_message");
@@ -43,6 +44,11 @@ final class SlackThread implements ChatThread {
         this.botUser = botUser;
         this.botId = botId;
         this.historyPermit = historyPermit;
+    }
+
+    @Override
+    public ReplySurface surface() {
+        return this;
     }
 
     @Override

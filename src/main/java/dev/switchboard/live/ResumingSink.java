@@ -1,7 +1,5 @@
-package dev.switchboard.chat;
+package dev.switchboard.live;
 
-import dev.switchboard.live.ForwardingSink;
-import dev.switchboard.live.ReplySink;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -19,7 +17,7 @@ import java.util.function.Consumer;
  * replaced by a new post; messages of the earlier try left over at the end are deleted ({@link #leftovers()}).
  * Thread-safe.
  */
-final class ResumingSink extends ForwardingSink {
+public final class ResumingSink extends ForwardingSink {
 
     private final ReplySink inner;
     private final Deque<String> earlier;
@@ -32,7 +30,7 @@ final class ResumingSink extends ForwardingSink {
      * @param remember makes the list of messages shown so far durable (called before a new id is handed on)
      * @param io where {@code remember} runs: never on the caller's thread, which may hold the live engine's lock
      */
-    ResumingSink(ReplySink inner, List<String> earlier, Consumer<List<String>> remember, Executor io) {
+    public ResumingSink(ReplySink inner, List<String> earlier, Consumer<List<String>> remember, Executor io) {
         super(inner);
         this.inner = inner;
         this.earlier = new ArrayDeque<>(earlier);
@@ -61,7 +59,7 @@ final class ResumingSink extends ForwardingSink {
     }
 
     /** Messages of the earlier try that this one did not take over: they should go. */
-    synchronized List<String> leftovers() {
+    public synchronized List<String> leftovers() {
         return List.copyOf(earlier);
     }
 }

@@ -1,0 +1,74 @@
+package dev.switchboard.chat;
+
+import dev.switchboard.conversation.Conversation;
+import dev.switchboard.conversation.Role;
+import dev.switchboard.conversation.Turn;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Reading a stored thread as a conversation: what has an answer, and the history a reply is given. Stateless. */
+final class History {
+
+    private History() {
+    }
+
+    /**
+     * The turns to send for answering {@code messageId}: in conversation order (each answer right after the message
+     * it answers, whatever order they were stored in), up to and including that message.
+     */
+    static List<Turn> upTo(List<Turn> stored, String messageId) {
+        List<Turn> sorted = new ArrayList<>(stored);
+        sorted.sort(Comparator.comparing(Turn::at)); // stable: equal times keep their stored order
+        Map<String, List<Turn>> answers = answersByMessage(sorted);
+        List<Turn> ordered = new ArrayList<>(sorted.size());
+        for (Turn t : sorted) {
+            if (t.role() == Role.ASSISTANT && answers.containsKey(t.assistant().replyTo())) {
+                continue;
+            }
+            ordered.add(t);
+            if (t.role() == Role.USER) {
+                if (t.messageIds().contains(messageId)) {
+                    return ordered;
+                }
+                for (String id : t.messageIds()) {
+                    ordered.addAll(answers.getOrDefault(id, List.of()));
+                }
+            }
+        }
+        return ordered;
+    }
+
+    /** The assistant turns that answer a stored user message, by that message's id, in order. */
+    private static Map<String, List<Turn>> answersByMessage(List<Turn> sorted) {
+        Set<String> userIds = new HashSet<>();
+        for (Turn t : sorted) {
+            if (t.role() == Role.USER) {
+                userIds.addAll(t.messageIds());
+            }
+        }
+        Map<String, List<Turn>> answers = new LinkedHashMap<>();
+        for (Turn t : sorted) {
+            if (t.role() == Role.ASSISTANT && userIds.contains(t.assistant().replyTo())) {
+                answers.computeIfAbsent(t.assistant().replyTo(), id -> new ArrayList<>()).add(t);
+            }
+        }
+        return answers;
+    }
+
+    /** Whether the thread holds a user message with this id. */
+    static boolean holds(Conversation conversation, String messageId) {
+        return conversation.turns().stream().anyMatch(t -> t.role() == Role.USER
+                && t.messageIds().contains(messageId));
+    }
+
+    /** Whether the thread holds an answer to this message. */
+    static boolean answered(Conversation conversation, String messageId) {
+        return conversation.turns().stream().anyMatch(t -> t.role() == Role.ASSISTANT
+                && t.assistant().replyTo().equals(messageId));
+    }
+}

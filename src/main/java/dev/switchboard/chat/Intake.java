@@ -1,0 +1,74 @@
+package dev.switchboard.chat;
+
+import dev.switchboard.conversation.Conversation;
+import dev.switchboard.conversation.ConversationStore;
+import dev.switchboard.conversation.Turn;
+import dev.switchboard.conversation.TurnRejectedException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides on a message: a duplicate of one already taken, one stored but never answered (answered now), or a new one,
+ * which the user's rate limit lets in and the store keeps before it is queued. Runs under its thread's lock.
+ */
+final class Intake<S> {
+
+    private static final Logger log = LoggerFactory.getLogger(Intake.class);
+
+    private final ConversationStore store;
+    private final UserRateLimits limits;
+    private final ThreadQueues<S> queues;
+
+    Intake(ConversationStore store, UserRateLimits limits, ThreadQueues<S> queues) {
+        this.store = store;
+        this.limits = limits;
+        this.queues = queues;
+    }
+
+    Admission admit(ThreadQueues<S>.Lane lane, Inbound message, ChatThread<S> thread, Conversations.Policy policy) {
+        if (queues.closed()) {
+            return new Admission.Refused("I'm restarting right now; please ask again in a minute.");
+        }
+        if (lane.holds(message.messageId())) {
+            return new Admission.Duplicate();
+        }
+        Optional<Conversation> stored = store.load(message.key());
+        if (stored.isPresent() && History.holds(stored.get(), message.messageId())) {
+            if (History.answered(stored.get(), message.messageId())) {
+                return new Admission.Duplicate();
+            }
+            // Stored but never answered: the process stopped while answering it. Answer it now.
+            log.info("answering a stored message that has no reply yet in {}", message.key());
+        } else {
+            Optional<Admission> refused = take(message, policy);
+            if (refused.isPresent()) {
+                return refused.get();
+            }
+        }
+        int ahead = lane.enqueue(new Job<>(message, thread, policy, stored.isEmpty()));
+        return new Admission.Accepted(ahead);
+    }
+
+    /** Spends the user's allowance and stores the message. @return a refusal, or empty when it is stored */
+    private Optional<Admission> take(Inbound message, Conversations.Policy policy) {
+        Duration wait = limits.take(message, policy.userRateLimit());
+        if (!wait.isZero()) {
+            long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
+            return Optional.of(new Admission.Refused("You're sending messages faster than I can answer them. Please"
+                    + " try again in about " + seconds + (seconds == 1 ? " second." : " seconds.")));
+        }
+        try {
+            store.append(message.key(), Turn.user(message.authorId(), message.authorName(), message.text(),
+                    message.at(), List.of(message.messageId())));
+        } catch (TurnRejectedException e) {
+            return Optional.of(new Admission.Refused("I can't take that message: " + e.getMessage() + "."));
+        } catch (RuntimeException e) {
+            limits.refund(message); // not taken: the platform's retry must not find the user's allowance spent
+            throw e;
+        }
+        return Optional.empty();
+    }
+}

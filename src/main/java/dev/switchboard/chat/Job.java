@@ -1,0 +1,53 @@
+package dev.switchboard.chat;
+
+import dev.switchboard.chat.ReplyStarter.StartedReply;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One message waiting for or getting its reply. A cancel that comes before the reply started is kept and applied
+ * when it starts. Thread-safe.
+ *
+ * @param <S> where the platform shows the reply
+ */
+final class Job<S> {
+
+    final Inbound message;
+    final ChatThread<S> thread;
+    final Conversations.Policy policy;
+    /** The store held nothing for the thread: its earlier messages are read from the platform first. */
+    final boolean rebuild;
+    final CompletableFuture<Void> done = new CompletableFuture<>();
+    private StartedReply reply;
+    private String cancelled;
+
+    Job(Inbound message, ChatThread<S> thread, Conversations.Policy policy, boolean rebuild) {
+        this.message = message;
+        this.thread = thread;
+        this.policy = policy;
+        this.rebuild = rebuild;
+    }
+
+    boolean answers(String messageId) {
+        return message.messageId().equals(messageId);
+    }
+
+    synchronized void started(StartedReply started) {
+        this.reply = started;
+        if (cancelled != null) {
+            started.cancel(cancelled);
+        }
+    }
+
+    /** Why the job was stopped before its reply started; null when it was not (or it already started). */
+    synchronized String cancelledBeforeStart() {
+        return reply == null ? cancelled : null;
+    }
+
+    synchronized void cancel(String reason) {
+        if (reply != null) {
+            reply.cancel(reason);
+        } else if (cancelled == null) {
+            cancelled = reason;
+        }
+    }
+}

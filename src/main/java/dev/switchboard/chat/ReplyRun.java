@@ -1,0 +1,162 @@
+package dev.switchboard.chat;
+
+import dev.switchboard.chat.ReplyStarter.Answer;
+import dev.switchboard.chat.ReplyStarter.AnswerRequest;
+import dev.switchboard.chat.ReplyStarter.Resume;
+import dev.switchboard.chat.ReplyStarter.StartedReply;
+import dev.switchboard.conversation.AssistantMeta;
+import dev.switchboard.conversation.Conversation;
+import dev.switchboard.conversation.ConversationStore;
+import dev.switchboard.conversation.TokenUsage;
+import dev.switchboard.conversation.Turn;
+import dev.switchboard.conversation.TurnRejectedException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one reply and records it: rebuilds a thread the store does not know from the platform, starts the answer with
+ * the thread's history, and stores the text the user ends up seeing as the assistant's turn, stamped with the reply's
+ * start so it sits right after the message it answers. Thread-safe.
+ *
+ * @param <S> where the platform shows the reply
+ */
+final class ReplyRun<S> implements ThreadQueues.Runner<S> {
+
+    private static final Logger log = LoggerFactory.getLogger(ReplyRun.class);
+
+    private final ConversationStore store;
+    private final ReplyStarter<S> starter;
+    private final Clock clock;
+    private final Executor workers;
+
+    ReplyRun(ConversationStore store, ReplyStarter<S> starter, Clock clock, Executor workers) {
+        this.store = store;
+        this.starter = starter;
+        this.clock = clock;
+        this.workers = workers;
+    }
+
+    /** Where the platform ids of a reply's messages are kept while it is written, by the message it answers. */
+    static String shownFor(String messageId) {
+        return "shown_for." + messageId;
+    }
+
+    @Override
+    public CompletableFuture<Void> run(Job<S> job) {
+        Instant started = clock.instant();
+        String cancelled = job.cancelledBeforeStart();
+        if (cancelled != null) {
+            // Superseded or withdrawn before it began: nothing is shown, and the message counts as handled.
+            store(job, "", List.of(), meta(job, new AssistantMeta("", "", List.of(), TokenUsage.NONE, Duration.ZERO,
+                    Duration.ZERO)), started);
+            try {
+                starter.withdrawn(job.thread.surface(), cancelled);
+            } catch (RuntimeException e) {
+                log.warn("finishing the reply in {} failed: {}", job.message.key(), e.toString());
+            }
+            return CompletableFuture.completedFuture(null);
+        }
+        StartedReply reply;
+        try {
+            if (job.rebuild) {
+                rebuild(job);
+            }
+            Conversation conversation = store.load(job.message.key())
+                    .orElseThrow(() -> new IllegalStateException("the thread vanished from the store"));
+            AnswerRequest request = new AnswerRequest(job.message.key(), History.upTo(conversation.turns(),
+                    job.message.messageId()), job.message.authorName(), job.message.channelName());
+            reply = starter.start(request, job.thread.surface(), resume(job, conversation),
+                    job.policy.fallbackFooter());
+            job.started(reply);
+        } catch (RuntimeException e) {
+            log.error("could not start the reply in {}", job.message.key(), e);
+            // The user still gets one line in the thread, and the status and placeholder are cleared.
+            reply = starter.fail(job.thread.surface(), resume(job, null), ReplyStarter.COULD_NOT_START);
+        }
+        StartedReply shown = reply;
+        // On a worker: the answer may complete inside the live engine's lock, and recording takes others.
+        return shown.answered().thenAcceptAsync(answer -> record(job, shown, answer, started), workers);
+    }
+
+    /**
+     * How an earlier try at this answer, killed with the process, is taken over: its messages from the store's note,
+     * and the note kept up to date with every message this try shows.
+     */
+    private Resume resume(Job<S> job, Conversation conversation) {
+        String name = shownFor(job.message.messageId());
+        String earlier = conversation == null ? null : conversation.metadata().get(name);
+        List<String> ids = earlier == null || earlier.isEmpty() ? List.of() : List.of(earlier.split(","));
+        if (!ids.isEmpty()) {
+            log.info("continuing an interrupted reply in {} in its {} message(s)", job.message.key(), ids.size());
+        }
+        return new Resume(ids, shown -> {
+            try {
+                store.putMetadata(job.message.key(), name, String.join(",", shown));
+            } catch (RuntimeException e) {
+                // Only the clean-up after a crash depends on it; the reply itself goes on.
+                log.warn("could not note a reply's message in {}: {}", job.message.key(), e.toString());
+            }
+        }, workers);
+    }
+
+    private void rebuild(Job<S> job) {
+        List<Turn> earlier;
+        try {
+            earlier = job.thread.earlierTurns();
+        } catch (RuntimeException e) {
+            log.warn("could not read the thread's earlier messages from the platform; answering without them: {}",
+                    e.toString());
+            return;
+        }
+        Set<String> known = new HashSet<>();
+        store.load(job.message.key()).ifPresent(c -> c.turns().forEach(t -> known.addAll(t.messageIds())));
+        for (Turn turn : earlier) {
+            // Only what came before the message, and nothing the store already has (a message that arrived since).
+            if (!turn.at().isBefore(job.message.at()) || turn.messageIds().stream().anyMatch(known::contains)) {
+                continue;
+            }
+            try {
+                store.append(job.message.key(), turn);
+            } catch (TurnRejectedException e) {
+                log.debug("an earlier message was not kept: {}", e.getMessage());
+            }
+        }
+        if (!earlier.isEmpty()) {
+            log.info("rebuilt {} from {} earlier platform messages", job.message.key(), earlier.size());
+        }
+    }
+
+    private void record(Job<S> job, StartedReply reply, Answer answer, Instant started) {
+        store(job, answer.text(), answer.messageIds(), meta(job, answer.meta()), started);
+        reply.finish();
+        // The reply is whole: the note of the messages it showed goes.
+        try {
+            store.putMetadata(job.message.key(), shownFor(job.message.messageId()), null);
+        } catch (RuntimeException e) {
+            log.debug("the note of a reply's messages in {} stays: {}", job.message.key(), e.toString());
+        }
+    }
+
+    private void store(Job<S> job, String text, List<String> ids, AssistantMeta meta, Instant started) {
+        try {
+            // Stamped with the start of the reply: the answer belongs right after the message it answers.
+            store.append(job.message.key(), Turn.assistant(job.policy.botId(), text, started, ids, meta));
+        } catch (RuntimeException e) {
+            log.error("the reply in {} was shown but could not be stored", job.message.key(), e);
+        }
+    }
+
+    /** The meta of the answer, naming the message it answers. */
+    private static AssistantMeta meta(Job<?> job, AssistantMeta m) {
+        return new AssistantMeta(m.provider(), m.model(), m.fallbacks(), m.usage(), m.firstToken(), m.latency(),
+                job.message.messageId());
+    }
+}

@@ -1,0 +1,235 @@
+package dev.switchboard.chat;
+
+import dev.switchboard.conversation.ConversationKey;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One queue per thread: its replies run one at a time, in the order their messages were taken, so each reply has the
+ * whole thread before it as context; different threads run in parallel. A thread with nothing queued or running is
+ * dropped. Thread-safe: each thread's queue is guarded by its {@link Lane}.
+ *
+ * @param <S> where the platform shows a reply
+ */
+final class ThreadQueues<S> {
+
+    private static final Logger log = LoggerFactory.getLogger(ThreadQueues.class);
+
+    /** Runs one job's reply on a worker; the stage completes once it is recorded. */
+    interface Runner<S> {
+        CompletableFuture<Void> run(Job<S> job);
+    }
+
+    private final Map<ConversationKey, Lane> lanes = new ConcurrentHashMap<>();
+    private final AtomicInteger waiting;
+    private final AtomicInteger answering;
+    private final Executor workers;
+    private final Runner<S> runner;
+    private volatile boolean closed;
+
+    ThreadQueues(AtomicInteger waiting, AtomicInteger answering, Executor workers, Runner<S> runner) {
+        this.waiting = waiting;
+        this.answering = answering;
+        this.workers = workers;
+        this.runner = runner;
+    }
+
+    /**
+     * Decides on a message under its thread's lock. With {@code supersede}, a reply running in the thread when the
+     * message is accepted is cancelled, outside the lock (the live engine's callbacks take it).
+     */
+    Admission submit(ConversationKey key, boolean supersede, Function<Lane, Admission> decide) {
+        while (true) {
+            Lane lane = lanes.computeIfAbsent(key, Lane::new);
+            Admission admission;
+            Job<S> superseded;
+            synchronized (lane) {
+                if (lane.retired) {
+                    continue;
+                }
+                superseded = supersede ? lane.running : null;
+                try {
+                    admission = decide.apply(lane);
+                } finally {
+                    retireIfIdle(lane);
+                }
+            }
+            if (superseded != null && admission instanceof Admission.Accepted) {
+                superseded.cancel("a newer message arrived in the thread");
+            }
+            return admission;
+        }
+    }
+
+    boolean closed() {
+        return closed;
+    }
+
+    /**
+     * Stops the reply to a message, or drops it from the queue.
+     *
+     * @return whether a reply was stopped or dropped
+     */
+    boolean cancel(ConversationKey key, String messageId, String reason) {
+        Lane lane = lanes.get(key);
+        if (lane == null) {
+            return false;
+        }
+        Job<S> running;
+        synchronized (lane) {
+            running = lane.running;
+            if (running == null || !running.answers(messageId)) {
+                boolean removed = lane.queue.removeIf(j -> j.answers(messageId));
+                if (removed) {
+                    waiting.decrementAndGet();
+                }
+                return removed;
+            }
+        }
+        running.cancel(reason);
+        return true;
+    }
+
+    /** Whether a message is waiting for or getting its reply now. */
+    boolean busyWith(ConversationKey key, String messageId) {
+        Lane lane = lanes.get(key);
+        if (lane == null) {
+            return false;
+        }
+        synchronized (lane) {
+            return lane.holds(messageId);
+        }
+    }
+
+    /** Called with the lane's lock held. */
+    private void startNext(Lane lane) {
+        Job<S> job = lane.queue.poll();
+        if (job == null) {
+            return;
+        }
+        waiting.decrementAndGet();
+        answering.incrementAndGet();
+        lane.running = job;
+        workers.execute(() -> {
+            CompletableFuture<Void> recorded;
+            try {
+                recorded = runner.run(job);
+            } catch (RuntimeException e) {
+                log.error("a reply in {} could not be run", job.message.key(), e);
+                recorded = CompletableFuture.completedFuture(null);
+            }
+            recorded.whenComplete((ok, error) -> {
+                if (error != null) {
+                    log.error("a reply in {} ended with an internal error", job.message.key(), error);
+                }
+                done(lane, job);
+            });
+        });
+    }
+
+    private void done(Lane lane, Job<S> job) {
+        answering.decrementAndGet();
+        job.done.complete(null);
+        synchronized (lane) {
+            if (lane.running == job) {
+                lane.running = null;
+            }
+            if (!closed) {
+                startNext(lane);
+            }
+            retireIfIdle(lane);
+        }
+    }
+
+    /** Called with the lane's lock held. */
+    private void retireIfIdle(Lane lane) {
+        if (lane.running == null && lane.queue.isEmpty()) {
+            lane.retired = true;
+            lanes.remove(lane.key, lane);
+        }
+    }
+
+    /**
+     * Takes no more jobs, lets the running ones finish for up to {@code drain}, then cancels the rest with
+     * {@code reason} and waits a little for that to be shown and stored. Queued jobs are dropped.
+     */
+    void close(Duration drain, String reason) {
+        closed = true;
+        List<Job<S>> running = new ArrayList<>();
+        for (Lane lane : lanes.values()) {
+            synchronized (lane) {
+                waiting.addAndGet(-lane.queue.size());
+                lane.queue.clear();
+                if (lane.running != null) {
+                    running.add(lane.running);
+                }
+            }
+        }
+        if (!drain.isZero() && !running.isEmpty()) {
+            log.info("waiting up to {} s for {} replies to finish", drain.toSeconds(), running.size());
+            if (!await(running, drain)) {
+                log.info("interrupting the replies still being written");
+            }
+        }
+        running.forEach(job -> job.cancel(reason));
+        // Let the interrupted replies say so and be stored, within reason.
+        if (!await(running, Duration.ofSeconds(5))) {
+            log.warn("{} replies were still finishing when the service stopped", running.stream()
+                    .filter(j -> !j.done.isDone()).count());
+        }
+    }
+
+    private static boolean await(List<? extends Job<?>> jobs, Duration within) {
+        try {
+            CompletableFuture.allOf(jobs.stream().map(j -> j.done).toArray(CompletableFuture[]::new))
+                    .get(within.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException | TimeoutException e) {
+            return false;
+        }
+    }
+
+    /** One thread's queue and the job running in it. Guarded by itself. */
+    final class Lane {
+        private final ConversationKey key;
+        private final Deque<Job<S>> queue = new ArrayDeque<>();
+        private Job<S> running;
+        private boolean retired;
+
+        private Lane(ConversationKey key) {
+            this.key = key;
+        }
+
+        boolean holds(String messageId) {
+            return running != null && running.answers(messageId) || queue.stream().anyMatch(j -> j.answers(messageId));
+        }
+
+        /** Queues a job and starts it if the thread is idle. @return replies to finish before it starts */
+        int enqueue(Job<S> job) {
+            int ahead = queue.size() + (running != null ? 1 : 0);
+            queue.add(job);
+            waiting.incrementAndGet();
+            if (running == null) {
+                startNext(this);
+            }
+            return ahead;
+        }
+    }
+}

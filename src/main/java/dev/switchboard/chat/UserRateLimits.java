@@ -1,0 +1,53 @@
+package dev.switchboard.chat;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.TimeMeter;
+import java.time.Clock;
+import java.time.Duration;
+
+/** How many new messages each user may send, per platform, on the injected clock. Thread-safe. */
+final class UserRateLimits {
+
+    private final Clock clock;
+    private final Cache<String, Bucket> buckets = Caffeine.newBuilder().maximumSize(100_000)
+            .expireAfterAccess(Duration.ofHours(1)).build();
+
+    UserRateLimits(Clock clock) {
+        this.clock = clock;
+    }
+
+    /** Takes one message from the user's allowance. @return zero if taken, else how long until one is free */
+    Duration take(Inbound message, Conversations.RateLimit limit) {
+        Bucket bucket = buckets.get(user(message), u -> Bucket.builder()
+                .addLimit(l -> l.capacity(limit.messages()).refillGreedy(limit.messages(), limit.per()))
+                .withCustomTimePrecision(new TimeMeter() {
+                    @Override
+                    public long currentTimeNanos() {
+                        return clock.millis() * 1_000_000L;
+                    }
+
+                    @Override
+                    public boolean isWallClockBased() {
+                        return true;
+                    }
+                })
+                .build());
+        ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
+        return probe.isConsumed() ? Duration.ZERO : Duration.ofNanos(probe.getNanosToWaitForRefill());
+    }
+
+    /** Gives back what {@link #take} took: the message was not taken after all. */
+    void refund(Inbound message) {
+        Bucket bucket = buckets.getIfPresent(user(message));
+        if (bucket != null) {
+            bucket.addTokens(1);
+        }
+    }
+
+    private static String user(Inbound message) {
+        return message.key().platform() + "\u0000" + message.authorId();
+    }
+}
