@@ -67,6 +67,7 @@ final class Service implements AutoCloseable {
     private DiscordAdapter discord;
     private Ticker ticker;
     private Admin admin;
+    private final ConfiguredOperators operators;
     /** The data folder is walked to measure it: at most every half minute, in the background after the first. */
     private final com.github.benmanes.caffeine.cache.LoadingCache<Boolean, dev.switchboard.conversation.StoreStats>
             storeStats = com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
@@ -93,6 +94,7 @@ final class Service implements AutoCloseable {
         this.config = loaded.config();
         this.clock = clock;
         this.reread = reread;
+        this.operators = new ConfiguredOperators(config.operators());
     }
 
     Service start() {
@@ -127,8 +129,7 @@ final class Service implements AutoCloseable {
         started.add(audit);
         Settings settings = new Settings(storage.path(), storage.fsync());
         settings.applyTo(router);
-        admin = new Admin(router, store, conversations, audit, settings, usage, clock, this::status,
-                config.operators());
+        admin = new Admin(router, store, audit, settings, usage, clock, this::status, operators.byPlatform());
         if (reread != null) {
             admin.reloadWith(this::reload);
         }
@@ -233,7 +234,7 @@ final class Service implements AutoCloseable {
         dev.switchboard.logging.SecretMasker.register(next.secretValues()); // before anything can print them
         SwitchboardConfig fresh = next.config();
         Router.Changes changes = router.reconfigure(fresh);
-        admin.operators(fresh.operators());
+        operators.replace(fresh.operators());
         List<String> waiting = new ArrayList<>();
         if (!fresh.slack().equals(config.slack())) {
             waiting.add("slack");

@@ -1,0 +1,128 @@
+package dev.switchboard.admin;
+
+import dev.switchboard.conversation.Conversation;
+import dev.switchboard.conversation.ConversationKey;
+import dev.switchboard.conversation.ConversationStore;
+import dev.switchboard.conversation.Turn;
+import dev.switchboard.conversation.UsageLedger;
+import dev.switchboard.ops.Status;
+import dev.switchboard.routing.Router;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/** Runs operator commands against the router, the store and the usage ledger; saves changed settings. Thread-safe. */
+final class Commands {
+
+    /** Attachments above this are refused: Discord's limit for bots is 10 MiB, leave room for the envelope. */
+    static final int MAX_EXPORT_BYTES = 8 * 1024 * 1024;
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper EXPORT = com.fasterxml.jackson.databind.json
+            .JsonMapper.builder()
+            .addModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
+            .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+            .propertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE)
+            .serializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+            .build();
+
+    private final Router router;
+    private final ConversationStore store;
+    private final Settings settings;
+    private final UsageLedger usage;
+    private final Clock clock;
+    private final Supplier<Status> status;
+    private volatile Admin.Reload reload = () -> "reload is not available: this service was not started from a"
+            + " config file.";
+
+    Commands(Router router, ConversationStore store, Settings settings, UsageLedger usage, Clock clock,
+             Supplier<Status> status) {
+        this.router = router;
+        this.store = store;
+        this.settings = settings;
+        this.usage = usage;
+        this.clock = clock;
+        this.status = status;
+    }
+
+    void reloadWith(Admin.Reload how) {
+        this.reload = how;
+    }
+
+    Outcome run(Command command) {
+        return switch (command) {
+            case Command.ShowStatus s -> new Outcome.StatusReport(status.get(),
+                    router.pinnedModel(s.here()).orElse(null));
+            case Command.SwitchProvider p -> switchProvider(p);
+            case Command.PinModel m -> {
+                String problem = router.pinModel(m.where(), m.model());
+                yield saved(problem, new Outcome.ModelPinned(m.here(), m.where(), m.model()));
+            }
+            case Command.ChooseRoute r -> {
+                String problem = router.chooseRoute(r.where(), r.route());
+                yield saved(problem, new Outcome.RouteChosen(r.here(), r.where(), r.route()));
+            }
+            case Command.SetPrompt p -> {
+                router.choosePrompt(p.where(), p.prompt());
+                yield saved(null, new Outcome.PromptSet(p.here(), p.where(), p.prompt() == null));
+            }
+            case Command.Forget f -> new Outcome.Forgotten(f.thread(), store.forget(f.thread()));
+            case Command.Export e -> export(e.thread());
+            case Command.ShowUsage u -> {
+                Instant since = clock.instant().minus(u.span());
+                yield new Outcome.UsageReport(u.window(),
+                        usage.totals(since, r -> r.provider() + "/" + r.model()),
+                        usage.totals(since, r -> r.platform() + " " + r.channel()),
+                        usage.totals(since, r -> r.platform() + " " + r.user()));
+            }
+            case Command.ForgetUser f -> new Outcome.UserForgotten(f.user(),
+                    store.forgetUser(f.platform(), f.user()), usage.forgetUser(f.platform(), f.user()));
+            case Command.Reload r -> new Outcome.Said(reload.reload());
+            case Command.Invalid i -> new Outcome.Said(i.reply());
+        };
+    }
+
+    private Outcome switchProvider(Command.SwitchProvider p) {
+        if (!router.setProviderEnabled(p.provider(), p.on())) {
+            return new Outcome.NoSuchProvider(p.provider());
+        }
+        settings.save(router);
+        return new Outcome.ProviderSwitched(p.provider(), p.on());
+    }
+
+    /** Saves the settings when a change was made; a refused one leaves them. */
+    private Outcome saved(String problem, Outcome done) {
+        if (problem != null) {
+            return new Outcome.NotChanged(problem);
+        }
+        settings.save(router);
+        return done;
+    }
+
+    /** The whole stored thread, archived turns included, as indented JSON. */
+    private Outcome export(ConversationKey where) {
+        Optional<Conversation> found = store.loadComplete(where);
+        if (found.isEmpty()) {
+            return new Outcome.NothingToExport(where);
+        }
+        Conversation c = found.get();
+        byte[] json;
+        try {
+            json = EXPORT.writeValueAsBytes(new Export(1, clock.instant(), c.key(), c.startedAt(), c.updatedAt(),
+                    c.metadata(), c.turns()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("the thread could not be written as JSON", e);
+        }
+        return json.length > MAX_EXPORT_BYTES ? new Outcome.ExportTooLarge(where, json.length)
+                : new Outcome.Exported(where, c.turns().size(), json);
+    }
+
+    /** The export file's shape: versioned, so readers can tell later changes apart. */
+    record Export(int version, Instant exportedAt, ConversationKey conversation, Instant startedAt, Instant updatedAt,
+                  Map<String, String> metadata, List<Turn> turns) { }
+}
