@@ -297,6 +297,42 @@ public final class LiveReplies {
             }
         }
 
+        /** A write went through: the messages now show its text. Called with the engine's lock held. */
+        private void shown(Write write, Object result) {
+            editFailures = 0;
+            failuresInARow = 0;
+            switch (write.op()) {
+                case POST -> {
+                    ids.add((String) result);
+                    shown.add(write.text());
+                }
+                case EDIT -> shown.set(write.index(), write.text());
+                case DELETE -> {
+                    ids.remove(write.index());
+                    shown.remove(write.index());
+                }
+            }
+            if (unseenSince == 0 && nextWrite() != null) {
+                unseenSince = ticker.nanos(); // the final text or a reset came without tokens
+            }
+        }
+
+        /**
+         * The message at {@code index} will not take edits: leave it, and continue after what it shows. It covers
+         * only what it really shows of the reply (a placeholder covers nothing). Called with the engine's lock held.
+         */
+        private void freeze(int index) {
+            String keep = shown.get(index);
+            String display = sink.format(source.toString());
+            int from = Math.min(frozenUpTo, display.length());
+            String rest = display.substring(from);
+            int skipped = rest.length() - rest.stripLeading().length();
+            frozenUpTo = from + skipped + commonPrefix(keep, rest.stripLeading());
+            frozen = index + 1;
+            version++;
+            editFailures = 0;
+        }
+
         /** @return why the upstream reply must stop, or null */
         private String doneLocked(Write write, Object result, Throwable error) {
             synchronized (LiveReplies.this) {
@@ -308,22 +344,7 @@ public final class LiveReplies {
                 Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
                         ? error.getCause() : error;
                 if (cause == null) {
-                    editFailures = 0;
-                    failuresInARow = 0;
-                    switch (write.op()) {
-                        case POST -> {
-                            ids.add((String) result);
-                            shown.add(write.text());
-                        }
-                        case EDIT -> shown.set(write.index(), write.text());
-                        case DELETE -> {
-                            ids.remove(write.index());
-                            shown.remove(write.index());
-                        }
-                    }
-                    if (unseenSince == 0 && nextWrite() != null) {
-                        unseenSince = ticker.nanos(); // the final text or a reset came without tokens
-                    }
+                    shown(write, result);
                 } else if (cause instanceof ReplySink.WriteFailed failed
                         && failed.kind() == ReplySink.WriteFailed.Kind.RATE_LIMITED) {
                     budgets.forEach(b -> b.pause(failed.retryAfter()));
@@ -340,17 +361,7 @@ public final class LiveReplies {
                     settled.completeExceptionally(cause);
                     return "the reply cannot be shown";
                 } else if (write.op() == Write.Op.EDIT && ++editFailures >= EDIT_FAILURES_BEFORE_MOVING_ON) {
-                    // This message will not take edits: leave it, and continue after what it shows.
-                    // It covers only what it really shows of the reply (a placeholder covers nothing).
-                    String keep = shown.get(write.index());
-                    String display = sink.format(source.toString());
-                    int from = Math.min(frozenUpTo, display.length());
-                    String rest = display.substring(from);
-                    int skipped = rest.length() - rest.stripLeading().length();
-                    frozenUpTo = from + skipped + commonPrefix(keep, rest.stripLeading());
-                    frozen = write.index() + 1;
-                    version++;
-                    editFailures = 0;
+                    freeze(write.index());
                     log.warn("edits of a reply message keep failing; continuing in a new message: {}",
                             cause.toString());
                 } else if (write.op() == Write.Op.POST) {
