@@ -89,8 +89,8 @@ public final class DiscordAdapter implements AutoCloseable {
     private volatile boolean stopping;
     private ShardManager shards;
 
-    public DiscordAdapter(SwitchboardConfig.Discord config, Conversations<ReplySurface> conversations, Ticker ticker, Clock clock,
-                          boolean fallbackFooter, Admin admin) {
+    public DiscordAdapter(SwitchboardConfig.Discord config, Conversations<ReplySurface> conversations, Ticker ticker,
+                          Clock clock, boolean fallbackFooter, Admin admin) {
         this.admin = admin;
         this.config = config;
         this.conversations = conversations;

@@ -89,8 +89,8 @@ public final class SlackAdapter implements AutoCloseable {
     private volatile boolean httpReady;
     private volatile boolean stopping;
 
-    public SlackAdapter(SwitchboardConfig.Slack config, Conversations<ReplySurface> conversations, Ticker ticker, Clock clock,
-                        boolean fallbackFooter, MeterRegistry meters, Admin admin, int maxQuestionChars) {
+    public SlackAdapter(SwitchboardConfig.Slack config, Conversations<ReplySurface> conversations, Ticker ticker,
+                        Clock clock, boolean fallbackFooter, MeterRegistry meters, Admin admin, int maxQuestionChars) {
         this.admin = admin;
         this.maxQuestionChars = maxQuestionChars;
         this.config = config;
