@@ -354,7 +354,7 @@ public final class SlackAdapter implements AutoCloseable {
         }
         String ts;
         try {
-            ts = postQuestion(channel, "<@" + user + "> asked: " + escape(question));
+            ts = postQuestion(channel, "<@" + user + "> asked: " + SlackMarkdown.escape(question));
         } catch (RuntimeException e) {
             String why = SlackApi.error(e);
             if (why.contains("msg_too_long")) {
@@ -521,11 +521,6 @@ public final class SlackAdapter implements AutoCloseable {
     /** The text without the bot's own mention, so the model sees only the question. */
     static String withoutMention(String text, String botUser) {
         return text.replace("<@" + botUser + ">", "").strip();
-    }
-
-    /** A user's words shown back in mrkdwn: nothing in them can become a mention or a link. */
-    private static String escape(String text) {
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 
     /** HTTP mode: checks Slack's signature, then lets Bolt parse and dispatch the request. */
