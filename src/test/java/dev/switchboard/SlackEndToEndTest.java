@@ -64,6 +64,10 @@ class SlackEndToEndTest {
     }
 
     private Service start(String extraSlack, String topLevel) {
+        return start(extraSlack, topLevel, Clock.systemUTC());
+    }
+
+    private Service start(String extraSlack, String topLevel, Clock clock) {
         String yaml = topLevel + "\n" + """
                 slack:
                   bot_token: %s
@@ -79,7 +83,7 @@ class SlackEndToEndTest {
                 """.formatted(FakeSlack.BOT_TOKEN, FakeSlack.APP_TOKEN, FakeSlack.SIGNING_SECRET, slack.apiUrl(),
                 (extraSlack.contains("update_budget") ? extraSlack : extraSlack
                         + "\nupdate_budget: {messages: 20, per: 1s}").indent(2), provider.baseUrl(Api.OPENAI), data.toString().replace("\\", "/"));
-        Service service = new Service(new ConfigLoader().parse(yaml, "test.yaml", Map.of()), Clock.systemUTC())
+        Service service = new Service(new ConfigLoader().parse(yaml, "test.yaml", Map.of()), clock)
                 .start();
         services.add(service);
         if (!extraSlack.contains("mode: http")) {
@@ -234,6 +238,48 @@ class SlackEndToEndTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> slack.messages("C1").stream()
                 .anyMatch(m -> m.text().equals("<@U2> asked: and you?")));
         assertThat(slack.deliveries()).allMatch(FakeSlack.Delivery::acked);
+    }
+
+    @Test
+    void httpModeVerifiesSignaturesOnceOnTheServicesClock_andTheSigningSecretNeverReachesALog() {
+        // The service's clock runs an hour behind the wall clock. A request signed on it is fresh to our check and an
+        // hour old to Bolt's, which reads the wall clock: answered only when ours is the one verification.
+        Clock behind = Clock.offset(Clock.systemUTC(), Duration.ofHours(-1));
+        ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ch.qos.logback.classic.Level level = root.getLevel();
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
+                new ch.qos.logback.core.read.ListAppender<>();
+        logs.start();
+        root.addAppender(logs);
+        root.setLevel(ch.qos.logback.classic.Level.DEBUG);
+        try {
+            Service service = start("mode: http", "", behind);
+            String url = service.ops().url() + "/slack/events";
+            long now = behind.instant().getEpochSecond();
+            String challenge = "{\"token\":\"t\",\"challenge\":\"c-456\",\"type\":\"url_verification\"}";
+
+            HttpResponse<String> valid = slack.postSigned(url, challenge, "application/json", now,
+                    FakeSlack.SIGNING_SECRET);
+            assertThat(valid.statusCode()).as(valid.body()).isEqualTo(200);
+            assertThat(valid.body()).contains("c-456");
+            HttpResponse<String> forged = slack.postSigned(url, challenge, "application/json", now, "wrong-secret");
+            assertThat(forged.statusCode()).isEqualTo(401);
+            assertThat(forged.body()).contains("does not match").doesNotContain(FakeSlack.SIGNING_SECRET);
+            assertThat(slack.postSigned(url, challenge, "application/json", now + 330, FakeSlack.SIGNING_SECRET)
+                    .statusCode()).as("the future bound Bolt does not have").isEqualTo(401);
+        } finally {
+            root.setLevel(level);
+            root.detachAppender(logs);
+        }
+        assertThat(logs.list).as("the refusals were logged").anySatisfy(e -> assertThat(e.getFormattedMessage())
+                .contains("refused an events request"));
+        assertThat(logs.list).allSatisfy(e -> {
+            assertThat(e.getFormattedMessage()).doesNotContain(FakeSlack.SIGNING_SECRET);
+            for (var thrown = e.getThrowableProxy(); thrown != null; thrown = thrown.getCause()) {
+                assertThat(String.valueOf(thrown.getMessage())).doesNotContain(FakeSlack.SIGNING_SECRET);
+            }
+        });
     }
 
     @Test

@@ -1,6 +1,5 @@
 package dev.switchboard.adapter.discord;
 
-import dev.switchboard.live.Formatter;
 import dev.switchboard.live.ReplySink;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -71,7 +70,7 @@ final class ChannelSink implements ReplySink {
 
     @Override
     public String format(String markdown) {
-        return Formatter.toDiscord(markdown);
+        return DiscordMarkdown.FORMAT.format(markdown);
     }
 
     /** Nothing before the first words: Discord shows "typing…" (or the deferred "thinking…") meanwhile. */

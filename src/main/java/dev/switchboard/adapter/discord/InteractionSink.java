@@ -1,6 +1,5 @@
 package dev.switchboard.adapter.discord;
 
-import dev.switchboard.live.Formatter;
 import dev.switchboard.live.ReplySink;
 import java.time.Clock;
 import java.time.Duration;
@@ -107,7 +106,7 @@ final class InteractionSink implements ReplySink {
 
     @Override
     public String format(String markdown) {
-        return Formatter.toDiscord(markdown);
+        return DiscordMarkdown.FORMAT.format(markdown);
     }
 
     /** Nothing before the first words: Discord shows "typing…" (or the deferred "thinking…") meanwhile. */

@@ -252,7 +252,10 @@ public final class Shell {
             Path to = history.resolveSibling(".exports").resolve(file.name());
             try {
                 java.nio.file.Files.createDirectories(to.getParent());
-                dev.switchboard.store.AtomicFiles.write(to, file.content(), false, false);
+                // Written whole, then moved into place: never a half-written export (the shell owns no store).
+                Path part = java.nio.file.Files.write(to.resolveSibling("." + file.name() + ".tmp"), file.content());
+                java.nio.file.Files.move(part, to, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                 say(file.text() + " Written to " + to.toAbsolutePath().normalize());
             } catch (java.io.IOException | RuntimeException e) {
                 say("the export could not be written to " + to + ": " + e.getMessage());

@@ -1,6 +1,5 @@
 package dev.switchboard.adapter.slack;
 
-import dev.switchboard.live.Formatter;
 import dev.switchboard.live.ReplySink;
 import java.util.concurrent.CompletionStage;
 
@@ -46,6 +45,6 @@ final class SlackSink implements ReplySink {
 
     @Override
     public String format(String markdown) {
-        return Formatter.toSlack(markdown);
+        return SlackMarkdown.MRKDWN.format(markdown);
     }
 }

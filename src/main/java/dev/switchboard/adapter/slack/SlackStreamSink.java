@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.regex.Pattern;
 
 /**
  * A reply shown with Slack's native streaming: {@code chat.startStream} opens a message, {@code chat.appendStream}
@@ -20,9 +19,6 @@ import java.util.regex.Pattern;
 final class SlackStreamSink implements ReplySink {
 
     private static final Logger log = LoggerFactory.getLogger(SlackStreamSink.class);
-
-    /** A mention, channel link or special command Slack would act on. */
-    private static final Pattern PING = Pattern.compile("<([!@#])");
 
     private final SlackApi api;
     private final String channel;
@@ -139,7 +135,7 @@ final class SlackStreamSink implements ReplySink {
     /** Standard Markdown, which streams accept, with mentions and {@code <!channel>}-style commands defused. */
     @Override
     public String format(String markdown) {
-        return PING.matcher(markdown).replaceAll("<\u200B$1");
+        return SlackMarkdown.STREAM.format(markdown);
     }
 
     @Override

@@ -82,7 +82,7 @@ final class SlackThread implements ChatThread<ReplySurface>, ReplySurface {
                 String author = m.getUser() != null ? m.getUser() : m.getBotId() == null ? "" : m.getBotId();
                 String name = m.getUser() != null ? api.displayName(m.getUser())
                         : m.getUsername() == null ? "" : m.getUsername();
-                turns.add(Turn.user(author, name, SlackAdapter.withoutMention(m.getText(), botUser),
+                turns.add(Turn.user(author, name, SlackRules.withoutMention(m.getText(), botUser),
                         SlackApi.instant(m.getTs()), List.of(m.getTs())));
             }
         }

@@ -1,0 +1,177 @@
+package dev.switchboard.adapter.discord;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.switchboard.chat.Admission;
+import dev.switchboard.chat.Conversations;
+import dev.switchboard.live.ReplySurface;
+import dev.switchboard.chat.Inbound;
+import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.conversation.ConversationKey;
+import java.time.Duration;
+import java.util.List;
+import net.dv8tion.jda.api.entities.Message;
+import net.dv8tion.jda.api.entities.Role;
+import net.dv8tion.jda.api.entities.channel.ChannelType;
+import net.dv8tion.jda.api.entities.channel.concrete.ThreadChannel;
+import net.dv8tion.jda.api.entities.channel.middleman.MessageChannel;
+import net.dv8tion.jda.api.events.message.MessageDeleteEvent;
+import net.dv8tion.jda.api.events.message.MessageReceivedEvent;
+import net.dv8tion.jda.api.hooks.ListenerAdapter;
+import net.dv8tion.jda.api.sharding.ShardManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Discord's messages into conversations: each message the rules ({@link DiscordRules}) say is for the bot is stored
+ * and its reply scheduled, in a thread opened on it when that is how the bot answers. A deleted question stops its
+ * reply. Thread-safe.
+ */
+final class DiscordIntake extends ListenerAdapter {
+
+    private static final Logger log = LoggerFactory.getLogger(DiscordIntake.class);
+    /** How far back a message left unanswered by a stop is still answered at start. */
+    static final Duration LEFTOVER_WINDOW = Duration.ofHours(1);
+
+    private final SwitchboardConfig.Discord config;
+    private final Conversations<ReplySurface> conversations;
+    private final DiscordPolicy policy;
+    private final DiscordReplies replies;
+    /** Which conversation a user message being answered belongs to, so deleting it can stop the reply. */
+    private final Cache<String, ConversationKey> byUserMessage = Caffeine.newBuilder().maximumSize(100_000)
+            .expireAfterWrite(Duration.ofHours(1)).build();
+    private volatile boolean stopping;
+
+    DiscordIntake(SwitchboardConfig.Discord config, Conversations<ReplySurface> conversations, DiscordPolicy policy,
+                  DiscordReplies replies) {
+        this.config = config;
+        this.conversations = conversations;
+        this.policy = policy;
+        this.replies = replies;
+    }
+
+    void stop() {
+        stopping = true;
+    }
+
+    @Override
+    public void onMessageReceived(MessageReceivedEvent event) {
+        try {
+            if (!stopping) {
+                onMessage(event);
+            }
+        } catch (RuntimeException e) {
+            log.error("discord: a message could not be handled", e);
+        }
+    }
+
+    @Override
+    public void onMessageDelete(MessageDeleteEvent event) {
+        ConversationKey key = byUserMessage.getIfPresent(event.getMessageId());
+        if (key != null && conversations.cancel(key, event.getMessageId(), "the question was deleted")) {
+            log.info("discord: a question was deleted; its reply was stopped");
+        }
+    }
+
+    private void onMessage(MessageReceivedEvent event) {
+        DiscordRules.Decision decision = DiscordRules.decide(heard(event), config.threads(), config.access(),
+                conversations::knows, replies::conversationOf);
+        switch (decision) {
+            case DiscordRules.Decision.Ignore ignore -> { }
+            case DiscordRules.Decision.Answer answer -> take(event, answer.key(), event.getChannel(),
+                    answer.replyTo(), answer.question());
+            case DiscordRules.Decision.OpenThread open -> openThread(event, open);
+        }
+    }
+
+    /** The thread's id is the message's: the conversation is known before Discord answers. */
+    private void openThread(MessageReceivedEvent event, DiscordRules.Decision.OpenThread open) {
+        Message message = event.getMessage();
+        MessageChannel channel = event.getChannel();
+        String guild = event.getGuild().getId();
+        Writes.submit(() -> message.createThreadChannel(open.name())).whenComplete((thread, error) -> {
+            if (error != null) {
+                log.info("discord: could not open a thread ({}); answering in the channel",
+                        Writes.failure(error).getMessage());
+                take(event, DiscordRules.key(guild, channel.getId(), message.getId()), channel, message.getId(),
+                        open.question());
+            } else {
+                take(event, DiscordRules.key(guild, channel.getId(), thread.getId()), thread, null, open.question());
+            }
+        });
+    }
+
+    /** A message as the rules read it. */
+    static DiscordRules.Heard heard(MessageReceivedEvent event) {
+        Message message = event.getMessage();
+        String self = event.getJDA().getSelfUser().getId();
+        boolean inThread = event.isFromGuild() && event.getChannelType().isThread();
+        ThreadChannel thread = inThread ? event.getChannel().asThreadChannel() : null;
+        Message referenced = message.getReferencedMessage();
+        List<String> roles = event.getMember() == null ? List.of()
+                : event.getMember().getRoles().stream().map(Role::getId).toList();
+        return new DiscordRules.Heard(self, event.getAuthor().getId(), event.getAuthor().isBot(),
+                event.isWebhookMessage(), message.getType().isSystem(),
+                event.isFromGuild() ? event.getGuild().getId() : null,
+                thread != null ? thread.getParentChannel().getId() : event.getChannel().getId(),
+                thread != null ? thread.getId() : null,
+                event.isFromGuild() && event.getChannelType() == ChannelType.TEXT, roles,
+                message.getMentions().isMentioned(event.getJDA().getSelfUser(), Message.MentionType.USER),
+                message.getContentRaw(), message.getId(),
+                referenced == null ? null : referenced.getAuthor().getId(),
+                referenced == null ? null : referenced.getId());
+    }
+
+    /** Stores the message and schedules its reply in {@code replyIn}. */
+    private void take(MessageReceivedEvent event, ConversationKey conversation, MessageChannel replyIn,
+                      String replyTo, String question) {
+        Message message = event.getMessage();
+        byUserMessage.put(message.getId(), conversation);
+        Inbound inbound = new Inbound(conversation, message.getId(), event.getAuthor().getId(),
+                event.getMember() != null ? event.getMember().getEffectiveName() : event.getAuthor().getEffectiveName(),
+                question, message.getTimeCreated().toInstant(),
+                event.isFromGuild() ? event.getChannel().getName() : "");
+        Admission admission;
+        try {
+            admission = conversations.submit(inbound, replies.inChannel(conversation, replyIn, replyTo),
+                    policy.of(event.getJDA()));
+        } catch (RuntimeException e) {
+            // Discord never delivers a message again: say so rather than stay silent.
+            log.error("discord: a message could not be stored", e);
+            admission = new Admission.Refused("I couldn't take that message just now (storage failed). Please send"
+                    + " it again.");
+        }
+        if (admission instanceof Admission.Refused refused) {
+            Writes.submit(() -> replyIn.sendMessage(Writes.create(refused.userMessage(), true))
+                    .setMessageReference(message.getId()).failOnInvalidReply(false));
+        }
+    }
+
+    /**
+     * Answers messages stored but never answered because the process stopped; Discord does not deliver them again.
+     * Where the conversation's channel is no longer visible, they stay unanswered (logged).
+     */
+    void answerLeftovers(ShardManager shards) {
+        for (Conversations.Unanswered left : conversations.unanswered(DiscordRules.PLATFORM, LEFTOVER_WINDOW)) {
+            ConversationKey key = left.key();
+            String id = key.thread().equals(DiscordRules.DM) ? key.channel() : key.thread();
+            MessageChannel channel = shards.getChannelById(MessageChannel.class, id);
+            if (channel == null) {
+                channel = shards.getChannelById(MessageChannel.class, key.channel());
+            }
+            if (channel == null) {
+                log.warn("discord: cannot see the channel of an unanswered message in {}; leaving it", key);
+                continue;
+            }
+            Inbound inbound = new Inbound(key, left.message().messageIds().getFirst(), left.message().authorId(),
+                    left.message().authorName(), left.message().text(), left.message().at(), "");
+            try {
+                conversations.submit(inbound, replies.inChannel(key, channel, null),
+                        policy.of(shards.getShards().getFirst()));
+                log.info("discord: answering a message left unanswered when the service stopped, in {}", key);
+            } catch (RuntimeException e) {
+                log.warn("discord: could not resume an unanswered message in {}: {}", key, e.toString());
+            }
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package dev.switchboard.adapter.discord;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.switchboard.conversation.ConversationKey;
+import dev.switchboard.live.Budget;
+import dev.switchboard.live.ReplySink;
+import dev.switchboard.live.Ticker;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+import net.dv8tion.jda.api.entities.channel.middleman.MessageChannel;
+
+/**
+ * Where replies are written: the conversation's sink with the budgets its writes spend (the channel's edit allowance
+ * and the bot's global one), its typing indicator, and which conversation each bot message belongs to, so replies to
+ * it continue there. Thread-safe.
+ */
+final class DiscordReplies {
+
+    private final Ticker ticker;
+    private final boolean silent;
+    /** Per-channel budgets; threads come and go, so unused ones are dropped. */
+    private final Cache<String, Budget> budgets = Caffeine.newBuilder().maximumSize(50_000)
+            .expireAfterAccess(Duration.ofHours(1)).build();
+    /** Which conversation a bot message belongs to, for replies to it (reply chains, /ask answers). */
+    private final Cache<String, ConversationKey> byBotMessage = Caffeine.newBuilder().maximumSize(100_000)
+            .expireAfterAccess(Duration.ofDays(7)).build();
+    private final Budget global;
+    /** Typing indicators: a courtesy, kept to a fifth of the global limit so they never crowd out answers. */
+    private final Budget typing;
+
+    DiscordReplies(Ticker ticker, boolean silent) {
+        this.ticker = ticker;
+        this.silent = silent;
+        // Discord allows 50 requests a second per bot; live replies take at most half of that.
+        this.global = new Budget("discord bot", 25, Duration.ofSeconds(1), ticker);
+        this.typing = new Budget("discord typing", 10, Duration.ofSeconds(1), 10, ticker);
+    }
+
+    /**
+     * A reply in {@code replyIn}, shown with "typing…" until its first words.
+     *
+     * @param replyTo the message the first reply message answers (reply chains); null for none
+     */
+    DiscordThread inChannel(ConversationKey key, MessageChannel replyIn, String replyTo) {
+        ReplySink sink = new ChannelSink(replyIn, replyTo, silent, remember(key));
+        return new DiscordThread(sink, budgets(replyIn), typingIn(replyIn), typing, ticker);
+    }
+
+    /** A reply into an interaction's deferred response, which shows "thinking…" itself. */
+    DiscordThread inInteraction(InteractionSink sink, MessageChannel channel) {
+        return new DiscordThread(sink, budgets(channel), null, typing, ticker);
+    }
+
+    /** Tells, for each new bot message, that it belongs to {@code key}. */
+    Consumer<String> remember(ConversationKey key) {
+        return id -> byBotMessage.put(id, key);
+    }
+
+    /** The conversation a bot message belongs to, or null when unknown. */
+    ConversationKey conversationOf(String botMessageId) {
+        return byBotMessage.getIfPresent(botMessageId);
+    }
+
+    boolean silent() {
+        return silent;
+    }
+
+    /** Shows "typing…" in the channel once. */
+    private static Runnable typingIn(MessageChannel channel) {
+        return () -> channel.sendTyping().queue(ok -> { }, error -> { });
+    }
+
+    /** Every reply in a channel shares its edit allowance (about five writes per five seconds), and all the bot's. */
+    private List<Budget> budgets(MessageChannel channel) {
+        Budget perChannel = budgets.get(channel.getId(),
+                id -> new Budget("discord channel " + id, 5, Duration.ofSeconds(5), ticker));
+        return List.of(perChannel, global);
+    }
+}

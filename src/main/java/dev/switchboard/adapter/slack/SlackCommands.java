@@ -1,0 +1,176 @@
+package dev.switchboard.adapter.slack;
+
+import com.slack.api.app_backend.slash_commands.payload.SlashCommandPayload;
+import com.slack.api.bolt.App;
+import com.slack.api.bolt.context.builtin.SlashCommandContext;
+import com.slack.api.bolt.response.Response;
+import dev.switchboard.admin.Admin;
+import dev.switchboard.chat.Admission;
+import dev.switchboard.chat.Conversations;
+import dev.switchboard.live.ReplySurface;
+import dev.switchboard.chat.Inbound;
+import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.conversation.ConversationKey;
+import dev.switchboard.live.Budget;
+import dev.switchboard.live.ReplySink;
+import java.io.IOException;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Slack's slash commands: {@code /ask} posts the question into the channel as a new thread and streams the answer
+ * under it; {@code /switchboard} runs admin commands for operators and answers them privately. Both answer within
+ * Slack's three seconds and do slow work on {@code work}. Thread-safe.
+ */
+final class SlackCommands {
+
+    private static final Logger log = LoggerFactory.getLogger(SlackCommands.class);
+
+    private final SwitchboardConfig.Slack config;
+    private final Admin admin;
+    private final Conversations<ReplySurface> conversations;
+    private final Conversations.Policy policy;
+    private final SlackApi api;
+    private final SlackReplies replies;
+    private final String team;
+    private final int maxQuestionChars;
+    private final Executor work;
+
+    SlackCommands(SwitchboardConfig.Slack config, Admin admin, Conversations<ReplySurface> conversations,
+                  Conversations.Policy policy, SlackApi api, SlackReplies replies, String team, int maxQuestionChars,
+                  Executor work) {
+        this.config = config;
+        this.admin = admin;
+        this.conversations = conversations;
+        this.policy = policy;
+        this.api = api;
+        this.replies = replies;
+        this.team = team;
+        this.maxQuestionChars = maxQuestionChars;
+        this.work = work;
+    }
+
+    void register(App app) {
+        app.command("/switchboard", (req, ctx) -> admin(req.getPayload(), ctx));
+        app.command("/ask", (req, ctx) -> {
+            SlashCommandPayload p = req.getPayload();
+            String question = p.getText() == null ? "" : p.getText().strip();
+            if (question.isEmpty()) {
+                return ctx.ack("Ask a question after the command, for example `/ask how do I rotate an API key?`");
+            }
+            if (!SlackRules.allowed(config.access(), p.getChannelId(), p.getUserId())) {
+                return ctx.ack("I'm not set up to answer in this channel.");
+            }
+            String teamId = SlackRules.teamOf(p.getTeamId(), null, team);
+            work.execute(() -> ask(teamId, p.getChannelId(), p.getUserId(), question, ctx::respond));
+            return ctx.ack();
+        });
+    }
+
+    /** The answer is the acknowledgement itself: private to the operator, within Slack's three seconds. */
+    private Response admin(SlashCommandPayload p, SlashCommandContext ctx) {
+        String command = p.getText() == null ? "" : p.getText().strip();
+        String user = p.getUserId();
+        if (!admin.isOperator(SlackPlaces.PLATFORM, user, List.of())) {
+            return ctx.ack(admin.refuse(SlackPlaces.PLATFORM, user, command));
+        }
+        String teamId = SlackRules.teamOf(p.getTeamId(), null, team);
+        String channel = p.getChannelId();
+        ConversationKey where = SlackPlaces.key(teamId, channel, SlackPlaces.isDm(channel) ? SlackPlaces.DM_THREAD
+                : SlackPlaces.CHANNEL_SCOPE);
+        Admin.Places places = SlackPlaces.places(teamId, channel);
+        if (command.toLowerCase(Locale.ROOT).startsWith("export")) {
+            // Reading and uploading a whole thread may take longer than Slack's three seconds: answer at once.
+            work.execute(() -> {
+                Admin.Answer answer = admin.run(user, where, command, places);
+                if (answer instanceof Admin.Answer.File file) {
+                    api.sendFilePrivately(user, file.name(), file.content(), file.text());
+                } else {
+                    ((Responder) ctx::respond).ephemeral("```\n" + answer.text() + "\n```");
+                }
+            });
+            return ctx.ack("Preparing the export; it comes to you in a direct message from me.");
+        }
+        return ctx.ack("```\n" + admin.run(user, where, command, places).text() + "\n```");
+    }
+
+    /** {@code /ask}: the question goes into the channel as a new thread, and the answer streams under it. */
+    private void ask(String teamId, String channel, String user, String question, Responder respond) {
+        if (question.length() > maxQuestionChars) {
+            respond.ephemeral("I can't take that question: it is " + question.length() + " characters long and the"
+                    + " limit is " + maxQuestionChars + " (storage.max_turn_chars). Please shorten it.");
+            return;
+        }
+        String ts;
+        try {
+            ts = postQuestion(channel, "<@" + user + "> asked: " + SlackMarkdown.escape(question));
+        } catch (RuntimeException e) {
+            respond.ephemeral(whyNotPosted(channel, SlackApi.error(e)));
+            return;
+        }
+        Inbound inbound = new Inbound(SlackPlaces.key(teamId, channel, ts), ts, user, api.displayName(user),
+                question, SlackApi.instant(ts), "");
+        try {
+            Admission admission = conversations.submit(inbound, replies.thread(teamId, channel, ts, ts, user,
+                    SlackPlaces.isDm(channel)), policy);
+            if (admission instanceof Admission.Refused refused) {
+                respond.ephemeral(refused.userMessage());
+            }
+        } catch (RuntimeException e) {
+            log.error("slack: /ask could not be stored", e);
+            respond.ephemeral("I couldn't take your question just now (storage failed). Please ask again.");
+        }
+    }
+
+    private static String whyNotPosted(String channel, String why) {
+        if (why.contains("msg_too_long")) {
+            return "Your question is too long for Slack to post as a message. Please shorten it.";
+        }
+        log.info("slack: /ask could not post in {}: {}", channel, why);
+        return why.contains("not_in_channel") || why.contains("channel_not_found")
+                ? "I can't post in this channel. Invite me with `/invite @Switchboard`, or ask me in a direct message."
+                : "I couldn't post your question here (Slack said " + why + "). Please try again.";
+    }
+
+    /**
+     * Posts the question of an {@code /ask} within the channel's post budget, which replies share; a 429 is waited
+     * out (twice at most) rather than turned into an error for the user.
+     */
+    private String postQuestion(String channel, String text) {
+        Budget posts = replies.posts(channel);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                posts.acquire();
+                return api.post(channel, null, text).join();
+            } catch (CompletionException e) {
+                if (attempt < 3 && e.getCause() instanceof ReplySink.WriteFailed failed
+                        && failed.kind() == ReplySink.WriteFailed.Kind.RATE_LIMITED) {
+                    posts.pause(failed.retryAfter());
+                    continue;
+                }
+                throw e;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("stopping", e);
+            }
+        }
+    }
+
+    /** Answers a slash command privately through its response_url. */
+    @FunctionalInterface
+    private interface Responder {
+        Object respond(String text) throws IOException;
+
+        default void ephemeral(String text) {
+            try {
+                respond(text);
+            } catch (IOException | RuntimeException e) {
+                log.warn("slack: could not answer a command privately: {}", e.toString());
+            }
+        }
+    }
+}

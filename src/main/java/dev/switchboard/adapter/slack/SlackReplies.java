@@ -1,0 +1,69 @@
+package dev.switchboard.adapter.slack;
+
+import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.live.Budget;
+import dev.switchboard.live.ReplySink;
+import dev.switchboard.live.Ticker;
+import io.github.bucket4j.Bucket;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Where replies are written: the thread a reply goes to, with its sink (messages edited as they grow, or a native
+ * stream) and the budgets its writes spend, shared with every other write to the same channel and workspace.
+ * Thread-safe.
+ */
+final class SlackReplies {
+
+    private final SlackApi api;
+    private final SwitchboardConfig.Slack config;
+    private final Ticker ticker;
+    private final String botUser;
+    private final String botId;
+    private final Map<String, Budget> budgets = new ConcurrentHashMap<>();
+    /** conversations.replies: Tier 3 for most apps, far less for some since 2025; keep well inside it. */
+    private final Bucket historyLimit = Bucket.builder()
+            .addLimit(l -> l.capacity(3).refillGreedy(20, Duration.ofMinutes(1))).build();
+
+    SlackReplies(SlackApi api, SwitchboardConfig.Slack config, Ticker ticker, String botUser, String botId) {
+        this.api = api;
+        this.config = config;
+        this.ticker = ticker;
+        this.botUser = botUser;
+        this.botId = botId;
+    }
+
+    /**
+     * The thread answering message {@code messageTs} of {@code user}.
+     *
+     * @param replyIn the Slack thread to answer in; null for a direct message answered in the channel itself
+     */
+    SlackThread thread(String team, String channel, String replyIn, String messageTs, String user, boolean dm) {
+        boolean stream = config.nativeStreaming() && replyIn != null;
+        ReplySink sink = stream ? new SlackStreamSink(api, channel, replyIn, dm ? null : user, dm ? null : team)
+                : new SlackSink(api, channel, replyIn);
+        List<Budget> spend = List.of(posts(channel),
+                budget("slack " + team + (stream ? " chat.appendStream" : " chat.update"), config.updateBudget()));
+        return new SlackThread(api, sink, spend, channel, replyIn, messageTs, botUser, botId, this::historyPermit);
+    }
+
+    /** The channel's {@code chat.postMessage} budget, which replies and {@code /ask} questions share. */
+    Budget posts(String channel) {
+        return budget("slack " + channel + " chat.postMessage", config.postBudget());
+    }
+
+    private Budget budget(String name, SwitchboardConfig.RateLimit limit) {
+        return budgets.computeIfAbsent(name, n -> new Budget(n, limit.messages(), limit.per(), ticker));
+    }
+
+    private void historyPermit() {
+        try {
+            historyLimit.asBlocking().consume(1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting to read a thread's history", e);
+        }
+    }
+}
