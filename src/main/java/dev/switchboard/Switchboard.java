@@ -3,7 +3,9 @@ package dev.switchboard;
 import dev.switchboard.config.ConfigException;
 import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.logging.LogSetup;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
@@ -56,8 +58,9 @@ public final class Switchboard implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        PrintWriter out = new PrintWriter(System.out, true);
-        PrintWriter err = new PrintWriter(System.err, true);
+        // UTF-8 whatever the locale: a POSIX locale's ASCII would print every non-ASCII character as "?".
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
         CountDownLatch stop = new CountDownLatch(1);
         try {
             // SIGTERM is a normal stop: drain, store, exit 0 (the JVM's own handling would exit 143).
@@ -154,7 +157,7 @@ public final class Switchboard implements Callable<Integer> {
             }
         });
         try (org.jline.terminal.Terminal terminal = org.jline.terminal.TerminalBuilder.builder().system(true)
-                .name("switchboard").build()) {
+                .name("switchboard").encoding(StandardCharsets.UTF_8).build()) {
             return service.shell(terminal).run();
         } catch (java.io.IOException e) {
             err.println("switchboard: the terminal could not be opened: " + e.getMessage());
