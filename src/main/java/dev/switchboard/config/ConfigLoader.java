@@ -216,11 +216,18 @@ public final class ConfigLoader {
             String name = m.group(1);
             references.put(path, name);
             String value = env.get(name);
+            wholeValueIsOneReference = m.start() == 0 && m.end() == text.length();
+            if (value == null && m.group(2) == null && !SecretKeys.isSecret(path)
+                    && !(wholeValueIsOneReference && path.endsWith("]"))) {
+                // A misspelt variable must not quietly become a default (a public URL, port 8080). Secrets and
+                // list items keep "counts as not set", as documented.
+                problems.add(new ConfigException.Problem(path, "refers to ${" + name + "}, which is not set.",
+                        "export " + name + ", or write ${" + name + ":-<default>} to fall back to a default."));
+            }
             if (value == null || value.isEmpty()) {
                 value = m.group(2) != null ? m.group(2) : "";
             }
             out.append(value);
-            wholeValueIsOneReference = m.start() == 0 && m.end() == text.length();
         }
         out.append(text.substring(last));
         if (wholeValueIsOneReference && out.isEmpty()) {

@@ -251,6 +251,43 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void unsetVariableInAKeyThatIsNotASecret_isAnErrorNamingTheKeyAndTheVariable() {
+        ConfigException e = error("""
+                ops:
+                  port: ${OPS_PORT}
+                providers:
+                  a: {type: openai, api_key: "${A_KEY}", base_url: "${MY_PROXY_URL}", models: [m]}
+                """, Map.of("A_KEY", "sk-test-0123456789abcdef"));
+
+        assertThat(e.problems()).extracting(ConfigException.Problem::key)
+                .containsExactlyInAnyOrder("ops.port", "providers.a.base_url");
+        assertThat(e.getMessage()).contains("ops.port: refers to ${OPS_PORT}, which is not set")
+                .contains("providers.a.base_url: refers to ${MY_PROXY_URL}, which is not set")
+                .contains("${MY_PROXY_URL:-").doesNotContain("sk-test-0123456789abcdef");
+        assertThat(error("storage:\n  path: /data/${TEAM}/x\n").getMessage())
+                .contains("storage.path: refers to ${TEAM}");
+    }
+
+    @Test
+    void unsetVariableWithADefault_orInASecret_orAsAListItem_isNotAnError() {
+        ConfigLoader.Loaded loaded = parse("""
+                ops:
+                  port: ${OPS_PORT:-9091}
+                  token: ${SWITCHBOARD_OPS_TOKEN}
+                slack:
+                  bot_token: ${SLACK_BOT_TOKEN}
+                providers:
+                  a: {type: openai, api_key: "${A_KEY}", models: [m]}
+                operators:
+                  slack_users: [U1, "${EXTRA}"]
+                """, Map.of());
+
+        assertThat(loaded.config().ops().port()).isEqualTo(9091);
+        assertThat(loaded.config().ops().token().isPresent()).isFalse();
+        assertThat(loaded.config().providers().get("a").active()).isFalse();
+    }
+
+    @Test
     void listItemsThatAreUnsetReferences_areLeftOut() {
         SwitchboardConfig c = parse("operators:\n  slack_users: [U1, \"${EXTRA_OPERATOR}\"]\n", Map.of()).config();
 
