@@ -197,7 +197,7 @@ public final class Switchboard implements Callable<Integer> {
             return EXIT_CONFIG;
         }
         LogSetup.apply("text", "ERROR", loaded.secretValues(), true);
-        try (Terminal terminal = new Terminal(loaded.config())) {
+        try (Terminal terminal = new Terminal(loaded)) {
             return command.apply(loaded, terminal);
         }
     }

@@ -25,6 +25,7 @@ import java.util.stream.Collectors;
 /** The routing core used from a terminal: {@code ask} and {@code check}. Not thread-safe; one command at a time. */
 final class Terminal implements AutoCloseable {
 
+    private final ConfigLoader.Loaded loaded;
     private final SwitchboardConfig config;
     private final ScheduledExecutorService scheduler = Router.scheduler(2, r -> {
         Thread t = new Thread(r, "router");
@@ -33,8 +34,9 @@ final class Terminal implements AutoCloseable {
     });
     private final Router router;
 
-    Terminal(SwitchboardConfig config) {
-        this.config = config;
+    Terminal(ConfigLoader.Loaded loaded) {
+        this.loaded = loaded;
+        this.config = loaded.config();
         this.router = new Router(config, new ModelFactory(), scheduler, Clock.systemUTC(),
                 RandomGenerator.getDefault(), new SimpleMeterRegistry());
     }
@@ -94,14 +96,41 @@ final class Terminal implements AutoCloseable {
         return sb.toString();
     }
 
-    /** One paragraph on what to set, instead of a stack trace. */
+    /**
+     * What was tried and, instead of a stack trace, what to set and where: only what is actually missing, in the
+     * config file actually loaded. A provider that answered with an error is named with its error class alone.
+     */
     private String explain(List<TargetFailure> failures) {
         String tried = failures.isEmpty() ? "No provider is active."
                 : "Tried: " + failures.stream().map(f -> f.target().id() + " (" + describe(f.failure()) + ")")
                         .collect(Collectors.joining(", ")) + ".";
-        return tried + " To answer, Switchboard needs one working provider: export OPENAI_API_KEY, ANTHROPIC_API_KEY"
-                + " or GEMINI_API_KEY, or run Ollama at http://localhost:11434 (ollama serve, then ollama pull"
-                + " llama3.2), as configured in config/switchboard.yaml. ./switchboard check tests each one.";
+        List<String> advice = new java.util.ArrayList<>();
+        if (config.providers().isEmpty()) {
+            advice.add("No provider is configured in " + loaded.source() + ": add one under providers:, as in the"
+                    + " sample config/switchboard.yaml.");
+        }
+        config.providers().forEach((name, p) -> {
+            if (p.enabled() != dev.switchboard.config.Toggle.OFF && p.type().needsKey() && !p.apiKey().isPresent()) {
+                String key = "providers." + name + ".api_key";
+                advice.add("To turn on " + name + ", export " + loaded.variableFor(key,
+                        name.toUpperCase(Locale.ROOT).replace('-', '_') + "_API_KEY") + " (read through " + key
+                        + " in " + loaded.source() + ").");
+            }
+        });
+        failures.stream().filter(f -> f.failure() instanceof Failure.ConnectionFailed c && c.refused())
+                .map(f -> f.target().provider()).distinct().forEach(name -> advice.add(nothingListens(name)));
+        return advice.isEmpty() ? tried
+                : tried + " " + String.join(" ", advice) + " ./switchboard check tests each provider.";
+    }
+
+    private String nothingListens(String name) {
+        SwitchboardConfig.Provider p = config.providers().get(name);
+        String where = Service.withoutCredentials(p.baseUrl());
+        String key = "providers." + name + ".base_url in " + loaded.source() + ".";
+        return p.type() == SwitchboardConfig.ProviderType.OLLAMA
+                ? "Nothing listens at " + where + ": start Ollama there (ollama serve, then ollama pull "
+                        + p.models().getFirst() + "), or change " + key
+                : "Nothing listens at " + where + ": check " + key;
     }
 
     private static String describe(Failure f) {

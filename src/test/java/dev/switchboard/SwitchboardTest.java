@@ -122,6 +122,48 @@ class SwitchboardTest {
     }
 
     @Test
+    void ask_afterAProviderAnsweredWithAnError_namesItsErrorClassAndGivesNoSetUpAdvice() throws IOException {
+        try (FakeProvider fake = FakeProvider.start()) {
+            fake.otherwise(r -> FakeProvider.Script.fault(new FakeProvider.Fault.HttpError(500, "server_error", null)));
+            Path file = dir.resolve("team.yaml");
+            Files.writeString(file, "providers:\n  openai: {type: openai, api_key: \"${OPENAI_API_KEY}\", base_url: \""
+                    + fake.baseUrl(FakeProvider.Api.OPENAI) + "\", models: [m], retry: {max_attempts: 1}}\n");
+
+            int code = run(Map.of("OPENAI_API_KEY", "sk-test-0123456789abcdef"), "--config", file.toString(),
+                    "ask", "hi");
+
+            assertThat(code).isEqualTo(1);
+            assertThat(err.toString()).contains("openai/m (server error)")
+                    .doesNotContain("export", "OPENAI_API_KEY", "config/switchboard.yaml", "ollama");
+        }
+    }
+
+    @Test
+    void ask_adviceNamesTheConfigFileLoadedAndOnlyTheKeyThatIsMissing() throws IOException {
+        try (FakeProvider fake = FakeProvider.start()) {
+            fake.otherwise(r -> FakeProvider.Script.fault(new FakeProvider.Fault.HttpError(401, "invalid_api_key",
+                    null)));
+            Path file = dir.resolve("team.yaml");
+            Files.writeString(file, """
+                    providers:
+                      openai: {type: openai, api_key: "${OPENAI_API_KEY}", base_url: "%s", models: [m]}
+                      claude: {type: anthropic, api_key: "${TEAM_CLAUDE_KEY}", models: [c]}
+                    routing:
+                      default_route: r
+                      routes:
+                        r: {targets: [openai/m, {target: claude/c, priority: 1}]}
+                    """.formatted(fake.baseUrl(FakeProvider.Api.OPENAI)));
+
+            int code = run(Map.of("OPENAI_API_KEY", "sk-test-0123456789abcdef"), "--config", file.toString(),
+                    "ask", "hi");
+
+            assertThat(code).isEqualTo(1);
+            assertThat(err.toString()).contains("export TEAM_CLAUDE_KEY").contains(file.toString())
+                    .doesNotContain("export OPENAI_API_KEY", "GEMINI_API_KEY", "config/switchboard.yaml", "ollama");
+        }
+    }
+
+    @Test
     void check_probesEveryModelAndReportsEach() throws IOException {
         try (FakeProvider fake = FakeProvider.start()) {
             fake.otherwise(r -> r.body().path("model").asText().equals("missing")
