@@ -68,7 +68,9 @@ public final class Switchboard implements Callable<Integer> {
         } catch (IllegalArgumentException noSuchSignal) {
             // a platform without SIGTERM: the shutdown hook still closes the service
         }
-        System.exit(execute(args, System.getenv(), out, err, stop));
+        int code = execute(args, System.getenv(), out, err, stop);
+        LogSetup.flush(); // the last lines, such as "stopped", are still queued in the asynchronous appender
+        System.exit(code);
     }
 
     /** Runs a command line; {@code stop} ends a running service (main never counts it down: SIGTERM does). */
@@ -101,8 +103,7 @@ public final class Switchboard implements Callable<Integer> {
             return EXIT_CONFIG;
         }
         String format = logFormat != null ? logFormat : loaded.config().logging().format();
-        if (!format.equals("json") && !format.equals("text")) {
-            err.println("--log-format must be json or text, not \"" + format + "\"");
+        if (!logFormatValid()) {
             return EXIT_CONFIG;
         }
         boolean openShell = shell || !noShell && !loaded.config().slack().active()
@@ -123,8 +124,10 @@ public final class Switchboard implements Callable<Integer> {
         if (openShell) {
             return shell(service);
         }
+        java.time.Duration drain = loaded.config().ops().drainTimeout();
         Thread hook = new Thread(() -> {
-            service.close();
+            stopService(service, "the JVM is shutting down", drain);
+            LogSetup.flush();
             stop.countDown();
         }, "shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -138,8 +141,26 @@ public final class Switchboard implements Callable<Integer> {
         } catch (IllegalStateException shuttingDown) {
             return EXIT_OK; // the hook is closing the service
         }
-        service.close();
+        stopService(service, "SIGTERM", drain);
         return EXIT_OK;
+    }
+
+    /** Closes the service with a log line before and after, so an operator sees the stop begin and end. */
+    private static void stopService(Service service, String why, java.time.Duration drain) {
+        org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Switchboard.class);
+        log.info("stopping ({}): intake stops, replies in progress get up to {} to finish", why,
+                drain.toMillis() % 1000 == 0 ? drain.toSeconds() + " s" : drain.toMillis() + " ms");
+        service.close();
+        log.info("stopped");
+    }
+
+    /** Whether {@code --log-format}, when given, is one the service can use; says why not on stderr. */
+    boolean logFormatValid() {
+        if (logFormat == null || logFormat.equals("json") || logFormat.equals("text")) {
+            return true;
+        }
+        err.println("--log-format must be json or text, not \"" + logFormat + "\"");
+        return false;
     }
 
     /** Runs the shell adapter on this process's terminal until the user leaves, then stops the service. */
@@ -220,8 +241,12 @@ public final class Switchboard implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            return parent.withTerminal((loaded, terminal) ->
-                    terminal.ask(String.join(" ", words), parent.out, parent.err));
+            String question = String.join(" ", words);
+            if (question.isBlank()) {
+                parent.err.println("switchboard ask: the question is empty. Usage: switchboard ask \"QUESTION\"");
+                return EXIT_CONFIG;
+            }
+            return parent.withTerminal((loaded, terminal) -> terminal.ask(question, parent.out, parent.err));
         }
     }
 
@@ -254,6 +279,9 @@ public final class Switchboard implements Callable<Integer> {
         public Integer call() {
             try {
                 ConfigLoader.Loaded loaded = parent.load();
+                if (!parent.logFormatValid()) {
+                    return EXIT_CONFIG;
+                }
                 parent.out.println("# " + loaded.source() + ": valid");
                 loaded.warnings().forEach(w -> parent.out.println("# warning: " + w));
                 parent.out.print(new ConfigLoader().render(loaded.config()));

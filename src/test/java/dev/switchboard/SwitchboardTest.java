@@ -76,6 +76,44 @@ class SwitchboardTest {
     }
 
     @Test
+    void ask_withAnEmptyQuestion_isRefusedWithExit2() throws IOException {
+        try (FakeProvider fake = FakeProvider.start()) {
+            fake.otherwise(r -> FakeProvider.Script.answer("an answer to nothing"));
+            Path file = config("providers:\n  local: {type: ollama, base_url: \"" + fake.baseUrl(FakeProvider.Api.OLLAMA)
+                    + "\", models: [m]}\n");
+
+            assertThat(run(Map.of(), "--config", file.toString(), "ask", "")).isEqualTo(2);
+            assertThat(run(Map.of(), "--config", file.toString(), "ask", "  ", " ")).isEqualTo(2);
+
+            assertThat(err.toString()).contains("the question is empty");
+            assertThat(fake.requests()).isZero();
+        }
+    }
+
+    @Test
+    void configCommand_withAnUnknownLogFormat_exitsWith2AsTheServiceDoes() throws IOException {
+        Path file = config("storage:\n  path: " + dir.resolve("data") + "\n");
+
+        assertThat(run(Map.of(), "--config", file.toString(), "--log-format", "xml", "config")).isEqualTo(2);
+        assertThat(err.toString()).contains("--log-format must be json or text");
+        assertThat(run(Map.of(), "--config", file.toString(), "--log-format", "xml")).isEqualTo(2);
+    }
+
+    @Test
+    void slackHttpModeWithTheOpsServerOff_isAConfigErrorWithExit2() throws IOException {
+        Path file = config("""
+                slack: {mode: http, bot_token: xoxb-1-2-literal, signing_secret: literal-signing-secret}
+                ops: {enabled: false}
+                storage: {path: %s}
+                """.formatted(dir.resolve("data")));
+
+        assertThat(run(Map.of(), "--config", file.toString(), "config")).isEqualTo(2);
+        assertThat(run(Map.of(), "--config", file.toString(), "--no-shell")).isEqualTo(2);
+        assertThat(err.toString()).startsWith("Config error").contains("slack.mode").contains("ops.enabled")
+                .doesNotContain("literal-signing-secret");
+    }
+
+    @Test
     void configCommand_printsTheEffectiveConfigWithSecretsMasked() throws IOException {
         Path file = config("slack:\n  bot_token: ${SLACK_BOT_TOKEN}\n  app_token: ${SLACK_APP_TOKEN}\n");
 
@@ -205,5 +243,39 @@ class SwitchboardTest {
 
         assertThat(running.get(20, TimeUnit.SECONDS)).isZero();
         assertThat(err.toString()).isEmpty();
+    }
+
+    @Test
+    void run_onSigtermLogsThatItStopsAndThatItHasStopped() throws Exception {
+        int port;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        Path file = config("storage:\n  path: " + dir.resolve("data") + "\nops:\n  port: " + port
+                + "\n  drain_timeout: 5s\n");
+        CountDownLatch stop = new CountDownLatch(1);
+        CompletableFuture<Integer> running = CompletableFuture.supplyAsync(() -> Switchboard.execute(
+                new String[] {"--config", file.toString(), "--log-format", "text"}, Map.of(),
+                new PrintWriter(out, true), new PrintWriter(err, true), stop));
+        HttpClient http = HttpClient.newHttpClient();
+        HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).build();
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() ->
+                http.send(health, HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger(Switchboard.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+                new ch.qos.logback.core.read.ListAppender<>();
+        lines.start();
+        logger.addAppender(lines);
+        try {
+            stop.countDown(); // what the SIGTERM handler does
+
+            assertThat(running.get(20, TimeUnit.SECONDS)).isZero();
+            assertThat(lines.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                    .containsExactly("stopping (SIGTERM): intake stops, replies in progress get up to 5 s to finish",
+                            "stopped");
+        } finally {
+            logger.detachAppender(lines);
+        }
     }
 }

@@ -1,6 +1,5 @@
 package dev.switchboard.config;
 
-import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -115,12 +114,7 @@ public final class ConfigLoader {
 
     /** Loads config text; see {@link #load}. */
     public Loaded parse(String text, String source, Map<String, String> env) {
-        JsonNode tree;
-        try {
-            tree = mapper.readTree(text);
-        } catch (JsonProcessingException e) {
-            throw new ConfigException(source, syntaxProblem(e));
-        }
+        JsonNode tree = YamlText.read(mapper, text, source);
         if (tree == null || tree.isMissingNode() || tree.isNull()) {
             tree = JsonNodeFactory.instance.objectNode();
         }
@@ -262,19 +256,6 @@ public final class ConfigLoader {
             out.add(new ConfigException.Problem(p.key(), message, fix));
         }
         return out;
-    }
-
-    private static ConfigException.Problem syntaxProblem(JsonProcessingException e) {
-        JsonLocation at = e.getLocation();
-        String where = at == null ? "" : "line " + at.getLineNr() + ", column " + at.getColumnNr() + ": ";
-        String message = e.getOriginalMessage();
-        int newline = message.indexOf('\n');
-        if (newline > 0) {
-            message = message.substring(0, newline);
-        }
-        String fix = message.contains("flow") ? "inside { } and [ ], quote values that hold ${...}: \"${NAME}\"."
-                : "check the indentation and quoting near that line.";
-        return new ConfigException.Problem("", where + "this is not valid YAML (" + message.strip() + ").", fix);
     }
 
     private static ConfigException.Problem bindingProblem(JsonProcessingException e) {
@@ -422,6 +403,11 @@ public final class ConfigLoader {
                         "SLACK_SIGNING_SECRET", "Slack HTTP mode needs the signing secret",
                         "the signing secret from Basic Information", "slack");
             }
+        }
+        if (slack.mode() == SwitchboardConfig.SlackMode.HTTP && !c.ops().enabled()
+                && (slack.enabled() == Toggle.ON || slack.active())) {
+            problems.add(new ConfigException.Problem("slack.mode", "is http, which receives events on the ops server,"
+                    + " but ops.enabled is false.", "set ops.enabled: true, or use slack.mode: socket."));
         }
         if (c.discord().enabled() == Toggle.ON) {
             requireSecret(problems, references, "discord.token", c.discord().token(), "DISCORD_TOKEN",
