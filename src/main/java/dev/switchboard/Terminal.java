@@ -45,26 +45,9 @@ final class Terminal implements AutoCloseable {
         ConversationKey key = new ConversationKey("cli", "local", "terminal", UUID.randomUUID().toString());
         List<Turn> history = List.of(Turn.user("local", System.getProperty("user.name", "you"), question,
                 Clock.systemUTC().instant(), List.of()));
+        Printer printer = new Printer(out);
         ReplyOutcome outcome = router.reply(new ReplyRequest(key, history, System.getProperty("user.name", ""),
-                "a terminal"), new ReplyListener() {
-                    @Override
-                    public void onToken(String text) {
-                        out.print(text);
-                        out.flush();
-                    }
-
-                    @Override
-                    public void onReset(Target failed, Failure why, Target next) {
-                        out.println();
-                        out.println("[" + failed.id() + " broke off (" + why.label().replace('_', ' ') + "); "
-                                + next.id() + " answers instead]");
-                        out.flush();
-                    }
-
-                    @Override
-                    public void onDone(ReplyOutcome result) {
-                    }
-                }).outcome().join();
+                "a terminal"), printer).outcome().join();
         return switch (outcome) {
             case ReplyOutcome.Completed c -> {
                 out.println();
@@ -73,12 +56,65 @@ final class Terminal implements AutoCloseable {
                 yield Switchboard.EXIT_OK;
             }
             case ReplyOutcome.Failed f -> {
+                if (printer.endLine()) {
+                    TargetFailure last = f.failures().getLast();
+                    err.println("[the answer above was cut off: " + last.target().id() + " "
+                            + describe(last.failure()) + "]");
+                }
                 err.println(f.userMessage());
                 err.println(explain(f.failures()));
                 yield Switchboard.EXIT_FAILED;
             }
-            case ReplyOutcome.Cancelled c -> Switchboard.EXIT_FAILED;
+            case ReplyOutcome.Cancelled c -> {
+                printer.endLine();
+                yield Switchboard.EXIT_FAILED;
+            }
         };
+    }
+
+    /** Streams an answer to the terminal and knows whether a line of it is still open. */
+    private static final class Printer implements ReplyListener {
+        private final PrintWriter out;
+        private boolean partial;
+        private boolean midLine;
+
+        Printer(PrintWriter out) {
+            this.out = out;
+        }
+
+        @Override
+        public synchronized void onToken(String text) {
+            out.print(text);
+            out.flush();
+            if (!text.isEmpty()) {
+                partial = true;
+                midLine = !text.endsWith("\n");
+            }
+        }
+
+        @Override
+        public synchronized void onReset(Target failed, Failure why, Target next) {
+            out.println();
+            out.println("[" + failed.id() + " broke off (" + why.label().replace('_', ' ') + "); "
+                    + next.id() + " answers instead]");
+            out.flush();
+            partial = false;
+            midLine = false;
+        }
+
+        @Override
+        public void onDone(ReplyOutcome result) {
+        }
+
+        /** Ends a partial answer's open line, so what follows starts on its own. @return whether text was shown */
+        synchronized boolean endLine() {
+            if (midLine) {
+                out.println();
+                out.flush();
+                midLine = false;
+            }
+            return partial;
+        }
     }
 
     static String footer(ReplyOutcome.Completed c) {

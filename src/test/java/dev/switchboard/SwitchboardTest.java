@@ -202,6 +202,21 @@ class SwitchboardTest {
     }
 
     @Test
+    void ask_whenAPartialAnswerFails_endsItsLineAndSaysOnStderrThatItWasCut() throws IOException {
+        try (FakeProvider fake = FakeProvider.start()) {
+            fake.otherwise(r -> new FakeProvider.Script("one two three four five six", Duration.ZERO, Duration.ZERO,
+                    new FakeProvider.Fault.CutAfter(3)));
+            Path file = config("providers:\n  local: {type: ollama, base_url: \"" + fake.baseUrl(FakeProvider.Api.OLLAMA)
+                    + "\", models: [m], retry: {max_attempts: 1}}\n");
+
+            assertThat(run(Map.of(), "--config", file.toString(), "ask", "count")).isEqualTo(1);
+
+            assertThat(out.toString()).startsWith("one").endsWith("\n").doesNotContain("six");
+            assertThat(err.toString()).startsWith("[the answer above was cut off: local/m ");
+        }
+    }
+
+    @Test
     void check_probesEveryModelAndReportsEach() throws IOException {
         try (FakeProvider fake = FakeProvider.start()) {
             fake.otherwise(r -> r.body().path("model").asText().equals("missing")
