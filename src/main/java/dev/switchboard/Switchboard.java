@@ -1,6 +1,8 @@
 package dev.switchboard;
 
 import dev.switchboard.config.ConfigException;
+import dev.switchboard.adapter.shell.SystemTerminal;
+import dev.switchboard.adapter.shell.TerminalCommands;
 import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.logging.LogSetup;
 import java.io.OutputStreamWriter;
@@ -107,7 +109,7 @@ public final class Switchboard implements Callable<Integer> {
             return EXIT_CONFIG;
         }
         boolean openShell = shell || !noShell && !loaded.config().slack().active()
-                && !loaded.config().discord().active() && interactive();
+                && !loaded.config().discord().active() && SystemTerminal.interactive();
         if (openShell) {
             // The terminal belongs to the conversation: only errors are logged, and to stderr.
             LogSetup.apply("text", "ERROR", loaded.secretValues(), true);
@@ -121,37 +123,8 @@ public final class Switchboard implements Callable<Integer> {
             err.println("switchboard: " + e.getMessage());
             return EXIT_FAILED;
         }
-        if (openShell) {
-            return shell(service);
-        }
-        java.time.Duration drain = loaded.config().ops().drainTimeout();
-        Thread hook = new Thread(() -> {
-            stopService(service, "the JVM is shutting down", drain);
-            LogSetup.flush();
-            stop.countDown();
-        }, "shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
-            stop.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException shuttingDown) {
-            return EXIT_OK; // the hook is closing the service
-        }
-        stopService(service, "SIGTERM", drain);
-        return EXIT_OK;
-    }
-
-    /** Closes the service with a log line before and after, so an operator sees the stop begin and end. */
-    private static void stopService(Service service, String why, java.time.Duration drain) {
-        org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Switchboard.class);
-        log.info("stopping ({}): intake stops, replies in progress get up to {} to finish", why,
-                drain.toMillis() % 1000 == 0 ? drain.toSeconds() + " s" : drain.toMillis() + " ms");
-        service.close();
-        log.info("stopped");
+        ServiceRun run = new ServiceRun(service, loaded.config().ops().drainTimeout(), stop);
+        return openShell ? run.inShell(err) : run.untilStopped();
     }
 
     /** Whether {@code --log-format}, when given, is one the service can use; says why not on stderr. */
@@ -163,53 +136,8 @@ public final class Switchboard implements Callable<Integer> {
         return false;
     }
 
-    /** Runs the shell adapter on this process's terminal until the user leaves, then stops the service. */
-    private int shell(Service service) {
-        Thread hook = new Thread(service::close, "shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        // SIGTERM while the shell waits for a line: stop the service the same way, then leave.
-        Thread onStop = Thread.ofVirtual().start(() -> {
-            try {
-                stop.await();
-                service.close();
-                System.exit(EXIT_OK);
-            } catch (InterruptedException leftNormally) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        try (org.jline.terminal.Terminal terminal = org.jline.terminal.TerminalBuilder.builder().system(true)
-                .name("switchboard").encoding(StandardCharsets.UTF_8).build()) {
-            return service.shell(terminal).run();
-        } catch (java.io.IOException e) {
-            err.println("switchboard: the terminal could not be opened: " + e.getMessage());
-            return EXIT_FAILED;
-        } finally {
-            onStop.interrupt();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-                service.close();
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is closing the service
-            }
-        }
-    }
-
-    /** Whether a person sits at this terminal: stdin and stdout are a terminal, not a pipe or a file. */
-    static boolean interactive() {
-        java.io.Console console = System.console();
-        if (console == null) {
-            return false;
-        }
-        try {
-            // Java 22+: a console exists even when redirected; isTerminal() tells the difference.
-            return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
-        } catch (ReflectiveOperationException e) {
-            return true; // Java 21: a console exists only for a terminal
-        }
-    }
-
     /** Runs a terminal command on the loaded config, logging to stderr; a bad config is exit code 2. */
-    int withTerminal(java.util.function.BiFunction<ConfigLoader.Loaded, Terminal, Integer> command) {
+    int withTerminal(java.util.function.BiFunction<ConfigLoader.Loaded, TerminalCommands, Integer> command) {
         ConfigLoader.Loaded loaded;
         try {
             loaded = load();
@@ -218,7 +146,7 @@ public final class Switchboard implements Callable<Integer> {
             return EXIT_CONFIG;
         }
         LogSetup.apply("text", "ERROR", loaded.secretValues(), true);
-        try (Terminal terminal = new Terminal(loaded)) {
+        try (TerminalCommands terminal = new TerminalCommands(loaded)) {
             return command.apply(loaded, terminal);
         }
     }
@@ -262,7 +190,7 @@ public final class Switchboard implements Callable<Integer> {
         public Integer call() {
             return parent.withTerminal((loaded, terminal) -> {
                 parent.out.println(loaded.source() + ": valid");
-                return terminal.check(loaded, parent.out);
+                return terminal.check(parent.out);
             });
         }
     }

@@ -277,7 +277,7 @@ class SwitchboardTest {
         await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() ->
                 http.send(health, HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
         ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
-                .getLogger(Switchboard.class);
+                .getLogger(ServiceRun.class);
         ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
                 new ch.qos.logback.core.read.ListAppender<>();
         lines.start();

@@ -1,7 +1,9 @@
-package dev.switchboard;
+package dev.switchboard.adapter.shell;
 
 import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.config.Toggle;
+import dev.switchboard.config.Urls;
 import dev.switchboard.conversation.ConversationKey;
 import dev.switchboard.conversation.Turn;
 import dev.switchboard.routing.Failure;
@@ -22,8 +24,16 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.random.RandomGenerator;
 import java.util.stream.Collectors;
 
-/** The routing core used from a terminal: {@code ask} and {@code check}. Not thread-safe; one command at a time. */
-final class Terminal implements AutoCloseable {
+/**
+ * The routing core used from a terminal, without the rest of the service: {@code switchboard ask} and
+ * {@code switchboard check}. Each returns the command's exit code: 0 done, 1 failed. Not thread-safe; one command at a
+ * time.
+ */
+public final class TerminalCommands implements AutoCloseable {
+
+    private static final int OK = 0;
+    private static final int FAILED = 1;
+
 
     private final ConfigLoader.Loaded loaded;
     private final SwitchboardConfig config;
@@ -34,14 +44,16 @@ final class Terminal implements AutoCloseable {
     });
     private final Router router;
 
-    Terminal(ConfigLoader.Loaded loaded) {
+    /** Builds a router of its own from the loaded config. */
+    public TerminalCommands(ConfigLoader.Loaded loaded) {
         this.loaded = loaded;
         this.config = loaded.config();
         this.router = new Router(config, new ModelFactory(), scheduler, Clock.systemUTC(),
                 RandomGenerator.getDefault(), new SimpleMeterRegistry());
     }
 
-    int ask(String question, PrintWriter out, PrintWriter err) {
+    /** Streams one answer to {@code out}; what went wrong and what to set goes to {@code err}. */
+    public int ask(String question, PrintWriter out, PrintWriter err) {
         ConversationKey key = new ConversationKey("cli", "local", "terminal", UUID.randomUUID().toString());
         List<Turn> history = List.of(Turn.user("local", System.getProperty("user.name", "you"), question,
                 Clock.systemUTC().instant(), List.of()));
@@ -53,7 +65,7 @@ final class Terminal implements AutoCloseable {
                 out.println();
                 out.println();
                 out.println(footer(c));
-                yield Switchboard.EXIT_OK;
+                yield OK;
             }
             case ReplyOutcome.Failed f -> {
                 if (printer.endLine()) {
@@ -63,11 +75,11 @@ final class Terminal implements AutoCloseable {
                 }
                 err.println(f.userMessage());
                 err.println(explain(f.failures()));
-                yield Switchboard.EXIT_FAILED;
+                yield FAILED;
             }
             case ReplyOutcome.Cancelled c -> {
                 printer.endLine();
-                yield Switchboard.EXIT_FAILED;
+                yield FAILED;
             }
         };
     }
@@ -146,7 +158,7 @@ final class Terminal implements AutoCloseable {
                     + " sample config/switchboard.yaml.");
         }
         config.providers().forEach((name, p) -> {
-            if (p.enabled() != dev.switchboard.config.Toggle.OFF && p.type().needsKey() && !p.apiKey().isPresent()) {
+            if (p.enabled() != Toggle.OFF && p.type().needsKey() && !p.apiKey().isPresent()) {
                 String key = "providers." + name + ".api_key";
                 advice.add("To turn on " + name + ", export " + loaded.variableFor(key,
                         name.toUpperCase(Locale.ROOT).replace('-', '_') + "_API_KEY") + " (read through " + key
@@ -161,7 +173,7 @@ final class Terminal implements AutoCloseable {
 
     private String nothingListens(String name) {
         SwitchboardConfig.Provider p = config.providers().get(name);
-        String where = Service.withoutCredentials(p.baseUrl());
+        String where = Urls.withoutCredentials(p.baseUrl());
         String key = "providers." + name + ".base_url in " + loaded.source() + ".";
         return p.type() == SwitchboardConfig.ProviderType.OLLAMA
                 ? "Nothing listens at " + where + ": start Ollama there (ollama serve, then ollama pull "
@@ -179,10 +191,11 @@ final class Terminal implements AutoCloseable {
         };
     }
 
-    int check(ConfigLoader.Loaded loaded, PrintWriter out) {
+    /** Sends one tiny request to every model of every active provider and prints a line for each. */
+    public int check(PrintWriter out) {
         if (config.providers().isEmpty()) {
             out.println("no providers configured: add one under providers: (see config/switchboard.yaml)");
-            return Switchboard.EXIT_FAILED;
+            return FAILED;
         }
         int width = config.providers().entrySet().stream()
                 .flatMap(e -> e.getValue().models().stream().map(m -> e.getKey() + "/" + m))
@@ -190,14 +203,14 @@ final class Terminal implements AutoCloseable {
         config.providers().forEach((name, p) -> {
             if (!p.active()) {
                 String key = "providers." + name + ".api_key";
-                out.println(pad(name + "/*", width) + "off      " + (p.enabled() == dev.switchboard.config.Toggle.OFF
+                out.println(pad(name + "/*", width) + "off      " + (p.enabled() == Toggle.OFF
                         ? "disabled in the config"
                         : "export " + loaded.variableFor(key, name.toUpperCase(Locale.ROOT) + "_API_KEY")));
             }
         });
         boolean allOk = true;
         for (Router.Check c : router.check()) {
-            String where = Service.withoutCredentials(config.providers().get(c.provider()).baseUrl());
+            String where = Urls.withoutCredentials(config.providers().get(c.provider()).baseUrl());
             if (c.failure() == null) {
                 out.println(pad(c.provider() + "/" + c.model(), width) + "ok       answered in "
                         + c.took().toMillis() + " ms");
@@ -208,7 +221,7 @@ final class Terminal implements AutoCloseable {
             }
         }
         out.flush();
-        return allOk ? Switchboard.EXIT_OK : Switchboard.EXIT_FAILED;
+        return allOk ? OK : FAILED;
     }
 
     private static String pad(String s, int width) {
