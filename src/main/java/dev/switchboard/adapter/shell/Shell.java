@@ -250,8 +250,7 @@ public final class Shell {
             // Beside the data but in a dot folder, which the store neither counts nor reads.
             Path to = history.resolveSibling(".exports").resolve(file.name());
             try {
-                java.nio.file.Files.createDirectories(to.getParent());
-                dev.switchboard.store.AtomicFiles.write(to, file.content(), false, false);
+                writeWhole(to, file.content());
                 say(file.text() + " Written to " + to.toAbsolutePath().normalize());
             } catch (java.io.IOException | RuntimeException e) {
                 say("the export could not be written to " + to + ": " + e.getMessage());
@@ -259,6 +258,19 @@ public final class Shell {
             return;
         }
         say(answer.text());
+    }
+
+    /** Writes a file whole or not at all (a temporary file renamed), without reaching into the store. */
+    private static void writeWhole(Path to, byte[] content) throws java.io.IOException {
+        java.nio.file.Files.createDirectories(to.getParent());
+        Path temp = java.nio.file.Files.createTempFile(to.getParent(), to.getFileName() + ".", ".tmp");
+        try {
+            java.nio.file.Files.write(temp, content);
+            java.nio.file.Files.move(temp, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            java.nio.file.Files.deleteIfExists(temp);
+        }
     }
 
     private static String preview(String text) {
