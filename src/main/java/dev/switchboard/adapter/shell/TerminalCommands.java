@@ -69,9 +69,8 @@ public final class TerminalCommands implements AutoCloseable {
             }
             case ReplyOutcome.Failed f -> {
                 if (printer.endLine()) {
-                    TargetFailure last = f.failures().getLast();
-                    err.println("[the answer above was cut off: " + last.target().id() + " "
-                            + describe(last.failure()) + "]");
+                    err.println("[the answer above was cut off" + f.failures().stream().reduce((a, b) -> b)
+                            .map(last -> ": " + last.target().id() + " " + describe(last.failure())).orElse("") + "]");
                 }
                 err.println(f.userMessage());
                 err.println(explain(f.failures()));
