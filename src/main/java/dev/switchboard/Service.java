@@ -410,8 +410,7 @@ final class Service implements AutoCloseable {
 
     /** A URL as it may be logged: no user info, no query (either can carry a key). */
     static String withoutCredentials(java.net.URI url) {
-        return url.getScheme() + "://" + url.getHost() + (url.getPort() >= 0 ? ":" + url.getPort() : "")
-                + (url.getPath() == null ? "" : url.getPath());
+        return dev.switchboard.config.Urls.withoutCredentials(url);
     }
 
     private static String slackKey(String conventionalVariable) {

@@ -1,9 +1,13 @@
 package dev.switchboard;
 
 import dev.switchboard.config.ConfigException;
+import dev.switchboard.adapter.shell.SystemTerminal;
+import dev.switchboard.adapter.shell.TerminalCommands;
 import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.logging.LogSetup;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
@@ -56,8 +60,9 @@ public final class Switchboard implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        PrintWriter out = new PrintWriter(System.out, true);
-        PrintWriter err = new PrintWriter(System.err, true);
+        // UTF-8 whatever the locale: a POSIX locale's ASCII would print every non-ASCII character as "?".
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
         CountDownLatch stop = new CountDownLatch(1);
         try {
             // SIGTERM is a normal stop: drain, store, exit 0 (the JVM's own handling would exit 143).
@@ -65,7 +70,9 @@ public final class Switchboard implements Callable<Integer> {
         } catch (IllegalArgumentException noSuchSignal) {
             // a platform without SIGTERM: the shutdown hook still closes the service
         }
-        System.exit(execute(args, System.getenv(), out, err, stop));
+        int code = execute(args, System.getenv(), out, err, stop);
+        LogSetup.flush(); // the last lines, such as "stopped", are still queued in the asynchronous appender
+        System.exit(code);
     }
 
     /** Runs a command line; {@code stop} ends a running service (main never counts it down: SIGTERM does). */
@@ -98,12 +105,11 @@ public final class Switchboard implements Callable<Integer> {
             return EXIT_CONFIG;
         }
         String format = logFormat != null ? logFormat : loaded.config().logging().format();
-        if (!format.equals("json") && !format.equals("text")) {
-            err.println("--log-format must be json or text, not \"" + format + "\"");
+        if (!logFormatValid()) {
             return EXIT_CONFIG;
         }
         boolean openShell = shell || !noShell && !loaded.config().slack().active()
-                && !loaded.config().discord().active() && interactive();
+                && !loaded.config().discord().active() && SystemTerminal.interactive();
         if (openShell) {
             // The terminal belongs to the conversation: only errors are logged, and to stderr.
             LogSetup.apply("text", "ERROR", loaded.secretValues(), true);
@@ -117,75 +123,21 @@ public final class Switchboard implements Callable<Integer> {
             err.println("switchboard: " + e.getMessage());
             return EXIT_FAILED;
         }
-        if (openShell) {
-            return shell(service);
-        }
-        Thread hook = new Thread(() -> {
-            service.close();
-            stop.countDown();
-        }, "shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
-            stop.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException shuttingDown) {
-            return EXIT_OK; // the hook is closing the service
-        }
-        service.close();
-        return EXIT_OK;
+        ServiceRun run = new ServiceRun(service, loaded.config().ops().drainTimeout(), stop);
+        return openShell ? run.inShell(err) : run.untilStopped();
     }
 
-    /** Runs the shell adapter on this process's terminal until the user leaves, then stops the service. */
-    private int shell(Service service) {
-        Thread hook = new Thread(service::close, "shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        // SIGTERM while the shell waits for a line: stop the service the same way, then leave.
-        Thread onStop = Thread.ofVirtual().start(() -> {
-            try {
-                stop.await();
-                service.close();
-                System.exit(EXIT_OK);
-            } catch (InterruptedException leftNormally) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        try (org.jline.terminal.Terminal terminal = org.jline.terminal.TerminalBuilder.builder().system(true)
-                .name("switchboard").build()) {
-            return service.shell(terminal).run();
-        } catch (java.io.IOException e) {
-            err.println("switchboard: the terminal could not be opened: " + e.getMessage());
-            return EXIT_FAILED;
-        } finally {
-            onStop.interrupt();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-                service.close();
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is closing the service
-            }
+    /** Whether {@code --log-format}, when given, is one the service can use; says why not on stderr. */
+    boolean logFormatValid() {
+        if (logFormat == null || logFormat.equals("json") || logFormat.equals("text")) {
+            return true;
         }
-    }
-
-    /** Whether a person sits at this terminal: stdin and stdout are a terminal, not a pipe or a file. */
-    static boolean interactive() {
-        java.io.Console console = System.console();
-        if (console == null) {
-            return false;
-        }
-        try {
-            // Java 22+: a console exists even when redirected; isTerminal() tells the difference.
-            return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
-        } catch (ReflectiveOperationException e) {
-            return true; // Java 21: a console exists only for a terminal
-        }
+        err.println("--log-format must be json or text, not \"" + logFormat + "\"");
+        return false;
     }
 
     /** Runs a terminal command on the loaded config, logging to stderr; a bad config is exit code 2. */
-    int withTerminal(java.util.function.BiFunction<ConfigLoader.Loaded, Terminal, Integer> command) {
+    int withTerminal(java.util.function.BiFunction<ConfigLoader.Loaded, TerminalCommands, Integer> command) {
         ConfigLoader.Loaded loaded;
         try {
             loaded = load();
@@ -194,7 +146,7 @@ public final class Switchboard implements Callable<Integer> {
             return EXIT_CONFIG;
         }
         LogSetup.apply("text", "ERROR", loaded.secretValues(), true);
-        try (Terminal terminal = new Terminal(loaded.config())) {
+        try (TerminalCommands terminal = new TerminalCommands(loaded)) {
             return command.apply(loaded, terminal);
         }
     }
@@ -217,8 +169,12 @@ public final class Switchboard implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            return parent.withTerminal((loaded, terminal) ->
-                    terminal.ask(String.join(" ", words), parent.out, parent.err));
+            String question = String.join(" ", words);
+            if (question.isBlank()) {
+                parent.err.println("switchboard ask: the question is empty. Usage: switchboard ask \"QUESTION\"");
+                return EXIT_CONFIG;
+            }
+            return parent.withTerminal((loaded, terminal) -> terminal.ask(question, parent.out, parent.err));
         }
     }
 
@@ -234,7 +190,7 @@ public final class Switchboard implements Callable<Integer> {
         public Integer call() {
             return parent.withTerminal((loaded, terminal) -> {
                 parent.out.println(loaded.source() + ": valid");
-                return terminal.check(loaded, parent.out);
+                return terminal.check(parent.out);
             });
         }
     }
@@ -251,6 +207,9 @@ public final class Switchboard implements Callable<Integer> {
         public Integer call() {
             try {
                 ConfigLoader.Loaded loaded = parent.load();
+                if (!parent.logFormatValid()) {
+                    return EXIT_CONFIG;
+                }
                 parent.out.println("# " + loaded.source() + ": valid");
                 loaded.warnings().forEach(w -> parent.out.println("# warning: " + w));
                 parent.out.print(new ConfigLoader().render(loaded.config()));

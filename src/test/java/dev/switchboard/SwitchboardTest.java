@@ -76,6 +76,44 @@ class SwitchboardTest {
     }
 
     @Test
+    void ask_withAnEmptyQuestion_isRefusedWithExit2() throws IOException {
+        try (FakeProvider fake = FakeProvider.start()) {
+            fake.otherwise(r -> FakeProvider.Script.answer("an answer to nothing"));
+            Path file = config("providers:\n  local: {type: ollama, base_url: \"" + fake.baseUrl(FakeProvider.Api.OLLAMA)
+                    + "\", models: [m]}\n");
+
+            assertThat(run(Map.of(), "--config", file.toString(), "ask", "")).isEqualTo(2);
+            assertThat(run(Map.of(), "--config", file.toString(), "ask", "  ", " ")).isEqualTo(2);
+
+            assertThat(err.toString()).contains("the question is empty");
+            assertThat(fake.requests()).isZero();
+        }
+    }
+
+    @Test
+    void configCommand_withAnUnknownLogFormat_exitsWith2AsTheServiceDoes() throws IOException {
+        Path file = config("storage:\n  path: " + dir.resolve("data") + "\n");
+
+        assertThat(run(Map.of(), "--config", file.toString(), "--log-format", "xml", "config")).isEqualTo(2);
+        assertThat(err.toString()).contains("--log-format must be json or text");
+        assertThat(run(Map.of(), "--config", file.toString(), "--log-format", "xml")).isEqualTo(2);
+    }
+
+    @Test
+    void slackHttpModeWithTheOpsServerOff_isAConfigErrorWithExit2() throws IOException {
+        Path file = config("""
+                slack: {mode: http, bot_token: xoxb-1-2-literal, signing_secret: literal-signing-secret}
+                ops: {enabled: false}
+                storage: {path: %s}
+                """.formatted(dir.resolve("data")));
+
+        assertThat(run(Map.of(), "--config", file.toString(), "config")).isEqualTo(2);
+        assertThat(run(Map.of(), "--config", file.toString(), "--no-shell")).isEqualTo(2);
+        assertThat(err.toString()).startsWith("Config error").contains("slack.mode").contains("ops.enabled")
+                .doesNotContain("literal-signing-secret");
+    }
+
+    @Test
     void configCommand_printsTheEffectiveConfigWithSecretsMasked() throws IOException {
         Path file = config("slack:\n  bot_token: ${SLACK_BOT_TOKEN}\n  app_token: ${SLACK_APP_TOKEN}\n");
 
@@ -122,6 +160,63 @@ class SwitchboardTest {
     }
 
     @Test
+    void ask_afterAProviderAnsweredWithAnError_namesItsErrorClassAndGivesNoSetUpAdvice() throws IOException {
+        try (FakeProvider fake = FakeProvider.start()) {
+            fake.otherwise(r -> FakeProvider.Script.fault(new FakeProvider.Fault.HttpError(500, "server_error", null)));
+            Path file = dir.resolve("team.yaml");
+            Files.writeString(file, "providers:\n  openai: {type: openai, api_key: \"${OPENAI_API_KEY}\", base_url: \""
+                    + fake.baseUrl(FakeProvider.Api.OPENAI) + "\", models: [m], retry: {max_attempts: 1}}\n");
+
+            int code = run(Map.of("OPENAI_API_KEY", "sk-test-0123456789abcdef"), "--config", file.toString(),
+                    "ask", "hi");
+
+            assertThat(code).isEqualTo(1);
+            assertThat(err.toString()).contains("openai/m (server error)")
+                    .doesNotContain("export", "OPENAI_API_KEY", "config/switchboard.yaml", "ollama");
+        }
+    }
+
+    @Test
+    void ask_adviceNamesTheConfigFileLoadedAndOnlyTheKeyThatIsMissing() throws IOException {
+        try (FakeProvider fake = FakeProvider.start()) {
+            fake.otherwise(r -> FakeProvider.Script.fault(new FakeProvider.Fault.HttpError(401, "invalid_api_key",
+                    null)));
+            Path file = dir.resolve("team.yaml");
+            Files.writeString(file, """
+                    providers:
+                      openai: {type: openai, api_key: "${OPENAI_API_KEY}", base_url: "%s", models: [m]}
+                      claude: {type: anthropic, api_key: "${TEAM_CLAUDE_KEY}", models: [c]}
+                    routing:
+                      default_route: r
+                      routes:
+                        r: {targets: [openai/m, {target: claude/c, priority: 1}]}
+                    """.formatted(fake.baseUrl(FakeProvider.Api.OPENAI)));
+
+            int code = run(Map.of("OPENAI_API_KEY", "sk-test-0123456789abcdef"), "--config", file.toString(),
+                    "ask", "hi");
+
+            assertThat(code).isEqualTo(1);
+            assertThat(err.toString()).contains("export TEAM_CLAUDE_KEY").contains(file.toString())
+                    .doesNotContain("export OPENAI_API_KEY", "GEMINI_API_KEY", "config/switchboard.yaml", "ollama");
+        }
+    }
+
+    @Test
+    void ask_whenAPartialAnswerFails_endsItsLineAndSaysOnStderrThatItWasCut() throws IOException {
+        try (FakeProvider fake = FakeProvider.start()) {
+            fake.otherwise(r -> new FakeProvider.Script("one two three four five six", Duration.ZERO, Duration.ZERO,
+                    new FakeProvider.Fault.CutAfter(3)));
+            Path file = config("providers:\n  local: {type: ollama, base_url: \"" + fake.baseUrl(FakeProvider.Api.OLLAMA)
+                    + "\", models: [m], retry: {max_attempts: 1}}\n");
+
+            assertThat(run(Map.of(), "--config", file.toString(), "ask", "count")).isEqualTo(1);
+
+            assertThat(out.toString()).startsWith("one").endsWith("\n").doesNotContain("six");
+            assertThat(err.toString()).startsWith("[the answer above was cut off: local/m ");
+        }
+    }
+
+    @Test
     void check_probesEveryModelAndReportsEach() throws IOException {
         try (FakeProvider fake = FakeProvider.start()) {
             fake.otherwise(r -> r.body().path("model").asText().equals("missing")
@@ -163,5 +258,39 @@ class SwitchboardTest {
 
         assertThat(running.get(20, TimeUnit.SECONDS)).isZero();
         assertThat(err.toString()).isEmpty();
+    }
+
+    @Test
+    void run_onSigtermLogsThatItStopsAndThatItHasStopped() throws Exception {
+        int port;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        Path file = config("storage:\n  path: " + dir.resolve("data") + "\nops:\n  port: " + port
+                + "\n  drain_timeout: 5s\n");
+        CountDownLatch stop = new CountDownLatch(1);
+        CompletableFuture<Integer> running = CompletableFuture.supplyAsync(() -> Switchboard.execute(
+                new String[] {"--config", file.toString(), "--log-format", "text"}, Map.of(),
+                new PrintWriter(out, true), new PrintWriter(err, true), stop));
+        HttpClient http = HttpClient.newHttpClient();
+        HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).build();
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() ->
+                http.send(health, HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger(ServiceRun.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+                new ch.qos.logback.core.read.ListAppender<>();
+        lines.start();
+        logger.addAppender(lines);
+        try {
+            stop.countDown(); // what the SIGTERM handler does
+
+            assertThat(running.get(20, TimeUnit.SECONDS)).isZero();
+            assertThat(lines.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                    .containsExactly("stopping (SIGTERM): intake stops, replies in progress get up to 5 s to finish",
+                            "stopped");
+        } finally {
+            logger.detachAppender(lines);
+        }
     }
 }

@@ -43,4 +43,14 @@ public final class LogSetup {
             throw new IllegalStateException("the bundled logback.xml is broken", e);
         }
     }
+
+    /**
+     * Writes out what the asynchronous appenders still hold and stops logging: the last lines before the process
+     * exits (such as "stopped") would otherwise be lost with the queue.
+     */
+    public static void flush() {
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+            context.stop();
+        }
+    }
 }

@@ -226,6 +226,41 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aKeyThatAppearsTwice_isNamedWithBothLines_withoutJacksonInternals() {
+        ConfigException e = error("slack:\n  bot_token: x\n  mode: http\n  bot_token: y\nrouting:\n  overrides:\n"
+                + "    - {platform: slack, workspace: T1, route: a, route: b}\n");
+
+        assertThat(e.getMessage())
+                .contains("slack.bot_token: appears twice in the same section, on line 2 and on line 4")
+                .contains("routing.overrides[0].route: appears twice in the same section, on line 7 and on line 7")
+                .doesNotContain("Duplicate field", "ObjectNode", "DeserializationFeature");
+        assertThat(e.problems()).hasSize(2);
+    }
+
+    @Test
+    void yamlSyntaxErrors_getAHintThatFitsTheError() {
+        assertThat(error("slack: [\n").getMessage()).contains("line 1").contains("close the [ opened on line 1")
+                .doesNotContain("${");
+        assertThat(error("providers:\n  a: {type: openai, models: [m]\n").getMessage())
+                .contains("close the { opened on line 2").doesNotContain("${");
+        assertThat(error("slack:\n\tmode: http\n").getMessage()).contains("line 2").contains("spaces")
+                .doesNotContain("${");
+        assertThat(error("slack:\n  mode: \"open\n").getMessage()).contains("close the quote");
+        assertThat(error("slack:\n  mode: socket\n    bot_token: x\n").getMessage()).contains("line 3")
+                .contains("its own line").doesNotContain("${");
+    }
+
+    @Test
+    void slackHttpModeWithTheOpsServerOff_isAProblem() {
+        assertThat(error("slack: {mode: http, enabled: true, bot_token: xoxb-1, signing_secret: s}\n"
+                + "ops: {enabled: false}\n").getMessage())
+                .contains("slack.mode: is http, which receives events on the ops server, but ops.enabled is false")
+                .contains("slack.mode: socket");
+        assertThat(parse("slack: {mode: http}\nops: {enabled: false}\n", Map.of()).config().slack().active())
+                .isFalse(); // off for want of tokens: nothing to serve
+    }
+
+    @Test
     void secrets_areMaskedWhereverAConfigIsPrinted() {
         ConfigLoader.Loaded loaded = parse("""
                 slack: {bot_token: "${T}", app_token: "${A}"}
@@ -248,6 +283,43 @@ class ConfigLoaderTest {
                 .doesNotContain("hunter2-ops-token-value");
         assertThat(error("slack:\n  mode: ${SLACK_BOT_TOKEN}\n", Map.of("SLACK_BOT_TOKEN", "xoxb-1-2-secret"))
                 .getMessage()).doesNotContain("xoxb-1-2-secret");
+    }
+
+    @Test
+    void unsetVariableInAKeyThatIsNotASecret_isAnErrorNamingTheKeyAndTheVariable() {
+        ConfigException e = error("""
+                ops:
+                  port: ${OPS_PORT}
+                providers:
+                  a: {type: openai, api_key: "${A_KEY}", base_url: "${MY_PROXY_URL}", models: [m]}
+                """, Map.of("A_KEY", "sk-test-0123456789abcdef"));
+
+        assertThat(e.problems()).extracting(ConfigException.Problem::key)
+                .containsExactlyInAnyOrder("ops.port", "providers.a.base_url");
+        assertThat(e.getMessage()).contains("ops.port: refers to ${OPS_PORT}, which is not set")
+                .contains("providers.a.base_url: refers to ${MY_PROXY_URL}, which is not set")
+                .contains("${MY_PROXY_URL:-").doesNotContain("sk-test-0123456789abcdef");
+        assertThat(error("storage:\n  path: /data/${TEAM}/x\n").getMessage())
+                .contains("storage.path: refers to ${TEAM}");
+    }
+
+    @Test
+    void unsetVariableWithADefault_orInASecret_orAsAListItem_isNotAnError() {
+        ConfigLoader.Loaded loaded = parse("""
+                ops:
+                  port: ${OPS_PORT:-9091}
+                  token: ${SWITCHBOARD_OPS_TOKEN}
+                slack:
+                  bot_token: ${SLACK_BOT_TOKEN}
+                providers:
+                  a: {type: openai, api_key: "${A_KEY}", models: [m]}
+                operators:
+                  slack_users: [U1, "${EXTRA}"]
+                """, Map.of());
+
+        assertThat(loaded.config().ops().port()).isEqualTo(9091);
+        assertThat(loaded.config().ops().token().isPresent()).isFalse();
+        assertThat(loaded.config().providers().get("a").active()).isFalse();
     }
 
     @Test

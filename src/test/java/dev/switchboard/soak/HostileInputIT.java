@@ -52,7 +52,8 @@ import org.junit.jupiter.api.io.TempDir;
  * checkpoint: the process is alive, {@code /healthz} is ok, a normal question on each platform gets exactly one
  * complete reply, no file appeared outside the data folder, every stored file parses and no stored text is over
  * {@code storage.max_turn_chars}, and no secret is in the log. Prints a table (case, sent, came back, verdict) and fails
- * when any verdict is not ok.
+ * when any verdict is not ok. The service runs under the POSIX locale ({@code LANG=C LC_ALL=C}); so do {@code ask} and
+ * the shell in {@link #posixLocale_askAndTheShellKeepNonAsciiTextExact()}.
  *
  * <p>Only this test: {@code ./mvnw -B -DskipTests package && ./mvnw -B toolchains:select-jdk-toolchain
  * -Dtoolchain.jdk.version='[21,)' failsafe:integration-test failsafe:verify -Dit.test=HostileInputIT}.
@@ -66,6 +67,9 @@ class HostileInputIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static final String PROVIDER_KEY = "sk-test-hostile-provider-key-0042";
+    /** The locale of containers, cron and CI: ASCII only. The service and the CLI must not care. */
+    static final Map<String, String> POSIX_LOCALE = Map.of("LANG", "C", "LC_ALL", "C", "LC_CTYPE", "");
+    static final String NON_ASCII = "Explain café naïve 漢字 🙂";
 
     // Slack world.
     static final String CASES = "C100", REPLAY = "C101", SANE = "C900";
@@ -136,7 +140,7 @@ class HostileInputIT {
         Path config = writeConfig(opsPort);
         outsideBefore = outsideFiles();
         passwdBefore = mtime(Path.of("/etc/passwd"));
-        service = new ServiceProcess(repo, config, log, opsPort);
+        service = new ServiceProcess(repo, config, log, opsPort, POSIX_LOCALE);
         long t0 = System.nanoTime();
         service.start();
         eventsUrl = "http://127.0.0.1:" + opsPort + "/slack/events";
@@ -172,6 +176,88 @@ class HostileInputIT {
                     .append(r.verdict()).append(" (came back: ").append(r.cameBack()).append(')'));
             throw new AssertionError(b.toString());
         }
+    }
+
+    /**
+     * Issue 17, point 2: under {@code LANG=C LC_ALL=C}, {@code ./switchboard ask} and the packaged service with its
+     * shell pass non-ASCII text to the provider exactly and print the answer exactly.
+     */
+    @Test
+    void posixLocale_askAndTheShellKeepNonAsciiTextExact() throws Exception {
+        provider.otherwise(HostileInputIT::echo);
+        data = dir.resolve("locale-data");
+        Path config = dir.resolve("locale.yaml");
+        Files.writeString(config, """
+                providers:
+                  echo: {type: openai, api_key: %s, base_url: "%s", models: [m]}
+                storage: {path: "%s", fsync: false}
+                ops: {enabled: false}
+                logging: {format: text, level: warn}
+                """.formatted(PROVIDER_KEY, provider.baseUrl(Api.OPENAI), data));
+        String echoed = "You asked: " + NON_ASCII + " " + END;
+        check("locale", "ask under LANG=C", "ask \"" + NON_ASCII + "\"", () -> {
+            Launched ask = launch("", "--config", config.toString(), "ask", NON_ASCII);
+            expect(ask.exit() == 0, "exit 0, got " + ask.exit() + ": " + excerptOf(ask.err(), 200));
+            expect(lastQuestion().equals(NON_ASCII), "the provider got the exact text: " + lastQuestion());
+            expect(ask.out().startsWith(echoed + "\n"), "the answer printed exactly: " + excerptOf(ask.out(), 80));
+            return excerptOf(ask.out(), 60);
+        });
+        check("locale", "the shell under LANG=C", NON_ASCII + " typed", () -> {
+            String typed = NON_ASCII + " (shell)";
+            Launched shell = launch(typed + "\n/quit\n", "--shell", "--config", config.toString());
+            expect(shell.exit() == 0, "exit 0, got " + shell.exit() + ": " + excerptOf(shell.err(), 200));
+            expect(lastQuestion().equals(typed), "the provider got the exact text: " + lastQuestion());
+            expect(shell.out().contains("You asked: " + typed + " " + END), "the answer printed exactly: "
+                    + excerptOf(shell.out(), 200));
+            return "answered exactly";
+        });
+        print(0);
+        List<Row> failed = rows.stream().filter(r -> !r.ok()).toList();
+        if (!failed.isEmpty()) {
+            throw new AssertionError(failed.size() + " locale case(s) failed: " + failed);
+        }
+    }
+
+    /** What a launcher run wrote and how it ended; both streams decoded as UTF-8. */
+    record Launched(int exit, String out, String err) { }
+
+    /** Runs {@code ./switchboard} under the POSIX locale with {@code stdin} typed in, and waits for it to end. */
+    private Launched launch(String stdin, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(repo.resolve("switchboard").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(repo.toFile())
+                .redirectError(dir.resolve("launch.err").toFile()).redirectOutput(dir.resolve("launch.out").toFile());
+        POSIX_LOCALE.forEach((name, value) -> {
+            if (value.isEmpty()) {
+                builder.environment().remove(name);
+            } else {
+                builder.environment().put(name, value);
+            }
+        });
+        Process p = builder.start();
+        try (var in = p.getOutputStream()) {
+            in.write(stdin.getBytes(StandardCharsets.UTF_8));
+        }
+        if (!p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new Expectation("the launcher did not end within 120 s");
+        }
+        return new Launched(p.exitValue(), Files.readString(dir.resolve("launch.out"), StandardCharsets.UTF_8),
+                Files.readString(dir.resolve("launch.err"), StandardCharsets.UTF_8));
+    }
+
+    /** The newest user message the provider received. */
+    private String lastQuestion() {
+        if (provider.received().isEmpty()) {
+            return "(nothing received)";
+        }
+        String last = "";
+        for (JsonNode m : provider.received().getLast().body().path("messages")) {
+            if ("user".equals(m.path("role").asText())) {
+                last = m.path("content").asText();
+            }
+        }
+        return last;
     }
 
     // ------------------------------------------------------------------------------------------------ the groups

@@ -30,13 +30,20 @@ final class ServiceProcess {
     private final Path config;
     private final Path log;
     private final int opsPort;
+    private final Map<String, String> environment;
     private Process process;
 
     ServiceProcess(Path repo, Path config, Path log, int opsPort) {
+        this(repo, config, log, opsPort, Map.of());
+    }
+
+    /** @param environment variables set (or, when empty, removed) for the service on top of this process's */
+    ServiceProcess(Path repo, Path config, Path log, int opsPort, Map<String, String> environment) {
         this.repo = repo;
         this.config = config;
         this.log = log;
         this.opsPort = opsPort;
+        this.environment = Map.copyOf(environment);
     }
 
     /** Starts the launcher and waits until {@code /readyz} says ready. */
@@ -50,6 +57,13 @@ final class ServiceProcess {
                 .directory(repo.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        environment.forEach((name, value) -> {
+            if (value.isEmpty()) {
+                builder.environment().remove(name);
+            } else {
+                builder.environment().put(name, value);
+            }
+        });
         process = builder.start();
         await("the service to be ready").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
                 .until(() -> {

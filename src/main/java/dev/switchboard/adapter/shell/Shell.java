@@ -251,11 +251,7 @@ public final class Shell {
             // Beside the data but in a dot folder, which the store neither counts nor reads.
             Path to = history.resolveSibling(".exports").resolve(file.name());
             try {
-                java.nio.file.Files.createDirectories(to.getParent());
-                // Written whole, then moved into place: never a half-written export (the shell owns no store).
-                Path part = java.nio.file.Files.write(to.resolveSibling("." + file.name() + ".tmp"), file.content());
-                java.nio.file.Files.move(part, to, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                writeWhole(to, file.content());
                 say(file.text() + " Written to " + to.toAbsolutePath().normalize());
             } catch (java.io.IOException | RuntimeException e) {
                 say("the export could not be written to " + to + ": " + e.getMessage());
@@ -263,6 +259,19 @@ public final class Shell {
             return;
         }
         say(answer.text());
+    }
+
+    /** Writes a file whole or not at all (a temporary file renamed), without reaching into the store. */
+    private static void writeWhole(Path to, byte[] content) throws java.io.IOException {
+        java.nio.file.Files.createDirectories(to.getParent());
+        Path temp = java.nio.file.Files.createTempFile(to.getParent(), to.getFileName() + ".", ".tmp");
+        try {
+            java.nio.file.Files.write(temp, content);
+            java.nio.file.Files.move(temp, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            java.nio.file.Files.deleteIfExists(temp);
+        }
     }
 
     private static String preview(String text) {

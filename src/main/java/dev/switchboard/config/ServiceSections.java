@@ -1,0 +1,104 @@
+package dev.switchboard.config;
+
+import static dev.switchboard.config.Values.copy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The sections about the service itself: {@code storage}, {@code operators}, {@code ops} and {@code logging}. Reached as
+ * {@code SwitchboardConfig.Storage} and so on (see {@link PlatformSections}). Immutable.
+ */
+public interface ServiceSections {
+
+    /**
+     * Where and how conversations are kept.
+     *
+     * @param path the data folder
+     * @param fsync whether each write reaches the disk before it is acknowledged
+     * @param backups whether the previous version of each file is kept
+     * @param maxTurnChars longest message kept; longer ones are refused with a clear reply
+     * @param maxTurnsPerFile turns in a thread's current file before older ones roll into an archive
+     * @param cacheMaxSize memory for hot conversations
+     * @param retention delete threads untouched for this long; 0 keeps them forever
+     */
+    public record Storage(Path path, Boolean fsync, Boolean backups, Integer maxTurnChars, Integer maxTurnsPerFile,
+                          DataSize cacheMaxSize, Duration retention) {
+        public Storage {
+            path = path != null ? path : Path.of("conversations");
+            fsync = fsync != null ? fsync : Boolean.TRUE;
+            backups = backups != null ? backups : Boolean.TRUE;
+            maxTurnChars = maxTurnChars != null ? maxTurnChars : 40_000;
+            maxTurnsPerFile = maxTurnsPerFile != null ? maxTurnsPerFile : 128;
+            cacheMaxSize = cacheMaxSize != null ? cacheMaxSize : new DataSize(64L << 20);
+            retention = retention != null ? retention : Duration.ZERO;
+            if (maxTurnChars < 1) {
+                throw new ConfigValueException("max_turn_chars", "must be at least 1", "write e.g. 40000");
+            }
+            if (maxTurnsPerFile < 4) {
+                throw new ConfigValueException("max_turns_per_file", "must be at least 4", "write e.g. 128");
+            }
+            if (retention.isNegative()) {
+                throw new ConfigValueException("retention", "must not be negative", "write 0 to keep forever, or 90d");
+            }
+        }
+    }
+
+    /** Who may run admin commands. */
+    public record Operators(List<String> slackUsers, List<String> discordUsers, List<String> discordRoles) {
+        public Operators {
+            slackUsers = copy(slackUsers);
+            discordUsers = copy(discordUsers);
+            discordRoles = copy(discordRoles);
+        }
+    }
+
+    /**
+     * The operations HTTP server: health, readiness, metrics, status page, Slack HTTP mode.
+     *
+     * @param enabled whether it runs
+     * @param bind the address to listen on; loopback by default
+     * @param port the port; 0 picks a free one
+     * @param token a bearer token required on everything but /healthz; empty for none
+     * @param drainTimeout on SIGTERM, how long replies in progress may take to finish before they are interrupted
+     */
+    public record Ops(Boolean enabled, String bind, Integer port, Secret token, Duration drainTimeout) {
+        public Ops {
+            drainTimeout = drainTimeout != null ? drainTimeout : Duration.ofSeconds(30);
+            if (drainTimeout.isNegative()) {
+                throw new ConfigValueException("drain_timeout", "must not be negative", "write e.g. 30s, or 0s");
+            }
+            enabled = enabled != null ? enabled : Boolean.TRUE;
+            bind = bind != null ? bind.strip() : "127.0.0.1";
+            port = port != null ? port : 8080;
+            token = token != null ? token : Secret.none();
+            if (port < 0 || port > 65_535) {
+                throw new ConfigValueException("port", "must be between 0 and 65535, was " + port, "write e.g. 8080");
+            }
+            if (bind.isEmpty()) {
+                throw new ConfigValueException("bind", "is empty", "write 127.0.0.1, or 0.0.0.0 in a container");
+            }
+            if (token.isPresent() && token.reveal().length() < 16) {
+                throw new ConfigValueException("token", "is shorter than 16 characters",
+                        "use a long random value, e.g. the output of: openssl rand -hex 24");
+            }
+        }
+    }
+
+    /** Log output: {@code json} lines (default) or a readable {@code text} pattern, and the level. */
+    public record Logging(String format, String level) {
+        public Logging {
+            format = format != null ? format.strip().toLowerCase(Locale.ROOT) : "json";
+            level = level != null ? level.strip().toUpperCase(Locale.ROOT) : "INFO";
+            if (!format.equals("json") && !format.equals("text")) {
+                throw new ConfigValueException("format", "must be json or text, was \"" + format + "\"",
+                        "write format: json");
+            }
+            if (!List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR").contains(level)) {
+                throw new ConfigValueException("level", "must be trace, debug, info, warn or error", "write level: info");
+            }
+        }
+    }
+}
