@@ -23,9 +23,11 @@ COPY config /app/config
 USER switchboard:switchboard
 # Inside a container the ops server must listen beyond loopback to be reachable; keep the port unpublished or set
 # SWITCHBOARD_OPS_TOKEN if the network is not yours.
+# A UTF-8 locale: the JVM decodes command-line arguments (`docker run … ask "café"`) with the locale's charset.
 ENV SWITCHBOARD_OPS_BIND=0.0.0.0 \
-    SWITCHBOARD_DATA=/app/conversations
+    SWITCHBOARD_DATA=/app/conversations \
+    LANG=C.UTF-8
 VOLUME ["/app/conversations"]
 EXPOSE 8080
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["java", "-XX:+UseZGC", "-XX:MaxRAMPercentage=75", "-jar", "/app/switchboard.jar"]
+ENTRYPOINT ["java", "-XX:+UseZGC", "-XX:MaxRAMPercentage=75", "-Dstdout.encoding=UTF-8", "-Dstderr.encoding=UTF-8", "-jar", "/app/switchboard.jar"]
