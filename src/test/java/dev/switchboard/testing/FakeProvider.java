@@ -41,6 +41,9 @@ public final class FakeProvider implements AutoCloseable {
         /** An HTTP error before any stream, with the provider's error body and an optional Retry-After. */
         record HttpError(int status, String type, Integer retryAfterSeconds) implements Fault { }
 
+        /** An HTTP error before any stream whose body is exactly {@code body}, as a real server words it. */
+        record HttpErrorBody(int status, String body) implements Fault { }
+
         /** HTTP 200, some tokens, then the provider's in-band error event (Anthropic {@code event: error}). */
         record InBandError(int afterTokens, String type) implements Fault { }
 
@@ -209,6 +212,10 @@ public final class FakeProvider implements AutoCloseable {
         }
         if (script.fault() instanceof Fault.HttpError error) {
             httpError(ctx, api, error);
+            return;
+        }
+        if (script.fault() instanceof Fault.HttpErrorBody error) {
+            ctx.status(error.status()).contentType("application/json").result(error.body());
             return;
         }
         active.incrementAndGet();
