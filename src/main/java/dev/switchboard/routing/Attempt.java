@@ -53,7 +53,8 @@ final class Attempt implements StreamingChatResponseHandler {
     private final ScheduledExecutorService scheduler;
     private final Sink sink;
     private final CompletableFuture<Completion> result = new CompletableFuture<>();
-    private final HttpTap.Probe probe = new HttpTap.Probe(this::streamClosed, () -> fail(new Failure.Malformed()));
+    private final HttpTap.Probe probe = new HttpTap.Probe(this::streamClosed, () -> fail(new Failure.Malformed()),
+            body -> fail(StreamEvents.classify(body)));
     private final StringBuilder text = new StringBuilder();
     private boolean done;
     private boolean tokensShown;

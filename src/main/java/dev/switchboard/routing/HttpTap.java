@@ -51,13 +51,27 @@ final class HttpTap {
         volatile Duration retryAfter;
         private final Runnable onStreamClosed;
         private final Runnable onUnreadableEvent;
+        private final java.util.function.Consumer<String> onErrorEvent;
         private volatile boolean aborted;
         private volatile CompletableFuture<?> exchange;
         private volatile AutoCloseable body;
 
-        Probe(Runnable onStreamClosed, Runnable onUnreadableEvent) {
+        Probe(Runnable onStreamClosed, Runnable onUnreadableEvent, java.util.function.Consumer<String> onErrorEvent) {
             this.onStreamClosed = onStreamClosed;
             this.onUnreadableEvent = onUnreadableEvent;
+            this.onErrorEvent = onErrorEvent;
+        }
+
+        /** Whether LangChain4j may read the event: a fault in it is reported here first, the same on every format. */
+        private boolean admit(ServerSentEvent event) {
+            switch (StreamEvents.read(event)) {
+                case StreamEvents.Verdict.Readable r -> {
+                    return true;
+                }
+                case StreamEvents.Verdict.Unreadable u -> onUnreadableEvent.run();
+                case StreamEvents.Verdict.ProviderError e -> onErrorEvent.accept(e.body());
+            }
+            return false;
         }
 
         private void attach(CompletableFuture<?> request) {
@@ -171,6 +185,9 @@ final class HttpTap {
 
                 @Override
                 public void onEvent(ServerSentEvent event, ServerSentEventContext context) {
+                    if (!probe.admit(event)) {
+                        return;
+                    }
                     try {
                         listener.onEvent(event, context);
                     } catch (RuntimeException unreadable) {
@@ -182,6 +199,9 @@ final class HttpTap {
 
                 @Override
                 public void onEvent(ServerSentEvent event) {
+                    if (!probe.admit(event)) {
+                        return;
+                    }
                     try {
                         listener.onEvent(event);
                     } catch (RuntimeException unreadable) {
