@@ -35,7 +35,7 @@ final class Terminal implements AutoCloseable {
 
     Terminal(SwitchboardConfig config) {
         this.config = config;
-        this.router = new Router(config, new ModelFactory(), scheduler, Clock.systemUTC(),
+        this.router = new Router(RouterOptionsMapping.of(config), new ModelFactory(), scheduler, Clock.systemUTC(),
                 RandomGenerator.getDefault(), new SimpleMeterRegistry());
     }
 

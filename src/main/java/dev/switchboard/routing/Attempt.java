@@ -8,7 +8,6 @@ import dev.langchain4j.model.chat.response.PartialResponseContext;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.chat.response.StreamingHandle;
 import dev.langchain4j.model.output.FinishReason;
-import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.conversation.TokenUsage;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
@@ -49,7 +48,7 @@ final class Attempt implements StreamingChatResponseHandler {
     private final Object lock;
     private final StreamingChatModel model;
     private final ChatRequest request;
-    private final SwitchboardConfig.Provider limits;
+    private final RouterOptions.Deadlines limits;
     private final ScheduledExecutorService scheduler;
     private final Sink sink;
     private final CompletableFuture<Completion> result = new CompletableFuture<>();
@@ -65,7 +64,7 @@ final class Attempt implements StreamingChatResponseHandler {
     private ScheduledFuture<?> idleTimer;
     private ScheduledFuture<?> totalTimer;
 
-    Attempt(Object lock, StreamingChatModel model, ChatRequest request, SwitchboardConfig.Provider limits,
+    Attempt(Object lock, StreamingChatModel model, ChatRequest request, RouterOptions.Deadlines limits,
             ScheduledExecutorService scheduler, Sink sink) {
         this.lock = lock;
         this.model = model;
@@ -80,8 +79,8 @@ final class Attempt implements StreamingChatResponseHandler {
             if (done) {
                 return result; // cancelled before it began: never call the provider
             }
-            firstTokenTimer = schedule(limits.firstTokenTimeout(), Failure.Deadline.FIRST_TOKEN);
-            totalTimer = schedule(limits.totalTimeout(), Failure.Deadline.TOTAL);
+            firstTokenTimer = schedule(limits.firstToken(), Failure.Deadline.FIRST_TOKEN);
+            totalTimer = schedule(limits.total(), Failure.Deadline.TOTAL);
         }
         HttpTap.CURRENT.set(probe);
         try {
@@ -127,7 +126,7 @@ final class Attempt implements StreamingChatResponseHandler {
                 tokensShown = true;
                 firstTokenNanos = lastTokenNanos;
                 firstTokenTimer.cancel(false);
-                idleTimer = scheduler.schedule(this::checkIdle, limits.idleTimeout().toNanos(), TimeUnit.NANOSECONDS);
+                idleTimer = scheduler.schedule(this::checkIdle, limits.idle().toNanos(), TimeUnit.NANOSECONDS);
             }
             text.append(chunk);
             if (!sink.accept(this, chunk)) {
@@ -143,7 +142,7 @@ final class Attempt implements StreamingChatResponseHandler {
                 return;
             }
             long quiet = System.nanoTime() - lastTokenNanos;
-            long limit = limits.idleTimeout().toNanos();
+            long limit = limits.idle().toNanos();
             if (quiet >= limit) {
                 fail(new Failure.Timeout(Failure.Deadline.IDLE));
             } else {

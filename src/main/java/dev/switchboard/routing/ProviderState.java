@@ -4,7 +4,6 @@ import dev.failsafe.Bulkhead;
 import dev.failsafe.CircuitBreaker;
 import dev.failsafe.RetryPolicy;
 import dev.langchain4j.model.chat.StreamingChatModel;
-import dev.switchboard.config.SwitchboardConfig;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,7 +19,7 @@ final class ProviderState {
     private static final double JITTER = 0.25;
 
     final String name;
-    final SwitchboardConfig.Provider config;
+    final RouterOptions.Provider config;
     final CircuitBreaker<Attempt.Completion> breaker;
     final Bulkhead<Attempt.Completion> bulkhead;
     final RetryPolicy<Attempt.Completion> retry;
@@ -33,7 +32,7 @@ final class ProviderState {
     private volatile String lastFailure = "";
     private volatile Instant lastFailureAt;
 
-    ProviderState(String name, SwitchboardConfig.Provider config, ModelFactory models, Clock clock,
+    ProviderState(String name, RouterOptions.Provider config, ModelFactory models, Clock clock,
                   Consumer<CircuitBreaker.State> onBreakerChange) {
         this(name, config, models, clock, onBreakerChange, null);
     }
@@ -42,13 +41,13 @@ final class ProviderState {
      * @param bulkhead the bulkhead of the state this one replaces when its limit did not change, so streams still
      *                 running on the old state keep counting; null for a new one
      */
-    ProviderState(String name, SwitchboardConfig.Provider config, ModelFactory models, Clock clock,
+    ProviderState(String name, RouterOptions.Provider config, ModelFactory models, Clock clock,
                   Consumer<CircuitBreaker.State> onBreakerChange, Bulkhead<Attempt.Completion> bulkhead) {
         this.name = name;
         this.config = config;
         this.models = models;
         this.clock = clock;
-        SwitchboardConfig.Breaker b = config.breaker();
+        RouterOptions.Breaker b = config.breaker();
         // Outcomes are recorded by hand (recordOutcome): a cancelled call says nothing about the provider.
         this.breaker = CircuitBreaker.<Attempt.Completion>builder()
                 .withFailureRateThreshold(b.failureRate(), b.minimumCalls(), b.window())
@@ -60,7 +59,7 @@ final class ProviderState {
                 .build();
         this.bulkhead = bulkhead != null ? bulkhead
                 : Bulkhead.<Attempt.Completion>builder(config.maxConcurrentStreams()).build();
-        SwitchboardConfig.Retry r = config.retry();
+        RouterOptions.Retry r = config.retry();
         this.retry = RetryPolicy.<Attempt.Completion>builder()
                 // Only before the first token is shown: after that a retry would be visible to the user.
                 .handleIf((c, e) -> e instanceof Attempt.Failed f && !f.tokensShown && f.failure.retryable())

@@ -8,7 +8,6 @@ import dev.failsafe.CircuitBreaker;
 import dev.failsafe.CircuitBreakerOpenException;
 import dev.failsafe.Failsafe;
 import dev.langchain4j.model.chat.request.ChatRequest;
-import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.conversation.ConversationKey;
 import dev.switchboard.conversation.UsageLedger;
 import dev.switchboard.conversation.UsageRecord;
@@ -48,7 +47,7 @@ public final class Router implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Router.class);
 
-    private volatile SwitchboardConfig.Routing routing;
+    private volatile RouterOptions routing;
     private volatile RouteTable routes;
     private final Map<String, Target> pins = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, String> routeChoices = new java.util.concurrent.ConcurrentHashMap<>();
@@ -67,17 +66,17 @@ public final class Router implements AutoCloseable {
     private final UsageLedger usage;
     private final ProviderStats stats;
 
-    public Router(SwitchboardConfig config, ModelFactory models, ScheduledExecutorService scheduler, Clock clock,
+    public Router(RouterOptions config, ModelFactory models, ScheduledExecutorService scheduler, Clock clock,
                   RandomGenerator random, MeterRegistry meters) {
         this(config, models, scheduler, clock, random, meters, UsageLedger.NONE);
     }
 
-    public Router(SwitchboardConfig config, ModelFactory models, ScheduledExecutorService scheduler, Clock clock,
+    public Router(RouterOptions config, ModelFactory models, ScheduledExecutorService scheduler, Clock clock,
                   RandomGenerator random, MeterRegistry meters, UsageLedger usage) {
         this.usage = usage;
         this.stats = new ProviderStats(clock);
-        this.routing = config.routing();
-        this.routes = new RouteTable(config.routing(), config.providers());
+        this.routing = config;
+        this.routes = new RouteTable(config);
         this.scheduler = scheduler;
         this.clock = clock;
         this.random = random;
@@ -89,7 +88,7 @@ public final class Router implements AutoCloseable {
         meters.gauge("switchboard.replies.active", activeReplies);
     }
 
-    private ProviderState newState(String name, SwitchboardConfig.Provider p, ProviderState replacing) {
+    private ProviderState newState(String name, RouterOptions.Provider p, ProviderState replacing) {
         // One gauge per provider name, reading whichever state is current: a replaced state cannot overwrite it.
         breakerGauges.computeIfAbsent(name, n -> io.micrometer.core.instrument.Gauge.builder(
                 "switchboard.provider.breaker", this, router -> router.breakerCode(n))
@@ -119,7 +118,7 @@ public final class Router implements AutoCloseable {
      *
      * @return the providers added, changed and removed, for the operator
      */
-    public synchronized Changes reconfigure(SwitchboardConfig config) {
+    public synchronized Changes reconfigure(RouterOptions config) {
         Map<String, ProviderState> before = providers;
         Map<String, ProviderState> after = new LinkedHashMap<>();
         List<String> added = new ArrayList<>();
@@ -142,11 +141,11 @@ public final class Router implements AutoCloseable {
             after.put(name, fresh);
         });
         List<String> removed = before.keySet().stream().filter(n -> !after.containsKey(n)).toList();
-        RouteTable table = new RouteTable(config.routing(), config.providers());
+        RouteTable table = new RouteTable(config);
         routeChoices.values().removeIf(route -> !table.hasRoute(route));
         this.providers = java.util.Collections.unmodifiableMap(after);
         this.routes = table;
-        this.routing = config.routing();
+        this.routing = config;
         log.info("providers and routing reconfigured {} {} {}", kv("added", added), kv("changed", changed),
                 kv("removed", removed));
         return new Changes(added, changed, removed);
@@ -353,7 +352,7 @@ public final class Router implements AutoCloseable {
                 Object lock = new Object();
                 ChatRequest ping = ChatRequest.builder().messages(List.of(
                         dev.langchain4j.data.message.UserMessage.from("Reply with the single word: ok"))).build();
-                Attempt attempt = new Attempt(lock, p.model(model), ping, p.config, scheduler, (a, t) -> true);
+                Attempt attempt = new Attempt(lock, p.model(model), ping, p.config.deadlines(), scheduler, (a, t) -> true);
                 checks.add(attempt.start().handle((done, error) -> {
                     Throwable cause = error instanceof CompletionException && error.getCause() != null
                             ? error.getCause() : error;
@@ -446,7 +445,7 @@ public final class Router implements AutoCloseable {
                             counter("switchboard.provider.attempts", target).increment();
                             int attemptNumber = tries.incrementAndGet();
                             notify(() -> listener.onAttempt(target, attemptNumber));
-                            attempt = new Attempt(this, model, chat, provider.config, scheduler, this::accept);
+                            attempt = new Attempt(this, model, chat, provider.config.deadlines(), scheduler, this::accept);
                             current = attempt;
                             currentTarget = target;
                             chars = 0;
@@ -534,8 +533,7 @@ public final class Router implements AutoCloseable {
                     finish(new ReplyOutcome.Failed(UserMessages.badRequest(), failures));
                     return;
                 }
-                case Failure.ContentFiltered filtered when routing.onContentFilter()
-                        == SwitchboardConfig.ContentFilterAction.STOP -> {
+                case Failure.ContentFiltered filtered when routing.stopOnContentFilter() -> {
                     finish(new ReplyOutcome.Failed(UserMessages.contentFiltered(), failures));
                     return;
                 }
@@ -573,7 +571,7 @@ public final class Router implements AutoCloseable {
         }
 
         private void complete(Target target, ProviderState provider, Attempt.Completion completion) {
-            SwitchboardConfig.Price price = provider.config.prices().get(target.model());
+            RouterOptions.Price price = provider.config.prices().get(target.model());
             double cost = price == null ? 0 : (completion.usage().input() * price.input()
                     + completion.usage().output() * price.output()) / 1_000_000;
             Duration firstToken = Duration.ofNanos(Math.max(0, completion.firstTokenNanos() - startNanos));

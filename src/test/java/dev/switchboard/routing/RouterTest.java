@@ -1,5 +1,6 @@
 package dev.switchboard.routing;
 
+import dev.switchboard.RouterOptionsMapping;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -86,7 +87,7 @@ class RouterTest {
                 """.formatted(primaryApi.name().toLowerCase(Locale.ROOT), primary.baseUrl(primaryApi), extraPrimary,
                 secondary.baseUrl(Api.ANTHROPIC));
         config = new ConfigLoader().parse(yaml, "test.yaml", Map.of()).config();
-        router = new Router(config, new ModelFactory(), scheduler, Clock.systemUTC(), new Random(7), meters);
+        router = new Router(RouterOptionsMapping.of(config), new ModelFactory(), scheduler, Clock.systemUTC(), new Random(7), meters);
         return router;
     }
 
@@ -138,7 +139,7 @@ class RouterTest {
     void eachProviderApi_readsItsStreamOnAVirtualThreadNotAPoolThread(Api api) throws Exception {
         router(api, "");
         primary.enqueue(Script.answer(ANSWER).paced(Duration.ZERO, Duration.ofMillis(5)));
-        StreamingChatModel model = new ModelFactory().model(config.providers().get("primary"), "model-a");
+        StreamingChatModel model = new ModelFactory().model(RouterOptionsMapping.of(config).providers().get("primary"), "model-a");
         java.util.Set<Thread> readers = java.util.concurrent.ConcurrentHashMap.newKeySet();
         CompletableFuture<ChatResponse> done = new CompletableFuture<>();
 
@@ -550,7 +551,8 @@ class RouterTest {
                   routes:
                     r: {targets: [primary/m, {target: secondary/n, priority: 1}]}
                 """.formatted(primary.baseUrl(Api.OPENAI), secondary.baseUrl(Api.ANTHROPIC));
-        router = new Router(new ConfigLoader().parse(yaml, "t.yaml", Map.of()).config(), new ModelFactory(),
+        router = new Router(RouterOptionsMapping.of(new ConfigLoader().parse(yaml, "t.yaml", Map.of()).config()),
+                new ModelFactory(),
                 scheduler, Clock.systemUTC(), new Random(1), meters);
         primary.enqueue(Script.fault(new Fault.HttpError(400, "content_filter", null)));
 
@@ -612,7 +614,7 @@ class RouterTest {
                   primary: {type: openai, api_key: k-0000000000, base_url: "%s", models: [model-a],
                             prices: {model-a: {input: 1.0, output: 2.0}}}
                 """.formatted(primary.baseUrl(Api.OPENAI)), "t.yaml", Map.of()).config();
-        router = new Router(config, new ModelFactory(), scheduler, Clock.systemUTC(), new Random(1), meters, ledger);
+        router = new Router(RouterOptionsMapping.of(config), new ModelFactory(), scheduler, Clock.systemUTC(), new Random(1), meters, ledger);
         primary.otherwise(r -> Script.answer(ANSWER));
         Instant before = Instant.now().minusSeconds(1);
         completed(ask("one"));

@@ -1,5 +1,6 @@
 package dev.switchboard.routing;
 
+import dev.switchboard.RouterOptionsMapping;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -28,7 +29,7 @@ final class TestRouters {
     }
 
     static Router router(String yaml, ScheduledExecutorService scheduler, Clock clock) {
-        return new Router(config(yaml), new ModelFactory(), scheduler, clock, new Random(7), new SimpleMeterRegistry());
+        return new Router(RouterOptionsMapping.of(config(yaml)), new ModelFactory(), scheduler, clock, new Random(7), new SimpleMeterRegistry());
     }
 
     static ReplyRequest question(String text) {
