@@ -127,7 +127,7 @@ final class ProviderRegistry {
     /** A snapshot of each provider, in config order. */
     List<Router.ProviderStatus> statuses() {
         List<Router.ProviderStatus> out = new ArrayList<>();
-        providers.forEach((name, p) -> out.add(new Router.ProviderStatus(name, p.unavailable(),
+        providers.forEach((name, p) -> out.add(new Router.ProviderStatus(name, p.availability(),
                 p.breaker.getState().name().toLowerCase(Locale.ROOT), p.lastFailure(), p.lastFailureAt())));
         return out;
     }

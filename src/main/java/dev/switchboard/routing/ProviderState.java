@@ -29,6 +29,7 @@ final class ProviderState {
     private volatile boolean turnedOff;
     private volatile boolean misconfigured;
     private volatile Instant coolingUntil = Instant.MIN;
+    private volatile Instant breakerOpenUntil = Instant.MIN;
     private volatile String lastFailure = "";
     private volatile Instant lastFailureAt;
 
@@ -53,7 +54,10 @@ final class ProviderState {
                 .withFailureRateThreshold(b.failureRate(), b.minimumCalls(), b.window())
                 .withDelay(b.openFor())
                 .withSuccessThreshold(1)
-                .onOpen(e -> onBreakerChange.accept(CircuitBreaker.State.OPEN))
+                .onOpen(e -> {
+                    breakerOpenUntil = clock.instant().plus(b.openFor());
+                    onBreakerChange.accept(CircuitBreaker.State.OPEN);
+                })
                 .onHalfOpen(e -> onBreakerChange.accept(CircuitBreaker.State.HALF_OPEN))
                 .onClose(e -> onBreakerChange.accept(CircuitBreaker.State.CLOSED))
                 .build();
@@ -82,21 +86,26 @@ final class ProviderState {
         return clients.computeIfAbsent(model, m -> models.model(config, m));
     }
 
-    /** Why this provider is skipped right now, or null if it may be tried (its breaker decides the rest). */
-    String unavailable() {
+    /** Whether this provider may be tried right now, and if not, why. */
+    Availability availability() {
+        Instant now = clock.instant();
         if (!config.active()) {
-            return "off";
+            return new Availability.OffInConfig();
         }
         if (turnedOff) {
-            return "turned off by an operator";
+            return new Availability.TurnedOff();
         }
         if (misconfigured) {
-            return "misconfigured: its key was refused";
+            return new Availability.Misconfigured();
         }
-        if (clock.instant().isBefore(coolingUntil)) {
-            return "cooling down after a rate limit";
+        if (now.isBefore(coolingUntil)) {
+            return new Availability.CoolingDown(coolingUntil);
         }
-        return null;
+        Instant reopens = breakerOpenUntil;
+        if (breaker.isOpen() && now.isBefore(reopens)) {
+            return new Availability.BreakerOpen(reopens);
+        }
+        return new Availability.On();
     }
 
     void record(Failure failure) {

@@ -48,6 +48,7 @@ final class ReplyRun implements ReplyHandle {
     private final List<Target> plan;
     private final String systemPrompt;
     private final List<TargetFailure> failures = new ArrayList<>();
+    private boolean news;
     private final CompletableFuture<ReplyOutcome> outcome = new CompletableFuture<>();
     private final long startNanos = System.nanoTime();
     private final Instant startedAt;
@@ -77,9 +78,14 @@ final class ReplyRun implements ReplyHandle {
         while (!finished && next < plan.size()) {
             Target target = plan.get(next++);
             ProviderState provider = services.providers().get(target.provider());
-            String skip = provider == null ? "not configured" : provider.unavailable();
-            if (skip != null) {
-                failures.add(new TargetFailure(target, new Failure.Unavailable(skip)));
+            if (provider == null) {
+                failed(new TargetFailure(target, new Failure.Unavailable("not configured")), false);
+                continue;
+            }
+            Availability availability = provider.availability();
+            if (availability.marked()) {
+                failed(new TargetFailure(target, new Failure.Unavailable(availability.reason())),
+                        availability.deliberate());
                 continue;
             }
             launch(target, provider);
@@ -190,7 +196,7 @@ final class ReplyRun implements ReplyHandle {
         } else {
             failure = FailureClassifier.classify(cause, 0, null);
         }
-        failures.add(new TargetFailure(target, failure));
+        failed(new TargetFailure(target, failure), false);
         if (!(failure instanceof Failure.Unavailable)) {
             provider.record(failure); // an open breaker is our skip, not news about the provider
         }
@@ -230,7 +236,7 @@ final class ReplyRun implements ReplyHandle {
         int window = ContextWindows.of(target.model(), provider.config.contextWindows());
         boolean larger = plan.subList(next, plan.size()).stream().anyMatch(t -> {
             ProviderState p = services.providers().get(t.provider());
-            return p != null && p.unavailable() == null
+            return p != null && !p.availability().marked()
                     && ContextWindows.of(t.model(), p.config.contextWindows()) > window;
         });
         double factor = target.equals(trimmedFor) ? budgetFactor : 1.0;
@@ -265,7 +271,7 @@ final class ReplyRun implements ReplyHandle {
         if (done.fellBack()) {
             counter("switchboard.reply.fallbacks", target).increment();
         }
-        if (failures.stream().anyMatch(f -> !deliberate(f.failure()))) {
+        if (news) {
             services.stats().fellBack(request.key(), failedTargets(), why(failures.getLast().failure()), target.id());
         }
         ConversationKey key = request.key();
@@ -278,10 +284,13 @@ final class ReplyRun implements ReplyHandle {
         finish(done);
     }
 
-    /** A target skipped on purpose (off in the config, turned off by an operator) is not news for operators. */
-    private static boolean deliberate(Failure failure) {
-        return failure instanceof Failure.Unavailable u
-                && (u.reason().equals("off") || u.reason().startsWith("turned off"));
+    /**
+     * @param deliberate skipped on purpose (off in the config, turned off by an operator): not news for operators,
+     *                   who hear of a reply that fell back only when something went wrong
+     */
+    private void failed(TargetFailure failure, boolean deliberate) {
+        failures.add(failure);
+        news |= !deliberate;
     }
 
     /** A failure as operators read it: a skip says why it skipped ("circuit breaker open", "turned off…"). */
@@ -312,7 +321,7 @@ final class ReplyRun implements ReplyHandle {
             case ReplyOutcome.Failed f -> {
                 log.warn("reply failed {} {}", kv("conversation", request.key()),
                         kv("failures", f.failures().toString()));
-                if (f.failures().stream().anyMatch(t -> !deliberate(t.failure()))) {
+                if (news) {
                     services.stats().fellBack(request.key(), failedTargets(), why(f.failures().getLast().failure()), null);
                 }
             }

@@ -71,7 +71,7 @@ final class RouteChoices {
         if (state == null) {
             return "there is no provider \"" + provider + "\"; known: " + String.join(", ", providers.names());
         }
-        if (!state.config.active()) {
+        if (state.availability() instanceof Availability.OffInConfig) {
             return "provider \"" + provider + "\" is off in the config";
         }
         pins.put(scope(channel), new Target(provider, providerSlashModel.substring(slash + 1), -1, 1));

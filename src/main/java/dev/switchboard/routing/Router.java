@@ -181,13 +181,21 @@ public final class Router implements AutoCloseable {
      * What operators see of a provider.
      *
      * @param name the provider
-     * @param unavailable why it is skipped, or null when it is in rotation
+     * @param availability whether it is in rotation, and if not why
      * @param breaker closed, half_open or open
      * @param lastFailure the label of its last failure, or empty
      * @param lastFailureAt when, or null
      */
-    public record ProviderStatus(String name, String unavailable, String breaker, String lastFailure,
+    public record ProviderStatus(String name, Availability availability, String breaker, String lastFailure,
                                  Instant lastFailureAt) {
+
+        /**
+         * Why it is taken out of rotation by a mark (off, turned off, misconfigured, cooling down), or null; an open
+         * breaker shows in {@link #breaker()} instead.
+         */
+        public String unavailable() {
+            return availability.marked() ? availability.reason() : null;
+        }
     }
 
     /** The last hour of every provider and the recent fallbacks. */
