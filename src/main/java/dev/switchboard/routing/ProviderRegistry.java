@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,14 +34,14 @@ final class ProviderRegistry {
     private volatile Map<String, ProviderState> providers = Map.of();
     private final Map<String, Gauge> breakerGauges = new ConcurrentHashMap<>();
     private final ModelFactory models;
-    private final ScheduledExecutorService scheduler;
+    private final RouterTime time;
     private final Clock clock;
     private final MeterRegistry meters;
 
     ProviderRegistry(Map<String, RouterOptions.Provider> configured, ModelFactory models,
-                     ScheduledExecutorService scheduler, Clock clock, MeterRegistry meters) {
+                     RouterTime time, Clock clock, MeterRegistry meters) {
         this.models = models;
-        this.scheduler = scheduler;
+        this.time = time;
         this.clock = clock;
         this.meters = meters;
         Map<String, ProviderState> built = new LinkedHashMap<>();
@@ -66,7 +65,7 @@ final class ProviderRegistry {
                 .tag("provider", n).description("0 closed, 1 half-open, 2 open").register(meters));
         Bulkhead<Attempt.Completion> bulkhead = replacing != null
                 && replacing.config.maxConcurrentStreams() == p.maxConcurrentStreams() ? replacing.bulkhead : null;
-        return new ProviderState(name, p, models, clock, state -> log.warn("circuit breaker {} {}",
+        return new ProviderState(name, p, models, clock, time, state -> log.warn("circuit breaker {} {}",
                 state.name().toLowerCase(Locale.ROOT), kv("provider", name)), bulkhead);
     }
 
@@ -147,17 +146,17 @@ final class ProviderRegistry {
     }
 
     private CompletableFuture<Router.Check> check(String name, ProviderState p, String model) {
-        long start = System.nanoTime();
+        long start = time.nanos();
         ChatRequest ping = ChatRequest.builder()
                 .messages(List.of(UserMessage.from("Reply with the single word: ok"))).build();
-        Attempt attempt = new Attempt(new Object(), p.model(model), ping, p.config.deadlines(), scheduler,
+        Attempt attempt = new Attempt(new Object(), p.model(model), ping, p.config.deadlines(), time,
                 (a, t) -> true);
         return attempt.start().handle((done, error) -> {
             Throwable cause = error instanceof CompletionException && error.getCause() != null
                     ? error.getCause() : error;
             Failure failure = cause == null ? null : cause instanceof Attempt.Failed f ? f.failure
                     : FailureClassifier.classify(cause, 0, null);
-            return new Router.Check(name, model, failure, Duration.ofNanos(System.nanoTime() - start));
+            return new Router.Check(name, model, failure, Duration.ofNanos(time.nanos() - start));
         });
     }
 

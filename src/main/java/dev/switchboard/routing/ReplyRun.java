@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -38,7 +37,7 @@ final class ReplyRun implements ReplyHandle {
      * @param options the routing options when the reply began
      * @param onFinish told once when the run ends, whatever the outcome
      */
-    record Services(ProviderRegistry providers, RouterOptions options, ScheduledExecutorService scheduler,
+    record Services(ProviderRegistry providers, RouterOptions options, RouterTime time,
                     Clock clock, MeterRegistry meters, ProviderStats stats, UsageLedger usage,
                     Consumer<ReplyRun> onFinish) { }
 
@@ -50,7 +49,7 @@ final class ReplyRun implements ReplyHandle {
     private final List<TargetFailure> failures = new ArrayList<>();
     private boolean news;
     private final CompletableFuture<ReplyOutcome> outcome = new CompletableFuture<>();
-    private final long startNanos = System.nanoTime();
+    private final long startNanos;
     private final Instant startedAt;
     private int chars;
     private Target currentTarget;
@@ -68,6 +67,7 @@ final class ReplyRun implements ReplyHandle {
              String systemPrompt) {
         this.services = services;
         this.startedAt = services.clock().instant();
+        this.startNanos = services.time().nanos();
         this.request = request;
         this.listener = listener;
         this.plan = new ArrayList<>(plan);
@@ -103,7 +103,7 @@ final class ReplyRun implements ReplyHandle {
         ChatRequest chat = ChatRequest.builder().messages(prompt.messages()).build();
         AtomicInteger tries = new AtomicInteger();
         CompletableFuture<Attempt.Completion> run = Failsafe.with(provider.retry, provider.bulkhead)
-                .with(services.scheduler()).getStageAsync(() -> {
+                .with(services.time()).getStageAsync(() -> {
                     var model = provider.model(target.model());
                     Attempt attempt;
                     synchronized (this) {
@@ -122,13 +122,13 @@ final class ReplyRun implements ReplyHandle {
                         counter("switchboard.provider.attempts", target).increment();
                         int attemptNumber = tries.incrementAndGet();
                         notify(() -> listener.onAttempt(target, attemptNumber));
-                        attempt = new Attempt(this, model, chat, provider.config.deadlines(), services.scheduler(),
+                        attempt = new Attempt(this, model, chat, provider.config.deadlines(), services.time(),
                                     this::accept);
                         current = attempt;
                         currentTarget = target;
                         chars = 0;
                     }
-                    long asked = System.nanoTime();
+                    long asked = services.time().nanos();
                     return attempt.start().whenComplete((c, e) -> {
                         provider.recordOutcome(e);
                         recordTry(provider, asked, c, e);
@@ -253,7 +253,7 @@ final class ReplyRun implements ReplyHandle {
         double cost = price == null ? 0 : (completion.usage().input() * price.input()
                 + completion.usage().output() * price.output()) / 1_000_000;
         Duration firstToken = Duration.ofNanos(Math.max(0, completion.firstTokenNanos() - startNanos));
-        Duration latency = Duration.ofNanos(System.nanoTime() - startNanos);
+        Duration latency = Duration.ofNanos(services.time().nanos() - startNanos);
         Timer.builder("switchboard.reply.first_token").tag("provider", target.provider())
                 .publishPercentiles(0.5, 0.95).register(services.meters()).record(firstToken);
         Timer.builder("switchboard.reply.duration").tag("provider", target.provider())

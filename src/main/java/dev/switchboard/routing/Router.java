@@ -46,7 +46,7 @@ public final class Router implements AutoCloseable {
     private volatile RouterOptions options;
     private final RouteChoices routes;
     private final ProviderRegistry providers;
-    private final ScheduledExecutorService scheduler;
+    private final RouterTime time;
     private final Clock clock;
     private final RandomGenerator random;
     private final MeterRegistry meters;
@@ -62,12 +62,21 @@ public final class Router implements AutoCloseable {
 
     public Router(RouterOptions options, ModelFactory models, ScheduledExecutorService scheduler, Clock clock,
                   RandomGenerator random, MeterRegistry meters, UsageLedger usage) {
+        this(options, models, RouterTime.of(scheduler), clock, random, meters, usage);
+    }
+
+    /**
+     * @param time attempt deadlines, retry waits and breaker windows run on it
+     * @param clock the wall-clock time of prompts, statistics and usage records; moves with {@code time} in tests
+     */
+    public Router(RouterOptions options, ModelFactory models, RouterTime time, Clock clock, RandomGenerator random,
+                  MeterRegistry meters, UsageLedger usage) {
         this.options = options;
         this.usage = usage;
         this.stats = new ProviderStats(clock);
         this.routes = new RouteChoices(new RouteTable(options));
-        this.providers = new ProviderRegistry(options.providers(), models, scheduler, clock, meters);
-        this.scheduler = scheduler;
+        this.providers = new ProviderRegistry(options.providers(), models, time, clock, meters);
+        this.time = time;
         this.clock = clock;
         this.random = random;
         this.meters = meters;
@@ -114,7 +123,7 @@ public final class Router implements AutoCloseable {
         RouteChoices.Plan plan = routes.plan(request.key(), random);
         String system = PromptBuilder.systemPrompt(plan.systemPrompt(), request.userName(), request.channelName(),
                 clock.instant());
-        ReplyRun.Services services = new ReplyRun.Services(providers, options, scheduler, clock, meters, stats,
+        ReplyRun.Services services = new ReplyRun.Services(providers, options, time, clock, meters, stats,
                 usage, this::finished);
         ReplyRun reply = new ReplyRun(services, request, listener, plan.targets(), system);
         activeReplies.incrementAndGet();
