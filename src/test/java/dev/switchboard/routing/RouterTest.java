@@ -212,7 +212,8 @@ class RouterTest {
 
         assertThat(done.text()).isEqualTo(ANSWER);
         assertThat(primary.requests()).isEqualTo(2);
-        assertThat(Duration.ofNanos(time.nanos() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(950));
+        assertThat(Duration.ofNanos(time.nanos() - start)).as("the retry waited for Retry-After")
+                .isBetween(Duration.ofSeconds(1), Duration.ofSeconds(2));
     }
 
     @Test
@@ -259,7 +260,7 @@ class RouterTest {
         assertThat(done.text()).isEqualTo(BACKUP);
         assertThat(done.failures()).extracting(f -> f.failure().label()).containsExactly("timeout_first_token");
         assertThat(primary.requests()).as("a hang is not retried on the same target").isEqualTo(1);
-        assertThat(took).isLessThan(Duration.ofMillis(800 + 1_500)).isGreaterThanOrEqualTo(Duration.ofMillis(800));
+        assertThat(took).as("only the first-token deadline passed").isEqualTo(Duration.ofMillis(800));
     }
 
     @Test
