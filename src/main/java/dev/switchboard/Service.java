@@ -118,7 +118,7 @@ final class Service implements AutoCloseable {
         JsonLinesUsageLedger ledger = new JsonLinesUsageLedger(storage.path(), storage.fsync());
         started.add(ledger);
         usage = ledger;
-        router = new Router(config, new ModelFactory(), routing, clock, RandomGenerator.getDefault(), meters, usage);
+        router = new Router(RouterOptionsMapping.of(config), new ModelFactory(), routing, clock, RandomGenerator.getDefault(), meters, usage);
         started.add(router);
 
         ScheduledExecutorService pacing = Router.scheduler(1, daemon("live-replies"));
@@ -233,7 +233,7 @@ final class Service implements AutoCloseable {
         }
         dev.switchboard.logging.SecretMasker.register(next.secretValues()); // before anything can print them
         SwitchboardConfig fresh = next.config();
-        Router.Changes changes = router.reconfigure(fresh);
+        Router.Changes changes = router.reconfigure(RouterOptionsMapping.of(fresh));
         operators.replace(fresh.operators());
         List<String> waiting = new ArrayList<>();
         if (!fresh.slack().equals(config.slack())) {

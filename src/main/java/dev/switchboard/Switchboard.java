@@ -3,6 +3,8 @@ package dev.switchboard;
 import dev.switchboard.config.ConfigException;
 import dev.switchboard.adapter.shell.SystemTerminal;
 import dev.switchboard.adapter.shell.TerminalCommands;
+import dev.switchboard.routing.ModelFactory;
+import dev.switchboard.routing.Router;
 import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.logging.LogSetup;
 import java.io.OutputStreamWriter;
@@ -146,8 +148,18 @@ public final class Switchboard implements Callable<Integer> {
             return EXIT_CONFIG;
         }
         LogSetup.apply("text", "ERROR", loaded.secretValues(), true);
-        try (TerminalCommands terminal = new TerminalCommands(loaded)) {
+        java.util.concurrent.ScheduledExecutorService scheduler = Router.scheduler(2, r -> {
+            Thread t = new Thread(r, "router");
+            t.setDaemon(true);
+            return t;
+        });
+        Router router = new Router(RouterOptionsMapping.of(loaded.config()), new ModelFactory(), scheduler,
+                java.time.Clock.systemUTC(), java.util.random.RandomGenerator.getDefault(),
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+        try (TerminalCommands terminal = new TerminalCommands(loaded, router)) {
             return command.apply(loaded, terminal);
+        } finally {
+            scheduler.shutdownNow();
         }
     }
 

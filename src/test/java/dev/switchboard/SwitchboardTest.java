@@ -204,8 +204,10 @@ class SwitchboardTest {
     @Test
     void ask_whenAPartialAnswerFails_endsItsLineAndSaysOnStderrThatItWasCut() throws IOException {
         try (FakeProvider fake = FakeProvider.start()) {
+            // An error event after three tokens: unlike a cut connection, it reaches the client after the tokens it
+            // follows, so the partial text is shown before the failure on every run.
             fake.otherwise(r -> new FakeProvider.Script("one two three four five six", Duration.ZERO, Duration.ZERO,
-                    new FakeProvider.Fault.CutAfter(3)));
+                    new FakeProvider.Fault.InBandError(3, "server_error")));
             Path file = config("providers:\n  local: {type: ollama, base_url: \"" + fake.baseUrl(FakeProvider.Api.OLLAMA)
                     + "\", models: [m], retry: {max_attempts: 1}}\n");
 

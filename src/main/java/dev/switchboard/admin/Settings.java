@@ -2,6 +2,7 @@ package dev.switchboard.admin;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.conversation.ConversationKey;
+import dev.switchboard.routing.Availability;
 import dev.switchboard.routing.Router;
 import dev.switchboard.store.AtomicFiles;
 import java.io.IOException;
@@ -95,7 +96,7 @@ public final class Settings {
     /** Saves the router's current operator settings. */
     public synchronized void save(Router router) {
         State state = new State(router.providers().stream()
-                .filter(p -> "turned off by an operator".equals(p.unavailable())).map(Router.ProviderStatus::name)
+                .filter(p -> p.availability() instanceof Availability.TurnedOff).map(Router.ProviderStatus::name)
                 .toList(), router.pins(), router.routeChoices(), router.promptChoices());
         try {
             AtomicFiles.write(file, json.writerWithDefaultPrettyPrinter().writeValueAsBytes(state), fsync, true);

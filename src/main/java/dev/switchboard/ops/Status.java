@@ -1,6 +1,7 @@
 package dev.switchboard.ops;
 
 import dev.switchboard.conversation.StoreStats;
+import dev.switchboard.routing.Availability;
 import dev.switchboard.routing.ProviderStats;
 import dev.switchboard.routing.Router;
 import java.time.Duration;
@@ -61,12 +62,19 @@ public record Status(Instant at, List<Provider> providers, List<Adapter> adapter
 
     /** The verdict for a provider from its router snapshot and last hour. */
     public static Health health(Router.ProviderStatus p, Instant now) {
-        if (p.unavailable() != null) {
-            return p.unavailable().startsWith("misconfigured") || p.unavailable().startsWith("cooling")
-                    ? Health.DOWN : Health.OFF;
+        Health marked = switch (p.availability()) {
+            case Availability.OffInConfig off -> Health.OFF;
+            case Availability.TurnedOff off -> Health.OFF;
+            case Availability.Misconfigured m -> Health.DOWN;
+            case Availability.CoolingDown c -> Health.DOWN;
+            case Availability.BreakerOpen b -> Health.DOWN;
+            case Availability.On on -> null;
+        };
+        if (marked != null) {
+            return marked;
         }
         if (p.breaker().equals("open")) {
-            return Health.DOWN;
+            return Health.DOWN; // open, and its probe is due
         }
         boolean recentFailure = p.lastFailureAt() != null
                 && p.lastFailureAt().isAfter(now.minus(Duration.ofMinutes(5)));

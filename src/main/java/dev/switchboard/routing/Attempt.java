@@ -8,14 +8,11 @@ import dev.langchain4j.model.chat.response.PartialResponseContext;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.chat.response.StreamingHandle;
 import dev.langchain4j.model.output.FinishReason;
-import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.conversation.TokenUsage;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One streaming call to one target, with its deadlines: to the first token, between two chunks, and in total.
@@ -49,11 +46,12 @@ final class Attempt implements StreamingChatResponseHandler {
     private final Object lock;
     private final StreamingChatModel model;
     private final ChatRequest request;
-    private final SwitchboardConfig.Provider limits;
-    private final ScheduledExecutorService scheduler;
+    private final RouterOptions.Deadlines limits;
+    private final RouterTime time;
     private final Sink sink;
     private final CompletableFuture<Completion> result = new CompletableFuture<>();
-    private final HttpTap.Probe probe = new HttpTap.Probe(this::streamClosed, () -> fail(new Failure.Malformed()));
+    private final HttpTap.Probe probe = new HttpTap.Probe(this::streamClosed, () -> fail(new Failure.Malformed()),
+            body -> fail(StreamEvents.classify(body)));
     private final StringBuilder text = new StringBuilder();
     private boolean done;
     private boolean tokensShown;
@@ -64,13 +62,13 @@ final class Attempt implements StreamingChatResponseHandler {
     private ScheduledFuture<?> idleTimer;
     private ScheduledFuture<?> totalTimer;
 
-    Attempt(Object lock, StreamingChatModel model, ChatRequest request, SwitchboardConfig.Provider limits,
-            ScheduledExecutorService scheduler, Sink sink) {
+    Attempt(Object lock, StreamingChatModel model, ChatRequest request, RouterOptions.Deadlines limits,
+            RouterTime time, Sink sink) {
         this.lock = lock;
         this.model = model;
         this.request = request;
         this.limits = limits;
-        this.scheduler = scheduler;
+        this.time = time;
         this.sink = sink;
     }
 
@@ -79,8 +77,8 @@ final class Attempt implements StreamingChatResponseHandler {
             if (done) {
                 return result; // cancelled before it began: never call the provider
             }
-            firstTokenTimer = schedule(limits.firstTokenTimeout(), Failure.Deadline.FIRST_TOKEN);
-            totalTimer = schedule(limits.totalTimeout(), Failure.Deadline.TOTAL);
+            firstTokenTimer = schedule(limits.firstToken(), Failure.Deadline.FIRST_TOKEN);
+            totalTimer = schedule(limits.total(), Failure.Deadline.TOTAL);
         }
         HttpTap.CURRENT.set(probe);
         try {
@@ -94,7 +92,7 @@ final class Attempt implements StreamingChatResponseHandler {
     }
 
     private ScheduledFuture<?> schedule(Duration after, Failure.Deadline deadline) {
-        return scheduler.schedule(() -> fail(new Failure.Timeout(deadline)), after.toNanos(), TimeUnit.NANOSECONDS);
+        return time.timer(after, () -> fail(new Failure.Timeout(deadline)));
     }
 
     @Override
@@ -121,12 +119,12 @@ final class Attempt implements StreamingChatResponseHandler {
             if (chunk == null || chunk.isEmpty()) {
                 return;
             }
-            lastTokenNanos = System.nanoTime();
+            lastTokenNanos = time.nanos();
             if (!tokensShown) {
                 tokensShown = true;
                 firstTokenNanos = lastTokenNanos;
                 firstTokenTimer.cancel(false);
-                idleTimer = scheduler.schedule(this::checkIdle, limits.idleTimeout().toNanos(), TimeUnit.NANOSECONDS);
+                idleTimer = time.timer(limits.idle(), this::checkIdle);
             }
             text.append(chunk);
             if (!sink.accept(this, chunk)) {
@@ -141,12 +139,12 @@ final class Attempt implements StreamingChatResponseHandler {
             if (done) {
                 return;
             }
-            long quiet = System.nanoTime() - lastTokenNanos;
-            long limit = limits.idleTimeout().toNanos();
+            long quiet = time.nanos() - lastTokenNanos;
+            long limit = limits.idle().toNanos();
             if (quiet >= limit) {
                 fail(new Failure.Timeout(Failure.Deadline.IDLE));
             } else {
-                idleTimer = scheduler.schedule(this::checkIdle, limit - quiet, TimeUnit.NANOSECONDS);
+                idleTimer = time.timer(Duration.ofNanos(limit - quiet), this::checkIdle);
             }
         }
     }

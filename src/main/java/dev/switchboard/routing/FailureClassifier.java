@@ -49,9 +49,7 @@ final class FailureClassifier {
         if (code == 404 || has(error, ModelNotFoundException.class)) {
             return new Failure.ModelNotFound();
         }
-        if (code >= 400 && code < 500 && (text.contains("context_length_exceeded")
-                || text.contains("maximum context length") || text.contains("prompt is too long")
-                || text.contains("exceeds the maximum number of tokens") || text.contains("too many tokens"))) {
+        if (contextTooLong(text)) {
             return new Failure.ContextTooLong();
         }
         if (has(error, ContentFilteredException.class) || (code >= 400 && code < 500
@@ -77,6 +75,25 @@ final class FailureClassifier {
         }
         // An error event inside the stream of a type we do not know: the provider's trouble, not ours.
         return new Failure.ServerError(0);
+    }
+
+    /**
+     * How providers and OpenAI-compatible servers say that the prompt does not fit, in any status (Ollama's runner
+     * has answered it with a 500 too): OpenAI's and llama.cpp's error types, then the wordings of vLLM ("This model's
+     * maximum context length is N tokens", "is longer than the model's maximum context length"), Ollama across
+     * versions ("the input length exceeds the context length", "input length exceeds maximum context length",
+     * "context length exceeded"), llama.cpp ("the request exceeds the available context size"), LM Studio ("exceeds
+     * context length"), Anthropic ("prompt is too long") and Gemini ("exceeds the maximum number of tokens").
+     */
+    private static final java.util.List<String> CONTEXT_TOO_LONG = java.util.List.of(
+            "context_length_exceeded", "exceed_context_size_error", "maximum context length",
+            "exceeds the context length", "exceeds context length", "context length exceeded",
+            "exceeds the available context size", "context size exceeded", "context window exceeded",
+            "maximum model length", "prompt is too long", "exceeds the maximum number of tokens",
+            "too many tokens");
+
+    static boolean contextTooLong(String lowerCaseText) {
+        return CONTEXT_TOO_LONG.stream().anyMatch(lowerCaseText::contains);
     }
 
     private static int httpStatus(Throwable error) {

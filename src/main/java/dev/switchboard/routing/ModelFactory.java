@@ -5,7 +5,6 @@ import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.googleai.GoogleAiGeminiStreamingChatModel;
 import dev.langchain4j.model.ollama.OllamaStreamingChatModel;
 import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
-import dev.switchboard.config.SwitchboardConfig;
 
 /**
  * Builds the LangChain4j streaming model for a provider and model, on the tapped HTTP client so the
@@ -16,16 +15,16 @@ public final class ModelFactory {
     private static final int MAX_OUTPUT_TOKENS = 4_096;
 
     /** A new client for one model with these settings; {@link ProviderState} keeps one per model it serves. */
-    StreamingChatModel model(SwitchboardConfig.Provider provider, String model) {
+    StreamingChatModel model(RouterOptions.Provider provider, String model) {
         return build(provider, model);
     }
 
-    private static StreamingChatModel build(SwitchboardConfig.Provider p, String model) {
+    private static StreamingChatModel build(RouterOptions.Provider p, String model) {
         String url = p.baseUrl().toString();
         // Only the response headers are bounded here; first-token, idle and total deadlines are the router's.
-        var timeout = p.connectTimeout();
-        String key = p.apiKey().isPresent() ? p.apiKey().reveal() : "not-needed";
-        return switch (p.type()) {
+        var timeout = p.deadlines().connect();
+        String key = p.apiKey().isPresent() ? p.apiKey().value() : "not-needed";
+        return switch (p.api()) {
             case OPENAI -> OpenAiStreamingChatModel.builder()
                     .baseUrl(url).apiKey(key).modelName(model).timeout(timeout)
                     .httpClientBuilder(HttpTap.builder()).build();

@@ -4,7 +4,6 @@ import dev.failsafe.Bulkhead;
 import dev.failsafe.CircuitBreaker;
 import dev.failsafe.RetryPolicy;
 import dev.langchain4j.model.chat.StreamingChatModel;
-import dev.switchboard.config.SwitchboardConfig;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,49 +17,59 @@ import java.util.function.Consumer;
 final class ProviderState {
 
     private static final double JITTER = 0.25;
+    /** Longer than any process lives, short enough for Failsafe's nanosecond arithmetic. */
+    private static final Duration NEVER = Duration.ofDays(3_650);
 
     final String name;
-    final SwitchboardConfig.Provider config;
+    final RouterOptions.Provider config;
     final CircuitBreaker<Attempt.Completion> breaker;
     final Bulkhead<Attempt.Completion> bulkhead;
     final RetryPolicy<Attempt.Completion> retry;
     private final ModelFactory models;
     private final java.util.Map<String, StreamingChatModel> clients = new java.util.concurrent.ConcurrentHashMap<>();
     private final Clock clock;
+    private final BreakerWindow window;
+    private final java.util.concurrent.atomic.AtomicLong openings = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean turnedOff;
     private volatile boolean misconfigured;
     private volatile Instant coolingUntil = Instant.MIN;
+    private volatile Instant breakerOpenUntil = Instant.MIN;
     private volatile String lastFailure = "";
     private volatile Instant lastFailureAt;
-
-    ProviderState(String name, SwitchboardConfig.Provider config, ModelFactory models, Clock clock,
-                  Consumer<CircuitBreaker.State> onBreakerChange) {
-        this(name, config, models, clock, onBreakerChange, null);
-    }
 
     /**
      * @param bulkhead the bulkhead of the state this one replaces when its limit did not change, so streams still
      *                 running on the old state keep counting; null for a new one
      */
-    ProviderState(String name, SwitchboardConfig.Provider config, ModelFactory models, Clock clock,
+    ProviderState(String name, RouterOptions.Provider config, ModelFactory models, Clock clock, RouterTime time,
                   Consumer<CircuitBreaker.State> onBreakerChange, Bulkhead<Attempt.Completion> bulkhead) {
         this.name = name;
         this.config = config;
         this.models = models;
         this.clock = clock;
-        SwitchboardConfig.Breaker b = config.breaker();
-        // Outcomes are recorded by hand (recordOutcome): a cancelled call says nothing about the provider.
+        RouterOptions.Breaker b = config.breaker();
+        this.window = new BreakerWindow(clock, b);
+        // Failsafe's breaker keeps the states, the single half-open probe and the events, but its clocks are the
+        // system's: while closed it hears nothing (the window above decides when it opens), and it never leaves
+        // open by itself (a timer on the injected time moves it to half-open after open_for).
         this.breaker = CircuitBreaker.<Attempt.Completion>builder()
-                .withFailureRateThreshold(b.failureRate(), b.minimumCalls(), b.window())
-                .withDelay(b.openFor())
+                .withDelay(NEVER)
                 .withSuccessThreshold(1)
-                .onOpen(e -> onBreakerChange.accept(CircuitBreaker.State.OPEN))
+                .onOpen(e -> {
+                    breakerOpenUntil = clock.instant().plus(b.openFor());
+                    long opening = openings.incrementAndGet();
+                    time.timer(b.openFor(), () -> halfOpen(opening));
+                    onBreakerChange.accept(CircuitBreaker.State.OPEN);
+                })
                 .onHalfOpen(e -> onBreakerChange.accept(CircuitBreaker.State.HALF_OPEN))
-                .onClose(e -> onBreakerChange.accept(CircuitBreaker.State.CLOSED))
+                .onClose(e -> {
+                    window.reset();
+                    onBreakerChange.accept(CircuitBreaker.State.CLOSED);
+                })
                 .build();
         this.bulkhead = bulkhead != null ? bulkhead
                 : Bulkhead.<Attempt.Completion>builder(config.maxConcurrentStreams()).build();
-        SwitchboardConfig.Retry r = config.retry();
+        RouterOptions.Retry r = config.retry();
         this.retry = RetryPolicy.<Attempt.Completion>builder()
                 // Only before the first token is shown: after that a retry would be visible to the user.
                 .handleIf((c, e) -> e instanceof Attempt.Failed f && !f.tokensShown && f.failure.retryable())
@@ -83,21 +92,26 @@ final class ProviderState {
         return clients.computeIfAbsent(model, m -> models.model(config, m));
     }
 
-    /** Why this provider is skipped right now, or null if it may be tried (its breaker decides the rest). */
-    String unavailable() {
+    /** Whether this provider may be tried right now, and if not, why. */
+    Availability availability() {
+        Instant now = clock.instant();
         if (!config.active()) {
-            return "off";
+            return new Availability.OffInConfig();
         }
         if (turnedOff) {
-            return "turned off by an operator";
+            return new Availability.TurnedOff();
         }
         if (misconfigured) {
-            return "misconfigured: its key was refused";
+            return new Availability.Misconfigured();
         }
-        if (clock.instant().isBefore(coolingUntil)) {
-            return "cooling down after a rate limit";
+        if (now.isBefore(coolingUntil)) {
+            return new Availability.CoolingDown(coolingUntil);
         }
-        return null;
+        Instant reopens = breakerOpenUntil;
+        if (breaker.isOpen() && now.isBefore(reopens)) {
+            return new Availability.BreakerOpen(reopens);
+        }
+        return new Availability.On();
     }
 
     void record(Failure failure) {
@@ -112,25 +126,34 @@ final class ProviderState {
         }
     }
 
+    /** A timer of an opening that is still the current one moves the breaker to half-open: one probe may go. */
+    private void halfOpen(long opening) {
+        if (openings.get() == opening && breaker.isOpen()) {
+            breaker.halfOpen();
+        }
+    }
+
     /** Tells the breaker how a call it let through ended. */
     void recordOutcome(Throwable error) {
         Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
                 ? error.getCause() : error;
-        if (cause == null) {
-            breaker.recordSuccess();
-        } else if (cause instanceof Attempt.Failed failed) {
-            if (failed.failure.countsAgainstProvider()) {
-                breaker.recordFailure();
-            } else {
-                breaker.recordSuccess();
-            }
-        } else if (cause instanceof java.util.concurrent.CancellationException) {
+        if (cause instanceof java.util.concurrent.CancellationException) {
             // Nothing learned; but a half-open breaker's one probe must not stay taken: open it again.
             if (breaker.isHalfOpen()) {
                 breaker.recordFailure();
             }
-        } else {
-            breaker.recordFailure();
+            return;
+        }
+        boolean failed = cause != null
+                && (!(cause instanceof Attempt.Failed f) || f.failure.countsAgainstProvider());
+        if (breaker.isHalfOpen()) {
+            if (failed) {
+                breaker.recordFailure();
+            } else {
+                breaker.recordSuccess();
+            }
+        } else if (window.record(failed) && breaker.isClosed()) {
+            breaker.open();
         }
     }
 
@@ -144,9 +167,8 @@ final class ProviderState {
         if (!off) {
             misconfigured = false;
             coolingUntil = Instant.MIN;
-            // Through open, so the breaker forgets the failures that led here.
-            breaker.open();
             breaker.close();
+            window.reset(); // the failures that led here are forgotten, also when it was still closed
         }
     }
 

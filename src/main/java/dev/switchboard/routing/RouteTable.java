@@ -1,6 +1,5 @@
 package dev.switchboard.routing;
 
-import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.conversation.ConversationKey;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,12 +21,10 @@ final class RouteTable {
     private static final String DEFAULT_PROMPT =
             "You are a helpful assistant in {channel}, talking with {user}. Today is {date}.";
 
-    private final SwitchboardConfig.Routing routing;
-    private final Map<String, SwitchboardConfig.Provider> providers;
+    private final RouterOptions routing;
 
-    RouteTable(SwitchboardConfig.Routing routing, Map<String, SwitchboardConfig.Provider> providers) {
+    RouteTable(RouterOptions routing) {
         this.routing = routing;
-        this.providers = providers;
     }
 
     /** Whether the config has a route of this name. */
@@ -46,9 +43,9 @@ final class RouteTable {
      * @param promptOverride a system prompt set by an operator, or null
      */
     Resolved resolve(ConversationKey key, String routeOverride, String promptOverride) {
-        SwitchboardConfig.Override channel = null;
-        SwitchboardConfig.Override workspace = null;
-        for (SwitchboardConfig.Override o : routing.overrides()) {
+        RouterOptions.Override channel = null;
+        RouterOptions.Override workspace = null;
+        for (RouterOptions.Override o : routing.overrides()) {
             if (!o.platform().equals(key.platform()) || !o.workspace().equals(key.workspace())) {
                 continue;
             }
@@ -60,18 +57,16 @@ final class RouteTable {
         }
         String routeName = firstNonNull(routeOverride, channel == null ? null : channel.route(),
                 workspace == null ? null : workspace.route(), routing.defaultRoute());
-        SwitchboardConfig.Route route = routing.routes().get(routeName);
+        RouterOptions.Route route = routing.routes().get(routeName);
         String prompt = firstNonNull(promptOverride, channel == null ? null : channel.systemPrompt(),
                 workspace == null ? null : workspace.systemPrompt(),
                 route == null ? DEFAULT_PROMPT : route.systemPrompt());
         List<Target> targets = new ArrayList<>();
         if (route != null) {
-            for (SwitchboardConfig.Target t : route.targets()) {
-                targets.add(new Target(t.provider(), t.model(), t.priority(), t.weight()));
-            }
+            targets.addAll(route.targets());
         } else {
             int priority = 0;
-            for (var entry : providers.entrySet()) {
+            for (var entry : routing.providers().entrySet()) {
                 if (entry.getValue().active()) {
                     targets.add(new Target(entry.getKey(), entry.getValue().models().getFirst(), priority++, 1));
                 }

@@ -79,7 +79,7 @@ class ConversationsTest {
                     providers:
                       main: {type: openai, api_key: test-key-000000, base_url: %s, models: [m]}
                     """.formatted(provider.baseUrl(Api.OPENAI)), "t.yaml", Map.of()).config();
-            router = new Router(config, new ModelFactory(), scheduler, clock, new Random(1), meters);
+            router = new Router(dev.switchboard.RouterOptionsMapping.of(config), new ModelFactory(), scheduler, clock, new Random(1), meters);
             open.add(router);
         }
         Conversations<ReplySurface> conversations = new Conversations<>(store, new RoutedReplies(router,

@@ -1,5 +1,6 @@
 package dev.switchboard.routing;
 
+import dev.switchboard.RouterOptionsMapping;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.switchboard.config.ConfigLoader;
@@ -38,7 +39,7 @@ class RouteTableTest {
                     - {platform: slack, workspace: T1, channel: C9, route: deep, system_prompt: C9 prompt}
                     - {platform: slack, workspace: T2, system_prompt: T2 prompt}
                 """);
-        RouteTable table = new RouteTable(c.routing(), c.providers());
+        RouteTable table = new RouteTable(RouterOptionsMapping.of(c));
 
         assertThat(table.resolve(new ConversationKey("slack", "T1", "C9", "t")).targets())
                 .extracting(Target::id).containsExactly("a/a2");
@@ -53,7 +54,7 @@ class RouteTableTest {
     void resolve_withoutRoutes_usesEveryActiveProviderInConfigOrder() {
         SwitchboardConfig c = config(PROVIDERS);
 
-        assertThat(new RouteTable(c.routing(), c.providers()).resolve(new ConversationKey("x", "y", "z", "t"))
+        assertThat(new RouteTable(RouterOptionsMapping.of(c)).resolve(new ConversationKey("x", "y", "z", "t"))
                 .targets()).extracting(Target::id).containsExactly("a/a1", "b/b1");
     }
 

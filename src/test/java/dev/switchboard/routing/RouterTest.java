@@ -1,5 +1,6 @@
 package dev.switchboard.routing;
 
+import dev.switchboard.RouterOptionsMapping;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -12,6 +13,7 @@ import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.conversation.Turn;
+import dev.switchboard.conversation.UsageLedger;
 import dev.switchboard.testing.FakeProvider;
 import dev.switchboard.testing.FakeProvider.Api;
 import dev.switchboard.testing.FakeProvider.Fault;
@@ -19,7 +21,6 @@ import dev.switchboard.testing.FakeProvider.Script;
 import dev.switchboard.testing.RecordingListener;
 import dev.switchboard.testing.Turns;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -27,8 +28,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -36,7 +35,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** The router with real LangChain4j clients against fake providers that misbehave on purpose. */
+/**
+ * The router with real LangChain4j clients against fake providers that misbehave on purpose. Deadlines, retry waits
+ * and breaker windows run on a manual time that the tests move: no wall-clock bound anywhere.
+ */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class RouterTest {
 
@@ -46,7 +48,7 @@ class RouterTest {
     private final FakeProvider primary = FakeProvider.start();
     private final FakeProvider secondary = FakeProvider.start()
             .otherwise(r -> Script.answer(BACKUP));
-    private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2);
+    private final ManualRouterTime time = new ManualRouterTime();
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private Router router;
     private SwitchboardConfig config;
@@ -55,7 +57,6 @@ class RouterTest {
     void stop() {
         primary.close();
         secondary.close();
-        scheduler.shutdownNow();
     }
 
     private Router router(Api primaryApi, String extraPrimary) {
@@ -86,8 +87,13 @@ class RouterTest {
                 """.formatted(primaryApi.name().toLowerCase(Locale.ROOT), primary.baseUrl(primaryApi), extraPrimary,
                 secondary.baseUrl(Api.ANTHROPIC));
         config = new ConfigLoader().parse(yaml, "test.yaml", Map.of()).config();
-        router = new Router(config, new ModelFactory(), scheduler, Clock.systemUTC(), new Random(7), meters);
+        router = router(config, new Random(7), UsageLedger.NONE);
         return router;
+    }
+
+    private Router router(SwitchboardConfig config, Random random, UsageLedger ledger) {
+        return new Router(RouterOptionsMapping.of(config), new ModelFactory(), time, time.clock(), random, meters,
+                ledger);
     }
 
     private Router router() {
@@ -105,8 +111,20 @@ class RouterTest {
                 "#general");
     }
 
-    private static ReplyOutcome.Completed completed(RecordingListener l) {
-        ReplyOutcome outcome = l.await();
+    /** The reply's outcome; a retry waiting for its time is given it (nothing else moves time here). */
+    private ReplyOutcome outcome(RecordingListener l) {
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5)).until(() -> {
+            if (l.events().stream().anyMatch(e -> e.startsWith("done"))) {
+                return true;
+            }
+            time.runNextWait();
+            return false;
+        });
+        return l.await();
+    }
+
+    private ReplyOutcome.Completed completed(RecordingListener l) {
+        ReplyOutcome outcome = outcome(l);
         assertThat(outcome).as("outcome, events %s", l.events()).isInstanceOf(ReplyOutcome.Completed.class);
         assertThat(l.violations()).isEmpty();
         ReplyOutcome.Completed done = (ReplyOutcome.Completed) outcome;
@@ -138,7 +156,7 @@ class RouterTest {
     void eachProviderApi_readsItsStreamOnAVirtualThreadNotAPoolThread(Api api) throws Exception {
         router(api, "");
         primary.enqueue(Script.answer(ANSWER).paced(Duration.ZERO, Duration.ofMillis(5)));
-        StreamingChatModel model = new ModelFactory().model(config.providers().get("primary"), "model-a");
+        StreamingChatModel model = new ModelFactory().model(RouterOptionsMapping.of(config).providers().get("primary"), "model-a");
         java.util.Set<Thread> readers = java.util.concurrent.ConcurrentHashMap.newKeySet();
         CompletableFuture<ChatResponse> done = new CompletableFuture<>();
 
@@ -184,13 +202,18 @@ class RouterTest {
     void rateLimitWithAShortRetryAfter_waitsThatLongAndRetriesTheSameTarget() {
         router();
         primary.enqueue(Script.fault(new Fault.HttpError(429, "rate_limit_exceeded", 1)), Script.answer(ANSWER));
-        long start = System.nanoTime();
+        long start = time.nanos();
+        RecordingListener listener = ask("hi");
+        await().atMost(Duration.ofSeconds(10)).until(time::waiting);
+        time.advance(Duration.ofMillis(950));
+        assertThat(primary.requests()).as("not retried before Retry-After").isEqualTo(1);
 
-        ReplyOutcome.Completed done = completed(ask("hi"));
+        ReplyOutcome.Completed done = completed(listener);
 
         assertThat(done.text()).isEqualTo(ANSWER);
         assertThat(primary.requests()).isEqualTo(2);
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(950));
+        assertThat(Duration.ofNanos(time.nanos() - start)).as("the retry waited for Retry-After")
+                .isBetween(Duration.ofSeconds(1), Duration.ofSeconds(2));
     }
 
     @Test
@@ -226,15 +249,18 @@ class RouterTest {
     void aPrimaryThatHangsBeforeTheFirstToken_costsOnlyTheFirstTokenDeadline() {
         router();
         primary.enqueue(Script.fault(new Fault.StallBeforeFirstToken()));
-        long start = System.nanoTime();
+        long start = time.nanos();
+        RecordingListener listener = ask("hi");
+        await().atMost(Duration.ofSeconds(10)).until(() -> primary.activeStreams() == 1);
+        time.advance(Duration.ofMillis(800));
 
-        ReplyOutcome.Completed done = completed(ask("hi"));
+        ReplyOutcome.Completed done = completed(listener);
 
-        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        Duration took = Duration.ofNanos(time.nanos() - start);
         assertThat(done.text()).isEqualTo(BACKUP);
         assertThat(done.failures()).extracting(f -> f.failure().label()).containsExactly("timeout_first_token");
         assertThat(primary.requests()).as("a hang is not retried on the same target").isEqualTo(1);
-        assertThat(took).isLessThan(Duration.ofMillis(800 + 1_500));
+        assertThat(took).as("only the first-token deadline passed").isEqualTo(Duration.ofMillis(800));
     }
 
     @Test
@@ -242,6 +268,8 @@ class RouterTest {
         router();
         primary.enqueue(new Script(ANSWER, Duration.ZERO, Duration.ZERO, new Fault.StallAfter(3)));
         RecordingListener listener = ask("hi");
+        await().atMost(Duration.ofSeconds(10)).until(() -> !listener.visibleText().isEmpty());
+        time.advance(Duration.ofMillis(800));
 
         ReplyOutcome.Completed done = completed(listener);
 
@@ -287,7 +315,7 @@ class RouterTest {
                 new Script(ANSWER, Duration.ZERO, Duration.ZERO, new Fault.MalformedChunkAfter(2)));
 
         RecordingListener listener = ask("hi");
-        ReplyOutcome outcome = listener.await();
+        ReplyOutcome outcome = outcome(listener);
 
         assertThat(listener.violations()).isEmpty();
         assertThat(outcome).isInstanceOf(ReplyOutcome.Completed.class);
@@ -320,6 +348,7 @@ class RouterTest {
         assertThat(skipped.failures()).extracting(f -> f.failure().label()).containsExactly("unavailable");
 
         primary.otherwise(r -> Script.answer(ANSWER));
+        time.advance(Duration.ofMillis(700)); // open_for
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() ->
                 completed(ask("probe")).text().equals(ANSWER));
         assertThat(router.breakerState("primary")).isEqualTo(CircuitBreaker.State.CLOSED);
@@ -347,7 +376,7 @@ class RouterTest {
         primary.enqueue(Script.fault(new Fault.HttpError(400, "invalid_request_error", null)));
 
         RecordingListener listener = ask("hi");
-        ReplyOutcome outcome = listener.await();
+        ReplyOutcome outcome = outcome(listener);
 
         assertThat(outcome).isInstanceOf(ReplyOutcome.Failed.class);
         assertThat(((ReplyOutcome.Failed) outcome).userMessage()).contains("logged for the operators");
@@ -361,7 +390,7 @@ class RouterTest {
         secondary.otherwise(r -> Script.fault(new Fault.HttpError(529, "overloaded_error", null)));
 
         RecordingListener listener = ask("hi");
-        ReplyOutcome outcome = listener.await();
+        ReplyOutcome outcome = outcome(listener);
 
         assertThat(outcome).isInstanceOf(ReplyOutcome.Failed.class);
         String message = ((ReplyOutcome.Failed) outcome).userMessage();
@@ -423,6 +452,7 @@ class RouterTest {
         completed(ask("one"));
         await().atMost(Duration.ofSeconds(5)).until(() -> router.breakerState("primary") == CircuitBreaker.State.OPEN);
         primary.otherwise(r -> Script.fault(new Fault.StallBeforeFirstToken()));
+        time.advance(Duration.ofMillis(700)); // open_for
         // After open_for one reply becomes the probe; find it by its attempt, and cancel it while it waits.
         ReplyHandle probe = null;
         RecordingListener probeListener = null;
@@ -531,7 +561,7 @@ class RouterTest {
         router();
         primary.enqueue(Script.fault(new Fault.HttpError(400, "content_filter", null)));
 
-        ReplyOutcome outcome = ask("something edgy").await();
+        ReplyOutcome outcome = outcome(ask("something edgy"));
 
         assertThat(outcome).isInstanceOf(ReplyOutcome.Failed.class);
         assertThat(((ReplyOutcome.Failed) outcome).userMessage()).contains("declined");
@@ -550,8 +580,7 @@ class RouterTest {
                   routes:
                     r: {targets: [primary/m, {target: secondary/n, priority: 1}]}
                 """.formatted(primary.baseUrl(Api.OPENAI), secondary.baseUrl(Api.ANTHROPIC));
-        router = new Router(new ConfigLoader().parse(yaml, "t.yaml", Map.of()).config(), new ModelFactory(),
-                scheduler, Clock.systemUTC(), new Random(1), meters);
+        router = router(new ConfigLoader().parse(yaml, "t.yaml", Map.of()).config(), new Random(1), UsageLedger.NONE);
         primary.enqueue(Script.fault(new Fault.HttpError(400, "content_filter", null)));
 
         assertThat(completed(ask("something edgy")).text()).isEqualTo(BACKUP);
@@ -612,7 +641,7 @@ class RouterTest {
                   primary: {type: openai, api_key: k-0000000000, base_url: "%s", models: [model-a],
                             prices: {model-a: {input: 1.0, output: 2.0}}}
                 """.formatted(primary.baseUrl(Api.OPENAI)), "t.yaml", Map.of()).config();
-        router = new Router(config, new ModelFactory(), scheduler, Clock.systemUTC(), new Random(1), meters, ledger);
+        router = router(config, new Random(1), ledger);
         primary.otherwise(r -> Script.answer(ANSWER));
         Instant before = Instant.now().minusSeconds(1);
         completed(ask("one"));

@@ -1,5 +1,6 @@
 package dev.switchboard.routing;
 
+import dev.switchboard.RouterOptionsMapping;
 import dev.failsafe.CircuitBreaker;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.StreamingChatModel;
@@ -80,7 +81,7 @@ class RoutingBenchmark {
             fake.otherwise(r -> Script.answer(ANSWER).paced(FIRST_TOKEN, INTERVAL));
             ScheduledExecutorService scheduler = Router.scheduler(2, Executors.defaultThreadFactory());
             SwitchboardConfig config = config(fake.baseUrl(Api.OPENAI), "", 10_000, "10m");
-            Router router = new Router(config, new ModelFactory(), scheduler, Clock.systemUTC(), new Random(1),
+            Router router = new Router(RouterOptionsMapping.of(config), new ModelFactory(), scheduler, Clock.systemUTC(), new Random(1),
                     new SimpleMeterRegistry());
             StreamingChatModel direct = OpenAiStreamingChatModel.builder().baseUrl(fake.baseUrl(Api.OPENAI))
                     .apiKey("bench-key-000000").modelName("m").timeout(Duration.ofSeconds(30)).build();
@@ -231,7 +232,7 @@ class RoutingBenchmark {
                 providers:
                   backup: {type: anthropic, api_key: k-0000000000, base_url: "%s", models: [b]}
                 """.formatted(backup.baseUrl(Api.ANTHROPIC)), "bench.yaml", Map.of()).config();
-        Router router = new Router(config, new ModelFactory(), scheduler, Clock.systemUTC(), new Random(1),
+        Router router = new Router(RouterOptionsMapping.of(config), new ModelFactory(), scheduler, Clock.systemUTC(), new Random(1),
                 new SimpleMeterRegistry());
         Histogram h = histogram();
         for (int i = 0; i < 60; i++) {
@@ -255,7 +256,7 @@ class RoutingBenchmark {
             // Closed: a threshold it cannot reach. Open: tripped by the first failures, and it stays open.
             SwitchboardConfig config = config(primary.baseUrl(Api.OPENAI), backup.baseUrl(Api.ANTHROPIC),
                     open ? 2 : 100_000, "10m");
-            Router router = new Router(config, new ModelFactory(), scheduler, Clock.systemUTC(), new Random(1),
+            Router router = new Router(RouterOptionsMapping.of(config), new ModelFactory(), scheduler, Clock.systemUTC(), new Random(1),
                     new SimpleMeterRegistry());
             Histogram h = histogram();
             int samples = 0;

@@ -41,7 +41,14 @@ public final class FakeProvider implements AutoCloseable {
         /** An HTTP error before any stream, with the provider's error body and an optional Retry-After. */
         record HttpError(int status, String type, Integer retryAfterSeconds) implements Fault { }
 
-        /** HTTP 200, some tokens, then the provider's in-band error event (Anthropic {@code event: error}). */
+        /** An HTTP error before any stream whose body is exactly {@code body}, as a real server words it. */
+        record HttpErrorBody(int status, String body) implements Fault { }
+
+        /**
+         * HTTP 200, some tokens, then the provider's in-band error event in its own format: Anthropic
+         * {@code event: error}, an OpenAI or Gemini {@code data: {"error": ...}} chunk, an Ollama {@code {"error": ...}}
+         * line.
+         */
         record InBandError(int afterTokens, String type) implements Fault { }
 
         /** Headers sent, then nothing until the fake is closed. */
@@ -209,6 +216,10 @@ public final class FakeProvider implements AutoCloseable {
         }
         if (script.fault() instanceof Fault.HttpError error) {
             httpError(ctx, api, error);
+            return;
+        }
+        if (script.fault() instanceof Fault.HttpErrorBody error) {
+            ctx.status(error.status()).contentType("application/json").result(error.body());
             return;
         }
         active.incrementAndGet();
@@ -442,7 +453,14 @@ public final class FakeProvider implements AutoCloseable {
             error.putObject("error").put("type", type).put("message", "fake in-band " + type);
             switch (api) {
                 case ANTHROPIC -> event("error", error);
-                case OPENAI, GEMINI -> data(JSON.createObjectNode().set("error", error.get("error")));
+                case OPENAI -> data(JSON.createObjectNode().set("error", error.get("error")));
+                // Gemini words its errors as {code, message, status}; the type goes where it puts its status.
+                case GEMINI -> {
+                    ObjectNode gemini = JSON.createObjectNode();
+                    gemini.putObject("error").put("code", 500).put("message", "fake in-band " + type)
+                            .put("status", type);
+                    data(gemini);
+                }
                 case OLLAMA -> line(JSON.createObjectNode().put("error", "fake in-band " + type));
             }
         }

@@ -7,21 +7,17 @@ import dev.switchboard.config.Urls;
 import dev.switchboard.conversation.ConversationKey;
 import dev.switchboard.conversation.Turn;
 import dev.switchboard.routing.Failure;
-import dev.switchboard.routing.ModelFactory;
 import dev.switchboard.routing.ReplyListener;
 import dev.switchboard.routing.ReplyOutcome;
 import dev.switchboard.routing.ReplyRequest;
 import dev.switchboard.routing.Router;
 import dev.switchboard.routing.Target;
 import dev.switchboard.routing.TargetFailure;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.random.RandomGenerator;
 import java.util.stream.Collectors;
 
 /**
@@ -37,19 +33,13 @@ public final class TerminalCommands implements AutoCloseable {
 
     private final ConfigLoader.Loaded loaded;
     private final SwitchboardConfig config;
-    private final ScheduledExecutorService scheduler = Router.scheduler(2, r -> {
-        Thread t = new Thread(r, "router");
-        t.setDaemon(true);
-        return t;
-    });
     private final Router router;
 
-    /** Builds a router of its own from the loaded config. */
-    public TerminalCommands(ConfigLoader.Loaded loaded) {
+    /** Uses a router of its own, built from the loaded config by the caller; closing these commands closes it. */
+    public TerminalCommands(ConfigLoader.Loaded loaded, Router router) {
         this.loaded = loaded;
         this.config = loaded.config();
-        this.router = new Router(config, new ModelFactory(), scheduler, Clock.systemUTC(),
-                RandomGenerator.getDefault(), new SimpleMeterRegistry());
+        this.router = router;
     }
 
     /** Streams one answer to {@code out}; what went wrong and what to set goes to {@code err}. */
@@ -230,6 +220,5 @@ public final class TerminalCommands implements AutoCloseable {
     @Override
     public void close() {
         router.close();
-        scheduler.shutdownNow();
     }
 }

@@ -1,0 +1,364 @@
+package dev.switchboard.routing;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+import dev.failsafe.BulkheadFullException;
+import dev.failsafe.CircuitBreakerOpenException;
+import dev.failsafe.Failsafe;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.switchboard.conversation.ConversationKey;
+import dev.switchboard.conversation.UsageLedger;
+import dev.switchboard.conversation.UsageRecord;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One reply's run: walks the targets, one attempt at a time. All state is guarded by the run itself. */
+final class ReplyRun implements ReplyHandle {
+
+    private static final Logger log = LoggerFactory.getLogger(Router.class);
+
+    /**
+     * What a run needs of the router.
+     *
+     * @param providers the provider registry, read at each step (a reload applies to the next target)
+     * @param options the routing options when the reply began
+     * @param onFinish told once when the run ends, whatever the outcome
+     */
+    record Services(ProviderRegistry providers, RouterOptions options, RouterTime time,
+                    Clock clock, MeterRegistry meters, ProviderStats stats, UsageLedger usage,
+                    Consumer<ReplyRun> onFinish) { }
+
+    private final Services services;
+    private final ReplyRequest request;
+    private final ReplyListener listener;
+    private final List<Target> plan;
+    private final String systemPrompt;
+    private final List<TargetFailure> failures = new ArrayList<>();
+    private boolean news;
+    private final CompletableFuture<ReplyOutcome> outcome = new CompletableFuture<>();
+    private final long startNanos;
+    private final Instant startedAt;
+    private int chars;
+    private Target currentTarget;
+    private int next;
+    private boolean finished;
+    private Attempt current;
+    private CompletableFuture<Attempt.Completion> execution;
+    private TargetFailure pendingReset;
+    private double budgetFactor = 1.0;
+    private Target trimmedFor;
+    private int promptMessages;
+    private int omittedTurns;
+
+    ReplyRun(Services services, ReplyRequest request, ReplyListener listener, List<Target> plan,
+             String systemPrompt) {
+        this.services = services;
+        this.startedAt = services.clock().instant();
+        this.startNanos = services.time().nanos();
+        this.request = request;
+        this.listener = listener;
+        this.plan = new ArrayList<>(plan);
+        this.systemPrompt = systemPrompt;
+    }
+
+    synchronized void advance() {
+        while (!finished && next < plan.size()) {
+            Target target = plan.get(next++);
+            ProviderState provider = services.providers().get(target.provider());
+            if (provider == null) {
+                failed(new TargetFailure(target, new Failure.Unavailable("not configured")), false);
+                continue;
+            }
+            Availability availability = provider.availability();
+            if (availability.marked()) {
+                failed(new TargetFailure(target, new Failure.Unavailable(availability.reason())),
+                        availability.deliberate());
+                continue;
+            }
+            launch(target, provider);
+            return;
+        }
+        finish(new ReplyOutcome.Failed(UserMessages.allFailed(failures), failures));
+    }
+
+    private void launch(Target target, ProviderState provider) {
+        int window = ContextWindows.of(target.model(), provider.config.contextWindows());
+        double factor = target.equals(trimmedFor) ? budgetFactor : 1.0;
+        PromptBuilder.Prompt prompt = PromptBuilder.build(systemPrompt, request.history(), window, factor);
+        omittedTurns = prompt.omittedTurns();
+        promptMessages = prompt.messages().size();
+        ChatRequest chat = ChatRequest.builder().messages(prompt.messages()).build();
+        AtomicInteger tries = new AtomicInteger();
+        CompletableFuture<Attempt.Completion> run = Failsafe.with(provider.retry, provider.bulkhead)
+                .with(services.time()).getStageAsync(() -> {
+                    var model = provider.model(target.model());
+                    Attempt attempt;
+                    synchronized (this) {
+                        if (finished) {
+                            throw new CancellationException("reply already ended");
+                        }
+                        if (!provider.breaker.tryAcquirePermit()) {
+                            throw new CircuitBreakerOpenException(provider.breaker);
+                        }
+                        // Only now is it sure this target is asked: tell the listener to drop the partial text.
+                        if (pendingReset != null) {
+                            TargetFailure reset = pendingReset;
+                            pendingReset = null;
+                            notify(() -> listener.onReset(reset.target(), reset.failure(), target));
+                        }
+                        counter("switchboard.provider.attempts", target).increment();
+                        int attemptNumber = tries.incrementAndGet();
+                        notify(() -> listener.onAttempt(target, attemptNumber));
+                        attempt = new Attempt(this, model, chat, provider.config.deadlines(), services.time(),
+                                    this::accept);
+                        current = attempt;
+                        currentTarget = target;
+                        chars = 0;
+                    }
+                    long asked = services.time().nanos();
+                    return attempt.start().whenComplete((c, e) -> {
+                        provider.recordOutcome(e);
+                        recordTry(provider, asked, c, e);
+                    });
+                });
+        execution = run;
+        run.whenComplete((completion, error) -> settle(target, provider, run, completion, error));
+    }
+
+    /** The try's outcome for the last-hour statistics; cancelled tries and our own mistakes say nothing. */
+    private void recordTry(ProviderState provider, long asked, Attempt.Completion completion, Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause()
+                : error;
+        if (cause == null) {
+            // An answer without any text has no first token: it counts as a try, not as a latency.
+            services.stats().succeeded(provider.name, completion.firstTokenNanos() == 0 ? null
+                    : Duration.ofNanos(Math.max(0, completion.firstTokenNanos() - asked)));
+        } else if (cause instanceof Attempt.Failed failed && failed.failure.countsAgainstProvider()) {
+            services.stats().failed(provider.name);
+        }
+    }
+
+    /** A listener's own failure must not be blamed on the provider. */
+    private void notify(Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            log.error("a reply listener failed {}", kv("conversation", request.key()), e);
+        }
+    }
+
+    /** Tokens from the attempt in charge go to the listener; any other attempt's are refused. */
+    private boolean accept(Attempt attempt, String text) {
+        if (finished || attempt != current) {
+            return false;
+        }
+        chars += text.length();
+        notify(() -> listener.onToken(text));
+        return true;
+    }
+
+    private synchronized void settle(Target target, ProviderState provider,
+                                     CompletableFuture<Attempt.Completion> run, Attempt.Completion completion,
+                                     Throwable error) {
+        if (finished || run != execution) {
+            return;
+        }
+        if (error == null) {
+            complete(target, provider, completion);
+            return;
+        }
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof CancellationException) {
+            return;
+        }
+        boolean shown = false;
+        Failure failure;
+        if (cause instanceof Attempt.Failed failed) {
+            failure = failed.failure;
+            shown = failed.tokensShown;
+        } else if (cause instanceof CircuitBreakerOpenException) {
+            failure = new Failure.Unavailable("circuit breaker open");
+        } else if (cause instanceof BulkheadFullException) {
+            failure = new Failure.Busy();
+        } else {
+            failure = FailureClassifier.classify(cause, 0, null);
+        }
+        failed(new TargetFailure(target, failure), false);
+        if (!(failure instanceof Failure.Unavailable)) {
+            provider.record(failure); // an open breaker is our skip, not news about the provider
+        }
+        Counter.builder("switchboard.provider.failures").tag("provider", target.provider())
+                .tag("class", failure.label()).register(services.meters()).increment();
+        log.info("attempt failed {} {} {} {}", kv("provider", target.provider()), kv("model", target.model()),
+                kv("failure", failure.label()), kv("tokens_shown", shown));
+        switch (failure) {
+            case Failure.BadRequest bad -> {
+                log.error("provider rejected our request as malformed; this is a Switchboard bug {} {} {}",
+                        kv("provider", target.provider()), kv("model", target.model()), kv("detail", bad.detail()));
+                finish(new ReplyOutcome.Failed(UserMessages.badRequest(), failures));
+                return;
+            }
+            case Failure.ContentFiltered filtered when services.options().stopOnContentFilter() -> {
+                finish(new ReplyOutcome.Failed(UserMessages.contentFiltered(), failures));
+                return;
+            }
+            case Failure.ContextTooLong tooLong -> retryTrimmedIfNoLargerWindow(target, provider);
+            default -> { }
+        }
+        if (shown) {
+            if (!services.options().midStreamFallback()) {
+                finish(new ReplyOutcome.Failed(UserMessages.allFailed(failures), failures));
+                return;
+            }
+            pendingReset = new TargetFailure(target, failure);
+        }
+        advance();
+    }
+
+    /**
+     * Go to a usable target with a larger window; if none is left, try this one again with half the history, as
+     * long as there is history left to drop. The smaller budget applies to this target only.
+     */
+    private void retryTrimmedIfNoLargerWindow(Target target, ProviderState provider) {
+        int window = ContextWindows.of(target.model(), provider.config.contextWindows());
+        boolean larger = plan.subList(next, plan.size()).stream().anyMatch(t -> {
+            ProviderState p = services.providers().get(t.provider());
+            return p != null && !p.availability().marked()
+                    && ContextWindows.of(t.model(), p.config.contextWindows()) > window;
+        });
+        double factor = target.equals(trimmedFor) ? budgetFactor : 1.0;
+        boolean historyLeft = promptMessages > 2; // more than the system prompt and the question
+        if (!larger && historyLeft && factor > 0.2) {
+            trimmedFor = target;
+            budgetFactor = factor / 2;
+            plan.add(next, target);
+        }
+    }
+
+    private void complete(Target target, ProviderState provider, Attempt.Completion completion) {
+        RouterOptions.Price price = provider.config.prices().get(target.model());
+        double cost = price == null ? 0 : (completion.usage().input() * price.input()
+                + completion.usage().output() * price.output()) / 1_000_000;
+        Duration firstToken = Duration.ofNanos(Math.max(0, completion.firstTokenNanos() - startNanos));
+        Duration latency = Duration.ofNanos(services.time().nanos() - startNanos);
+        Timer.builder("switchboard.reply.first_token").tag("provider", target.provider())
+                .publishPercentiles(0.5, 0.95).register(services.meters()).record(firstToken);
+        Timer.builder("switchboard.reply.duration").tag("provider", target.provider())
+                .register(services.meters()).record(latency);
+        Counter.builder("switchboard.tokens").tag("provider", target.provider()).tag("direction", "input")
+                .register(services.meters()).increment(completion.usage().input());
+        Counter.builder("switchboard.tokens").tag("provider", target.provider()).tag("direction", "output")
+                .register(services.meters()).increment(completion.usage().output());
+        if (cost > 0) {
+            Counter.builder("switchboard.cost.usd").tag("provider", target.provider()).register(services.meters())
+                    .increment(cost);
+        }
+        ReplyOutcome.Completed done = new ReplyOutcome.Completed(completion.text(), target, failures,
+                completion.usage(), firstToken, latency, omittedTurns, cost);
+        if (done.fellBack()) {
+            counter("switchboard.reply.fallbacks", target).increment();
+        }
+        if (news) {
+            services.stats().fellBack(request.key(), failedTargets(), why(failures.getLast().failure()), target.id());
+        }
+        ConversationKey key = request.key();
+        String user = request.history().getLast().authorId();
+        UsageRecord record = new UsageRecord(services.clock().instant(), key.platform(), key.workspace(), key.channel(),
+                user, target.provider(), target.model(), completion.usage().input(), completion.usage().output(),
+                cost);
+        services.usage().record(record); // queued by the ledger: the disk never holds up the answer
+
+        finish(done);
+    }
+
+    /**
+     * @param deliberate skipped on purpose (off in the config, turned off by an operator): not news for operators,
+     *                   who hear of a reply that fell back only when something went wrong
+     */
+    private void failed(TargetFailure failure, boolean deliberate) {
+        failures.add(failure);
+        news |= !deliberate;
+    }
+
+    /** A failure as operators read it: a skip says why it skipped ("circuit breaker open", "turned off…"). */
+    private static String why(Failure failure) {
+        return failure instanceof Failure.Unavailable u ? u.reason() : failure.label();
+    }
+
+    private String failedTargets() {
+        return String.join(" → ", failures.stream().map(f -> f.target().id()).distinct().toList());
+    }
+
+    /** What the status page shows of a reply in flight. */
+    synchronized Router.Active snapshot() {
+        return new Router.Active(request.key().toString(), currentTarget == null ? null : currentTarget.id(), startedAt,
+                chars);
+    }
+
+    private void finish(ReplyOutcome result) {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        switch (result) {
+            case ReplyOutcome.Completed c -> log.info("reply {} {} {} {} {} {}", kv("conversation", request.key()),
+                    kv("provider", c.target().provider()), kv("model", c.target().model()),
+                    kv("fallbacks", c.failures().size()), kv("first_token_ms", c.firstToken().toMillis()),
+                    kv("latency_ms", c.latency().toMillis()));
+            case ReplyOutcome.Failed f -> {
+                log.warn("reply failed {} {}", kv("conversation", request.key()),
+                        kv("failures", f.failures().toString()));
+                if (news) {
+                    services.stats().fellBack(request.key(), failedTargets(), why(f.failures().getLast().failure()), null);
+                }
+            }
+            case ReplyOutcome.Cancelled c -> log.info("reply cancelled {} {}", kv("conversation", request.key()),
+                    kv("reason", c.reason()));
+        }
+        services.onFinish().accept(this);
+        try {
+            notify(() -> listener.onDone(result));
+        } finally {
+            outcome.complete(result);
+        }
+    }
+
+    @Override
+    public void cancel(String reason) {
+        Attempt attempt;
+        synchronized (this) {
+            if (finished) {
+                return;
+            }
+            attempt = current;
+            finish(new ReplyOutcome.Cancelled(reason));
+        }
+        // The Failsafe run is left to end on its own: cancelling it would skip releasing its permits. A try
+        // still waiting for its turn sees the reply finished and ends there.
+        if (attempt != null) {
+            attempt.cancel();
+        }
+    }
+
+    @Override
+    public CompletableFuture<ReplyOutcome> outcome() {
+        return outcome;
+    }
+
+    private Counter counter(String name, Target target) {
+        return Counter.builder(name).tag("provider", target.provider()).register(services.meters());
+    }
+}

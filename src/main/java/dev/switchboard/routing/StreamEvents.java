@@ -1,0 +1,74 @@
+package dev.switchboard.routing;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.langchain4j.http.client.sse.ServerSentEvent;
+
+/**
+ * Reads each event of a provider's stream before LangChain4j does, so that one fault gets one class whatever the wire
+ * format: LangChain4j reacts to an error event or an unreadable chunk differently per provider (it skips some, ends
+ * the stream on others, fails on others still). Stateless.
+ */
+final class StreamEvents {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** What an event says. */
+    sealed interface Verdict {
+        /** A chunk of the answer, or a keep-alive: LangChain4j reads it. */
+        record Readable() implements Verdict { }
+
+        /** Not JSON: the text would have a hole in it. */
+        record Unreadable() implements Verdict { }
+
+        /** The provider reported an error inside the stream; {@code body} as it sent it. */
+        record ProviderError(String body) implements Verdict { }
+    }
+
+    private static final Verdict READABLE = new Verdict.Readable();
+
+    private StreamEvents() {
+    }
+
+    static Verdict read(ServerSentEvent event) {
+        String data = event.data() == null ? "" : event.data().strip();
+        // OpenAI's terminal marker and empty keep-alives are not JSON and need not be.
+        if (data.isEmpty() || data.equals("[DONE]")) {
+            return READABLE;
+        }
+        JsonNode json;
+        try {
+            json = JSON.readTree(data);
+        } catch (JacksonException e) {
+            return new Verdict.Unreadable();
+        }
+        if (json == null || !json.isObject()) {
+            return new Verdict.Unreadable();
+        }
+        // Anthropic names the event "error"; OpenAI, Gemini and Ollama send an object with an "error" member.
+        JsonNode error = json.get("error");
+        if ("error".equals(event.event()) || (error != null && !error.isNull())) {
+            return new Verdict.ProviderError(data);
+        }
+        return READABLE;
+    }
+
+    /**
+     * The class of an error the provider reported inside a 200 stream: it answered, so this is its own trouble, a
+     * server error, unless the error's type or status says it is overloaded or rate-limited (or the prompt too long).
+     */
+    static Failure classify(String body) {
+        String text = body.toLowerCase(java.util.Locale.ROOT);
+        if (FailureClassifier.contextTooLong(text)) {
+            return new Failure.ContextTooLong();
+        }
+        if (text.contains("overloaded")) {
+            return new Failure.Overloaded("in-stream error");
+        }
+        if (text.contains("rate_limit") || text.contains("resource_exhausted") || text.contains("rate limit")) {
+            return new Failure.RateLimited(null);
+        }
+        return new Failure.ServerError(0);
+    }
+}

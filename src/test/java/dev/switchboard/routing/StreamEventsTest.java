@@ -1,0 +1,35 @@
+package dev.switchboard.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.langchain4j.http.client.sse.ServerSentEvent;
+import org.junit.jupiter.api.Test;
+
+/** What the tap reads in a stream's events before LangChain4j does. */
+class StreamEventsTest {
+
+    @Test
+    void classify_anErrorInsideTheStream_isTheProvidersTroubleUnlessItSaysOtherwise() {
+        assertThat(StreamEvents.classify("{\"error\":{\"type\":\"api_error\"}}")).isEqualTo(new Failure.ServerError(0));
+        assertThat(StreamEvents.classify("{\"error\":\"llama runner process has terminated\"}"))
+                .isEqualTo(new Failure.ServerError(0));
+        assertThat(StreamEvents.classify("{\"error\":{\"type\":\"overloaded_error\"}}"))
+                .isInstanceOf(Failure.Overloaded.class);
+        assertThat(StreamEvents.classify("{\"error\":{\"status\":\"RESOURCE_EXHAUSTED\"}}"))
+                .isEqualTo(new Failure.RateLimited(null));
+    }
+
+    @Test
+    void read_eachFormatsErrorAndUnreadableChunks() {
+        assertThat(StreamEvents.read(new ServerSentEvent("error", "{\"type\":\"error\",\"error\":{}}")))
+                .isInstanceOf(StreamEvents.Verdict.ProviderError.class);
+        assertThat(StreamEvents.read(new ServerSentEvent(null, "{\"error\":\"boom\"}")))
+                .isInstanceOf(StreamEvents.Verdict.ProviderError.class);
+        assertThat(StreamEvents.read(new ServerSentEvent(null, "{\"model\":")))
+                .isInstanceOf(StreamEvents.Verdict.Unreadable.class);
+        assertThat(StreamEvents.read(new ServerSentEvent(null, "[DONE]")))
+                .isInstanceOf(StreamEvents.Verdict.Readable.class);
+        assertThat(StreamEvents.read(new ServerSentEvent(null, "{\"choices\":[],\"error\":null}")))
+                .isInstanceOf(StreamEvents.Verdict.Readable.class);
+    }
+}
