@@ -18,6 +18,7 @@ import dev.switchboard.conversation.ConversationStore;
 import dev.switchboard.ops.OpsServer;
 import dev.switchboard.ops.Readiness;
 import dev.switchboard.ops.Status;
+import dev.switchboard.ops.StatusBoard;
 import dev.switchboard.routing.ModelFactory;
 import dev.switchboard.routing.Router;
 import dev.switchboard.conversation.UsageLedger;
@@ -67,19 +68,8 @@ final class Service implements AutoCloseable {
     private DiscordAdapter discord;
     private Ticker ticker;
     private Admin admin;
+    private StatusBoard board;
     private final ConfiguredOperators operators;
-    /** The data folder is walked to measure it: at most every half minute, in the background after the first. */
-    private final com.github.benmanes.caffeine.cache.LoadingCache<Boolean, dev.switchboard.conversation.StoreStats>
-            storeStats = com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
-            .refreshAfterWrite(Duration.ofSeconds(30)).build(unused -> {
-                try {
-                    return store.stats();
-                } catch (dev.switchboard.conversation.StoreException e) {
-                    // A folder deleted during the walk (retention, forget): no figures until the next look retries.
-                    log.debug("store: could not be measured: {}", e.getMessage());
-                    return null;
-                }
-            });
 
     Service(ConfigLoader.Loaded loaded, Clock clock) {
         this(loaded, clock, null);
@@ -118,7 +108,8 @@ final class Service implements AutoCloseable {
         JsonLinesUsageLedger ledger = new JsonLinesUsageLedger(storage.path(), storage.fsync());
         started.add(ledger);
         usage = ledger;
-        router = new Router(RouterOptionsMapping.of(config), new ModelFactory(), routing, clock, RandomGenerator.getDefault(), meters, usage);
+        router = new Router(RouterOptionsMapping.of(config), new ModelFactory(), routing, clock,
+                RandomGenerator.getDefault(), meters, usage);
         started.add(router);
 
         ScheduledExecutorService pacing = Router.scheduler(1, daemon("live-replies"));
@@ -129,14 +120,15 @@ final class Service implements AutoCloseable {
         started.add(audit);
         Settings settings = new Settings(storage.path(), storage.fsync());
         settings.applyTo(router);
+        board = new StatusBoard(router, clock, this::platforms, store::stats);
         admin = new Admin(router, store, audit, settings, usage, clock, this::status, operators.byPlatform());
         if (reread != null) {
-            admin.reloadWith(this::reload);
+            admin.reloadWith(new ConfigReload(config, reread, router, operators)::reload);
         }
 
         if (config.ops().enabled()) {
             ops = new OpsServer(config.ops().bind(), config.ops().port(), config.ops().token(), meters,
-                    this::readiness, this::status);
+                    board::readiness, board::status);
         }
         try {
             if (config.slack().active()) {
@@ -153,7 +145,7 @@ final class Service implements AutoCloseable {
             }
         } catch (ReplySink.WriteFailed e) {
             throw new IllegalStateException("slack: could not sign in (" + e.getMessage() + "). Check SLACK_BOT_TOKEN"
-                    + " (the xoxb-… token under OAuth & Permissions) and that " + withoutCredentials(
+                    + " (the xoxb-… token under OAuth & Permissions) and that " + dev.switchboard.config.Urls.withoutCredentials(
                     config.slack().apiUrl()) + " is reachable", e);
         } finally {
             // On stop, in this order: no more events (Slack redelivers what it cannot hand over), then replies stop
@@ -171,8 +163,8 @@ final class Service implements AutoCloseable {
             ops.start();
             started.add(ops);
         }
-        report();
-        storeStats.refresh(Boolean.TRUE); // the data folder is walked in the background, not in the first status
+        StartupReport.log(loaded, ops);
+        board.measureStoreSoon(); // the data folder is walked in the background, not in the first status
         return this;
     }
 
@@ -218,112 +210,44 @@ final class Service implements AutoCloseable {
         return meters;
     }
 
-    /**
-     * Reads the config again and applies what can change while running: providers, routing and operators. A config
-     * that does not load leaves everything as it is; the answer says what is wrong.
-     */
-    synchronized String reload() {
-        ConfigLoader.Loaded next;
-        try {
-            next = reread.get();
-        } catch (dev.switchboard.config.ConfigException e) {
-            String why = dev.switchboard.logging.SecretMasker.mask(e.getMessage());
-            log.warn("reload refused; the running config stays: {}", why);
-            return "not reloaded, the running config stays. " + why;
-        }
-        dev.switchboard.logging.SecretMasker.register(next.secretValues()); // before anything can print them
-        SwitchboardConfig fresh = next.config();
-        Router.Changes changes = router.reconfigure(RouterOptionsMapping.of(fresh));
-        operators.replace(fresh.operators());
-        List<String> waiting = new ArrayList<>();
-        if (!fresh.slack().equals(config.slack())) {
-            waiting.add("slack");
-        }
-        if (!fresh.discord().equals(config.discord())) {
-            waiting.add("discord");
-        }
-        if (!fresh.storage().equals(config.storage())) {
-            waiting.add("storage");
-        }
-        if (!fresh.ops().equals(config.ops())) {
-            waiting.add("ops");
-        }
-        if (!fresh.logging().equals(config.logging())) {
-            waiting.add("logging");
-        }
-        for (String warning : next.warnings()) {
-            log.warn("config: {}", warning);
-        }
-        String answer = "reloaded " + next.source() + ": providers and routing applied (added "
-                + listOrNone(changes.added()) + ", changed " + listOrNone(changes.changed()) + ", removed "
-                + listOrNone(changes.removed()) + "), operators applied."
-                + (waiting.isEmpty() ? "" : " Changed but applied only at the next restart: "
-                + String.join(", ", waiting) + ".");
-        log.info("config reloaded {}", net.logstash.logback.argument.StructuredArguments.kv("restart_needed",
-                waiting));
-        return answer;
-    }
-
-    private static String listOrNone(List<String> names) {
-        return names.isEmpty() ? "none" : String.join(", ", names);
-    }
-
     /** What operators see: providers with their last hour, adapters, the store, replies in flight, fallbacks. */
     Status status() {
-        java.time.Instant now = clock.instant();
-        List<Status.Provider> providers = new ArrayList<>();
-        for (Router.ProviderStatus p : router.providers()) {
-            providers.add(new Status.Provider(p.name(), Status.health(p, now), p.unavailable(), p.breaker(),
-                    p.lastFailure(), p.lastFailureAt(), router.stats().summary(p.name()),
-                    router.stats().series(p.name())));
-        }
-        List<Status.Adapter> adapters = new ArrayList<>();
-        if (slack != null) {
-            adapters.add(new Status.Adapter("slack", slack.connected(), config.slack().mode()
-                    == SwitchboardConfig.SlackMode.HTTP ? "HTTP mode, Web API round trip"
-                    : "Socket Mode, Web API round trip", slack.latency()));
-        }
-        if (discord != null) {
-            adapters.add(new Status.Adapter("discord", discord.connected(), "gateway heartbeat", discord.latency()));
-        }
-        return new Status(now, providers, adapters, storeStats(), router.active(), router.stats().recentFallbacks());
-    }
-
-    /** The last measurement of the data folder, or null while the first is under way or when it failed. */
-    private dev.switchboard.conversation.StoreStats storeStats() {
-        var known = storeStats.getIfPresent(Boolean.TRUE);
-        if (known == null) {
-            storeStats.refresh(Boolean.TRUE); // in the background; the next look has it
-        }
-        return known;
+        return board.status();
     }
 
     Readiness readiness() {
-        Map<String, String> components = new LinkedHashMap<>();
-        components.put("slack", adapterState(config.slack().enabled(), config.slack().active()));
-        components.put("discord", adapterState(config.discord().enabled(), config.discord().active()));
-        for (Router.ProviderStatus p : router.providers()) {
-            components.put("provider." + p.name(), p.unavailable() != null ? p.unavailable()
-                    : "in rotation, breaker " + p.breaker());
-        }
-        components.put("store", "ok");
-        boolean slackUp = slack != null && slack.connected();
-        boolean discordUp = discord != null && discord.connected();
-        if (slack != null) {
-            components.put("slack", slackUp ? "connected" : "not connected (reconnecting)");
-        }
-        if (discord != null) {
-            components.put("discord", discordUp ? "connected" : "not connected (resuming)");
-        }
-        boolean adapter = slackUp || discordUp;
-        boolean provider = router.providers().stream().anyMatch(p -> p.unavailable() == null);
-        // Ready means a message can get an answer: an adapter is connected and a provider is in rotation.
-        components.put("answering", !adapter ? "no adapter is connected" : !provider ? "no provider is in rotation"
-                : "ok");
-        return new Readiness(adapter && provider, components);
+        return board.readiness();
     }
 
-    private static String adapterState(Toggle enabled, boolean active) {
+    /** The chat platforms as operations see them: running ones with their connection, the others as configured. */
+    private List<StatusBoard.Platform> platforms() {
+        SwitchboardConfig.Slack s = config.slack();
+        String slackLink = s.mode() == SwitchboardConfig.SlackMode.HTTP ? "HTTP mode, Web API round trip"
+                : "Socket Mode, Web API round trip";
+        return List.of(
+                new StatusBoard.Platform("slack", configured(s.enabled(), s.active()), slackLink, "reconnecting",
+                        slack == null ? null : connection(slack::connected, slack::latency)),
+                new StatusBoard.Platform("discord", configured(config.discord().enabled(), config.discord().active()),
+                        "gateway heartbeat", "resuming",
+                        discord == null ? null : connection(discord::connected, discord::latency)));
+    }
+
+    private static StatusBoard.Connection connection(java.util.function.BooleanSupplier connected,
+                                                     java.util.function.Supplier<Duration> latency) {
+        return new StatusBoard.Connection() {
+            @Override
+            public boolean connected() {
+                return connected.getAsBoolean();
+            }
+
+            @Override
+            public Duration latency() {
+                return latency.get();
+            }
+        };
+    }
+
+    private static String configured(Toggle enabled, boolean active) {
         if (enabled == Toggle.OFF) {
             return "off (disabled in the config)";
         }
@@ -345,79 +269,11 @@ final class Service implements AutoCloseable {
         started.add(scheduler::shutdownNow);
     }
 
-    private void report() {
-        for (String warning : loaded.warnings()) {
-            log.warn("config: {}", warning);
-        }
-        log.info("config: {}", loaded.source());
-        SwitchboardConfig.Slack slack = config.slack();
-        if (slack.active()) {
-            log.info("slack: on ({} mode)", slack.mode().name().toLowerCase(java.util.Locale.ROOT));
-        } else if (slack.enabled() == Toggle.OFF) {
-            log.info("slack: off (slack.enabled: false)");
-        } else {
-            log.info("slack: off. To turn it on, create the Slack app (README, \"Slack\") and export {}",
-                    String.join(" and ", slack.missingSecrets().stream()
-                            .map(v -> loaded.variableFor(slackKey(v), v)).toList()));
-        }
-        if (config.discord().active()) {
-            log.info("discord: on");
-        } else if (config.discord().enabled() == Toggle.OFF) {
-            log.info("discord: off (discord.enabled: false)");
-        } else {
-            log.info("discord: off. To turn it on, create the bot (README, \"Discord\") and export {}",
-                    loaded.variableFor("discord.token", "DISCORD_TOKEN"));
-        }
-        if (config.providers().isEmpty()) {
-            log.info("providers: none configured. Add one under providers: in the config (see the sample"
-                    + " config/switchboard.yaml)");
-        }
-        config.providers().forEach((name, p) -> {
-            if (p.active()) {
-                log.info("provider {}: on ({} at {}, models {})", name, p.type().name().toLowerCase(
-                        java.util.Locale.ROOT), withoutCredentials(p.baseUrl()), p.models());
-            } else if (p.enabled() == Toggle.OFF) {
-                log.info("provider {}: off (providers.{}.enabled: false)", name, name);
-            } else {
-                String key = "providers." + name + ".api_key";
-                log.info("provider {}: off. To turn it on, export {} (read through {})", name,
-                        loaded.variableFor(key, name.toUpperCase(java.util.Locale.ROOT) + "_API_KEY"), key);
-            }
-        });
-        Path data = config.storage().path().toAbsolutePath().normalize();
-        log.info("store: conversations in {} (fsync {}, backups {})", data, config.storage().fsync(),
-                config.storage().backups());
-        if (ops != null) {
-            log.info("ops: {} serves the status page at / and /healthz /readyz /metrics /status.json", ops.url());
-            boolean loopback = config.ops().bind().startsWith("127.") || config.ops().bind().equals("::1")
-                    || config.ops().bind().equals("localhost");
-            if (!loopback && !config.ops().token().isPresent()) {
-                log.warn("ops: listening on {} without a token; anyone who can reach the port can read /metrics."
-                        + " Set ops.token (SWITCHBOARD_OPS_TOKEN) or keep the port unpublished", config.ops().bind());
-            }
-        } else {
-            log.info("ops: off (ops.enabled: false)");
-        }
-    }
-
     private static java.util.concurrent.ThreadFactory daemon(String name) {
         return r -> {
             Thread t = new Thread(r, name);
             t.setDaemon(true);
             return t;
-        };
-    }
-
-    /** A URL as it may be logged: no user info, no query (either can carry a key). */
-    static String withoutCredentials(java.net.URI url) {
-        return dev.switchboard.config.Urls.withoutCredentials(url);
-    }
-
-    private static String slackKey(String conventionalVariable) {
-        return switch (conventionalVariable) {
-            case "SLACK_APP_TOKEN" -> "slack.app_token";
-            case "SLACK_SIGNING_SECRET" -> "slack.signing_secret";
-            default -> "slack.bot_token";
         };
     }
 

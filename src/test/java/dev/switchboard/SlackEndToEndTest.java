@@ -103,6 +103,15 @@ class SlackEndToEndTest {
     }
 
     /** Waits for the thread's bot replies to settle on exactly {@code texts}. */
+    /**
+     * Waits until Slack has had an answer to everything it sent and no reply is queued or running: after that, nothing
+     * more happens for those events. Used instead of waiting out a window to prove that something did not happen.
+     */
+    private void awaitSettled() {
+        await().atMost(Duration.ofSeconds(10)).until(() -> slack.settled()
+                && services.stream().allMatch(s -> s.conversations().inProgress() == 0));
+    }
+
     private void awaitReplies(String channel, String thread, String... texts) {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(botReplies(channel, thread))
                 .extracting(Message::text).containsExactly(texts));
@@ -144,7 +153,8 @@ class SlackEndToEndTest {
         // A thread the bot is not part of, and plain channel chatter, get nothing.
         String other = slack.post("C1", "U2", "lunch?");
         slack.reply("C1", other, "U1", "sure");
-        await().during(Duration.ofMillis(300)).until(() -> provider.requests() == 2);
+        awaitSettled();
+        assertThat(provider.requests()).isEqualTo(2);
         assertThat(botReplies("C1", other)).isEmpty();
     }
 
@@ -193,7 +203,8 @@ class SlackEndToEndTest {
         slack.redeliver(eventId, 2, "timeout");
 
         awaitReplies("C1", ts, ANSWER);
-        await().during(Duration.ofMillis(300)).until(() -> botReplies("C1", ts).size() == 1);
+        awaitSettled();
+        assertThat(botReplies("C1", ts)).hasSize(1);
         assertThat(provider.requests()).isEqualTo(1);
     }
 
@@ -208,7 +219,8 @@ class SlackEndToEndTest {
 
         start("");
         slack.redeliver(eventId, 3, "timeout");
-        await().during(Duration.ofMillis(500)).until(() -> botReplies("C1", ts).size() == 1);
+        awaitSettled();
+        assertThat(botReplies("C1", ts)).hasSize(1);
         assertThat(provider.requests()).isEqualTo(1);
     }
 
@@ -335,7 +347,8 @@ class SlackEndToEndTest {
         String ts = slack.post("C1", "U1", "no mention here");
         slack.edit("C1", ts, mention("edited to mention the bot"));
         slack.join("C1", "U2");
-        await().during(Duration.ofMillis(400)).until(() -> provider.requests() == 0);
+        awaitSettled();
+        assertThat(provider.requests()).isZero();
         assertThat(slack.botMessages()).isEmpty();
         assertThat(slack.deliveries()).allMatch(FakeSlack.Delivery::acked);
     }

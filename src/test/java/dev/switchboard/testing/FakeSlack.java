@@ -187,6 +187,8 @@ public final class FakeSlack implements AutoCloseable {
     private final Map<String, Envelope> inFlight = new LinkedHashMap<>();
     private final Set<String> tickets = new HashSet<>();
     private int connectsTotal;
+    /** Deliveries sent (or queued) whose answer has not come yet: an ack, an HTTP response, or a time-out. */
+    private int unsettled;
     private String httpUrl;
     private boolean closed;
 
@@ -474,6 +476,21 @@ public final class FakeSlack implements AutoCloseable {
         synchronized (lock) {
             return List.copyOf(deliveries);
         }
+    }
+
+    /**
+     * Whether every event and command sent so far has had its answer (acknowledged, refused, or timed out) and none is
+     * queued or on its way. Tests wait for this instead of waiting out a window to see that nothing happened.
+     */
+    public boolean settled() {
+        synchronized (lock) {
+            return unsettled == 0;
+        }
+    }
+
+    /** One delivery got its answer. Caller holds the lock. */
+    private void settle() {
+        unsettled--;
     }
 
     /** The same event again, same event_id, as Slack's retries. */
@@ -1975,6 +1992,7 @@ public final class FakeSlack implements AutoCloseable {
         if (closed) {
             return;
         }
+        unsettled++;
         if (httpUrl != null) {
             String url = httpUrl;
             httpSenders.execute(() -> postOverHttp(e, url));
@@ -2047,6 +2065,7 @@ public final class FakeSlack implements AutoCloseable {
                 return;
             }
             inFlight.remove(e.id);
+            settle();
             deliveries.add(new Delivery(e.id, e.attempt, 0, null, false));
             if (e.retryable && e.attempt < retries && !closed) {
                 deliver(e.retry("timeout"));
@@ -2088,6 +2107,7 @@ public final class FakeSlack implements AutoCloseable {
             return;
         }
         synchronized (lock) {
+            settle();
             deliveries.add(new Delivery(e.key, e.attempt, status, answer, failure == null));
             if (failure == null && command && answer != null && !answer.isBlank()) {
                 JsonNode parsed;
@@ -2163,6 +2183,7 @@ public final class FakeSlack implements AutoCloseable {
                 return; // late or unknown ack: Slack has moved on
             }
             e.cancelTimeout();
+            settle();
             deliveries.add(new Delivery(e.id, e.attempt, 200, text, true));
             if (e.type.equals("slash_commands")) {
                 commandAnswered(e.key, msg.get("payload"));

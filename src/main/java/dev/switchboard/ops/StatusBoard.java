@@ -1,0 +1,129 @@
+package dev.switchboard.ops;
+
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.LoadingCache;
+import dev.switchboard.conversation.StoreException;
+import dev.switchboard.conversation.StoreStats;
+import dev.switchboard.routing.Router;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Gathers what operators see (the {@link Status}) and whether the service can answer (the {@link Readiness}) from
+ * the router, the chat platforms and the store. Thread-safe.
+ */
+public final class StatusBoard {
+
+    private static final Logger log = LoggerFactory.getLogger(StatusBoard.class);
+
+    /**
+     * A chat platform as operations see it.
+     *
+     * @param name slack or discord
+     * @param configured its state when it does not run: "off (disabled in the config)", "off (no token)"
+     * @param link what its latency measures, e.g. "gateway heartbeat"
+     * @param reconnecting what it does while not connected, e.g. "reconnecting"
+     * @param connection its live state, or null when it does not run in this process
+     */
+    public record Platform(String name, String configured, String link, String reconnecting, Connection connection) {
+    }
+
+    /** A running platform's connection. */
+    public interface Connection {
+        boolean connected();
+
+        /** The last round trip, or null before one was measured. */
+        Duration latency();
+    }
+
+    private final Router router;
+    private final Clock clock;
+    private final Supplier<List<Platform>> platforms;
+    /** The data folder is walked to measure it: at most every half minute, in the background after the first. */
+    private final LoadingCache<Boolean, StoreStats> storeStats;
+
+    /**
+     * @param platforms the platforms as they are now (a platform starts after the board is built)
+     * @param measureStore measures the store; may be slow, runs in the background
+     */
+    public StatusBoard(Router router, Clock clock, Supplier<List<Platform>> platforms,
+                       Supplier<StoreStats> measureStore) {
+        this.router = router;
+        this.clock = clock;
+        this.platforms = platforms;
+        this.storeStats = Caffeine.newBuilder().refreshAfterWrite(Duration.ofSeconds(30)).build(unused -> {
+            try {
+                return measureStore.get();
+            } catch (StoreException e) {
+                // A folder deleted during the walk (retention, forget): no figures until the next look retries.
+                log.debug("store: could not be measured: {}", e.getMessage());
+                return null;
+            }
+        });
+    }
+
+    /** Starts the first measurement of the store in the background, so that the first status need not wait. */
+    public void measureStoreSoon() {
+        storeStats.refresh(Boolean.TRUE);
+    }
+
+    /** Providers with their last hour, adapters, the store, replies in flight, fallbacks. */
+    public Status status() {
+        Instant now = clock.instant();
+        List<Status.Provider> providers = new ArrayList<>();
+        for (Router.ProviderStatus p : router.providers()) {
+            providers.add(new Status.Provider(p.name(), Status.health(p, now), p.unavailable(), p.breaker(),
+                    p.lastFailure(), p.lastFailureAt(), router.stats().summary(p.name()),
+                    router.stats().series(p.name())));
+        }
+        List<Status.Adapter> adapters = new ArrayList<>();
+        for (Platform platform : platforms.get()) {
+            if (platform.connection() != null) {
+                adapters.add(new Status.Adapter(platform.name(), platform.connection().connected(), platform.link(),
+                        platform.connection().latency()));
+            }
+        }
+        return new Status(now, providers, adapters, storeStats(), router.active(), router.stats().recentFallbacks());
+    }
+
+    /** Ready means a message can get an answer: an adapter is connected and a provider is in rotation. */
+    public Readiness readiness() {
+        Map<String, String> components = new LinkedHashMap<>();
+        boolean adapter = false;
+        for (Platform platform : platforms.get()) {
+            Connection connection = platform.connection();
+            boolean up = connection != null && connection.connected();
+            adapter |= up;
+            components.put(platform.name(), connection == null ? platform.configured()
+                    : up ? "connected" : "not connected (" + platform.reconnecting() + ")");
+        }
+        boolean provider = false;
+        for (Router.ProviderStatus p : router.providers()) {
+            // An open breaker still counts: Failsafe lets its probe through when the time comes.
+            boolean on = p.unavailable() == null;
+            provider |= on;
+            components.put("provider." + p.name(), on ? "in rotation, breaker " + p.breaker() : p.unavailable());
+        }
+        components.put("store", "ok");
+        components.put("answering", !adapter ? "no adapter is connected" : !provider ? "no provider is in rotation"
+                : "ok");
+        return new Readiness(adapter && provider, components);
+    }
+
+    /** The last measurement of the data folder, or null while the first is under way or when it failed. */
+    private StoreStats storeStats() {
+        StoreStats known = storeStats.getIfPresent(Boolean.TRUE);
+        if (known == null) {
+            storeStats.refresh(Boolean.TRUE); // in the background; the next look has it
+        }
+        return known;
+    }
+}
