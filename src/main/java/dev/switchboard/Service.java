@@ -4,7 +4,6 @@ import dev.switchboard.adapter.discord.DiscordAdapter;
 import dev.switchboard.adapter.shell.Shell;
 import dev.switchboard.adapter.slack.SlackAdapter;
 import dev.switchboard.admin.Admin;
-import dev.switchboard.admin.AuditLog;
 import dev.switchboard.admin.Settings;
 import dev.switchboard.chat.Conversations;
 import dev.switchboard.config.ConfigLoader;
@@ -21,6 +20,8 @@ import dev.switchboard.routing.ModelFactory;
 import dev.switchboard.routing.Router;
 import dev.switchboard.conversation.UsageLedger;
 import dev.switchboard.store.JsonFileConversationStore;
+import dev.switchboard.store.JsonFileSettingsStore;
+import dev.switchboard.store.JsonLinesAuditLog;
 import dev.switchboard.store.JsonLinesUsageLedger;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -122,9 +123,9 @@ final class Service implements AutoCloseable {
         started.add(pacing::shutdownNow);
         ticker = Ticker.of(pacing);
         conversations = new Conversations(store, router, new LiveReplies(ticker), clock, meters);
-        AuditLog audit = new AuditLog(storage.path(), storage.fsync());
+        JsonLinesAuditLog audit = new JsonLinesAuditLog(storage.path(), storage.fsync());
         started.add(audit);
-        Settings settings = new Settings(storage.path(), storage.fsync());
+        Settings settings = new Settings(new JsonFileSettingsStore(storage.path(), storage.fsync()));
         settings.applyTo(router);
         admin = new Admin(router, store, conversations, audit, settings, usage, clock, this::status,
                 config.operators());

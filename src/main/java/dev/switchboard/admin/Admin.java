@@ -2,6 +2,7 @@ package dev.switchboard.admin;
 
 import dev.switchboard.chat.Conversations;
 import dev.switchboard.conversation.ConversationKey;
+import dev.switchboard.conversation.AuditLog;
 import dev.switchboard.conversation.ConversationStore;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.conversation.Conversation;
