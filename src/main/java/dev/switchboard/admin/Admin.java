@@ -1,6 +1,7 @@
 package dev.switchboard.admin;
 
 import dev.switchboard.chat.Conversations;
+import dev.switchboard.conversation.ConversationExport;
 import dev.switchboard.conversation.ConversationKey;
 import dev.switchboard.conversation.AuditLog;
 import dev.switchboard.conversation.ConversationStore;
@@ -43,15 +44,6 @@ public final class Admin {
 
     /** Attachments above this are refused: Discord's limit for bots is 10 MiB, leave room for the envelope. */
     static final int MAX_EXPORT_BYTES = 8 * 1024 * 1024;
-
-    private static final com.fasterxml.jackson.databind.ObjectMapper EXPORT = com.fasterxml.jackson.databind.json
-            .JsonMapper.builder()
-            .addModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
-            .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
-            .propertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE)
-            .serializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
-            .build();
 
     /**
      * What an admin command answers.
@@ -291,13 +283,7 @@ public final class Admin {
             return text("nothing is stored for thread " + where.thread() + ".");
         }
         Conversation c = found.get();
-        byte[] json;
-        try {
-            json = EXPORT.writeValueAsBytes(new Export(1, clock.instant(), c.key(), c.startedAt(), c.updatedAt(),
-                    c.metadata(), c.turns()));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("the thread could not be written as JSON", e);
-        }
+        byte[] json = ConversationExport.of(c, clock.instant()).toJson();
         if (json.length > MAX_EXPORT_BYTES) {
             return text("thread " + where.thread() + " is " + json.length / (1024 * 1024) + " MiB as JSON, too large"
                     + " to attach (limit " + MAX_EXPORT_BYTES / (1024 * 1024) + " MiB); it is in the data folder on"
@@ -308,10 +294,6 @@ public final class Admin {
         return new Answer.File("thread " + where.thread() + ": " + c.turns().size() + " turns, " + json.length
                 + " bytes.", name, json);
     }
-
-    /** The export file's shape: versioned, so readers can tell later changes apart. */
-    record Export(int version, Instant exportedAt, ConversationKey conversation, Instant startedAt, Instant updatedAt,
-                  Map<String, String> metadata, java.util.List<dev.switchboard.conversation.Turn> turns) { }
 
     /** Tokens and cost over a window ({@code 24h}, {@code 7d}, any {@code N h} or {@code N d}), by provider, channel, user. */
     private String usage(String window) {
@@ -328,9 +310,9 @@ public final class Admin {
         }
         Instant since = clock.instant().minus(span);
         StringBuilder out = new StringBuilder("usage over the last " + window + ":\n");
-        table(out, "provider", usage.totals(since, r -> r.provider() + "/" + r.model()));
-        table(out, "channel", usage.totals(since, r -> r.platform() + " " + r.channel()));
-        table(out, "user", usage.totals(since, r -> r.platform() + " " + r.user()));
+        table(out, "provider", usage.totals(since, UsageLedger.By.PROVIDER));
+        table(out, "channel", usage.totals(since, UsageLedger.By.CHANNEL));
+        table(out, "user", usage.totals(since, UsageLedger.By.USER));
         return out.toString().stripTrailing();
     }
 

@@ -9,6 +9,7 @@ import dev.switchboard.conversation.Conversation;
 import dev.switchboard.conversation.ConversationKey;
 import dev.switchboard.conversation.ConversationStore;
 import dev.switchboard.conversation.Role;
+import dev.switchboard.conversation.SeenMessages;
 import dev.switchboard.conversation.TokenUsage;
 import dev.switchboard.conversation.Turn;
 import dev.switchboard.conversation.TurnRejectedException;
@@ -141,10 +142,9 @@ public final class Conversations implements AutoCloseable {
             return new Admission.Duplicate();
         }
         Optional<Conversation> stored = store.load(message.key());
-        boolean known = stored.map(c -> c.turns().stream().anyMatch(t -> t.role() == Role.USER
-                && t.messageIds().contains(message.messageId()))).orElse(false);
-        if (known) {
-            if (answered(stored.get(), message.messageId())) {
+        SeenMessages.Seen seen = store.seen(message.key(), message.messageId());
+        if (seen != SeenMessages.Seen.NEW) {
+            if (seen == SeenMessages.Seen.ANSWERED) {
                 return new Admission.Duplicate();
             }
             // Stored but never answered: the process stopped while answering it. Answer it now.
@@ -216,22 +216,11 @@ public final class Conversations implements AutoCloseable {
      * process stopped between acknowledging and answering them. Adapters resubmit them at start.
      */
     public List<Unanswered> unanswered(String platform, Duration within) {
-        Instant since = clock.instant().minus(within);
         List<Unanswered> found = new ArrayList<>();
-        for (var summary : store.list(new dev.switchboard.conversation.ConversationQuery(platform, null, null, null,
-                null))) {
-            if (summary.lastModified().isBefore(since)) {
-                continue;
+        for (SeenMessages.Pending p : store.unanswered(platform, clock.instant().minus(within))) {
+            if (!busyWith(p.key(), p.message().messageIds().getFirst())) {
+                found.add(new Unanswered(p.key(), p.message()));
             }
-            store.load(summary.key()).ifPresent(c -> {
-                for (Turn t : c.turns()) {
-                    if (t.role() == Role.USER && !t.messageIds().isEmpty() && t.at().isAfter(since)
-                            && !answered(c, t.messageIds().getFirst())
-                            && !busyWith(c.key(), t.messageIds().getFirst())) {
-                        found.add(new Unanswered(c.key(), t));
-                    }
-                }
-            });
         }
         return found;
     }
@@ -498,11 +487,6 @@ public final class Conversations implements AutoCloseable {
             }
         }
         return ordered;
-    }
-
-    private static boolean answered(Conversation conversation, String messageId) {
-        return conversation.turns().stream().anyMatch(t -> t.role() == Role.ASSISTANT
-                && t.assistant().replyTo().equals(messageId));
     }
 
     /** Stops every reply in progress at once and takes no more messages. */

@@ -369,14 +369,37 @@ public final class JsonFileConversationStore implements ConversationStore {
     }
 
     @Override
-    public Optional<String> export(ConversationKey key) {
-        return loadComplete(key).map(c -> {
-            try {
-                return codec.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(c);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+    public Seen seen(ConversationKey key, String messageId) {
+        Conversation c = load(key).orElse(null);
+        if (c == null || c.turns().stream().noneMatch(t -> t.role() == Role.USER
+                && t.messageIds().contains(messageId))) {
+            return Seen.NEW;
+        }
+        return answered(c, messageId) ? Seen.ANSWERED : Seen.UNANSWERED;
+    }
+
+    @Override
+    public List<Pending> unanswered(String platform, Instant since) {
+        List<Pending> found = new ArrayList<>();
+        for (ConversationSummary summary : list(new ConversationQuery(platform, null, null, null, null))) {
+            if (summary.lastModified().isBefore(since)) {
+                continue; // the file's time bounds its newest turn: nothing in it can be recent
             }
-        });
+            load(summary.key()).ifPresent(c -> {
+                for (Turn t : c.turns()) {
+                    if (t.role() == Role.USER && !t.messageIds().isEmpty() && t.at().isAfter(since)
+                            && !answered(c, t.messageIds().getFirst())) {
+                        found.add(new Pending(c.key(), t));
+                    }
+                }
+            });
+        }
+        return found;
+    }
+
+    private static boolean answered(Conversation conversation, String messageId) {
+        return conversation.turns().stream().anyMatch(t -> t.role() == Role.ASSISTANT
+                && t.assistant().replyTo().equals(messageId));
     }
 
     @Override

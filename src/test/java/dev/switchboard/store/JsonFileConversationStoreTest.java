@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.conversation.Conversation;
+import dev.switchboard.conversation.ConversationExport;
 import dev.switchboard.conversation.ConversationKey;
 import dev.switchboard.conversation.ConversationQuery;
 import dev.switchboard.conversation.ConversationSummary;
@@ -335,18 +336,19 @@ class JsonFileConversationStoreTest {
             store.append(key, user("U1", "t" + i, t(i)));
         }
 
-        JsonNode exported = new DocumentCodec().mapper().readTree(store.export(key).orElseThrow());
+        JsonNode exported = new DocumentCodec().mapper().readTree(
+                ConversationExport.of(store.loadComplete(key).orElseThrow(), t(60)).toJson());
 
         assertThat(exported.get("turns")).hasSize(9);
         for (int i = 0; i < 9; i++) {
             assertThat(exported.get("turns").get(i).get("text").asText()).isEqualTo("t" + i);
             assertThat(exported.get("turns").get(i).get("author_id").asText()).isEqualTo("U1");
         }
-        assertThat(exported.get("key").get("thread").asText()).isEqualTo("export");
-        assertThat(exported.get("key").get("platform").asText()).isEqualTo("slack");
-        assertThat(exported.get("archived_turns").asInt()).isZero();
+        assertThat(exported.get("version").asInt()).isEqualTo(1);
+        assertThat(exported.get("conversation").get("thread").asText()).isEqualTo("export");
+        assertThat(exported.get("conversation").get("platform").asText()).isEqualTo("slack");
         assertThat(exported.get("started_at").asText()).isEqualTo("2026-03-15T10:00:00Z");
-        assertThat(store.export(slackKey("none"))).isEmpty();
+        assertThat(store.loadComplete(slackKey("none"))).isEmpty();
     }
 
     @Test
