@@ -83,10 +83,6 @@ public final class JsonFileConversationStore implements ConversationStore {
                 throw new IllegalArgumentException("cacheMaxBytes must not be negative, was " + cacheMaxBytes);
             }
         }
-
-        public static Options defaults(Path root) {
-            return new Options(root, true, true, 40_000, 128, 64L << 20);
-        }
     }
 
     private static final Logger log = LoggerFactory.getLogger(JsonFileConversationStore.class);
