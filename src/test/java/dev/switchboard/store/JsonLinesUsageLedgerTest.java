@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The usage contract on {@code <data>/.usage/<yyyy>-<mm>.jsonl}, and what only its files do. */
@@ -38,6 +39,18 @@ class JsonLinesUsageLedgerTest extends UsageLedgerContract {
 
         assertThat(dir.resolve(".usage/2026-10.jsonl")).exists();
         assertThat(dir.resolve(".usage/2026-11.jsonl")).exists();
+    }
+
+    @Test
+    @Timeout(60)
+    void forgetUser_whileRecordsAreStillQueued_waitsForThemWithoutDeadlock() {
+        try (JsonLinesUsageLedger ledger = new JsonLinesUsageLedger(dir, true)) {
+            for (int i = 0; i < 200; i++) {
+                ledger.record(usage("2026-11-01T01:00:00Z", "U" + (i % 2), i));
+            }
+
+            assertThat(ledger.forgetUser("slack", "U1")).isEqualTo(100);
+        }
     }
 
     @Test
