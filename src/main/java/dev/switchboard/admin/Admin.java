@@ -1,6 +1,7 @@
 package dev.switchboard.admin;
 
 import dev.switchboard.conversation.ConversationKey;
+import dev.switchboard.conversation.AuditLog;
 import dev.switchboard.conversation.ConversationStore;
 import dev.switchboard.conversation.UsageLedger;
 import dev.switchboard.ops.Status;

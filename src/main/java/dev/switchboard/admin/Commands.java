@@ -1,6 +1,7 @@
 package dev.switchboard.admin;
 
 import dev.switchboard.conversation.Conversation;
+import dev.switchboard.conversation.ConversationExport;
 import dev.switchboard.conversation.ConversationKey;
 import dev.switchboard.conversation.ConversationStore;
 import dev.switchboard.conversation.Turn;
@@ -21,15 +22,6 @@ final class Commands {
 
     /** Attachments above this are refused: Discord's limit for bots is 10 MiB, leave room for the envelope. */
     static final int MAX_EXPORT_BYTES = 8 * 1024 * 1024;
-
-    private static final com.fasterxml.jackson.databind.ObjectMapper EXPORT = com.fasterxml.jackson.databind.json
-            .JsonMapper.builder()
-            .addModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
-            .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
-            .propertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE)
-            .serializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
-            .build();
 
     private final Router router;
     private final ConversationStore store;
@@ -76,9 +68,9 @@ final class Commands {
             case Command.ShowUsage u -> {
                 Instant since = clock.instant().minus(u.span());
                 yield new Outcome.UsageReport(u.window(),
-                        usage.totals(since, r -> r.provider() + "/" + r.model()),
-                        usage.totals(since, r -> r.platform() + " " + r.channel()),
-                        usage.totals(since, r -> r.platform() + " " + r.user()));
+                        usage.totals(since, UsageLedger.By.PROVIDER),
+                        usage.totals(since, UsageLedger.By.CHANNEL),
+                        usage.totals(since, UsageLedger.By.USER));
             }
             case Command.ForgetUser f -> new Outcome.UserForgotten(f.user(),
                     store.forgetUser(f.platform(), f.user()), usage.forgetUser(f.platform(), f.user()));
@@ -111,18 +103,9 @@ final class Commands {
             return new Outcome.NothingToExport(where);
         }
         Conversation c = found.get();
-        byte[] json;
-        try {
-            json = EXPORT.writeValueAsBytes(new Export(1, clock.instant(), c.key(), c.startedAt(), c.updatedAt(),
-                    c.metadata(), c.turns()));
-        } catch (IOException e) {
-            throw new UncheckedIOException("the thread could not be written as JSON", e);
-        }
+        byte[] json = ConversationExport.of(c, clock.instant()).toJson();
         return json.length > MAX_EXPORT_BYTES ? new Outcome.ExportTooLarge(where, json.length)
                 : new Outcome.Exported(where, c.turns().size(), json);
     }
 
-    /** The export file's shape: versioned, so readers can tell later changes apart. */
-    record Export(int version, Instant exportedAt, ConversationKey conversation, Instant startedAt, Instant updatedAt,
-                  Map<String, String> metadata, List<Turn> turns) { }
 }

@@ -1,67 +1,38 @@
 package dev.switchboard.admin;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.conversation.ConversationKey;
+import dev.switchboard.conversation.OperatorSettings;
+import dev.switchboard.conversation.SettingsStore;
+import dev.switchboard.conversation.StoreException;
 import dev.switchboard.routing.Availability;
 import dev.switchboard.routing.Router;
-import dev.switchboard.store.AtomicFiles;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What operators changed with commands (providers taken out of rotation, models pinned per channel), kept in
- * {@code <data>/.settings.json} and replaced atomically on every change, so a restart keeps them. It lives with the
- * data rather than beside the config because the config is often mounted read-only. Thread-safe.
+ * What operators changed with commands (providers taken out of rotation, models pinned per channel): applied to the
+ * router at start and saved through a {@link SettingsStore} on every change, so a restart keeps them. Thread-safe.
  */
 public final class Settings {
 
     private static final Logger log = LoggerFactory.getLogger(Settings.class);
 
-    /**
-     * The saved state.
-     *
-     * @param providersOff providers an operator turned off
-     * @param pins {@code platform/workspace/channel} to the {@code provider/model} pinned there
-     * @param routes {@code platform/workspace/channel} to the route chosen there
-     * @param prompts {@code platform/workspace/channel} to the system prompt set there
-     */
-    public record State(List<String> providersOff, Map<String, String> pins, Map<String, String> routes,
-                        Map<String, String> prompts) {
-        public State {
-            providersOff = providersOff == null ? List.of() : List.copyOf(new TreeSet<>(providersOff));
-            pins = pins == null ? Map.of() : Map.copyOf(new TreeMap<>(pins));
-            routes = routes == null ? Map.of() : Map.copyOf(new TreeMap<>(routes));
-            prompts = prompts == null ? Map.of() : Map.copyOf(new TreeMap<>(prompts));
-        }
+    private final SettingsStore store;
+
+    public Settings(SettingsStore store) {
+        this.store = store;
     }
 
-    private final ObjectMapper json = new ObjectMapper();
-    private final Path file;
-    private final boolean fsync;
-
-    public Settings(Path dataFolder, boolean fsync) {
-        this.file = dataFolder.resolve(".settings.json");
-        this.fsync = fsync;
-    }
-
-    /** Applies the saved settings to the router; a damaged file is reported and left for the operator. */
+    /** Applies the saved settings to the router; damaged settings are reported and left for the operator. */
     public void applyTo(Router router) {
-        State state;
+        OperatorSettings state;
         try {
-            state = json.readValue(Files.readAllBytes(file), State.class);
-        } catch (NoSuchFileException none) {
+            state = store.load().orElse(null);
+        } catch (StoreException e) {
+            log.error("{}; starting without them", e.getMessage());
             return;
-        } catch (IOException e) {
-            log.error("operator settings in {} could not be read ({}); starting without them", file, e.getMessage());
+        }
+        if (state == null) {
             return;
         }
         for (String provider : state.providersOff()) {
@@ -95,13 +66,9 @@ public final class Settings {
 
     /** Saves the router's current operator settings. */
     public synchronized void save(Router router) {
-        State state = new State(router.providers().stream()
+        OperatorSettings state = new OperatorSettings(router.providers().stream()
                 .filter(p -> p.availability() instanceof Availability.TurnedOff).map(Router.ProviderStatus::name)
                 .toList(), router.pins(), router.routeChoices(), router.promptChoices());
-        try {
-            AtomicFiles.write(file, json.writerWithDefaultPrettyPrinter().writeValueAsBytes(state), fsync, true);
-        } catch (IOException e) {
-            throw new UncheckedIOException("operator settings could not be saved", e);
-        }
+        store.save(state);
     }
 }

@@ -59,16 +59,4 @@ final class History {
         }
         return answers;
     }
-
-    /** Whether the thread holds a user message with this id. */
-    static boolean holds(Conversation conversation, String messageId) {
-        return conversation.turns().stream().anyMatch(t -> t.role() == Role.USER
-                && t.messageIds().contains(messageId));
-    }
-
-    /** Whether the thread holds an answer to this message. */
-    static boolean answered(Conversation conversation, String messageId) {
-        return conversation.turns().stream().anyMatch(t -> t.role() == Role.ASSISTANT
-                && t.assistant().replyTo().equals(messageId));
-    }
 }

@@ -2,6 +2,7 @@ package dev.switchboard.chat;
 
 import dev.switchboard.conversation.Conversation;
 import dev.switchboard.conversation.ConversationStore;
+import dev.switchboard.conversation.SeenMessages;
 import dev.switchboard.conversation.Turn;
 import dev.switchboard.conversation.TurnRejectedException;
 import java.time.Duration;
@@ -36,8 +37,9 @@ final class Intake<S> {
             return new Admission.Duplicate();
         }
         Optional<Conversation> stored = store.load(message.key());
-        if (stored.isPresent() && History.holds(stored.get(), message.messageId())) {
-            if (History.answered(stored.get(), message.messageId())) {
+        SeenMessages.Seen seen = store.seen(message.key(), message.messageId());
+        if (seen != SeenMessages.Seen.NEW) {
+            if (seen == SeenMessages.Seen.ANSWERED) {
                 return new Admission.Duplicate();
             }
             // Stored but never answered: the process stopped while answering it. Answer it now.

@@ -1,13 +1,10 @@
 package dev.switchboard.chat;
 
 import dev.switchboard.conversation.ConversationKey;
-import dev.switchboard.conversation.ConversationQuery;
 import dev.switchboard.conversation.ConversationStore;
-import dev.switchboard.conversation.Role;
-import dev.switchboard.conversation.Turn;
+import dev.switchboard.conversation.SeenMessages;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiPredicate;
@@ -27,21 +24,11 @@ final class Recovery {
     }
 
     List<Conversations.Unanswered> unanswered(String platform, Duration within) {
-        Instant since = clock.instant().minus(within);
         List<Conversations.Unanswered> found = new ArrayList<>();
-        for (var summary : store.list(new ConversationQuery(platform, null, null, null, null))) {
-            if (summary.lastModified().isBefore(since)) {
-                continue;
+        for (SeenMessages.Pending p : store.unanswered(platform, clock.instant().minus(within))) {
+            if (!busyWith.test(p.key(), p.message().messageIds().getFirst())) {
+                found.add(new Conversations.Unanswered(p.key(), p.message()));
             }
-            store.load(summary.key()).ifPresent(c -> {
-                for (Turn t : c.turns()) {
-                    if (t.role() == Role.USER && !t.messageIds().isEmpty() && t.at().isAfter(since)
-                            && !History.answered(c, t.messageIds().getFirst())
-                            && !busyWith.test(c.key(), t.messageIds().getFirst())) {
-                        found.add(new Conversations.Unanswered(c.key(), t));
-                    }
-                }
-            });
         }
         return found;
     }

@@ -36,10 +36,6 @@ public record Conversation(
         }
     }
 
-    public static Conversation start(ConversationKey key, Instant at) {
-        return new Conversation(key, at, at, Map.of(), 0, List.of());
-    }
-
     /** All turns ever written, counting the archived ones. */
     public int totalTurns() {
         return archivedTurns + turns.size();

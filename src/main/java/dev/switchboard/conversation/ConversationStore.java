@@ -5,15 +5,17 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Where thread history lives. Implementations are thread-safe: concurrent appends to one conversation all land,
- * in the order the calls took the conversation's lock. A call that returns normally has made its change durable.
+ * Where thread history lives, and with it the record of the platform messages already taken ({@link SeenMessages}):
+ * both change in one step, as a turn is appended. Implementations are thread-safe: concurrent appends to one
+ * conversation all land, in the order the calls took the conversation's lock, while different conversations proceed
+ * in parallel. A call that returns normally has made its change durable.
  */
-public interface ConversationStore extends AutoCloseable {
+public interface ConversationStore extends SeenMessages, AutoCloseable {
 
     /** The conversation with its recent turns (archived turns counted, not loaded), or empty if none is stored. */
     Optional<Conversation> load(ConversationKey key);
 
-    /** The conversation with every turn, archived ones included. */
+    /** The conversation with every turn, archived ones included: what {@link ConversationExport} is made from. */
     Optional<Conversation> loadComplete(ConversationKey key);
 
     /**
@@ -37,12 +39,10 @@ public interface ConversationStore extends AutoCloseable {
     /** Removes every turn a user wrote on a platform, in every thread. @return the number of turns removed */
     int forgetUser(String platform, String userId);
 
-    /** The whole thread as a JSON document, archived turns included. */
-    Optional<String> export(ConversationKey key);
-
     /** Deletes threads not written to since {@code cutoff}. @return the number of threads deleted */
     int deleteNotUpdatedSince(Instant cutoff);
 
+    /** Figures for operators; may take a while on a large store, so callers cache them. */
     StoreStats stats();
 
     @Override

@@ -19,8 +19,27 @@ public interface UsageLedger {
      * Removes a user's id from every record (the records stay, counted for providers and channels, with an empty
      * user). @return how many records were changed
      */
-    default int forgetUser(String platform, String userId) {
-        return 0;
+    int forgetUser(String platform, String userId);
+
+    /** How totals are grouped; a ledger on a database groups by the same columns in its query. */
+    enum By {
+        /** By {@code provider/model}. */
+        PROVIDER(r -> r.provider() + "/" + r.model()),
+        /** By {@code platform channel}. */
+        CHANNEL(r -> r.platform() + " " + r.channel()),
+        /** By {@code platform user}. */
+        USER(r -> r.platform() + " " + r.user());
+
+        private final Function<UsageRecord, String> key;
+
+        By(Function<UsageRecord, String> key) {
+            this.key = key;
+        }
+
+        /** The group a record falls in, as totals name it. */
+        public String keyOf(UsageRecord record) {
+            return key.apply(record);
+        }
     }
 
     /** Tokens and cost summed by a key such as provider, channel or user. */
@@ -31,7 +50,15 @@ public interface UsageLedger {
         }
     }
 
-    /** Totals of the records since {@code since}, grouped by {@code key}, sorted by key. */
+    /**
+     * Totals of the records since {@code since}, grouped {@code by}, sorted by the group's name. A ledger on a
+     * database overrides this to group in its query.
+     */
+    default Map<String, Total> totals(Instant since, By by) {
+        return totals(since, by::keyOf);
+    }
+
+    /** Totals of the records since {@code since}, grouped by any {@code key}, sorted by key; summed in memory. */
     default Map<String, Total> totals(Instant since, Function<UsageRecord, String> key) {
         Map<String, Total> totals = new TreeMap<>();
         for (UsageRecord r : since(since)) {
@@ -51,6 +78,11 @@ public interface UsageLedger {
         @Override
         public List<UsageRecord> since(Instant since) {
             return List.of();
+        }
+
+        @Override
+        public int forgetUser(String platform, String userId) {
+            return 0;
         }
     };
 }

@@ -140,8 +140,13 @@ public final class JsonLinesUsageLedger implements UsageLedger, AutoCloseable {
      * channel stay right, nothing points at the person any more. Lines a crash cut short are dropped on the way.
      */
     @Override
-    public synchronized int forgetUser(String platform, String userId) {
+    public int forgetUser(String platform, String userId) {
+        // Drain before taking the lock: the writer needs it to finish the records queued ahead of this call.
         drain();
+        return blank(platform, userId);
+    }
+
+    private synchronized int blank(String platform, String userId) {
         int changed = 0;
         List<Path> months;
         try (Stream<Path> files = Files.list(dir)) {

@@ -17,6 +17,9 @@ record StoredConversation(
         int archiveFiles,
         List<Turn> turns) {
 
+    /** The document kind in the file's envelope. */
+    static final String KIND = "conversation";
+
     StoredConversation {
         metadata = metadata == null ? Map.of() : metadata;
         turns = turns == null ? List.of() : turns;

@@ -22,7 +22,7 @@ public final class CrashAppender {
     public static void main(String[] args) throws Exception {
         Path root = Path.of(args[0]);
         int round = Integer.parseInt(args[1]);
-        JsonFileConversationStore.Options d = JsonFileConversationStore.Options.defaults(root);
+        JsonFileConversationStore.Options d = FileStoreOptions.defaults(root);
         JsonFileConversationStore store = new JsonFileConversationStore(new JsonFileConversationStore.Options(root,
                 true, true, d.maxTurnChars(), TURNS_PER_FILE, d.cacheMaxBytes()), Clock.systemUTC(),
                 new SimpleMeterRegistry());

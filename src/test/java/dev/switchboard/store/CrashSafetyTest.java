@@ -85,7 +85,7 @@ class CrashSafetyTest {
             assertThat(first).isNotNull().isNotEqualTo(EOF);
             lines.add(first);
             acks++;
-            assertThatThrownBy(() -> new JsonFileConversationStore(JsonFileConversationStore.Options.defaults(root),
+            assertThatThrownBy(() -> new JsonFileConversationStore(FileStoreOptions.defaults(root),
                     Clock.systemUTC(), new SimpleMeterRegistry()))
                     .as("a second process may not open a data folder in use")
                     .hasMessageContaining("another Switchboard process is using the data folder");
@@ -126,7 +126,7 @@ class CrashSafetyTest {
             }
         }
         assertThat(root.resolve(".quarantine")).doesNotExist();
-        JsonFileConversationStore store = new JsonFileConversationStore(JsonFileConversationStore.Options.defaults(root),
+        JsonFileConversationStore store = new JsonFileConversationStore(FileStoreOptions.defaults(root),
                 Clock.systemUTC(), new SimpleMeterRegistry());
         for (Map.Entry<Integer, List<String>> entry : acked.entrySet()) {
             List<String> stored = store.loadComplete(CrashAppender.keyOf(entry.getKey())).orElseThrow().turns()

@@ -74,7 +74,7 @@ class PathSegmentsTest {
         Files.createDirectories(outside);
         MutableClock clock = MutableClock.at("2026-03-15T10:00:00Z");
         JsonFileConversationStore store = new JsonFileConversationStore(
-                JsonFileConversationStore.Options.defaults(data), clock, new SimpleMeterRegistry());
+                FileStoreOptions.defaults(data), clock, new SimpleMeterRegistry());
         List<ConversationKey> keys = List.of(
                 new ConversationKey(id, "T1", "C1", "t"), new ConversationKey("slack", id, "C1", "t"),
                 new ConversationKey("slack", "T1", id, "t"), new ConversationKey("slack", "T1", "C1", id));
@@ -96,7 +96,7 @@ class PathSegmentsTest {
             assertThat(top.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("data", "outside");
         }
         JsonFileConversationStore reopened = new JsonFileConversationStore(
-                JsonFileConversationStore.Options.defaults(data), clock, new SimpleMeterRegistry());
+                FileStoreOptions.defaults(data), clock, new SimpleMeterRegistry());
         for (ConversationKey key : keys) {
             assertThat(reopened.load(key).orElseThrow().turns()).extracting(Turn::text).containsExactly("hello");
         }

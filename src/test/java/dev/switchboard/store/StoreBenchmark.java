@@ -39,7 +39,7 @@ class StoreBenchmark {
     private static final int THREADS_PER_SIZE = 20;
     private static final int ROUNDS = 50;
     private static final int TURNS_PER_FILE = Integer.getInteger("bench.turnsPerFile",
-            JsonFileConversationStore.Options.defaults(Path.of(".")).maxTurnsPerFile());
+            FileStoreOptions.defaults(Path.of(".")).maxTurnsPerFile());
     private static final int TURN_CHARS = 400;
     private static final int DISTINCT = 1_000;
     private static final int THROUGHPUT_APPENDS = 6_000;
@@ -84,7 +84,7 @@ class StoreBenchmark {
     private String latencyRow(int size, String name) throws IOException {
         Path root = dir.resolve(name + "-" + size);
         Path naiveRoot = dir.resolve(name + "-naive-" + size);
-        JsonFileConversationStore.Options defaults = JsonFileConversationStore.Options.defaults(root);
+        JsonFileConversationStore.Options defaults = FileStoreOptions.defaults(root);
         // Fill without fsync (setup only), then measure with fsync on, as in production.
         JsonFileConversationStore filler = store(root, false, defaults.cacheMaxBytes());
         NaiveStore naive = new NaiveStore(naiveRoot);
@@ -184,7 +184,7 @@ class StoreBenchmark {
     }
 
     private JsonFileConversationStore store(Path root, boolean fsync, long cacheBytes) {
-        JsonFileConversationStore.Options d = JsonFileConversationStore.Options.defaults(root);
+        JsonFileConversationStore.Options d = FileStoreOptions.defaults(root);
         return new JsonFileConversationStore(new JsonFileConversationStore.Options(root, fsync, true,
                 d.maxTurnChars(), TURNS_PER_FILE, cacheBytes), clock, new SimpleMeterRegistry());
     }

@@ -1,12 +1,12 @@
-package dev.switchboard.admin;
+package dev.switchboard.store;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.switchboard.conversation.AuditLog;
+import dev.switchboard.conversation.StoreException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
@@ -14,27 +14,28 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Every admin action, append-only: one JSON line per action (when, platform, who, what, result) in
- * {@code <data>/.audit/audit.jsonl}, forced to disk before the action's answer is shown. Thread-safe.
+ * The audit log as JSON lines (when, platform, who, what, result) in {@code <data>/.audit/audit.jsonl}, opened for
+ * appending only and forced to disk before {@link #record} returns. Thread-safe.
  */
-public final class AuditLog implements AutoCloseable {
+public final class JsonLinesAuditLog implements AuditLog, AutoCloseable {
 
     private final ObjectMapper json = new ObjectMapper();
     private final FileChannel file;
     private final boolean fsync;
 
-    public AuditLog(Path dataFolder, boolean fsync) {
+    public JsonLinesAuditLog(Path dataFolder, boolean fsync) {
         this.fsync = fsync;
         try {
-            Path folder = Files.createDirectories(dataFolder.resolve(".audit"));
+            Path folder = dataFolder.resolve(".audit");
+            AtomicFiles.ensureDirectory(folder, fsync);
             this.file = FileChannel.open(folder.resolve("audit.jsonl"), StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE, StandardOpenOption.APPEND);
         } catch (IOException e) {
-            throw new UncheckedIOException("the audit log cannot be opened in " + dataFolder, e);
+            throw new StoreException("the audit log cannot be opened in " + dataFolder, e);
         }
     }
 
-    /** Writes one entry; the action counts as done only once this returns. */
+    @Override
     public synchronized void record(Instant at, String platform, String userId, String command, String result) {
         Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("at", at.toString());
@@ -51,7 +52,7 @@ public final class AuditLog implements AutoCloseable {
                 file.force(false);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("the audit log could not be written", e);
+            throw new StoreException("the audit log could not be written", e);
         }
     }
 

@@ -1,0 +1,22 @@
+package dev.switchboard.conversation;
+
+import java.time.Instant;
+
+/**
+ * Every admin action, append-only: an entry is never changed or removed once written. Implementations are
+ * thread-safe.
+ */
+public interface AuditLog {
+
+    /**
+     * Writes one entry; the action counts as done only once this returns.
+     *
+     * @param at when the action was taken
+     * @param platform where it was given
+     * @param userId who gave it
+     * @param command the command line as given
+     * @param result the first line of the answer, or why it was refused
+     * @throws StoreException if the entry could not be made durable
+     */
+    void record(Instant at, String platform, String userId, String command, String result);
+}

@@ -1,0 +1,56 @@
+package dev.switchboard.conversation;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A whole thread as the operator's {@code export} gives it: the one export format, versioned so readers can tell
+ * later changes apart, whatever store the thread came from. Immutable.
+ *
+ * @param version the format's version, {@value #VERSION}
+ * @param exportedAt when the export was made
+ * @param conversation which thread this is
+ * @param startedAt when its first turn was written
+ * @param updatedAt when it was last changed
+ * @param metadata its metadata, sorted by name
+ * @param turns every turn, archived ones included, oldest first
+ */
+public record ConversationExport(int version, Instant exportedAt, ConversationKey conversation, Instant startedAt,
+                                 Instant updatedAt, Map<String, String> metadata, List<Turn> turns) {
+
+    public static final int VERSION = 1;
+
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .addModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .serializationInclusion(JsonInclude.Include.NON_NULL)
+            .build();
+
+    /** The export of a complete conversation (see {@link ConversationStore#loadComplete}). */
+    public static ConversationExport of(Conversation complete, Instant exportedAt) {
+        if (complete.archivedTurns() != 0) {
+            throw new IllegalArgumentException("an export needs every turn; load the conversation complete");
+        }
+        return new ConversationExport(VERSION, exportedAt, complete.key(), complete.startedAt(), complete.updatedAt(),
+                complete.sortedMetadata(), complete.turns());
+    }
+
+    /** The export as indented JSON, UTF-8. */
+    public byte[] toJson() {
+        try {
+            return JSON.writeValueAsBytes(this);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("the thread could not be written as JSON", e);
+        }
+    }
+}

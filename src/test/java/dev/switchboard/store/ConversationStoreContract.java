@@ -1,0 +1,351 @@
+package dev.switchboard.store;
+
+import static dev.switchboard.testing.Turns.assistant;
+import static dev.switchboard.testing.Turns.slackKey;
+import static dev.switchboard.testing.Turns.user;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.switchboard.conversation.AssistantMeta;
+import dev.switchboard.conversation.Conversation;
+import dev.switchboard.conversation.ConversationExport;
+import dev.switchboard.conversation.ConversationKey;
+import dev.switchboard.conversation.ConversationQuery;
+import dev.switchboard.conversation.ConversationStore;
+import dev.switchboard.conversation.ConversationSummary;
+import dev.switchboard.conversation.Role;
+import dev.switchboard.conversation.SeenMessages.Pending;
+import dev.switchboard.conversation.SeenMessages.Seen;
+import dev.switchboard.conversation.TokenUsage;
+import dev.switchboard.conversation.Turn;
+import dev.switchboard.conversation.TurnRejectedException;
+import dev.switchboard.testing.MutableClock;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link ConversationStore} guarantees, whatever keeps the data. A backend's test extends this and says
+ * how to open its store; each {@link #open} is a fresh instance on the same data, as after a restart.
+ */
+abstract class ConversationStoreContract {
+
+    protected final MutableClock clock = MutableClock.at("2026-03-15T10:00:00Z");
+    private final List<ConversationStore> opened = new ArrayList<>();
+
+    /**
+     * A fresh store on this test's data.
+     *
+     * @param maxTurnChars longest turn text accepted
+     * @param recentTurns turns {@code load} keeps at hand before older ones are archived
+     */
+    protected abstract ConversationStore create(int maxTurnChars, int recentTurns);
+
+    /** Fails unless the only threads stored, in any form, are those named. */
+    protected abstract void assertOnlyThreadsLeft(String... threads) throws IOException;
+
+    /** Every byte the backend holds, as text: backups and damaged copies included. */
+    protected abstract String everythingStored() throws IOException;
+
+    /** Makes the stored data look last written at {@code when} wherever the backend keeps times besides the turns. */
+    protected void lookWrittenAt(Instant when) {
+    }
+
+    protected final ConversationStore open() {
+        return open(40_000, 128);
+    }
+
+    protected final ConversationStore openWithTurnsPerFile(int recentTurns) {
+        return open(40_000, recentTurns);
+    }
+
+    protected final ConversationStore open(int maxTurnChars, int recentTurns) {
+        ConversationStore store = create(maxTurnChars, recentTurns);
+        opened.add(store);
+        return store;
+    }
+
+    @AfterEach
+    void closeStores() {
+        opened.forEach(ConversationStore::close);
+    }
+
+    protected final Instant t(int minutes) {
+        return clock.instant().plus(Duration.ofMinutes(minutes));
+    }
+
+    @Test
+    void append_everyFieldSurvivesAFreshStore() {
+        ConversationKey key = slackKey("1773568800.000100");
+        ConversationStore store = open();
+        store.append(key, user("U1", "hello, with ünïcödé and \"quotes\"\nand lines", t(0)));
+        store.append(key, assistant("hi there", t(1)));
+        store.putMetadata(key, "title", "greetings");
+
+        Conversation loaded = open().load(key).orElseThrow();
+
+        assertThat(loaded.key()).isEqualTo(key);
+        assertThat(loaded.startedAt()).isEqualTo(t(0));
+        assertThat(loaded.updatedAt()).isEqualTo(t(1)); // the newest change: the reply
+        assertThat(loaded.metadata()).containsExactlyEntriesOf(Map.of("title", "greetings"));
+        assertThat(loaded.turns()).containsExactly(user("U1", "hello, with ünïcödé and \"quotes\"\nand lines", t(0)),
+                assistant("hi there", t(1)));
+        Turn reply = loaded.turns().get(1);
+        assertThat(reply.assistant().fallbacks()).containsExactly("openai/gpt-4o-mini");
+        assertThat(reply.assistant().usage().input()).isEqualTo(1234);
+        assertThat(reply.assistant().latency()).isEqualTo(Duration.ofMillis(3180));
+        assertThat(reply.messageIds()).hasSize(2);
+    }
+
+    @Test
+    void append_manyThreadsIntoOneConversation_everyTurnLandsInCallOrder() throws Exception {
+        ConversationKey key = slackKey("busy");
+        ConversationStore store = openWithTurnsPerFile(16);
+        int writers = 8;
+        int each = 40;
+        ExecutorService pool = Executors.newFixedThreadPool(writers);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<?>> done = new ArrayList<>();
+        for (int w = 0; w < writers; w++) {
+            int writer = w;
+            done.add(pool.submit(() -> {
+                go.await();
+                for (int i = 0; i < each; i++) {
+                    store.append(key, user("U" + writer, writer + ":" + i, t(0)));
+                }
+                return null;
+            }));
+        }
+        go.countDown();
+        for (Future<?> f : done) {
+            f.get();
+        }
+        pool.shutdown();
+
+        List<Turn> turns = open().loadComplete(key).orElseThrow().turns();
+        assertThat(turns).hasSize(writers * each);
+        for (int w = 0; w < writers; w++) {
+            String prefix = w + ":";
+            List<Integer> order = turns.stream().map(Turn::text).filter(s -> s.startsWith(prefix))
+                    .map(s -> Integer.parseInt(s.substring(prefix.length()))).toList();
+            assertThat(order).as("writer %d's turns, each once, in the order its calls returned", w)
+                    .containsExactlyElementsOf(IntStream.range(0, each).boxed().toList());
+        }
+    }
+
+    @Test
+    void append_pastTheFileLimit_rollsOlderTurnsIntoArchives() {
+        ConversationKey key = slackKey("long");
+        ConversationStore store = openWithTurnsPerFile(8);
+        for (int i = 0; i < 50; i++) {
+            store.append(key, user("U1", "turn " + i, t(i)));
+        }
+
+        Conversation recent = open().load(key).orElseThrow();
+        assertThat(recent.turns().size()).isLessThanOrEqualTo(8);
+        assertThat(recent.totalTurns()).isEqualTo(50);
+        assertThat(recent.turns().getLast().text()).isEqualTo("turn 49");
+
+        Conversation all = open().loadComplete(key).orElseThrow();
+        assertThat(all.turns()).extracting(Turn::text)
+                .containsExactlyElementsOf(IntStream.range(0, 50).mapToObj(i -> "turn " + i).toList());
+    }
+
+    @Test
+    void append_textOverTheLimit_isRefusedWithTheKeyToChange() {
+        ConversationStore store = open(100, 16);
+
+        assertThatThrownBy(() -> store.append(slackKey("big"), user("U1", "x".repeat(101), t(0))))
+                .isInstanceOf(TurnRejectedException.class)
+                .hasMessageContaining("101 characters")
+                .hasMessageContaining("storage.max_turn_chars = 100");
+        assertThat(store.load(slackKey("big"))).isEmpty();
+    }
+
+    @Test
+    void append_oversizeAuthorOrIds_areRefused() {
+        ConversationStore store = open();
+        Turn longName = Turn.user("U1", "n".repeat(600), "hi", t(0), List.of());
+        Turn manyIds = Turn.user("U1", "name", "hi", t(0), IntStream.range(0, 300).mapToObj(Integer::toString).toList());
+
+        assertThatThrownBy(() -> store.append(slackKey("x"), longName)).isInstanceOf(TurnRejectedException.class);
+        assertThatThrownBy(() -> store.append(slackKey("x"), manyIds)).isInstanceOf(TurnRejectedException.class);
+        assertThatThrownBy(() -> store.putMetadata(slackKey("x"), "k", "v".repeat(20_000)))
+                .isInstanceOf(TurnRejectedException.class);
+        assertThat(store.load(slackKey("x"))).isEmpty();
+    }
+
+    @Test
+    void append_withATimestampOutsideAnyPartition_isFoundAgain() {
+        ConversationKey key = slackKey("timewarp");
+        ConversationStore store = open();
+        store.append(key, user("U1", "from the far future", Instant.parse("+12026-01-01T00:00:00Z")));
+        store.append(key, user("U1", "from before 1970", Instant.parse("1900-01-01T00:00:00Z")));
+
+        assertThat(open().load(key).orElseThrow().turns()).hasSize(2);
+        assertThat(store.list(ConversationQuery.channel("slack", "T0001", "C0001"))).hasSize(1);
+    }
+
+    @Test
+    void list_findsAChannelsThreadsAndFiltersByMonth_newestFirst() {
+        ConversationStore store = open();
+        store.append(slackKey("jan"), user("U1", "x", Instant.parse("2026-01-10T00:00:00Z")));
+        store.append(slackKey("feb"), user("U1", "x", Instant.parse("2026-02-10T00:00:00Z")));
+        store.append(slackKey("mar"), user("U1", "x", Instant.parse("2026-03-10T00:00:00Z")));
+        store.append(new ConversationKey("slack", "T0001", "C0002", "other"), user("U1", "x", t(0)));
+        store.append(new ConversationKey("discord", "G1", "C0001", "elsewhere"), user("U1", "x", t(0)));
+
+        assertThat(store.list(ConversationQuery.channel("slack", "T0001", "C0001")))
+                .extracting(s -> s.key().thread()).containsExactly("mar", "feb", "jan");
+        assertThat(store.list(new ConversationQuery("slack", "T0001", "C0001", YearMonth.of(2026, 2),
+                YearMonth.of(2026, 2)))).extracting(s -> s.key().thread()).containsExactly("feb");
+        assertThat(store.list(new ConversationQuery("slack", null, null, null, null))).hasSize(4);
+        ConversationSummary summary = store.list(ConversationQuery.channel("slack", "T0001", "C0002")).getFirst();
+        assertThat(summary.partition()).isEqualTo(YearMonth.of(2026, 3));
+        assertThat(summary.bytes()).isPositive();
+    }
+
+    @Test
+    void load_repeated_isServedFromTheCache() {
+        ConversationStore store = open();
+        store.append(slackKey("hot"), user("U1", "x", t(0)));
+        ConversationStore fresh = open();
+        fresh.load(slackKey("hot"));
+        fresh.load(slackKey("hot"));
+        fresh.load(slackKey("hot"));
+
+        assertThat(fresh.stats().cacheHitRate()).isGreaterThan(0.5);
+        assertThat(fresh.stats().cachedConversations()).isEqualTo(1);
+        assertThat(fresh.stats().conversations()).isEqualTo(1);
+    }
+
+    @Test
+    void seen_aMessageIsNewThenUnansweredThenAnswered_andSurvivesAFreshStore() {
+        ConversationKey key = slackKey("100.1");
+        ConversationStore store = open();
+        assertThat(store.seen(key, "100.1")).isEqualTo(Seen.NEW);
+
+        store.append(key, Turn.user("U1", "Ada", "a question", t(0), List.of("100.1")));
+
+        assertThat(open().seen(key, "100.1")).isEqualTo(Seen.UNANSWERED);
+        assertThat(store.seen(key, "100.2")).as("another message").isEqualTo(Seen.NEW);
+        assertThat(store.seen(slackKey("other"), "100.1")).as("the same id in another thread").isEqualTo(Seen.NEW);
+
+        store.append(key, Turn.assistant("B1", "the answer", t(1), List.of("100.3"), new AssistantMeta("p", "m",
+                List.of(), TokenUsage.NONE, Duration.ZERO, Duration.ZERO, "100.1")));
+
+        assertThat(store.seen(key, "100.1")).isEqualTo(Seen.ANSWERED);
+        assertThat(open().seen(key, "100.1")).isEqualTo(Seen.ANSWERED);
+    }
+
+    @Test
+    void unanswered_findsRecentUserMessagesWithoutAnAnswer_onThatPlatformOnly() {
+        ConversationStore store = open();
+        ConversationKey waiting = slackKey("waiting");
+        Turn question = Turn.user("U1", "Ada", "still waiting", t(0), List.of("1.1"));
+        store.append(waiting, question);
+        store.append(waiting, Turn.user("U1", "Ada", "answered", t(1), List.of("1.2")));
+        store.append(waiting, Turn.assistant("B1", "an answer", t(2), List.of("1.3"), new AssistantMeta("p", "m",
+                List.of(), TokenUsage.NONE, Duration.ZERO, Duration.ZERO, "1.2")));
+        store.append(slackKey("rebuilt"), Turn.user("U1", "Ada", "no platform id", t(0), List.of()));
+        store.append(slackKey("old"), Turn.user("U1", "Ada", "too old", t(-120), List.of("0.1")));
+        store.append(new ConversationKey("discord", "G1", "C1", "d"), Turn.user("U1", "Ada", "elsewhere", t(0),
+                List.of("2.1")));
+
+        assertThat(open().unanswered("slack", t(-60))).containsExactly(new Pending(waiting, question));
+        assertThat(store.unanswered("discord", t(-60))).extracting(p -> p.key().thread()).containsExactly("d");
+        assertThat(store.unanswered("shell", t(-60))).isEmpty();
+    }
+
+    @Test
+    void forget_deletesTheThreadItsArchivesAndBackup() throws IOException {
+        ConversationKey key = slackKey("gone");
+        ConversationStore store = openWithTurnsPerFile(4);
+        for (int i = 0; i < 12; i++) {
+            store.append(key, user("U1", "t" + i, t(i)));
+        }
+        store.append(slackKey("kept"), user("U1", "stays", t(0)));
+
+        assertThat(store.forget(key)).isTrue();
+        assertThat(store.forget(key)).isFalse();
+        assertThat(store.load(key)).isEmpty();
+        assertThat(open().load(key)).isEmpty();
+        assertOnlyThreadsLeft("kept");
+    }
+
+    @Test
+    void forgetUser_removesTheirTurnsEverywhere_includingArchivesAndBackups() throws IOException {
+        ConversationStore store = openWithTurnsPerFile(4);
+        ConversationKey a = slackKey("a");
+        ConversationKey b = new ConversationKey("slack", "T0002", "C0009", "b");
+        for (int i = 0; i < 10; i++) {
+            store.append(a, user(i % 2 == 0 ? "UGONE" : "UKEEP", "secret-of-UGONE-" + i, t(i)));
+        }
+        store.append(b, user("UGONE", "secret-of-UGONE-b", t(0)));
+        store.append(b, assistant("answer", t(1)));
+        store.append(new ConversationKey("discord", "G1", "C1", "d"), user("UGONE", "other platform", t(0)));
+
+        assertThat(store.forgetUser("slack", "UGONE")).isEqualTo(6);
+
+        assertThat(open().loadComplete(a).orElseThrow().turns()).extracting(Turn::authorId).containsOnly("UKEEP")
+                .hasSize(5);
+        assertThat(open().loadComplete(b).orElseThrow().turns()).extracting(Turn::role).containsExactly(Role.ASSISTANT);
+        String stored = everythingStored();
+        for (int i = 0; i < 10; i += 2) {
+            assertThat(stored).doesNotContain("secret-of-UGONE-" + i + "\"");
+        }
+        assertThat(stored).doesNotContain("secret-of-UGONE-b");
+        assertThat(open().load(new ConversationKey("discord", "G1", "C1", "d"))).isPresent();
+    }
+
+    @Test
+    void export_isTheWholeThreadAsJson() throws IOException {
+        ConversationKey key = slackKey("export");
+        ConversationStore store = openWithTurnsPerFile(4);
+        for (int i = 0; i < 9; i++) {
+            store.append(key, user("U1", "t" + i, t(i)));
+        }
+
+        JsonNode exported = new ObjectMapper().readTree(
+                ConversationExport.of(store.loadComplete(key).orElseThrow(), t(60)).toJson());
+
+        assertThat(exported.get("turns")).hasSize(9);
+        for (int i = 0; i < 9; i++) {
+            assertThat(exported.get("turns").get(i).get("text").asText()).isEqualTo("t" + i);
+            assertThat(exported.get("turns").get(i).get("author_id").asText()).isEqualTo("U1");
+        }
+        assertThat(exported.get("version").asInt()).isEqualTo(1);
+        assertThat(exported.get("conversation").get("thread").asText()).isEqualTo("export");
+        assertThat(exported.get("conversation").get("platform").asText()).isEqualTo("slack");
+        assertThat(exported.get("started_at").asText()).isEqualTo("2026-03-15T10:00:00Z");
+        assertThat(store.loadComplete(slackKey("none"))).isEmpty();
+    }
+
+    @Test
+    void deleteNotUpdatedSince_decidesByTheLastTurnNotTheStartDate() {
+        ConversationStore store = open();
+        store.append(slackKey("old"), user("U1", "x", Instant.parse("2025-01-01T00:00:00Z")));
+        store.append(slackKey("active"), user("U1", "x", Instant.parse("2025-01-01T00:00:00Z")));
+        store.append(slackKey("active"), user("U1", "y", Instant.parse("2026-03-01T00:00:00Z")));
+        Instant cutoff = Instant.parse("2026-01-01T00:00:00Z");
+        // Make the storage look old too, so only the turns' times separate them.
+        lookWrittenAt(cutoff.minus(Duration.ofDays(1)));
+
+        assertThat(store.deleteNotUpdatedSince(cutoff)).isEqualTo(1);
+        assertThat(store.load(slackKey("old"))).isEmpty();
+        assertThat(store.load(slackKey("active"))).isPresent();
+    }
+}
