@@ -9,6 +9,7 @@ import dev.switchboard.chat.Conversations;
 import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.config.Toggle;
+import dev.switchboard.config.Urls;
 import dev.switchboard.live.LiveReplies;
 import dev.switchboard.live.ReplySink;
 import dev.switchboard.live.ReplySurface;
@@ -32,13 +33,10 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -88,7 +86,26 @@ final class Service implements AutoCloseable {
         this.operators = new ConfiguredOperators(config.operators());
     }
 
+    /** Builds and starts everything, in the order each part needs the ones before it. */
     Service start() {
+        bindJvmMetrics();
+        startStorage();
+        startCore();
+        if (config.ops().enabled()) {
+            ops = new OpsServer(config.ops().bind(), config.ops().port(), config.ops().token(), meters,
+                    board::readiness, board::status);
+        }
+        startAdapters();
+        if (ops != null) {
+            ops.start();
+            started.add(ops);
+        }
+        StartupReport.log(loaded, ops);
+        board.measureStoreSoon(); // the data folder is walked in the background, not in the first status
+        return this;
+    }
+
+    private void bindJvmMetrics() {
         new JvmMemoryMetrics().bindTo(meters);
         JvmGcMetrics gc = new JvmGcMetrics();
         gc.bindTo(meters);
@@ -96,19 +113,26 @@ final class Service implements AutoCloseable {
         new JvmThreadMetrics().bindTo(meters);
         new ProcessorMetrics().bindTo(meters);
         new UptimeMetrics().bindTo(meters);
+    }
 
+    /** The conversation store and the usage ledger: every other part reads or writes them. */
+    private void startStorage() {
         SwitchboardConfig.Storage storage = config.storage();
         store = new JsonFileConversationStore(new JsonFileConversationStore.Options(storage.path(), storage.fsync(),
                 storage.backups(), storage.maxTurnChars(), storage.maxTurnsPerFile(), storage.cacheMaxSize().bytes()),
                 clock, meters);
         started.add(store);
         scheduleRetention(storage);
-
-        ScheduledExecutorService routing = Router.scheduler(2, daemon("router"));
-        started.add(routing::shutdownNow);
         JsonLinesUsageLedger ledger = new JsonLinesUsageLedger(storage.path(), storage.fsync());
         started.add(ledger);
         usage = ledger;
+    }
+
+    /** The router, the live engine, the use case and the operator commands, with the settings operators saved. */
+    private void startCore() {
+        SwitchboardConfig.Storage storage = config.storage();
+        ScheduledExecutorService routing = Router.scheduler(2, daemon("router"));
+        started.add(routing::shutdownNow);
         router = new Router(RouterOptionsMapping.of(config), new ModelFactory(), routing, clock,
                 RandomGenerator.getDefault(), meters, usage);
         started.add(router);
@@ -126,15 +150,13 @@ final class Service implements AutoCloseable {
         if (reread != null) {
             admin.reloadWith(new ConfigReload(config, reread, router, operators)::reload);
         }
+    }
 
-        if (config.ops().enabled()) {
-            ops = new OpsServer(config.ops().bind(), config.ops().port(), config.ops().token(), meters,
-                    board::readiness, board::status);
-        }
+    private void startAdapters() {
         try {
             if (config.slack().active()) {
                 SlackAdapter adapter = new SlackAdapter(config.slack(), conversations, ticker, clock,
-                        config.routing().fallbackFooter(), meters, admin, storage.maxTurnChars());
+                        config.routing().fallbackFooter(), meters, admin, config.storage().maxTurnChars());
                 started.add(adapter);
                 slack = adapter.start(ops);
             }
@@ -146,8 +168,8 @@ final class Service implements AutoCloseable {
             }
         } catch (ReplySink.WriteFailed e) {
             throw new IllegalStateException("slack: could not sign in (" + e.getMessage() + "). Check SLACK_BOT_TOKEN"
-                    + " (the xoxb-… token under OAuth & Permissions) and that " + dev.switchboard.config.Urls.withoutCredentials(
-                    config.slack().apiUrl()) + " is reachable", e);
+                    + " (the xoxb-… token under OAuth & Permissions) and that "
+                    + Urls.withoutCredentials(config.slack().apiUrl()) + " is reachable", e);
         } finally {
             // On stop, in this order: no more events (Slack redelivers what it cannot hand over), then replies stop
             // and are stored, then the adapters that show them close.
@@ -160,13 +182,6 @@ final class Service implements AutoCloseable {
                 started.add(discord::stopIntake);
             }
         }
-        if (ops != null) {
-            ops.start();
-            started.add(ops);
-        }
-        StartupReport.log(loaded, ops);
-        board.measureStoreSoon(); // the data folder is walked in the background, not in the first status
-        return this;
     }
 
     Conversations<ReplySurface> conversations() {

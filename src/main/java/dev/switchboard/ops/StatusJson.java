@@ -9,6 +9,7 @@ import dev.switchboard.routing.ProviderStats;
 import dev.switchboard.routing.Router;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -26,9 +27,21 @@ final class StatusJson {
     static String write(Status status) {
         ObjectNode root = MAPPER.createObjectNode();
         root.put("at", text(status.at()));
-        ArrayNode providers = root.putArray("providers");
-        for (Status.Provider p : status.providers()) {
-            ObjectNode n = providers.addObject();
+        providers(root.putArray("providers"), status.providers());
+        adapters(root.putArray("adapters"), status.adapters());
+        store(root, status);
+        active(root.putArray("active"), status.active());
+        fallbacks(root.putArray("fallbacks"), status.fallbacks());
+        try {
+            return MAPPER.writeValueAsString(root);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("the status could not be written as JSON", e);
+        }
+    }
+
+    private static void providers(ArrayNode out, List<Status.Provider> providers) {
+        for (Status.Provider p : providers) {
+            ObjectNode n = out.addObject();
             n.put("name", p.name());
             n.put("health", p.health().name().toLowerCase(Locale.ROOT));
             n.put("unavailable", p.unavailable());
@@ -51,44 +64,48 @@ final class StatusJson {
                 putOptional(m, "p95_ms", point.p95Millis());
             }
         }
-        ArrayNode adapters = root.putArray("adapters");
-        for (Status.Adapter a : status.adapters()) {
-            ObjectNode n = adapters.addObject();
+    }
+
+    private static void adapters(ArrayNode out, List<Status.Adapter> adapters) {
+        for (Status.Adapter a : adapters) {
+            ObjectNode n = out.addObject();
             n.put("name", a.name());
             n.put("connected", a.connected());
             n.put("link", a.link());
             putMillis(n, "latency_ms", a.latency());
         }
+    }
+
+    private static void store(ObjectNode root, Status status) {
         if (status.store() == null) {
             root.putNull("store");
-        } else {
-            ObjectNode store = root.putObject("store");
-            store.put("conversations", status.store().conversations());
-            store.put("bytes", status.store().bytes());
-            store.put("quarantined", status.store().quarantined());
-            store.put("cached", status.store().cachedConversations());
+            return;
         }
-        ArrayNode active = root.putArray("active");
-        for (Router.Active a : status.active()) {
-            ObjectNode n = active.addObject();
+        ObjectNode store = root.putObject("store");
+        store.put("conversations", status.store().conversations());
+        store.put("bytes", status.store().bytes());
+        store.put("quarantined", status.store().quarantined());
+        store.put("cached", status.store().cachedConversations());
+    }
+
+    private static void active(ArrayNode out, List<Router.Active> active) {
+        for (Router.Active a : active) {
+            ObjectNode n = out.addObject();
             n.put("conversation", a.conversation());
             n.put("target", a.target());
             n.put("started", text(a.started()));
             n.put("chars", a.chars());
         }
-        ArrayNode fallbacks = root.putArray("fallbacks");
-        for (ProviderStats.Fallback f : status.fallbacks()) {
-            ObjectNode n = fallbacks.addObject();
+    }
+
+    private static void fallbacks(ArrayNode out, List<ProviderStats.Fallback> fallbacks) {
+        for (ProviderStats.Fallback f : fallbacks) {
+            ObjectNode n = out.addObject();
             n.put("at", text(f.at()));
             n.put("conversation", f.conversation());
             n.put("from", f.from());
             n.put("failure", f.failure());
             n.put("to", f.to());
-        }
-        try {
-            return MAPPER.writeValueAsString(root);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("the status could not be written as JSON", e);
         }
     }
 

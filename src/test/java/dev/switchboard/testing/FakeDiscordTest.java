@@ -619,11 +619,14 @@ class FakeDiscordTest {
         // ConcurrentSessionController spaces IDENTIFYs 5 s apart (Discord's rule); this controller does not, to
         // keep the test short. JDA still waits its 2 s reconnect backoff.
         connect(EnumSet.of(GatewayIntent.GUILD_MESSAGES, GatewayIntent.MESSAGE_CONTENT), new ImpatientGateway(fake));
+        // Counted from here: on a loaded machine JDA may already have missed a heartbeat ack and resumed once.
+        int identifies = fake.identifies();
+        int resumes = fake.resumes();
         fake.invalidateSession();
         fake.dropGateway();
         await().atMost(Duration.ofSeconds(15)).until(() -> !eventsOf(SessionRecreateEvent.class).isEmpty());
-        assertThat(fake.identifies()).isEqualTo(2);
-        assertThat(fake.resumes()).isZero();
+        assertThat(fake.identifies()).isEqualTo(identifies + 1);
+        assertThat(fake.resumes()).isEqualTo(resumes);
         String hello = fake.post(C1, U1, "still there?");
         assertThat(awaitMessage(hello).getMessage().getContentRaw()).isEqualTo("still there?");
     }
