@@ -118,6 +118,24 @@ class ArchitectureTest {
     }
 
     @Test
+    void theUseCaseKnowsOnlyTheDomainAndItsOwnPorts() {
+        noClasses().that().resideInAPackage(ROOT + ".chat..")
+                .should().dependOnClassesThat().resideInAnyPackage(ROOT + ".routing..", ROOT + ".live..",
+                        ROOT + ".config..", ROOT + ".store..", ROOT + ".adapter..", ROOT + ".ops..", ROOT + ".admin..")
+                .because("the use case declares its ports: the composition root adapts the router and the live"
+                        + " engine to them and builds its options from the config")
+                .check(MAIN);
+    }
+
+    @Test
+    void theLiveEngineKnowsNeitherTheUseCaseNorTheConfig() {
+        noClasses().that().resideInAPackage(ROOT + ".live..")
+                .should().dependOnClassesThat().resideInAnyPackage(ROOT + ".chat..", ROOT + ".config..",
+                        ROOT + ".admin..")
+                .check(MAIN);
+    }
+
+    @Test
     void theDomainDependsOnNothingElseOfOurs() {
         noClasses().that().resideInAPackage(ROOT + ".conversation..")
                 .should().dependOnClassesThat().resideInAnyPackage(ROOT + ".store..", ROOT + ".config..",
