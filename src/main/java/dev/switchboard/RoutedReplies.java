@@ -1,6 +1,6 @@
 package dev.switchboard;
 
-import dev.switchboard.chat.ReplyStarter;
+import dev.switchboard.answering.ReplyStarter;
 import dev.switchboard.conversation.AssistantMeta;
 import dev.switchboard.conversation.TokenUsage;
 import dev.switchboard.live.LiveReplies;

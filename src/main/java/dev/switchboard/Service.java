@@ -5,7 +5,7 @@ import dev.switchboard.adapter.shell.Shell;
 import dev.switchboard.adapter.slack.SlackAdapter;
 import dev.switchboard.admin.Admin;
 import dev.switchboard.admin.Settings;
-import dev.switchboard.chat.Conversations;
+import dev.switchboard.answering.Conversations;
 import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.config.Toggle;

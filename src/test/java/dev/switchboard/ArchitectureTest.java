@@ -29,7 +29,7 @@ class ArchitectureTest {
 
     /** The packages of the core: the domain, the use case, routing, live replies and the store. */
     private static String[] core(String root) {
-        return Stream.of("conversation", "chat", "routing", "live", "store")
+        return Stream.of("conversation", "answering", "routing", "live", "store")
                 .map(name -> root + "." + name + "..")
                 .toArray(String[]::new);
     }
@@ -119,7 +119,7 @@ class ArchitectureTest {
 
     @Test
     void theUseCaseKnowsOnlyTheDomainAndItsOwnPorts() {
-        noClasses().that().resideInAPackage(ROOT + ".chat..")
+        noClasses().that().resideInAPackage(ROOT + ".answering..")
                 .should().dependOnClassesThat().resideInAnyPackage(ROOT + ".routing..", ROOT + ".live..",
                         ROOT + ".config..", ROOT + ".store..", ROOT + ".adapter..", ROOT + ".ops..", ROOT + ".admin..")
                 .because("the use case declares its ports: the composition root adapts the router and the live"
@@ -130,7 +130,7 @@ class ArchitectureTest {
     @Test
     void theLiveEngineKnowsNeitherTheUseCaseNorTheConfig() {
         noClasses().that().resideInAPackage(ROOT + ".live..")
-                .should().dependOnClassesThat().resideInAnyPackage(ROOT + ".chat..", ROOT + ".config..",
+                .should().dependOnClassesThat().resideInAnyPackage(ROOT + ".answering..", ROOT + ".config..",
                         ROOT + ".admin..")
                 .check(MAIN);
     }

@@ -1,7 +1,7 @@
 package dev.switchboard.adapter.discord;
 
 import dev.switchboard.admin.Admin;
-import dev.switchboard.chat.Conversations;
+import dev.switchboard.answering.Conversations;
 import dev.switchboard.live.ReplySurface;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.live.Ticker;

@@ -1,10 +1,10 @@
 package dev.switchboard.adapter.discord;
 
 import dev.switchboard.admin.Admin;
-import dev.switchboard.chat.Admission;
-import dev.switchboard.chat.Conversations;
+import dev.switchboard.answering.Admission;
+import dev.switchboard.answering.Conversations;
 import dev.switchboard.live.ReplySurface;
-import dev.switchboard.chat.Inbound;
+import dev.switchboard.answering.Inbound;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.conversation.ConversationKey;
 import java.time.Clock;

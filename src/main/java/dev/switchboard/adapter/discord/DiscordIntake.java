@@ -2,10 +2,10 @@ package dev.switchboard.adapter.discord;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.switchboard.chat.Admission;
-import dev.switchboard.chat.Conversations;
+import dev.switchboard.answering.Admission;
+import dev.switchboard.answering.Conversations;
 import dev.switchboard.live.ReplySurface;
-import dev.switchboard.chat.Inbound;
+import dev.switchboard.answering.Inbound;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.conversation.ConversationKey;
 import java.time.Duration;

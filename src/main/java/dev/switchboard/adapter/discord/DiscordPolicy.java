@@ -1,6 +1,6 @@
 package dev.switchboard.adapter.discord;
 
-import dev.switchboard.chat.Conversations;
+import dev.switchboard.answering.Conversations;
 import dev.switchboard.config.SwitchboardConfig;
 import net.dv8tion.jda.api.JDA;
 

@@ -1,6 +1,6 @@
 package dev.switchboard.adapter.discord;
 
-import dev.switchboard.chat.ChatThread;
+import dev.switchboard.answering.ChatThread;
 import dev.switchboard.live.Budget;
 import dev.switchboard.live.ForwardingSink;
 import dev.switchboard.live.ReplySink;

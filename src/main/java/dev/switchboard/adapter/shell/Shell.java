@@ -1,10 +1,10 @@
 package dev.switchboard.adapter.shell;
 
 import dev.switchboard.admin.Admin;
-import dev.switchboard.chat.Admission;
-import dev.switchboard.chat.ChatThread;
-import dev.switchboard.chat.Conversations;
-import dev.switchboard.chat.Inbound;
+import dev.switchboard.answering.Admission;
+import dev.switchboard.answering.ChatThread;
+import dev.switchboard.answering.Conversations;
+import dev.switchboard.answering.Inbound;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.conversation.Conversation;
 import dev.switchboard.conversation.ConversationKey;

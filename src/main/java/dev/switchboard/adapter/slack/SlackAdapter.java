@@ -6,7 +6,7 @@ import com.slack.api.bolt.App;
 import com.slack.api.bolt.AppConfig;
 import com.slack.api.methods.response.auth.AuthTestResponse;
 import dev.switchboard.admin.Admin;
-import dev.switchboard.chat.Conversations;
+import dev.switchboard.answering.Conversations;
 import dev.switchboard.live.ReplySurface;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.live.Ticker;

@@ -1,7 +1,7 @@
 package dev.switchboard.adapter.slack;
 
 import com.slack.api.model.Message;
-import dev.switchboard.chat.ChatThread;
+import dev.switchboard.answering.ChatThread;
 import dev.switchboard.conversation.AssistantMeta;
 import dev.switchboard.conversation.Turn;
 import dev.switchboard.live.Budget;

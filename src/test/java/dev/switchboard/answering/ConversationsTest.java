@@ -1,4 +1,4 @@
-package dev.switchboard.chat;
+package dev.switchboard.answering;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.RoutedReplies;
-import dev.switchboard.chat.Conversations.OnNewMessage;
+import dev.switchboard.answering.Conversations.OnNewMessage;
 import dev.switchboard.conversation.AssistantMeta;
 import dev.switchboard.conversation.ConversationKey;
 import dev.switchboard.conversation.Role;

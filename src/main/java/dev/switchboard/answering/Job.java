@@ -1,6 +1,6 @@
-package dev.switchboard.chat;
+package dev.switchboard.answering;
 
-import dev.switchboard.chat.ReplyStarter.StartedReply;
+import dev.switchboard.answering.ReplyStarter.StartedReply;
 import java.util.concurrent.CompletableFuture;
 
 /**

@@ -1,6 +1,6 @@
-package dev.switchboard.chat;
+package dev.switchboard.answering;
 
-import dev.switchboard.chat.ReplyStarter.StartedReply;
+import dev.switchboard.answering.ReplyStarter.StartedReply;
 import dev.switchboard.conversation.ConversationKey;
 import dev.switchboard.conversation.ConversationStore;
 import dev.switchboard.conversation.Turn;

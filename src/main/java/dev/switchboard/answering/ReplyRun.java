@@ -1,9 +1,9 @@
-package dev.switchboard.chat;
+package dev.switchboard.answering;
 
-import dev.switchboard.chat.ReplyStarter.Answer;
-import dev.switchboard.chat.ReplyStarter.AnswerRequest;
-import dev.switchboard.chat.ReplyStarter.Resume;
-import dev.switchboard.chat.ReplyStarter.StartedReply;
+import dev.switchboard.answering.ReplyStarter.Answer;
+import dev.switchboard.answering.ReplyStarter.AnswerRequest;
+import dev.switchboard.answering.ReplyStarter.Resume;
+import dev.switchboard.answering.ReplyStarter.StartedReply;
 import dev.switchboard.conversation.AssistantMeta;
 import dev.switchboard.conversation.Conversation;
 import dev.switchboard.conversation.ConversationStore;

@@ -1,4 +1,4 @@
-package dev.switchboard.chat;
+package dev.switchboard.answering;
 
 import dev.switchboard.conversation.Conversation;
 import dev.switchboard.conversation.ConversationStore;

@@ -1,4 +1,4 @@
-package dev.switchboard.chat;
+package dev.switchboard.answering;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;

@@ -1,4 +1,4 @@
-package dev.switchboard.chat;
+package dev.switchboard.answering;
 
 import dev.switchboard.conversation.Turn;
 import java.util.List;

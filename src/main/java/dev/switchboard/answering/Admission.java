@@ -1,4 +1,4 @@
-package dev.switchboard.chat;
+package dev.switchboard.answering;
 
 /** What became of a message handed to {@link Conversations#submit}. */
 public sealed interface Admission {
