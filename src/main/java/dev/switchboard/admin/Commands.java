@@ -4,16 +4,11 @@ import dev.switchboard.conversation.Conversation;
 import dev.switchboard.conversation.ConversationExport;
 import dev.switchboard.conversation.ConversationKey;
 import dev.switchboard.conversation.ConversationStore;
-import dev.switchboard.conversation.Turn;
 import dev.switchboard.conversation.UsageLedger;
 import dev.switchboard.ops.Status;
 import dev.switchboard.routing.Router;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 

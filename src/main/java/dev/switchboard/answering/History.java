@@ -1,6 +1,5 @@
 package dev.switchboard.answering;
 
-import dev.switchboard.conversation.Conversation;
 import dev.switchboard.conversation.Role;
 import dev.switchboard.conversation.Turn;
 import java.util.ArrayList;

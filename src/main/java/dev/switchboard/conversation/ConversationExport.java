@@ -1,15 +1,12 @@
 package dev.switchboard.conversation;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import dev.switchboard.json.Json;
 
 /**
  * A whole thread as the operator's {@code export} gives it: the one export format, versioned so readers can tell
@@ -28,13 +25,10 @@ public record ConversationExport(int version, Instant exportedAt, ConversationKe
 
     public static final int VERSION = 1;
 
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            .addModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .serializationInclusion(JsonInclude.Include.NON_NULL)
-            .build();
+    /** The documents dialect, indented, with durations in seconds as the export has always written them. */
+    private static final ObjectWriter JSON = Json.documents().writer()
+            .with(SerializationFeature.INDENT_OUTPUT)
+            .with(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS);
 
     /** The export of a complete conversation (see {@link ConversationStore#loadComplete}). */
     public static ConversationExport of(Conversation complete, Instant exportedAt) {

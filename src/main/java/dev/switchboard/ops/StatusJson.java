@@ -2,7 +2,6 @@ package dev.switchboard.ops;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.routing.ProviderStats;
@@ -11,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import dev.switchboard.json.Json;
 
 /**
  * The status as {@code /status.json} and the status page read it: times as ISO-8601 text, durations in whole
@@ -19,7 +19,7 @@ import java.util.Locale;
  */
 final class StatusJson {
 
-    private static final ObjectMapper MAPPER = JsonMapper.builder().build();
+    private static final ObjectMapper MAPPER = Json.plain();
 
     private StatusJson() {
     }

@@ -3,7 +3,6 @@ package dev.switchboard.routing;
 import java.io.IOException;
 import java.net.Authenticator;
 import java.net.CookieHandler;
-import java.net.InetAddress;
 import java.net.ProxySelector;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;

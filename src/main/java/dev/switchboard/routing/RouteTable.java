@@ -3,7 +3,6 @@ package dev.switchboard.routing;
 import dev.switchboard.conversation.ConversationKey;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 import java.util.random.RandomGenerator;
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.langchain4j.http.client.sse.ServerSentEvent;
+import dev.switchboard.json.Json;
 
 /**
  * Reads each event of a provider's stream before LangChain4j does, so that one fault gets one class whatever the wire
@@ -12,7 +13,7 @@ import dev.langchain4j.http.client.sse.ServerSentEvent;
  */
 final class StreamEvents {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.plain();
 
     /** What an event says. */
     sealed interface Verdict {

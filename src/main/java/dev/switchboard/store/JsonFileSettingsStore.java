@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Optional;
+import dev.switchboard.json.Json;
 
 /**
  * Operator settings in {@code <data>/.settings.json}, replaced atomically on every change with the previous version
@@ -17,7 +18,7 @@ import java.util.Optional;
  */
 public final class JsonFileSettingsStore implements SettingsStore {
 
-    private final ObjectMapper json = new ObjectMapper();
+    private final ObjectMapper json = Json.plain();
     private final Path file;
     private final boolean fsync;
 

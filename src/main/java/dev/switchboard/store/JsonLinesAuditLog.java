@@ -12,6 +12,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import dev.switchboard.json.Json;
 
 /**
  * The audit log as JSON lines (when, platform, who, what, result) in {@code <data>/.audit/audit.jsonl}, opened for
@@ -19,7 +20,7 @@ import java.util.Map;
  */
 public final class JsonLinesAuditLog implements AuditLog, AutoCloseable {
 
-    private final ObjectMapper json = new ObjectMapper();
+    private final ObjectMapper json = Json.plain();
     private final FileChannel file;
     private final boolean fsync;
 

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import dev.switchboard.json.Json;
 
 /**
  * Usage as JSON lines, one file a month: {@code <root>/.usage/<yyyy>-<mm>.jsonl}. Records are written in order by one
@@ -33,7 +34,7 @@ public final class JsonLinesUsageLedger implements UsageLedger, AutoCloseable {
 
     private final Path dir;
     private final boolean fsync;
-    private final ObjectMapper mapper = new DocumentCodec().mapper();
+    private final ObjectMapper mapper = Json.documents();
     /** Files this process has appended to: only a file from before can end mid-line. */
     private final java.util.Set<Path> checked = new java.util.HashSet<>();
     private final java.util.concurrent.ExecutorService writer = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
