@@ -43,26 +43,8 @@ class ContextTooLongTest {
     }
 
     private Router router(Api primaryApi, String secondaryWindow) {
-        return TestRouters.router("""
-                providers:
-                  primary:
-                    type: %s
-                    api_key: test-key-primary-000
-                    base_url: %s
-                    models: [model-a]
-                    retry: {max_attempts: 2, initial_delay: 10ms, max_delay: 1s}
-                  secondary:
-                    type: anthropic
-                    api_key: test-key-secondary-000
-                    base_url: %s
-                    models: [model-b]
-                    %s
-                routing:
-                  default_route: main
-                  routes:
-                    main:
-                      targets: [primary/model-a, {target: secondary/model-b, priority: 1}]
-                """.formatted(primaryApi.name().toLowerCase(Locale.ROOT), primary.baseUrl(primaryApi),
+        return TestRouters.router(TestRouters.twoProviders(primaryApi.name().toLowerCase(Locale.ROOT),
+                primary.baseUrl(primaryApi), "retry: {max_attempts: 2, initial_delay: 10ms, max_delay: 1s}",
                 secondary.baseUrl(Api.ANTHROPIC), secondaryWindow), scheduler, Clock.systemUTC());
     }
 

@@ -53,26 +53,9 @@ class StreamFaultsTest {
     @ParameterizedTest(name = "{0} {1} -> {2}")
     @MethodSource("faults")
     void oneFault_oneClass_onEveryWireFormat(Api api, Fault fault, String label) {
-        Router router = TestRouters.router("""
-                providers:
-                  primary:
-                    type: %s
-                    api_key: test-key-primary-000
-                    base_url: %s
-                    models: [model-a]
-                    retry: {max_attempts: 1}
-                  secondary:
-                    type: anthropic
-                    api_key: test-key-secondary-000
-                    base_url: %s
-                    models: [model-b]
-                routing:
-                  default_route: main
-                  routes:
-                    main:
-                      targets: [primary/model-a, {target: secondary/model-b, priority: 1}]
-                """.formatted(api.name().toLowerCase(Locale.ROOT), primary.baseUrl(api),
-                secondary.baseUrl(Api.ANTHROPIC)), scheduler, Clock.systemUTC());
+        Router router = TestRouters.router(TestRouters.twoProviders(api.name().toLowerCase(Locale.ROOT),
+                primary.baseUrl(api), "retry: {max_attempts: 1}", secondary.baseUrl(Api.ANTHROPIC), ""), scheduler,
+                Clock.systemUTC());
         primary.enqueue(new Script(ANSWER, Duration.ZERO, Duration.ofMillis(2), fault));
         RecordingListener listener = new RecordingListener();
 

@@ -32,6 +32,35 @@ final class TestRouters {
         return new Router(RouterOptionsMapping.of(config(yaml)), new ModelFactory(), scheduler, clock, new Random(7), new SimpleMeterRegistry());
     }
 
+    /**
+     * A route of two providers: {@code primary} (of the given wire format) first, then {@code secondary} (Anthropic)
+     * as its fallback. Each extra is YAML indented under its provider, or empty.
+     */
+    static String twoProviders(String primaryType, String primaryUrl, String primaryExtra, String secondaryUrl,
+                               String secondaryExtra) {
+        return """
+                providers:
+                  primary:
+                    type: %s
+                    api_key: test-key-primary-000
+                    base_url: %s
+                    models: [model-a]
+                %s
+                  secondary:
+                    type: anthropic
+                    api_key: test-key-secondary-000
+                    base_url: %s
+                    models: [model-b]
+                %s
+                routing:
+                  default_route: main
+                  routes:
+                    main:
+                      targets: [primary/model-a, {target: secondary/model-b, priority: 1}]
+                """.formatted(primaryType, primaryUrl, primaryExtra.indent(4).stripTrailing(), secondaryUrl,
+                secondaryExtra.indent(4).stripTrailing());
+    }
+
     static ReplyRequest question(String text) {
         return new ReplyRequest(Turns.slackKey("t1"), List.of(Turns.user("U1", text, Instant.now())), "Ada", "#c");
     }
