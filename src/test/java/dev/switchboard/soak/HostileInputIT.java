@@ -852,9 +852,9 @@ class HostileInputIT {
 
     /**
      * Waits until the texts exist, are complete (no placeholder, no cursor) and either end as the echo does, read as
-     * a refusal, or have not changed for 5 s; then that no further message arrives for 0.6 s.
+     * a refusal, or have not changed for 5 s; then, once everything sent is processed, that no further message came.
      */
-    private static void settle(String what, java.util.concurrent.Callable<List<String>> texts) {
+    private void settle(String what, java.util.concurrent.Callable<List<String>> texts) {
         AtomicReference<List<String>> last = new AtomicReference<>(List.of());
         AtomicInteger stablePolls = new AtomicInteger();
         await(what).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).until(() -> {
@@ -871,16 +871,14 @@ class HostileInputIT {
             return tail.endsWith(END) || isRefusal(tail) || stable >= 20;
         });
         int count = last.get().size();
+        awaitIdle(what);
+        List<String> now;
         try {
-            await(what + ": no further message").during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(5))
-                    .until(() -> texts.call().size() == count);
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
-            List<String> now;
-            try {
-                now = texts.call();
-            } catch (Exception ex) {
-                throw new IllegalStateException(ex);
-            }
+            now = texts.call();
+        } catch (Exception ex) {
+            throw new IllegalStateException(ex);
+        }
+        if (now.size() != count) {
             throw new Expectation("the reply kept changing after it looked final: " + count + " -> " + now.size()
                     + " messages: " + now.stream().map(t -> excerptOf(t, 40) + "…" + t.substring(Math.max(0,
                     t.length() - 20))).toList());
@@ -909,7 +907,7 @@ class HostileInputIT {
         } catch (org.awaitility.core.ConditionTimeoutException none) {
             return "";
         }
-        await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(5)).until(() -> true);
+        awaitIdle("the refusal of " + excerptOf(ts, 20));
         List<FakeSlack.Message> replies = botReplies(channel, ts);
         List<String> notes = privateAnswers(user).subList(privateBefore, privateAnswers(user).size());
         expect(replies.size() + notes.size() == 1, "exactly one answer, got " + replies.size() + " in the thread and "
@@ -919,13 +917,27 @@ class HostileInputIT {
     }
 
     private void expectStillOneReply(String channel, String ts) {
-        await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5))
-                .until(() -> botReplies(channel, ts).size() == 1);
+        awaitIdle("still one reply");
+        int replies = botReplies(channel, ts).size();
+        expect(replies == 1, "still one reply, found " + replies);
     }
 
     private void expectNoReply(String channel, String ts) {
-        await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5))
-                .until(() -> botReplies(channel, ts).isEmpty());
+        awaitIdle("no reply");
+        int replies = botReplies(channel, ts).size();
+        expect(replies == 0, "no reply, found " + replies);
+    }
+
+    /**
+     * Waits until Slack has had an answer to everything it delivered and the service has no message waiting or being
+     * answered and no reply streaming: from then on nothing more happens for what was sent before. Used instead of
+     * waiting out a quiet window to show that something did not happen.
+     */
+    private void awaitIdle(String what) {
+        await(what + ": every delivery processed").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
+                .until(() -> slack.settled() && service.metric("switchboard_chat_waiting") == 0
+                        && service.metric("switchboard_chat_answering") == 0
+                        && service.metric("switchboard_replies_active") == 0 && provider.activeStreams() == 0);
     }
 
     private static String joined(List<FakeSlack.Message> messages) {
