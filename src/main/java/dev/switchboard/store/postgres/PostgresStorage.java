@@ -1,0 +1,167 @@
+package dev.switchboard.store.postgres;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
+import com.zaxxer.hikari.pool.HikariPool;
+import dev.switchboard.conversation.AuditLog;
+import dev.switchboard.conversation.ConversationStore;
+import dev.switchboard.conversation.SettingsStore;
+import dev.switchboard.conversation.StoreException;
+import dev.switchboard.conversation.UsageLedger;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Switchboard's state on PostgreSQL: opens a connection pool, brings the schema up to date and hands out every store
+ * port on that database. Closing it closes the pool; the ports it handed out stop working. Thread-safe.
+ */
+public final class PostgresStorage implements AutoCloseable {
+
+    /**
+     * How to reach the database.
+     *
+     * @param url a JDBC URL, {@code jdbc:postgresql://host:port/database}
+     * @param user the role to connect as
+     * @param password its password; empty for trust or peer authentication
+     * @param poolSize connections kept open at most
+     * @param statementTimeout longest a statement may run before the server cancels it
+     */
+    public record Options(String url, String user, String password, int poolSize, Duration statementTimeout) {
+        public Options {
+            Objects.requireNonNull(url, "url");
+            Objects.requireNonNull(user, "user");
+            password = password == null ? "" : password;
+            Objects.requireNonNull(statementTimeout, "statementTimeout");
+            if (!url.startsWith("jdbc:postgresql:")) {
+                throw new IllegalArgumentException("the database URL must start with jdbc:postgresql:, was "
+                        + where(url));
+            }
+            if (poolSize < 1 || poolSize > 1_000) {
+                throw new IllegalArgumentException("pool size must be between 1 and 1000, was " + poolSize);
+            }
+            if (statementTimeout.toMillis() < 1) {
+                throw new IllegalArgumentException("statement timeout must be at least 1 ms, was " + statementTimeout);
+            }
+        }
+
+        /** Never shows the password. */
+        @Override
+        public String toString() {
+            return "Options[url=" + where(url) + ", user=" + user + ", password=" + (password.isEmpty() ? "" : "***")
+                    + ", poolSize=" + poolSize + ", statementTimeout=" + statementTimeout + "]";
+        }
+    }
+
+    /**
+     * What the conversation store keeps and caches.
+     *
+     * @param maxTurnChars longest turn text accepted
+     * @param recentTurns turns {@code load} returns at most; older ones are counted as archived
+     * @param cacheMaxBytes memory the cache of hot conversations may use
+     */
+    public record Limits(int maxTurnChars, int recentTurns, long cacheMaxBytes) {
+        public Limits {
+            if (maxTurnChars < 1) {
+                throw new IllegalArgumentException("maxTurnChars must be at least 1, was " + maxTurnChars);
+            }
+            if (recentTurns < 4) {
+                throw new IllegalArgumentException("recentTurns must be at least 4, was " + recentTurns);
+            }
+            if (cacheMaxBytes < 0) {
+                throw new IllegalArgumentException("cacheMaxBytes must not be negative, was " + cacheMaxBytes);
+            }
+        }
+    }
+
+    /** How long a caller waits for a free connection before its store call fails. */
+    private static final Duration CONNECTION_WAIT = Duration.ofSeconds(5);
+
+    private final HikariDataSource pool;
+    private final Database database;
+    private final Clock clock;
+    private final MeterRegistry meters;
+    private final PostgresUsageLedger usage;
+
+    private PostgresStorage(HikariDataSource pool, Clock clock, MeterRegistry meters) {
+        this.pool = pool;
+        this.database = new Database(pool, () -> pool.getHikariPoolMXBean().softEvictConnections());
+        this.clock = clock;
+        this.meters = meters;
+        this.usage = new PostgresUsageLedger(database);
+    }
+
+    /**
+     * Connects, migrates the schema and returns the storage.
+     *
+     * @throws StoreException if the database cannot be reached or its schema is newer than this build knows; the
+     *     message says which and names the database, never the password
+     */
+    public static PostgresStorage open(Options options, Clock clock, MeterRegistry meters) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("switchboard-store");
+        config.setJdbcUrl(options.url());
+        config.setUsername(options.user());
+        config.setPassword(options.password());
+        config.setMaximumPoolSize(options.poolSize());
+        config.setConnectionTimeout(CONNECTION_WAIT.toMillis());
+        config.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(meters));
+        config.addDataSourceProperty("ApplicationName", "switchboard");
+        config.addDataSourceProperty("options", "-c statement_timeout=" + options.statementTimeout().toMillis());
+        // Server error details quote the offending values, which may be a user's text: keep them out of messages.
+        config.addDataSourceProperty("logServerErrorDetail", "false");
+        config.addDataSourceProperty("tcpKeepAlive", "true");
+        // A network that drops packets silently must not hang a caller: the server's timeout plus a margin.
+        config.addDataSourceProperty("socketTimeout",
+                String.valueOf(options.statementTimeout().toSeconds() + 30));
+        HikariDataSource pool;
+        try {
+            pool = new HikariDataSource(config);
+        } catch (HikariPool.PoolInitializationException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new StoreException("cannot connect to PostgreSQL at " + where(options.url()) + " as "
+                    + options.user() + ": " + cause.getMessage(), e);
+        }
+        try {
+            Schema.migrate(pool, where(options.url()));
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e instanceof StoreException ? e : new StoreException("cannot bring the schema of "
+                    + where(options.url()) + " up to date: " + e.getMessage(), e);
+        }
+        return new PostgresStorage(pool, clock, meters);
+    }
+
+    /** A conversation store with a cache of its own; the database is the truth. */
+    public ConversationStore conversations(Limits limits) {
+        return new PostgresConversationStore(database, limits, clock, meters);
+    }
+
+    public SettingsStore settings() {
+        return new PostgresSettingsStore(database, clock);
+    }
+
+    public AuditLog auditLog() {
+        return new PostgresAuditLog(database);
+    }
+
+    /** The usage ledger; one per storage, as it writes from a thread of its own. */
+    public UsageLedger usageLedger() {
+        return usage;
+    }
+
+    /** Writes the usage still queued, then closes every connection. */
+    @Override
+    public void close() {
+        usage.close();
+        pool.close();
+    }
+
+    /** The URL without its query, which may carry a password. */
+    static String where(String url) {
+        int query = url.indexOf('?');
+        return query < 0 ? url : url.substring(0, query);
+    }
+}
