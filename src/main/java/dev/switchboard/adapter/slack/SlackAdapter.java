@@ -48,6 +48,7 @@ public final class SlackAdapter implements AutoCloseable {
      * a second for room and is then left unacknowledged (Slack delivers it again), well inside Slack's 3 seconds.
      */
     private final SlackDispatch dispatch = new SlackDispatch(MAX_WAITING_REQUESTS, Duration.ofSeconds(1));
+    private volatile SlackAsks asks;
     private volatile SlackSocket socket;
     private volatile SlackHttpEvents http;
     private volatile boolean httpReady;
@@ -100,8 +101,10 @@ public final class SlackAdapter implements AutoCloseable {
                 auth.getBotId() == null ? "" : auth.getBotId());
         SlackIntake intake = new SlackIntake(config, conversations, policy, api, replies, botUser, team);
         intake.register(app);
-        new SlackCommands(config, admin, conversations, policy, api, replies, team, maxQuestionChars, work)
-                .register(app);
+        asks = new SlackAsks(conversations, policy, api, replies, clock, team);
+        SlackCommands commands = new SlackCommands(config, admin, conversations, policy, api, replies, team,
+                maxQuestionChars, work, asks);
+        commands.register(app);
         if (config.mode() == SwitchboardConfig.SlackMode.HTTP) {
             serveHttp(ops);
             log.info("slack: connected to workspace {} as {} (HTTP mode, Request URL path {})", team, botUser,
@@ -115,7 +118,10 @@ public final class SlackAdapter implements AutoCloseable {
                         + " the client keeps trying (check SLACK_APP_TOKEN if it never connects)", team, botUser);
             }
         }
-        work.execute(intake::answerLeftovers);
+        work.execute(() -> {
+            commands.resume(); // first: a resumed /ask is then stored, and not found again as unanswered
+            intake.answerLeftovers();
+        });
         return this;
     }
 
@@ -152,6 +158,10 @@ public final class SlackAdapter implements AutoCloseable {
      */
     public void stopIntake() {
         httpReady = false;
+        SlackAsks a = asks;
+        if (a != null) {
+            a.stop();
+        }
         SlackHttpEvents h = http;
         if (h != null) {
             h.stop();
