@@ -5,10 +5,8 @@ import com.slack.api.bolt.App;
 import com.slack.api.bolt.context.builtin.SlashCommandContext;
 import com.slack.api.bolt.response.Response;
 import dev.switchboard.admin.Admin;
-import dev.switchboard.answering.Admission;
 import dev.switchboard.answering.Conversations;
 import dev.switchboard.live.ReplySurface;
-import dev.switchboard.answering.Inbound;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.conversation.ConversationKey;
 import dev.switchboard.live.Budget;
@@ -23,7 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Slack's slash commands: {@code /ask} posts the question into the channel as a new thread and streams the answer
- * under it, stored first so that a restart finishes it ({@link SlackAsks}); {@code /switchboard} runs admin commands for operators and answers them privately. Both answer within
+ * under it, stored first so that a restart finishes it ({@link SlackAsks});
+ * {@code /switchboard} runs admin commands for operators and answers them privately. Both answer within
  * Slack's three seconds and do slow work on {@code work}. Thread-safe.
  */
 final class SlackCommands {
