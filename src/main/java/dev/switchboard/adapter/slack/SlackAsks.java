@@ -92,7 +92,11 @@ final class SlackAsks {
                 return;
             }
             posted = p.withTs(ts);
-            write(posted); // a restart from here on does not post it again
+            try {
+                write(posted); // a restart from here on does not post it again
+            } catch (RuntimeException e) {
+                log.warn("slack: a posted /ask could not be noted as posted ({}); going on", e.toString());
+            }
         }
         Inbound inbound = new Inbound(SlackPlaces.key(p.team(), p.channel(), posted.ts()), posted.ts(), p.user(),
                 api.displayName(p.user()), p.question(), SlackApi.instant(posted.ts()), api.channelName(p.channel()));
