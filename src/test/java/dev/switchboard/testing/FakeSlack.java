@@ -97,6 +97,10 @@ import javax.crypto.spec.SecretKeySpec;
  *       the same one every time ({@code user_not_found}, {@code users_list_not_supplied}). Both upload methods are
  *       Tier 4 (100 a minute), {@code conversations.open} Tier 3 (50).</li>
  * </ul>
+ * Tests can also hold an event back and deliver it after later ones ({@link #holdNextEvents}, {@link #releaseHeld}),
+ * leave one Web API call unanswered as if the caller had stopped mid-call ({@link #stallNext}), and read how long each
+ * delivery took to be acknowledged ({@link Delivery#took}). {@code conversations.info} answers the conversation
+ * object (Tier 3, 50 a minute per workspace).
  * Message timestamps are unique and increasing ({@code "1732406400.000100"}), taken from the clock but never
  * repeated. What users see is kept: {@link #messages}, {@link #thread}, {@link #botMessages}, {@link #ephemerals},
  * {@link #statuses}, {@link #files}; and every Web API call ({@link #calls}) and event delivery ({@link #deliveries}).
