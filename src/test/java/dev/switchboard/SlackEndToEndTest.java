@@ -23,6 +23,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The whole service (config, store, router, live replies, the Slack adapter on real Bolt) against a fake Slack that
@@ -532,5 +534,119 @@ class SlackEndToEndTest {
         assertThat(slack.deliveries()).extracting(FakeSlack.Delivery::responseBody).filteredOn(b -> b != null)
                 .anyMatch(b -> b.contains("Preparing the export; it comes to you in a direct message from me."));
         assertThat(slack.files()).hasSize(1);
+    }
+
+    @ParameterizedTest(name = "{0} mode")
+    @ValueSource(strings = {"socket", "http"})
+    void anEarlierMessageArrivingAfterTheMentionThatJoinedItsThreadIsNotAnsweredAsAFollowUp(String mode) {
+        Service service = start(mode.equals("http") ? "mode: http" : "");
+        if (mode.equals("http")) {
+            slack.deliverOverHttp(service.ops().url() + "/slack/events");
+        }
+        String root = slack.post("C1", "U2", "We deploy on Fridays.");
+        awaitSettled();
+        // The earlier reply reaches the service only after the mention below was taken and answered.
+        slack.holdNextEvents(1);
+        slack.reply("C1", root, "U2", "The last deploy failed.");
+        slack.reply("C1", root, "U1", mention("why might it have failed?"));
+        awaitReplies("C1", root, ANSWER);
+        awaitSettled();
+
+        slack.releaseHeld();
+        awaitSettled();
+        assertThat(botReplies("C1", root)).hasSize(1);
+        assertThat(provider.requests()).isEqualTo(1);
+        assertThat(provider.received().getFirst().body().get("messages").toString())
+                .as("read from Slack with the thread").contains("The last deploy failed.");
+    }
+
+    @Test
+    void twoHundredEventsOverFiftyThreadsAreAcknowledgedInTimeAndAnsweredInOrderPerThread() {
+        provider.otherwise(r -> Script.answer("ok").paced(Duration.ofMillis(5), Duration.ofMillis(5)));
+        slack.botEchoes(false); // only the 200 events of the users
+        for (int c = 0; c < 5; c++) {
+            slack.channel("C" + (10 + c), "room-" + c);
+        }
+        slack.limit("chat.postMessage", 1000, Duration.ofSeconds(1), FakeSlack.Scope.CHANNEL)
+                .limit("chat.update", 1000, Duration.ofSeconds(1), FakeSlack.Scope.WORKSPACE)
+                .limit("assistant.threads.setStatus", 10_000, Duration.ofSeconds(60), FakeSlack.Scope.WORKSPACE)
+                .limit("users.info", 10_000, Duration.ofSeconds(60), FakeSlack.Scope.WORKSPACE);
+        start("update_budget: {messages: 1000, per: 1s}\n"
+                + "user_rate_limit: {messages: 100, per: 1m}");
+        // Warm: the first event through Bolt, the store and the provider client pays for loading their classes.
+        awaitReplies("C1", slack.post("C1", "U1", mention("warm up")), "ok");
+        awaitSettled();
+        int before = slack.deliveries().size();
+        int answeredBefore = provider.requests();
+        Map<String, List<String>> questions = new java.util.LinkedHashMap<>();
+        // Per thread: a top-level mention (message + app_mention), then two replies: 4 events, 200 in all.
+        for (int t = 0; t < 50; t++) {
+            String channel = "C" + (10 + t % 5);
+            String user = "U" + (100 + t);
+            slack.user(user, "User " + t);
+            String first = "t" + t + " q1";
+            String root = slack.post(channel, user, mention(first));
+            slack.reply(channel, root, user, "t" + t + " q2");
+            slack.reply(channel, root, user, "t" + t + " q3");
+            questions.put(channel + "/" + root, List.of(first, "t" + t + " q2", "t" + t + " q3"));
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> provider.requests() >= answeredBefore + 150
+                && slack.settled() && services.getFirst().conversations().inProgress() == 0);
+
+        List<FakeSlack.Delivery> deliveries = slack.deliveries().subList(before, slack.deliveries().size());
+        assertThat(deliveries).hasSize(200).allMatch(FakeSlack.Delivery::acked).allMatch(d -> d.attempt() == 0);
+        List<Long> millis = deliveries.stream().map(d -> d.took().toMillis()).sorted().toList();
+        System.out.printf("slack intake, 200 events over 50 threads: ack p50 %d ms, p99 %d ms, max %d ms%n",
+                millis.get(100), millis.get(197), millis.getLast());
+        assertThat(millis.getLast()).isLessThan(3000);
+        assertThat(provider.requests()).isEqualTo(answeredBefore + 150);
+        // Each answer's context holds exactly the thread's questions up to the one it answers, in order.
+        for (FakeProvider.Received r : provider.received().subList(answeredBefore, answeredBefore + 150)) {
+            List<String> asked = new ArrayList<>();
+            r.body().get("messages").forEach(m -> {
+                if (m.get("role").asText().equals("user")) {
+                    asked.add(m.get("content").asText().replaceAll("^.*?(t\\d+ q\\d)$", "$1"));
+                }
+            });
+            List<String> thread = questions.values().stream().filter(q -> q.getFirst().equals(asked.getFirst()))
+                    .findFirst().orElseThrow();
+            assertThat(asked).as("the context of one answer").isEqualTo(thread.subList(0, asked.size()));
+        }
+        questions.keySet().forEach(k -> assertThat(botReplies(k.split("/")[0], k.split("/")[1])).hasSize(3));
+    }
+
+    @Test
+    void anAskTakenButNotPostedWhenTheServiceStoppedIsPostedAndAnsweredOnceAtStart() {
+        Service first = start("");
+        slack.stallNext("chat.postMessage");
+        slack.slashCommand("/ask", "C1", "U1", "what is 2+2?");
+        await().atMost(Duration.ofSeconds(5)).until(() -> slack.deliveries().stream()
+                .anyMatch(FakeSlack.Delivery::acked));
+        first.close(); // between the acknowledgement and the post
+        services.remove(first);
+        assertThat(slack.messages("C1")).isEmpty();
+
+        start("");
+        await().atMost(Duration.ofSeconds(10)).until(() -> slack.messages("C1").stream()
+                .anyMatch(m -> m.text().equals("<@U1> asked: what is 2+2?")));
+        Message question = slack.messages("C1").stream().filter(m -> m.text().startsWith("<@U1> asked"))
+                .findFirst().orElseThrow();
+        awaitReplies("C1", question.ts(), ANSWER);
+        awaitSettled();
+        assertThat(slack.messages("C1")).filteredOn(m -> m.text().startsWith("<@U1> asked")).hasSize(1);
+        assertThat(provider.requests()).isEqualTo(1);
+    }
+
+    @Test
+    void theChannelNameComesFromConversationsInfoOnceAndFillsThePrompt() {
+        start("");
+        String a = slack.post("C1", "U1", mention("what is 2+2?"));
+        awaitReplies("C1", a, ANSWER);
+        String b = slack.post("C1", "U2", mention("and 3+3?"));
+        awaitReplies("C1", b, ANSWER);
+
+        assertThat(slack.count("conversations.info")).isEqualTo(1);
+        assertThat(provider.received()).hasSize(2).allSatisfy(r -> assertThat(r.body().get("messages").get(0)
+                .toString()).contains("in general").doesNotContain("this conversation"));
     }
 }

@@ -135,6 +135,29 @@ public final class Conversations<S> implements AutoCloseable {
         return store.load(key).isPresent();
     }
 
+    /**
+     * When the store's record of a thread begins (its first stored message), or empty when the store does not hold it.
+     * A message written before that is older than the bot's part in the thread, whenever it arrives.
+     */
+    public java.util.Optional<java.time.Instant> startedAt(ConversationKey key) {
+        return store.load(key).map(dev.switchboard.conversation.Conversation::startedAt);
+    }
+
+    /**
+     * Keeps a note on a conversation durably ({@code value} null removes it): what an adapter must find again after a
+     * restart, such as a command taken but not yet posted.
+     *
+     * @throws dev.switchboard.conversation.StoreException if it could not be stored
+     */
+    public void note(ConversationKey key, String name, String value) {
+        store.putMetadata(key, name, value);
+    }
+
+    /** The notes kept on a conversation, by name; empty when there is none. */
+    public java.util.Map<String, String> notes(ConversationKey key) {
+        return store.load(key).map(dev.switchboard.conversation.Conversation::metadata).orElse(java.util.Map.of());
+    }
+
     /** Whether a message is waiting for or getting its reply now. */
     public boolean busyWith(ConversationKey key, String messageId) {
         return queues.busyWith(key, messageId);

@@ -97,6 +97,10 @@ import javax.crypto.spec.SecretKeySpec;
  *       the same one every time ({@code user_not_found}, {@code users_list_not_supplied}). Both upload methods are
  *       Tier 4 (100 a minute), {@code conversations.open} Tier 3 (50).</li>
  * </ul>
+ * Tests can also hold an event back and deliver it after later ones ({@link #holdNextEvents}, {@link #releaseHeld}),
+ * leave one Web API call unanswered as if the caller had stopped mid-call ({@link #stallNext}), and read how long each
+ * delivery took to be acknowledged ({@link Delivery#took}). {@code conversations.info} answers the conversation
+ * object (Tier 3, 50 a minute per workspace).
  * Message timestamps are unique and increasing ({@code "1732406400.000100"}), taken from the clock but never
  * repeated. What users see is kept: {@link #messages}, {@link #thread}, {@link #botMessages}, {@link #ephemerals},
  * {@link #statuses}, {@link #files}; and every Web API call ({@link #calls}) and event delivery ({@link #deliveries}).
@@ -122,7 +126,8 @@ public final class FakeSlack implements AutoCloseable {
      * (0 first). Socket Mode has no HTTP status: 200 stands for an ack, 0 for none within the ack timeout; in HTTP mode
      * it is the answer's status, 0 when there was no answer in time or no connection.
      */
-    public record Delivery(String envelopeOrEventId, int attempt, int status, String responseBody, boolean acked) { }
+    public record Delivery(String envelopeOrEventId, int attempt, int status, String responseBody, boolean acked,
+                           Duration took) { }
 
     /**
      * A message as users see it now. {@code threadTs} is null for a top-level message (even one with replies);
@@ -184,6 +189,9 @@ public final class FakeSlack implements AutoCloseable {
     // ---- delivery (guarded by lock) ----
     private final List<Conn> conns = new ArrayList<>();
     private final ArrayDeque<Envelope> pending = new ArrayDeque<>();
+    /** Events held back by {@link #holdNextEvents}, sent by {@link #releaseHeld}. */
+    private final List<Envelope> held = new ArrayList<>();
+    private int toHold;
     private final Map<String, Envelope> inFlight = new LinkedHashMap<>();
     private final Set<String> tickets = new HashSet<>();
     private int connectsTotal;
@@ -193,6 +201,9 @@ public final class FakeSlack implements AutoCloseable {
     private boolean closed;
 
     private volatile Duration latency = Duration.ZERO;
+    private final java.util.concurrent.atomic.AtomicReference<String> stalled = new java.util.concurrent.atomic
+            .AtomicReference<>();
+    private final java.util.concurrent.CountDownLatch stallReleased = new java.util.concurrent.CountDownLatch(1);
     private volatile Duration ackTimeout = Duration.ofSeconds(3);
     private volatile int maxTextChars = 4000;
     private volatile int retries = 3;
@@ -217,6 +228,7 @@ public final class FakeSlack implements AutoCloseable {
         limit("chat.appendStream", 100, Duration.ofSeconds(60), Scope.WORKSPACE);
         limit("chat.stopStream", 20, Duration.ofSeconds(60), Scope.WORKSPACE);
         limit("conversations.replies", 50, Duration.ofSeconds(60), Scope.WORKSPACE);
+        limit("conversations.info", 50, Duration.ofSeconds(60), Scope.WORKSPACE); // Tier 3
         limit("users.info", 100, Duration.ofSeconds(60), Scope.WORKSPACE);
         limit("assistant.threads.setStatus", 100, Duration.ofSeconds(60), Scope.WORKSPACE);
         limit("conversations.open", 50, Duration.ofSeconds(60), Scope.WORKSPACE);
@@ -374,6 +386,15 @@ public final class FakeSlack implements AutoCloseable {
         }
     }
 
+    /**
+     * The next call of {@code method} gets no answer until this fake closes, and then {@code fatal_error}: nothing it
+     * asked for happens. A process stopped in the middle of that call.
+     */
+    public FakeSlack stallNext(String method) {
+        stalled.set(method);
+        return this;
+    }
+
     /** The author deletes a message: {@code message_deleted}. */
     public void delete(String channel, String ts) {
         synchronized (lock) {
@@ -469,6 +490,26 @@ public final class FakeSlack implements AutoCloseable {
     public void deliverOverHttp(String eventsUrl) {
         synchronized (lock) {
             httpUrl = Objects.requireNonNull(eventsUrl);
+        }
+    }
+
+    /**
+     * The first delivery of the next {@code n} events is held back until {@link #releaseHeld}: Slack delivering an
+     * earlier event late, after later ones. Held events do not count as unsettled.
+     */
+    public FakeSlack holdNextEvents(int n) {
+        synchronized (lock) {
+            toHold = n;
+        }
+        return this;
+    }
+
+    /** Sends the held events now, in the order they were held. */
+    public void releaseHeld() {
+        synchronized (lock) {
+            List<Envelope> now = List.copyOf(held);
+            held.clear();
+            now.forEach(this::deliver);
         }
     }
 
@@ -693,6 +734,7 @@ public final class FakeSlack implements AutoCloseable {
         open.forEach(FakeSlack::closeQuietly);
         timers.shutdownNow();
         dispatcher.shutdownNow();
+        stallReleased.countDown();
         httpSenders.shutdownNow();
         http.shutdownNow();
         server.stop();
@@ -705,6 +747,13 @@ public final class FakeSlack implements AutoCloseable {
     private void api(Context ctx) throws InterruptedException {
         String method = ctx.pathParam("method");
         pause(latency.dividedBy(2));
+        if (method.equals(stalled.getAndUpdate(m -> method.equals(m) ? null : m))) {
+            // A call that never comes back while the caller lives: as if the process stopped mid-call.
+            stallReleased.await(60, TimeUnit.SECONDS);
+            ctx.status(200).contentType("application/json; charset=utf-8").result(fail("fatal_error").body()
+                    .toString());
+            return;
+        }
         Map<String, String> params;
         String token = bearer(ctx.header("Authorization"));
         Answer answer;
@@ -1142,7 +1191,15 @@ public final class FakeSlack implements AutoCloseable {
             c.put("is_channel", !ch.id.startsWith("G"));
             c.put("is_group", ch.id.startsWith("G"));
             c.put("is_im", false);
+            c.put("is_mpim", false);
             c.put("is_private", ch.id.startsWith("G"));
+            c.put("created", BOT_PROFILE_UPDATED);
+            c.put("is_archived", false);
+            c.put("is_general", false);
+            c.put("name_normalized", ch.name);
+            c.put("is_shared", false);
+            c.put("is_org_shared", false);
+            c.put("context_team_id", TEAM);
             c.put("is_member", ch.botMember);
         }
         return ok(r);
@@ -1992,6 +2049,11 @@ public final class FakeSlack implements AutoCloseable {
         if (closed) {
             return;
         }
+        if (toHold > 0 && e.type.equals("events_api") && e.attempt == 0) {
+            toHold--;
+            held.add(e);
+            return;
+        }
         unsettled++;
         if (httpUrl != null) {
             String url = httpUrl;
@@ -2025,6 +2087,7 @@ public final class FakeSlack implements AutoCloseable {
                     return;
                 }
                 e = pending.pollFirst();
+                e.sentAt = System.nanoTime();
                 inFlight.put(e.id, e);
                 Envelope sent = e;
                 e.timeout = timers.schedule(() -> ackTimedOut(sent), ackTimeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -2066,7 +2129,7 @@ public final class FakeSlack implements AutoCloseable {
             }
             inFlight.remove(e.id);
             settle();
-            deliveries.add(new Delivery(e.id, e.attempt, 0, null, false));
+            deliveries.add(new Delivery(e.id, e.attempt, 0, null, false, e.took()));
             if (e.retryable && e.attempt < retries && !closed) {
                 deliver(e.retry("timeout"));
             }
@@ -2091,6 +2154,7 @@ public final class FakeSlack implements AutoCloseable {
         int status = 0;
         String answer = null;
         String failure;
+        e.sentAt = System.nanoTime();
         try {
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             status = response.statusCode();
@@ -2108,7 +2172,7 @@ public final class FakeSlack implements AutoCloseable {
         }
         synchronized (lock) {
             settle();
-            deliveries.add(new Delivery(e.key, e.attempt, status, answer, failure == null));
+            deliveries.add(new Delivery(e.key, e.attempt, status, answer, failure == null, e.took()));
             if (failure == null && command && answer != null && !answer.isBlank()) {
                 JsonNode parsed;
                 try {
@@ -2184,7 +2248,7 @@ public final class FakeSlack implements AutoCloseable {
             }
             e.cancelTimeout();
             settle();
-            deliveries.add(new Delivery(e.id, e.attempt, 200, text, true));
+            deliveries.add(new Delivery(e.id, e.attempt, 200, text, true, e.took()));
             if (e.type.equals("slash_commands")) {
                 commandAnswered(e.key, msg.get("payload"));
             }
@@ -2342,6 +2406,8 @@ public final class FakeSlack implements AutoCloseable {
         final String key;
         final boolean retryable;
         ScheduledFuture<?> timeout;
+        /** When it was sent: System.nanoTime(). */
+        volatile long sentAt;
 
         Envelope(String id, String type, ObjectNode payload, int attempt, String reason, String key,
                  boolean retryable) {
@@ -2352,6 +2418,10 @@ public final class FakeSlack implements AutoCloseable {
             this.reason = reason;
             this.key = key;
             this.retryable = retryable;
+        }
+
+        Duration took() {
+            return Duration.ofNanos(System.nanoTime() - sentAt);
         }
 
         Envelope retry(String why) {

@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
 public final class SlackAdapter implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SlackAdapter.class);
+    /** Requests waiting for or in their handler at most, across every thread. */
+    static final int MAX_WAITING_REQUESTS = 2_000;
 
     private final SwitchboardConfig.Slack config;
     private final Admin admin;
@@ -41,6 +43,12 @@ public final class SlackAdapter implements AutoCloseable {
     private final SlackApi api;
     private final App app;
     private final ExecutorService work = Executors.newVirtualThreadPerTaskExecutor();
+    /**
+     * Both modes' intake. Room for far more requests than Slack sends at once; when it is full, a request waits at most
+     * a second for room and is then left unacknowledged (Slack delivers it again), well inside Slack's 3 seconds.
+     */
+    private final SlackDispatch dispatch = new SlackDispatch(MAX_WAITING_REQUESTS, Duration.ofSeconds(1));
+    private volatile SlackAsks asks;
     private volatile SlackSocket socket;
     private volatile SlackHttpEvents http;
     private volatile boolean httpReady;
@@ -93,14 +101,16 @@ public final class SlackAdapter implements AutoCloseable {
                 auth.getBotId() == null ? "" : auth.getBotId());
         SlackIntake intake = new SlackIntake(config, conversations, policy, api, replies, botUser, team);
         intake.register(app);
-        new SlackCommands(config, admin, conversations, policy, api, replies, team, maxQuestionChars, work)
-                .register(app);
+        asks = new SlackAsks(conversations, policy, api, replies, clock, team);
+        SlackCommands commands = new SlackCommands(config, admin, conversations, policy, api, replies, team,
+                maxQuestionChars, work, asks);
+        commands.register(app);
         if (config.mode() == SwitchboardConfig.SlackMode.HTTP) {
             serveHttp(ops);
             log.info("slack: connected to workspace {} as {} (HTTP mode, Request URL path {})", team, botUser,
                     config.eventsPath());
         } else {
-            socket = new SlackSocket(config.appToken().reveal(), app);
+            socket = new SlackSocket(config.appToken().reveal(), app, dispatch);
             if (socket.open()) {
                 log.info("slack: connected to workspace {} as {} (Socket Mode)", team, botUser);
             } else {
@@ -108,7 +118,10 @@ public final class SlackAdapter implements AutoCloseable {
                         + " the client keeps trying (check SLACK_APP_TOKEN if it never connects)", team, botUser);
             }
         }
-        work.execute(intake::answerLeftovers);
+        work.execute(() -> {
+            commands.resume(); // first: a resumed /ask is then stored, and not found again as unanswered
+            intake.answerLeftovers();
+        });
         return this;
     }
 
@@ -118,7 +131,7 @@ public final class SlackAdapter implements AutoCloseable {
                     + " set ops.enabled: true or use slack.mode: socket");
         }
         SlackHttpEvents events = new SlackHttpEvents(app, new SlackSignature(config.signingSecret().reveal(), clock),
-                meters);
+                meters, dispatch);
         app.start();
         ops.selfAuthenticatedPost(config.eventsPath(), events::serve);
         http = events;
@@ -145,6 +158,10 @@ public final class SlackAdapter implements AutoCloseable {
      */
     public void stopIntake() {
         httpReady = false;
+        SlackAsks a = asks;
+        if (a != null) {
+            a.stop();
+        }
         SlackHttpEvents h = http;
         if (h != null) {
             h.stop();
@@ -159,6 +176,7 @@ public final class SlackAdapter implements AutoCloseable {
     @Override
     public void close() {
         stopIntake();
+        dispatch.close();
         work.shutdownNow();
         api.close();
         try {

@@ -7,6 +7,7 @@ import com.slack.api.methods.SlackApiException;
 import com.slack.api.methods.SlackApiTextResponse;
 import com.slack.api.model.Message;
 import com.slack.api.model.User;
+import io.github.bucket4j.Bucket;
 import dev.switchboard.live.ReplySink.WriteFailed;
 import java.io.IOException;
 import java.time.Duration;
@@ -42,6 +43,15 @@ final class SlackApi implements AutoCloseable {
     private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
     private final Cache<String, String> names = Caffeine.newBuilder().maximumSize(20_000)
             .expireAfterWrite(Duration.ofHours(1)).build();
+    /** Channel names by id, from conversations.info; a rename shows within the hour. */
+    private final Cache<String, String> channelNames = Caffeine.newBuilder().maximumSize(10_000)
+            .expireAfterWrite(Duration.ofHours(1)).build();
+    /**
+     * conversations.info is Tier 3 (50+ a minute) per workspace. Names are a nicety: they get a budget of their own,
+     * well inside the tier, and a message that finds it spent goes without the name rather than waiting.
+     */
+    private final Bucket channelInfoLimit = Bucket.builder()
+            .addLimit(l -> l.capacity(10).refillGreedy(20, Duration.ofMinutes(1))).build();
     private final AtomicBoolean statusAllowed = new AtomicBoolean(true);
     private final AtomicBoolean toldMisconfigured = new AtomicBoolean();
     private final long[] roundTrips = new long[32];
@@ -248,6 +258,37 @@ final class SlackApi implements AutoCloseable {
             return "";
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             log.debug("slack: no name for a user yet: {}", error(e));
+            return "";
+        }
+    }
+
+    /**
+     * A channel's name ({@code general}) for {@code {channel}} in prompts: from the cache, or from conversations.info
+     * if the budget allows and Slack answers within a quarter of a second (the call then still fills the cache);
+     * otherwise empty. Direct messages have no name.
+     */
+    String channelName(String channel) {
+        if (channel == null || SlackPlaces.isDm(channel)) {
+            return "";
+        }
+        String cached = channelNames.getIfPresent(channel);
+        if (cached != null || !channelInfoLimit.tryConsume(1)) {
+            return cached == null ? "" : cached;
+        }
+        try {
+            return async("conversations.info", () -> methods.conversationsInfo(r -> r.channel(channel)))
+                    .thenApply(r -> {
+                        String name = r.getChannel() == null || r.getChannel().getName() == null ? ""
+                                : r.getChannel().getName();
+                        channelNames.put(channel, name);
+                        return name;
+                    })
+                    .get(250, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            log.debug("slack: no name for a channel yet: {}", error(e));
             return "";
         }
     }

@@ -5,10 +5,8 @@ import com.slack.api.bolt.App;
 import com.slack.api.bolt.context.builtin.SlashCommandContext;
 import com.slack.api.bolt.response.Response;
 import dev.switchboard.admin.Admin;
-import dev.switchboard.answering.Admission;
 import dev.switchboard.answering.Conversations;
 import dev.switchboard.live.ReplySurface;
-import dev.switchboard.answering.Inbound;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.conversation.ConversationKey;
 import dev.switchboard.live.Budget;
@@ -23,7 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Slack's slash commands: {@code /ask} posts the question into the channel as a new thread and streams the answer
- * under it; {@code /switchboard} runs admin commands for operators and answers them privately. Both answer within
+ * under it, stored first so that a restart finishes it ({@link SlackAsks});
+ * {@code /switchboard} runs admin commands for operators and answers them privately. Both answer within
  * Slack's three seconds and do slow work on {@code work}. Thread-safe.
  */
 final class SlackCommands {
@@ -39,10 +38,12 @@ final class SlackCommands {
     private final String team;
     private final int maxQuestionChars;
     private final Executor work;
+    private final SlackAsks asks;
 
     SlackCommands(SwitchboardConfig.Slack config, Admin admin, Conversations<ReplySurface> conversations,
                   Conversations.Policy policy, SlackApi api, SlackReplies replies, String team, int maxQuestionChars,
-                  Executor work) {
+                  Executor work, SlackAsks asks) {
+        this.asks = asks;
         this.config = config;
         this.admin = admin;
         this.conversations = conversations;
@@ -65,10 +66,29 @@ final class SlackCommands {
             if (!SlackRules.allowed(config.access(), p.getChannelId(), p.getUserId())) {
                 return ctx.ack("I'm not set up to answer in this channel.");
             }
+            if (question.length() > maxQuestionChars) {
+                return ctx.ack("I can't take that question: it is " + question.length() + " characters long and"
+                        + " the limit is " + maxQuestionChars + " (storage.max_turn_chars). Please shorten it.");
+            }
             String teamId = SlackRules.teamOf(p.getTeamId(), null, team);
-            work.execute(() -> ask(teamId, p.getChannelId(), p.getUserId(), question, ctx::respond));
+            SlackAsks.Pending pending;
+            try {
+                // Stored before the acknowledgement: Slack never sends a slash command again.
+                pending = asks.take(p.getTriggerId() == null ? java.util.UUID.randomUUID().toString()
+                        : p.getTriggerId(), teamId, p.getChannelId(), p.getUserId(), question);
+            } catch (RuntimeException e) {
+                log.error("slack: /ask could not be stored", e);
+                return ctx.ack("I couldn't take your question just now (storage failed). Please ask again.");
+            }
+            Responder respond = ctx::respond;
+            work.execute(() -> asks.finish(pending, this::postQuestion, respond::ephemeral));
             return ctx.ack();
         });
+    }
+
+    /** Finishes the {@code /ask}s a stopped process took but did not finish. */
+    void resume() {
+        asks.resume(this::postQuestion, SlackIntake.LEFTOVER_WINDOW);
     }
 
     /** The answer is the acknowledgement itself: private to the operator, within Slack's three seconds. */
@@ -98,35 +118,7 @@ final class SlackCommands {
         return ctx.ack("```\n" + admin.run(user, where, command, places).text() + "\n```");
     }
 
-    /** {@code /ask}: the question goes into the channel as a new thread, and the answer streams under it. */
-    private void ask(String teamId, String channel, String user, String question, Responder respond) {
-        if (question.length() > maxQuestionChars) {
-            respond.ephemeral("I can't take that question: it is " + question.length() + " characters long and the"
-                    + " limit is " + maxQuestionChars + " (storage.max_turn_chars). Please shorten it.");
-            return;
-        }
-        String ts;
-        try {
-            ts = postQuestion(channel, "<@" + user + "> asked: " + SlackMarkdown.escape(question));
-        } catch (RuntimeException e) {
-            respond.ephemeral(whyNotPosted(channel, SlackApi.error(e)));
-            return;
-        }
-        Inbound inbound = new Inbound(SlackPlaces.key(teamId, channel, ts), ts, user, api.displayName(user),
-                question, SlackApi.instant(ts), "");
-        try {
-            Admission admission = conversations.submit(inbound, replies.thread(teamId, channel, ts, ts, user,
-                    SlackPlaces.isDm(channel)), policy);
-            if (admission instanceof Admission.Refused refused) {
-                respond.ephemeral(refused.userMessage());
-            }
-        } catch (RuntimeException e) {
-            log.error("slack: /ask could not be stored", e);
-            respond.ephemeral("I couldn't take your question just now (storage failed). Please ask again.");
-        }
-    }
-
-    private static String whyNotPosted(String channel, String why) {
+    static String whyNotPosted(String channel, String why) {
         if (why.contains("msg_too_long")) {
             return "Your question is too long for Slack to post as a message. Please shorten it.";
         }
@@ -140,7 +132,9 @@ final class SlackCommands {
      * Posts the question of an {@code /ask} within the channel's post budget, which replies share; a 429 is waited
      * out (twice at most) rather than turned into an error for the user.
      */
-    private String postQuestion(String channel, String text) {
+    private String postQuestion(SlackAsks.Pending ask) {
+        String channel = ask.channel();
+        String text = "<@" + ask.user() + "> asked: " + SlackMarkdown.escape(ask.question());
         Budget posts = replies.posts(channel);
         for (int attempt = 1; ; attempt++) {
             try {

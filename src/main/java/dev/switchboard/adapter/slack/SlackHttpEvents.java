@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,9 +29,11 @@ final class SlackHttpEvents {
     private final SlackSignature signature;
     private final SlackRequestParser parser;
     private final MeterRegistry meters;
+    private final SlackDispatch dispatch;
     private volatile boolean stopping;
 
-    SlackHttpEvents(App app, SlackSignature signature, MeterRegistry meters) {
+    SlackHttpEvents(App app, SlackSignature signature, MeterRegistry meters, SlackDispatch dispatch) {
+        this.dispatch = dispatch;
         this.app = app;
         this.signature = signature;
         this.parser = new SlackRequestParser(app.config());
@@ -65,10 +68,16 @@ final class SlackHttpEvents {
         }
         Response response;
         try {
-            response = app.run(request);
-        } catch (RuntimeException e) {
+            // Through the dispatcher: in arrival order within a thread, at once across threads.
+            response = dispatch.submit(SlackOrder.key(request), () -> run(request)).join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof SlackDispatch.Full full) {
+                log.warn("{}; answering 503 so Slack delivers it again", full.getMessage());
+                ctx.status(503).result("busy; Slack will deliver this again\n");
+                return;
+            }
             refuse(ctx, 400, NOT_UNDERSTOOD, "slack: refused an events request from {} its fields could not be read:"
-                    + " {}", e.getClass().getSimpleName());
+                    + " {}", e.getCause().getClass().getSimpleName());
             return;
         }
         ctx.status(response.getStatusCode());
@@ -79,6 +88,16 @@ final class SlackHttpEvents {
             ctx.contentType(response.getContentType());
         }
         ctx.result(response.getBody() == null ? "" : response.getBody());
+    }
+
+    private Response run(Request<?> request) {
+        try {
+            return app.run(request);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private void refuse(Context ctx, int status, String body, String logFormat, String why) {

@@ -97,7 +97,7 @@ final class SlackIntake {
 
     private void onMessage(SlackRules.Said m) {
         SlackRules.Decision decision = SlackRules.decide(m, botUser, config.followThreads(), config.access(),
-                threadTs -> conversations.knows(SlackPlaces.key(m.team(), m.channel(), threadTs)));
+                threadTs -> follows(m, threadTs));
         switch (decision) {
             case SlackRules.Decision.Ignore ignore -> { }
             case SlackRules.Decision.Deny deny -> {
@@ -118,13 +118,23 @@ final class SlackIntake {
     private void take(SlackRules.Said m, SlackRules.Decision.Answer answer) {
         ConversationKey key = SlackPlaces.key(m.team(), m.channel(), answer.thread());
         Inbound inbound = new Inbound(key, m.ts(), m.user(), api.knownName(m.user()), answer.question(),
-                SlackApi.instant(m.ts()), "");
+                SlackApi.instant(m.ts()), api.channelName(m.channel()));
         Admission admission = conversations.submit(inbound, replies.thread(m.team(), m.channel(), answer.replyIn(),
                 m.ts(), m.user(), answer.dm()), policy);
         // Slack sends a mention twice (message and app_mention): one note, in the thread it was written in.
         if (admission instanceof Admission.Refused refused && firstNote("refused:" + m.ts())) {
             api.ephemeral(m.channel(), m.user(), refused.userMessage(), m.threadTs());
         }
+    }
+
+    /**
+     * Whether the bot took part in the thread when the message was written: a message older than the thread's first
+     * stored one is not a follow-up, even when it arrives after the mention that joined the bot to the thread (Slack
+     * may deliver it late, and over HTTP in any order). The reply to the mention read it from Slack already.
+     */
+    private boolean follows(SlackRules.Said m, String threadTs) {
+        return conversations.startedAt(SlackPlaces.key(m.team(), m.channel(), threadTs))
+                .filter(started -> !SlackApi.instant(m.ts()).isBefore(started)).isPresent();
     }
 
     private boolean firstNote(String id) {
@@ -155,7 +165,7 @@ final class SlackIntake {
             String ts = left.message().messageIds().getFirst();
             String replyIn = SlackPlaces.DM_THREAD.equals(key.thread()) ? null : key.thread();
             Inbound inbound = new Inbound(key, ts, left.message().authorId(), left.message().authorName(),
-                    left.message().text(), left.message().at(), "");
+                    left.message().text(), left.message().at(), api.channelName(key.channel()));
             try {
                 conversations.submit(inbound, replies.thread(key.workspace(), key.channel(), replyIn, ts,
                         left.message().authorId(), SlackPlaces.isDm(key.channel())), policy);
