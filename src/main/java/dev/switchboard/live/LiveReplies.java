@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
@@ -24,9 +23,8 @@ import org.slf4j.LoggerFactory;
  * message carries its exact final text. A 429 pauses every budget the write belonged to for its Retry-After; a
  * message whose edits keep failing is left as it is and the rest of the reply continues in a new message.
  *
- * <p>A pacing slot costs work in the replies that have text to show, not more: they are kept in order of how long
- * their text has waited (an index, not a sort per slot), a budget answers from the moment it knows it is free, and a
- * reply's text is laid out only when a write of it may go.
+ * <p>A pacing slot works through the replies with text to show, in an index by how long it waited (no sort), stops
+ * when a budget all of them share is busy, and lays a reply's text out only when a write of it may go.
  *
  * <p>Thread-safe: all state is guarded by this engine; platform answers and tokens may arrive on any thread.
  */
@@ -41,10 +39,11 @@ public final class LiveReplies {
 
     private final Ticker ticker;
     /** Replies not in flight whose text has not all been seen, oldest unseen text first. */
-    private final TreeSet<Live> waiting = new TreeSet<>(Comparator.<Live>comparingLong(l -> l.unseenSince)
-            .thenComparingLong(l -> l.seq));
+    private final WaitingReplies<Live> waiting = new WaitingReplies<>(Comparator.<Live>comparingLong(l -> l.unseenSince)
+            .thenComparingLong(l -> l.seq), l -> l.budgets);
     private long started;
     private long pumpAt = Long.MAX_VALUE;
+    private long pumps;
 
     public LiveReplies(Ticker ticker) {
         this.ticker = ticker;
@@ -69,14 +68,21 @@ public final class LiveReplies {
         pumpAt = Long.MAX_VALUE;
         long now = ticker.nanos();
         long nextWake = Long.MAX_VALUE;
-        // A copy: a write that fails at once comes back into the engine, and changes the index, before send returns.
-        for (Live reply : waiting.toArray(new Live[0])) {
-            if (reply.inFlight || reply.unseenSince == 0) {
+        long visit = ++pumps;
+        // The next one is found first: a write that fails at once comes back into the engine before send returns.
+        for (Live reply = waiting.first(), next; reply != null; reply = next) {
+            next = waiting.after(reply);
+            if (reply.inFlight || reply.unseenSince == 0 || reply.visited == visit) {
                 continue;
             }
+            reply.visited = visit;
             long wait = Budget.nanosUntilAllFree(reply.budgets, now);
             if (wait > 0) {
-                nextWake = Math.min(nextWake, now + wait);
+                long everyone = waiting.nanosUntilAnyMayWrite(reply, now);
+                nextWake = Math.min(nextWake, now + (everyone > 0 ? everyone : wait));
+                if (everyone > 0) {
+                    break; // a budget all of them spend from is busy: nobody else may write either
+                }
                 continue;
             }
             Write write = reply.nextWrite();
@@ -117,6 +123,7 @@ public final class LiveReplies {
         private String finalDisplay;
         private String storedText = "";
         private final long seq;
+        private long visited;
         private boolean inFlight;
         /** When the oldest text not yet seen arrived; 0 when everything is seen or on its way. Its key in the index. */
         private long unseenSince;
@@ -147,7 +154,6 @@ public final class LiveReplies {
             }
         }
 
-        /** Text arrived that is not shown yet: it waits from now, unless older text waits already. */
         private void unseenFromNow() {
             if (unseenSince == 0) {
                 unseenSince(ticker.nanos());
@@ -262,15 +268,6 @@ public final class LiveReplies {
             return null;
         }
 
-        private static int commonPrefix(String a, String b) {
-            int n = Math.min(a.length(), b.length());
-            int i = 0;
-            while (i < n && a.charAt(i) == b.charAt(i)) {
-                i++;
-            }
-            return i;
-        }
-
         private void finishIfSettled() {
             if (finalDisplay != null && !inFlight && nextWrite() == null && !settled.isDone()) {
                 waiting.remove(this);
@@ -344,7 +341,7 @@ public final class LiveReplies {
             int from = Math.min(frozenUpTo, display.length());
             String rest = display.substring(from);
             int skipped = rest.length() - rest.stripLeading().length();
-            frozenUpTo = from + skipped + commonPrefix(keep, rest.stripLeading());
+            frozenUpTo = from + skipped + Splitter.commonPrefix(keep, rest.stripLeading());
             frozen = index + 1;
             version++;
             editFailures = 0;
