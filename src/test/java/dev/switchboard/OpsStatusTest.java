@@ -140,6 +140,8 @@ class OpsStatusTest {
         Map<String, Double> samples = Prometheus.parse(response.body());
         assertThat(samples.get("switchboard_provider_breaker{provider=\"primary\"}")).isEqualTo(2.0);
         assertThat(samples.get("switchboard_provider_breaker{provider=\"spare\"}")).isEqualTo(0.0);
+        assertThat(samples.get("switchboard_provider_queue{provider=\"primary\"}")).isEqualTo(0.0);
+        assertThat(samples.get("switchboard_provider_streams{provider=\"spare\"}")).isEqualTo(0.0);
         assertThat(samples.get("switchboard_provider_attempts_total{provider=\"primary\"}")).isEqualTo(2.0);
         assertThat(samples.get("switchboard_reply_fallbacks_total{provider=\"spare\"}")).isEqualTo(3.0);
         // the first failure opens the breaker (1 of 2 calls); the next two replies skip the provider
@@ -170,6 +172,9 @@ class OpsStatusTest {
         assertThat(p.get("failed").asLong()).isEqualTo(1);
         assertThat(p.get("first_token_p50_ms").isNumber()).isTrue();
         assertThat(p.get("minutes")).hasSize(60);
+        assertThat(p.get("streams_limit").asInt()).isEqualTo(64);
+        assertThat(p.get("queued").asInt()).isZero();
+        assertThat(p.get("queued_longest_ms").asLong()).isZero();
         assertThat(json.get("providers").get(1).get("health").asText()).isEqualTo("up");
         assertThat(json.get("fallbacks")).hasSize(3);
         assertThat(json.get("fallbacks").get(0).get("from").asText()).isEqualTo("primary/p-model");

@@ -23,6 +23,9 @@ import org.slf4j.LoggerFactory;
  * message carries its exact final text. A 429 pauses every budget the write belonged to for its Retry-After; a
  * message whose edits keep failing is left as it is and the rest of the reply continues in a new message.
  *
+ * <p>A pacing slot works through the replies with text to show, in an index by how long it waited (no sort), stops
+ * when a budget all of them share is busy, and lays a reply's text out only when a write of it may go.
+ *
  * <p>Thread-safe: all state is guarded by this engine; platform answers and tokens may arrive on any thread.
  */
 public final class LiveReplies {
@@ -32,13 +35,15 @@ public final class LiveReplies {
     static final String CURSOR = " ▍";
     /** The reason a reply is cancelled with when the service stops before it could finish. */
     public static final String SHUTDOWN = "the service is stopping";
-    static final String INTERRUPTED = "_(interrupted: the service restarted before this answer was finished;"
-            + " please ask again)_";
     private static final int EDIT_FAILURES_BEFORE_MOVING_ON = 3;
 
     private final Ticker ticker;
-    private final List<Live> live = new ArrayList<>();
+    /** Replies not in flight whose text has not all been seen, oldest unseen text first. */
+    private final WaitingReplies<Live> waiting = new WaitingReplies<>(Comparator.<Live>comparingLong(l -> l.unseenSince)
+            .thenComparingLong(l -> l.seq), l -> l.budgets);
+    private long started;
     private long pumpAt = Long.MAX_VALUE;
+    private long pumps;
 
     public LiveReplies(Ticker ticker) {
         this.ticker = ticker;
@@ -52,8 +57,8 @@ public final class LiveReplies {
      * @param footerOnFallback whether a reply that fell back ends with a line naming who answered
      */
     public synchronized Live start(ReplySink sink, List<Budget> budgets, boolean footerOnFallback) {
-        Live reply = new Live(sink, List.copyOf(budgets), footerOnFallback, ticker.nanos());
-        live.add(reply);
+        Live reply = new Live(sink, List.copyOf(budgets), footerOnFallback, ticker.nanos(), started++);
+        waiting.add(reply);
         pump();
         return reply;
     }
@@ -63,23 +68,26 @@ public final class LiveReplies {
         pumpAt = Long.MAX_VALUE;
         long now = ticker.nanos();
         long nextWake = Long.MAX_VALUE;
-        List<Live> waiting = new ArrayList<>(live);
-        waiting.sort(Comparator.comparingLong(l -> l.unseenSince == 0 ? now : l.unseenSince));
-        for (Live reply : waiting) {
-            if (reply.inFlight) {
+        long visit = ++pumps;
+        // The next one is found first: a write that fails at once comes back into the engine before send returns.
+        for (Live reply = waiting.first(), next; reply != null; reply = next) {
+            next = waiting.after(reply);
+            if (reply.inFlight || reply.unseenSince == 0 || reply.visited == visit) {
                 continue;
             }
-            long wait = 0;
-            for (Budget b : reply.budgets) {
-                wait = Math.max(wait, b.nanosUntilFree());
+            reply.visited = visit;
+            long wait = Budget.nanosUntilAllFree(reply.budgets, now);
+            if (wait > 0) {
+                long everyone = waiting.nanosUntilAnyMayWrite(reply, now);
+                nextWake = Math.min(nextWake, now + (everyone > 0 ? everyone : wait));
+                if (everyone > 0) {
+                    break; // a budget all of them spend from is busy: nobody else may write either
+                }
+                continue;
             }
             Write write = reply.nextWrite();
             if (write == null) {
-                reply.finishIfSettled();
-                continue;
-            }
-            if (wait > 0) {
-                nextWake = Math.min(nextWake, now + wait);
+                reply.nothingToWrite();
                 continue;
             }
             reply.budgets.forEach(Budget::tryTake);
@@ -114,7 +122,10 @@ public final class LiveReplies {
         private final CompletableFuture<List<String>> settled = new CompletableFuture<>();
         private String finalDisplay;
         private String storedText = "";
+        private final long seq;
+        private long visited;
         private boolean inFlight;
+        /** When the oldest text not yet seen arrived; 0 when everything is seen or on its way. Its key in the index. */
         private long unseenSince;
         private long sentUnseenSince;
         private int editFailures;
@@ -126,11 +137,35 @@ public final class LiveReplies {
         private int layoutVersion = -1;
         private List<String> layout;
 
-        private Live(ReplySink sink, List<Budget> budgets, boolean footerOnFallback, long now) {
+        private Live(ReplySink sink, List<Budget> budgets, boolean footerOnFallback, long now, long seq) {
             this.sink = sink;
             this.budgets = budgets;
             this.footerOnFallback = footerOnFallback;
             this.unseenSince = now;
+            this.seq = seq;
+        }
+
+        /** Moves this reply in the index: its text waits since {@code since} (0: nothing waits). */
+        private void unseenSince(long since) {
+            waiting.remove(this);
+            unseenSince = since;
+            if (since != 0 && !inFlight && !settled.isDone()) {
+                waiting.add(this);
+            }
+        }
+
+        private void unseenFromNow() {
+            if (unseenSince == 0) {
+                unseenSince(ticker.nanos());
+            }
+        }
+
+        /** Visited by a pacing slot with nothing to write: done, or out of the index until new text comes. */
+        private void nothingToWrite() {
+            if (finalDisplay == null) {
+                unseenSince(0);
+            }
+            finishIfSettled();
         }
 
         /** The router's handle, so a deleted message can stop the reply. */
@@ -150,18 +185,16 @@ public final class LiveReplies {
             synchronized (LiveReplies.this) {
                 source.append(text);
                 version++;
-                if (unseenSince == 0) {
-                    unseenSince = ticker.nanos();
-                }
+                unseenFromNow();
                 // A full pump only when this reply could write now; otherwise the scheduled wake-up serves it.
-                if (!inFlight && budgets.stream().allMatch(b -> b.nanosUntilFree() == 0)) {
-                    pump();
-                } else if (!inFlight) {
-                    long wait = 0;
-                    for (Budget b : budgets) {
-                        wait = Math.max(wait, b.nanosUntilFree());
+                if (!inFlight) {
+                    long now = ticker.nanos();
+                    long wait = Budget.nanosUntilAllFree(budgets, now);
+                    if (wait == 0) {
+                        pump();
+                    } else {
+                        wakeAt(now + wait);
                     }
-                    wakeAt(ticker.nanos() + wait);
                 }
             }
         }
@@ -171,7 +204,7 @@ public final class LiveReplies {
             synchronized (LiveReplies.this) {
                 source.setLength(0);
                 version++;
-                unseenSince = ticker.nanos();
+                unseenSince(ticker.nanos());
                 pump();
             }
         }
@@ -190,23 +223,13 @@ public final class LiveReplies {
         public void onDone(ReplyOutcome outcome) {
             synchronized (LiveReplies.this) {
                 storedText = outcome instanceof ReplyOutcome.Completed c ? c.text() : source.toString();
-                finalDisplay = switch (outcome) {
-                    case ReplyOutcome.Completed c -> sink.format(c.text())
-                            + (footerOnFallback && c.fellBack() ? "\n_answered by " + c.target().provider() + "_" : "");
-                    case ReplyOutcome.Failed f -> source.isEmpty() ? f.userMessage()
-                            : sink.format(source.toString()) + "\n\n_" + f.userMessage() + "_";
-                    case ReplyOutcome.Cancelled c -> {
-                        String why = SHUTDOWN.equals(c.reason()) ? INTERRUPTED : "_(stopped)_";
-                        yield source.isEmpty() ? why : sink.format(source.toString()) + "\n" + why;
-                    }
-                };
-                if (finalDisplay.isBlank()) {
-                    finalDisplay = "_(no answer)_";
-                }
+                finalDisplay = FinalText.of(outcome, source.toString(), sink, footerOnFallback);
                 version++;
-                if (unseenSince == 0) {
-                    unseenSince = ticker.nanos();
+                if (!inFlight && nextWrite() == null) {
+                    finishIfSettled(); // shown already: nothing to wait for
+                    return;
                 }
+                unseenFromNow();
                 pump();
             }
         }
@@ -245,27 +268,18 @@ public final class LiveReplies {
             return null;
         }
 
-        private static int commonPrefix(String a, String b) {
-            int n = Math.min(a.length(), b.length());
-            int i = 0;
-            while (i < n && a.charAt(i) == b.charAt(i)) {
-                i++;
-            }
-            return i;
-        }
-
         private void finishIfSettled() {
             if (finalDisplay != null && !inFlight && nextWrite() == null && !settled.isDone()) {
-                live.remove(this);
+                waiting.remove(this);
                 settled.complete(List.copyOf(ids));
             }
         }
 
         private void send(Write write) {
-            inFlight = true;
             // This write shows everything seen so far; only text arriving from now on is unseen.
             sentUnseenSince = unseenSince;
-            unseenSince = 0;
+            unseenSince(0);
+            inFlight = true;
             CompletionStage<?> call;
             try {
                 call = switch (write.op()) {
@@ -313,7 +327,7 @@ public final class LiveReplies {
                 }
             }
             if (unseenSince == 0 && nextWrite() != null) {
-                unseenSince = ticker.nanos(); // the final text or a reset came without tokens
+                unseenSince(ticker.nanos()); // the final text or a reset came without tokens
             }
         }
 
@@ -327,7 +341,7 @@ public final class LiveReplies {
             int from = Math.min(frozenUpTo, display.length());
             String rest = display.substring(from);
             int skipped = rest.length() - rest.stripLeading().length();
-            frozenUpTo = from + skipped + commonPrefix(keep, rest.stripLeading());
+            frozenUpTo = from + skipped + Splitter.commonPrefix(keep, rest.stripLeading());
             frozen = index + 1;
             version++;
             editFailures = 0;
@@ -339,7 +353,9 @@ public final class LiveReplies {
                 inFlight = false;
                 if (error != null) {
                     // Not shown after all: the text waits since whenever it first did.
-                    unseenSince = unseenSince == 0 ? sentUnseenSince : Math.min(unseenSince, sentUnseenSince);
+                    unseenSince(unseenSince == 0 ? sentUnseenSince : Math.min(unseenSince, sentUnseenSince));
+                } else {
+                    unseenSince(unseenSince); // back in the index if text came while the write was on its way
                 }
                 Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
                         ? error.getCause() : error;
@@ -351,13 +367,13 @@ public final class LiveReplies {
                 } else if (cause instanceof ReplySink.WriteFailed failed
                         && failed.kind() == ReplySink.WriteFailed.Kind.GONE) {
                     log.info("a reply's message was deleted; stopping the reply");
-                    live.remove(this);
+                    waiting.remove(this);
                     settled.complete(List.copyOf(ids));
                     return "the message was deleted";
                 } else if (++failuresInARow > 5 * EDIT_FAILURES_BEFORE_MOVING_ON) {
                     log.error("a reply could not be written after {} tries; giving up: {}", failuresInARow,
                             cause.toString());
-                    live.remove(this);
+                    waiting.remove(this);
                     settled.completeExceptionally(cause);
                     return "the reply cannot be shown";
                 } else if (write.op() == Write.Op.EDIT && ++editFailures >= EDIT_FAILURES_BEFORE_MOVING_ON) {
@@ -366,6 +382,9 @@ public final class LiveReplies {
                             cause.toString());
                 } else if (write.op() == Write.Op.POST) {
                     log.warn("posting a reply message failed; trying again: {}", cause.toString());
+                }
+                if (unseenSince == 0) {
+                    finishIfSettled();
                 }
                 pump();
                 return null;

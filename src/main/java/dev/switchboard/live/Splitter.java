@@ -127,4 +127,14 @@ public final class Splitter {
         }
         return open;
     }
+
+    /** How many characters {@code a} and {@code b} share from their start. */
+    static int commonPrefix(String a, String b) {
+        int n = Math.min(a.length(), b.length());
+        int i = 0;
+        while (i < n && a.charAt(i) == b.charAt(i)) {
+            i++;
+        }
+        return i;
+    }
 }

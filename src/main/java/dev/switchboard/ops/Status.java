@@ -45,9 +45,11 @@ public record Status(Instant at, List<Provider> providers, List<Adapter> adapter
      * @param lastFailureAt when, or null
      * @param lastHour tries, failures and time to first token over the last hour
      * @param perMinute the last hour minute by minute, oldest first
+     * @param streams its streams open and the replies waiting in line for one
      */
     public record Provider(String name, Health health, String unavailable, String breaker, String lastFailure,
-                           Instant lastFailureAt, ProviderStats.Summary lastHour, List<ProviderStats.Point> perMinute) {
+                           Instant lastFailureAt, ProviderStats.Summary lastHour, List<ProviderStats.Point> perMinute,
+                           Router.Streams streams) {
     }
 
     /**

@@ -82,7 +82,7 @@ public final class StatusBoard {
         for (Router.ProviderStatus p : router.providers()) {
             providers.add(new Status.Provider(p.name(), Status.health(p, now), p.unavailable(), p.breaker(),
                     p.lastFailure(), p.lastFailureAt(), router.stats().summary(p.name()),
-                    router.stats().series(p.name())));
+                    router.stats().series(p.name()), p.streams()));
         }
         List<Status.Adapter> adapters = new ArrayList<>();
         for (Platform platform : platforms.get()) {

@@ -54,6 +54,10 @@ final class StatusJson {
             n.put("error_rate", h.errorRate());
             putMillis(n, "first_token_p50_ms", h.firstTokenP50());
             putMillis(n, "first_token_p95_ms", h.firstTokenP95());
+            n.put("streams_open", p.streams().open());
+            n.put("streams_limit", p.streams().limit());
+            n.put("queued", p.streams().waiting());
+            putMillis(n, "queued_longest_ms", p.streams().oldestWait());
             ArrayNode minutes = n.putArray("minutes");
             for (ProviderStats.Point point : p.perMinute()) {
                 ObjectNode m = minutes.addObject();

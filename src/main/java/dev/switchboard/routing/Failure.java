@@ -48,7 +48,7 @@ public sealed interface Failure {
     /** Any other 4xx: our request is wrong. No fallback would fix it. */
     record BadRequest(String detail) implements Failure { }
 
-    /** The provider's concurrent-stream limit (bulkhead) is full. */
+    /** Every one of the provider's stream slots ({@code max_concurrent_streams}) stayed in use until the deadline. */
     record Busy() implements Failure { }
 
     /** Skipped without a call: turned off, misconfigured, cooling down, or its circuit breaker is open. */

@@ -2,7 +2,6 @@ package dev.switchboard.routing;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
-import dev.failsafe.Bulkhead;
 import dev.failsafe.CircuitBreaker;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.request.ChatRequest;
@@ -32,7 +31,7 @@ final class ProviderRegistry {
 
     /** Replaced whole on reconfigure, never changed in place: readers need no lock. */
     private volatile Map<String, ProviderState> providers = Map.of();
-    private final Map<String, Gauge> breakerGauges = new ConcurrentHashMap<>();
+    private final Map<String, Gauge> gauges = new ConcurrentHashMap<>();
     private final ModelFactory models;
     private final RouterTime time;
     private final Clock clock;
@@ -60,13 +59,24 @@ final class ProviderRegistry {
 
     private ProviderState newState(String name, RouterOptions.Provider p, ProviderState replacing) {
         // One gauge per provider name, reading whichever state is current: a replaced state cannot overwrite it.
-        breakerGauges.computeIfAbsent(name, n -> Gauge.builder("switchboard.provider.breaker", this,
+        gauges.computeIfAbsent(name, n -> Gauge.builder("switchboard.provider.breaker", this,
                         registry -> registry.breakerCode(n))
                 .tag("provider", n).description("0 closed, 1 half-open, 2 open").register(meters));
-        Bulkhead<Attempt.Completion> bulkhead = replacing != null
-                && replacing.config.maxConcurrentStreams() == p.maxConcurrentStreams() ? replacing.bulkhead : null;
+        gauges.computeIfAbsent(name + " queue", unused -> Gauge.builder("switchboard.provider.queue", this,
+                        registry -> registry.slots(name, StreamSlots.Snapshot::waiting))
+                .tag("provider", name).description("tries waiting for a stream slot").register(meters));
+        gauges.computeIfAbsent(name + " streams", unused -> Gauge.builder("switchboard.provider.streams", this,
+                        registry -> registry.slots(name, StreamSlots.Snapshot::open))
+                .tag("provider", name).description("streams open").register(meters));
+        StreamSlots slots = replacing != null && replacing.config.maxConcurrentStreams() == p.maxConcurrentStreams()
+                ? replacing.slots : new StreamSlots(name, p.maxConcurrentStreams(), time, meters);
         return new ProviderState(name, p, models, clock, time, state -> log.warn("circuit breaker {} {}",
-                state.name().toLowerCase(Locale.ROOT), kv("provider", name)), bulkhead);
+                state.name().toLowerCase(Locale.ROOT), kv("provider", name)), slots);
+    }
+
+    private double slots(String provider, java.util.function.ToIntFunction<StreamSlots.Snapshot> figure) {
+        ProviderState p = providers.get(provider);
+        return p == null ? Double.NaN : figure.applyAsInt(p.slots.snapshot());
     }
 
     private double breakerCode(String provider) {
@@ -126,8 +136,12 @@ final class ProviderRegistry {
     /** A snapshot of each provider, in config order. */
     List<Router.ProviderStatus> statuses() {
         List<Router.ProviderStatus> out = new ArrayList<>();
-        providers.forEach((name, p) -> out.add(new Router.ProviderStatus(name, p.availability(),
-                p.breaker.getState().name().toLowerCase(Locale.ROOT), p.lastFailure(), p.lastFailureAt())));
+        providers.forEach((name, p) -> {
+            StreamSlots.Snapshot slots = p.slots.snapshot();
+            out.add(new Router.ProviderStatus(name, p.availability(),
+                    p.breaker.getState().name().toLowerCase(Locale.ROOT), p.lastFailure(), p.lastFailureAt(),
+                    new Router.Streams(slots.open(), slots.limit(), slots.waiting(), slots.oldestWait())));
+        });
         return out;
     }
 

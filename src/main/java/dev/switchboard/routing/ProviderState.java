@@ -1,6 +1,5 @@
 package dev.switchboard.routing;
 
-import dev.failsafe.Bulkhead;
 import dev.failsafe.CircuitBreaker;
 import dev.failsafe.RetryPolicy;
 import dev.langchain4j.model.chat.StreamingChatModel;
@@ -10,7 +9,7 @@ import java.time.Instant;
 import java.util.function.Consumer;
 
 /**
- * One provider's resilience policies and health: its circuit breaker, its bulkhead of concurrent streams, its retry
+ * One provider's resilience policies and health: its circuit breaker, its slots for concurrent streams, its retry
  * policy, and the marks that take it out of rotation (turned off by an operator, misconfigured after an
  * authentication failure, cooling down after a long {@code Retry-After}). Thread-safe.
  */
@@ -23,7 +22,7 @@ final class ProviderState {
     final String name;
     final RouterOptions.Provider config;
     final CircuitBreaker<Attempt.Completion> breaker;
-    final Bulkhead<Attempt.Completion> bulkhead;
+    final StreamSlots slots;
     final RetryPolicy<Attempt.Completion> retry;
     private final ModelFactory models;
     private final java.util.Map<String, StreamingChatModel> clients = new java.util.concurrent.ConcurrentHashMap<>();
@@ -38,11 +37,11 @@ final class ProviderState {
     private volatile Instant lastFailureAt;
 
     /**
-     * @param bulkhead the bulkhead of the state this one replaces when its limit did not change, so streams still
-     *                 running on the old state keep counting; null for a new one
+     * @param slots its stream slots: those of the state this one replaces when the limit did not change, so streams
+     *              still running on the old state keep counting
      */
     ProviderState(String name, RouterOptions.Provider config, ModelFactory models, Clock clock, RouterTime time,
-                  Consumer<CircuitBreaker.State> onBreakerChange, Bulkhead<Attempt.Completion> bulkhead) {
+                  Consumer<CircuitBreaker.State> onBreakerChange, StreamSlots slots) {
         this.name = name;
         this.config = config;
         this.models = models;
@@ -67,8 +66,7 @@ final class ProviderState {
                     onBreakerChange.accept(CircuitBreaker.State.CLOSED);
                 })
                 .build();
-        this.bulkhead = bulkhead != null ? bulkhead
-                : Bulkhead.<Attempt.Completion>builder(config.maxConcurrentStreams()).build();
+        this.slots = slots;
         RouterOptions.Retry r = config.retry();
         this.retry = RetryPolicy.<Attempt.Completion>builder()
                 // Only before the first token is shown: after that a retry would be visible to the user.

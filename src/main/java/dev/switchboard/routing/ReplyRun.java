@@ -2,7 +2,6 @@ package dev.switchboard.routing;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
-import dev.failsafe.BulkheadFullException;
 import dev.failsafe.CircuitBreakerOpenException;
 import dev.failsafe.Failsafe;
 import dev.langchain4j.model.chat.request.ChatRequest;
@@ -22,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +57,8 @@ final class ReplyRun implements ReplyHandle {
     private boolean finished;
     private Attempt current;
     private CompletableFuture<Attempt.Completion> execution;
+    /** A try's place in line for a stream slot, while it waits; cancelled when the reply ends. */
+    private CompletableFuture<StreamSlots.Slot> waitingForSlot;
     private TargetFailure pendingReset;
     private double budgetFactor = 1.0;
     private Target trimmedFor;
@@ -102,40 +104,68 @@ final class ReplyRun implements ReplyHandle {
         promptMessages = prompt.messages().size();
         ChatRequest chat = ChatRequest.builder().messages(prompt.messages()).build();
         AtomicInteger tries = new AtomicInteger();
-        CompletableFuture<Attempt.Completion> run = Failsafe.with(provider.retry, provider.bulkhead)
-                .with(services.time()).getStageAsync(() -> {
-                    var model = provider.model(target.model());
-                    Attempt attempt;
-                    synchronized (this) {
-                        if (finished) {
-                            throw new CancellationException("reply already ended");
-                        }
-                        if (!provider.breaker.tryAcquirePermit()) {
-                            throw new CircuitBreakerOpenException(provider.breaker);
-                        }
-                        // Only now is it sure this target is asked: tell the listener to drop the partial text.
-                        if (pendingReset != null) {
-                            TargetFailure reset = pendingReset;
-                            pendingReset = null;
-                            notify(() -> listener.onReset(reset.target(), reset.failure(), target));
-                        }
-                        counter("switchboard.provider.attempts", target).increment();
-                        int attemptNumber = tries.incrementAndGet();
-                        notify(() -> listener.onAttempt(target, attemptNumber));
-                        attempt = new Attempt(this, model, chat, provider.config.deadlines(), services.time(),
-                                    this::accept);
-                        current = attempt;
-                        currentTarget = target;
-                        chars = 0;
-                    }
-                    long asked = services.time().nanos();
-                    return attempt.start().whenComplete((c, e) -> {
-                        provider.recordOutcome(e);
-                        recordTry(provider, asked, c, e);
-                    });
-                });
+        CompletableFuture<Attempt.Completion> run = Failsafe.with(provider.retry).with(services.time())
+                .getStageAsync(() -> withSlot(provider, () -> tryOnce(target, provider, chat, tries)));
         execution = run;
         run.whenComplete((completion, error) -> settle(target, provider, run, completion, error));
+    }
+
+    /**
+     * Runs a try once it has one of the provider's stream slots: at once when one is free, else when one frees, oldest
+     * waiting first. It waits no longer than the provider's first-token deadline, then fails with
+     * {@link StreamSlots.Full} (the route moves on); the try's own deadlines start when it has its slot.
+     */
+    private CompletableFuture<Attempt.Completion> withSlot(ProviderState provider,
+                                                           Supplier<CompletableFuture<Attempt.Completion>> tryOnce) {
+        CompletableFuture<StreamSlots.Slot> slot = provider.slots.take(provider.config.deadlines().firstToken());
+        synchronized (this) {
+            if (finished) {
+                slot.cancel(false);
+            }
+            waitingForSlot = slot.isDone() ? null : slot;
+        }
+        return slot.thenCompose(held -> {
+            CompletableFuture<Attempt.Completion> tried;
+            try {
+                tried = tryOnce.get();
+            } catch (RuntimeException e) {
+                tried = CompletableFuture.failedFuture(e);
+            }
+            return tried.whenComplete((c, e) -> held.release());
+        });
+    }
+
+    private CompletableFuture<Attempt.Completion> tryOnce(Target target, ProviderState provider, ChatRequest chat,
+                                                          AtomicInteger tries) {
+        var model = provider.model(target.model());
+        Attempt attempt;
+        synchronized (this) {
+            waitingForSlot = null;
+            if (finished) {
+                throw new CancellationException("reply already ended");
+            }
+            if (!provider.breaker.tryAcquirePermit()) {
+                throw new CircuitBreakerOpenException(provider.breaker);
+            }
+            // Only now is it sure this target is asked: tell the listener to drop the partial text.
+            if (pendingReset != null) {
+                TargetFailure reset = pendingReset;
+                pendingReset = null;
+                notify(() -> listener.onReset(reset.target(), reset.failure(), target));
+            }
+            counter("switchboard.provider.attempts", target).increment();
+            int attemptNumber = tries.incrementAndGet();
+            notify(() -> listener.onAttempt(target, attemptNumber));
+            attempt = new Attempt(this, model, chat, provider.config.deadlines(), services.time(), this::accept);
+            current = attempt;
+            currentTarget = target;
+            chars = 0;
+        }
+        long asked = services.time().nanos();
+        return attempt.start().whenComplete((c, e) -> {
+            provider.recordOutcome(e);
+            recordTry(provider, asked, c, e);
+        });
     }
 
     /** The try's outcome for the last-hour statistics; cancelled tries and our own mistakes say nothing. */
@@ -191,7 +221,7 @@ final class ReplyRun implements ReplyHandle {
             shown = failed.tokensShown;
         } else if (cause instanceof CircuitBreakerOpenException) {
             failure = new Failure.Unavailable("circuit breaker open");
-        } else if (cause instanceof BulkheadFullException) {
+        } else if (cause instanceof StreamSlots.Full) {
             failure = new Failure.Busy();
         } else {
             failure = FailureClassifier.classify(cause, 0, null);
@@ -339,15 +369,20 @@ final class ReplyRun implements ReplyHandle {
     @Override
     public void cancel(String reason) {
         Attempt attempt;
+        CompletableFuture<StreamSlots.Slot> slot;
         synchronized (this) {
             if (finished) {
                 return;
             }
             attempt = current;
+            slot = waitingForSlot;
             finish(new ReplyOutcome.Cancelled(reason));
         }
-        // The Failsafe run is left to end on its own: cancelling it would skip releasing its permits. A try
-        // still waiting for its turn sees the reply finished and ends there.
+        // The Failsafe run is left to end on its own. A try waiting for a stream slot leaves the line; one whose
+        // slot is on its way sees the reply finished and hands the slot on.
+        if (slot != null) {
+            slot.cancel(false);
+        }
         if (attempt != null) {
             attempt.cancel();
         }

@@ -25,19 +25,20 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Answers a conversation through its route: tries each target in order, with the target provider's retries,
- * circuit breaker, bulkhead and deadlines, and falls back to the next target when one fails. Streams the answer to a
- * {@link ReplyListener} as it arrives. Thread-safe; one instance serves every adapter.
+ * circuit breaker, stream slots and deadlines, and falls back to the next target when one fails. Streams the answer
+ * to a {@link ReplyListener} as it arrives. Thread-safe; one instance serves every adapter.
  *
  * <p>Three parts do the work: {@link RouteChoices} (which targets, which prompt, operators' choices),
  * {@link ProviderRegistry} (every provider's policies and health, replaced on reload) and {@link ReplyRun} (one
  * reply, target after target).
  *
- * <p>Per target the policies nest as Retry(Bulkhead(CircuitBreaker(attempt))), outermost first: every retry takes a
- * stream slot (a full bulkhead sends the reply to the next target at once) and asks the breaker for a permit (an open
- * breaker fails at once, without waiting). The breaker hears each try's outcome by hand, so a cancelled try or a full
- * bulkhead never counts as a success, and a cancelled half-open probe re-opens it. The attempt enforces its own
- * first-token, idle and total deadlines. Retries happen only before the first token was shown; after that a failure
- * goes to the next target, whose answer replaces the partial one.
+ * <p>Per target the policies nest as Retry(stream slot(CircuitBreaker(attempt))), outermost first: every retry takes
+ * one of the provider's stream slots ({@link StreamSlots}: when all are in use it waits in line, oldest first, for at
+ * most the first-token deadline, and only then does the reply move to the next target) and asks the breaker for a
+ * permit (an open breaker fails at once, without waiting). The breaker hears each try's outcome by hand, so a
+ * cancelled try or a wait for a slot that ran out never counts as a success, and a cancelled half-open probe re-opens
+ * it. The attempt enforces its own first-token, idle and total deadlines. Retries happen only before the first token
+ * was shown; after that a failure goes to the next target, whose answer replaces the partial one.
  */
 public final class Router implements AutoCloseable {
 
@@ -194,9 +195,10 @@ public final class Router implements AutoCloseable {
      * @param breaker closed, half_open or open
      * @param lastFailure the label of its last failure, or empty
      * @param lastFailureAt when, or null
+     * @param streams its streams open and waiting for a slot
      */
     public record ProviderStatus(String name, Availability availability, String breaker, String lastFailure,
-                                 Instant lastFailureAt) {
+                                 Instant lastFailureAt, Streams streams) {
 
         /**
          * Why it is taken out of rotation by a mark (off, turned off, misconfigured, cooling down), or null; an open
@@ -206,6 +208,16 @@ public final class Router implements AutoCloseable {
             return availability.marked() ? availability.reason() : null;
         }
     }
+
+    /**
+     * A provider's streams now ({@code max_concurrent_streams}).
+     *
+     * @param open streams open
+     * @param limit streams allowed at once
+     * @param waiting replies waiting in line for a stream slot, oldest first
+     * @param oldestWait how long the first in line has waited; zero when nobody waits
+     */
+    public record Streams(int open, int limit, int waiting, Duration oldestWait) { }
 
     /** The last hour of every provider and the recent fallbacks. */
     public ProviderStats stats() {

@@ -43,7 +43,7 @@ public record RouterOptions(Map<String, Provider> providers, String defaultRoute
      * @param contextWindows tokens per model where the built-in table does not know it
      * @param prices US dollars per million tokens, per model
      * @param deadlines its time limits
-     * @param maxConcurrentStreams streams open at once before new ones fall back
+     * @param maxConcurrentStreams streams open at once before new ones wait in line for one
      * @param retry retries before the first token
      * @param breaker its circuit breaker
      */

@@ -13,10 +13,15 @@ final class UserMessages {
             return "No AI provider is set up for this conversation, so I can't answer yet. An operator needs to add one.";
         }
         boolean busy = failures.stream().map(TargetFailure::failure).anyMatch(f -> f instanceof Failure.RateLimited
-                || f instanceof Failure.Overloaded || f instanceof Failure.Busy);
+                || f instanceof Failure.Overloaded);
+        // Every slot for streams stayed in use: the providers were not asked, this service was full.
+        boolean full = failures.stream().map(TargetFailure::failure).anyMatch(f -> f instanceof Failure.Busy);
         boolean flaky = failures.stream().map(TargetFailure::failure).anyMatch(f -> f instanceof Failure.Timeout
                 || f instanceof Failure.ConnectionFailed || f instanceof Failure.ServerError
                 || f instanceof Failure.Truncated);
+        if (full && !busy) {
+            return "I'm answering too many questions at once to start yours in time. Please try again in a minute.";
+        }
         if (busy) {
             return "The AI providers are overloaded right now and couldn't answer. Please try again in a minute.";
         }

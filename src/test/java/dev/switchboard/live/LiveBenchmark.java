@@ -7,6 +7,8 @@ import dev.switchboard.routing.Target;
 import dev.switchboard.testing.FakeChatPlatform;
 import dev.switchboard.testing.FakeProvider;
 import dev.switchboard.testing.ManualTicker;
+import com.sun.management.ThreadMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,6 +33,9 @@ class LiveBenchmark {
     private static final int WORDS = 300;
     private static final Duration WORD_INTERVAL = Duration.ofMillis(33); // about 30 words a second
     private static final Duration LATENCY = Duration.ofMillis(50);
+    private static final String ENGINE = "Switchboard engine";
+    /** Tokens delivered to a listener that writes nothing: the simulation's own cost, taken off the others. */
+    private static final String HARNESS = "harness only";
 
     /** A platform's rules as the fake enforces them, and the budgets the engine keeps for them. */
     private record PlatformModel(String name, int maxChars, Duration minInterval) {
@@ -49,8 +54,8 @@ class LiveBenchmark {
                 + " exact final texts | target p95 |\n|---|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
         for (PlatformModel platform : List.of(SLACK, DISCORD)) {
             for (int streams : new int[] {1, 10, 100, 1_000}) {
-                for (String policy : List.of("Switchboard engine", "edit every 10 tokens", "edit once a second")) {
-                    if (streams > 100 && !policy.startsWith("Switchboard")) {
+                for (String policy : List.of(ENGINE, "edit every 10 tokens", "edit once a second")) {
+                    if (streams > 100 && !policy.equals(ENGINE)) {
                         // Their queues never shrink at this load: minutes of simulated time hold gigabytes of edits.
                         table.append(String.format(Locale.ROOT, "| %s | %d | %s | not run: its queue of edits grows"
                                 + " without bound | | | | | | |%n", platform == SLACK ? "Slack-like" : "Discord-like",
@@ -71,7 +76,22 @@ class LiveBenchmark {
         Files.writeString(out, table.toString());
     }
 
+    /** One simulated run: what the platform shows, and what it cost the thread that ran it. */
+    private record Simulation(FakeChatPlatform platform, List<String> answers, List<long[]> arrivals,
+                              long cpuNanos, long allocatedBytes, long wallNanos) {
+    }
+
     private String run(PlatformModel model, int streams, String policy) {
+        Simulation sim = simulate(model, streams, policy);
+        return lagRow(model, streams, policy, sim);
+    }
+
+    private Simulation simulate(PlatformModel model, int streams, String policy) {
+        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long self = Thread.currentThread().threadId();
+        long cpuBefore = threads.getCurrentThreadCpuTime();
+        long allocatedBefore = threads.getThreadAllocatedBytes(self);
+        long wallBefore = System.nanoTime();
         ManualTicker ticker = new ManualTicker();
         boolean slack = model == SLACK;
         FakeChatPlatform platform = new FakeChatPlatform(ticker, slack ? 50 : 5,
@@ -93,12 +113,14 @@ class LiveBenchmark {
             String answer = answer(random);
             answers.add(answer);
             Writer writer = switch (policy) {
-                case "Switchboard engine" -> {
+                case ENGINE -> {
                     List<Budget> budgets = slack ? List.of(workspace)
                             : List.of(new Budget("ch" + s, 5, Duration.ofSeconds(5), ticker), bot);
                     LiveReplies.Live live = engine.start(sink, budgets, false);
                     yield new Writer(live, () -> live.settled().isDone());
                 }
+                case HARNESS -> harness();
+                case "edit every token" -> naive(ticker, sink, (tokens, elapsed) -> true);
                 case "edit every 10 tokens" -> naive(ticker, sink, (tokens, elapsed) -> tokens % 10 == 0);
                 default -> naive(ticker, sink, null);
             };
@@ -121,7 +143,15 @@ class LiveBenchmark {
         for (int step = 0; step < 24_000 && !writers.stream().allMatch(w -> w.done().getAsBoolean()); step++) {
             ticker.advance(Duration.ofMillis(100));
         }
+        return new Simulation(platform, answers, arrivals, threads.getCurrentThreadCpuTime() - cpuBefore,
+                threads.getThreadAllocatedBytes(self) - allocatedBefore, System.nanoTime() - wallBefore);
+    }
 
+    private String lagRow(PlatformModel model, int streams, String policy, Simulation sim) {
+        boolean slack = model == SLACK;
+        FakeChatPlatform platform = sim.platform();
+        List<String> answers = sim.answers();
+        List<long[]> arrivals = sim.arrivals();
         List<Long> lags = new ArrayList<>();
         int exact = 0;
         for (int s = 0; s < streams; s++) {
@@ -161,6 +191,61 @@ class LiveBenchmark {
     }
 
     private record Writer(ReplyListener listener, java.util.function.BooleanSupplier done) {
+    }
+
+    private static Writer harness() {
+        boolean[] done = new boolean[1];
+        return new Writer(new ReplyListener() {
+            @Override
+            public void onToken(String text) {
+            }
+
+            @Override
+            public void onDone(ReplyOutcome outcome) {
+                done[0] = true;
+            }
+        }, () -> done[0]);
+    }
+
+    /**
+     * What the engine costs in CPU per reply, on the thread that runs the whole simulation (the manual ticker runs
+     * every token, pacing slot and platform answer on it), against a naive policy in the same run. The harness row
+     * (tokens to a listener that writes nothing) is the simulation's own cost; the engine's is the difference.
+     * Run alone with {@code ./mvnw -B -o -Pbench test -Dtest='LiveBenchmark#cpuPerReply'}.
+     */
+    @Test
+    void cpuPerReply() throws Exception {
+        for (PlatformModel warmUp : List.of(SLACK, DISCORD)) {
+            simulate(warmUp, 100, ENGINE);
+            simulate(warmUp, 100, HARNESS);
+        }
+        StringBuilder table = new StringBuilder("Live engine CPU, simulated time: " + WORDS + "-word answers at ~30"
+                + " words/s, all replies at once, one thread (the manual ticker's).\n\n");
+        table.append("| platform | replies | policy | CPU ms per reply | of which harness | less harness |"
+                + " MB allocated per reply | lag p95 | 429s | exact final texts | wall s |\n"
+                + "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (PlatformModel platform : List.of(DISCORD, SLACK)) {
+            for (int streams : new int[] {100, 500}) {
+                Simulation harness = simulate(platform, streams, HARNESS);
+                for (String policy : List.of(ENGINE, "edit once a second")) {
+                    if (streams > 100 && !policy.equals(ENGINE) && platform == SLACK) {
+                        continue; // its queue of edits grows without bound at this load
+                    }
+                    Simulation sim = simulate(platform, streams, policy);
+                    String[] lag = lagRow(platform, streams, policy, sim).split("\\|");
+                    table.append(String.format(Locale.ROOT, "| %s | %d | %s | %.2f | %.2f | %.2f | %.2f | %s | %s | %s"
+                                    + " | %.1f |%n", platform == SLACK ? "Slack-like" : "Discord-like", streams, policy,
+                            sim.cpuNanos() / 1e6 / streams, harness.cpuNanos() / 1e6 / streams,
+                            (sim.cpuNanos() - harness.cpuNanos()) / 1e6 / streams,
+                            sim.allocatedBytes() / 1e6 / streams, lag[5].strip(), lag[8].strip(), lag[9].strip(),
+                            sim.wallNanos() / 1e9));
+                }
+            }
+        }
+        System.out.println("\n" + table);
+        Path out = Path.of("target", "benchmarks", "live-cpu.md");
+        Files.createDirectories(out.getParent());
+        Files.writeString(out, table.toString());
     }
 
     /**

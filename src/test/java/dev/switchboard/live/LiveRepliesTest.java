@@ -239,4 +239,22 @@ class LiveRepliesTest {
         assertThat(live.settled()).isDone();
         assertThat(platform.shown("t")).containsExactly(LiveReplies.THINKING, "The whole answer.");
     }
+
+    @Test
+    void theFinalText_isWrittenTheMomentItsBudgetHasAWrite_notAtALaterWakeUp() {
+        Fixture f = fixture(0);
+        ManualTicker ticker = f.ticker();
+        FakeChatPlatform platform = f.platform();
+        LiveReplies.Live live = f.live();
+        long start = ticker.nanos(); // the placeholder took the budget's write now; the next is free a second later
+        ticker.advance(Duration.ofMillis(300));
+        live.onToken("Hello");
+        live.onDone(completed("Hello", List.of()));
+        ticker.advance(Duration.ofSeconds(2));
+
+        List<long[]> seen = platform.visibility("t");
+        long at = f.channel().interval().plus(Duration.ofMillis(40)).toNanos(); // free, then the platform's latency
+        assertThat(seen.getLast()[0] - start).as("when the final text showed").isEqualTo(at);
+        assertThat(platform.shown("t")).containsExactly("Hello");
+    }
 }

@@ -586,18 +586,111 @@ class RouterTest {
         assertThat(completed(ask("something edgy")).text()).isEqualTo(BACKUP);
     }
 
+    /** One stream at once for the primary; its idle deadline far beyond its first-token deadline (800 ms). */
+    private Router routerWithOneStream(String targets) {
+        String yaml = """
+                providers:
+                  primary: {type: openai, api_key: k-0000000000, base_url: "%s", models: [model-a],
+                            first_token_timeout: 800ms, idle_timeout: 30s, total_timeout: 60s,
+                            max_concurrent_streams: 1}
+                  secondary: {type: anthropic, api_key: k-0000000000, base_url: "%s", models: [model-b]}
+                routing:
+                  default_route: main
+                  routes:
+                    main: {targets: [%s]}
+                """.formatted(primary.baseUrl(Api.OPENAI), secondary.baseUrl(Api.ANTHROPIC), targets);
+        router = router(new ConfigLoader().parse(yaml, "t.yaml", Map.of()).config(), new Random(7), UsageLedger.NONE);
+        return router;
+    }
+
+    private Router.Streams primaryStreams() {
+        return router.providers().stream().filter(p -> p.name().equals("primary")).findFirst().orElseThrow().streams();
+    }
+
     @Test
-    void aFullBulkhead_sendsTheNextReplyElsewhereAtOnce() {
-        router(Api.OPENAI, "    max_concurrent_streams: 1");
-        primary.otherwise(r -> Script.answer(ANSWER.repeat(5)).paced(Duration.ZERO, Duration.ofMillis(20)));
+    void aFullBulkhead_sendsTheNextReplyElsewhere_onceTheFirstTokenDeadlinePasses() {
+        routerWithOneStream("primary/model-a, {target: secondary/model-b, priority: 1}");
+        primary.otherwise(r -> Script.answer(ANSWER.repeat(5)).paced(Duration.ZERO, Duration.ofMillis(40)));
         RecordingListener first = ask("one");
         await().atMost(Duration.ofSeconds(5)).until(() -> !first.visibleText().isEmpty());
+        RecordingListener waiting = ask("two");
+        await().atMost(Duration.ofSeconds(5)).until(() -> primaryStreams().waiting() == 1);
 
-        ReplyOutcome.Completed second = completed(ask("two"));
+        time.advance(Duration.ofMillis(800));
+        ReplyOutcome.Completed second = completed(waiting);
 
         assertThat(second.text()).isEqualTo(BACKUP);
         assertThat(second.failures()).extracting(f -> f.failure().label()).containsExactly("busy");
         assertThat(completed(first).text()).isEqualTo(ANSWER.repeat(5));
+    }
+
+    @Test
+    void aFullBulkhead_queuesTheReply_oldestFirst_untilAStreamEnds() {
+        routerWithOneStream("primary/model-a, {target: secondary/model-b, priority: 1}");
+        primary.enqueue(Script.answer(ANSWER.repeat(3)).paced(Duration.ZERO, Duration.ofMillis(20)),
+                Script.answer("second"), Script.answer("third"));
+        RecordingListener first = ask("one");
+        await().atMost(Duration.ofSeconds(5)).until(() -> !first.visibleText().isEmpty());
+        RecordingListener second = ask("two");
+        await().atMost(Duration.ofSeconds(5)).until(() -> primaryStreams().waiting() == 1);
+        RecordingListener third = ask("three");
+        await().atMost(Duration.ofSeconds(5)).until(() -> primaryStreams().waiting() == 2);
+        time.advance(Duration.ofMillis(300));
+
+        Router.Streams queued = primaryStreams();
+        assertThat(queued.open()).isEqualTo(1);
+        assertThat(queued.limit()).isEqualTo(1);
+        assertThat(queued.oldestWait()).isEqualTo(Duration.ofMillis(300));
+        assertThat(completed(first).text()).isEqualTo(ANSWER.repeat(3));
+        ReplyOutcome.Completed secondDone = completed(second);
+        assertThat(secondDone.text()).isEqualTo("second");
+        assertThat(secondDone.failures()).isEmpty();
+        assertThat(completed(third).text()).isEqualTo("third");
+        assertThat(secondary.requests()).isZero();
+        assertThat(meters.get("switchboard.provider.queue.wait").tag("provider", "primary").tag("outcome", "slot")
+                .timer().count()).isEqualTo(2);
+        assertThat(meters.get("switchboard.provider.queue").tag("provider", "primary").gauge().value()).isZero();
+    }
+
+    @Test
+    void aFullBulkheadWithNoOtherTarget_saysTheServiceIsBusy_notTheProviders() {
+        routerWithOneStream("primary/model-a");
+        primary.otherwise(r -> Script.answer(ANSWER.repeat(5)).paced(Duration.ZERO, Duration.ofMillis(40)));
+        RecordingListener first = ask("one");
+        await().atMost(Duration.ofSeconds(5)).until(() -> !first.visibleText().isEmpty());
+        RecordingListener waiting = ask("two");
+        await().atMost(Duration.ofSeconds(5)).until(() -> primaryStreams().waiting() == 1);
+
+        time.advance(Duration.ofMillis(800));
+
+        assertThat(outcome(waiting)).isInstanceOfSatisfying(ReplyOutcome.Failed.class, failed -> {
+            assertThat(failed.userMessage()).contains("too many questions at once").doesNotContain("provider");
+            assertThat(failed.failures()).extracting(f -> f.failure().label()).containsExactly("busy");
+        });
+        assertThat(primaryStreams().waiting()).isZero();
+        assertThat(completed(first).text()).isEqualTo(ANSWER.repeat(5));
+    }
+
+    @Test
+    void aReplyCancelledWhileWaitingForAStream_leavesTheLine() {
+        routerWithOneStream("primary/model-a");
+        primary.enqueue(Script.answer(ANSWER.repeat(3)).paced(Duration.ZERO, Duration.ofMillis(20)),
+                Script.answer("third"));
+        RecordingListener first = ask("one");
+        await().atMost(Duration.ofSeconds(5)).until(() -> !first.visibleText().isEmpty());
+        RecordingListener second = new RecordingListener();
+        ReplyHandle handle = router.reply(request("two"), second);
+        await().atMost(Duration.ofSeconds(5)).until(() -> primaryStreams().waiting() == 1);
+        RecordingListener third = ask("three");
+        await().atMost(Duration.ofSeconds(5)).until(() -> primaryStreams().waiting() == 2);
+
+        handle.cancel("superseded");
+
+        assertThat(primaryStreams().waiting()).isEqualTo(1);
+        assertThat(outcome(second)).isInstanceOf(ReplyOutcome.Cancelled.class);
+        assertThat(completed(first).text()).isEqualTo(ANSWER.repeat(3));
+        assertThat(completed(third).text()).isEqualTo("third");
+        assertThat(primary.requests()).isEqualTo(2);
     }
 
     @Test

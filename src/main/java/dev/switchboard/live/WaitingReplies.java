@@ -1,0 +1,67 @@
+package dev.switchboard.live;
+
+import java.util.Comparator;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * The replies with text to show, oldest unseen text first, and how many of them spend from each budget: when a
+ * budget every waiting reply spends from is not free, a pacing slot can stop at the first reply instead of visiting
+ * them all. Not thread-safe: guarded by the engine.
+ */
+final class WaitingReplies<T> {
+
+    private final TreeSet<T> order;
+    private final Function<T, List<Budget>> budgets;
+    private final Map<Budget, int[]> using = new IdentityHashMap<>();
+
+    WaitingReplies(Comparator<T> oldestFirst, Function<T, List<Budget>> budgets) {
+        this.order = new TreeSet<>(oldestFirst);
+        this.budgets = budgets;
+    }
+
+    /** Call before the reply's place in the order changes, and {@link #add} after. */
+    void remove(T reply) {
+        if (order.remove(reply)) {
+            for (Budget b : budgets.apply(reply)) {
+                using.get(b)[0]--;
+            }
+        }
+    }
+
+    void add(T reply) {
+        if (order.add(reply)) {
+            for (Budget b : budgets.apply(reply)) {
+                using.computeIfAbsent(b, k -> new int[1])[0]++;
+            }
+        }
+    }
+
+    /** The oldest, or null. */
+    T first() {
+        return order.isEmpty() ? null : order.first();
+    }
+
+    /** The next after {@code reply} in the order (by its place now), or null. */
+    T after(T reply) {
+        return order.higher(reply);
+    }
+
+    /**
+     * Nanoseconds until a budget of {@code reply} that every waiting reply spends from is free; 0 when no such budget
+     * is busy at {@code now}: then other replies may still write.
+     */
+    long nanosUntilAnyMayWrite(T reply, long now) {
+        long wait = 0;
+        for (Budget b : budgets.apply(reply)) {
+            int[] n = using.get(b);
+            if (n != null && n[0] == order.size()) {
+                wait = Math.max(wait, b.nanosUntilFree(now));
+            }
+        }
+        return wait;
+    }
+}
