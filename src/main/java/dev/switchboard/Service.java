@@ -22,10 +22,6 @@ import dev.switchboard.ops.StatusBoard;
 import dev.switchboard.routing.ModelFactory;
 import dev.switchboard.routing.Router;
 import dev.switchboard.conversation.UsageLedger;
-import dev.switchboard.store.JsonFileConversationStore;
-import dev.switchboard.store.JsonFileSettingsStore;
-import dev.switchboard.store.JsonLinesAuditLog;
-import dev.switchboard.store.JsonLinesUsageLedger;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -58,6 +54,7 @@ final class Service implements AutoCloseable {
     private final java.util.function.Supplier<ConfigLoader.Loaded> reread;
     private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final List<AutoCloseable> started = new ArrayList<>();
+    private Stores stores;
     private ConversationStore store;
     private OpsServer ops;
     private Router router;
@@ -115,22 +112,17 @@ final class Service implements AutoCloseable {
         new UptimeMetrics().bindTo(meters);
     }
 
-    /** The conversation store and the usage ledger: every other part reads or writes them. */
+    /** Every store on the configured backend: every other part reads or writes them. */
     private void startStorage() {
-        SwitchboardConfig.Storage storage = config.storage();
-        store = new JsonFileConversationStore(new JsonFileConversationStore.Options(storage.path(), storage.fsync(),
-                storage.backups(), storage.maxTurnChars(), storage.maxTurnsPerFile(), storage.cacheMaxSize().bytes()),
-                clock, meters);
-        started.add(store);
-        scheduleRetention(storage);
-        JsonLinesUsageLedger ledger = new JsonLinesUsageLedger(storage.path(), storage.fsync());
-        started.add(ledger);
-        usage = ledger;
+        stores = Stores.open(config.storage(), clock, meters);
+        started.add(stores);
+        store = stores.conversations();
+        usage = stores.usage();
+        scheduleRetention(config.storage());
     }
 
     /** The router, the live engine, the use case and the operator commands, with the settings operators saved. */
     private void startCore() {
-        SwitchboardConfig.Storage storage = config.storage();
         ScheduledExecutorService routing = Router.scheduler(2, daemon("router"));
         started.add(routing::shutdownNow);
         router = new Router(RouterOptionsMapping.of(config), new ModelFactory(), routing, clock,
@@ -141,12 +133,12 @@ final class Service implements AutoCloseable {
         started.add(pacing::shutdownNow);
         ticker = Ticker.of(pacing);
         conversations = new Conversations<>(store, new RoutedReplies(router, new LiveReplies(ticker)), clock, meters);
-        JsonLinesAuditLog audit = new JsonLinesAuditLog(storage.path(), storage.fsync());
-        started.add(audit);
-        Settings settings = new Settings(new JsonFileSettingsStore(storage.path(), storage.fsync()));
+        Settings settings = new Settings(stores.settings());
         settings.applyTo(router);
-        board = new StatusBoard(router, clock, this::platforms, store::stats);
-        admin = new Admin(router, store, audit, settings, usage, clock, this::status, operators.byPlatform());
+        board = new StatusBoard(router, clock, this::platforms, store::stats,
+                new StatusBoard.Backend(stores.backend().name().toLowerCase(java.util.Locale.ROOT),
+                        () -> stores.problem().get().orElse(null)));
+        admin = new Admin(router, store, stores.audit(), settings, usage, clock, this::status, operators.byPlatform());
         if (reread != null) {
             admin.reloadWith(new ConfigReload(config, reread, router, operators)::reload);
         }

@@ -91,6 +91,7 @@ final class AnswerWriter {
                     a.connected() ? "connected" : "not connected", a.link(),
                     a.latency() == null ? "not measured yet" : millis(a.latency())));
         }
+        out.append("store backend: ").append(now.backend().describe()).append('\n');
         out.append(now.store() == null ? "store: being measured, ask again in a moment\n"
                 : String.format(Locale.ROOT, "store: %d conversations, %s on disk, %d quarantined%n",
                 now.store().conversations(), bytes(now.store().bytes()), now.store().quarantined()));

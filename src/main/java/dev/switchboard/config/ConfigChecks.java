@@ -34,6 +34,7 @@ final class ConfigChecks {
         }
         providers(c, references, problems);
         routing(c, problems);
+        storage(c, problems);
         for (String secretKey : literalSecrets(c, references)) {
             warnings.add(secretKey + " holds a secret written in the config file; prefer a ${VARIABLE} reference"
                     + " so the file never holds it");
@@ -112,6 +113,14 @@ final class ConfigChecks {
         }
     }
 
+    private static void storage(SwitchboardConfig c, List<ConfigException.Problem> problems) {
+        if (c.storage().backend() == SwitchboardConfig.Backend.POSTGRES && c.storage().postgres().url().isEmpty()) {
+            problems.add(new ConfigException.Problem("storage.postgres.url", "is not set, and storage.backend is"
+                    + " postgres.", "set storage.postgres.url: jdbc:postgresql://HOST:5432/DATABASE, or use"
+                    + " storage.backend: files."));
+        }
+    }
+
     private static void requireSecret(List<ConfigException.Problem> problems, Map<String, String> references,
                                       String key, Secret secret, String conventionalVariable, String what,
                                       String which, String section) {
@@ -143,6 +152,7 @@ final class ConfigChecks {
         secrets.put("slack.signing_secret", c.slack().signingSecret());
         secrets.put("discord.token", c.discord().token());
         c.providers().forEach((name, p) -> secrets.put("providers." + name + ".api_key", p.apiKey()));
+        secrets.put("storage.postgres.password", c.storage().postgres().password());
         secrets.put("ops.token", c.ops().token());
         return secrets;
     }

@@ -23,10 +23,14 @@ public interface ServiceSections {
      * @param maxTurnsPerFile turns in a thread's current file before older ones roll into an archive
      * @param cacheMaxSize memory for hot conversations
      * @param retention delete threads untouched for this long; 0 keeps them forever
+     * @param backend where the state lives: the data folder (default) or a PostgreSQL database
+     * @param postgres the database, used when {@code backend} is {@code postgres}
      */
     public record Storage(Path path, Boolean fsync, Boolean backups, Integer maxTurnChars, Integer maxTurnsPerFile,
-                          DataSize cacheMaxSize, Duration retention) {
+                          DataSize cacheMaxSize, Duration retention, Backend backend, Postgres postgres) {
         public Storage {
+            backend = backend != null ? backend : Backend.FILES;
+            postgres = postgres != null ? postgres : new Postgres(null, null, null, null, null);
             path = path != null ? path : Path.of("conversations");
             fsync = fsync != null ? fsync : Boolean.TRUE;
             backups = backups != null ? backups : Boolean.TRUE;
@@ -42,6 +46,58 @@ public interface ServiceSections {
             }
             if (retention.isNegative()) {
                 throw new ConfigValueException("retention", "must not be negative", "write 0 to keep forever, or 90d");
+            }
+        }
+    }
+
+    /** Where the state lives. */
+    public enum Backend {
+        /** JSON files in the data folder: nothing to install. */
+        FILES,
+        /** A PostgreSQL database, {@code storage.postgres}. */
+        POSTGRES;
+
+        @com.fasterxml.jackson.annotation.JsonValue
+        String yaml() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        @com.fasterxml.jackson.annotation.JsonCreator
+        static Backend parse(String value) {
+            return Values.lowerCaseEnum(Backend.class, value);
+        }
+    }
+
+    /**
+     * The PostgreSQL database of {@code storage.backend: postgres}.
+     *
+     * @param url a JDBC URL, {@code jdbc:postgresql://host:5432/database}; empty when not configured
+     * @param user the role to connect as
+     * @param password its password, through {@code ${VAR}}; empty for trust or peer authentication
+     * @param poolSize connections kept open at most
+     * @param statementTimeout longest a statement may run before the server cancels it
+     */
+    public record Postgres(String url, String user, Secret password, Integer poolSize, Duration statementTimeout) {
+        public Postgres {
+            url = url != null ? url.strip() : "";
+            user = user != null ? user.strip() : "switchboard";
+            password = password != null ? password : Secret.none();
+            poolSize = poolSize != null ? poolSize : 10;
+            statementTimeout = Values.positive("statement_timeout", statementTimeout, Duration.ofSeconds(30));
+            if (!url.isEmpty() && !url.startsWith("jdbc:postgresql:")) {
+                throw new ConfigValueException("url", "must be a JDBC URL starting with jdbc:postgresql:",
+                        "write e.g. jdbc:postgresql://127.0.0.1:5432/switchboard");
+            }
+            if (url.contains("password=")) {
+                throw new ConfigValueException("url", "carries a password", "remove it from the URL and set"
+                        + " storage.postgres.password: ${SWITCHBOARD_DB_PASSWORD} instead");
+            }
+            if (user.isEmpty()) {
+                throw new ConfigValueException("user", "is empty", "write e.g. user: switchboard");
+            }
+            if (poolSize < 1 || poolSize > 1_000) {
+                throw new ConfigValueException("pool_size", "must be between 1 and 1000, was " + poolSize,
+                        "write e.g. pool_size: 10");
             }
         }
     }

@@ -18,9 +18,27 @@ import java.util.List;
  * @param store the data folder, measured at most every half minute; null until the first measurement is in
  * @param active replies in flight, oldest first
  * @param fallbacks recent replies that another target finished or nobody could, newest first
+ * @param backend where the state lives and whether it can be reached
  */
 public record Status(Instant at, List<Provider> providers, List<Adapter> adapters, StoreStats store,
-                     List<Router.Active> active, List<ProviderStats.Fallback> fallbacks) {
+                     List<Router.Active> active, List<ProviderStats.Fallback> fallbacks, StoreBackend backend) {
+
+    /**
+     * The storage backend.
+     *
+     * @param name files or postgres
+     * @param problem why it cannot be reached, or null when it can
+     */
+    public record StoreBackend(String name, String problem) {
+        public boolean up() {
+            return problem == null;
+        }
+
+        /** "files, ok" or "postgres, unreachable (why)". */
+        public String describe() {
+            return name + (up() ? ", ok" : ", unreachable (" + problem + ")");
+        }
+    }
 
     /** How a provider looks to operators, worst first. */
     public enum Health {

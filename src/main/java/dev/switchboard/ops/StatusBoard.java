@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +45,28 @@ public final class StatusBoard {
         Duration latency();
     }
 
+    /**
+     * The storage backend and its check.
+     *
+     * @param name files or postgres
+     * @param problem a real check: null when the backend can be used, else why not in a few words; may take
+     *     seconds, so the board runs it at most every {@link #CHECK_EVERY}
+     */
+    public record Backend(String name, Supplier<String> problem) {
+        /** The data folder: nothing to reach, so nothing to check. */
+        public static Backend files() {
+            return new Backend("files", () -> null);
+        }
+    }
+
+    /** A backend is checked at most this often; between checks the last answer stands. */
+    static final Duration CHECK_EVERY = Duration.ofSeconds(5);
+
     private final Router router;
+    private final Backend backend;
+    private final ReentrantLock checking = new ReentrantLock();
+    private volatile Instant checkedAt;
+    private volatile String lastProblem;
     private final Clock clock;
     private final Supplier<List<Platform>> platforms;
     /** The data folder is walked to measure it: at most every half minute, in the background after the first. */
@@ -56,7 +78,14 @@ public final class StatusBoard {
      */
     public StatusBoard(Router router, Clock clock, Supplier<List<Platform>> platforms,
                        Supplier<StoreStats> measureStore) {
+        this(router, clock, platforms, measureStore, Backend.files());
+    }
+
+    /** @param backend the storage backend, checked for readiness and shown in the status */
+    public StatusBoard(Router router, Clock clock, Supplier<List<Platform>> platforms,
+                       Supplier<StoreStats> measureStore, Backend backend) {
         this.router = router;
+        this.backend = backend;
         this.clock = clock;
         this.platforms = platforms;
         this.storeStats = Caffeine.newBuilder().refreshAfterWrite(Duration.ofSeconds(30)).build(unused -> {
@@ -91,7 +120,8 @@ public final class StatusBoard {
                         platform.connection().latency()));
             }
         }
-        return new Status(now, providers, adapters, storeStats(), router.active(), router.stats().recentFallbacks());
+        return new Status(now, providers, adapters, storeStats(), router.active(), router.stats().recentFallbacks(),
+                new Status.StoreBackend(backend.name(), backendProblem()));
     }
 
     /** Ready means a message can get an answer: an adapter is connected and a provider is in rotation. */
@@ -112,10 +142,41 @@ public final class StatusBoard {
             provider |= on;
             components.put("provider." + p.name(), on ? "in rotation, breaker " + p.breaker() : p.unavailable());
         }
-        components.put("store", "ok");
+        String storeProblem = backendProblem();
+        components.put("store", storeProblem == null ? "ok" : backend.name() + " unreachable (" + storeProblem + ")");
         components.put("answering", !adapter ? "no adapter is connected" : !provider ? "no provider is in rotation"
-                : "ok");
-        return new Readiness(adapter && provider, components);
+                : storeProblem != null ? "messages cannot be stored" : "ok");
+        return new Readiness(adapter && provider && storeProblem == null, components);
+    }
+
+    /**
+     * The backend's problem, checked again when the last check is older than {@link #CHECK_EVERY}. One caller checks
+     * at a time; callers arriving meanwhile take the last answer rather than queue behind a slow database.
+     */
+    private String backendProblem() {
+        Instant now = clock.instant();
+        Instant last = checkedAt;
+        if (last != null && now.isBefore(last.plus(CHECK_EVERY)) || !checking.tryLock()) {
+            return lastProblem;
+        }
+        try {
+            String problem;
+            try {
+                problem = backend.problem().get();
+            } catch (RuntimeException e) {
+                problem = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            }
+            if (problem != null && !problem.equals(lastProblem)) {
+                log.warn("store: {} is unreachable: {}", backend.name(), problem);
+            } else if (problem == null && lastProblem != null) {
+                log.info("store: {} is reachable again", backend.name());
+            }
+            lastProblem = problem;
+            checkedAt = now;
+            return problem;
+        } finally {
+            checking.unlock();
+        }
     }
 
     /** The last measurement of the data folder, or null while the first is under way or when it failed. */

@@ -81,6 +81,10 @@ final class StatusJson {
     }
 
     private static void store(ObjectNode root, Status status) {
+        ObjectNode backend = root.putObject("store_backend");
+        backend.put("name", status.backend().name());
+        backend.put("up", status.backend().up());
+        backend.put("problem", status.backend().problem());
         if (status.store() == null) {
             root.putNull("store");
             return;

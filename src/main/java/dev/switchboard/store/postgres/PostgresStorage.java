@@ -10,9 +10,14 @@ import dev.switchboard.conversation.SettingsStore;
 import dev.switchboard.conversation.StoreException;
 import dev.switchboard.conversation.UsageLedger;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
 
 /**
  * Switchboard's state on PostgreSQL: opens a connection pool, brings the schema up to date and hands out every store
@@ -79,14 +84,19 @@ public final class PostgresStorage implements AutoCloseable {
     /** How long a caller waits for a free connection before its store call fails. */
     private static final Duration CONNECTION_WAIT = Duration.ofSeconds(5);
 
+    /** How long the health probe may take to connect and get an answer. */
+    private static final int PROBE_SECONDS = 2;
+
     private final HikariDataSource pool;
+    private final Options options;
     private final Database database;
     private final Clock clock;
     private final MeterRegistry meters;
     private final PostgresUsageLedger usage;
 
-    private PostgresStorage(HikariDataSource pool, Clock clock, MeterRegistry meters) {
+    private PostgresStorage(HikariDataSource pool, Options options, Clock clock, MeterRegistry meters) {
         this.pool = pool;
+        this.options = options;
         this.database = new Database(pool, () -> pool.getHikariPoolMXBean().softEvictConnections());
         this.clock = clock;
         this.meters = meters;
@@ -131,7 +141,7 @@ public final class PostgresStorage implements AutoCloseable {
             throw e instanceof StoreException ? e : new StoreException("cannot bring the schema of "
                     + where(options.url()) + " up to date: " + e.getMessage(), e);
         }
-        return new PostgresStorage(pool, clock, meters);
+        return new PostgresStorage(pool, options, clock, meters);
     }
 
     /** A conversation store with a cache of its own; the database is the truth. */
@@ -150,6 +160,29 @@ public final class PostgresStorage implements AutoCloseable {
     /** The usage ledger; one per storage, as it writes from a thread of its own. */
     public UsageLedger usageLedger() {
         return usage;
+    }
+
+    /**
+     * Whether the database answers now. Uses a connection of its own, outside the pool, so a pool busy with slow
+     * statements does not read as a database that is down, and a database that is down answers within a few seconds
+     * rather than the pool's wait for a connection.
+     *
+     * @return empty when it answers, else why not in a few words (never the password)
+     */
+    public Optional<String> problem() {
+        Properties properties = new Properties();
+        properties.setProperty("user", options.user());
+        properties.setProperty("password", options.password());
+        properties.setProperty("connectTimeout", String.valueOf(PROBE_SECONDS));
+        properties.setProperty("loginTimeout", String.valueOf(PROBE_SECONDS));
+        properties.setProperty("socketTimeout", String.valueOf(PROBE_SECONDS + 1));
+        properties.setProperty("ApplicationName", "switchboard-health");
+        try (Connection c = DriverManager.getConnection(options.url(), properties)) {
+            return c.isValid(PROBE_SECONDS) ? Optional.empty()
+                    : Optional.of("no answer within " + PROBE_SECONDS + "s");
+        } catch (SQLException e) {
+            return Optional.of(Database.describe(e));
+        }
     }
 
     /** Writes the usage still queued, then closes every connection. */
