@@ -102,8 +102,7 @@ public final class SlackAdapter implements AutoCloseable {
         SlackIntake intake = new SlackIntake(config, conversations, policy, api, replies, botUser, team);
         intake.register(app);
         asks = new SlackAsks(conversations, policy, api, replies, clock, team);
-        SlackCommands commands = new SlackCommands(config, admin, conversations, policy, api, replies, team,
-                maxQuestionChars, work, asks);
+        SlackCommands commands = new SlackCommands(config, admin, api, replies, team, maxQuestionChars, work, asks);
         commands.register(app);
         if (config.mode() == SwitchboardConfig.SlackMode.HTTP) {
             serveHttp(ops);

@@ -5,8 +5,6 @@ import com.slack.api.bolt.App;
 import com.slack.api.bolt.context.builtin.SlashCommandContext;
 import com.slack.api.bolt.response.Response;
 import dev.switchboard.admin.Admin;
-import dev.switchboard.answering.Conversations;
-import dev.switchboard.live.ReplySurface;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.conversation.ConversationKey;
 import dev.switchboard.live.Budget;
@@ -31,8 +29,6 @@ final class SlackCommands {
 
     private final SwitchboardConfig.Slack config;
     private final Admin admin;
-    private final Conversations<ReplySurface> conversations;
-    private final Conversations.Policy policy;
     private final SlackApi api;
     private final SlackReplies replies;
     private final String team;
@@ -40,14 +36,11 @@ final class SlackCommands {
     private final Executor work;
     private final SlackAsks asks;
 
-    SlackCommands(SwitchboardConfig.Slack config, Admin admin, Conversations<ReplySurface> conversations,
-                  Conversations.Policy policy, SlackApi api, SlackReplies replies, String team, int maxQuestionChars,
-                  Executor work, SlackAsks asks) {
+    SlackCommands(SwitchboardConfig.Slack config, Admin admin, SlackApi api, SlackReplies replies, String team,
+                  int maxQuestionChars, Executor work, SlackAsks asks) {
         this.asks = asks;
         this.config = config;
         this.admin = admin;
-        this.conversations = conversations;
-        this.policy = policy;
         this.api = api;
         this.replies = replies;
         this.team = team;
