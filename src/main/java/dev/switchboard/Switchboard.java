@@ -25,7 +25,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "switchboard", mixinStandardHelpOptions = true, version = "Switchboard 0.1.0",
         description = "LLM assistants in Slack and Discord that keep answering when a provider has a bad day.",
-        subcommands = {Switchboard.ConfigCommand.class, Switchboard.AskCommand.class, Switchboard.CheckCommand.class},
+        subcommands = {Switchboard.ConfigCommand.class, Switchboard.AskCommand.class, Switchboard.CheckCommand.class,
+                StoreCommand.class},
         exitCodeOnInvalidInput = Switchboard.EXIT_CONFIG)
 public final class Switchboard implements Callable<Integer> {
 
@@ -50,8 +51,8 @@ public final class Switchboard implements Callable<Integer> {
     boolean noShell;
 
     private final Map<String, String> env;
-    private final PrintWriter out;
-    private final PrintWriter err;
+    final PrintWriter out;
+    final PrintWriter err;
     private final CountDownLatch stop;
 
     Switchboard(Map<String, String> env, PrintWriter out, PrintWriter err, CountDownLatch stop) {

@@ -91,6 +91,63 @@ class PostgresBackendTest {
         }
     }
 
+    /** The README's set-up: the owner migrates, the service runs as a role that cannot change the schema or audit. */
+    @Test
+    void serviceRole_thatDoesNotOwnTheSchema_runsTheService_butCannotChangeTheAuditLog() throws Exception {
+        String suffix = db.name().substring(db.name().length() - 8);
+        String owner = "sb_owner_" + suffix;
+        String app = "sb_app_" + suffix;
+        try {
+            asAdmin("CREATE ROLE " + owner + " LOGIN", "CREATE ROLE " + app + " LOGIN",
+                    "ALTER DATABASE " + db.name() + " OWNER TO " + owner);
+            db.execute("ALTER SCHEMA public OWNER TO " + owner);
+            db.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC");
+            db.execute("GRANT USAGE ON SCHEMA public TO " + app);
+            db.execute("ALTER DEFAULT PRIVILEGES FOR ROLE " + owner + " IN SCHEMA public"
+                    + " GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO " + app);
+            db.execute("ALTER DEFAULT PRIVILEGES FOR ROLE " + owner + " IN SCHEMA public"
+                    + " GRANT USAGE, SELECT ON SEQUENCES TO " + app);
+            new Service(new ConfigLoader().parse(yaml(db.url()).replace("user: postgres", "user: " + owner),
+                    "test.yaml", Map.of()), clock).start().close();
+            db.execute("REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM " + app);
+
+            service = new Service(new ConfigLoader().parse(yaml(db.url()).replace("user: postgres", "user: " + app),
+                    "test.yaml", Map.of()), clock).start();
+            service.store().append(Turns.slackKey("m"), Turns.user("U1", "hi", Instant.parse("2026-03-15T10:00:00Z")));
+            service.admin();
+            service.close();
+            service = null;
+
+            try (var c = java.sql.DriverManager.getConnection(db.url(), app, ""); var st = c.createStatement()) {
+                st.execute("INSERT INTO audit_log (at, platform, user_id, command, result)"
+                        + " VALUES (now(), 'shell', 'local', 'status', 'ok')");
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> st.execute("UPDATE audit_log SET result = 'x'"))
+                        .hasMessageContaining("permission denied");
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> st.execute("DROP TABLE audit_log"))
+                        .hasMessageContaining("must be owner");
+            }
+        } finally {
+            if (service != null) {
+                service.close();
+                service = null;
+            }
+            db.execute("REASSIGN OWNED BY " + owner + " TO postgres");
+            db.execute("DROP OWNED BY " + app);
+            db.execute("DROP OWNED BY " + owner);
+            asAdmin("ALTER DATABASE " + db.name() + " OWNER TO postgres", "DROP ROLE IF EXISTS " + app,
+                    "DROP ROLE IF EXISTS " + owner);
+        }
+    }
+
+    private void asAdmin(String... statements) throws java.sql.SQLException {
+        try (var admin = java.sql.DriverManager.getConnection(db.url().replace(db.name(), "postgres"), "postgres", "");
+             var s = admin.createStatement()) {
+            for (String sql : statements) {
+                s.execute(sql);
+            }
+        }
+    }
+
     @Test
     void databaseUnreachableAtStart_exits1WithOneLineThatNamesItAndNotThePassword() throws IOException {
         Path config = dir.resolve("switchboard.yaml");

@@ -1,6 +1,7 @@
 package dev.switchboard.conversation;
 
 import java.time.Instant;
+import java.util.List;
 
 /**
  * Every admin action, append-only: an entry is never changed or removed once written. Implementations are
@@ -19,4 +20,14 @@ public interface AuditLog {
      * @throws StoreException if the entry could not be made durable
      */
     void record(Instant at, String platform, String userId, String command, String result);
+
+    /** One entry as written by {@link #record}. */
+    record Entry(Instant at, String platform, String userId, String command, String result) { }
+
+    /**
+     * Every entry, oldest first: what {@code store copy} carries to another backend.
+     *
+     * @throws StoreException if the log cannot be read
+     */
+    List<Entry> entries();
 }

@@ -10,7 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import dev.switchboard.json.Json;
 
@@ -23,13 +25,15 @@ public final class JsonLinesAuditLog implements AuditLog, AutoCloseable {
     private final ObjectMapper json = Json.plain();
     private final FileChannel file;
     private final boolean fsync;
+    private final Path path;
 
     public JsonLinesAuditLog(Path dataFolder, boolean fsync) {
         this.fsync = fsync;
         try {
             Path folder = dataFolder.resolve(".audit");
             AtomicFiles.ensureDirectory(folder, fsync);
-            this.file = FileChannel.open(folder.resolve("audit.jsonl"), StandardOpenOption.CREATE,
+            this.path = folder.resolve("audit.jsonl");
+            this.file = FileChannel.open(path, StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE, StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new StoreException("the audit log cannot be opened in " + dataFolder, e);
@@ -55,6 +59,24 @@ public final class JsonLinesAuditLog implements AuditLog, AutoCloseable {
         } catch (IOException e) {
             throw new StoreException("the audit log could not be written", e);
         }
+    }
+
+    @Override
+    public synchronized List<Entry> entries() {
+        List<Entry> entries = new ArrayList<>();
+        try (java.io.BufferedReader lines = java.nio.file.Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                com.fasterxml.jackson.databind.JsonNode n = json.readTree(line);
+                entries.add(new Entry(Instant.parse(n.path("at").asText()), n.path("platform").asText(),
+                        n.path("user").asText(), n.path("command").asText(), n.path("result").asText()));
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new StoreException("the audit log " + path + " could not be read", e);
+        }
+        return entries;
     }
 
     @Override

@@ -48,4 +48,19 @@ abstract class AuditLogContract {
 
         assertThat(entries()).singleElement().satisfies(e -> assertThat(e).containsEntry("command", hostile));
     }
+
+    @Test
+    void entries_readsBackEveryEntryInOrder_throughThePort() {
+        AuditLog first = open();
+        first.record(Instant.parse("2026-03-15T10:00:00Z"), "slack", "U1", "provider main off", "done");
+        close(first);
+        AuditLog second = open();
+        second.record(Instant.parse("2026-03-15T10:01:00.123456Z"), "shell", "local", "forget \u0000 ü", "ok");
+
+        assertThat(second.entries()).containsExactly(
+                new AuditLog.Entry(Instant.parse("2026-03-15T10:00:00Z"), "slack", "U1", "provider main off", "done"),
+                new AuditLog.Entry(Instant.parse("2026-03-15T10:01:00.123456Z"), "shell", "local", "forget \u0000 ü",
+                        "ok"));
+        close(second);
+    }
 }

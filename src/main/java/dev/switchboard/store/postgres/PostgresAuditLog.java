@@ -2,6 +2,9 @@ package dev.switchboard.store.postgres;
 
 import dev.switchboard.conversation.AuditLog;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
 import java.time.Instant;
 
 /**
@@ -28,6 +31,22 @@ final class PostgresAuditLog implements AuditLog {
                 PgText.setText(ps, 5, result);
                 return ps.executeUpdate();
             }
+        });
+    }
+
+    @Override
+    public List<Entry> entries() {
+        return database.read("reading the audit log", c -> {
+            List<Entry> entries = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT at, platform, user_id, command, result FROM audit_log ORDER BY id");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    entries.add(new Entry(PgText.instant(rs, "at"), PgText.text(rs, "platform"),
+                            PgText.text(rs, "user_id"), PgText.text(rs, "command"), PgText.text(rs, "result")));
+                }
+            }
+            return entries;
         });
     }
 }

@@ -1,0 +1,195 @@
+package dev.switchboard;
+
+import dev.switchboard.conversation.AuditLog;
+import dev.switchboard.conversation.Conversation;
+import dev.switchboard.conversation.ConversationQuery;
+import dev.switchboard.conversation.ConversationSummary;
+import dev.switchboard.conversation.OperatorSettings;
+import dev.switchboard.conversation.Turn;
+import dev.switchboard.conversation.UsageRecord;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * Copies everything one backend holds to another through the store ports only: conversations turn by turn (the seen
+ * messages follow from the turns), their metadata, operator settings, the audit log and the usage ledger. It only
+ * adds what the target lacks, so a second run copies nothing and a run killed half-way resumes where it stopped; the
+ * source is only read. Not thread-safe.
+ */
+final class StoreCopy {
+
+    /** The platforms Switchboard writes conversations for. */
+    static final List<String> PLATFORMS = List.of("slack", "discord", "shell");
+
+    /**
+     * What one run copied.
+     *
+     * @param conversations threads that got at least one turn or metadata entry
+     * @param turns turns appended
+     * @param skipped threads left alone because the target holds a different history for them
+     * @param settings 1 when the operator settings were copied
+     * @param audit audit entries written
+     * @param usage usage records written
+     */
+    record Counts(int conversations, int turns, int skipped, int settings, int audit, int usage) {
+        String describe() {
+            return "copied: " + conversations + " conversations (" + turns + " turns), " + settings + " settings, "
+                    + audit + " audit entries, " + usage + " usage records"
+                    + (skipped == 0 ? "" : "; " + skipped + " conversations skipped (they differ in the target)");
+        }
+    }
+
+    /**
+     * The target's clock: the system's, except while the copy writes metadata, when it reads the source's last change,
+     * so the copy's {@code updatedAt} is the source's and not the day of the copy. Thread-safe.
+     */
+    static final class TargetClock extends Clock {
+        private final AtomicReference<Instant> fixed = new AtomicReference<>();
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            Instant at = fixed.get();
+            return at != null ? at : Instant.now();
+        }
+    }
+
+    private final Stores from;
+    private final Stores to;
+    private final TargetClock toClock;
+    private final PrintWriter progress;
+
+    /** @param toClock the clock {@code to} was opened with */
+    StoreCopy(Stores from, Stores to, TargetClock toClock, PrintWriter progress) {
+        this.from = from;
+        this.to = to;
+        this.toClock = toClock;
+        this.progress = progress;
+    }
+
+    Counts run() {
+        List<ConversationSummary> threads = new ArrayList<>();
+        for (String platform : PLATFORMS) {
+            threads.addAll(from.conversations().list(new ConversationQuery(platform, null, null, null, null)));
+        }
+        int conversations = 0;
+        int turns = 0;
+        int skipped = 0;
+        for (int i = 0; i < threads.size(); i++) {
+            int copied = conversation(threads.get(i));
+            conversations += copied > 0 ? 1 : 0;
+            turns += Math.max(copied - 1, 0);
+            skipped += copied < 0 ? 1 : 0;
+            if ((i + 1) % 100 == 0 || i + 1 == threads.size()) {
+                progress.printf("conversations: %d/%d%n", i + 1, threads.size());
+            }
+        }
+        int settings = settings();
+        int audit = missing(from.audit().entries(), to.audit().entries(), StoreCopy::auditKey,
+                e -> to.audit().record(e.at(), e.platform(), e.userId(), e.command(), e.result()));
+        progress.printf("audit entries: %d copied%n", audit);
+        int usage = missing(from.usage().since(Instant.EPOCH), to.usage().since(Instant.EPOCH), StoreCopy::usageKey,
+                r -> to.usage().record(r));
+        progress.printf("usage records: %d copied%n", usage);
+        progress.flush();
+        return new Counts(conversations, turns, skipped, settings, audit, usage);
+    }
+
+    /** @return -1 when skipped, 0 when nothing was missing, else 1 + the turns appended */
+    private int conversation(ConversationSummary summary) {
+        Optional<Conversation> source = from.conversations().loadComplete(summary.key());
+        if (source.isEmpty()) {
+            return 0; // deleted since it was listed
+        }
+        List<Turn> wanted = source.get().turns();
+        List<Turn> present = to.conversations().loadComplete(summary.key()).map(Conversation::turns)
+                .orElse(List.of());
+        if (present.size() > wanted.size() || !wanted.subList(0, present.size()).equals(present)) {
+            progress.printf("skipped %s: the target holds a different history for it%n", summary.key());
+            return -1;
+        }
+        int appended = 0;
+        for (Turn turn : wanted.subList(present.size(), wanted.size())) {
+            to.conversations().append(summary.key(), turn);
+            appended++;
+        }
+        boolean metadata = false;
+        Map<String, String> targetMetadata = to.conversations().loadComplete(summary.key())
+                .map(Conversation::metadata).orElse(Map.of());
+        toClock.fixed.set(source.get().updatedAt());
+        try {
+            for (Map.Entry<String, String> entry : source.get().sortedMetadata().entrySet()) {
+                if (!entry.getValue().equals(targetMetadata.get(entry.getKey()))) {
+                    to.conversations().putMetadata(summary.key(), entry.getKey(), entry.getValue());
+                    metadata = true;
+                }
+            }
+        } finally {
+            toClock.fixed.set(null);
+        }
+        return appended > 0 || metadata ? appended + 1 : 0;
+    }
+
+    private int settings() {
+        Optional<OperatorSettings> source = from.settings().load();
+        if (source.isEmpty() || source.equals(to.settings().load())) {
+            return 0;
+        }
+        to.settings().save(source.get());
+        return 1;
+    }
+
+    /**
+     * Writes the source items the target does not hold yet, counting duplicates (two identical entries in the source
+     * are two entries in the target), in source order. @return how many were written
+     */
+    private static <T> int missing(List<T> source, List<T> target, Function<T, Object> key, Consumer<T> write) {
+        Map<Object, Integer> held = new HashMap<>();
+        for (T t : target) {
+            held.merge(key.apply(t), 1, Integer::sum);
+        }
+        int written = 0;
+        for (T s : source) {
+            Object k = key.apply(s);
+            Integer n = held.get(k);
+            if (n != null && n > 0) {
+                held.put(k, n - 1);
+            } else {
+                write.accept(s);
+                written++;
+            }
+        }
+        return written;
+    }
+
+    /** A database keeps microseconds: entries that differ only below them are the same entry. */
+    private static Object auditKey(AuditLog.Entry e) {
+        return List.of(e.at().truncatedTo(ChronoUnit.MICROS), e.platform(), e.userId(), e.command(), e.result());
+    }
+
+    private static Object usageKey(UsageRecord r) {
+        return new UsageRecord(r.at().truncatedTo(ChronoUnit.MICROS), r.platform(), r.workspace(), r.channel(),
+                r.user(), r.provider(), r.model(), r.inputTokens(), r.outputTokens(), r.costUsd());
+    }
+}
