@@ -79,6 +79,11 @@ final class SlackHttpEvents {
             refuse(ctx, 400, NOT_UNDERSTOOD, "slack: refused an events request from {} its fields could not be read:"
                     + " {}", e.getCause().getClass().getSimpleName());
             return;
+        } catch (RuntimeException e) {
+            // Its ordering key could not be read: the body is not an event, a command or an action Slack sends.
+            refuse(ctx, 400, NOT_UNDERSTOOD, "slack: refused an events request from {} its fields could not be read:"
+                    + " {}", e.getClass().getSimpleName());
+            return;
         }
         ctx.status(response.getStatusCode());
         if (response.getHeaders() != null) {
