@@ -11,6 +11,7 @@ import dev.switchboard.conversation.StoreException;
 import dev.switchboard.conversation.StoreStats;
 import dev.switchboard.conversation.Turn;
 import dev.switchboard.conversation.TurnRejectedException;
+import dev.switchboard.conversation.StoreLimits;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
@@ -70,9 +71,6 @@ public final class JsonFileConversationStore implements ConversationStore {
         }
     }
 
-    private static final int MAX_ID_CHARS = 512;
-    private static final int MAX_MESSAGE_IDS = 200;
-    private static final int MAX_METADATA_CHARS = 16_384;
 
     private final Options options;
     private final Clock clock;
@@ -130,7 +128,7 @@ public final class JsonFileConversationStore implements ConversationStore {
     @Override
     public Conversation append(ConversationKey key, Turn turn) {
         Objects.requireNonNull(turn, "turn");
-        requireWithinLimits(turn);
+        StoreLimits.requireKeepable(turn, options.maxTurnChars());
         long started = System.nanoTime();
         Conversation result = threads.withLock(key, () -> {
             Located located = threads.currentOrFresh(key, turn.at());
@@ -140,28 +138,10 @@ public final class JsonFileConversationStore implements ConversationStore {
         return result;
     }
 
-    private void requireWithinLimits(Turn turn) {
-        if (turn.text().length() > options.maxTurnChars()) {
-            throw new TurnRejectedException("a message of " + turn.text().length()
-                    + " characters is longer than this bot keeps (storage.max_turn_chars = "
-                    + options.maxTurnChars() + ")");
-        }
-        if (turn.authorId().length() > MAX_ID_CHARS || turn.authorName().length() > MAX_ID_CHARS
-                || turn.messageIds().size() > MAX_MESSAGE_IDS
-                || turn.messageIds().stream().anyMatch(id -> id.length() > MAX_ID_CHARS)) {
-            throw new TurnRejectedException("a turn's author or message ids are too long (at most " + MAX_ID_CHARS
-                    + " characters each and " + MAX_MESSAGE_IDS + " message ids)");
-        }
-    }
 
     @Override
     public Conversation putMetadata(ConversationKey key, String name, String value) {
-        Objects.requireNonNull(name, "name");
-        if (name.length() > MAX_ID_CHARS || (value != null && value.length() > MAX_METADATA_CHARS)) {
-            throw new TurnRejectedException("metadata " + (name.length() > 40 ? name.substring(0, 40) + "…" : name)
-                    + " is too long (names up to " + MAX_ID_CHARS + ", values up to " + MAX_METADATA_CHARS
-                    + " characters)");
-        }
+        StoreLimits.requireKeepable(name, value);
         return threads.withLock(key, () -> {
             Instant now = clock.instant();
             Located located = threads.currentOrFresh(key, now);

@@ -11,6 +11,7 @@ import dev.switchboard.conversation.Role;
 import dev.switchboard.conversation.StoreStats;
 import dev.switchboard.conversation.Turn;
 import dev.switchboard.conversation.TurnRejectedException;
+import dev.switchboard.conversation.StoreLimits;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
@@ -41,9 +42,6 @@ import org.slf4j.LoggerFactory;
 final class PostgresConversationStore implements ConversationStore {
 
     private static final Logger log = LoggerFactory.getLogger(PostgresConversationStore.class);
-    private static final int MAX_ID_CHARS = 512;
-    private static final int MAX_MESSAGE_IDS = 200;
-    private static final int MAX_METADATA_CHARS = 16_384;
     /** Years a timestamptz holds, with a margin. */
     private static final int MIN_YEAR = -4_700;
     private static final int MAX_YEAR = 294_000;
@@ -109,7 +107,7 @@ final class PostgresConversationStore implements ConversationStore {
     @Override
     public Conversation append(ConversationKey key, Turn turn) {
         Objects.requireNonNull(turn, "turn");
-        requireKeepable(turn);
+        StoreLimits.requireKeepable(turn, limits.maxTurnChars());
         long started = System.nanoTime();
         Conversation result = locks.with(key, () -> {
             Cached before = cache.getIfPresent(key);
@@ -138,12 +136,7 @@ final class PostgresConversationStore implements ConversationStore {
 
     @Override
     public Conversation putMetadata(ConversationKey key, String name, String value) {
-        Objects.requireNonNull(name, "name");
-        if (name.length() > MAX_ID_CHARS || (value != null && value.length() > MAX_METADATA_CHARS)) {
-            throw new TurnRejectedException("metadata " + (name.length() > 40 ? name.substring(0, 40) + "…" : name)
-                    + " is too long (names up to " + MAX_ID_CHARS + ", values up to " + MAX_METADATA_CHARS
-                    + " characters)");
-        }
+        StoreLimits.requireKeepable(name, value);
         return locks.with(key, () -> {
             Cached before = cache.getIfPresent(key);
             Instant now = clock.instant();
@@ -285,23 +278,6 @@ final class PostgresConversationStore implements ConversationStore {
         return read;
     }
 
-    private void requireKeepable(Turn turn) {
-        if (turn.text().length() > limits.maxTurnChars()) {
-            throw new TurnRejectedException("a message of " + turn.text().length()
-                    + " characters is longer than this bot keeps (storage.max_turn_chars = "
-                    + limits.maxTurnChars() + ")");
-        }
-        if (turn.authorId().length() > MAX_ID_CHARS || turn.authorName().length() > MAX_ID_CHARS
-                || turn.messageIds().size() > MAX_MESSAGE_IDS
-                || turn.messageIds().stream().anyMatch(id -> id.length() > MAX_ID_CHARS)) {
-            throw new TurnRejectedException("a turn's author or message ids are too long (at most " + MAX_ID_CHARS
-                    + " characters each and " + MAX_MESSAGE_IDS + " message ids)");
-        }
-        int year = turn.at().atZone(ZoneOffset.UTC).getYear();
-        if (year < MIN_YEAR || year > MAX_YEAR) {
-            throw new TurnRejectedException("a turn dated " + turn.at() + " is outside the dates the database keeps");
-        }
-    }
 
     /** Partitions are months of years 1970 to 9999; a platform's garbage timestamp starts the thread now instead. */
     private static boolean partitionable(Instant at) {
