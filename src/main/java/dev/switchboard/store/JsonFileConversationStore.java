@@ -10,7 +10,6 @@ import dev.switchboard.conversation.Role;
 import dev.switchboard.conversation.StoreException;
 import dev.switchboard.conversation.StoreStats;
 import dev.switchboard.conversation.Turn;
-import dev.switchboard.conversation.TurnRejectedException;
 import dev.switchboard.conversation.StoreLimits;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
