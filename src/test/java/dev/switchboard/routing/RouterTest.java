@@ -603,6 +603,16 @@ class RouterTest {
         return router;
     }
 
+    /** A reply that holds primary's one stream while it streams slowly, and a second one waiting in its line. */
+    private List<RecordingListener> oneStreamingOneWaiting() {
+        primary.otherwise(r -> Script.answer(ANSWER.repeat(5)).paced(Duration.ZERO, Duration.ofMillis(40)));
+        RecordingListener first = ask("one");
+        await().atMost(Duration.ofSeconds(5)).until(() -> !first.visibleText().isEmpty());
+        RecordingListener waiting = ask("two");
+        await().atMost(Duration.ofSeconds(5)).until(() -> primaryStreams().waiting() == 1);
+        return List.of(first, waiting);
+    }
+
     private Router.Streams primaryStreams() {
         return router.providers().stream().filter(p -> p.name().equals("primary")).findFirst().orElseThrow().streams();
     }
@@ -610,11 +620,9 @@ class RouterTest {
     @Test
     void aFullBulkhead_sendsTheNextReplyElsewhere_onceTheFirstTokenDeadlinePasses() {
         routerWithOneStream("primary/model-a, {target: secondary/model-b, priority: 1}");
-        primary.otherwise(r -> Script.answer(ANSWER.repeat(5)).paced(Duration.ZERO, Duration.ofMillis(40)));
-        RecordingListener first = ask("one");
-        await().atMost(Duration.ofSeconds(5)).until(() -> !first.visibleText().isEmpty());
-        RecordingListener waiting = ask("two");
-        await().atMost(Duration.ofSeconds(5)).until(() -> primaryStreams().waiting() == 1);
+        List<RecordingListener> replies = oneStreamingOneWaiting();
+        RecordingListener first = replies.get(0);
+        RecordingListener waiting = replies.get(1);
 
         time.advance(Duration.ofMillis(800));
         ReplyOutcome.Completed second = completed(waiting);
@@ -655,11 +663,9 @@ class RouterTest {
     @Test
     void aFullBulkheadWithNoOtherTarget_saysTheServiceIsBusy_notTheProviders() {
         routerWithOneStream("primary/model-a");
-        primary.otherwise(r -> Script.answer(ANSWER.repeat(5)).paced(Duration.ZERO, Duration.ofMillis(40)));
-        RecordingListener first = ask("one");
-        await().atMost(Duration.ofSeconds(5)).until(() -> !first.visibleText().isEmpty());
-        RecordingListener waiting = ask("two");
-        await().atMost(Duration.ofSeconds(5)).until(() -> primaryStreams().waiting() == 1);
+        List<RecordingListener> replies = oneStreamingOneWaiting();
+        RecordingListener first = replies.get(0);
+        RecordingListener waiting = replies.get(1);
 
         time.advance(Duration.ofMillis(800));
 
