@@ -132,7 +132,9 @@ final class Service implements AutoCloseable {
         ScheduledExecutorService pacing = Router.scheduler(1, daemon("live-replies"));
         started.add(pacing::shutdownNow);
         ticker = Ticker.of(pacing);
-        conversations = new Conversations<>(store, new RoutedReplies(router, new LiveReplies(ticker)), clock, meters);
+        // The router's scheduler also times the pauses between tries at storing a reply while the store is away.
+        conversations = new Conversations<>(store, new RoutedReplies(router, new LiveReplies(ticker)), clock, meters,
+                routing);
         Settings settings = new Settings(stores.settings());
         settings.applyTo(router);
         board = new StatusBoard(router, clock, this::platforms, store::stats,

@@ -1,5 +1,6 @@
 package dev.switchboard.answering;
 
+import dev.failsafe.spi.Scheduler;
 import dev.switchboard.answering.ReplyStarter.StartedReply;
 import dev.switchboard.conversation.ConversationKey;
 import dev.switchboard.conversation.ConversationStore;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -83,11 +85,37 @@ public final class Conversations<S> implements AutoCloseable {
     private final ThreadQueues<S> queues;
     private final Intake<S> intake;
     private final Recovery recovery;
+    /** The scheduler this made for itself, closed with it; null when it was handed one. */
+    private ScheduledExecutorService scheduler;
 
+    /** With a scheduler of its own for the pauses between tries at storing a reply, closed with it. */
     public Conversations(ConversationStore store, ReplyStarter<S> replies, Clock clock, MeterRegistry meters) {
+        this(store, replies, clock, meters, ownScheduler(), true);
+    }
+
+    /**
+     * @param scheduler where the pauses between tries at storing a reply wait while the store is away (the tries
+     *     themselves run on the use case's workers); not closed here
+     */
+    public Conversations(ConversationStore store, ReplyStarter<S> replies, Clock clock, MeterRegistry meters,
+                         ScheduledExecutorService scheduler) {
+        this(store, replies, clock, meters, scheduler, false);
+    }
+
+    private Conversations(ConversationStore store, ReplyStarter<S> replies, Clock clock, MeterRegistry meters,
+                          ScheduledExecutorService scheduler, boolean ownsScheduler) {
+        this(store, replies, clock, meters, Scheduler.of(scheduler), StoreRetry.Options.DEFAULT);
+        this.scheduler = ownsScheduler ? scheduler : null;
+    }
+
+    /** With the pauses between tries at storing a reply on any Failsafe scheduler (tests drive a manual one). */
+    Conversations(ConversationStore store, ReplyStarter<S> replies, Clock clock, MeterRegistry meters,
+                  Scheduler scheduler, StoreRetry.Options retry) {
         this.store = store;
         this.meters = meters;
-        this.queues = new ThreadQueues<>(waiting, answering, workers, new ReplyRun<>(store, replies, clock, workers));
+        StoreRetry storing = new StoreRetry(store, scheduler, workers, clock, retry, workers::isShutdown);
+        this.queues = new ThreadQueues<>(waiting, answering, workers, new ReplyRun<>(store, replies, clock, workers,
+                storing));
         this.intake = new Intake<>(store, new UserRateLimits(clock), queues);
         this.recovery = new Recovery(store, clock, queues::busyWith);
         meters.gauge("switchboard.chat.waiting", waiting);
@@ -182,5 +210,13 @@ public final class Conversations<S> implements AutoCloseable {
     public void close(Duration drain) {
         queues.close(drain, StartedReply.SHUTDOWN);
         workers.shutdown();
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+        }
+    }
+
+    private static ScheduledExecutorService ownScheduler() {
+        return Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("store-retry")
+                .factory());
     }
 }

@@ -36,12 +36,15 @@ final class ReplyRun<S> implements ThreadQueues.Runner<S> {
     private final ReplyStarter<S> starter;
     private final Clock clock;
     private final Executor workers;
+    private final StoreRetry retry;
 
-    ReplyRun(ConversationStore store, ReplyStarter<S> starter, Clock clock, Executor workers) {
+    /** @param retry how an answer is stored while the store is away for a while */
+    ReplyRun(ConversationStore store, ReplyStarter<S> starter, Clock clock, Executor workers, StoreRetry retry) {
         this.store = store;
         this.starter = starter;
         this.clock = clock;
         this.workers = workers;
+        this.retry = retry;
     }
 
     /** Where the platform ids of a reply's messages are kept while it is written, by the message it answers. */
@@ -55,14 +58,14 @@ final class ReplyRun<S> implements ThreadQueues.Runner<S> {
         String cancelled = job.cancelledBeforeStart();
         if (cancelled != null) {
             // Superseded or withdrawn before it began: nothing is shown, and the message counts as handled.
-            store(job, "", List.of(), meta(job, new AssistantMeta("", "", List.of(), TokenUsage.NONE, Duration.ZERO,
-                    Duration.ZERO)), started);
+            CompletableFuture<Boolean> stored = store(job, "", List.of(), meta(job, new AssistantMeta("", "",
+                    List.of(), TokenUsage.NONE, Duration.ZERO, Duration.ZERO)), started);
             try {
                 starter.withdrawn(job.thread.surface(), cancelled);
             } catch (RuntimeException e) {
                 log.warn("finishing the reply in {} failed: {}", job.message.key(), e.toString());
             }
-            return CompletableFuture.completedFuture(null);
+            return stored.thenApply(ok -> null);
         }
         StartedReply reply;
         try {
@@ -82,8 +85,9 @@ final class ReplyRun<S> implements ThreadQueues.Runner<S> {
             reply = starter.fail(job.thread.surface(), resume(job, null), ReplyStarter.COULD_NOT_START);
         }
         StartedReply shown = reply;
-        // On a worker: the answer may complete inside the live engine's lock, and recording takes others.
-        return shown.answered().thenAcceptAsync(answer -> record(job, shown, answer, started), workers);
+        // On a worker: the answer may complete inside the live engine's lock, and recording takes others. The thread's
+        // next message waits until the answer is stored (or storing it gave up), so it is in that reply's history.
+        return shown.answered().thenComposeAsync(answer -> record(job, shown, answer, started), workers);
     }
 
     /**
@@ -134,24 +138,27 @@ final class ReplyRun<S> implements ThreadQueues.Runner<S> {
         }
     }
 
-    private void record(Job<S> job, StartedReply reply, Answer answer, Instant started) {
-        store(job, answer.text(), answer.messageIds(), meta(job, answer.meta()), started);
-        reply.finish();
-        // The reply is whole: the note of the messages it showed goes.
-        try {
-            store.putMetadata(job.message.key(), shownFor(job.message.messageId()), null);
-        } catch (RuntimeException e) {
-            log.debug("the note of a reply's messages in {} stays: {}", job.message.key(), e.toString());
-        }
+    private CompletableFuture<Void> record(Job<S> job, StartedReply reply, Answer answer, Instant started) {
+        return store(job, answer.text(), answer.messageIds(), meta(job, answer.meta()), started).thenAccept(stored -> {
+            reply.finish();
+            if (!stored) {
+                return; // the message stays unanswered with its note: the next start takes the shown reply over
+            }
+            // The reply is whole: the note of the messages it showed goes.
+            try {
+                store.putMetadata(job.message.key(), shownFor(job.message.messageId()), null);
+            } catch (RuntimeException e) {
+                log.debug("the note of a reply's messages in {} stays: {}", job.message.key(), e.toString());
+            }
+        });
     }
 
-    private void store(Job<S> job, String text, List<String> ids, AssistantMeta meta, Instant started) {
-        try {
-            // Stamped with the start of the reply: the answer belongs right after the message it answers.
-            store.append(job.message.key(), Turn.assistant(job.policy.botId(), text, started, ids, meta));
-        } catch (RuntimeException e) {
-            log.error("the reply in {} was shown but could not be stored", job.message.key(), e);
-        }
+    /** Stores the answer, trying again while the store is away. @return whether it is stored; never fails */
+    private CompletableFuture<Boolean> store(Job<S> job, String text, List<String> ids, AssistantMeta meta,
+                                             Instant started) {
+        // Stamped with the start of the reply: the answer belongs right after the message it answers.
+        Turn turn = Turn.assistant(job.policy.botId(), text, started, ids, meta);
+        return retry.answer(job.message.key(), job.message.messageId(), () -> store.append(job.message.key(), turn));
     }
 
     /** The meta of the answer, naming the message it answers. */
