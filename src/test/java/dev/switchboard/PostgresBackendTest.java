@@ -65,6 +65,29 @@ class PostgresBackendTest {
     }
 
     @Test
+    void metrics_showQueryLatencyByKind_andThePoolsUsageAndWait() throws Exception {
+        service = new Service(new ConfigLoader().parse(yaml(db.url()), "test.yaml", Map.of()), clock).start();
+        Instant at = Instant.parse("2026-03-15T10:00:00Z");
+
+        service.store().append(Turns.slackKey("m"), Turns.user("U1", "hello", at));
+        service.store().seen(Turns.slackKey("m"), "nothing");
+        service.store().list(new dev.switchboard.conversation.ConversationQuery("slack", null, null, null, null));
+
+        String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(service.ops().url() + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        for (String kind : new String[] {"append", "seen", "list", "settings"}) {
+            assertThat(metrics).containsPattern("switchboard_store_query_seconds_count\\{kind=\"" + kind
+                    + "\",outcome=\"ok\"\\} [1-9]");
+        }
+        assertThat(metrics).as("no key or text in a tag").doesNotContain("kind=\"saving")
+                .contains("hikaricp_connections_active{pool=\"switchboard-store\"}")
+                .contains("hikaricp_connections_pending{pool=\"switchboard-store\"}")
+                .containsPattern("hikaricp_connections_acquire_seconds_count\\{pool=\"switchboard-store\"\\} [1-9]")
+                .containsPattern("hikaricp_connections_usage_seconds_count\\{pool=\"switchboard-store\"\\} [1-9]");
+    }
+
+    @Test
     void databaseGoneWhileRunning_readinessSaysSo_checkedAtMostEveryFewSeconds_andRecovers() throws Exception {
         service = new Service(new ConfigLoader().parse(yaml(db.url()), "test.yaml", Map.of()), clock).start();
         assertThat(service.readiness().components()).containsEntry("store", "ok");

@@ -113,7 +113,7 @@ public final class Conversations<S> implements AutoCloseable {
                   Scheduler scheduler, StoreRetry.Options retry) {
         this.store = store;
         this.meters = meters;
-        StoreRetry storing = new StoreRetry(store, scheduler, workers, clock, retry, workers::isShutdown);
+        StoreRetry storing = new StoreRetry(store, scheduler, workers, clock, retry, workers::isShutdown, meters);
         this.queues = new ThreadQueues<>(waiting, answering, workers, new ReplyRun<>(store, replies, clock, workers,
                 storing));
         this.intake = new Intake<>(store, new UserRateLimits(clock), queues);

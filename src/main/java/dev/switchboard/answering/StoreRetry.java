@@ -6,6 +6,8 @@ import dev.failsafe.spi.Scheduler;
 import dev.switchboard.conversation.ConversationKey;
 import dev.switchboard.conversation.SeenMessages;
 import dev.switchboard.conversation.StoreException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -57,19 +59,25 @@ final class StoreRetry {
     private final Clock clock;
     private final Options options;
     private final BooleanSupplier stopping;
+    private final Counter retries;
+    private final Counter gaveUp;
 
     /**
      * @param stopping when true, no further try is made (the service stops; the message stays unanswered in the
      *     store, so the next start answers it)
      */
     StoreRetry(SeenMessages seen, Scheduler scheduler, Executor workers, Clock clock, Options options,
-               BooleanSupplier stopping) {
+               BooleanSupplier stopping, MeterRegistry meters) {
         this.seen = seen;
         this.scheduler = scheduler;
         this.workers = workers;
         this.clock = clock;
         this.options = options;
         this.stopping = stopping;
+        this.retries = Counter.builder("switchboard.chat.store_retries")
+                .description("Tries again at storing a shown reply while the store was away").register(meters);
+        this.gaveUp = Counter.builder("switchboard.chat.store_gave_up")
+                .description("Shown replies left unstored: the store stayed away too long").register(meters);
     }
 
     /**
@@ -87,8 +95,11 @@ final class StoreRetry {
                         || !clock.instant().isBefore(deadline)))
                 .withMaxRetries(-1)
                 .withBackoff(options.firstPause(), options.longestPause())
-                .onRetry(e -> log.warn("the reply in {} could not be stored ({}); trying again, attempt {}", key,
-                        e.getLastException().getMessage(), e.getAttemptCount() + 1))
+                .onRetry(e -> {
+                    retries.increment();
+                    log.warn("the reply in {} could not be stored ({}); trying again, attempt {}", key,
+                            e.getLastException().getMessage(), e.getAttemptCount() + 1);
+                })
                 .build();
         return Failsafe.with(policy).with(scheduler)
                 .getStageAsync(context -> CompletableFuture.supplyAsync(() -> {
@@ -103,6 +114,7 @@ final class StoreRetry {
                     if (error == null) {
                         return stored;
                     }
+                    gaveUp.increment();
                     Throwable cause = error instanceof CompletionException && error.getCause() != null
                             ? error.getCause() : error;
                     if (cause instanceof StoreException) {

@@ -5,6 +5,7 @@ import com.slack.api.bolt.request.Request;
 import com.slack.api.bolt.request.RequestHeaders;
 import com.slack.api.bolt.response.Response;
 import com.slack.api.bolt.util.SlackRequestParser;
+import dev.switchboard.conversation.StoreException;
 import io.javalin.http.Context;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -74,6 +75,13 @@ final class SlackHttpEvents {
             if (e.getCause() instanceof SlackDispatch.Full full) {
                 log.warn("{}; answering 503 so Slack delivers it again", full.getMessage());
                 ctx.status(503).result("busy; Slack will deliver this again\n");
+                return;
+            }
+            if (e.getCause() instanceof StoreException stored) {
+                // Not taken: not acknowledged, so Slack delivers it again (by then the store may be back).
+                log.warn("slack: an event could not be stored ({}); answering 503 so Slack delivers it again",
+                        stored.getMessage());
+                ctx.status(503).result("could not store this now; Slack will deliver it again\n");
                 return;
             }
             refuse(ctx, 400, NOT_UNDERSTOOD, "slack: refused an events request from {} its fields could not be read:"

@@ -1,9 +1,15 @@
 package dev.switchboard.store.postgres;
 
 import dev.switchboard.conversation.StoreException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,14 +33,52 @@ final class Database {
 
     private final DataSource pool;
     private final Runnable connectionsLost;
+    private final Map<QueryKind, Timer> ok = new EnumMap<>(QueryKind.class);
+    private final Map<QueryKind, Timer> failed = new EnumMap<>(QueryKind.class);
 
     /**
      * @param connectionsLost called when a connection turned out dead: its siblings likely are too (a server
      *     restart ends them all), so the pool should replace its idle ones rather than hand them out one by one
+     * @param meters where the time of each unit of work goes, by {@link QueryKind} and outcome
      */
-    Database(DataSource pool, Runnable connectionsLost) {
+    Database(DataSource pool, Runnable connectionsLost, MeterRegistry meters) {
         this.pool = pool;
         this.connectionsLost = connectionsLost;
+        for (QueryKind kind : QueryKind.values()) {
+            ok.put(kind, timer(meters, kind, "ok"));
+            failed.put(kind, timer(meters, kind, "failed"));
+        }
+    }
+
+    private static Timer timer(MeterRegistry meters, QueryKind kind, String outcome) {
+        return Timer.builder("switchboard.store.query")
+                .description("Time of one unit of work on the database, waiting for a connection and a retry"
+                        + " on a fresh one included")
+                .tags("kind", kind.tag(), "outcome", outcome)
+                .publishPercentiles(0.5, 0.99)
+                .register(meters);
+    }
+
+    /** Runs {@code work} in a transaction and times it as {@code kind}; see {@link #inTransaction(String, Work)}. */
+    <T> T inTransaction(QueryKind kind, String what, Work<T> work) {
+        return timed(kind, () -> inTransaction(what, work));
+    }
+
+    /** Runs read-only {@code work} and times it as {@code kind}; see {@link #read(String, Work)}. */
+    <T> T read(QueryKind kind, String what, Work<T> work) {
+        return timed(kind, () -> read(what, work));
+    }
+
+    private <T> T timed(QueryKind kind, Supplier<T> call) {
+        long started = System.nanoTime();
+        boolean done = false;
+        try {
+            T result = call.get();
+            done = true;
+            return result;
+        } finally {
+            (done ? ok : failed).get(kind).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        }
     }
 
     /**
@@ -43,7 +87,7 @@ final class Database {
      * @param what names the operation in errors (never the data)
      * @throws StoreException if it could not be done
      */
-    <T> T inTransaction(String what, Work<T> work) {
+    private <T> T inTransaction(String what, Work<T> work) {
         for (int attempt = 1; ; attempt++) {
             boolean committing = false;
             try (Connection c = pool.getConnection()) {
@@ -71,7 +115,7 @@ final class Database {
     }
 
     /** Runs read-only {@code work} outside a transaction; retried like {@link #inTransaction}. */
-    <T> T read(String what, Work<T> work) {
+    private <T> T read(String what, Work<T> work) {
         for (int attempt = 1; ; attempt++) {
             try (Connection c = pool.getConnection()) {
                 c.setAutoCommit(true);

@@ -66,7 +66,7 @@ final class Maintenance {
             params.add(query.to().atDay(1));
         }
         sql.append(" ORDER BY c.partition_month DESC, c.updated_at DESC, c.updated_ns DESC");
-        return database.read("listing conversations", c -> {
+        return database.read(QueryKind.LIST, "listing conversations", c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
                 for (int i = 0; i < params.size(); i++) {
                     ps.setObject(i + 1, params.get(i));
@@ -86,7 +86,7 @@ final class Maintenance {
 
     /** User messages with a platform id, after {@code since}, whose first id no answer names. */
     List<Pending> unanswered(String platform, Instant since) {
-        return database.read("finding unanswered messages", c -> {
+        return database.read(QueryKind.SEEN, "finding unanswered messages", c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT c.platform, c.workspace, c.channel, c.thread, "
                     + TurnRows.COLUMNS + """
                      FROM seen_message s
@@ -116,7 +116,7 @@ final class Maintenance {
         long after = 0;
         while (true) {
             long from = after;
-            Map<Long, ConversationKey> batch = database.read("finding a user's conversations", c -> select(c, """
+            Map<Long, ConversationKey> batch = database.read(QueryKind.FORGET, "finding a user's conversations", c -> select(c, """
                     SELECT c.id, c.platform, c.workspace, c.channel, c.thread FROM conversation c
                     WHERE c.platform = ? AND c.id > ? AND EXISTS (SELECT 1 FROM turn t WHERE t.conversation_id = c.id
                         AND t.author_id = ? AND t.role <> 'ASSISTANT')
@@ -127,7 +127,7 @@ final class Maintenance {
             after = batch.keySet().stream().mapToLong(Long::longValue).max().orElseThrow();
             Instant now = clock.instant();
             removed += locks.withAll(batch.values(), () -> {
-                int n = database.inTransaction("forgetting a user's turns", c -> {
+                int n = database.inTransaction(QueryKind.FORGET, "forgetting a user's turns", c -> {
                     lockRows(c, batch);
                     try (PreparedStatement ps = c.prepareStatement("""
                             WITH gone AS (DELETE FROM turn WHERE conversation_id = ANY (?) AND author_id = ?
@@ -167,7 +167,7 @@ final class Maintenance {
         long after = 0;
         while (true) {
             long from = after;
-            Map<Long, ConversationKey> batch = database.read("finding old conversations", c -> select(c, """
+            Map<Long, ConversationKey> batch = database.read(QueryKind.MAINTENANCE, "finding old conversations", c -> select(c, """
                     SELECT c.id, c.platform, c.workspace, c.channel, c.thread FROM conversation c
                     WHERE (c.updated_at, c.updated_ns) < (?, ?) AND c.id > ? ORDER BY c.id LIMIT""" + " " + BATCH,
                     cutoff, PgText.nanosBelowMicros(cutoff), from));
@@ -176,7 +176,7 @@ final class Maintenance {
             }
             after = batch.keySet().stream().mapToLong(Long::longValue).max().orElseThrow();
             deleted += locks.withAll(batch.values(), () -> {
-                int n = database.inTransaction("deleting old conversations", c -> {
+                int n = database.inTransaction(QueryKind.MAINTENANCE, "deleting old conversations", c -> {
                     try (PreparedStatement ps = c.prepareStatement("DELETE FROM conversation WHERE id = ANY (?)"
                             + " AND (updated_at, updated_ns) < (?, ?)")) {
                         ps.setArray(1, c.createArrayOf("bigint", batch.keySet().toArray()));
@@ -197,7 +197,7 @@ final class Maintenance {
 
     /** Stored threads, and bytes the store's tables take on disk. */
     long[] figures() {
-        return database.read("measuring the store", c -> {
+        return database.read(QueryKind.MAINTENANCE, "measuring the store", c -> {
             try (PreparedStatement ps = c.prepareStatement("""
                     SELECT (SELECT count(*) FROM conversation) AS conversations,
                            pg_total_relation_size('conversation') + pg_total_relation_size('turn')

@@ -21,7 +21,7 @@ final class PostgresAuditLog implements AuditLog {
 
     @Override
     public void record(Instant at, String platform, String userId, String command, String result) {
-        database.inTransaction("writing the audit log", c -> {
+        database.inTransaction(QueryKind.AUDIT, "writing the audit log", c -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "INSERT INTO audit_log (at, platform, user_id, command, result) VALUES (?, ?, ?, ?, ?)")) {
                 PgText.setInstant(ps, 1, at);
@@ -36,7 +36,7 @@ final class PostgresAuditLog implements AuditLog {
 
     @Override
     public List<Entry> entries() {
-        return database.read("reading the audit log", c -> {
+        return database.read(QueryKind.AUDIT, "reading the audit log", c -> {
             List<Entry> entries = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(
                     "SELECT at, platform, user_id, command, result FROM audit_log ORDER BY id");

@@ -96,7 +96,7 @@ final class PostgresConversationStore implements ConversationStore {
 
     @Override
     public Optional<Conversation> loadComplete(ConversationKey key) {
-        return locks.with(key, () -> Optional.ofNullable(database.inTransaction("loading conversation " + key, c -> {
+        return locks.with(key, () -> Optional.ofNullable(database.inTransaction(QueryKind.LOAD, "loading conversation " + key, c -> {
             ConversationRows.Row row = ConversationRows.find(c, key);
             return row == null ? null : new Conversation(key, row.startedAt(), row.updatedAt(), row.metadata(), 0,
                     TurnRows.all(c, row.id()));
@@ -113,7 +113,7 @@ final class PostgresConversationStore implements ConversationStore {
             Instant start = partitionable(turn.at()) ? turn.at() : clock.instant();
             Cached after;
             try {
-                after = database.inTransaction("saving a turn of conversation " + key, c -> {
+                after = database.inTransaction(QueryKind.APPEND, "saving a turn of conversation " + key, c -> {
                     ConversationRows.Row row = ConversationRows.change(c, key, start, turn.at(), 1, null, null);
                     int seq = row.nextSeq() - 1;
                     TurnRows.insert(c, row.id(), seq, turn);
@@ -139,7 +139,7 @@ final class PostgresConversationStore implements ConversationStore {
         return locks.with(key, () -> {
             Cached before = cache.getIfPresent(key);
             Instant now = clock.instant();
-            Cached after = database.inTransaction("saving metadata of conversation " + key, c -> {
+            Cached after = database.inTransaction(QueryKind.METADATA, "saving metadata of conversation " + key, c -> {
                 ConversationRows.Row row = ConversationRows.change(c, key, now, now, 0,
                         value == null ? null : java.util.Map.of(name, value), value == null ? name : null);
                 return next(c, key, row, before, null);
@@ -203,7 +203,7 @@ final class PostgresConversationStore implements ConversationStore {
     @Override
     public boolean forget(ConversationKey key) {
         return locks.with(key, () -> {
-            boolean gone = database.inTransaction("forgetting conversation " + key, c -> {
+            boolean gone = database.inTransaction(QueryKind.FORGET, "forgetting conversation " + key, c -> {
                 try (PreparedStatement ps = c.prepareStatement("DELETE FROM conversation WHERE "
                         + ConversationRows.KEY_MATCHES)) {
                     ConversationRows.bindKey(ps, 1, key);
@@ -230,7 +230,7 @@ final class PostgresConversationStore implements ConversationStore {
 
     @Override
     public Seen seen(ConversationKey key, String messageId) {
-        return database.read("checking a message of conversation " + key, c -> {
+        return database.read(QueryKind.SEEN, "checking a message of conversation " + key, c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT s.answered_seq IS NOT NULL AS answered"
                     + " FROM seen_message s JOIN conversation c ON c.id = s.conversation_id WHERE "
                     + ConversationRows.KEY_MATCHES.replace("platform", "c.platform") + " AND s.message_id = ?")) {
@@ -265,7 +265,7 @@ final class PostgresConversationStore implements ConversationStore {
         if (cached != null) {
             return cached;
         }
-        Cached read = database.inTransaction("loading conversation " + key, c -> {
+        Cached read = database.inTransaction(QueryKind.LOAD, "loading conversation " + key, c -> {
             ConversationRows.Row row = ConversationRows.find(c, key);
             return row == null ? null
                     : new Cached(row.id(), row.version(), row.with(key, TurnRows.recent(c, row.id(),

@@ -27,7 +27,7 @@ final class PostgresSettingsStore implements SettingsStore {
 
     @Override
     public Optional<OperatorSettings> load() {
-        String stored = database.read("loading operator settings", c -> {
+        String stored = database.read(QueryKind.SETTINGS, "loading operator settings", c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT settings FROM operator_settings WHERE id = 1");
                  ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getString(1) : null;
@@ -55,7 +55,7 @@ final class PostgresSettingsStore implements SettingsStore {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("operator settings could not be written as JSON", e);
         }
-        database.inTransaction("saving operator settings", c -> {
+        database.inTransaction(QueryKind.SETTINGS, "saving operator settings", c -> {
             try (PreparedStatement ps = c.prepareStatement("""
                     INSERT INTO operator_settings (id, settings, saved_at) VALUES (1, ?::json, ?)
                     ON CONFLICT (id) DO UPDATE SET settings = EXCLUDED.settings, saved_at = EXCLUDED.saved_at""")) {

@@ -97,7 +97,7 @@ public final class PostgresStorage implements AutoCloseable {
     private PostgresStorage(HikariDataSource pool, Options options, Clock clock, MeterRegistry meters) {
         this.pool = pool;
         this.options = options;
-        this.database = new Database(pool, () -> pool.getHikariPoolMXBean().softEvictConnections());
+        this.database = new Database(pool, () -> pool.getHikariPoolMXBean().softEvictConnections(), meters);
         this.clock = clock;
         this.meters = meters;
         this.usage = new PostgresUsageLedger(database);

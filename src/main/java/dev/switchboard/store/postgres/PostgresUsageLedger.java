@@ -50,7 +50,7 @@ final class PostgresUsageLedger implements UsageLedger, AutoCloseable {
 
     private void write(UsageRecord r) {
         try {
-            database.inTransaction("recording usage", c -> {
+            database.inTransaction(QueryKind.USAGE, "recording usage", c -> {
                 try (PreparedStatement ps = c.prepareStatement(
                         "INSERT INTO usage_record (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                     PgText.setInstant(ps, 1, r.at());
@@ -72,7 +72,7 @@ final class PostgresUsageLedger implements UsageLedger, AutoCloseable {
     @Override
     public List<UsageRecord> since(Instant since) {
         drain();
-        return database.read("reading usage", c -> {
+        return database.read(QueryKind.USAGE, "reading usage", c -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "SELECT " + COLUMNS + " FROM usage_record WHERE at >= ? ORDER BY at, id")) {
                 PgText.setInstant(ps, 1, since);
@@ -102,7 +102,7 @@ final class PostgresUsageLedger implements UsageLedger, AutoCloseable {
         String sql = "SELECT " + group[0] + " AS a, " + group[1] + " AS b, sum(input_tokens) AS input,"
                 + " sum(output_tokens) AS output, sum(cost_usd) AS cost, count(*) AS replies"
                 + " FROM usage_record WHERE at >= ? GROUP BY " + group[0] + ", " + group[1];
-        return database.read("summing usage", c -> {
+        return database.read(QueryKind.USAGE, "summing usage", c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 PgText.setInstant(ps, 1, since);
                 Map<String, Total> totals = new TreeMap<>();
@@ -125,7 +125,7 @@ final class PostgresUsageLedger implements UsageLedger, AutoCloseable {
     @Override
     public int forgetUser(String platform, String userId) {
         drain();
-        return database.inTransaction("forgetting a user's usage", c -> {
+        return database.inTransaction(QueryKind.USAGE, "forgetting a user's usage", c -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "UPDATE usage_record SET user_id = '' WHERE platform = ? AND user_id = ?")) {
                 PgText.setText(ps, 1, platform);
