@@ -83,6 +83,9 @@ class PostgresBackendTest {
         assertThat(metrics).as("no key or text in a tag").doesNotContain("kind=\"saving")
                 .contains("hikaricp_connections_active{pool=\"switchboard-store\"}")
                 .contains("hikaricp_connections_pending{pool=\"switchboard-store\"}")
+                .contains("hikaricp_connections_max{pool=\"switchboard-store\"}")
+                .contains("hikaricp_connections_timeout_total{pool=\"switchboard-store\"}")
+                .contains("switchboard_chat_store_retries_total").contains("switchboard_chat_store_gave_up_total")
                 .containsPattern("hikaricp_connections_acquire_seconds_count\\{pool=\"switchboard-store\"\\} [1-9]")
                 .containsPattern("hikaricp_connections_usage_seconds_count\\{pool=\"switchboard-store\"\\} [1-9]");
     }
