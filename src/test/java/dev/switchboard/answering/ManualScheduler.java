@@ -8,8 +8,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Delayed;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -20,26 +21,17 @@ import java.util.concurrent.TimeUnit;
  */
 final class ManualScheduler implements Scheduler {
 
-    private final class Task extends CompletableFuture<Object> implements ScheduledFuture<Object> {
+    /** Runs its work once, unless cancelled first (as {@link FutureTask} does). */
+    private final class Task extends FutureTask<Object> implements ScheduledFuture<Object> {
         final Instant due;
-        final Callable<?> work;
 
         Task(Instant due, Callable<?> work) {
+            super(work::call);
             this.due = due;
-            this.work = work;
         }
 
         void start() {
-            Thread.startVirtualThread(() -> {
-                if (isDone()) {
-                    return; // cancelled
-                }
-                try {
-                    complete(work.call());
-                } catch (Throwable e) {
-                    completeExceptionally(e);
-                }
-            });
+            Thread.startVirtualThread(this);
         }
 
         @Override
@@ -82,7 +74,7 @@ final class ManualScheduler implements Scheduler {
 
     /** Work waiting for the clock, not cancelled. */
     synchronized int waiting() {
-        waiting.removeIf(CompletableFuture::isDone);
+        waiting.removeIf(Future::isDone);
         return waiting.size();
     }
 
@@ -90,7 +82,7 @@ final class ManualScheduler implements Scheduler {
     void runNext() {
         Task next;
         synchronized (this) {
-            waiting.removeIf(CompletableFuture::isDone);
+            waiting.removeIf(Future::isDone);
             next = waiting.stream().min(Comparator.comparing(t -> t.due)).orElseThrow();
             waiting.remove(next);
         }
