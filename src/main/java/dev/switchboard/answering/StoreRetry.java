@@ -15,6 +15,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -117,7 +118,10 @@ final class StoreRetry {
                     gaveUp.increment();
                     Throwable cause = error instanceof CompletionException && error.getCause() != null
                             ? error.getCause() : error;
-                    if (cause instanceof StoreException) {
+                    if (cause instanceof RejectedExecutionException) {
+                        log.warn("the service stopped before the reply in {} was stored; the next start answers it"
+                                + " again", key);
+                    } else if (cause instanceof StoreException) {
                         log.error("gave up storing the reply in {} after {} s: it was shown but is not stored ({})",
                                 key, Duration.between(first, clock.instant()).toSeconds(), cause.getMessage());
                     } else {
