@@ -133,6 +133,22 @@ class DiscordPacingTest {
     }
 
     @Test
+    void askAnswersArePacedPerInteractionNotPerChannel() {
+        world(1, 5);
+        start();
+        Map<String, Integer> asks = new LinkedHashMap<>();
+        for (int n = 0; n < 5; n++) {
+            asks.put(discord.slash("ask", channel(0), user(n), Map.of("question", "question " + n)), n);
+        }
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> asks.forEach((id, n) ->
+                assertThat(discord.interaction(id).original()).isEqualTo(answerTo(n))));
+        assertThat(discord.rateLimited()).as("429s").isZero();
+        asks.keySet().forEach(id -> assertThat(discord.interaction(id).originalEdits())
+                .as("five replies in one channel each stream at their interaction's own pace").isGreaterThan(2));
+    }
+
+    @Test
     void aGlobal429StopsEveryRequestUntilItsRetryAfterHasPassed() {
         world(4, 1);
         start();

@@ -69,7 +69,9 @@ import java.util.regex.Pattern;
  *       answer, each route its own hash, the channel id or interaction token as major parameter). Message create, edit
  *       and delete share one fixed window per channel ({@link #channelLimit}, default 5 per 5 s): the three routes
  *       report that shared window, so a client that sends only one kind of write is paced by the headers, while one
- *       that mixes them meets 429s with scope {@code shared}. All authenticated routes share a global window
+ *       that mixes them meets 429s with scope {@code shared}. An interaction's follow-ups and webhook edits and deletes
+ *       share one window per interaction token the same way ({@link #interactionLimit}, default 5 per 2 s, Discord's
+ *       limit per interaction). All authenticated routes share a global window
  *       ({@link #globalLimit}, default 50 per second; interaction and webhook routes are exempt, as on Discord): over it
  *       the 429 carries {@code "global": true} and {@code X-RateLimit-Global}, and every authenticated request
  *       until its Retry-After ends gets one too ({@link #forceGlobalRateLimit} starts one at will). A request that
@@ -190,7 +192,14 @@ public final class FakeDiscord implements AutoCloseable {
 
     private record Frame(long seq, String text) { }
 
-    private record Route(String template, String major, boolean authenticated, boolean channelWrite) { }
+    private record Route(String template, String major, boolean authenticated, boolean channelWrite) {
+
+        /** A follow-up, or an edit or delete of an interaction's message: they share one window per interaction. */
+        boolean interactionWrite() {
+            return template.startsWith("POST webhooks/") || template.startsWith("PATCH webhooks/")
+                    || template.startsWith("DELETE webhooks/");
+        }
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -243,6 +252,8 @@ public final class FakeDiscord implements AutoCloseable {
     private volatile Duration latency = Duration.ZERO;
     private volatile int channelWrites = 5;
     private volatile Duration channelPer = Duration.ofSeconds(5);
+    private volatile int interactionWrites = 5;
+    private volatile Duration interactionPer = Duration.ofSeconds(2);
     private volatile int globalPerSecond = 50;
     private volatile int routeLimit = 50;
     private volatile Duration routePer = Duration.ofSeconds(1);
@@ -325,6 +336,20 @@ public final class FakeDiscord implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Follow-ups and edits or deletes of an interaction's messages share this window per interaction token (default 5
+     * per 2 s, as Discord limits them: per interaction, not per channel, and outside the global limit); over it: 429.
+     */
+    public FakeDiscord interactionLimit(int writes, Duration per) {
+        requireLimit(writes, per);
+        synchronized (lock) {
+            interactionWrites = writes;
+            interactionPer = per;
+            windows.keySet().removeIf(k -> k.startsWith("interaction-writes:"));
+        }
+        return this;
+    }
+
     /** Requests per second the bot may make on authenticated routes (default 50); over it: 429 with global true. */
     public FakeDiscord globalLimit(int perSecond) {
         requireLimit(perSecond, Duration.ofSeconds(1));
@@ -354,7 +379,7 @@ public final class FakeDiscord implements AutoCloseable {
         synchronized (lock) {
             routeLimit = requests;
             routePer = per;
-            windows.keySet().removeIf(k -> !k.startsWith("channel-writes:"));
+            windows.keySet().removeIf(k -> !k.startsWith("channel-writes:") && !k.startsWith("interaction-writes:"));
         }
         return this;
     }
@@ -959,6 +984,10 @@ public final class FakeDiscord implements AutoCloseable {
             windowKey = "channel-writes:" + route.major();
             limit = channelWrites;
             per = channelPer.toNanos();
+        } else if (route.interactionWrite()) {
+            windowKey = "interaction-writes:" + route.major();
+            limit = interactionWrites;
+            per = interactionPer.toNanos();
         } else {
             windowKey = route.template() + "|" + route.major();
             limit = routeLimit;
@@ -1010,7 +1039,7 @@ public final class FakeDiscord implements AutoCloseable {
             headers.put("X-RateLimit-Reset", seconds(System.currentTimeMillis() * 1_000_000L + waitNanos));
             headers.put("X-RateLimit-Reset-After", seconds(waitNanos));
             headers.put("X-RateLimit-Bucket", bucketHash(route.template()));
-            headers.put("X-RateLimit-Scope", route.channelWrite() ? "shared" : "user");
+            headers.put("X-RateLimit-Scope", route.channelWrite() || route.interactionWrite() ? "shared" : "user");
         }
         return new Answer(429, body, headers);
     }
