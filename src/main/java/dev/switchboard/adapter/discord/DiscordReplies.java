@@ -8,6 +8,7 @@ import dev.switchboard.live.ReplySink;
 import dev.switchboard.live.Ticker;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import net.dv8tion.jda.api.entities.channel.middleman.MessageChannel;
 
@@ -51,8 +52,19 @@ final class DiscordReplies {
      * @param replyTo the message the first reply message answers (reply chains); null for none
      */
     DiscordThread inChannel(ConversationKey key, MessageChannel replyIn, String replyTo) {
-        ReplySink sink = new ChannelSink(replyIn, replyTo, silent, remember(key));
-        return new DiscordThread(sink, budgets(replyIn), typingIn(replyIn), typing, gate::spare, ticker);
+        return inChannel(key, CompletableFuture.completedFuture(new ChannelSink.Place(replyIn, replyTo)),
+                replyIn.getId());
+    }
+
+    /**
+     * A reply whose place is still on its way (a thread being opened): the answer starts meanwhile, and its writes
+     * and "typing…" wait for the place.
+     *
+     * @param budgetOf the channel whose budget the reply spends (the thread's id, known before Discord answers)
+     */
+    DiscordThread inChannel(ConversationKey key, CompletableFuture<ChannelSink.Place> place, String budgetOf) {
+        ReplySink sink = new ChannelSink(place, silent, remember(key));
+        return new DiscordThread(sink, budgets(budgetOf), typingIn(place), typing, gate::spare, ticker);
     }
 
     /**
@@ -78,14 +90,14 @@ final class DiscordReplies {
         return silent;
     }
 
-    /** Shows "typing…" in the channel once. */
-    private static Runnable typingIn(MessageChannel channel) {
-        return () -> channel.sendTyping().queue(ok -> { }, error -> { });
+    /** Shows "typing…" in the place once, when it is there. */
+    private static Runnable typingIn(CompletableFuture<ChannelSink.Place> place) {
+        return () -> place.thenAccept(p -> p.channel().sendTyping().queue(ok -> { }, error -> { }));
     }
 
     /** Every reply in a channel shares its edit allowance (about five writes per five seconds), and all the bot's. */
-    private List<Budget> budgets(MessageChannel channel) {
-        Budget perChannel = budgets.get(channel.getId(),
+    private List<Budget> budgets(String channelId) {
+        Budget perChannel = budgets.get(channelId,
                 id -> new Budget("discord channel " + id, 5, Duration.ofSeconds(5), ticker));
         return List.of(perChannel, global);
     }
