@@ -69,7 +69,7 @@ public final class DiscordAdapter implements AutoCloseable {
         String gateway = config.gatewayUrl().toString();
         DefaultShardManagerBuilder builder = DefaultShardManagerBuilder.createLight(config.token().reveal(), intents)
                 .setRestConfig(new RestConfig().setBaseUrl(config.restUrl().toString()))
-                .setHttpClient(GatedHttp.client(gate))
+                .setHttpClient(GatedHttp.client(gate, config.restUrl().toString()))
                 .setSessionController(sessions(gateway, config.shards().total()))
                 .setShardsTotal(config.shards().total())
                 .setShards(config.shards().first(), config.shards().last())

@@ -16,7 +16,6 @@ record DiscordRoute(String template, String resource, boolean global) {
 
     private static final Pattern ID = Pattern.compile("\\d{5,}");
     private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9_.-]{30,}");
-    private static final Pattern API_VERSION = Pattern.compile("api/v\\d+");
     private static final List<String> TOP_LEVEL = List.of("channels", "guilds", "webhooks", "interactions");
 
     /** The key of the route's own bucket on its resource. */
@@ -24,16 +23,12 @@ record DiscordRoute(String template, String resource, boolean global) {
         return template + " @" + resource;
     }
 
-    /** Reads a request: its method and the URL path's segments (an {@code api/vN} prefix is skipped). */
-    static DiscordRoute of(String method, List<String> segments) {
-        int start = 0;
-        for (int i = 0; i + 1 < segments.size(); i++) {
-            if (API_VERSION.matcher(segments.get(i) + "/" + segments.get(i + 1)).matches()) {
-                start = i + 2;
-                break;
-            }
-        }
-        List<String> path = segments.subList(start, segments.size());
+    /**
+     * Reads a request: its method and the URL path's segments, of which the first {@code prefix} are the REST base
+     * URL's ({@code api/v10}, or a proxy's path).
+     */
+    static DiscordRoute of(String method, List<String> segments, int prefix) {
+        List<String> path = segments.subList(Math.min(prefix, segments.size()), segments.size());
         StringBuilder template = new StringBuilder(method);
         for (int i = 0; i < path.size(); i++) {
             String s = path.get(i);

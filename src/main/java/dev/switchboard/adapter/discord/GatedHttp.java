@@ -7,6 +7,7 @@ import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import okhttp3.ConnectionPool;
+import okhttp3.HttpUrl;
 import okhttp3.Interceptor;
 import okhttp3.OkHttpClient;
 import okhttp3.Response;
@@ -22,20 +23,23 @@ final class GatedHttp implements Interceptor {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final RequestGate gate;
+    /** How many path segments the REST base URL has ({@code api/v10}: 2): a route's path starts after them. */
+    private final int prefix;
 
-    GatedHttp(RequestGate gate) {
+    GatedHttp(RequestGate gate, String restUrl) {
         this.gate = gate;
+        this.prefix = (int) HttpUrl.get(restUrl).pathSegments().stream().filter(s -> !s.isEmpty()).count();
     }
 
     /** A client for JDA, as JDA builds its own (a small idle pool), with the gate in front. */
-    static OkHttpClient client(RequestGate gate) {
+    static OkHttpClient client(RequestGate gate, String restUrl) {
         return new OkHttpClient.Builder().connectionPool(new ConnectionPool(5, 10, TimeUnit.SECONDS))
-                .addInterceptor(new GatedHttp(gate)).build();
+                .addInterceptor(new GatedHttp(gate, restUrl)).build();
     }
 
     @Override
     public Response intercept(Chain chain) throws IOException {
-        DiscordRoute route = DiscordRoute.of(chain.request().method(), chain.request().url().pathSegments());
+        DiscordRoute route = DiscordRoute.of(chain.request().method(), chain.request().url().pathSegments(), prefix);
         try {
             gate.admit(route);
         } catch (InterruptedException e) {

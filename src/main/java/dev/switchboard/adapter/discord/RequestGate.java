@@ -127,7 +127,7 @@ final class RequestGate {
         long end = nanos.getAsLong() + retryAfter.toNanos();
         switch (scope) {
             case GLOBAL -> globalUntil = Math.max(globalUntil, end);
-            case SHARED -> until.merge(route.resource(), end, Math::max);
+            case SHARED -> until.merge(route.resource().isEmpty() ? route.key() : route.resource(), end, Math::max);
             case ROUTE -> until.merge(route.key(), end, Math::max);
         }
         limits.incrementAndGet();
@@ -148,8 +148,10 @@ final class RequestGate {
 
     /** Nanoseconds until no 429 stops {@code route}; 0 or less when none does. */
     private long blockedFor(DiscordRoute route) {
-        long end = Math.max(until.getOrDefault(route.resource(), Long.MIN_VALUE),
-                until.getOrDefault(route.key(), Long.MIN_VALUE));
+        long end = until.getOrDefault(route.key(), Long.MIN_VALUE);
+        if (!route.resource().isEmpty()) {
+            end = Math.max(end, until.getOrDefault(route.resource(), Long.MIN_VALUE));
+        }
         if (route.global()) {
             end = Math.max(end, globalUntil);
         }

@@ -16,7 +16,7 @@ class RequestGateTest {
             nanos -> ticker.advance(Duration.ofNanos(nanos)));
 
     private static DiscordRoute route(String method, String path) {
-        return DiscordRoute.of(method, List.of(("api/v10/" + path).split("/")));
+        return DiscordRoute.of(method, List.of(("api/v10/" + path).split("/")), 2);
     }
 
     private static final DiscordRoute POST = route("POST", "channels/400000000000000001/messages");
