@@ -178,6 +178,7 @@ class DiscordEndToEndTest {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(bot(id)).extracting(Message::content)
                 .containsExactly(longAnswer));
         assertThat(discord.rateLimited()).isPositive();
+        assertThat(discord.requestsInRetryAfter()).as("nothing sent inside a Retry-After").isZero();
     }
 
     @Test

@@ -111,10 +111,12 @@ public interface PlatformSections {
      * @param shards which shards this process runs
      * @param access guilds, channels, roles and users allowed or denied
      * @param userRateLimit messages one user may send before being asked to slow down
+     * @param globalRequestsPerSecond the bot's global REST limit as Discord states it (50; more only where Discord
+     *     raised it for this bot); every request is held below it, with a margin
      */
     public record Discord(Toggle enabled, Secret token, URI restUrl, URI gatewayUrl, Boolean messageContent,
                           Boolean threads, String commandGuild, Boolean silent, Shards shards, DiscordAccess access,
-                          RateLimit userRateLimit) {
+                          RateLimit userRateLimit, Integer globalRequestsPerSecond) {
         public Discord {
             enabled = enabled != null ? enabled : Toggle.AUTO;
             token = token != null ? token : Secret.none();
@@ -127,6 +129,11 @@ public interface PlatformSections {
             shards = shards != null ? shards : new Shards(null, null, null);
             access = access != null ? access : new DiscordAccess(null, null, null, null, null, null, null, null);
             userRateLimit = userRateLimit != null ? userRateLimit : new RateLimit(null, null);
+            globalRequestsPerSecond = globalRequestsPerSecond != null ? globalRequestsPerSecond : 50;
+            if (globalRequestsPerSecond < 2) {
+                throw new ConfigValueException("global_requests_per_second", "must be at least 2",
+                        "leave it at 50, Discord's limit, unless Discord raised it for this bot");
+            }
         }
 
         public boolean active() {

@@ -80,6 +80,11 @@ public final class Budget {
         }
     }
 
+    /** Whether one write may go now (without taking it). */
+    public boolean free() {
+        return nanosUntilFree() == 0;
+    }
+
     /** Nanoseconds until one write may go; 0 when it may go now. */
     long nanosUntilFree() {
         return nanosUntilFree(ticker.nanos());

@@ -38,6 +38,7 @@ class ConfigLoaderTest {
 
         assertThat(c.slack().active()).isFalse();
         assertThat(c.discord().active()).isFalse();
+        assertThat(c.discord().globalRequestsPerSecond()).isEqualTo(50);
         assertThat(c.providers()).isEmpty();
         assertThat(c.storage().path()).isEqualTo(Path.of("conversations"));
         assertThat(c.storage().fsync()).isTrue();
@@ -158,6 +159,8 @@ class ConfigLoaderTest {
                 .getMessage()).contains("providers.a.breaker.failure_rate");
         assertThat(error("discord:\n  shards: {total: 2, first: 1, last: 3}\n").getMessage())
                 .contains("discord.shards.first").contains("does not fit 2 shards");
+        assertThat(error("discord:\n  global_requests_per_second: 1\n").getMessage())
+                .contains("discord.global_requests_per_second: must be at least 2");
         assertThat(error("logging:\n  format: xml\n").getMessage()).contains("logging.format: must be json or text");
     }
 

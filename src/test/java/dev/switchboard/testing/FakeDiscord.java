@@ -69,9 +69,13 @@ import java.util.regex.Pattern;
  *       answer, each route its own hash, the channel id or interaction token as major parameter). Message create, edit
  *       and delete share one fixed window per channel ({@link #channelLimit}, default 5 per 5 s): the three routes
  *       report that shared window, so a client that sends only one kind of write is paced by the headers, while one
- *       that mixes them meets 429s with scope {@code shared}. All authenticated routes share a global window
+ *       that mixes them meets 429s with scope {@code shared}. An interaction's follow-ups and webhook edits and deletes
+ *       share one window per interaction token the same way ({@link #interactionLimit}, default 5 per 2 s, Discord's
+ *       limit per interaction). All authenticated routes share a global window
  *       ({@link #globalLimit}, default 50 per second; interaction and webhook routes are exempt, as on Discord): over it
- *       the 429 carries {@code "global": true} and {@code X-RateLimit-Global}. A 429 has
+ *       the 429 carries {@code "global": true} and {@code X-RateLimit-Global}, and every authenticated request
+ *       until its Retry-After ends gets one too ({@link #forceGlobalRateLimit} starts one at will). A request that
+ *       comes while a Retry-After of its scope runs is counted ({@link #requestsInRetryAfter}). A 429 has
  *       {@code {"message","retry_after","global"}}, {@code Retry-After} in whole seconds (rounded up), and does not use
  *       up the window. Every answer carries {@code Via}: JDA takes a 429 without it for a Cloudflare ban;</li>
  *   <li>interactions: the callback within 3 s of INTERACTION_CREATE ({@link #interactionAckTimeout}) or 404
@@ -154,9 +158,10 @@ public final class FakeDiscord implements AutoCloseable {
     /**
      * One REST call: method, path below {@code /api/v10/} (no query), HTTP status, when it came, and for a 429 the
      * limit it broke ({@code global}, {@code shared} for a channel's message writes, {@code user} for a route's
-     * bucket; null otherwise).
+     * bucket; null otherwise), and whether it came while a Retry-After given earlier for its scope was still running
+     * (the requests Discord counts toward banning the bot's address).
      */
-    public record Call(String method, String path, int status, Instant at, String scope) {
+    public record Call(String method, String path, int status, Instant at, String scope, boolean inRetryAfter) {
 
         /** The route, ids and interaction tokens replaced: {@code POST channels/{id}/messages}. */
         public String route() {
@@ -187,7 +192,14 @@ public final class FakeDiscord implements AutoCloseable {
 
     private record Frame(long seq, String text) { }
 
-    private record Route(String template, String major, boolean authenticated, boolean channelWrite) { }
+    private record Route(String template, String major, boolean authenticated, boolean channelWrite) {
+
+        /** A follow-up, or an edit or delete of an interaction's message: they share one window per interaction. */
+        boolean interactionWrite() {
+            return template.startsWith("POST webhooks/") || template.startsWith("PATCH webhooks/")
+                    || template.startsWith("DELETE webhooks/");
+        }
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -198,6 +210,8 @@ public final class FakeDiscord implements AutoCloseable {
     private static final Pattern COMMAND_NAME = Pattern.compile("^[-_'\\p{L}\\p{N}]{1,32}$");
     private static final Pattern FILE_PART = Pattern.compile("files\\[(\\d{1,9})]");
     private static final String API = "/api/v10/";
+    /** Internal mark on an answer: its request came inside a Retry-After of its scope. Never sent. */
+    private static final String IN_RETRY_AFTER = "x-fake-in-retry-after";
 
     // ---- world and history (guarded by lock) ----
     private final Object lock = new Object();
@@ -216,6 +230,13 @@ public final class FakeDiscord implements AutoCloseable {
     private final Map<String, Integer> typing = new HashMap<>();
     private final Map<String, Window> windows = new HashMap<>();
     private final Window globalWindow = new Window();
+    /** On System.nanoTime: until when a global 429 told the bot to wait; 0 for never. */
+    private long globalRetryUntil;
+    /** Per rate-limit window (as {@link #windows}): until when its 429 told the bot to wait. */
+    private final Map<String, Long> retryUntil = new HashMap<>();
+    private Duration forcedGlobal;
+    /** When the bot's first words appeared in each channel or thread (a message of the bot with content). */
+    private final Map<String, Instant> firstBotWords = new HashMap<>();
     private final String joinedAt;
     private long lastSnowflake;
 
@@ -231,6 +252,8 @@ public final class FakeDiscord implements AutoCloseable {
     private volatile Duration latency = Duration.ZERO;
     private volatile int channelWrites = 5;
     private volatile Duration channelPer = Duration.ofSeconds(5);
+    private volatile int interactionWrites = 5;
+    private volatile Duration interactionPer = Duration.ofSeconds(2);
     private volatile int globalPerSecond = 50;
     private volatile int routeLimit = 50;
     private volatile Duration routePer = Duration.ofSeconds(1);
@@ -313,6 +336,20 @@ public final class FakeDiscord implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Follow-ups and edits or deletes of an interaction's messages share this window per interaction token (default 5
+     * per 2 s, as Discord limits them: per interaction, not per channel, and outside the global limit); over it: 429.
+     */
+    public FakeDiscord interactionLimit(int writes, Duration per) {
+        requireLimit(writes, per);
+        synchronized (lock) {
+            interactionWrites = writes;
+            interactionPer = per;
+            windows.keySet().removeIf(k -> k.startsWith("interaction-writes:"));
+        }
+        return this;
+    }
+
     /** Requests per second the bot may make on authenticated routes (default 50); over it: 429 with global true. */
     public FakeDiscord globalLimit(int perSecond) {
         requireLimit(perSecond, Duration.ofSeconds(1));
@@ -323,13 +360,26 @@ public final class FakeDiscord implements AutoCloseable {
         return this;
     }
 
+    /**
+     * The next authenticated request gets a global 429 telling the bot to wait {@code retryAfter}, as Discord does when
+     * the bot's global allowance is spent elsewhere (another process with the same token); every authenticated request
+     * until then gets one too, and is counted as made inside a Retry-After.
+     */
+    public FakeDiscord forceGlobalRateLimit(Duration retryAfter) {
+        requireLimit(1, retryAfter);
+        synchronized (lock) {
+            forcedGlobal = retryAfter;
+        }
+        return this;
+    }
+
     /** The bucket of every other route, per route and major parameter (default 50 per second). */
     public FakeDiscord routeLimit(int requests, Duration per) {
         requireLimit(requests, per);
         synchronized (lock) {
             routeLimit = requests;
             routePer = per;
-            windows.keySet().removeIf(k -> !k.startsWith("channel-writes:"));
+            windows.keySet().removeIf(k -> !k.startsWith("channel-writes:") && !k.startsWith("interaction-writes:"));
         }
         return this;
     }
@@ -685,6 +735,30 @@ public final class FakeDiscord implements AutoCloseable {
         }
     }
 
+    /**
+     * Calls made while a Retry-After the fake had given for their scope (global, or their route's or channel's window)
+     * was still running: each is an invalid request Discord counts toward banning the bot's address.
+     */
+    public int requestsInRetryAfter() {
+        synchronized (lock) {
+            return (int) calls.stream().filter(Call::inRetryAfter).count();
+        }
+    }
+
+    /** Global 429s given. */
+    public int globalRateLimited() {
+        synchronized (lock) {
+            return (int) calls.stream().filter(c -> c.status() == 429 && "global".equals(c.scope())).count();
+        }
+    }
+
+    /** When the bot's first words became visible in a channel or thread (its first message with content), or null. */
+    public Instant firstBotWords(String channel) {
+        synchronized (lock) {
+            return firstBotWords.get(channel);
+        }
+    }
+
     /** Calls answered with 429. */
     public int rateLimited() {
         synchronized (lock) {
@@ -824,12 +898,17 @@ public final class FakeDiscord implements AutoCloseable {
                     : answer(method, path, query, badJson ? new Body(null, List.of()) : body, badJson,
                     ctx.header("Authorization"));
             calls.add(new Call(method, path, answer.status(), Instant.now(),
-                    answer.status() == 429 ? answer.headers().get("X-RateLimit-Scope") : null));
+                    answer.status() == 429 ? answer.headers().get("X-RateLimit-Scope") : null,
+                    answer.headers().containsKey(IN_RETRY_AFTER)));
         }
         pause(latency.minus(latency.dividedBy(2)));
         ctx.status(answer.status());
         ctx.header("Via", "1.1 google");
-        answer.headers().forEach(ctx::header);
+        answer.headers().forEach((name, value) -> {
+            if (!name.equals(IN_RETRY_AFTER)) {
+                ctx.header(name, value);
+            }
+        });
         if (answer.body() != null) {
             ctx.contentType("application/json");
             ctx.result(answer.body().toString());
@@ -887,8 +966,14 @@ public final class FakeDiscord implements AutoCloseable {
         }
         long now = System.nanoTime();
         if (route.authenticated()) {
-            long wait = globalWindow.admit(now, globalPerSecond, 1_000_000_000L);
+            if (now < globalRetryUntil) {
+                return inRetryAfter(rateLimitedAnswer(globalRetryUntil - now, true, null, globalPerSecond, route));
+            }
+            long wait = forcedGlobal != null ? forcedGlobal.toNanos()
+                    : globalWindow.admit(now, globalPerSecond, 1_000_000_000L);
+            forcedGlobal = null;
             if (wait > 0) {
+                globalRetryUntil = now + wait;
                 return rateLimitedAnswer(wait, true, null, globalPerSecond, route);
             }
         }
@@ -899,18 +984,28 @@ public final class FakeDiscord implements AutoCloseable {
             windowKey = "channel-writes:" + route.major();
             limit = channelWrites;
             per = channelPer.toNanos();
+        } else if (route.interactionWrite()) {
+            windowKey = "interaction-writes:" + route.major();
+            limit = interactionWrites;
+            per = interactionPer.toNanos();
         } else {
             windowKey = route.template() + "|" + route.major();
             limit = routeLimit;
             per = routePer.toNanos();
         }
         Window window = windows.computeIfAbsent(windowKey, k -> new Window());
+        boolean early = now < retryUntil.getOrDefault(windowKey, 0L);
         long wait = window.admit(now, limit, per);
         if (wait > 0) {
-            return rateLimitedAnswer(wait, false, window, limit, route);
+            retryUntil.put(windowKey, now + wait);
+            Answer limited = rateLimitedAnswer(wait, false, window, limit, route);
+            return early ? inRetryAfter(limited) : limited;
         }
         Answer a = handle(route, method, s, query, body);
         Map<String, String> headers = new LinkedHashMap<>(a.headers());
+        if (early) {
+            headers.put(IN_RETRY_AFTER, "");
+        }
         long resetAfter = Math.max(0, window.start + per - now);
         headers.put("X-RateLimit-Limit", Integer.toString(limit));
         headers.put("X-RateLimit-Remaining", Integer.toString(Math.max(0, limit - window.count)));
@@ -920,11 +1015,18 @@ public final class FakeDiscord implements AutoCloseable {
         return new Answer(a.status(), a.body(), headers);
     }
 
+    /** Marks an answer as given to a request that came inside a Retry-After (taken off before it is sent). */
+    private static Answer inRetryAfter(Answer a) {
+        Map<String, String> headers = new LinkedHashMap<>(a.headers());
+        headers.put(IN_RETRY_AFTER, "");
+        return new Answer(a.status(), a.body(), headers);
+    }
+
     private Answer rateLimitedAnswer(long waitNanos, boolean global, Window window, int limit, Route route) {
         double retryAfter = Math.max(0.001, waitNanos / 1e9);
         ObjectNode body = JSON.createObjectNode();
         body.put("message", "You are being rate limited.");
-        body.put("retry_after", Math.round(retryAfter * 1000) / 1000.0);
+        body.put("retry_after", Math.ceil(retryAfter * 1000) / 1000.0);
         body.put("global", global);
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Retry-After", Long.toString((long) Math.ceil(retryAfter)));
@@ -937,7 +1039,7 @@ public final class FakeDiscord implements AutoCloseable {
             headers.put("X-RateLimit-Reset", seconds(System.currentTimeMillis() * 1_000_000L + waitNanos));
             headers.put("X-RateLimit-Reset-After", seconds(waitNanos));
             headers.put("X-RateLimit-Bucket", bucketHash(route.template()));
-            headers.put("X-RateLimit-Scope", route.channelWrite() ? "shared" : "user");
+            headers.put("X-RateLimit-Scope", route.channelWrite() || route.interactionWrite() ? "shared" : "user");
         }
         return new Answer(429, body, headers);
     }
@@ -1516,6 +1618,7 @@ public final class FakeDiscord implements AutoCloseable {
         m.content = content;
         m.embeds = embeds;
         m.attachments = attaching.attachments();
+        noteWords(m);
         if (body.has("flags")) {
             int flags = body.path("flags").asInt(0);
             m.flags = (m.flags & ~SUPPRESS_EMBEDS) | (flags & SUPPRESS_EMBEDS);
@@ -2364,12 +2467,19 @@ public final class FakeDiscord implements AutoCloseable {
     }
 
     private void store(Msg m) {
+        noteWords(m);
         messagesById.put(m.id, m);
         history.computeIfAbsent(m.channel, k -> new TreeMap<>()).put(Long.parseLong(m.id), m);
         Chan ch = channels.get(m.channel);
         ch.lastMessageId = m.id;
         if (ch.type == PUBLIC_THREAD) {
             ch.messageCount++;
+        }
+    }
+
+    private void noteWords(Msg m) {
+        if (BOT_ID.equals(m.author) && !m.content.isEmpty()) {
+            firstBotWords.putIfAbsent(m.channel, Instant.now());
         }
     }
 

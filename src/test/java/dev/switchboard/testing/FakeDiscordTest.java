@@ -693,6 +693,25 @@ class FakeDiscordTest {
     // ---- the wire, without JDA ----
 
     @Test
+    void aGlobal429HoldsEveryAuthenticatedRouteAndRequestsInsideItsRetryAfterAreCounted() throws Exception {
+        fake.forceGlobalRateLimit(Duration.ofSeconds(30));
+        Reply limited = rest("GET", "users/@me", null);
+        assertThat(limited.code()).isEqualTo(429);
+        assertThat(limited.header("X-RateLimit-Global")).isEqualTo("true");
+        assertThat(limited.header("Retry-After")).isEqualTo("30");
+        assertThat(json(limited).path("retry_after").asDouble()).isEqualTo(30.0);
+        assertThat(fake.requestsInRetryAfter()).as("the 429 itself came before any Retry-After").isZero();
+
+        Reply tooSoon = rest("POST", "channels/" + C1 + "/messages", "{\"content\":\"too soon\"}");
+        assertThat(tooSoon.code()).as("another route, inside the global Retry-After").isEqualTo(429);
+        assertThat(json(tooSoon).path("retry_after").asDouble()).isBetween(29.0, 30.0);
+        assertThat(fake.requestsInRetryAfter()).isEqualTo(1);
+        assertThat(fake.globalRateLimited()).isEqualTo(2);
+        assertThat(fake.calls()).extracting(FakeDiscord.Call::inRetryAfter).containsExactly(false, true);
+        assertThat(fake.messages(C1)).isEmpty();
+    }
+
+    @Test
     void restAnswersCarryBucketsAndRefuseOverTheLimitWith429() throws Exception {
         fake.channelLimit(2, Duration.ofSeconds(30));
         Reply first = rest("POST", "channels/" + C1 + "/messages", "{\"content\":\"one\"}");

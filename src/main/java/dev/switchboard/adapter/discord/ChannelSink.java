@@ -10,35 +10,42 @@ import net.dv8tion.jda.api.entities.channel.middleman.MessageChannel;
 /**
  * A reply in a Discord channel, thread or DM: posted and edited as the bot, at most 2,000 characters a message,
  * with no mention able to ping anyone. In reply-chain mode the first message answers the user's message. An archived
- * thread is reopened before writing. Thread-safe.
+ * thread is reopened before writing. The place may still be on its way (a thread being opened while the answer
+ * starts): writes wait for it. Thread-safe.
  */
 final class ChannelSink implements ReplySink {
 
     static final int MAX_CHARS = 2_000;
 
-    private final MessageChannel channel;
-    private final String replyTo;
+    /**
+     * Where the reply goes.
+     *
+     * @param replyTo the message the first reply message answers (reply chains); null for none
+     */
+    record Place(MessageChannel channel, String replyTo) { }
+
+    private final CompletableFuture<Place> place;
     private final boolean silent;
     private final Consumer<String> posted;
     private volatile boolean first = true;
 
     /**
-     * @param replyTo the message the first reply message answers (reply chains); null for none
+     * @param place where the reply goes, once known; it never fails
      * @param posted told each new message's id, so replies to it find the conversation
      */
-    ChannelSink(MessageChannel channel, String replyTo, boolean silent, Consumer<String> posted) {
-        this.channel = channel;
-        this.replyTo = replyTo;
+    ChannelSink(CompletableFuture<Place> place, boolean silent, Consumer<String> posted) {
+        this.place = place;
         this.silent = silent;
         this.posted = posted;
     }
 
     @Override
     public CompletionStage<String> post(String text) {
-        return reopened().thenCompose(v -> Writes.submit(() -> {
-            var action = channel.sendMessage(Writes.create(text, silent));
-            return first && replyTo != null ? action.setMessageReference(replyTo).failOnInvalidReply(false) : action;
-        })).thenApply(message -> {
+        return place.thenCompose(p -> reopened(p.channel()).thenCompose(v -> Writes.submit(() -> {
+            var action = p.channel().sendMessage(Writes.create(text, silent));
+            return first && p.replyTo() != null
+                    ? action.setMessageReference(p.replyTo()).failOnInvalidReply(false) : action;
+        }))).thenApply(message -> {
             first = false;
             posted.accept(message.getId());
             return message.getId();
@@ -47,16 +54,17 @@ final class ChannelSink implements ReplySink {
 
     @Override
     public CompletionStage<Void> edit(String messageId, String text) {
-        return Writes.submit(() -> channel.editMessageById(messageId, Writes.edit(text))).thenApply(m -> null);
+        return place.thenCompose(p -> Writes.submit(() -> p.channel().editMessageById(messageId, Writes.edit(text))))
+                .thenApply(m -> null);
     }
 
     @Override
     public CompletionStage<Void> delete(String messageId) {
-        return Writes.submit(() -> channel.deleteMessageById(messageId));
+        return place.thenCompose(p -> Writes.submit(() -> p.channel().deleteMessageById(messageId)));
     }
 
     /** Answering in an archived thread reopens it; where the bot may not, the failure says why. */
-    private CompletableFuture<Void> reopened() {
+    private static CompletableFuture<Void> reopened(MessageChannel channel) {
         if (channel instanceof ThreadChannel thread && thread.isArchived()) {
             return Writes.submit(() -> thread.getManager().setArchived(false));
         }

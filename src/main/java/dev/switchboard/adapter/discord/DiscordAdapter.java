@@ -39,6 +39,8 @@ public final class DiscordAdapter implements AutoCloseable {
     private final SwitchboardConfig.Discord config;
     private final DiscordIntake intake;
     private final DiscordCommands commands;
+    /** Every REST request of the bot, on every shard, passes it. */
+    private final RequestGate gate;
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "discord-timers");
         t.setDaemon(true);
@@ -51,7 +53,8 @@ public final class DiscordAdapter implements AutoCloseable {
                           boolean fallbackFooter, Admin admin) {
         this.config = config;
         DiscordPolicy policy = new DiscordPolicy(config, fallbackFooter);
-        DiscordReplies replies = new DiscordReplies(ticker, config.silent());
+        this.gate = RequestGate.of(config.globalRequestsPerSecond());
+        DiscordReplies replies = new DiscordReplies(ticker, config.silent(), gate, config.globalRequestsPerSecond());
         this.intake = new DiscordIntake(config, conversations, policy, replies);
         this.commands = new DiscordCommands(config, admin, conversations, policy, replies,
                 new DiscordPlaces(() -> shards), clock);
@@ -66,6 +69,7 @@ public final class DiscordAdapter implements AutoCloseable {
         String gateway = config.gatewayUrl().toString();
         DefaultShardManagerBuilder builder = DefaultShardManagerBuilder.createLight(config.token().reveal(), intents)
                 .setRestConfig(new RestConfig().setBaseUrl(config.restUrl().toString()))
+                .setHttpClient(GatedHttp.client(gate, config.restUrl().toString()))
                 .setSessionController(sessions(gateway, config.shards().total()))
                 .setShardsTotal(config.shards().total())
                 .setShards(config.shards().first(), config.shards().last())

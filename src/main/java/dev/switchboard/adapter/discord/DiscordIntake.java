@@ -10,6 +10,7 @@ import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.conversation.ConversationKey;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import net.dv8tion.jda.api.entities.Message;
 import net.dv8tion.jda.api.entities.Role;
 import net.dv8tion.jda.api.entities.channel.ChannelType;
@@ -78,27 +79,33 @@ final class DiscordIntake extends ListenerAdapter {
                 conversations::knows, replies::conversationOf);
         switch (decision) {
             case DiscordRules.Decision.Ignore ignore -> { }
-            case DiscordRules.Decision.Answer answer -> take(event, answer.key(), event.getChannel(),
-                    answer.replyTo(), answer.question());
+            case DiscordRules.Decision.Answer answer -> take(event, answer.key(),
+                    replies.inChannel(answer.key(), event.getChannel(), answer.replyTo()),
+                    CompletableFuture.completedFuture(event.getChannel()), answer.question());
             case DiscordRules.Decision.OpenThread open -> openThread(event, open);
         }
     }
 
-    /** The thread's id is the message's: the conversation is known before Discord answers. */
+    /**
+     * The thread's id is the message's: the conversation is known before Discord answers, so the answer starts while
+     * the thread is being opened (which waits its turn in the bot's global allowance) and its first words wait only
+     * for whichever comes last. Where the thread cannot be opened, the answer goes to the channel as a reply.
+     */
     private void openThread(MessageReceivedEvent event, DiscordRules.Decision.OpenThread open) {
         Message message = event.getMessage();
         MessageChannel channel = event.getChannel();
-        String guild = event.getGuild().getId();
-        Writes.submit(() -> message.createThreadChannel(open.name())).whenComplete((thread, error) -> {
-            if (error != null) {
-                log.info("discord: could not open a thread ({}); answering in the channel",
-                        Writes.failure(error).getMessage());
-                take(event, DiscordRules.key(guild, channel.getId(), message.getId()), channel, message.getId(),
-                        open.question());
-            } else {
-                take(event, DiscordRules.key(guild, channel.getId(), thread.getId()), thread, null, open.question());
-            }
-        });
+        CompletableFuture<ChannelSink.Place> place = Writes.submit(() -> message.createThreadChannel(open.name()))
+                .handle((thread, error) -> {
+                    if (error == null) {
+                        return new ChannelSink.Place(thread, null);
+                    }
+                    log.info("discord: could not open a thread ({}); answering in the channel",
+                            Writes.failure(error).getMessage());
+                    return new ChannelSink.Place(channel, message.getId());
+                });
+        ConversationKey key = DiscordRules.key(event.getGuild().getId(), channel.getId(), message.getId());
+        take(event, key, replies.inChannel(key, place, message.getId()), place.thenApply(ChannelSink.Place::channel),
+                open.question());
     }
 
     /** A message as the rules read it. */
@@ -122,9 +129,9 @@ final class DiscordIntake extends ListenerAdapter {
                 referenced == null ? null : referenced.getId());
     }
 
-    /** Stores the message and schedules its reply in {@code replyIn}. */
-    private void take(MessageReceivedEvent event, ConversationKey conversation, MessageChannel replyIn,
-                      String replyTo, String question) {
+    /** Stores the message and schedules its reply in {@code reply}; a refusal goes to {@code replyIn}. */
+    private void take(MessageReceivedEvent event, ConversationKey conversation, DiscordThread reply,
+                      CompletableFuture<MessageChannel> replyIn, String question) {
         Message message = event.getMessage();
         byUserMessage.put(message.getId(), conversation);
         Inbound inbound = new Inbound(conversation, message.getId(), event.getAuthor().getId(),
@@ -133,8 +140,7 @@ final class DiscordIntake extends ListenerAdapter {
                 event.isFromGuild() ? event.getChannel().getName() : "");
         Admission admission;
         try {
-            admission = conversations.submit(inbound, replies.inChannel(conversation, replyIn, replyTo),
-                    policy.of(event.getJDA()));
+            admission = conversations.submit(inbound, reply, policy.of(event.getJDA()));
         } catch (RuntimeException e) {
             // Discord never delivers a message again: say so rather than stay silent.
             log.error("discord: a message could not be stored", e);
@@ -142,8 +148,9 @@ final class DiscordIntake extends ListenerAdapter {
                     + " it again.");
         }
         if (admission instanceof Admission.Refused refused) {
-            Writes.submit(() -> replyIn.sendMessage(Writes.create(refused.userMessage(), true))
-                    .setMessageReference(message.getId()).failOnInvalidReply(false));
+            replyIn.thenAccept(channel -> Writes.submit(() -> channel.sendMessage(
+                    Writes.create(refused.userMessage(), true)).setMessageReference(message.getId())
+                    .failOnInvalidReply(false)));
         }
     }
 

@@ -8,13 +8,15 @@ import dev.switchboard.live.ReplySink;
 import dev.switchboard.live.Ticker;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import net.dv8tion.jda.api.entities.channel.middleman.MessageChannel;
 
 /**
  * Where replies are written: the conversation's sink with the budgets its writes spend (the channel's edit allowance
- * and the bot's global one), its typing indicator, and which conversation each bot message belongs to, so replies to
- * it continue there. Thread-safe.
+ * and the live replies' share of the bot's global one; an interaction's own allowance for {@code /ask}), its typing
+ * indicator, and which conversation each bot message belongs to, so replies to it continue there. Under the budgets,
+ * every request passes the bot's {@link RequestGate}. Thread-safe.
  */
 final class DiscordReplies {
 
@@ -27,14 +29,20 @@ final class DiscordReplies {
     private final Cache<String, ConversationKey> byBotMessage = Caffeine.newBuilder().maximumSize(100_000)
             .expireAfterAccess(Duration.ofDays(7)).build();
     private final Budget global;
-    /** Typing indicators: a courtesy, kept to a fifth of the global limit so they never crowd out answers. */
+    /** Typing indicators: a courtesy, at most 10 a second, and only while the gate has room answers do not need. */
     private final Budget typing;
+    private final RequestGate gate;
 
-    DiscordReplies(Ticker ticker, boolean silent) {
+    /**
+     * @param globalPerSecond the bot's global limit: live replies spend four fifths of what the gate lets through,
+     *     the rest is left to threads being opened and other requests
+     */
+    DiscordReplies(Ticker ticker, boolean silent, RequestGate gate, int globalPerSecond) {
         this.ticker = ticker;
         this.silent = silent;
-        // Discord allows 50 requests a second per bot; live replies take at most half of that.
-        this.global = new Budget("discord bot", 25, Duration.ofSeconds(1), ticker);
+        this.gate = gate;
+        this.global = new Budget("discord bot", Math.max(1, RequestGate.rate(globalPerSecond) * 4 / 5),
+                Duration.ofSeconds(1), ticker);
         this.typing = new Budget("discord typing", 10, Duration.ofSeconds(1), 10, ticker);
     }
 
@@ -44,13 +52,28 @@ final class DiscordReplies {
      * @param replyTo the message the first reply message answers (reply chains); null for none
      */
     DiscordThread inChannel(ConversationKey key, MessageChannel replyIn, String replyTo) {
-        ReplySink sink = new ChannelSink(replyIn, replyTo, silent, remember(key));
-        return new DiscordThread(sink, budgets(replyIn), typingIn(replyIn), typing, ticker);
+        return inChannel(key, CompletableFuture.completedFuture(new ChannelSink.Place(replyIn, replyTo)),
+                replyIn.getId());
     }
 
-    /** A reply into an interaction's deferred response, which shows "thinking…" itself. */
-    DiscordThread inInteraction(InteractionSink sink, MessageChannel channel) {
-        return new DiscordThread(sink, budgets(channel), null, typing, ticker);
+    /**
+     * A reply whose place is still on its way (a thread being opened): the answer starts meanwhile, and its writes
+     * and "typing…" wait for the place.
+     *
+     * @param budgetOf the channel whose budget the reply spends (the thread's id, known before Discord answers)
+     */
+    DiscordThread inChannel(ConversationKey key, CompletableFuture<ChannelSink.Place> place, String budgetOf) {
+        ReplySink sink = new ChannelSink(place, silent, remember(key));
+        return new DiscordThread(sink, budgets(budgetOf), typingIn(place), typing, gate::spare, ticker);
+    }
+
+    /**
+     * A reply into an interaction's deferred response, which shows "thinking…" itself. Discord limits its writes per
+     * interaction (about five per two seconds), not per channel, and not within the global limit.
+     */
+    DiscordThread inInteraction(InteractionSink sink) {
+        Budget perInteraction = new Budget("discord interaction", 5, Duration.ofSeconds(2), ticker);
+        return new DiscordThread(sink, List.of(perInteraction), null, typing, gate::spare, ticker);
     }
 
     /** Tells, for each new bot message, that it belongs to {@code key}. */
@@ -67,14 +90,14 @@ final class DiscordReplies {
         return silent;
     }
 
-    /** Shows "typing…" in the channel once. */
-    private static Runnable typingIn(MessageChannel channel) {
-        return () -> channel.sendTyping().queue(ok -> { }, error -> { });
+    /** Shows "typing…" in the place once, when it is there. */
+    private static Runnable typingIn(CompletableFuture<ChannelSink.Place> place) {
+        return () -> place.thenAccept(p -> p.channel().sendTyping().queue(ok -> { }, error -> { }));
     }
 
     /** Every reply in a channel shares its edit allowance (about five writes per five seconds), and all the bot's. */
-    private List<Budget> budgets(MessageChannel channel) {
-        Budget perChannel = budgets.get(channel.getId(),
+    private List<Budget> budgets(String channelId) {
+        Budget perChannel = budgets.get(channelId,
                 id -> new Budget("discord channel " + id, 5, Duration.ofSeconds(5), ticker));
         return List.of(perChannel, global);
     }

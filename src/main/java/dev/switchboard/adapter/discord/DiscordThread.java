@@ -9,12 +9,14 @@ import dev.switchboard.live.Ticker;
 import dev.switchboard.routing.ReplyOutcome;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * One Discord conversation being answered: where the reply goes, its budgets, and a typing indicator that shows
  * until the first words are posted (Discord clears it after ten seconds or on the bot's next message, so it is
- * renewed every eight). Typing is a courtesy paid from its own allowance: when many replies wait at once it is
- * skipped (and tried again a second later) rather than spend the bot's global rate limit that answers need.
+ * renewed every eight). Typing is a courtesy spent only from what answers do not need: it is skipped (and tried again
+ * a second later) while the bot's global allowance has no room to spare, while a budget of this reply has no write
+ * free (other replies wait for it), or when its own allowance is spent.
  */
 final class DiscordThread implements ChatThread<ReplySurface>, ReplySurface {
 
@@ -25,6 +27,7 @@ final class DiscordThread implements ChatThread<ReplySurface>, ReplySurface {
     private final List<Budget> budgets;
     private final Runnable sendTyping;
     private final Budget typingAllowance;
+    private final BooleanSupplier spare;
     private final Ticker ticker;
     private boolean typingStarted;
     private boolean typingStopped;
@@ -32,12 +35,15 @@ final class DiscordThread implements ChatThread<ReplySurface>, ReplySurface {
     /**
      * @param sendTyping shows "typing…" once; null where the platform shows its own (a deferred interaction)
      * @param typingAllowance shared by every reply of the bot; a typing call that finds it empty is skipped
+     * @param spare whether the bot's global allowance has room that answers do not need
      */
-    DiscordThread(ReplySink sink, List<Budget> budgets, Runnable sendTyping, Budget typingAllowance, Ticker ticker) {
+    DiscordThread(ReplySink sink, List<Budget> budgets, Runnable sendTyping, Budget typingAllowance,
+                  BooleanSupplier spare, Ticker ticker) {
         this.sink = new TypingStops(sink);
         this.budgets = budgets;
         this.sendTyping = sendTyping;
         this.typingAllowance = typingAllowance;
+        this.spare = spare;
         this.ticker = ticker;
     }
 
@@ -73,7 +79,7 @@ final class DiscordThread implements ChatThread<ReplySurface>, ReplySurface {
                 return;
             }
         }
-        boolean sent = typingAllowance.tryTake();
+        boolean sent = spare.getAsBoolean() && budgets.stream().allMatch(Budget::free) && typingAllowance.tryTake();
         if (sent) {
             sendTyping.run();
         }

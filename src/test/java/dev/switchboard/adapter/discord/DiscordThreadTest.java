@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -52,7 +53,7 @@ class DiscordThreadTest {
     void typingIsRenewedUntilTheFirstWordsArePostedThenStops() {
         AtomicInteger typed = new AtomicInteger();
         DiscordThread thread = new DiscordThread(sink(0), List.of(), typed::incrementAndGet,
-                new Budget("typing", 10, Duration.ofSeconds(1), 10, ticker), ticker);
+                new Budget("typing", 10, Duration.ofSeconds(1), 10, ticker), () -> true, ticker);
 
         thread.working();
         thread.working(); // a second call does not start a second indicator
@@ -71,7 +72,8 @@ class DiscordThreadTest {
         Budget allowance = new Budget("typing", 10, Duration.ofSeconds(1), 10, ticker);
         List<DiscordThread> threads = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
-            DiscordThread t = new DiscordThread(sink(i), List.of(), typed::incrementAndGet, allowance, ticker);
+            DiscordThread t = new DiscordThread(sink(i), List.of(), typed::incrementAndGet, allowance, () -> true,
+                    ticker);
             threads.add(t);
             t.working();
         }
@@ -88,9 +90,29 @@ class DiscordThreadTest {
     }
 
     @Test
+    void typingWaitsWhileTheGlobalAllowanceHasNoRoomToSpareOrTheReplysBudgetIsBusy() {
+        AtomicInteger typed = new AtomicInteger();
+        AtomicBoolean spare = new AtomicBoolean(false);
+        Budget channel = new Budget("channel", 5, Duration.ofSeconds(5), ticker);
+        DiscordThread thread = new DiscordThread(sink(0), List.of(channel), typed::incrementAndGet,
+                new Budget("typing", 10, Duration.ofSeconds(1), 10, ticker), spare::get, ticker);
+
+        thread.working();
+        ticker.advance(Duration.ofSeconds(3));
+        assertThat(typed).as("no room to spare: skipped, tried again each second").hasValue(0);
+
+        spare.set(true);
+        assertThat(channel.tryTake()).isTrue(); // another reply in the channel writes: its budget is busy for 1 s
+        ticker.advance(Duration.ofMillis(900));
+        assertThat(typed).as("the channel's next write belongs to an answer").hasValue(0);
+        ticker.advance(Duration.ofSeconds(1));
+        assertThat(typed).hasValue(1);
+    }
+
+    @Test
     void aDeferredInteractionShowsNoTypingOfItsOwn() {
         Budget allowance = new Budget("typing", 10, Duration.ofSeconds(1), 10, ticker);
-        DiscordThread thread = new DiscordThread(sink(0), List.of(), null, allowance, ticker);
+        DiscordThread thread = new DiscordThread(sink(0), List.of(), null, allowance, () -> true, ticker);
         thread.working();
         ticker.advance(Duration.ofSeconds(20));
         assertThat(allowance.tryTake()).as("nothing taken from the allowance").isTrue();

@@ -1,0 +1,160 @@
+package dev.switchboard.adapter.discord;
+
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.TimeMeter;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The bot's whole allowance of Discord REST requests, which every request passes before it is sent (JDA's own, such
+ * as thread creation, typing and interaction callbacks, included; {@link GatedHttp} puts it in front of JDA's HTTP
+ * client). Two rules, both Discord's:
+ * <ul>
+ *   <li>the global limit (50 requests a second per bot): a Bucket4j token bucket spends at most
+ *       {@link #rate(int)} of it a second, smoothly, with a burst small enough that no one-second window sees more
+ *       than {@link #ceiling(int)}. Interaction endpoints are not bound to the global limit, on Discord as in JDA, so
+ *       they do not spend from it (their limit is per interaction; the live engine paces those writes);</li>
+ *   <li>a 429 stops every request of its scope until its Retry-After has passed: {@code global} (or a 429 from
+ *       Cloudflare) every request bound to the global limit, {@code shared} every request on the same resource (the
+ *       channel, guild or webhook in its path), a route's own bucket ({@code user}) that route on that resource.
+ *       Requests that Discord receives inside a Retry-After count toward banning the bot's address.</li>
+ * </ul>
+ * Requests wait on the calling thread (JDA's rate-limit workers). Time and waiting are injected. Thread-safe.
+ */
+final class RequestGate {
+
+    private static final Logger log = LoggerFactory.getLogger(RequestGate.class);
+    /** Requests a second left unspent below Discord's limit: room for clock drift and for Discord's own counting. */
+    private static final double MARGIN = 0.1;
+
+    /** Waits on the caller's thread; tests pass one that moves a manual clock. */
+    @FunctionalInterface
+    interface Sleeper {
+        void sleep(long nanos) throws InterruptedException;
+    }
+
+    /** Where a 429 applied. */
+    enum Scope { GLOBAL, SHARED, ROUTE }
+
+    private final Bucket global;
+    private final LongSupplier nanos;
+    private final Sleeper sleeper;
+    private final int burst;
+    /** On {@link #nanos}: until when a global 429 stops the requests bound to the global limit. */
+    private volatile long globalUntil = Long.MIN_VALUE;
+    /** Until when a shared or route 429 stops its requests, by {@link DiscordRoute#resource()} or route key. */
+    private final Map<String, Long> until = new ConcurrentHashMap<>();
+    /** Counts the 429s: a request that waited through a new one takes its place again rather than go at once. */
+    private final AtomicLong limits = new AtomicLong();
+
+    /**
+     * @param perSecond the bot's global limit as Discord states it (50 unless Discord raised it)
+     */
+    RequestGate(int perSecond, LongSupplier nanos, Sleeper sleeper) {
+        if (perSecond < 2) {
+            throw new IllegalArgumentException("a global limit needs at least 2 requests a second");
+        }
+        this.nanos = nanos;
+        this.sleeper = sleeper;
+        int rate = rate(perSecond);
+        this.burst = Math.max(1, ceiling(perSecond) - rate);
+        this.global = Bucket.builder()
+                .addLimit(limit -> limit.capacity(burst).refillGreedy(rate, Duration.ofSeconds(1)))
+                .withCustomTimePrecision(new TimeMeter() {
+                    @Override
+                    public long currentTimeNanos() {
+                        return nanos.getAsLong();
+                    }
+
+                    @Override
+                    public boolean isWallClockBased() {
+                        return false;
+                    }
+                })
+                .build();
+    }
+
+    /** The real clock. */
+    static RequestGate of(int perSecond) {
+        return new RequestGate(perSecond, System::nanoTime, java.util.concurrent.TimeUnit.NANOSECONDS::sleep);
+    }
+
+    /** Requests a second spent of a global limit of {@code perSecond}: 10 % below it. */
+    static int rate(int perSecond) {
+        return Math.max(1, (int) Math.floor(perSecond * (1 - MARGIN)));
+    }
+
+    /** The most requests any one second may see: rate plus burst, still below the limit. */
+    static int ceiling(int perSecond) {
+        return Math.max(rate(perSecond) + 1, perSecond - 2);
+    }
+
+    /**
+     * Waits until {@code route} may be sent, and takes its share of the global allowance. A 429 that arrives while it
+     * waits (from a request already sent) is waited out too, and the request then takes a new place.
+     */
+    void admit(DiscordRoute route) throws InterruptedException {
+        while (true) {
+            waitOut(route);
+            long seen = limits.get();
+            if (route.global()) {
+                long wait = global.consumeIgnoringRateLimits(1);
+                if (wait > 0) {
+                    sleeper.sleep(wait);
+                }
+            }
+            if (limits.get() == seen || blockedFor(route) <= 0) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Whether a request that answers need not (a typing indicator) may spend now: no one waits for the allowance and,
+     * after it, one request could still go at once.
+     */
+    boolean spare() {
+        return global.getAvailableTokens() >= Math.min(2, burst) && nanos.getAsLong() >= globalUntil;
+    }
+
+    /** Discord said 429 for {@code route}: nothing of {@code scope} goes until {@code retryAfter} has passed. */
+    void limited(DiscordRoute route, Scope scope, Duration retryAfter) {
+        long end = nanos.getAsLong() + retryAfter.toNanos();
+        switch (scope) {
+            case GLOBAL -> globalUntil = Math.max(globalUntil, end);
+            case SHARED -> until.merge(route.resource().isEmpty() ? route.key() : route.resource(), end, Math::max);
+            case ROUTE -> until.merge(route.key(), end, Math::max);
+        }
+        limits.incrementAndGet();
+        log.warn("discord: 429 ({} scope) on {}; its requests wait {} ms", scope.name().toLowerCase(java.util.Locale.ROOT),
+                route.template(), retryAfter.toMillis());
+        if (until.size() > 10_000) {
+            long now = nanos.getAsLong();
+            until.values().removeIf(t -> t <= now);
+        }
+    }
+
+    private void waitOut(DiscordRoute route) throws InterruptedException {
+        long wait;
+        while ((wait = blockedFor(route)) > 0) {
+            sleeper.sleep(wait);
+        }
+    }
+
+    /** Nanoseconds until no 429 stops {@code route}; 0 or less when none does. */
+    private long blockedFor(DiscordRoute route) {
+        long end = until.getOrDefault(route.key(), Long.MIN_VALUE);
+        if (!route.resource().isEmpty()) {
+            end = Math.max(end, until.getOrDefault(route.resource(), Long.MIN_VALUE));
+        }
+        if (route.global()) {
+            end = Math.max(end, globalUntil);
+        }
+        return end == Long.MIN_VALUE ? 0 : end - nanos.getAsLong();
+    }
+}

@@ -1,0 +1,96 @@
+package dev.switchboard.adapter.discord;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.switchboard.testing.ManualTicker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The bot's global allowance and the 429 scopes, on a manual clock: a request's "sleep" moves the clock. */
+class RequestGateTest {
+
+    private final ManualTicker ticker = new ManualTicker();
+    private final RequestGate gate = new RequestGate(50, ticker::nanos,
+            nanos -> ticker.advance(Duration.ofNanos(nanos)));
+
+    private static DiscordRoute route(String method, String path) {
+        return DiscordRoute.of(method, List.of(("api/v10/" + path).split("/")), 2);
+    }
+
+    private static final DiscordRoute POST = route("POST", "channels/400000000000000001/messages");
+    private static final DiscordRoute TYPING = route("POST", "channels/400000000000000001/typing");
+    private static final DiscordRoute OTHER_CHANNEL = route("POST", "channels/400000000000000002/messages");
+    private static final DiscordRoute FOLLOW_UP = route("POST", "webhooks/100000000000000001/"
+            + "aW50ZXJhY3Rpb246MTIzNDU2Nzg5OmFiY2RlZmdoaWprbG1ub3BxcnN0dXZ3eHl6");
+
+    @Test
+    void routesAreReadAsDiscordCountsThem() {
+        assertThat(POST.template()).isEqualTo("POST channels/{id}/messages");
+        assertThat(POST.resource()).isEqualTo("channels/400000000000000001");
+        assertThat(POST.global()).isTrue();
+        assertThat(FOLLOW_UP.template()).isEqualTo("POST webhooks/{id}/{token}");
+        assertThat(FOLLOW_UP.global()).as("interaction endpoints are not bound to the global limit").isFalse();
+        assertThat(route("POST", "interactions/500000000000000001/tok/callback").global()).isFalse();
+        assertThat(route("GET", "users/@me").resource()).isEmpty();
+    }
+
+    @Test
+    void noSecondEverSeesMoreThanTheCeilingAndTheRateIsNinetyPercent() throws Exception {
+        long start = ticker.nanos();
+        List<Long> sent = new ArrayList<>();
+        for (int i = 0; i < 450; i++) {
+            gate.admit(POST);
+            sent.add(ticker.nanos());
+        }
+        assertThat(Duration.ofNanos(ticker.nanos() - start).toMillis()).as("450 requests at 45 a second")
+                .isBetween(9_900L, 10_000L);
+        for (int i = 0; i < sent.size(); i++) {
+            long from = sent.get(i);
+            long inSecond = sent.stream().filter(t -> t >= from && t < from + 1_000_000_000L).count();
+            assertThat(inSecond).isLessThanOrEqualTo(48);
+        }
+    }
+
+    @Test
+    void aGlobal429StopsEveryRequestBoundToTheGlobalLimitUntilItsRetryAfter() throws Exception {
+        long at = ticker.nanos();
+        gate.limited(POST, RequestGate.Scope.GLOBAL, Duration.ofSeconds(2));
+        assertThat(gate.spare()).isFalse();
+
+        gate.admit(FOLLOW_UP);
+        assertThat(ticker.nanos()).as("interaction endpoints go on").isEqualTo(at);
+        gate.admit(OTHER_CHANNEL);
+        assertThat(ticker.nanos() - at).isGreaterThanOrEqualTo(2_000_000_000L);
+    }
+
+    @Test
+    void aShared429StopsEveryRouteOnItsResourceAndARoute429OnlyThatRoute() throws Exception {
+        long at = ticker.nanos();
+        gate.limited(POST, RequestGate.Scope.ROUTE, Duration.ofSeconds(1));
+        gate.admit(TYPING);
+        gate.admit(OTHER_CHANNEL);
+        assertThat(ticker.nanos() - at).as("other routes and channels go on").isLessThan(100_000_000L);
+        gate.admit(POST);
+        assertThat(ticker.nanos() - at).isGreaterThanOrEqualTo(1_000_000_000L);
+
+        at = ticker.nanos();
+        gate.limited(POST, RequestGate.Scope.SHARED, Duration.ofSeconds(1));
+        gate.admit(OTHER_CHANNEL);
+        assertThat(ticker.nanos() - at).isLessThan(100_000_000L);
+        gate.admit(TYPING);
+        assertThat(ticker.nanos() - at).as("the channel's other routes wait too").isGreaterThanOrEqualTo(1_000_000_000L);
+    }
+
+    @Test
+    void typingIsSpareOnlyWhileTheAllowanceHasRoomBeyondOneMoreRequest() throws Exception {
+        assertThat(gate.spare()).isTrue();
+        gate.admit(POST);
+        assertThat(gate.spare()).isTrue();
+        gate.admit(POST);
+        assertThat(gate.spare()).as("one request left: answers may need it").isFalse();
+        ticker.advance(Duration.ofMillis(100));
+        assertThat(gate.spare()).isTrue();
+    }
+}
