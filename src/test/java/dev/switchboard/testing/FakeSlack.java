@@ -124,7 +124,9 @@ public final class FakeSlack implements AutoCloseable {
      * One delivery of an event or slash command. {@code envelopeOrEventId} is the envelope id in Socket Mode and the
      * event id (or, for a slash command, its response_url id) in HTTP mode. {@code attempt} is the retry number
      * (0 first). Socket Mode has no HTTP status: 200 stands for an ack, 0 for none within the ack timeout; in HTTP mode
-     * it is the answer's status, 0 when there was no answer in time or no connection.
+     * it is the answer's status, 0 when there was no answer in time or no connection. {@code took} is what Slack's
+     * three seconds apply to: from the fake's send (its own preparation before) to the ack's or answer's arrival (its
+     * own parsing and locking after), so a busy fake does not count against the service.
      */
     public record Delivery(String envelopeOrEventId, int attempt, int status, String responseBody, boolean acked,
                            Duration took) { }
@@ -2092,7 +2094,9 @@ public final class FakeSlack implements AutoCloseable {
                 Envelope sent = e;
                 e.timeout = timers.schedule(() -> ackTimedOut(sent), ackTimeout.toMillis(), TimeUnit.MILLISECONDS);
             }
-            if (!send(c, e.json())) {
+            String text = e.json();
+            e.sentAt = System.nanoTime(); // Slack times its three seconds from here
+            if (!send(c, text)) {
                 synchronized (lock) {
                     if (inFlight.remove(e.id) != null) {
                         e.cancelTimeout();
@@ -2155,8 +2159,10 @@ public final class FakeSlack implements AutoCloseable {
         String answer = null;
         String failure;
         e.sentAt = System.nanoTime();
+        long received = 0;
         try {
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            received = System.nanoTime();
             status = response.statusCode();
             answer = response.body();
             failure = status / 100 == 2 ? null : "http_error";
@@ -2172,7 +2178,8 @@ public final class FakeSlack implements AutoCloseable {
         }
         synchronized (lock) {
             settle();
-            deliveries.add(new Delivery(e.key, e.attempt, status, answer, failure == null, e.took()));
+            deliveries.add(new Delivery(e.key, e.attempt, status, answer, failure == null,
+                    received == 0 ? e.took() : e.took(received)));
             if (failure == null && command && answer != null && !answer.isBlank()) {
                 JsonNode parsed;
                 try {
@@ -2231,6 +2238,7 @@ public final class FakeSlack implements AutoCloseable {
     }
 
     private void socketMessage(String sessionId, String text) {
+        long received = System.nanoTime(); // before the fake's own parsing and locking
         JsonNode msg;
         try {
             msg = JSON.readTree(text);
@@ -2248,7 +2256,7 @@ public final class FakeSlack implements AutoCloseable {
             }
             e.cancelTimeout();
             settle();
-            deliveries.add(new Delivery(e.id, e.attempt, 200, text, true, e.took()));
+            deliveries.add(new Delivery(e.id, e.attempt, 200, text, true, e.took(received)));
             if (e.type.equals("slash_commands")) {
                 commandAnswered(e.key, msg.get("payload"));
             }
@@ -2421,7 +2429,12 @@ public final class FakeSlack implements AutoCloseable {
         }
 
         Duration took() {
-            return Duration.ofNanos(System.nanoTime() - sentAt);
+            return took(System.nanoTime());
+        }
+
+        /** From the send to {@code answeredAt} (System.nanoTime()). */
+        Duration took(long answeredAt) {
+            return Duration.ofNanos(answeredAt - sentAt);
         }
 
         Envelope retry(String why) {

@@ -1,13 +1,10 @@
 package dev.switchboard.adapter.slack;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import com.slack.api.methods.MethodsClient;
 import com.slack.api.methods.SlackApiException;
 import com.slack.api.methods.SlackApiTextResponse;
 import com.slack.api.model.Message;
 import com.slack.api.model.User;
-import io.github.bucket4j.Bucket;
 import dev.switchboard.live.ReplySink.WriteFailed;
 import java.io.IOException;
 import java.time.Duration;
@@ -41,17 +38,7 @@ final class SlackApi implements AutoCloseable {
 
     private final MethodsClient methods;
     private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
-    private final Cache<String, String> names = Caffeine.newBuilder().maximumSize(20_000)
-            .expireAfterWrite(Duration.ofHours(1)).build();
-    /** Channel names by id, from conversations.info; a rename shows within the hour. */
-    private final Cache<String, String> channelNames = Caffeine.newBuilder().maximumSize(10_000)
-            .expireAfterWrite(Duration.ofHours(1)).build();
-    /**
-     * conversations.info is Tier 3 (50+ a minute) per workspace. Names are a nicety: they get a budget of their own,
-     * well inside the tier, and a message that finds it spent goes without the name rather than waiting.
-     */
-    private final Bucket channelInfoLimit = Bucket.builder()
-            .addLimit(l -> l.capacity(10).refillGreedy(20, Duration.ofMinutes(1))).build();
+    private final SlackNames names = new SlackNames(this::userInfo, this::conversationInfo);
     private final AtomicBoolean statusAllowed = new AtomicBoolean(true);
     private final AtomicBoolean toldMisconfigured = new AtomicBoolean();
     private final long[] roundTrips = new long[32];
@@ -226,71 +213,34 @@ final class SlackApi implements AutoCloseable {
                 });
     }
 
-    /**
-     * A user's display name from the cache, or from users.info if Slack answers within a quarter of a second;
-     * otherwise empty, and the answer still fills the cache for the next message. Runs before Slack's three-second
-     * acknowledgement, so it must not wait long.
-     */
+    /** A user's display name for a message being taken (see {@link SlackNames#userBeforeAck}). */
     String knownName(String userId) {
-        return displayName(userId, Duration.ofMillis(250));
+        return names.userBeforeAck(userId);
     }
 
     /** A user's display name, from the cache or users.info; empty when Slack does not say within a second. */
     String displayName(String userId) {
-        return displayName(userId, Duration.ofSeconds(1));
+        return names.user(userId);
     }
 
-    private String displayName(String userId, Duration wait) {
-        String cached = names.getIfPresent(userId);
-        if (cached != null) {
-            return cached;
-        }
-        try {
-            return async("users.info", () -> methods.usersInfo(r -> r.user(userId)))
-                    .thenApply(r -> {
-                        String name = nameOf(r.getUser());
-                        names.put(userId, name);
-                        return name;
-                    })
-                    .get(wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "";
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            log.debug("slack: no name for a user yet: {}", error(e));
-            return "";
-        }
-    }
-
-    /**
-     * A channel's name ({@code general}) for {@code {channel}} in prompts: from the cache, or from conversations.info
-     * if the budget allows and Slack answers within a quarter of a second (the call then still fills the cache);
-     * otherwise empty. Direct messages have no name.
-     */
+    /** A channel's name for {@code {channel}} in prompts (see {@link SlackNames#channelBeforeAck}). */
     String channelName(String channel) {
-        if (channel == null || SlackPlaces.isDm(channel)) {
-            return "";
-        }
-        String cached = channelNames.getIfPresent(channel);
-        if (cached != null || !channelInfoLimit.tryConsume(1)) {
-            return cached == null ? "" : cached;
-        }
-        try {
-            return async("conversations.info", () -> methods.conversationsInfo(r -> r.channel(channel)))
-                    .thenApply(r -> {
-                        String name = r.getChannel() == null || r.getChannel().getName() == null ? ""
-                                : r.getChannel().getName();
-                        channelNames.put(channel, name);
-                        return name;
-                    })
-                    .get(250, java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "";
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            log.debug("slack: no name for a channel yet: {}", error(e));
-            return "";
-        }
+        return channel == null ? "" : names.channelBeforeAck(channel);
+    }
+
+    /** A channel's name when Slack gives it (for work after the acknowledgement); empty for a direct message. */
+    CompletableFuture<String> channelNameLater(String channel) {
+        return names.channel(channel);
+    }
+
+    private CompletableFuture<String> userInfo(String userId) {
+        return async("users.info", () -> methods.usersInfo(r -> r.user(userId))).thenApply(r -> nameOf(r.getUser()));
+    }
+
+    private CompletableFuture<String> conversationInfo(String channel) {
+        return async("conversations.info", () -> methods.conversationsInfo(r -> r.channel(channel)))
+                .thenApply(r -> r.getChannel() == null || r.getChannel().getName() == null ? ""
+                        : r.getChannel().getName());
     }
 
     private static String nameOf(User user) {
