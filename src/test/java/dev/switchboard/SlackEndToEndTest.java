@@ -639,6 +639,26 @@ class SlackEndToEndTest {
     }
 
     @Test
+    void anAskPostedButNotNotedAsPostedWhenTheServiceStoppedIsAnsweredAtStartWithoutASecondPost() {
+        Service first = start("");
+        slack.stallAfterNext("chat.postMessage"); // Slack takes the question; the service never hears its ts
+        slack.slashCommand("/ask", "C1", "U1", "what is 2+2?");
+        await().atMost(Duration.ofSeconds(5)).until(() -> slack.messages("C1").stream()
+                .anyMatch(m -> m.text().equals("<@U1> asked: what is 2+2?")));
+        first.close();
+        services.remove(first);
+
+        start("");
+        Message question = slack.messages("C1").stream().filter(m -> m.text().startsWith("<@U1> asked"))
+                .findFirst().orElseThrow();
+        awaitReplies("C1", question.ts(), ANSWER);
+        awaitSettled();
+        assertThat(slack.messages("C1")).filteredOn(m -> m.text().startsWith("<@U1> asked")).hasSize(1);
+        assertThat(provider.requests()).isEqualTo(1);
+        assertThat(slack.count("conversations.history")).as("found in the channel, once").isEqualTo(1);
+    }
+
+    @Test
     void theChannelNameComesFromConversationsInfoOnceAndFillsThePrompt() {
         start("");
         String a = slack.post("C1", "U1", mention("what is 2+2?"));

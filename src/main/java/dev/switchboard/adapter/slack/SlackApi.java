@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -147,6 +148,37 @@ final class SlackApi implements AutoCloseable {
     CompletableFuture<String> post(String channel, String threadTs, String text) {
         return async("chat.postMessage", () -> methods.chatPostMessage(r -> r.channel(channel).threadTs(threadTs)
                 .text(text).mrkdwn(true).unfurlLinks(false).unfurlMedia(false))).thenApply(r -> r.getTs());
+    }
+
+    /** Posts a top-level message carrying message metadata, by which {@link #findPosted} finds it again. */
+    CompletableFuture<String> post(String channel, String text, Message.Metadata metadata) {
+        return async("chat.postMessage", () -> methods.chatPostMessage(r -> r.channel(channel).text(text).mrkdwn(true)
+                .unfurlLinks(false).unfurlMedia(false).metadata(metadata))).thenApply(r -> r.getTs());
+    }
+
+    /**
+     * The ts of a top-level message of the channel since {@code since} whose metadata is {@code marker} (its event
+     * type and payload), or empty; reads the channel's history newest first, {@value #MAX_HISTORY} messages at most.
+     */
+    Optional<String> findPosted(String channel, Instant since, Message.Metadata marker) {
+        String oldest = since.getEpochSecond() + "." + String.format(java.util.Locale.ROOT, "%06d", since.getNano() / 1_000);
+        String cursor = null;
+        int read = 0;
+        do {
+            String page = cursor;
+            var response = sync("conversations.history", () -> methods.conversationsHistory(r -> r.channel(channel)
+                    .oldest(oldest).inclusive(true).includeAllMetadata(true).limit(100).cursor(page)));
+            for (Message m : response.getMessages()) {
+                if (m.getMetadata() != null && marker.getEventType().equals(m.getMetadata().getEventType())
+                        && marker.getEventPayload().equals(m.getMetadata().getEventPayload())) {
+                    return Optional.of(m.getTs());
+                }
+            }
+            read += response.getMessages().size();
+            cursor = response.isHasMore() && response.getResponseMetadata() != null
+                    ? response.getResponseMetadata().getNextCursor() : null;
+        } while (cursor != null && !cursor.isEmpty() && read < MAX_HISTORY);
+        return Optional.empty();
     }
 
     CompletableFuture<Void> update(String channel, String ts, String text) {
