@@ -659,6 +659,36 @@ class SlackEndToEndTest {
     }
 
     @Test
+    void theChannelNameShowsInTheStatusAndIsKeptWithTheConversationForExportsAfterARestart() throws Exception {
+        provider.otherwise(r -> Script.answer(ANSWER).paced(Duration.ofSeconds(2), Duration.ofMillis(20)));
+        Service service = startWith("operators: {slack_users: [U1]}");
+        String ts = slack.post("C1", "U2", mention("what is 2+2?"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> !service.status().active().isEmpty());
+        assertThat(service.status().active()).singleElement()
+                .satisfies(a -> assertThat(a.channelName()).isEqualTo("general"));
+        slack.slashCommand("/switchboard", "C1", "U1", "status");
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(slack.deliveries())
+                .extracting(FakeSlack.Delivery::responseBody).filteredOn(b -> b != null && b.contains("in progress"))
+                .singleElement().asString().contains("/C1/" + ts + " #general"));
+        awaitReplies("C1", ts, ANSWER);
+        ConversationKey key = new ConversationKey("slack", FakeSlack.TEAM, "C1", ts);
+        await().until(() -> "general".equals(service.store().load(key)
+                .map(c -> c.metadata().get("channel_name")).orElse(null)));
+        service.close();
+        services.remove(service);
+        int asked = slack.count("conversations.info");
+
+        startWith("operators: {slack_users: [U1]}");
+        slack.slashCommand("/switchboard", "C1", "U1", "export " + ts);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !slack.files().isEmpty());
+        com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(slack.files().getFirst().content());
+        assertThat(json.get("metadata").get("channel_name").asText()).isEqualTo("general");
+        assertThat(json.get("conversation").get("channel").asText()).isEqualTo("C1");
+        assertThat(slack.count("conversations.info")).as("the export reads the name from the store").isEqualTo(asked);
+    }
+
+    @Test
     void theChannelNameComesFromConversationsInfoOnceAndFillsThePrompt() {
         start("");
         String a = slack.post("C1", "U1", mention("what is 2+2?"));

@@ -56,10 +56,12 @@ final class SlackAsks {
     private final SlackReplies replies;
     private final Clock clock;
     private final ConversationKey notes;
+    private final SlackChannelNotes channelNotes;
     private volatile boolean stopping;
 
     SlackAsks(Conversations<ReplySurface> conversations, Conversations.Policy policy, SlackApi api,
-              SlackReplies replies, Clock clock, String team) {
+              SlackReplies replies, Clock clock, String team, SlackChannelNotes channelNotes) {
+        this.channelNotes = channelNotes;
         this.conversations = conversations;
         this.policy = policy;
         this.api = api;
@@ -114,6 +116,8 @@ final class SlackAsks {
             drop(p);
             if (admission instanceof Admission.Refused refused) {
                 tell.accept(refused.userMessage());
+            } else if (admission instanceof Admission.Accepted) {
+                channelNotes.keep(inbound.key());
             }
         } catch (RuntimeException e) {
             log.error("slack: /ask could not be stored", e);
