@@ -166,8 +166,9 @@ public final class FakeSlack implements AutoCloseable {
     private static final Set<String> METHODS = Set.of(
             "api.test", "auth.test", "apps.connections.open", "bots.info", "chat.postMessage", "chat.update",
             "chat.delete", "chat.postEphemeral", "chat.startStream", "chat.appendStream", "chat.stopStream",
-            "conversations.replies", "conversations.history", "conversations.info", "users.info", "assistant.threads.setStatus",
-            "conversations.open", "files.getUploadURLExternal", "files.completeUploadExternal");
+            "conversations.replies", "conversations.history", "conversations.info", "users.info",
+            "assistant.threads.setStatus", "conversations.open", "files.getUploadURLExternal",
+            "files.completeUploadExternal");
 
     // ---- world and history (guarded by lock) ----
     private final Object lock = new Object();

@@ -161,7 +161,8 @@ final class SlackApi implements AutoCloseable {
      * type and payload), or empty; reads the channel's history newest first, {@value #MAX_HISTORY} messages at most.
      */
     Optional<String> findPosted(String channel, Instant since, Message.Metadata marker) {
-        String oldest = since.getEpochSecond() + "." + String.format(java.util.Locale.ROOT, "%06d", since.getNano() / 1_000);
+        String oldest = String.format(java.util.Locale.ROOT, "%d.%06d", since.getEpochSecond(),
+                since.getNano() / 1_000);
         String cursor = null;
         int read = 0;
         do {
