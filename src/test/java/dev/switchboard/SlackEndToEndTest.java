@@ -595,6 +595,7 @@ class SlackEndToEndTest {
 
         List<FakeSlack.Delivery> deliveries = slack.deliveries().subList(before, slack.deliveries().size());
         assertThat(deliveries).hasSize(200).allMatch(FakeSlack.Delivery::acked).allMatch(d -> d.attempt() == 0);
+        // Per envelope, from FakeSlack's send to the ack's arrival: the span Slack's three seconds apply to.
         List<Long> millis = deliveries.stream().map(d -> d.took().toMillis()).sorted().toList();
         System.out.printf("slack intake, 200 events over 50 threads: ack p50 %d ms, p99 %d ms, max %d ms%n",
                 millis.get(100), millis.get(197), millis.getLast());
@@ -635,6 +636,56 @@ class SlackEndToEndTest {
         awaitSettled();
         assertThat(slack.messages("C1")).filteredOn(m -> m.text().startsWith("<@U1> asked")).hasSize(1);
         assertThat(provider.requests()).isEqualTo(1);
+    }
+
+    @Test
+    void anAskPostedButNotNotedAsPostedWhenTheServiceStoppedIsAnsweredAtStartWithoutASecondPost() {
+        Service first = start("");
+        slack.stallAfterNext("chat.postMessage"); // Slack takes the question; the service never hears its ts
+        slack.slashCommand("/ask", "C1", "U1", "what is 2+2?");
+        await().atMost(Duration.ofSeconds(5)).until(() -> slack.messages("C1").stream()
+                .anyMatch(m -> m.text().equals("<@U1> asked: what is 2+2?")));
+        first.close();
+        services.remove(first);
+
+        start("");
+        Message question = slack.messages("C1").stream().filter(m -> m.text().startsWith("<@U1> asked"))
+                .findFirst().orElseThrow();
+        awaitReplies("C1", question.ts(), ANSWER);
+        awaitSettled();
+        assertThat(slack.messages("C1")).filteredOn(m -> m.text().startsWith("<@U1> asked")).hasSize(1);
+        assertThat(provider.requests()).isEqualTo(1);
+        assertThat(slack.count("conversations.history")).as("found in the channel, once").isEqualTo(1);
+    }
+
+    @Test
+    void theChannelNameShowsInTheStatusAndIsKeptWithTheConversationForExportsAfterARestart() throws Exception {
+        provider.otherwise(r -> Script.answer(ANSWER).paced(Duration.ofSeconds(2), Duration.ofMillis(20)));
+        Service service = startWith("operators: {slack_users: [U1]}");
+        String ts = slack.post("C1", "U2", mention("what is 2+2?"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> !service.status().active().isEmpty());
+        assertThat(service.status().active()).singleElement()
+                .satisfies(a -> assertThat(a.channelName()).isEqualTo("general"));
+        slack.slashCommand("/switchboard", "C1", "U1", "status");
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(slack.deliveries())
+                .extracting(FakeSlack.Delivery::responseBody).filteredOn(b -> b != null && b.contains("in progress"))
+                .singleElement().asString().contains("/C1/" + ts + " #general"));
+        awaitReplies("C1", ts, ANSWER);
+        ConversationKey key = new ConversationKey("slack", FakeSlack.TEAM, "C1", ts);
+        await().until(() -> "general".equals(service.store().load(key)
+                .map(c -> c.metadata().get("channel_name")).orElse(null)));
+        service.close();
+        services.remove(service);
+        int asked = slack.count("conversations.info");
+
+        startWith("operators: {slack_users: [U1]}");
+        slack.slashCommand("/switchboard", "C1", "U1", "export " + ts);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !slack.files().isEmpty());
+        com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(slack.files().getFirst().content());
+        assertThat(json.get("metadata").get("channel_name").asText()).isEqualTo("general");
+        assertThat(json.get("conversation").get("channel").asText()).isEqualTo("C1");
+        assertThat(slack.count("conversations.info")).as("the export reads the name from the store").isEqualTo(asked);
     }
 
     @Test

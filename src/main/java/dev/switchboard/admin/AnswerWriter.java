@@ -97,7 +97,8 @@ final class AnswerWriter {
                 now.store().conversations(), bytes(now.store().bytes()), now.store().quarantined()));
         out.append("replies in progress: ").append(now.active().size());
         for (var a : now.active().stream().limit(10).toList()) {
-            out.append("\n  ").append(a.conversation()).append(' ').append(a.target() == null ? "waiting" : a.target())
+            out.append("\n  ").append(a.conversation()).append(a.channelName().isEmpty() ? "" : " #" + a.channelName())
+                    .append(' ').append(a.target() == null ? "waiting" : a.target())
                     .append(", ").append(a.chars()).append(" chars, ")
                     .append(ago(now.at(), a.started()).replace(" ago", "")).append(" in");
         }

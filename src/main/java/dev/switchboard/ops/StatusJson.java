@@ -100,6 +100,7 @@ final class StatusJson {
         for (Router.Active a : active) {
             ObjectNode n = out.addObject();
             n.put("conversation", a.conversation());
+            n.put("channel_name", a.channelName());
             n.put("target", a.target());
             n.put("started", text(a.started()));
             n.put("chars", a.chars());
@@ -111,6 +112,7 @@ final class StatusJson {
             ObjectNode n = out.addObject();
             n.put("at", text(f.at()));
             n.put("conversation", f.conversation());
+            n.put("channel_name", f.channelName());
             n.put("from", f.from());
             n.put("failure", f.failure());
             n.put("to", f.to());

@@ -44,9 +44,9 @@ public final class ProviderStats {
     }
 
     /** A reply that another target had to finish, or that nobody could answer ({@code to} null). */
-    void fellBack(ConversationKey key, String from, String failure, String to) {
+    void fellBack(ConversationKey key, String channelName, String from, String failure, String to) {
         synchronized (fallbacks) {
-            fallbacks.addFirst(new Fallback(clock.instant(), key.toString(), from, failure, to));
+            fallbacks.addFirst(new Fallback(clock.instant(), key.toString(), from, failure, to, channelName));
             while (fallbacks.size() > RECENT_FALLBACKS) {
                 fallbacks.removeLast();
             }
@@ -114,8 +114,10 @@ public final class ProviderStats {
      * @param from the targets that failed, in order ({@code provider/model})
      * @param failure why the last of them failed
      * @param to the target that answered, or null when nobody could
+     * @param channelName the name of the conversation's channel; empty when the platform gave none
      */
-    public record Fallback(Instant at, String conversation, String from, String failure, String to) { }
+    public record Fallback(Instant at, String conversation, String from, String failure, String to,
+                           String channelName) { }
 
     private static final class Window {
         private final long[] minutes = new long[MINUTES];

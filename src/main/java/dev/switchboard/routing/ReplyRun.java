@@ -302,7 +302,8 @@ final class ReplyRun implements ReplyHandle {
             counter("switchboard.reply.fallbacks", target).increment();
         }
         if (news) {
-            services.stats().fellBack(request.key(), failedTargets(), why(failures.getLast().failure()), target.id());
+            services.stats().fellBack(request.key(), request.channelName(), failedTargets(),
+                    why(failures.getLast().failure()), target.id());
         }
         ConversationKey key = request.key();
         String user = request.history().getLast().authorId();
@@ -335,7 +336,7 @@ final class ReplyRun implements ReplyHandle {
     /** What the status page shows of a reply in flight. */
     synchronized Router.Active snapshot() {
         return new Router.Active(request.key().toString(), currentTarget == null ? null : currentTarget.id(), startedAt,
-                chars);
+                chars, request.channelName());
     }
 
     private void finish(ReplyOutcome result) {
@@ -352,7 +353,8 @@ final class ReplyRun implements ReplyHandle {
                 log.warn("reply failed {} {}", kv("conversation", request.key()),
                         kv("failures", f.failures().toString()));
                 if (news) {
-                    services.stats().fellBack(request.key(), failedTargets(), why(f.failures().getLast().failure()), null);
+                    services.stats().fellBack(request.key(), request.channelName(), failedTargets(),
+                            why(f.failures().getLast().failure()), null);
                 }
             }
             case ReplyOutcome.Cancelled c -> log.info("reply cancelled {} {}", kv("conversation", request.key()),

@@ -236,8 +236,10 @@ public final class Router implements AutoCloseable {
      * @param target the {@code provider/model} streaming it, or null while none is asked yet
      * @param started when the reply began
      * @param chars characters streamed so far by the current target
+     * @param channelName the name of the conversation's channel the reply was asked with; empty when the platform
+     *     gave none (a direct message, a name not known yet)
      */
-    public record Active(String conversation, String target, Instant started, int chars) { }
+    public record Active(String conversation, String target, Instant started, int chars, String channelName) { }
 
     /** Takes a provider out of rotation (an open switch) or puts it back, clearing its marks. */
     public boolean setProviderEnabled(String name, boolean enabled) {

@@ -67,7 +67,7 @@ class ProviderStatsTest {
     @Test
     void recentFallbacksKeepTheNewestTwenty() {
         for (int i = 0; i < 25; i++) {
-            stats.fellBack(Turns.slackKey("t" + i), "a/m", "server_error", i % 2 == 0 ? "b/m" : null);
+            stats.fellBack(Turns.slackKey("t" + i), "", "a/m", "server_error", i % 2 == 0 ? "b/m" : null);
         }
 
         List<ProviderStats.Fallback> recent = stats.recentFallbacks();

@@ -98,9 +98,13 @@ import javax.crypto.spec.SecretKeySpec;
  *       Tier 4 (100 a minute), {@code conversations.open} Tier 3 (50).</li>
  * </ul>
  * Tests can also hold an event back and deliver it after later ones ({@link #holdNextEvents}, {@link #releaseHeld}),
- * leave one Web API call unanswered as if the caller had stopped mid-call ({@link #stallNext}), and read how long each
- * delivery took to be acknowledged ({@link Delivery#took}). {@code conversations.info} answers the conversation
- * object (Tier 3, 50 a minute per workspace).
+ * leave one Web API call unanswered as if the caller had stopped mid-call ({@link #stallNext}) or after Slack did
+ * what it asked ({@link #stallAfterNext}), and read how long each delivery took to be acknowledged
+ * ({@link Delivery#took}). {@code conversations.info} answers the conversation object (Tier 3, 50 a minute per
+ * workspace). {@code chat.postMessage} keeps message {@code metadata} ({@code invalid_metadata_format} unless it has
+ * a string {@code event_type} and an object {@code event_payload}), which {@code conversations.history} (a channel's
+ * top-level messages, newest first, with {@code oldest}, {@code latest}, {@code inclusive}, {@code limit} and a
+ * cursor; Tier 3) shows with {@code include_all_metadata}.
  * Message timestamps are unique and increasing ({@code "1732406400.000100"}), taken from the clock but never
  * repeated. What users see is kept: {@link #messages}, {@link #thread}, {@link #botMessages}, {@link #ephemerals},
  * {@link #statuses}, {@link #files}; and every Web API call ({@link #calls}) and event delivery ({@link #deliveries}).
@@ -124,7 +128,9 @@ public final class FakeSlack implements AutoCloseable {
      * One delivery of an event or slash command. {@code envelopeOrEventId} is the envelope id in Socket Mode and the
      * event id (or, for a slash command, its response_url id) in HTTP mode. {@code attempt} is the retry number
      * (0 first). Socket Mode has no HTTP status: 200 stands for an ack, 0 for none within the ack timeout; in HTTP mode
-     * it is the answer's status, 0 when there was no answer in time or no connection.
+     * it is the answer's status, 0 when there was no answer in time or no connection. {@code took} is what Slack's
+     * three seconds apply to: from the fake's send (its own preparation before) to the ack's or answer's arrival (its
+     * own parsing and locking after), so a busy fake does not count against the service.
      */
     public record Delivery(String envelopeOrEventId, int attempt, int status, String responseBody, boolean acked,
                            Duration took) { }
@@ -160,8 +166,9 @@ public final class FakeSlack implements AutoCloseable {
     private static final Set<String> METHODS = Set.of(
             "api.test", "auth.test", "apps.connections.open", "bots.info", "chat.postMessage", "chat.update",
             "chat.delete", "chat.postEphemeral", "chat.startStream", "chat.appendStream", "chat.stopStream",
-            "conversations.replies", "conversations.info", "users.info", "assistant.threads.setStatus",
-            "conversations.open", "files.getUploadURLExternal", "files.completeUploadExternal");
+            "conversations.replies", "conversations.history", "conversations.info", "users.info",
+            "assistant.threads.setStatus", "conversations.open", "files.getUploadURLExternal",
+            "files.completeUploadExternal");
 
     // ---- world and history (guarded by lock) ----
     private final Object lock = new Object();
@@ -204,6 +211,8 @@ public final class FakeSlack implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicReference<String> stalled = new java.util.concurrent.atomic
             .AtomicReference<>();
     private final java.util.concurrent.CountDownLatch stallReleased = new java.util.concurrent.CountDownLatch(1);
+    private final java.util.concurrent.atomic.AtomicReference<String> stalledAfter = new java.util.concurrent.atomic
+            .AtomicReference<>();
     private volatile Duration ackTimeout = Duration.ofSeconds(3);
     private volatile int maxTextChars = 4000;
     private volatile int retries = 3;
@@ -229,6 +238,7 @@ public final class FakeSlack implements AutoCloseable {
         limit("chat.stopStream", 20, Duration.ofSeconds(60), Scope.WORKSPACE);
         limit("conversations.replies", 50, Duration.ofSeconds(60), Scope.WORKSPACE);
         limit("conversations.info", 50, Duration.ofSeconds(60), Scope.WORKSPACE); // Tier 3
+        limit("conversations.history", 50, Duration.ofSeconds(60), Scope.WORKSPACE); // Tier 3 (internal apps)
         limit("users.info", 100, Duration.ofSeconds(60), Scope.WORKSPACE);
         limit("assistant.threads.setStatus", 100, Duration.ofSeconds(60), Scope.WORKSPACE);
         limit("conversations.open", 50, Duration.ofSeconds(60), Scope.WORKSPACE);
@@ -392,6 +402,15 @@ public final class FakeSlack implements AutoCloseable {
      */
     public FakeSlack stallNext(String method) {
         stalled.set(method);
+        return this;
+    }
+
+    /**
+     * The next call of {@code method} is carried out, but its answer is held back until this fake closes: Slack did
+     * what was asked and the process stopped before it heard so.
+     */
+    public FakeSlack stallAfterNext(String method) {
+        stalledAfter.set(method);
         return this;
     }
 
@@ -771,6 +790,9 @@ public final class FakeSlack implements AutoCloseable {
         synchronized (lock) {
             calls.add(new Call(method, Map.copyOf(params), answer.status(), answer.error(), Instant.now()));
         }
+        if (method.equals(stalledAfter.getAndUpdate(m -> method.equals(m) ? null : m))) {
+            stallReleased.await(60, TimeUnit.SECONDS); // done, but the caller never hears so
+        }
         pause(latency.minus(latency.dividedBy(2)));
         ctx.status(answer.status());
         if (answer.status() == 429) {
@@ -822,6 +844,7 @@ public final class FakeSlack implements AutoCloseable {
                 case "chat.appendStream" -> appendStream(p);
                 case "chat.stopStream" -> stopStream(p);
                 case "conversations.replies" -> replies(p);
+                case "conversations.history" -> channelHistory(p);
                 case "conversations.info" -> conversationInfo(p);
                 case "users.info" -> userInfo(p);
                 case "assistant.threads.setStatus" -> setStatus(p);
@@ -916,7 +939,12 @@ public final class FakeSlack implements AutoCloseable {
                 return fail("thread_not_found");
             }
         }
+        ObjectNode metadata = metadata(p.get("metadata"));
+        if (metadata != null && metadata.isEmpty()) {
+            return fail("invalid_metadata_format");
+        }
         Msg m = store(new Msg(ch.id, nextTs(), threadTs, BOT_USER, BOT_ID, bodyOf(text, markdown), null, null));
+        m.metadata = metadata;
         echoPosted(ch, m);
         ObjectNode r = JSON.createObjectNode();
         r.put("channel", ch.id);
@@ -1169,6 +1197,92 @@ public final class FakeSlack implements AutoCloseable {
         r.put("has_more", more);
         if (more) {
             String next = "next_ts:" + all.get(to).get("ts").asText();
+            r.putObject("response_metadata")
+                    .put("next_cursor", Base64.getEncoder().encodeToString(next.getBytes(StandardCharsets.UTF_8)));
+        }
+        return ok(r);
+    }
+
+    /**
+     * The {@code metadata} of chat.postMessage: null when absent, an empty node when it is not an object with a
+     * string {@code event_type} and an object {@code event_payload}.
+     */
+    private static ObjectNode metadata(String param) {
+        if (blankToNull(param) == null) {
+            return null;
+        }
+        try {
+            JsonNode j = JSON.readTree(param);
+            return j.path("event_type").isTextual() && j.path("event_payload").isObject() ? (ObjectNode) j
+                    : JSON.createObjectNode();
+        } catch (JsonProcessingException e) {
+            return JSON.createObjectNode();
+        }
+    }
+
+    /**
+     * conversations.history: the channel's top-level messages, newest first, between {@code oldest} and
+     * {@code latest} (exclusive unless {@code inclusive}), {@code limit} at a time (default 100, at most 999) with a
+     * cursor to older ones; message metadata only with {@code include_all_metadata}.
+     */
+    private Answer channelHistory(Map<String, String> p) {
+        Chan ch = channels.get(p.get("channel"));
+        if (ch == null) {
+            return fail("channel_not_found");
+        }
+        if (!ch.botMember) {
+            return fail("not_in_channel");
+        }
+        boolean inclusive = flag(p.get("inclusive"));
+        long oldest = blankToNull(p.get("oldest")) == null ? 0 : tsMicros(p.get("oldest"));
+        long latest = blankToNull(p.get("latest")) == null ? Long.MAX_VALUE : tsMicros(p.get("latest"));
+        if (oldest < 0 || latest < 0) {
+            return fail(oldest < 0 ? "invalid_ts_oldest" : "invalid_ts_latest");
+        }
+        String cursor = blankToNull(p.get("cursor"));
+        if (cursor != null) {
+            try {
+                latest = tsMicros(new String(Base64.getDecoder().decode(cursor), StandardCharsets.UTF_8)
+                        .replaceFirst("^before_ts:", ""));
+            } catch (IllegalArgumentException e) {
+                latest = -1;
+            }
+            if (latest < 0) {
+                return fail("invalid_cursor");
+            }
+            inclusive = false;
+        }
+        int limit;
+        try {
+            limit = blankToNull(p.get("limit")) == null ? 100 : Math.min(999, Math.max(1,
+                    Integer.parseInt(p.get("limit"))));
+        } catch (NumberFormatException e) {
+            return fail("invalid_limit");
+        }
+        long from = oldest;
+        long to = latest;
+        boolean edges = inclusive;
+        List<Msg> found = history.get(ch.id).descendingMap().values().stream()
+                .filter(m -> m.threadTs == null && !m.deleted)
+                .filter(m -> {
+                    long ts = tsMicros(m.ts);
+                    return edges ? ts >= from && ts <= to : ts > from && ts < to;
+                })
+                .toList();
+        boolean metadata = flag(p.get("include_all_metadata"));
+        ObjectNode r = JSON.createObjectNode();
+        ArrayNode messages = r.putArray("messages");
+        for (Msg m : found.subList(0, Math.min(limit, found.size()))) {
+            ObjectNode j = messageJson(m);
+            if (metadata && m.metadata != null) {
+                j.set("metadata", m.metadata);
+            }
+            messages.add(j);
+        }
+        boolean more = found.size() > limit;
+        r.put("has_more", more);
+        if (more) {
+            String next = "before_ts:" + found.get(limit - 1).ts;
             r.putObject("response_metadata")
                     .put("next_cursor", Base64.getEncoder().encodeToString(next.getBytes(StandardCharsets.UTF_8)));
         }
@@ -2092,7 +2206,9 @@ public final class FakeSlack implements AutoCloseable {
                 Envelope sent = e;
                 e.timeout = timers.schedule(() -> ackTimedOut(sent), ackTimeout.toMillis(), TimeUnit.MILLISECONDS);
             }
-            if (!send(c, e.json())) {
+            String text = e.json();
+            e.sentAt = System.nanoTime(); // Slack times its three seconds from here
+            if (!send(c, text)) {
                 synchronized (lock) {
                     if (inFlight.remove(e.id) != null) {
                         e.cancelTimeout();
@@ -2155,8 +2271,10 @@ public final class FakeSlack implements AutoCloseable {
         String answer = null;
         String failure;
         e.sentAt = System.nanoTime();
+        long received = 0;
         try {
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            received = System.nanoTime();
             status = response.statusCode();
             answer = response.body();
             failure = status / 100 == 2 ? null : "http_error";
@@ -2172,7 +2290,8 @@ public final class FakeSlack implements AutoCloseable {
         }
         synchronized (lock) {
             settle();
-            deliveries.add(new Delivery(e.key, e.attempt, status, answer, failure == null, e.took()));
+            deliveries.add(new Delivery(e.key, e.attempt, status, answer, failure == null,
+                    received == 0 ? e.took() : e.took(received)));
             if (failure == null && command && answer != null && !answer.isBlank()) {
                 JsonNode parsed;
                 try {
@@ -2231,6 +2350,7 @@ public final class FakeSlack implements AutoCloseable {
     }
 
     private void socketMessage(String sessionId, String text) {
+        long received = System.nanoTime(); // before the fake's own parsing and locking
         JsonNode msg;
         try {
             msg = JSON.readTree(text);
@@ -2248,7 +2368,7 @@ public final class FakeSlack implements AutoCloseable {
             }
             e.cancelTimeout();
             settle();
-            deliveries.add(new Delivery(e.id, e.attempt, 200, text, true, e.took()));
+            deliveries.add(new Delivery(e.id, e.attempt, 200, text, true, e.took(received)));
             if (e.type.equals("slash_commands")) {
                 commandAnswered(e.key, msg.get("payload"));
             }
@@ -2342,6 +2462,8 @@ public final class FakeSlack implements AutoCloseable {
         String editedTs;
         String editedBy;
         List<String> files = List.of();
+        /** Message metadata ({@code event_type}, {@code event_payload}) the bot posted with it, or null. */
+        ObjectNode metadata;
 
         Msg(String channel, String ts, String threadTs, String user, String botId, String text, String clientMsgId,
             String subtype) {
@@ -2421,7 +2543,12 @@ public final class FakeSlack implements AutoCloseable {
         }
 
         Duration took() {
-            return Duration.ofNanos(System.nanoTime() - sentAt);
+            return took(System.nanoTime());
+        }
+
+        /** From the send to {@code answeredAt} (System.nanoTime()). */
+        Duration took(long answeredAt) {
+            return Duration.ofNanos(answeredAt - sentAt);
         }
 
         Envelope retry(String why) {

@@ -240,6 +240,34 @@ class FakeSlackTest {
     }
 
     @Test
+    void historyShowsTopLevelMessagesNewestFirstInPagesWithTheMetadataTheBotPosted() throws Exception {
+        String before = fake.post("C1", "U1", "earlier");
+        com.slack.api.model.Message.Metadata marker = com.slack.api.model.Message.Metadata.builder()
+                .eventType("switchboard_ask").eventPayload(Map.of("ask_id", "trigger-1")).build();
+        String marked = api.chatPostMessage(r -> r.channel("C1").text("<@U1> asked: why?").metadata(marker))
+                .getTs();
+        fake.reply("C1", marked, "U2", "in the thread, not in the channel's history");
+        String after = fake.post("C1", "U2", "later");
+
+        var first = api.conversationsHistory(r -> r.channel("C1").oldest(before).inclusive(false).limit(1)
+                .includeAllMetadata(true));
+        assertThat(first.getMessages()).extracting(m -> m.getTs()).containsExactly(after);
+        assertThat(first.isHasMore()).isTrue();
+        var second = api.conversationsHistory(r -> r.channel("C1").oldest(before).limit(5).includeAllMetadata(true)
+                .cursor(first.getResponseMetadata().getNextCursor()));
+        assertThat(second.getMessages()).extracting(m -> m.getTs()).containsExactly(marked);
+        assertThat(second.isHasMore()).isFalse();
+        assertThat(second.getMessages().getFirst().getMetadata().getEventType()).isEqualTo("switchboard_ask");
+        assertThat(second.getMessages().getFirst().getMetadata().getEventPayload()).isEqualTo(marker.getEventPayload());
+        var withoutMetadata = api.conversationsHistory(r -> r.channel("C1").oldest(marked).inclusive(true));
+        assertThat(withoutMetadata.getMessages()).extracting(m -> m.getTs()).containsExactly(after, marked);
+        assertThat(withoutMetadata.getMessages()).allMatch(m -> m.getMetadata() == null);
+        assertThat(api.conversationsHistory(r -> r.channel("C2")).getError()).isEqualTo("not_in_channel");
+        assertThat(api.chatPostMessage(r -> r.channel("C1").text("x").metadataAsString("{\"event_type\":1}"))
+                .getError()).isEqualTo("invalid_metadata_format");
+    }
+
+    @Test
     void nativeStreamingNeedsARecipientInChannelsAndEndsOnStop() throws Exception {
         String parent = fake.post("C1", "U1", "<@U0BOT> tell me");
         assertThat(api.chatStartStream(r -> r.channel("C1").threadTs(parent)).getError())

@@ -99,9 +99,10 @@ public final class SlackAdapter implements AutoCloseable {
                 fallbackFooter);
         SlackReplies replies = new SlackReplies(api, config, ticker, botUser,
                 auth.getBotId() == null ? "" : auth.getBotId());
-        SlackIntake intake = new SlackIntake(config, conversations, policy, api, replies, botUser, team);
+        SlackChannelNotes channelNotes = new SlackChannelNotes(conversations, api, work);
+        SlackIntake intake = new SlackIntake(config, conversations, policy, api, replies, botUser, team, channelNotes);
         intake.register(app);
-        asks = new SlackAsks(conversations, policy, api, replies, clock, team);
+        asks = new SlackAsks(conversations, policy, api, replies, clock, team, channelNotes);
         SlackCommands commands = new SlackCommands(config, admin, api, replies, team, maxQuestionChars, work, asks);
         commands.register(app);
         if (config.mode() == SwitchboardConfig.SlackMode.HTTP) {

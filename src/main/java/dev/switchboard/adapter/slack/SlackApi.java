@@ -1,19 +1,17 @@
 package dev.switchboard.adapter.slack;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import com.slack.api.methods.MethodsClient;
 import com.slack.api.methods.SlackApiException;
 import com.slack.api.methods.SlackApiTextResponse;
 import com.slack.api.model.Message;
 import com.slack.api.model.User;
-import io.github.bucket4j.Bucket;
 import dev.switchboard.live.ReplySink.WriteFailed;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -41,17 +39,7 @@ final class SlackApi implements AutoCloseable {
 
     private final MethodsClient methods;
     private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
-    private final Cache<String, String> names = Caffeine.newBuilder().maximumSize(20_000)
-            .expireAfterWrite(Duration.ofHours(1)).build();
-    /** Channel names by id, from conversations.info; a rename shows within the hour. */
-    private final Cache<String, String> channelNames = Caffeine.newBuilder().maximumSize(10_000)
-            .expireAfterWrite(Duration.ofHours(1)).build();
-    /**
-     * conversations.info is Tier 3 (50+ a minute) per workspace. Names are a nicety: they get a budget of their own,
-     * well inside the tier, and a message that finds it spent goes without the name rather than waiting.
-     */
-    private final Bucket channelInfoLimit = Bucket.builder()
-            .addLimit(l -> l.capacity(10).refillGreedy(20, Duration.ofMinutes(1))).build();
+    private final SlackNames names = new SlackNames(this::userInfo, this::conversationInfo);
     private final AtomicBoolean statusAllowed = new AtomicBoolean(true);
     private final AtomicBoolean toldMisconfigured = new AtomicBoolean();
     private final long[] roundTrips = new long[32];
@@ -162,6 +150,38 @@ final class SlackApi implements AutoCloseable {
                 .text(text).mrkdwn(true).unfurlLinks(false).unfurlMedia(false))).thenApply(r -> r.getTs());
     }
 
+    /** Posts a top-level message carrying message metadata, by which {@link #findPosted} finds it again. */
+    CompletableFuture<String> post(String channel, String text, Message.Metadata metadata) {
+        return async("chat.postMessage", () -> methods.chatPostMessage(r -> r.channel(channel).text(text).mrkdwn(true)
+                .unfurlLinks(false).unfurlMedia(false).metadata(metadata))).thenApply(r -> r.getTs());
+    }
+
+    /**
+     * The ts of a top-level message of the channel since {@code since} whose metadata is {@code marker} (its event
+     * type and payload), or empty; reads the channel's history newest first, {@value #MAX_HISTORY} messages at most.
+     */
+    Optional<String> findPosted(String channel, Instant since, Message.Metadata marker) {
+        String oldest = String.format(java.util.Locale.ROOT, "%d.%06d", since.getEpochSecond(),
+                since.getNano() / 1_000);
+        String cursor = null;
+        int read = 0;
+        do {
+            String page = cursor;
+            var response = sync("conversations.history", () -> methods.conversationsHistory(r -> r.channel(channel)
+                    .oldest(oldest).inclusive(true).includeAllMetadata(true).limit(100).cursor(page)));
+            for (Message m : response.getMessages()) {
+                if (m.getMetadata() != null && marker.getEventType().equals(m.getMetadata().getEventType())
+                        && marker.getEventPayload().equals(m.getMetadata().getEventPayload())) {
+                    return Optional.of(m.getTs());
+                }
+            }
+            read += response.getMessages().size();
+            cursor = response.isHasMore() && response.getResponseMetadata() != null
+                    ? response.getResponseMetadata().getNextCursor() : null;
+        } while (cursor != null && !cursor.isEmpty() && read < MAX_HISTORY);
+        return Optional.empty();
+    }
+
     CompletableFuture<Void> update(String channel, String ts, String text) {
         return async("chat.update", () -> methods.chatUpdate(r -> r.channel(channel).ts(ts).text(text)))
                 .thenApply(r -> null);
@@ -226,71 +246,34 @@ final class SlackApi implements AutoCloseable {
                 });
     }
 
-    /**
-     * A user's display name from the cache, or from users.info if Slack answers within a quarter of a second;
-     * otherwise empty, and the answer still fills the cache for the next message. Runs before Slack's three-second
-     * acknowledgement, so it must not wait long.
-     */
+    /** A user's display name for a message being taken (see {@link SlackNames#userBeforeAck}). */
     String knownName(String userId) {
-        return displayName(userId, Duration.ofMillis(250));
+        return names.userBeforeAck(userId);
     }
 
     /** A user's display name, from the cache or users.info; empty when Slack does not say within a second. */
     String displayName(String userId) {
-        return displayName(userId, Duration.ofSeconds(1));
+        return names.user(userId);
     }
 
-    private String displayName(String userId, Duration wait) {
-        String cached = names.getIfPresent(userId);
-        if (cached != null) {
-            return cached;
-        }
-        try {
-            return async("users.info", () -> methods.usersInfo(r -> r.user(userId)))
-                    .thenApply(r -> {
-                        String name = nameOf(r.getUser());
-                        names.put(userId, name);
-                        return name;
-                    })
-                    .get(wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "";
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            log.debug("slack: no name for a user yet: {}", error(e));
-            return "";
-        }
-    }
-
-    /**
-     * A channel's name ({@code general}) for {@code {channel}} in prompts: from the cache, or from conversations.info
-     * if the budget allows and Slack answers within a quarter of a second (the call then still fills the cache);
-     * otherwise empty. Direct messages have no name.
-     */
+    /** A channel's name for {@code {channel}} in prompts (see {@link SlackNames#channelBeforeAck}). */
     String channelName(String channel) {
-        if (channel == null || SlackPlaces.isDm(channel)) {
-            return "";
-        }
-        String cached = channelNames.getIfPresent(channel);
-        if (cached != null || !channelInfoLimit.tryConsume(1)) {
-            return cached == null ? "" : cached;
-        }
-        try {
-            return async("conversations.info", () -> methods.conversationsInfo(r -> r.channel(channel)))
-                    .thenApply(r -> {
-                        String name = r.getChannel() == null || r.getChannel().getName() == null ? ""
-                                : r.getChannel().getName();
-                        channelNames.put(channel, name);
-                        return name;
-                    })
-                    .get(250, java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "";
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            log.debug("slack: no name for a channel yet: {}", error(e));
-            return "";
-        }
+        return channel == null ? "" : names.channelBeforeAck(channel);
+    }
+
+    /** A channel's name when Slack gives it (for work after the acknowledgement); empty for a direct message. */
+    CompletableFuture<String> channelNameLater(String channel) {
+        return names.channel(channel);
+    }
+
+    private CompletableFuture<String> userInfo(String userId) {
+        return async("users.info", () -> methods.usersInfo(r -> r.user(userId))).thenApply(r -> nameOf(r.getUser()));
+    }
+
+    private CompletableFuture<String> conversationInfo(String channel) {
+        return async("conversations.info", () -> methods.conversationsInfo(r -> r.channel(channel)))
+                .thenApply(r -> r.getChannel() == null || r.getChannel().getName() == null ? ""
+                        : r.getChannel().getName());
     }
 
     private static String nameOf(User user) {

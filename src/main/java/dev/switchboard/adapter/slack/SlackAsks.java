@@ -1,6 +1,7 @@
 package dev.switchboard.adapter.slack;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.slack.api.model.Message;
 import dev.switchboard.answering.Admission;
 import dev.switchboard.answering.Conversations;
 import dev.switchboard.answering.Inbound;
@@ -11,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -20,12 +22,18 @@ import org.slf4j.LoggerFactory;
  * {@code /ask} made durable: the command is stored (under its own id, Slack's trigger id) before Slack gets its
  * acknowledgement, and the note is dropped only once the question is posted and stored in its thread. Slack never
  * retries a slash command, so a process that stops in between leaves the note, and the next start finishes the
- * command once. Thread-safe.
+ * command once. The question is posted with the command's id in its message metadata ({@link #marker}): a process
+ * that stopped after Slack took the post but before the note said so leaves a question the next start finds in the
+ * channel's history and answers, instead of posting it again. Thread-safe.
  */
 final class SlackAsks {
 
     private static final Logger log = LoggerFactory.getLogger(SlackAsks.class);
     private static final String PREFIX = "ask:";
+    /** The metadata event type of a posted {@code /ask} question. */
+    static final String ASKED = "switchboard_ask";
+    /** How much earlier than our clock Slack's may stamp the post: where the search of the channel begins. */
+    private static final Duration CLOCK_SKEW = Duration.ofMinutes(1);
 
     /**
      * An {@code /ask} taken.
@@ -48,10 +56,12 @@ final class SlackAsks {
     private final SlackReplies replies;
     private final Clock clock;
     private final ConversationKey notes;
+    private final SlackChannelNotes channelNotes;
     private volatile boolean stopping;
 
     SlackAsks(Conversations<ReplySurface> conversations, Conversations.Policy policy, SlackApi api,
-              SlackReplies replies, Clock clock, String team) {
+              SlackReplies replies, Clock clock, String team, SlackChannelNotes channelNotes) {
+        this.channelNotes = channelNotes;
         this.conversations = conversations;
         this.policy = policy;
         this.api = api;
@@ -106,6 +116,8 @@ final class SlackAsks {
             drop(p);
             if (admission instanceof Admission.Refused refused) {
                 tell.accept(refused.userMessage());
+            } else if (admission instanceof Admission.Accepted) {
+                channelNotes.keep(inbound.key());
             }
         } catch (RuntimeException e) {
             log.error("slack: /ask could not be stored", e);
@@ -113,7 +125,15 @@ final class SlackAsks {
         }
     }
 
-    /** Finishes the commands a stopped process took but did not finish; older than {@code window} are dropped. */
+    /** The message metadata that marks the question of command {@code id}: Slack keeps it with the message. */
+    static Message.Metadata marker(String id) {
+        return Message.Metadata.builder().eventType(ASKED).eventPayload(Map.of("ask_id", id)).build();
+    }
+
+    /**
+     * Finishes the commands a stopped process took but did not finish; older than {@code window} are dropped. A
+     * question not noted as posted is looked for in its channel first: the stop may have come after Slack took it.
+     */
     void resume(Poster poster, Duration window) {
         for (Map.Entry<String, String> note : conversations.notes(notes).entrySet()) {
             if (!note.getKey().startsWith(PREFIX)) {
@@ -125,7 +145,23 @@ final class SlackAsks {
                 continue;
             }
             log.info("slack: finishing an /ask taken before the service stopped, in {}", p.channel());
-            finish(p, poster, text -> log.info("slack: a resumed /ask could not be finished: {}", text));
+            finish(p.ts() == null ? postedBefore(p) : p, poster,
+                    text -> log.info("slack: a resumed /ask could not be finished: {}", text));
+        }
+    }
+
+    /** The command with its question's ts when the channel shows it posted already, else as it was. */
+    private Pending postedBefore(Pending p) {
+        try {
+            Optional<String> ts = api.findPosted(p.channel(), p.at().minus(CLOCK_SKEW), marker(p.id()));
+            ts.ifPresent(posted -> log.info("slack: the question of an /ask in {} was posted before the stop;"
+                    + " answering it there", p.channel()));
+            return ts.map(p::withTs).orElse(p);
+        } catch (RuntimeException e) {
+            // Without the channel's history (a missing *:history scope, a rate limit) the question may show twice.
+            log.warn("slack: could not look for an /ask's question in {} ({}); posting it", p.channel(),
+                    SlackApi.error(e));
+            return p;
         }
     }
 

@@ -132,7 +132,7 @@ final class SlackCommands {
         for (int attempt = 1; ; attempt++) {
             try {
                 posts.acquire();
-                return api.post(channel, null, text).join();
+                return api.post(channel, text, SlackAsks.marker(ask.id())).join();
             } catch (CompletionException e) {
                 if (attempt < 3 && e.getCause() instanceof ReplySink.WriteFailed failed
                         && failed.kind() == ReplySink.WriteFailed.Kind.RATE_LIMITED) {

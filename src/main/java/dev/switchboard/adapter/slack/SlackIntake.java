@@ -40,12 +40,14 @@ final class SlackIntake {
     private final SlackReplies replies;
     private final String botUser;
     private final String team;
+    private final SlackChannelNotes channelNotes;
     /** Notes already given per message: Slack sends a mention twice (message and app_mention), one note is enough. */
     private final Cache<String, Boolean> hinted = Caffeine.newBuilder().maximumSize(10_000)
             .expireAfterWrite(Duration.ofMinutes(10)).build();
 
-    SlackIntake(SwitchboardConfig.Slack config, Conversations<ReplySurface> conversations, Conversations.Policy policy, SlackApi api,
-                SlackReplies replies, String botUser, String team) {
+    SlackIntake(SwitchboardConfig.Slack config, Conversations<ReplySurface> conversations, Conversations.Policy policy,
+                SlackApi api, SlackReplies replies, String botUser, String team, SlackChannelNotes channelNotes) {
+        this.channelNotes = channelNotes;
         this.config = config;
         this.conversations = conversations;
         this.policy = policy;
@@ -121,6 +123,9 @@ final class SlackIntake {
                 SlackApi.instant(m.ts()), api.channelName(m.channel()));
         Admission admission = conversations.submit(inbound, replies.thread(m.team(), m.channel(), answer.replyIn(),
                 m.ts(), m.user(), answer.dm()), policy);
+        if (admission instanceof Admission.Accepted) {
+            channelNotes.keep(key);
+        }
         // Slack sends a mention twice (message and app_mention): one note, in the thread it was written in.
         if (admission instanceof Admission.Refused refused && firstNote("refused:" + m.ts())) {
             api.ephemeral(m.channel(), m.user(), refused.userMessage(), m.threadTs());

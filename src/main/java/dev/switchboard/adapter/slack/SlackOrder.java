@@ -22,24 +22,59 @@ final class SlackOrder {
     private SlackOrder() {
     }
 
+    /** The key of a request as Bolt parsed it (HTTP mode). */
     static String key(Request<?> request) {
         return switch (request) {
             case EventRequest e -> eventKey(e.getRequestBodyAsString());
             case SlashCommandRequest c -> c.getPayload() == null ? NO_CHANNEL
-                    // Commands start threads of their own: one user's commands in a channel stay in order.
-                    : c.getPayload().getChannelId() + " /" + c.getPayload().getUserId();
+                    : commandKey(c.getPayload().getChannelId(), c.getPayload().getUserId());
             case BlockActionRequest a -> actionKey(a.getPayload());
             default -> NO_CHANNEL;
         };
     }
 
-    static String eventKey(String body) {
-        JsonNode event;
+    /**
+     * The key of a Socket Mode envelope from its JSON text, read once and lightly: envelopes are keyed one after the
+     * other on the SDK's single reading thread, so Bolt's full parse is left to the dispatcher's threads.
+     *
+     * @return null for what is not a request (hello, disconnect): the client's own business
+     */
+    static String envelopeKey(String envelope) {
+        JsonNode json;
         try {
-            event = Json.plain().readTree(body).path("event");
+            json = Json.plain().readTree(envelope);
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
+        }
+        JsonNode payload = json.path("payload");
+        return switch (json.path("type").asText()) {
+            case "events_api" -> eventKey(payload.path("event"));
+            case "slash_commands" -> commandKey(text(payload, "channel_id"), text(payload, "user_id"));
+            case "interactive" -> "block_actions".equals(text(payload, "type"))
+                    ? containerKey(payload.path("container")) : NO_CHANNEL;
+            default -> null;
+        };
+    }
+
+    static String eventKey(String body) {
+        try {
+            return eventKey(Json.plain().readTree(body).path("event"));
         } catch (java.io.IOException | RuntimeException e) {
             return NO_CHANNEL;
         }
+    }
+
+    /** Commands start threads of their own: one user's commands in a channel stay in order. */
+    private static String commandKey(String channel, String user) {
+        return channel + " /" + user;
+    }
+
+    private static String containerKey(JsonNode container) {
+        String channel = text(container, "channel_id");
+        return channel == null ? NO_CHANNEL : of(channel, text(container, "thread_ts"), text(container, "message_ts"));
+    }
+
+    private static String eventKey(JsonNode event) {
         String channel = text(event, "channel");
         if (channel == null) {
             return NO_CHANNEL;

@@ -59,21 +59,27 @@ final class SlackSocket implements AutoCloseable {
         }
     }
 
-    /** On the SDK's reading thread: hands the envelope on, in order, and acknowledges it once it is handled. */
+    /**
+     * On the SDK's reading thread: keys the envelope and hands it on, in order. Bolt's parse, the handler and the
+     * acknowledgement run on the dispatcher's thread for that key, so the reading thread keeps up with Slack.
+     */
     private static void dispatch(String message, SocketModeRequestParser parser, App app, SocketModeClient client,
                                  Gson gson, SlackDispatch dispatch) {
-        SocketModeRequest request = parser.parse(message);
-        if (request == null) {
+        String key = SlackOrder.envelopeKey(message);
+        if (key == null) {
             return; // hello, disconnect: the client's own business
         }
-        dispatch.submit(SlackOrder.key(request.getBoltRequest()), () -> run(app, request))
-                .thenAccept(response -> acknowledge(client, gson, request, response))
-                .exceptionally(e -> {
-                    // Not acknowledged: Slack delivers it again.
-                    log.warn("slack: an envelope was not handled ({}); Slack will deliver it again",
-                            SlackApi.error(e));
-                    return null;
-                });
+        dispatch.submit(key, () -> {
+            SocketModeRequest request = parser.parse(message);
+            if (request != null) {
+                acknowledge(client, gson, request, run(app, request));
+            }
+            return request;
+        }).exceptionally(e -> {
+            // Not acknowledged: Slack delivers it again.
+            log.warn("slack: an envelope was not handled ({}); Slack will deliver it again", SlackApi.error(e));
+            return null;
+        });
     }
 
     private static Response run(App app, SocketModeRequest request) {

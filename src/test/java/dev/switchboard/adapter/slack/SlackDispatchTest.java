@@ -36,6 +36,42 @@ class SlackDispatchTest {
     }
 
     @Test
+    void submit_aLanesRequestsRunOnTheThreadThatFinishedTheOneBefore() {
+        try (SlackDispatch dispatch = new SlackDispatch(100, Duration.ofSeconds(1))) {
+            CountDownLatch gate = new CountDownLatch(1);
+            List<CompletableFuture<Thread>> all = new ArrayList<>();
+            all.add(dispatch.submit("k", () -> {
+                await(gate); // the others queue behind it
+                return Thread.currentThread();
+            }));
+            for (int i = 0; i < 5; i++) {
+                all.add(dispatch.submit("k", Thread::currentThread));
+            }
+            gate.countDown();
+            assertThat(all.stream().map(CompletableFuture::join).distinct()).hasSize(1);
+        }
+    }
+
+    @Test
+    void close_refusesWhatIsQueuedBehindARunningRequest() {
+        SlackDispatch dispatch = new SlackDispatch(100, Duration.ofSeconds(1));
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch gate = new CountDownLatch(1);
+        dispatch.submit("k", () -> {
+            started.countDown();
+            await(gate);
+            return "running";
+        });
+        CompletableFuture<String> queued = dispatch.submit("k", () -> "queued");
+        await(started);
+        dispatch.close();
+        gate.countDown();
+        assertThat(queued).failsWithin(Duration.ofSeconds(5)).withThrowableThat()
+                .withCauseInstanceOf(SlackDispatch.Full.class);
+        assertThat(dispatch.submit("other", () -> "x")).failsWithin(Duration.ofSeconds(5));
+    }
+
+    @Test
     void submit_otherKeysDoNotWaitForABusyOne() {
         try (SlackDispatch dispatch = new SlackDispatch(100, Duration.ofSeconds(1))) {
             CountDownLatch gate = new CountDownLatch(1);

@@ -47,6 +47,29 @@ class SlackOrderTest {
     }
 
     @Test
+    void envelopeKey_keysEventsCommandsAndActionsAsBoltsRequestsAreKeyed() {
+        String reply = SlackOrder.eventKey(event("\"channel\":\"C1\",\"ts\":\"101.000100\","
+                + "\"thread_ts\":\"100.000100\""));
+        assertThat(SlackOrder.envelopeKey("{\"envelope_id\":\"e1\",\"type\":\"events_api\",\"payload\":"
+                + event("\"channel\":\"C1\",\"ts\":\"101.000100\",\"thread_ts\":\"100.000100\"") + "}"))
+                .isEqualTo(reply);
+        assertThat(SlackOrder.envelopeKey("{\"type\":\"slash_commands\",\"payload\":{\"command\":\"/ask\","
+                + "\"channel_id\":\"C1\",\"user_id\":\"U1\"}}")).isEqualTo("C1 /U1");
+        assertThat(SlackOrder.envelopeKey("{\"type\":\"interactive\",\"payload\":{\"type\":\"block_actions\","
+                + "\"container\":{\"channel_id\":\"C1\",\"message_ts\":\"101.000100\","
+                + "\"thread_ts\":\"100.000100\"}}}")).isEqualTo(reply);
+        assertThat(SlackOrder.envelopeKey("{\"type\":\"interactive\",\"payload\":{\"type\":\"shortcut\"}}"))
+                .isEqualTo(SlackOrder.NO_CHANNEL);
+    }
+
+    @Test
+    void envelopeKey_whatIsNotARequestHasNoKey() {
+        assertThat(SlackOrder.envelopeKey("{\"type\":\"hello\",\"num_connections\":1}")).isNull();
+        assertThat(SlackOrder.envelopeKey("{\"type\":\"disconnect\",\"reason\":\"refresh_requested\"}")).isNull();
+        assertThat(SlackOrder.envelopeKey("not json")).isNull();
+    }
+
+    @Test
     void eventKey_anEventWithoutAChannelOrUnreadableHasTheCommonKey() {
         assertThat(SlackOrder.eventKey(event("\"type\":\"app_home_opened\""))).isEqualTo(SlackOrder.NO_CHANNEL);
         assertThat(SlackOrder.eventKey("not json")).isEqualTo(SlackOrder.NO_CHANNEL);
