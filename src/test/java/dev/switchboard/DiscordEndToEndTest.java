@@ -302,6 +302,9 @@ class DiscordEndToEndTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> service.store().load(new dev.switchboard.conversation
                 .ConversationKey("discord", FakeDiscord.GUILD, GENERAL, question))
                 .map(c -> c.turns().size()).orElse(0) == 2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> "general".equals(service.store().load(
+                new dev.switchboard.conversation.ConversationKey("discord", FakeDiscord.GUILD, GENERAL, question))
+                .map(c -> c.metadata().get("channel_name")).orElse(null)));
 
         String export = discord.slash("switchboard", question, ADA, Map.of("command", "export"));
         String pin = discord.slash("switchboard", question, ADA, Map.of("command", "route <#" + GENERAL + "> nowhere"));
@@ -313,6 +316,7 @@ class DiscordEndToEndTest {
         com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper()
                 .readTree(file.content());
         assertThat(json.get("conversation").get("thread").asText()).isEqualTo(question);
+        assertThat(json.get("metadata").get("channel_name").asText()).as("the channel named").isEqualTo("general");
         assertThat(json.get("turns").get(0).get("text").asText()).contains("what is 2+2?");
         assertThat(json.get("turns").get(1).get("role").asText()).isEqualTo("ASSISTANT");
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(discord.interaction(pin).original())

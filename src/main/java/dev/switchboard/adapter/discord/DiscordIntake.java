@@ -3,6 +3,7 @@ package dev.switchboard.adapter.discord;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.switchboard.answering.Admission;
+import dev.switchboard.answering.ChannelNotes;
 import dev.switchboard.answering.Conversations;
 import dev.switchboard.live.ReplySurface;
 import dev.switchboard.answering.Inbound;
@@ -38,6 +39,8 @@ final class DiscordIntake extends ListenerAdapter {
     private final Conversations<ReplySurface> conversations;
     private final DiscordPolicy policy;
     private final DiscordReplies replies;
+    /** Keeps each conversation's channel name for exports; Discord names the channel in every event. */
+    private final ChannelNotes channelNotes;
     /** Which conversation a user message being answered belongs to, so deleting it can stop the reply. */
     private final Cache<String, ConversationKey> byUserMessage = Caffeine.newBuilder().maximumSize(100_000)
             .expireAfterWrite(Duration.ofHours(1)).build();
@@ -48,6 +51,7 @@ final class DiscordIntake extends ListenerAdapter {
         this.config = config;
         this.conversations = conversations;
         this.policy = policy;
+        this.channelNotes = new ChannelNotes(conversations, Thread.ofVirtual().name("discord-notes")::start);
         this.replies = replies;
     }
 
@@ -147,11 +151,23 @@ final class DiscordIntake extends ListenerAdapter {
             admission = new Admission.Refused("I couldn't take that message just now (storage failed). Please send"
                     + " it again.");
         }
+        if (admission instanceof Admission.Accepted) {
+            channelNotes.keep(conversation, CompletableFuture.completedFuture(channelName(event)));
+        }
         if (admission instanceof Admission.Refused refused) {
             replyIn.thenAccept(channel -> Writes.submit(() -> channel.sendMessage(
                     Writes.create(refused.userMessage(), true)).setMessageReference(message.getId())
                     .failOnInvalidReply(false)));
         }
+    }
+
+    /** The name of the channel a conversation belongs to (a thread's parent), empty in direct messages. */
+    private static String channelName(MessageReceivedEvent event) {
+        if (!event.isFromGuild()) {
+            return "";
+        }
+        return event.getChannelType().isThread() ? event.getChannel().asThreadChannel().getParentChannel().getName()
+                : event.getChannel().getName();
     }
 
     /**

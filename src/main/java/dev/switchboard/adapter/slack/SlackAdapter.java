@@ -6,6 +6,7 @@ import com.slack.api.bolt.App;
 import com.slack.api.bolt.AppConfig;
 import com.slack.api.methods.response.auth.AuthTestResponse;
 import dev.switchboard.admin.Admin;
+import dev.switchboard.answering.ChannelNotes;
 import dev.switchboard.answering.Conversations;
 import dev.switchboard.live.ReplySurface;
 import dev.switchboard.config.SwitchboardConfig;
@@ -99,7 +100,8 @@ public final class SlackAdapter implements AutoCloseable {
                 fallbackFooter);
         SlackReplies replies = new SlackReplies(api, config, ticker, botUser,
                 auth.getBotId() == null ? "" : auth.getBotId());
-        SlackChannelNotes channelNotes = new SlackChannelNotes(conversations, api, work);
+        SlackChannelNotes channelNotes = new SlackChannelNotes(
+                new ChannelNotes(conversations, work), api);
         SlackIntake intake = new SlackIntake(config, conversations, policy, api, replies, botUser, team, channelNotes);
         intake.register(app);
         asks = new SlackAsks(conversations, policy, api, replies, clock, team, channelNotes);
