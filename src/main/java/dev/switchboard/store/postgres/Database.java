@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Timer;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -33,6 +34,7 @@ final class Database {
 
     private final DataSource pool;
     private final Runnable connectionsLost;
+    private final Reachability reachability;
     private final Map<QueryKind, Timer> ok = new EnumMap<>(QueryKind.class);
     private final Map<QueryKind, Timer> failed = new EnumMap<>(QueryKind.class);
 
@@ -42,8 +44,14 @@ final class Database {
      * @param meters where the time of each unit of work goes, by {@link QueryKind} and outcome
      */
     Database(DataSource pool, Runnable connectionsLost, MeterRegistry meters) {
+        this(pool, connectionsLost, meters, new Reachability(3, Duration.ofSeconds(2)));
+    }
+
+    /** @param reachability when calls fail at once because the database is away */
+    Database(DataSource pool, Runnable connectionsLost, MeterRegistry meters, Reachability reachability) {
         this.pool = pool;
         this.connectionsLost = connectionsLost;
+        this.reachability = reachability;
         for (QueryKind kind : QueryKind.values()) {
             ok.put(kind, timer(meters, kind, "ok"));
             failed.put(kind, timer(meters, kind, "failed"));
@@ -61,23 +69,29 @@ final class Database {
 
     /** Runs {@code work} in a transaction and times it as {@code kind}; see {@link #inTransaction(String, Work)}. */
     <T> T inTransaction(QueryKind kind, String what, Work<T> work) {
-        return timed(kind, () -> inTransaction(what, work));
+        return timed(kind, what, () -> inTransaction(what, work));
     }
 
     /** Runs read-only {@code work} and times it as {@code kind}; see {@link #read(String, Work)}. */
     <T> T read(QueryKind kind, String what, Work<T> work) {
-        return timed(kind, () -> read(what, work));
+        return timed(kind, what, () -> read(what, work));
     }
 
-    private <T> T timed(QueryKind kind, Supplier<T> call) {
+    private <T> T timed(QueryKind kind, String what, Supplier<T> call) {
         long started = System.nanoTime();
-        boolean done = false;
+        if (!reachability.tryAcquire()) {
+            failed.get(kind).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            throw new StoreException(what + " failed: the database is unreachable (trying again shortly)", null);
+        }
+        Throwable failure = null;
         try {
-            T result = call.get();
-            done = true;
-            return result;
+            return call.get();
+        } catch (RuntimeException | Error e) {
+            failure = e;
+            throw e;
         } finally {
-            (done ? ok : failed).get(kind).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            reachability.record(failure);
+            (failure == null ? ok : failed).get(kind).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         }
     }
 
@@ -143,9 +157,8 @@ final class Database {
             return false; // the pool already waited its connection timeout for one
         }
         String state = e.getSQLState();
-        return state != null && (state.startsWith("08") // connection exception
-                || state.equals("57P01") || state.equals("57P02") || state.equals("57P03") // session ended
-                || state.equals("40P01") || state.equals("40001")); // deadlock victim, serialization failure
+        return Reachability.connectionLost(e)
+                || "40P01".equals(state) || "40001".equals(state); // deadlock victim, serialization failure
     }
 
     /** The error without the statement's parameters, which could be a user's text. */
