@@ -15,8 +15,8 @@ import java.util.List;
  * final text. Streaming replies use every pacing slot, so without it a finished reply would wait for the next slot
  * (half an interval on average) although the user is waiting for exactly that write; with it, the final text goes the
  * moment the provider finishes, and takes nothing from the pace the other replies are owed. Paced writes are spaced
- * at least window / (writes - 1) apart and reserve writes a window apart, so no window of the platform's length (sliding
- * or fixed) ever holds more than {@code writes}.
+ * at least window / (writes - 1) apart and reserve writes a window apart, so no window of the platform's length
+ * (sliding or fixed) ever holds more than {@code writes}.
  *
  * <p>The moment the next write may go is kept beside the bucket and worked out again only when the bucket changes
  * (a write taken, a pause): tokens only come back with time, so until then the answer stays right, and the live

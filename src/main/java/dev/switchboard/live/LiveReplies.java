@@ -22,9 +22,8 @@ import org.slf4j.LoggerFactory;
  * the others. A reply longer than a message continues in new messages ({@link Splitter}); the last write of every
  * message carries its exact final text. A 429 pauses every budget the write belonged to for its Retry-After; a message
  * whose edits keep failing is left as it is and the rest of the reply continues in a new message. A reply's first
- * visible sign (placeholder or first words) and its final text are urgent: they go before the others' progress and may
- * spend the write each budget holds back ({@link Budget#tryTakeUrgent}), so a finished reply shows complete at once,
- * not at the next pacing slot. A reply has few such writes: the others lose a slot at most.
+ * visible sign and its final text are urgent: they go before the others' progress and may spend the write each budget
+ * holds back ({@link Budget#tryTakeUrgent}), so a finished reply shows complete at once, not at the next pacing slot.
  *
  * <p>A pacing slot works through the replies with text to show, in an index by urgency and how long it waited (no
  * sort), stops when a budget all of them share is busy, and lays a reply's text out only when a write of it may go.
@@ -42,8 +41,9 @@ public final class LiveReplies {
 
     private final Ticker ticker;
     /** Replies not in flight whose text has not all been seen: urgent ones first, then oldest unseen text first. */
-    private final WaitingReplies<Live> waiting = new WaitingReplies<>(Comparator.<Live>comparingInt(l -> l.urgent ? 0 : 1)
-            .thenComparingLong(l -> l.unseenSince).thenComparingLong(l -> l.seq), l -> l.budgets, l -> l.urgent);
+    private final WaitingReplies<Live> waiting = new WaitingReplies<>(
+            Comparator.<Live>comparingInt(l -> l.urgent ? 0 : 1).thenComparingLong(l -> l.unseenSince)
+                    .thenComparingLong(l -> l.seq), l -> l.budgets, l -> l.urgent);
     private long started;
     private long pumpAt = Long.MAX_VALUE;
     private long pumps;

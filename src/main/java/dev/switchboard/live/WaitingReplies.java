@@ -9,9 +9,9 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * The replies with text to show, urgent ones first then oldest unseen text first, and how many of them spend from each budget: when a
- * budget every waiting reply spends from is not free, a pacing slot can stop at the first reply instead of visiting
- * them all. Not thread-safe: guarded by the engine.
+ * The replies with text to show, urgent ones first, then oldest unseen text first, and how many of them spend from
+ * each budget: when a budget every waiting reply spends from is not free, a pacing slot can stop at the first reply
+ * instead of visiting them all. Not thread-safe: guarded by the engine.
  */
 final class WaitingReplies<T> {
 

@@ -59,8 +59,8 @@ class LiveBenchmark {
                     if (streams > 100 && !policy.equals(ENGINE)) {
                         // Their queues never shrink at this load: minutes of simulated time hold gigabytes of edits.
                         table.append(String.format(Locale.ROOT, "| %s | %d | %s | not run: its queue of edits grows"
-                                + " without bound | | | | | | | | |%n", platform == SLACK ? "Slack-like" : "Discord-like",
-                                streams, policy));
+                                + " without bound | | | | | | | | |%n",
+                                platform == SLACK ? "Slack-like" : "Discord-like", streams, policy));
                         continue;
                     }
                     table.append(run(platform, streams, policy));
