@@ -10,6 +10,14 @@ import java.util.List;
  * requests), spent smoothly: one write per interval, never a burst. Every reply writing in that scope shares it.
  * A 429 puts it in debt for the Retry-After. Thread-safe.
  *
+ * <p>Of the platform's {@code writes} per window, a budget of two or more paces its writes at one fewer, and holds
+ * the last one back as a reserve for {@linkplain #tryTakeUrgent urgent} writes: a reply's first visible sign and its
+ * final text. Streaming replies use every pacing slot, so without it a finished reply would wait for the next slot
+ * (half an interval on average) although the user is waiting for exactly that write; with it, the final text goes the
+ * moment the provider finishes, and takes nothing from the pace the other replies are owed. Paced writes are spaced
+ * at least window / (writes - 1) apart and reserve writes a window apart, so no window of the platform's length
+ * (sliding or fixed) ever holds more than {@code writes}.
+ *
  * <p>The moment the next write may go is kept beside the bucket and worked out again only when the bucket changes
  * (a write taken, a pause): tokens only come back with time, so until then the answer stays right, and the live
  * engine, which asks for every waiting reply at every pacing slot, never reads the bucket's state to find it.
@@ -19,9 +27,14 @@ public final class Budget {
     private final String name;
     private final Duration interval;
     private final Bucket bucket;
+    /** One write per window held back for urgent writes; null for a budget of one write or with bursts. */
+    private final Bucket reserve;
+    private final Duration window;
     private final Ticker ticker;
-    /** On the ticker's time: when one write may go. Guarded by this. */
+    /** On the ticker's time: when one paced write may go. Guarded by this. */
     private long freeAt;
+    /** On the ticker's time: when the reserve has a write; {@code Long.MAX_VALUE} without one. Guarded by this. */
+    private long reserveFreeAt = Long.MAX_VALUE;
 
     /**
      * @param name for logs, e.g. "slack T123 chat.update"
@@ -35,15 +48,28 @@ public final class Budget {
 
     /**
      * A budget that may also spend up to {@code burst} writes at once after a quiet spell (still {@code writes} per
-     * {@code per} over time): for requests many callers race for at the same moment, such as typing indicators.
+     * {@code per} over time): for requests many callers race for at the same moment, such as typing indicators. It
+     * keeps no reserve.
      */
     public Budget(String name, int writes, Duration per, int burst, Ticker ticker) {
         this.name = name;
-        this.interval = per.dividedBy(writes);
+        boolean reserved = burst == 1 && writes >= 2;
+        long paced = reserved ? writes - 1 : writes;
+        // Rounded up: paced writes must never come closer than the window allows.
+        this.interval = Duration.ofNanos((per.toNanos() + paced - 1) / paced);
+        this.window = per;
         this.ticker = ticker;
         this.freeAt = ticker.nanos();
-        this.bucket = Bucket.builder()
-                .addLimit(limit -> limit.capacity(burst).refillGreedy(1, interval))
+        this.bucket = bucket(burst, interval, ticker);
+        this.reserve = reserved ? bucket(1, per, ticker) : null;
+        if (reserved) {
+            reserveFreeAt = freeAt;
+        }
+    }
+
+    private static Bucket bucket(int capacity, Duration refillEvery, Ticker ticker) {
+        return Bucket.builder()
+                .addLimit(limit -> limit.capacity(capacity).refillGreedy(1, refillEvery))
                 .withCustomTimePrecision(new TimeMeter() {
                     @Override
                     public long currentTimeNanos() {
@@ -63,6 +89,7 @@ public final class Budget {
         return name + " (one write every " + interval.toMillis() + " ms)";
     }
 
+    /** The pace of ordinary writes: one per interval. */
     public Duration interval() {
         return interval;
     }
@@ -95,13 +122,33 @@ public final class Budget {
         return Math.max(0, freeAt - now);
     }
 
-    /** Nanoseconds from {@code now} until every one of {@code budgets} has a write free. */
-    static long nanosUntilAllFree(List<Budget> budgets, long now) {
+    /** Nanoseconds from {@code now} until an urgent write may go: a paced write or the reserve's. */
+    synchronized long nanosUntilUrgentFree(long now) {
+        return Math.max(0, Math.min(freeAt, reserveFreeAt) - now);
+    }
+
+    /**
+     * Nanoseconds from {@code now} until every one of {@code budgets} has a write free.
+     *
+     * @param urgent for an urgent write, which may also spend the reserves
+     */
+    static long nanosUntilAllFree(List<Budget> budgets, long now, boolean urgent) {
         long wait = 0;
         for (Budget b : budgets) {
-            wait = Math.max(wait, b.nanosUntilFree(now));
+            wait = Math.max(wait, urgent ? b.nanosUntilUrgentFree(now) : b.nanosUntilFree(now));
         }
         return wait;
+    }
+
+    /** Takes a write from each of {@code budgets}, which have one free now ({@link #nanosUntilAllFree} said 0). */
+    static void takeAll(List<Budget> budgets, boolean urgent) {
+        for (Budget b : budgets) {
+            if (urgent) {
+                b.tryTakeUrgent();
+            } else {
+                b.tryTake();
+            }
+        }
     }
 
     /** Takes one write if one is free now, without waiting; false when none is. */
@@ -111,14 +158,42 @@ public final class Budget {
         return taken;
     }
 
+    /**
+     * Takes one write for a reply's first visible sign or final text: a paced one if free, else the reserve's; false
+     * when neither is free now.
+     */
+    synchronized boolean tryTakeUrgent() {
+        if (tryTake()) {
+            return true;
+        }
+        boolean taken = reserve != null && reserve.tryConsume(1);
+        refresh();
+        return taken;
+    }
+
     private void refresh() {
-        freeAt = ticker.nanos() + bucket.estimateAbilityToConsume(1).getNanosToWaitForRefill();
+        long now = ticker.nanos();
+        freeAt = now + bucket.estimateAbilityToConsume(1).getNanosToWaitForRefill();
+        if (reserve != null) {
+            reserveFreeAt = now + reserve.estimateAbilityToConsume(1).getNanosToWaitForRefill();
+        }
     }
 
     /** The platform said 429: nothing more in this scope until {@code retryAfter} has passed. */
     public synchronized void pause(Duration retryAfter) {
-        long intervals = Math.max(1, (retryAfter.toNanos() + interval.toNanos() - 1) / interval.toNanos());
-        bucket.consumeIgnoringRateLimits(intervals + bucket.getAvailableTokens());
+        debt(bucket, retryAfter, interval);
+        if (reserve != null) {
+            debt(reserve, retryAfter, window);
+        }
         refresh();
+    }
+
+    /** Leaves {@code bucket} owing enough that it has no write before {@code retryAfter}; deeper debt stays. */
+    private static void debt(Bucket bucket, Duration retryAfter, Duration refillEvery) {
+        long intervals = Math.max(1, (retryAfter.toNanos() + refillEvery.toNanos() - 1) / refillEvery.toNanos());
+        long owed = intervals + bucket.getAvailableTokens(); // at or below zero: in debt for that long already
+        if (owed > 0) {
+            bucket.consumeIgnoringRateLimits(owed);
+        }
     }
 }

@@ -20,11 +20,13 @@ import org.slf4j.LoggerFactory;
  * <p>Each reply has at most one write in flight, and that write carries its newest text: work never grows with the
  * token rate. Free budget goes to the reply whose text has waited longest to be seen, so one long reply cannot starve
  * the others. A reply longer than a message continues in new messages ({@link Splitter}); the last write of every
- * message carries its exact final text. A 429 pauses every budget the write belonged to for its Retry-After; a
- * message whose edits keep failing is left as it is and the rest of the reply continues in a new message.
+ * message carries its exact final text. A 429 pauses every budget the write belonged to for its Retry-After; a message
+ * whose edits keep failing is left as it is and the rest of the reply continues in a new message. A reply's first
+ * visible sign and its final text are urgent: they go before the others' progress and may spend the write each budget
+ * holds back ({@link Budget#tryTakeUrgent}), so a finished reply shows complete at once, not at the next pacing slot.
  *
- * <p>A pacing slot works through the replies with text to show, in an index by how long it waited (no sort), stops
- * when a budget all of them share is busy, and lays a reply's text out only when a write of it may go.
+ * <p>A pacing slot works through the replies with text to show, in an index by urgency and how long it waited (no
+ * sort), stops when a budget all of them share is busy, and lays a reply's text out only when a write of it may go.
  *
  * <p>Thread-safe: all state is guarded by this engine; platform answers and tokens may arrive on any thread.
  */
@@ -38,9 +40,10 @@ public final class LiveReplies {
     private static final int EDIT_FAILURES_BEFORE_MOVING_ON = 3;
 
     private final Ticker ticker;
-    /** Replies not in flight whose text has not all been seen, oldest unseen text first. */
-    private final WaitingReplies<Live> waiting = new WaitingReplies<>(Comparator.<Live>comparingLong(l -> l.unseenSince)
-            .thenComparingLong(l -> l.seq), l -> l.budgets);
+    /** Replies not in flight whose text has not all been seen: urgent ones first, then oldest unseen text first. */
+    private final WaitingReplies<Live> waiting = new WaitingReplies<>(
+            Comparator.<Live>comparingInt(l -> l.urgent ? 0 : 1).thenComparingLong(l -> l.unseenSince)
+                    .thenComparingLong(l -> l.seq), l -> l.budgets, l -> l.urgent);
     private long started;
     private long pumpAt = Long.MAX_VALUE;
     private long pumps;
@@ -76,7 +79,7 @@ public final class LiveReplies {
                 continue;
             }
             reply.visited = visit;
-            long wait = Budget.nanosUntilAllFree(reply.budgets, now);
+            long wait = Budget.nanosUntilAllFree(reply.budgets, now, reply.urgent);
             if (wait > 0) {
                 long everyone = waiting.nanosUntilAnyMayWrite(reply, now);
                 nextWake = Math.min(nextWake, now + (everyone > 0 ? everyone : wait));
@@ -90,7 +93,7 @@ public final class LiveReplies {
                 reply.nothingToWrite();
                 continue;
             }
-            reply.budgets.forEach(Budget::tryTake);
+            Budget.takeAll(reply.budgets, reply.urgent);
             reply.send(write);
         }
         if (nextWake != Long.MAX_VALUE) {
@@ -127,6 +130,8 @@ public final class LiveReplies {
         private boolean inFlight;
         /** When the oldest text not yet seen arrived; 0 when everything is seen or on its way. Its key in the index. */
         private long unseenSince;
+        /** Whether its next write is its first visible sign or its final text; the first key in the index. */
+        private boolean urgent;
         private long sentUnseenSince;
         private int editFailures;
         private int failuresInARow;
@@ -142,21 +147,17 @@ public final class LiveReplies {
             this.budgets = budgets;
             this.footerOnFallback = footerOnFallback;
             this.unseenSince = now;
+            this.urgent = true; // its placeholder (or first words) is the first thing to show
             this.seq = seq;
         }
 
-        /** Moves this reply in the index: its text waits since {@code since} (0: nothing waits). */
+        /** Moves this reply in the index: its text waits since {@code since} (0: nothing waits); urgency anew. */
         private void unseenSince(long since) {
             waiting.remove(this);
             unseenSince = since;
+            urgent = finalDisplay != null || ids.isEmpty();
             if (since != 0 && !inFlight && !settled.isDone()) {
                 waiting.add(this);
-            }
-        }
-
-        private void unseenFromNow() {
-            if (unseenSince == 0) {
-                unseenSince(ticker.nanos());
             }
         }
 
@@ -185,11 +186,13 @@ public final class LiveReplies {
             synchronized (LiveReplies.this) {
                 source.append(text);
                 version++;
-                unseenFromNow();
+                if (unseenSince == 0) {
+                    unseenSince(ticker.nanos());
+                }
                 // A full pump only when this reply could write now; otherwise the scheduled wake-up serves it.
                 if (!inFlight) {
                     long now = ticker.nanos();
-                    long wait = Budget.nanosUntilAllFree(budgets, now);
+                    long wait = Budget.nanosUntilAllFree(budgets, now, urgent);
                     if (wait == 0) {
                         pump();
                     } else {
@@ -229,7 +232,7 @@ public final class LiveReplies {
                     finishIfSettled(); // shown already: nothing to wait for
                     return;
                 }
-                unseenFromNow();
+                unseenSince(unseenSince == 0 ? ticker.nanos() : unseenSince); // urgent from now on
                 pump();
             }
         }
@@ -328,6 +331,8 @@ public final class LiveReplies {
             }
             if (unseenSince == 0 && nextWrite() != null) {
                 unseenSince(ticker.nanos()); // the final text or a reset came without tokens
+            } else if (write.op() == Write.Op.POST && ids.size() == 1) {
+                unseenSince(unseenSince); // its first sign is seen: no longer urgent
             }
         }
 

@@ -6,21 +6,28 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
- * The replies with text to show, oldest unseen text first, and how many of them spend from each budget: when a
- * budget every waiting reply spends from is not free, a pacing slot can stop at the first reply instead of visiting
- * them all. Not thread-safe: guarded by the engine.
+ * The replies with text to show, urgent ones first, then oldest unseen text first, and how many of them spend from
+ * each budget: when a budget every waiting reply spends from is not free, a pacing slot can stop at the first reply
+ * instead of visiting them all. Not thread-safe: guarded by the engine.
  */
 final class WaitingReplies<T> {
 
     private final TreeSet<T> order;
     private final Function<T, List<Budget>> budgets;
+    private final Predicate<T> urgent;
     private final Map<Budget, int[]> using = new IdentityHashMap<>();
 
-    WaitingReplies(Comparator<T> oldestFirst, Function<T, List<Budget>> budgets) {
-        this.order = new TreeSet<>(oldestFirst);
+    /**
+     * @param order urgent replies before the others, then oldest first
+     * @param urgent whether a reply's next write is urgent (may spend the budgets' reserves)
+     */
+    WaitingReplies(Comparator<T> order, Function<T, List<Budget>> budgets, Predicate<T> urgent) {
+        this.order = new TreeSet<>(order);
         this.budgets = budgets;
+        this.urgent = urgent;
     }
 
     /** Call before the reply's place in the order changes, and {@link #add} after. */
@@ -51,15 +58,17 @@ final class WaitingReplies<T> {
     }
 
     /**
-     * Nanoseconds until a budget of {@code reply} that every waiting reply spends from is free; 0 when no such budget
-     * is busy at {@code now}: then other replies may still write.
+     * Nanoseconds until a budget of {@code reply} that every waiting reply spends from is free for it; 0 when no such
+     * budget is busy at {@code now}: then other replies may still write. Replies after it in the order are no more
+     * urgent, so what stops it stops them too.
      */
     long nanosUntilAnyMayWrite(T reply, long now) {
         long wait = 0;
+        boolean reserves = urgent.test(reply);
         for (Budget b : budgets.apply(reply)) {
             int[] n = using.get(b);
             if (n != null && n[0] == order.size()) {
-                wait = Math.max(wait, b.nanosUntilFree(now));
+                wait = Math.max(wait, reserves ? b.nanosUntilUrgentFree(now) : b.nanosUntilFree(now));
             }
         }
         return wait;

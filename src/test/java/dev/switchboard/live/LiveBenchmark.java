@@ -51,15 +51,16 @@ class LiveBenchmark {
         StringBuilder table = new StringBuilder("Live replies, simulated time: " + WORDS + "-word answers at ~30 words/s,"
                 + " " + LATENCY.toMillis() + " ms platform latency, streams starting within 2 s.\n\n");
         table.append("| platform | streams | policy | lag p50 | lag p95 | lag p99 | edits per reply | 429s |"
-                + " exact final texts | target p95 |\n|---|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
+                + " exact final texts | target p95 | final text after done p50 | p95 |\n"
+                + "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (PlatformModel platform : List.of(SLACK, DISCORD)) {
             for (int streams : new int[] {1, 10, 100, 1_000}) {
                 for (String policy : List.of(ENGINE, "edit every 10 tokens", "edit once a second")) {
                     if (streams > 100 && !policy.equals(ENGINE)) {
                         // Their queues never shrink at this load: minutes of simulated time hold gigabytes of edits.
                         table.append(String.format(Locale.ROOT, "| %s | %d | %s | not run: its queue of edits grows"
-                                + " without bound | | | | | | |%n", platform == SLACK ? "Slack-like" : "Discord-like",
-                                streams, policy));
+                                + " without bound | | | | | | | | |%n",
+                                platform == SLACK ? "Slack-like" : "Discord-like", streams, policy));
                         continue;
                     }
                     table.append(run(platform, streams, policy));
@@ -69,7 +70,8 @@ class LiveBenchmark {
         table.append("\nLag: from a word leaving the provider to it being visible on the platform. Target p95: the"
                 + " platform's minimum interval for the budget the streams share, times the number of streams sharing"
                 + " it (Slack: every stream shares the workspace's chat.update budget; Discord: each stream has its"
-                + " own channel, all share the bot's 50 requests a second).\n");
+                + " own channel, all share the bot's 50 requests a second). Final text after done: from the provider's"
+                + " end to the reply's last change on the platform.\n");
         System.out.println("\n" + table);
         Path out = Path.of("target", "benchmarks", "live.md");
         Files.createDirectories(out.getParent());
@@ -153,6 +155,7 @@ class LiveBenchmark {
         List<String> answers = sim.answers();
         List<long[]> arrivals = sim.arrivals();
         List<Long> lags = new ArrayList<>();
+        long[] finals = new long[streams];
         int exact = 0;
         for (int s = 0; s < streams; s++) {
             String answer = answers.get(s);
@@ -168,18 +171,22 @@ class LiveBenchmark {
                 }
                 lags.add(v < seen.size() ? seen.get(v)[0] - times[i] : Long.MAX_VALUE);
             }
+            // The reply ends 1 ms after its last token (see simulate).
+            finals[s] = seen.isEmpty() ? Long.MAX_VALUE : seen.getLast()[0] - times[times.length - 1]
+                    - Duration.ofMillis(1).toNanos();
             if (String.join("", platform.shown("t" + s)).equals(answer)) {
                 exact++;
             }
         }
         long[] sorted = lags.stream().mapToLong(Long::longValue).sorted().toArray();
+        java.util.Arrays.sort(finals);
         Duration target = slack ? model.minInterval().multipliedBy(streams)
                 : Duration.ofMillis(Math.max(1_000, 20L * streams));
-        return String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %.1f | %d | %d %% | %s |%n",
+        return String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %.1f | %d | %d %% | %s | %s | %s |%n",
                 slack ? "Slack-like" : "Discord-like", streams, policy, seconds(percentile(sorted, 50)),
                 seconds(percentile(sorted, 95)), seconds(percentile(sorted, 99)),
                 platform.writes() / (double) streams, platform.overBudget(), exact * 100 / streams,
-                seconds(target.toNanos()));
+                seconds(target.toNanos()), seconds(percentile(finals, 50)), seconds(percentile(finals, 95)));
     }
 
     private static long percentile(long[] sorted, double p) {

@@ -46,6 +46,24 @@ class LiveRepliesTest {
         return new Fixture(ticker, platform, channel, live);
     }
 
+    /** Four replies in one channel of a fake platform, sharing the channel's budget. */
+    private record Shared(ManualTicker ticker, FakeChatPlatform platform, LiveReplies engine, Budget channel,
+                          List<LiveReplies.Live> lives) {
+    }
+
+    private static Shared fourRepliesInOneChannel() {
+        ManualTicker ticker = new ManualTicker();
+        FakeChatPlatform platform = new FakeChatPlatform(ticker, WRITES, WINDOW, 2_000, Duration.ofMillis(40),
+                1, 0, 0);
+        LiveReplies engine = new LiveReplies(ticker);
+        Budget channel = new Budget("channel", WRITES, WINDOW, ticker);
+        List<LiveReplies.Live> lives = new ArrayList<>();
+        for (int r = 0; r < 4; r++) {
+            lives.add(engine.start(platform.thread("t" + r, "C1", s -> s), List.of(channel), true));
+        }
+        return new Shared(ticker, platform, engine, channel, lives);
+    }
+
     /** What a reader sees, ignoring white space, the cursor and the fences the splitter adds. */
     private static String normalized(String text) {
         return text.replaceAll("```[a-z]*", "").replace(LiveReplies.CURSOR.strip(), "").replaceAll("\\s+", "");
@@ -150,15 +168,11 @@ class LiveRepliesTest {
 
     @Test
     void manyRepliesInOneChannel_shareItFairly() {
-        ManualTicker ticker = new ManualTicker();
-        FakeChatPlatform platform = new FakeChatPlatform(ticker, WRITES, WINDOW, 2_000, Duration.ofMillis(40),
-                1, 0, 0);
-        LiveReplies engine = new LiveReplies(ticker);
-        Budget channel = new Budget("channel", WRITES, WINDOW, ticker);
-        List<LiveReplies.Live> lives = new ArrayList<>();
-        for (int r = 0; r < 4; r++) {
-            lives.add(engine.start(platform.thread("t" + r, "C1", s -> s), List.of(channel), true));
-        }
+        Shared c = fourRepliesInOneChannel();
+        ManualTicker ticker = c.ticker();
+        FakeChatPlatform platform = c.platform();
+        Budget channel = c.channel();
+        List<LiveReplies.Live> lives = c.lives();
         ticker.advance(Duration.ofSeconds(5));
         for (int second = 0; second < 20; second++) {
             for (LiveReplies.Live live : lives) {
@@ -241,12 +255,37 @@ class LiveRepliesTest {
     }
 
     @Test
-    void theFinalText_isWrittenTheMomentItsBudgetHasAWrite_notAtALaterWakeUp() {
+    void aReplyFinishingBetweenSlots_showsItsFinalTextAtOnce_fromTheWriteItsBudgetHoldsBack() {
         Fixture f = fixture(0);
         ManualTicker ticker = f.ticker();
         FakeChatPlatform platform = f.platform();
         LiveReplies.Live live = f.live();
-        long start = ticker.nanos(); // the placeholder took the budget's write now; the next is free a second later
+        ticker.advance(f.channel().interval()); // the placeholder took the paced write at the start
+        live.onToken("Hello");
+        ticker.advance(Duration.ofMillis(300)); // "Hello" took this slot; the next is a pacing interval away
+        assertThat(platform.shown("t")).containsExactly("Hello" + LiveReplies.CURSOR);
+
+        long done = ticker.nanos();
+        live.onToken(" world");
+        live.onDone(completed("Hello world", List.of()));
+        ticker.advance(Duration.ofMillis(40)); // the platform's latency, nothing more
+
+        assertThat(platform.shown("t")).containsExactly("Hello world");
+        assertThat(platform.visibility("t").getLast()[0] - done).as("from the provider's end to the final text")
+                .isEqualTo(Duration.ofMillis(40).toNanos());
+        assertThat(live.settled()).isDone();
+        assertThat(platform.overBudget()).isZero();
+    }
+
+    @Test
+    void whenTheBudgetHasNoWriteLeft_theFinalTextGoesTheMomentItRefills() {
+        Fixture f = fixture(0);
+        ManualTicker ticker = f.ticker();
+        FakeChatPlatform platform = f.platform();
+        LiveReplies.Live live = f.live();
+        long start = ticker.nanos(); // the placeholder took the paced write now; the next is free an interval later
+        assertThat(f.channel().tryTakeUrgent()).as("another reply's final text takes the reserve").isTrue();
+        assertThat(f.channel().tryTakeUrgent()).as("nothing is left").isFalse();
         ticker.advance(Duration.ofMillis(300));
         live.onToken("Hello");
         live.onDone(completed("Hello", List.of()));
@@ -256,5 +295,78 @@ class LiveRepliesTest {
         long at = f.channel().interval().plus(Duration.ofMillis(40)).toNanos(); // free, then the platform's latency
         assertThat(seen.getLast()[0] - start).as("when the final text showed").isEqualTo(at);
         assertThat(platform.shown("t")).containsExactly("Hello");
+    }
+
+    @Test
+    void aNewReplyInABusyChannel_showsItsPlaceholderWithinOneInterval_beforeTheOthersProgress() {
+        Shared busy = fourRepliesInOneChannel();
+        Runnable tenthOfASecondOfWords = () -> {
+            busy.lives().forEach(l -> l.onToken("word "));
+            busy.ticker().advance(Duration.ofMillis(100));
+        };
+        busy.ticker().advance(Duration.ofSeconds(6));
+        for (int tick = 0; tick < 100; tick++) { // ten seconds of words in all four: every slot is wanted
+            tenthOfASecondOfWords.run();
+        }
+
+        long asked = busy.ticker().nanos();
+        busy.engine().start(busy.platform().thread("new", "C1", s -> s), List.of(busy.channel()), true);
+        for (int tick = 0; tick < 20; tick++) {
+            tenthOfASecondOfWords.run();
+        }
+
+        assertThat(busy.platform().shown("new")).containsExactly(LiveReplies.THINKING);
+        long shownAt = busy.platform().visibility("new").getFirst()[0];
+        assertThat(shownAt - asked).as("from the start to the placeholder")
+                .isLessThanOrEqualTo(busy.channel().interval().plus(Duration.ofMillis(40)).toNanos());
+        assertThat(busy.platform().overBudget()).isZero();
+    }
+
+    @RepeatedTest(20)
+    void manyRepliesOnOneBudget_finishingTogetherOrApart_neverOverrunIt_andFinishBeforeOthersProgress(
+            RepetitionInfo info) {
+        SplittableRandom random = new SplittableRandom(info.getCurrentRepetition());
+        ManualTicker ticker = new ManualTicker();
+        FakeChatPlatform platform = new FakeChatPlatform(ticker, WRITES, WINDOW, 2_000, Duration.ofMillis(40),
+                1, 0, 0).limit("bot", 10, Duration.ofSeconds(1));
+        LiveReplies engine = new LiveReplies(ticker);
+        Budget channel = new Budget("channel", WRITES, WINDOW, ticker);
+        Budget bot = new Budget("bot", 10, Duration.ofSeconds(1), ticker);
+        int replies = 12;
+        List<LiveReplies.Live> lives = new ArrayList<>();
+        long[] doneAt = new long[replies];
+        boolean together = info.getCurrentRepetition() % 2 == 0;
+        for (int r = 0; r < replies; r++) {
+            LiveReplies.Live live = engine.start(platform.thread("t" + r, List.of("C1", "bot"), s -> s),
+                    List.of(channel, bot), true);
+            lives.add(live);
+            int reply = r;
+            long end = together ? 20_000 : 10_000 + 1_700L * r + random.nextInt(500);
+            StringBuilder text = new StringBuilder();
+            for (long at = random.nextInt(500); at < end; at += 50 + random.nextInt(100)) {
+                String token = "w" + at + " ";
+                text.append(token);
+                ticker.schedule(Duration.ofMillis(at), () -> live.onToken(token));
+            }
+            String answer = text.toString();
+            ticker.schedule(Duration.ofMillis(end), () -> {
+                doneAt[reply] = ticker.nanos();
+                live.onDone(completed(answer, List.of()));
+            });
+        }
+
+        for (int step = 0; step < 4_000 && !lives.stream().allMatch(l -> l.settled().isDone()); step++) {
+            ticker.advance(Duration.ofMillis(50));
+        }
+
+        assertThat(lives).allSatisfy(l -> assertThat(l.settled()).isDone());
+        assertThat(platform.overBudget()).as("writes beyond the platform's budgets").isZero();
+        long slot = channel.interval().plus(Duration.ofMillis(40)).toNanos();
+        for (int r = 0; r < replies; r++) {
+            long shown = platform.visibility("t" + r).getLast()[0] - doneAt[r];
+            // Apart, each final text finds the reserve or the next slot; together, they take the slots in turn.
+            assertThat(shown).as("reply %d's final text after its end", r)
+                    .isLessThanOrEqualTo(together ? slot * replies : slot);
+        }
     }
 }
