@@ -7,7 +7,6 @@ import dev.switchboard.conversation.ConversationSummary;
 import dev.switchboard.conversation.OperatorSettings;
 import dev.switchboard.conversation.Turn;
 import dev.switchboard.conversation.UsageRecord;
-import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -78,10 +77,10 @@ final class StoreCopy {
     private final Stores from;
     private final Stores to;
     private final TargetClock toClock;
-    private final PrintWriter progress;
+    private final CopyProgress progress;
 
     /** @param toClock the clock {@code to} was opened with */
-    StoreCopy(Stores from, Stores to, TargetClock toClock, PrintWriter progress) {
+    StoreCopy(Stores from, Stores to, TargetClock toClock, CopyProgress progress) {
         this.from = from;
         this.to = to;
         this.toClock = toClock;
@@ -96,23 +95,20 @@ final class StoreCopy {
         int conversations = 0;
         int turns = 0;
         int skipped = 0;
-        for (int i = 0; i < threads.size(); i++) {
-            int copied = conversation(threads.get(i));
+        progress.start("conversations", threads.size());
+        for (ConversationSummary thread : threads) {
+            int copied = conversation(thread);
             conversations += copied > 0 ? 1 : 0;
             turns += Math.max(copied - 1, 0);
             skipped += copied < 0 ? 1 : 0;
-            if ((i + 1) % 100 == 0 || i + 1 == threads.size()) {
-                progress.printf("conversations: %d/%d%n", i + 1, threads.size());
-            }
+            progress.advance();
         }
+        progress.finish();
         int settings = settings();
-        int audit = missing(from.audit().entries(), to.audit().entries(), StoreCopy::auditKey,
+        int audit = missing("audit entries", from.audit().entries(), to.audit().entries(), StoreCopy::auditKey,
                 e -> to.audit().record(e.at(), e.platform(), e.userId(), e.command(), e.result()));
-        progress.printf("audit entries: %d copied%n", audit);
-        int usage = missing(from.usage().since(Instant.EPOCH), to.usage().since(Instant.EPOCH), StoreCopy::usageKey,
-                r -> to.usage().record(r));
-        progress.printf("usage records: %d copied%n", usage);
-        progress.flush();
+        int usage = missing("usage records", from.usage().since(Instant.EPOCH), to.usage().since(Instant.EPOCH),
+                StoreCopy::usageKey, r -> to.usage().record(r));
         return new Counts(conversations, turns, skipped, settings, audit, usage);
     }
 
@@ -126,7 +122,7 @@ final class StoreCopy {
         List<Turn> present = to.conversations().loadComplete(summary.key()).map(Conversation::turns)
                 .orElse(List.of());
         if (present.size() > wanted.size() || !wanted.subList(0, present.size()).equals(present)) {
-            progress.printf("skipped %s: the target holds a different history for it%n", summary.key());
+            progress.note("skipped " + summary.key() + ": the target holds a different history for it");
             return -1;
         }
         int appended = 0;
@@ -164,7 +160,9 @@ final class StoreCopy {
      * Writes the source items the target does not hold yet, counting duplicates (two identical entries in the source
      * are two entries in the target), in source order. @return how many were written
      */
-    private static <T> int missing(List<T> source, List<T> target, Function<T, Object> key, Consumer<T> write) {
+    private <T> int missing(String kind, List<T> source, List<T> target, Function<T, Object> key,
+                            Consumer<T> write) {
+        progress.start(kind, source.size());
         Map<Object, Integer> held = new HashMap<>();
         for (T t : target) {
             held.merge(key.apply(t), 1, Integer::sum);
@@ -179,7 +177,9 @@ final class StoreCopy {
                 write.accept(s);
                 written++;
             }
+            progress.advance();
         }
+        progress.finish();
         return written;
     }
 

@@ -124,7 +124,9 @@ class StoreCopyTest {
 
         Run toPostgres = copy(source, "files", "postgres");
         assertThat(toPostgres.code()).as(toPostgres.err()).isZero();
-        assertThat(toPostgres.out()).contains("conversations: 5/5")
+        assertThat(toPostgres.out()).as("plain progress lines: the output is not a terminal")
+                .contains("conversations: 0/5 (0%)", "conversations: 5/5 (100%)", "audit entries: 3/3 (100%)",
+                        "usage records: 2/2 (100%)").doesNotContain("\r")
                 .contains("copied: 5 conversations (45 turns), 1 settings, 3 audit entries, 2 usage records");
         Run again = copy(source, "files", "postgres");
         assertThat(again.out()).contains("copied: 0 conversations (0 turns), 0 settings, 0 audit entries,"
