@@ -2,6 +2,7 @@ package dev.switchboard;
 
 import dev.switchboard.conversation.AuditLog;
 import dev.switchboard.conversation.Conversation;
+import dev.switchboard.conversation.ConversationKey;
 import dev.switchboard.conversation.ConversationQuery;
 import dev.switchboard.conversation.ConversationSummary;
 import dev.switchboard.conversation.OperatorSettings;
@@ -28,6 +29,9 @@ import java.util.function.Function;
  * source is only read. Not thread-safe.
  */
 final class StoreCopy {
+
+    /** A note name no one writes: removing it changes a thread's times only. */
+    static final String TOUCH = "switchboard.store-copy";
 
     /** The platforms Switchboard writes conversations for. */
     static final List<String> PLATFORMS = List.of("slack", "discord", "shell");
@@ -112,39 +116,61 @@ final class StoreCopy {
         return new Counts(conversations, turns, skipped, settings, audit, usage);
     }
 
-    /** @return -1 when skipped, 0 when nothing was missing, else 1 + the turns appended */
+    /**
+     * @return -1 when skipped, 0 when nothing was missing, else 1 + the turns appended. The target's start and last
+     *     change end as the source's: a thread begun by a note rather than a turn, or whose last change removed a
+     *     note, has times no turn carries, so the copy sets them by removing a note no one writes ({@link #TOUCH}).
+     */
     private int conversation(ConversationSummary summary) {
-        Optional<Conversation> source = from.conversations().loadComplete(summary.key());
-        if (source.isEmpty()) {
+        ConversationKey key = summary.key();
+        Optional<Conversation> found = from.conversations().loadComplete(key);
+        if (found.isEmpty()) {
             return 0; // deleted since it was listed
         }
-        List<Turn> wanted = source.get().turns();
-        List<Turn> present = to.conversations().loadComplete(summary.key()).map(Conversation::turns)
-                .orElse(List.of());
+        Conversation source = found.get();
+        Conversation target = to.conversations().loadComplete(key).orElse(null);
+        List<Turn> wanted = source.turns();
+        List<Turn> present = target == null ? List.of() : target.turns();
         if (present.size() > wanted.size() || !wanted.subList(0, present.size()).equals(present)) {
-            progress.note("skipped " + summary.key() + ": the target holds a different history for it");
+            progress.note("skipped " + key + ": the target holds a different history for it");
             return -1;
         }
-        int appended = 0;
-        for (Turn turn : wanted.subList(present.size(), wanted.size())) {
-            to.conversations().append(summary.key(), turn);
-            appended++;
+        boolean changed = false;
+        if (target == null && (wanted.isEmpty() || !wanted.getFirst().at().equals(source.startedAt()))) {
+            target = touch(key, source.startedAt());
+            changed = true;
         }
-        boolean metadata = false;
-        Map<String, String> targetMetadata = to.conversations().loadComplete(summary.key())
-                .map(Conversation::metadata).orElse(Map.of());
-        toClock.fixed.set(source.get().updatedAt());
+        for (Turn turn : wanted.subList(present.size(), wanted.size())) {
+            target = to.conversations().append(key, turn);
+        }
+        toClock.fixed.set(source.updatedAt());
         try {
-            for (Map.Entry<String, String> entry : source.get().sortedMetadata().entrySet()) {
+            Map<String, String> targetMetadata = target == null ? Map.of() : target.metadata();
+            for (Map.Entry<String, String> entry : source.sortedMetadata().entrySet()) {
                 if (!entry.getValue().equals(targetMetadata.get(entry.getKey()))) {
-                    to.conversations().putMetadata(summary.key(), entry.getKey(), entry.getValue());
-                    metadata = true;
+                    target = to.conversations().putMetadata(key, entry.getKey(), entry.getValue());
+                    changed = true;
                 }
             }
         } finally {
             toClock.fixed.set(null);
         }
-        return appended > 0 || metadata ? appended + 1 : 0;
+        if (target != null && target.updatedAt().isBefore(source.updatedAt())) {
+            touch(key, source.updatedAt());
+            changed = true;
+        }
+        int appended = wanted.size() - present.size();
+        return appended > 0 || changed ? appended + 1 : 0;
+    }
+
+    /** Creates the thread or moves its last change to {@code at}, changing nothing it holds. */
+    private Conversation touch(ConversationKey key, Instant at) {
+        toClock.fixed.set(at);
+        try {
+            return to.conversations().putMetadata(key, TOUCH, null);
+        } finally {
+            toClock.fixed.set(null);
+        }
     }
 
     private int settings() {
