@@ -54,6 +54,11 @@ import org.junit.jupiter.api.io.TempDir;
  * Only this test: {@code ./mvnw -B -DskipTests package && ./mvnw -B failsafe:integration-test failsafe:verify}.
  * Long run (30 minutes of load, 200 conversations): {@code ./mvnw -B verify -Psoak-long}; or any size with
  * {@code -Dsoak.seconds=… -Dsoak.conversations=…}.
+ *
+ * <p>The state is on the files ({@code storage.backend: files}) unless {@code -Dsoak.backend=postgres}, which puts
+ * it on a database the run creates and drops; {@code verify} runs both (the {@code soak-postgres} execution). The
+ * stored conversations are read through the store port of the backend in use. On the files the run ends by copying
+ * its data folder to PostgreSQL and back with {@code store copy} ({@link StoreRoundTrip}).
  */
 class SoakIT {
 
