@@ -1,5 +1,6 @@
 package dev.switchboard;
 
+import dev.switchboard.adapter.shell.SystemTerminal;
 import dev.switchboard.config.ConfigException;
 import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.config.SwitchboardConfig;
@@ -65,7 +66,8 @@ final class StoreCommand {
                  Stores into = Stores.open(storage, target, toClock, meters)) {
                 cli.out.println("copying " + describe(storage, storage.backend()) + " to "
                         + describe(storage, target));
-                StoreCopy.Counts counts = new StoreCopy(from, into, toClock, cli.out).run();
+                StoreCopy.Counts counts = new StoreCopy(from, into, toClock,
+                        new CopyProgress(cli.out, SystemTerminal.interactive(), clock)).run();
                 cli.out.println(counts.describe());
                 return counts.skipped() == 0 ? Switchboard.EXIT_OK : Switchboard.EXIT_FAILED;
             } catch (IllegalStateException | StoreException e) {

@@ -2,12 +2,12 @@ package dev.switchboard;
 
 import dev.switchboard.conversation.AuditLog;
 import dev.switchboard.conversation.Conversation;
+import dev.switchboard.conversation.ConversationKey;
 import dev.switchboard.conversation.ConversationQuery;
 import dev.switchboard.conversation.ConversationSummary;
 import dev.switchboard.conversation.OperatorSettings;
 import dev.switchboard.conversation.Turn;
 import dev.switchboard.conversation.UsageRecord;
-import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -29,6 +29,9 @@ import java.util.function.Function;
  * source is only read. Not thread-safe.
  */
 final class StoreCopy {
+
+    /** A note name no one writes: removing it changes a thread's times only. */
+    static final String TOUCH = "switchboard.store-copy";
 
     /** The platforms Switchboard writes conversations for. */
     static final List<String> PLATFORMS = List.of("slack", "discord", "shell");
@@ -78,10 +81,10 @@ final class StoreCopy {
     private final Stores from;
     private final Stores to;
     private final TargetClock toClock;
-    private final PrintWriter progress;
+    private final CopyProgress progress;
 
     /** @param toClock the clock {@code to} was opened with */
-    StoreCopy(Stores from, Stores to, TargetClock toClock, PrintWriter progress) {
+    StoreCopy(Stores from, Stores to, TargetClock toClock, CopyProgress progress) {
         this.from = from;
         this.to = to;
         this.toClock = toClock;
@@ -96,59 +99,78 @@ final class StoreCopy {
         int conversations = 0;
         int turns = 0;
         int skipped = 0;
-        for (int i = 0; i < threads.size(); i++) {
-            int copied = conversation(threads.get(i));
+        progress.start("conversations", threads.size());
+        for (ConversationSummary thread : threads) {
+            int copied = conversation(thread);
             conversations += copied > 0 ? 1 : 0;
             turns += Math.max(copied - 1, 0);
             skipped += copied < 0 ? 1 : 0;
-            if ((i + 1) % 100 == 0 || i + 1 == threads.size()) {
-                progress.printf("conversations: %d/%d%n", i + 1, threads.size());
-            }
+            progress.advance();
         }
+        progress.finish();
         int settings = settings();
-        int audit = missing(from.audit().entries(), to.audit().entries(), StoreCopy::auditKey,
+        int audit = missing("audit entries", from.audit().entries(), to.audit().entries(), StoreCopy::auditKey,
                 e -> to.audit().record(e.at(), e.platform(), e.userId(), e.command(), e.result()));
-        progress.printf("audit entries: %d copied%n", audit);
-        int usage = missing(from.usage().since(Instant.EPOCH), to.usage().since(Instant.EPOCH), StoreCopy::usageKey,
-                r -> to.usage().record(r));
-        progress.printf("usage records: %d copied%n", usage);
-        progress.flush();
+        int usage = missing("usage records", from.usage().since(Instant.EPOCH), to.usage().since(Instant.EPOCH),
+                StoreCopy::usageKey, r -> to.usage().record(r));
         return new Counts(conversations, turns, skipped, settings, audit, usage);
     }
 
-    /** @return -1 when skipped, 0 when nothing was missing, else 1 + the turns appended */
+    /**
+     * @return -1 when skipped, 0 when nothing was missing, else 1 + the turns appended. The target's start and last
+     *     change end as the source's: a thread begun by a note rather than a turn, or whose last change removed a
+     *     note, has times no turn carries, so the copy sets them by removing a note no one writes ({@link #TOUCH}).
+     */
     private int conversation(ConversationSummary summary) {
-        Optional<Conversation> source = from.conversations().loadComplete(summary.key());
-        if (source.isEmpty()) {
+        ConversationKey key = summary.key();
+        Optional<Conversation> found = from.conversations().loadComplete(key);
+        if (found.isEmpty()) {
             return 0; // deleted since it was listed
         }
-        List<Turn> wanted = source.get().turns();
-        List<Turn> present = to.conversations().loadComplete(summary.key()).map(Conversation::turns)
-                .orElse(List.of());
+        Conversation source = found.get();
+        Conversation target = to.conversations().loadComplete(key).orElse(null);
+        List<Turn> wanted = source.turns();
+        List<Turn> present = target == null ? List.of() : target.turns();
         if (present.size() > wanted.size() || !wanted.subList(0, present.size()).equals(present)) {
-            progress.printf("skipped %s: the target holds a different history for it%n", summary.key());
+            progress.note("skipped " + key + ": the target holds a different history for it");
             return -1;
         }
-        int appended = 0;
-        for (Turn turn : wanted.subList(present.size(), wanted.size())) {
-            to.conversations().append(summary.key(), turn);
-            appended++;
+        boolean changed = false;
+        if (target == null && (wanted.isEmpty() || !wanted.getFirst().at().equals(source.startedAt()))) {
+            target = touch(key, source.startedAt());
+            changed = true;
         }
-        boolean metadata = false;
-        Map<String, String> targetMetadata = to.conversations().loadComplete(summary.key())
-                .map(Conversation::metadata).orElse(Map.of());
-        toClock.fixed.set(source.get().updatedAt());
+        for (Turn turn : wanted.subList(present.size(), wanted.size())) {
+            target = to.conversations().append(key, turn);
+        }
+        toClock.fixed.set(source.updatedAt());
         try {
-            for (Map.Entry<String, String> entry : source.get().sortedMetadata().entrySet()) {
+            Map<String, String> targetMetadata = target == null ? Map.of() : target.metadata();
+            for (Map.Entry<String, String> entry : source.sortedMetadata().entrySet()) {
                 if (!entry.getValue().equals(targetMetadata.get(entry.getKey()))) {
-                    to.conversations().putMetadata(summary.key(), entry.getKey(), entry.getValue());
-                    metadata = true;
+                    target = to.conversations().putMetadata(key, entry.getKey(), entry.getValue());
+                    changed = true;
                 }
             }
         } finally {
             toClock.fixed.set(null);
         }
-        return appended > 0 || metadata ? appended + 1 : 0;
+        if (target != null && target.updatedAt().isBefore(source.updatedAt())) {
+            touch(key, source.updatedAt());
+            changed = true;
+        }
+        int appended = wanted.size() - present.size();
+        return appended > 0 || changed ? appended + 1 : 0;
+    }
+
+    /** Creates the thread or moves its last change to {@code at}, changing nothing it holds. */
+    private Conversation touch(ConversationKey key, Instant at) {
+        toClock.fixed.set(at);
+        try {
+            return to.conversations().putMetadata(key, TOUCH, null);
+        } finally {
+            toClock.fixed.set(null);
+        }
     }
 
     private int settings() {
@@ -164,7 +186,9 @@ final class StoreCopy {
      * Writes the source items the target does not hold yet, counting duplicates (two identical entries in the source
      * are two entries in the target), in source order. @return how many were written
      */
-    private static <T> int missing(List<T> source, List<T> target, Function<T, Object> key, Consumer<T> write) {
+    private <T> int missing(String kind, List<T> source, List<T> target, Function<T, Object> key,
+                            Consumer<T> write) {
+        progress.start(kind, source.size());
         Map<Object, Integer> held = new HashMap<>();
         for (T t : target) {
             held.merge(key.apply(t), 1, Integer::sum);
@@ -179,7 +203,9 @@ final class StoreCopy {
                 write.accept(s);
                 written++;
             }
+            progress.advance();
         }
+        progress.finish();
         return written;
     }
 

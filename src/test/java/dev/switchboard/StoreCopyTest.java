@@ -5,15 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.conversation.AuditLog;
-import dev.switchboard.conversation.ConversationExport;
 import dev.switchboard.conversation.ConversationKey;
-import dev.switchboard.conversation.ConversationQuery;
-import dev.switchboard.conversation.ConversationSummary;
 import dev.switchboard.conversation.OperatorSettings;
 import dev.switchboard.conversation.SeenMessages;
 import dev.switchboard.conversation.UsageRecord;
 import dev.switchboard.testing.MutableClock;
 import dev.switchboard.testing.PostgresDatabase;
+import dev.switchboard.testing.StoredState;
 import dev.switchboard.testing.Turns;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -25,7 +23,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -78,7 +75,19 @@ class StoreCopyTest {
                 if (t == 1) {
                     files.conversations().putMetadata(key, "route", "careful");
                 }
+                if (t == 2) {
+                    // a note kept while a reply ran, removed after: the last change is later than any turn
+                    clock.advance(Duration.ofMinutes(30));
+                    files.conversations().putMetadata(key, "shown", "m1");
+                    clock.advance(Duration.ofMinutes(1));
+                    files.conversations().putMetadata(key, "shown", null);
+                }
             }
+            // a thread of notes only, all removed again: no turn carries its times
+            ConversationKey notes = new ConversationKey("slack", "W9", "-", "pending-asks");
+            files.conversations().putMetadata(notes, "ask:1", "pending");
+            clock.advance(Duration.ofMinutes(5));
+            files.conversations().putMetadata(notes, "ask:1", null);
             files.settings().save(new OperatorSettings(List.of("openai"), Map.of("slack:W1/C1", "anthropic/x"),
                     null, null));
             files.audit().record(T0, "slack", "U1", "provider openai off", "openai is out of rotation.");
@@ -92,26 +101,10 @@ class StoreCopyTest {
 
     /** Every thread's export (taken at one fixed time), the settings, audit entries and usage, as one comparable map. */
     private Map<String, Object> everything(SwitchboardConfig.Storage storage) {
-        Map<String, Object> all = new TreeMap<>();
         try (Stores stores = Stores.open(storage, MutableClock.at("2026-03-16T00:00:00Z"), new SimpleMeterRegistry())) {
-            for (String platform : StoreCopy.PLATFORMS) {
-                for (ConversationSummary s : stores.conversations().list(new ConversationQuery(platform, null, null,
-                        null, null))) {
-                    all.put(s.key().toString(), new String(ConversationExport.of(stores.conversations()
-                            .loadComplete(s.key()).orElseThrow(), Instant.EPOCH).toJson(),
-                            java.nio.charset.StandardCharsets.UTF_8));
-                }
-            }
-            all.put("~settings", stores.settings().load());
-            all.put("~audit", stores.audit().entries().stream().map(e -> new AuditLog.Entry(
-                    e.at().truncatedTo(java.time.temporal.ChronoUnit.MICROS), e.platform(), e.userId(), e.command(),
-                    e.result())).toList());
-            all.put("~usage", stores.usage().since(Instant.EPOCH).stream().map(r -> new UsageRecord(
-                    r.at().truncatedTo(java.time.temporal.ChronoUnit.MICROS), r.platform(), r.workspace(),
-                    r.channel(), r.user(), r.provider(), r.model(), r.inputTokens(), r.outputTokens(), r.costUsd()))
-                    .toList());
+            return StoredState.of(StoreCopy.PLATFORMS, stores.conversations(), stores.settings(), stores.audit(),
+                    stores.usage());
         }
-        return all;
     }
 
     @Test
@@ -120,12 +113,14 @@ class StoreCopyTest {
         Path back = dir.resolve("back");
         populate(source);
         Map<String, Object> before = everything(storage(source, "files"));
-        assertThat(before).hasSize(5 + 3);
+        assertThat(before).hasSize(6 + 3);
 
         Run toPostgres = copy(source, "files", "postgres");
         assertThat(toPostgres.code()).as(toPostgres.err()).isZero();
-        assertThat(toPostgres.out()).contains("conversations: 5/5")
-                .contains("copied: 5 conversations (45 turns), 1 settings, 3 audit entries, 2 usage records");
+        assertThat(toPostgres.out()).as("plain progress lines: the output is not a terminal")
+                .contains("conversations: 0/6 (0%)", "conversations: 6/6 (100%)", "audit entries: 3/3 (100%)",
+                        "usage records: 2/2 (100%)").doesNotContain("\r")
+                .contains("copied: 6 conversations (45 turns), 1 settings, 3 audit entries, 2 usage records");
         Run again = copy(source, "files", "postgres");
         assertThat(again.out()).contains("copied: 0 conversations (0 turns), 0 settings, 0 audit entries,"
                 + " 0 usage records");
@@ -158,7 +153,7 @@ class StoreCopyTest {
 
         Run resumed = copy(source, "files", "postgres");
 
-        assertThat(resumed.out()).contains("copied: 5 conversations (40 turns), 1 settings, 2 audit entries");
+        assertThat(resumed.out()).contains("copied: 6 conversations (40 turns), 1 settings, 2 audit entries");
         assertThat(everything(storage(source, "postgres"))).isEqualTo(everything(storage(source, "files")));
         try (Stores pg = Stores.open(storage(source, "postgres"), MutableClock.at("2026-03-16T00:00:00Z"),
                 new SimpleMeterRegistry());

@@ -7,19 +7,17 @@ import dev.switchboard.conversation.Conversation;
 import dev.switchboard.conversation.ConversationQuery;
 import dev.switchboard.conversation.Role;
 import dev.switchboard.conversation.Turn;
-import dev.switchboard.store.JsonFileConversationStore;
 import dev.switchboard.testing.FakeDiscord;
 import dev.switchboard.testing.FakeProvider;
+import dev.switchboard.testing.PostgresDatabase;
 import dev.switchboard.testing.FakeProvider.Api;
 import dev.switchboard.testing.FakeProvider.Fault;
 import dev.switchboard.testing.FakeProvider.Script;
 import dev.switchboard.testing.FakeSlack;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,6 +34,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -55,6 +54,11 @@ import org.junit.jupiter.api.io.TempDir;
  * Only this test: {@code ./mvnw -B -DskipTests package && ./mvnw -B failsafe:integration-test failsafe:verify}.
  * Long run (30 minutes of load, 200 conversations): {@code ./mvnw -B verify -Psoak-long}; or any size with
  * {@code -Dsoak.seconds=… -Dsoak.conversations=…}.
+ *
+ * <p>The state is on the files ({@code storage.backend: files}) unless {@code -Dsoak.backend=postgres}, which puts
+ * it on a database the run creates and drops; {@code verify} runs both (the {@code soak-postgres} execution). The
+ * stored conversations are read through the store port of the backend in use. On the files the run ends by copying
+ * its data folder to PostgreSQL and back with {@code store copy} ({@link StoreRoundTrip}).
  */
 class SoakIT {
 
@@ -95,6 +99,11 @@ class SoakIT {
 
     @TempDir
     Path dir;
+
+    /** A database of the run's own: the state with {@code -Dsoak.backend=postgres}, the copy's target with files. */
+    @RegisterExtension
+    final PostgresDatabase db = new PostgresDatabase();
+    private SoakStorage storage;
 
     private final FakeSlack slack = FakeSlack.start();
     private final FakeDiscord discord = FakeDiscord.start();
@@ -146,6 +155,7 @@ class SoakIT {
 
     @Test
     void theServiceAnswersEveryMessageExactlyOnceThroughFaultsAndASigkill() throws Exception {
+        storage = new SoakStorage(System.getProperty("soak.backend", "files"), dir.resolve("data"), db.url());
         world();
         int opsPort;
         try (ServerSocket s = new ServerSocket(0)) {
@@ -285,6 +295,11 @@ class SoakIT {
         fallbacksAfter.forEach((k, v) -> fallbacks.merge(k, v, Double::sum));
         print(report, fallbacks, heap1, heap2, rss, (loadEnd - startNanos) / 1e9);
         printThreads(threads, threadGroups, idleSeconds);
+        if (storage.backend().equals("files")) {
+            // before the soak's own assertions, so a soak failure still shows whether its data copies both ways
+            String copied = new StoreRoundTrip(repo, dir).check(storage);
+            System.out.printf("  %-26s %s%n", "store copy round trip", copied);
+        }
 
         assertThat(report.lost).as("user messages without any reply").isEmpty();
         assertThat(report.doubled).as("user messages with more than one reply").isEmpty();
@@ -409,7 +424,7 @@ class SoakIT {
                         - {target: primary/m, priority: 0}
                         - {target: secondary/m, priority: 1}
                         - {target: tertiary/m, priority: 2}
-                storage: {path: %s, fsync: true, cache_max_size: 8MB}
+                %s
                 ops: {port: %d, drain_timeout: 10s}
                 logging: {format: text, level: info}
                 """.formatted(FakeSlack.BOT_TOKEN, FakeSlack.APP_TOKEN, slack.apiUrl(), BUDGET_POSTS_PER_S,
@@ -418,7 +433,7 @@ class SoakIT {
                 provider.formatted("primary", "anthropic", primary.baseUrl(Api.ANTHROPIC)),
                 provider.formatted("secondary", "openai", secondary.baseUrl(Api.OPENAI)),
                 provider.formatted("tertiary", "openai", tertiary.baseUrl(Api.OPENAI)),
-                dir.resolve("data").toString(), opsPort));
+                storage.yaml(), opsPort));
         return config;
     }
 
@@ -724,9 +739,8 @@ class SoakIT {
         Map<String, List<Stored>> replies = new HashMap<>();
         Map<String, Stored> users = new HashMap<>();
         List<Stored> assistants = new ArrayList<>();
-        try (JsonFileConversationStore store = new JsonFileConversationStore(new JsonFileConversationStore.Options(
-                dir.resolve("data"), false, false, 40_000, 128, 8 << 20), Clock.systemUTC(),
-                new SimpleMeterRegistry())) {
+        // Through the store port of the backend the service ran on: what it stored, not what a file holds.
+        storage.readConversations(store -> {
             for (String platform : List.of("slack", "discord")) {
                 for (var summary : store.list(new ConversationQuery(platform, null, null, null, null))) {
                     Conversation c = store.loadComplete(summary.key()).orElseThrow();
@@ -741,7 +755,8 @@ class SoakIT {
                     }
                 }
             }
-        }
+            return null;
+        });
         Shown shown = new Shown();
         for (Sent s : sent) {
             r.total++;
@@ -958,7 +973,8 @@ class SoakIT {
                        double loadSeconds) {
         StringBuilder out = new StringBuilder();
         out.append("\n==== Switchboard soak: ").append(conversations).append(" conversations, ").append(seconds)
-                .append(" s of load, packaged jar via ./switchboard ====\n");
+                .append(" s of load, packaged jar via ./switchboard, storage.backend ").append(storage.backend())
+                .append(" ====\n");
         events.forEach(e -> out.append("  ").append(e).append('\n'));
         row(out, "user messages sent", r.total + "  " + r.byKind);
         row(out, "complete replies", r.complete + "  (" + r.fellBack + " after a fallback)");

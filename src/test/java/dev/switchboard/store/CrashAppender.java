@@ -1,18 +1,22 @@
 package dev.switchboard.store;
 
 import dev.switchboard.conversation.ConversationKey;
+import dev.switchboard.conversation.ConversationStore;
 import dev.switchboard.conversation.Turn;
+import dev.switchboard.store.postgres.PostgresStorage;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.PrintStream;
-import java.io.FileOutputStream;
 import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 
 /**
  * The child process of {@link CrashSafetyTest}: appends turns from several threads until it is killed, printing
- * {@code ack <thread> <text>} after each append returns. Arguments: data folder, round number.
+ * {@code ack <thread> <text>} after each append returns. Arguments: where to store (a data folder, or a
+ * {@code jdbc:postgresql:} URL of a database the user {@code postgres} may use without a password), round number.
  */
 public final class CrashAppender {
 
@@ -20,12 +24,8 @@ public final class CrashAppender {
     static final int TURNS_PER_FILE = 8;
 
     public static void main(String[] args) throws Exception {
-        Path root = Path.of(args[0]);
         int round = Integer.parseInt(args[1]);
-        JsonFileConversationStore.Options d = FileStoreOptions.defaults(root);
-        JsonFileConversationStore store = new JsonFileConversationStore(new JsonFileConversationStore.Options(root,
-                true, true, d.maxTurnChars(), TURNS_PER_FILE, d.cacheMaxBytes()), Clock.systemUTC(),
-                new SimpleMeterRegistry());
+        ConversationStore store = open(args[0]);
         PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), false);
         Thread[] threads = new Thread[WRITERS];
         for (int w = 0; w < WRITERS; w++) {
@@ -48,6 +48,19 @@ public final class CrashAppender {
         for (Thread t : threads) {
             t.join();
         }
+    }
+
+    /** The store the writers append to; on PostgreSQL the storage stays open until the process dies. */
+    static ConversationStore open(String where) {
+        if (where.startsWith("jdbc:postgresql:")) {
+            PostgresStorage storage = PostgresStorage.open(new PostgresStorage.Options(where, "postgres", "", WRITERS,
+                    Duration.ofSeconds(30)), Clock.systemUTC(), new SimpleMeterRegistry());
+            return storage.conversations(new PostgresStorage.Limits(40_000, TURNS_PER_FILE, 8L << 20));
+        }
+        Path root = Path.of(where);
+        JsonFileConversationStore.Options d = FileStoreOptions.defaults(root);
+        return new JsonFileConversationStore(new JsonFileConversationStore.Options(root, true, true, d.maxTurnChars(),
+                TURNS_PER_FILE, d.cacheMaxBytes()), Clock.systemUTC(), new SimpleMeterRegistry());
     }
 
     static ConversationKey keyOf(int writer) {

@@ -3,7 +3,10 @@ package dev.switchboard.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.switchboard.conversation.ConversationStore;
 import dev.switchboard.conversation.Turn;
+import dev.switchboard.store.postgres.PostgresStorage;
+import dev.switchboard.testing.PostgresDatabase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -22,9 +25,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Kills a JVM that is appending, at random moments, and checks that nothing it acknowledged was lost. */
+/**
+ * Kills a JVM that is appending, at random moments, and checks that nothing it acknowledged was lost: on the file
+ * store (every file still readable) and on PostgreSQL (a database of the test's own).
+ */
 class CrashSafetyTest {
 
     private static final int ROUNDS = 16;
@@ -33,16 +40,62 @@ class CrashSafetyTest {
     @TempDir
     Path dir;
 
+    @RegisterExtension
+    final PostgresDatabase db = new PostgresDatabase();
+
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void sigkillWhileAppending_loosesNoAcknowledgedTurnAndLeavesEveryFileReadable() throws Exception {
         Path root = dir.resolve("data");
+        killRepeatedly(root.toString(), () -> assertThatThrownBy(() -> new JsonFileConversationStore(
+                        FileStoreOptions.defaults(root), Clock.systemUTC(), new SimpleMeterRegistry()))
+                        .as("a second process may not open a data folder in use")
+                        .hasMessageContaining("another Switchboard process is using the data folder"),
+                acked -> {
+                    verifyReadable(root);
+                    try (JsonFileConversationStore store = new JsonFileConversationStore(
+                            FileStoreOptions.defaults(root), Clock.systemUTC(), new SimpleMeterRegistry())) {
+                        verifyStored(store, acked);
+                    }
+                });
+    }
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void sigkillWhileAppendingToPostgres_loosesNoAcknowledgedTurn() throws Exception {
+        killRepeatedly(db.url(), () -> { }, acked -> {
+            try (PostgresStorage storage = PostgresStorage.open(db.options(), Clock.systemUTC(),
+                    new SimpleMeterRegistry());
+                 ConversationStore store = storage.conversations(new PostgresStorage.Limits(40_000,
+                         CrashAppender.TURNS_PER_FILE, 0))) {
+                verifyStored(store, acked);
+            }
+        });
+    }
+
+    /** Something to do while the first writer runs. */
+    @FunctionalInterface
+    private interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    /** What a round checks once the writer is dead, given every turn acknowledged so far by writer. */
+    @FunctionalInterface
+    private interface Check {
+        void verify(Map<Integer, List<String>> acked) throws Exception;
+    }
+
+    /**
+     * Starts the writer on {@code where} and kills it after a random number of acknowledged appends, {@link #ROUNDS}
+     * times, checking after each kill; {@code whileRunning} runs once, while the first writer is up.
+     */
+    private void killRepeatedly(String where, ThrowingRunnable whileRunning, Check check) throws Exception {
         Random random = new Random(20261124L);
         Map<Integer, List<String>> acked = new HashMap<>();
         long totalAcks = 0;
         for (int round = 0; round < ROUNDS; round++) {
             int killAfter = 5 + random.nextInt(120);
-            List<String> lines = runAndKill(root, round, killAfter);
+            List<String> lines = runAndKill(where, round, killAfter, round == 0 ? whileRunning : () -> { });
             for (String line : lines) {
                 String[] parts = line.split(" ");
                 if (parts.length == 3 && parts[0].equals("ack")) {
@@ -50,17 +103,18 @@ class CrashSafetyTest {
                     totalAcks++;
                 }
             }
-            verify(root, acked);
+            check.verify(acked);
         }
         assertThat(totalAcks).as("acknowledged appends across all rounds").isGreaterThan(ROUNDS * 5L);
     }
 
-    private List<String> runAndKill(Path root, int round, int killAfter) throws Exception {
+    private List<String> runAndKill(String where, int round, int killAfter, ThrowingRunnable whileRunning)
+            throws Exception {
         String java = ProcessHandle.current().info().command().orElse(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString());
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         Process child = new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", classpath,
-                "-Dswitchboard.log.format=text", CrashAppender.class.getName(), root.toString(),
+                "-Dswitchboard.log.format=text", CrashAppender.class.getName(), where,
                 Integer.toString(round))
                 .redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();
@@ -80,16 +134,11 @@ class CrashSafetyTest {
         reader.start();
         List<String> lines = new ArrayList<>();
         int acks = 0;
-        if (round == 0) {
-            String first = queue.poll(60, TimeUnit.SECONDS);
-            assertThat(first).isNotNull().isNotEqualTo(EOF);
-            lines.add(first);
-            acks++;
-            assertThatThrownBy(() -> new JsonFileConversationStore(FileStoreOptions.defaults(root),
-                    Clock.systemUTC(), new SimpleMeterRegistry()))
-                    .as("a second process may not open a data folder in use")
-                    .hasMessageContaining("another Switchboard process is using the data folder");
-        }
+        String first = queue.poll(60, TimeUnit.SECONDS);
+        assertThat(first).as("the child acknowledges its first append").isNotNull().isNotEqualTo(EOF);
+        lines.add(first);
+        acks++;
+        whileRunning.run();
         while (acks < killAfter) {
             String line = queue.poll(60, TimeUnit.SECONDS);
             assertThat(line).as("the child keeps acknowledging appends").isNotNull().isNotEqualTo(EOF);
@@ -105,7 +154,7 @@ class CrashSafetyTest {
         return lines;
     }
 
-    private void verify(Path root, Map<Integer, List<String>> acked) throws IOException {
+    private static void verifyReadable(Path root) throws IOException {
         DocumentCodec codec = new DocumentCodec();
         try (Stream<Path> files = Files.walk(root)) {
             for (Path file : files.filter(Files::isRegularFile).toList()) {
@@ -126,8 +175,10 @@ class CrashSafetyTest {
             }
         }
         assertThat(root.resolve(".quarantine")).doesNotExist();
-        JsonFileConversationStore store = new JsonFileConversationStore(FileStoreOptions.defaults(root),
-                Clock.systemUTC(), new SimpleMeterRegistry());
+    }
+
+    /** Every acknowledged turn is stored exactly once, in the order it was acknowledged, per writer. */
+    private static void verifyStored(ConversationStore store, Map<Integer, List<String>> acked) {
         for (Map.Entry<Integer, List<String>> entry : acked.entrySet()) {
             List<String> stored = store.loadComplete(CrashAppender.keyOf(entry.getKey())).orElseThrow().turns()
                     .stream().map(Turn::text).toList();
@@ -139,6 +190,5 @@ class CrashSafetyTest {
             assertThat(ackedInStoredOrder).as("writer %d: stored in the order acknowledged", entry.getKey())
                     .containsExactlyElementsOf(entry.getValue());
         }
-        store.close();
     }
 }

@@ -5,8 +5,11 @@ import static dev.switchboard.testing.Turns.words;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.switchboard.conversation.AssistantMeta;
 import dev.switchboard.conversation.ConversationKey;
+import dev.switchboard.conversation.ConversationStore;
 import dev.switchboard.conversation.TokenUsage;
 import dev.switchboard.conversation.Turn;
+import dev.switchboard.store.postgres.PostgresStorage;
+import dev.switchboard.testing.PostgresDatabase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,8 +18,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -25,11 +31,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Append and load latency of the JSON-file store against a naive whole-file rewrite without fsync.
- * Run with {@code ./mvnw -B -Pbench test -Dtest=StoreBenchmark}; prints a Markdown table and writes it to
+ * Append and load latency of the JSON-file store against a naive whole-file rewrite without fsync, then the file
+ * store and the PostgreSQL store (synchronous_commit on, a database of its own) side by side on the same work:
+ * append and cold load p50/p99 at 10, 100 and 1,000 turns, appends per second across 1,000 conversations with 2 and
+ * 8 writers. Run with {@code ./mvnw -B -Pbench test -Dtest=StoreBenchmark}; prints Markdown tables and writes them to
  * {@code target/benchmarks/store.md}.
  */
 @Tag("benchmark")
@@ -47,7 +56,16 @@ class StoreBenchmark {
     @TempDir
     Path dir;
 
+    @RegisterExtension
+    final PostgresDatabase db = new PostgresDatabase();
+
     private final Clock clock = Clock.systemUTC();
+
+    /** Append and cold-load latency of one store at one thread length. */
+    private record Latency(Histogram append, Histogram load) { }
+
+    /** The file store's figures by thread length, as the first table measured them. */
+    private final Map<Integer, Latency> files = new TreeMap<>();
 
     @Test
     void storeLatencyAndThroughput() throws Exception {
@@ -62,14 +80,16 @@ class StoreBenchmark {
         Histogram floor = diskFloor(dir.resolve("floor"));
         rows.add(String.format(Locale.ROOT, "| disk floor: 1 KB write + fsync + rename + folder fsync | %s | %s |"
                 + " | | | | | | |", ms(floor, 50), ms(floor, 99)));
-        double ours = throughput(storeAppender(dir.resolve("tp-store"), true));
-        double naive = throughput(new NaiveStore(dir.resolve("tp-naive"))::append);
+        double ours = throughput(storeAppender(dir.resolve("tp-store"), true), 2);
+        double naive = throughput(new NaiveStore(dir.resolve("tp-naive"))::append, 2);
         rows.add("");
         rows.add("| appends per second across " + DISTINCT + " conversations, 2 writers | Switchboard store (fsync)"
                 + " | naive rewrite (no fsync) |");
         rows.add("|---|---:|---:|");
         rows.add(String.format(Locale.ROOT, "| %d appends | %.0f | %.0f |", THROUGHPUT_APPENDS, ours, naive));
 
+        rows.add("");
+        rows.addAll(sideBySide(ours, throughput(storeAppender(dir.resolve("tp-store-8"), true), 8)));
         String table = String.join("\n", rows);
         String header = "Store benchmark: " + TURN_CHARS + "-character turns, fsync on, at most " + TURNS_PER_FILE
                 + " turns per file, " + THREADS_PER_SIZE
@@ -101,42 +121,124 @@ class StoreBenchmark {
         filler.close();
 
         JsonFileConversationStore store = store(root, true, defaults.cacheMaxBytes());
-        Histogram append = histogram();
-        Histogram naiveAppend = histogram();
-        for (int round = 0; round < ROUNDS; round++) {
-            for (int t = 0; t < keys.size(); t++) {
-                Turn turn = turn(t * 100_000 + size + round);
-                long start = System.nanoTime();
-                store.append(keys.get(t), turn);
-                append.recordValue(System.nanoTime() - start);
-                start = System.nanoTime();
-                naive.append(keys.get(t), turn);
-                naiveAppend.recordValue(System.nanoTime() - start);
-            }
-        }
+        Histogram[] appends = timeAppends(keys, size, store::append, naive::append);
+        Histogram append = appends[0];
+        Histogram naiveAppend = appends[1];
         store.close();
 
         JsonFileConversationStore cold = store(root, true, 0); // no cache: every load reads the disk
         NaiveStore naiveCold = new NaiveStore(naiveRoot);
-        Histogram load = histogram();
-        Histogram fullLoad = histogram();
-        Histogram naiveLoad = histogram();
-        for (int round = 0; round < ROUNDS; round++) {
-            for (ConversationKey key : keys) {
-                long start = System.nanoTime();
-                cold.load(key).orElseThrow();
-                load.recordValue(System.nanoTime() - start);
-                start = System.nanoTime();
-                cold.loadComplete(key).orElseThrow();
-                fullLoad.recordValue(System.nanoTime() - start);
-                start = System.nanoTime();
-                naiveCold.load(key);
-                naiveLoad.recordValue(System.nanoTime() - start);
-            }
-        }
+        Histogram[] loads = timeLoads(keys, k -> cold.load(k).orElseThrow(), k -> cold.loadComplete(k).orElseThrow(),
+                naiveCold::load);
+        Histogram load = loads[0];
+        Histogram fullLoad = loads[1];
+        Histogram naiveLoad = loads[2];
+        files.put(size, new Latency(append, load));
         return String.format(Locale.ROOT, "| %,d turns | %s | %s | %s | %s | %s | %s | %s | %s | %s |", size,
                 ms(append, 50), ms(append, 99), ms(load, 50), ms(load, 99), ms(fullLoad, 50),
                 ms(naiveAppend, 50), ms(naiveAppend, 99), ms(naiveLoad, 50), ms(naiveLoad, 99));
+    }
+
+    /**
+     * The same latency work as {@link #latencyRow} and the same throughput work on PostgreSQL, next to the file
+     * store's figures. @return the table's rows
+     */
+    private List<String> sideBySide(double files2, double files8) throws Exception {
+        List<String> rows = new ArrayList<>();
+        rows.add("| files vs PostgreSQL | files (fsync) | PostgreSQL (synchronous_commit on) |");
+        rows.add("|---|---:|---:|");
+        try (PostgresStorage storage = PostgresStorage.open(new PostgresStorage.Options(db.url(), "postgres", "",
+                8, Duration.ofSeconds(30)), clock, new SimpleMeterRegistry())) {
+            ConversationStore store = storage.conversations(new PostgresStorage.Limits(40_000, TURNS_PER_FILE,
+                    64L << 20));
+            ConversationStore cold = storage.conversations(new PostgresStorage.Limits(40_000, TURNS_PER_FILE, 0));
+            postgresLatency(store, cold, 100, "warm-up");
+            Map<Integer, Latency> postgres = new TreeMap<>();
+            for (int size : SIZES) {
+                postgres.put(size, postgresLatency(store, cold, size, "lat"));
+            }
+            for (int size : SIZES) {
+                rows.add(String.format(Locale.ROOT, "| append p50 / p99 at %,d turns | %s | %s |", size,
+                        both(files.get(size).append()), both(postgres.get(size).append())));
+            }
+            for (int size : SIZES) {
+                rows.add(String.format(Locale.ROOT, "| load (cold) p50 / p99 at %,d turns | %s | %s |", size,
+                        both(files.get(size).load()), both(postgres.get(size).load())));
+            }
+            rows.add(String.format(Locale.ROOT, "| appends/s across %,d conversations, 2 writers | %.0f | %.0f |",
+                    DISTINCT, files2, throughput(store::append, 2)));
+            rows.add(String.format(Locale.ROOT, "| appends/s across %,d conversations, 8 writers | %.0f | %.0f |",
+                    DISTINCT, files8, throughput(store::append, 8)));
+        }
+        return rows;
+    }
+
+    /** {@link #latencyRow}'s work on PostgreSQL: the threads filled by four writers, then measured one append at a time. */
+    private Latency postgresLatency(ConversationStore store, ConversationStore cold, int size, String name)
+            throws Exception {
+        List<ConversationKey> keys = new ArrayList<>();
+        for (int t = 0; t < THREADS_PER_SIZE; t++) {
+            keys.add(new ConversationKey("slack", "T1", name + "-" + size, "thread-" + t));
+        }
+        ExecutorService fill = Executors.newFixedThreadPool(4);
+        List<Future<?>> filled = new ArrayList<>();
+        for (int t = 0; t < keys.size(); t++) {
+            int thread = t;
+            filled.add(fill.submit(() -> {
+                for (int i = 0; i < size; i++) {
+                    store.append(keys.get(thread), turn(thread * 100_000 + i));
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : filled) {
+            f.get();
+        }
+        fill.shutdown();
+        return new Latency(timeAppends(keys, size, store::append)[0],
+                timeLoads(keys, k -> cold.load(k).orElseThrow())[0]);
+    }
+
+    /** {@link #ROUNDS} appends to each thread, one at a time, each timed with every appender in turn. */
+    private Histogram[] timeAppends(List<ConversationKey> keys, int size, Appender... appenders) throws IOException {
+        Histogram[] times = new Histogram[appenders.length];
+        Arrays.setAll(times, i -> histogram());
+        for (int round = 0; round < ROUNDS; round++) {
+            for (int t = 0; t < keys.size(); t++) {
+                Turn turn = turn(t * 100_000 + size + round);
+                for (int a = 0; a < appenders.length; a++) {
+                    long start = System.nanoTime();
+                    appenders[a].append(keys.get(t), turn);
+                    times[a].recordValue(System.nanoTime() - start);
+                }
+            }
+        }
+        return times;
+    }
+
+    private interface Loader {
+        Object load(ConversationKey key) throws IOException;
+    }
+
+    /** {@link #ROUNDS} loads of each thread, each timed with every loader in turn. */
+    private static Histogram[] timeLoads(List<ConversationKey> keys, Loader... loaders) throws IOException {
+        Histogram[] times = new Histogram[loaders.length];
+        Arrays.setAll(times, i -> histogram());
+        for (int round = 0; round < ROUNDS; round++) {
+            for (ConversationKey key : keys) {
+                for (int l = 0; l < loaders.length; l++) {
+                    long start = System.nanoTime();
+                    loaders[l].load(key);
+                    times[l].recordValue(System.nanoTime() - start);
+                }
+            }
+        }
+        return times;
+    }
+
+    private static String both(Histogram h) {
+        return String.format(Locale.ROOT, "%.2f / %.2f ms", h.getValueAtPercentile(50) / 1e6,
+                h.getValueAtPercentile(99) / 1e6);
     }
 
     /** What the disk itself costs for one durable atomic replace, whatever the store does around it. */
@@ -162,12 +264,12 @@ class StoreBenchmark {
         return store::append;
     }
 
-    private double throughput(Appender appender) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(2);
+    private double throughput(Appender appender, int writers) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(writers);
         AtomicInteger next = new AtomicInteger();
         long start = System.nanoTime();
         List<Future<?>> done = new ArrayList<>();
-        for (int w = 0; w < 2; w++) {
+        for (int w = 0; w < writers; w++) {
             done.add(pool.submit(() -> {
                 for (int i; (i = next.getAndIncrement()) < THROUGHPUT_APPENDS; ) {
                     appender.append(new ConversationKey("slack", "T1", "C" + (i % 10), "t" + (i % DISTINCT)), turn(i));

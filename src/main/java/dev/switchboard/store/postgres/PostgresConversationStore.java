@@ -116,8 +116,7 @@ final class PostgresConversationStore implements ConversationStore {
                 after = database.inTransaction(QueryKind.APPEND, "saving a turn of conversation " + key, c -> {
                     ConversationRows.Row row = ConversationRows.change(c, key, start, turn.at(), 1, null, null);
                     int seq = row.nextSeq() - 1;
-                    TurnRows.insert(c, row.id(), seq, turn);
-                    markSeen(c, key, row.id(), seq, turn);
+                    insertMarkingSeen(c, key, row.id(), seq, turn);
                     return next(c, key, ConversationRows.roll(c, row, limits.recentTurns()), before, turn);
                 });
             } catch (DuplicateDelivery duplicate) {
@@ -149,31 +148,40 @@ final class PostgresConversationStore implements ConversationStore {
         });
     }
 
-    /** Records a user turn's platform ids as seen, or an assistant turn's answer; refuses a second delivery. */
-    private static void markSeen(Connection c, ConversationKey key, long id, int seq, Turn turn) throws SQLException {
+    /**
+     * Inserts the turn and records a user turn's platform ids as seen, or an assistant turn's answer, in one statement
+     * (one round trip less per append); refuses a second delivery.
+     */
+    private static void insertMarkingSeen(Connection c, ConversationKey key, long id, int seq, Turn turn)
+            throws SQLException {
         if (turn.role() == Role.USER && !turn.messageIds().isEmpty()) {
             List<String> ids = List.copyOf(new LinkedHashSet<>(turn.messageIds()));
-            try (PreparedStatement ps = c.prepareStatement("""
-                    INSERT INTO seen_message (conversation_id, message_id, platform, turn_seq, ordinal, at)
-                    SELECT ?, u.id, ?, ?, u.ordinal - 1, ? FROM unnest(?::text[]) WITH ORDINALITY AS u (id, ordinal)
-                    ON CONFLICT (conversation_id, message_id) DO NOTHING""")) {
-                ps.setLong(1, id);
-                PgText.setText(ps, 2, key.platform());
-                ps.setInt(3, seq);
-                PgText.setInstant(ps, 4, turn.at());
-                ps.setArray(5, TurnRows.textArray(c, ids));
+            try (PreparedStatement ps = c.prepareStatement("WITH t AS (" + TurnRows.INSERT + " RETURNING seq)"
+                    + " INSERT INTO seen_message (conversation_id, message_id, platform, turn_seq, ordinal, at)"
+                    + " SELECT ?, u.id, ?, t.seq, u.ordinal - 1, ? FROM t,"
+                    + " unnest(?::text[]) WITH ORDINALITY AS u (id, ordinal)"
+                    + " ON CONFLICT (conversation_id, message_id) DO NOTHING")) {
+                int i = TurnRows.bind(c, ps, id, seq, turn);
+                ps.setLong(i++, id);
+                PgText.setText(ps, i++, key.platform());
+                PgText.setInstant(ps, i++, turn.at());
+                ps.setArray(i, TurnRows.textArray(c, ids));
                 if (ps.executeUpdate() != ids.size()) {
                     throw new DuplicateDelivery();
                 }
             }
         } else if (turn.role() == Role.ASSISTANT && !turn.assistant().replyTo().isEmpty()) {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE seen_message SET answered_seq = ?"
+            // the turn is inserted whether or not a seen message matches: a WITH's insert always runs
+            try (PreparedStatement ps = c.prepareStatement("WITH t AS (" + TurnRows.INSERT + " RETURNING seq)"
+                    + " UPDATE seen_message SET answered_seq = (SELECT seq FROM t)"
                     + " WHERE conversation_id = ? AND message_id = ? AND answered_seq IS NULL")) {
-                ps.setInt(1, seq);
-                ps.setLong(2, id);
-                PgText.setText(ps, 3, turn.assistant().replyTo());
+                int i = TurnRows.bind(c, ps, id, seq, turn);
+                ps.setLong(i++, id);
+                PgText.setText(ps, i, turn.assistant().replyTo());
                 ps.executeUpdate();
             }
+        } else {
+            TurnRows.insert(c, id, seq, turn);
         }
     }
 

@@ -36,23 +36,32 @@ final class TurnRows {
     private TurnRows() {
     }
 
+    /** Inserts one turn: {@link #bind} sets its parameters. */
+    static final String INSERT = """
+            INSERT INTO turn (conversation_id, seq, role, author_id, author_name, text, at, at_ns, message_ids,
+                              assistant)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::json)""";
+
     static void insert(Connection c, long conversationId, int seq, Turn turn) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
-                INSERT INTO turn (conversation_id, seq, role, author_id, author_name, text, at, at_ns, message_ids,
-                                  assistant)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::json)""")) {
-            ps.setLong(1, conversationId);
-            ps.setInt(2, seq);
-            ps.setString(3, turn.role().name());
-            PgText.setText(ps, 4, turn.authorId());
-            PgText.setText(ps, 5, turn.authorName());
-            PgText.setText(ps, 6, turn.text());
-            PgText.setInstant(ps, 7, turn.at());
-            ps.setInt(8, PgText.nanosBelowMicros(turn.at()));
-            ps.setArray(9, textArray(c, turn.messageIds()));
-            ps.setString(10, turn.assistant() == null ? null : json(turn.assistant()));
+        try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+            bind(c, ps, conversationId, seq, turn);
             ps.executeUpdate();
         }
+    }
+
+    /** Sets {@link #INSERT}'s parameters, the first ones of {@code ps}. @return the index of the next parameter */
+    static int bind(Connection c, PreparedStatement ps, long conversationId, int seq, Turn turn) throws SQLException {
+        ps.setLong(1, conversationId);
+        ps.setInt(2, seq);
+        ps.setString(3, turn.role().name());
+        PgText.setText(ps, 4, turn.authorId());
+        PgText.setText(ps, 5, turn.authorName());
+        PgText.setText(ps, 6, turn.text());
+        PgText.setInstant(ps, 7, turn.at());
+        ps.setInt(8, PgText.nanosBelowMicros(turn.at()));
+        ps.setArray(9, textArray(c, turn.messageIds()));
+        ps.setString(10, turn.assistant() == null ? null : json(turn.assistant()));
+        return 11;
     }
 
     /** The turns of a conversation from sequence number {@code from} on, oldest first. */
