@@ -299,7 +299,19 @@ public final class LiveReplies {
 
         private void done(Write write, Object result, Throwable error) {
             // The router calls this engine while holding its own locks: cancel it only after leaving ours.
-            String stop = doneLocked(write, result, error);
+            String stopping;
+            try {
+                stopping = doneLocked(write, result, error);
+            } catch (RuntimeException e) {
+                // Would otherwise vanish into the write's stage and leave the reply waiting forever: end it here.
+                log.error("a reply's write could not be accounted for; ending the reply", e);
+                synchronized (LiveReplies.this) {
+                    waiting.remove(this);
+                    settled.completeExceptionally(e);
+                }
+                stopping = "the reply cannot be shown";
+            }
+            String stop = stopping;
             ReplyHandle handle;
             synchronized (LiveReplies.this) {
                 handle = upstream;

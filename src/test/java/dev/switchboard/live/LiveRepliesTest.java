@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.RepetitionInfo;
 import org.junit.jupiter.api.Test;
@@ -252,6 +254,46 @@ class LiveRepliesTest {
 
         assertThat(live.settled()).isDone();
         assertThat(platform.shown("t")).containsExactly(LiveReplies.THINKING, "The whole answer.");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aWriteWhoseOutcomeCannotBeAccountedFor_endsTheReplyInsteadOfLeavingItWaiting() {
+        ManualTicker ticker = new ManualTicker();
+        ReplySink broken = new ReplySink() {
+            @Override
+            public CompletionStage<String> post(String text) {
+                // Not a message id: accounting for the write fails, as a bug in the engine would.
+                return (CompletionStage<String>) (CompletionStage<?>) CompletableFuture.completedFuture(42);
+            }
+
+            @Override
+            public CompletionStage<Void> edit(String messageId, String text) {
+                return CompletableFuture.completedFuture(null);
+            }
+
+            @Override
+            public CompletionStage<Void> delete(String messageId) {
+                return CompletableFuture.completedFuture(null);
+            }
+
+            @Override
+            public int maxChars() {
+                return MAX_CHARS;
+            }
+
+            @Override
+            public String format(String markdown) {
+                return markdown;
+            }
+        };
+        LiveReplies.Live live = new LiveReplies(ticker).start(broken,
+                List.of(new Budget("channel", WRITES, WINDOW, ticker)), true);
+        ticker.advance(Duration.ofSeconds(1));
+
+        assertThat(live.settled()).as("ended, not waiting forever").failsWithin(Duration.ZERO)
+                .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .withCauseInstanceOf(ClassCastException.class);
     }
 
     @Test

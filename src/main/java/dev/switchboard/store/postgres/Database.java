@@ -58,6 +58,11 @@ final class Database {
         }
     }
 
+    /** The database answered a probe: store calls stop failing at once, if they were. */
+    void reachable() {
+        reachability.reachable();
+    }
+
     private static Timer timer(MeterRegistry meters, QueryKind kind, String outcome) {
         return Timer.builder("switchboard.store.query")
                 .description("Time of one unit of work on the database, waiting for a connection and a retry"

@@ -178,8 +178,11 @@ public final class PostgresStorage implements AutoCloseable {
         properties.setProperty("socketTimeout", String.valueOf(PROBE_SECONDS + 1));
         properties.setProperty("ApplicationName", "switchboard-health");
         try (Connection c = DriverManager.getConnection(options.url(), properties)) {
-            return c.isValid(PROBE_SECONDS) ? Optional.empty()
-                    : Optional.of("no answer within " + PROBE_SECONDS + "s");
+            if (!c.isValid(PROBE_SECONDS)) {
+                return Optional.of("no answer within " + PROBE_SECONDS + "s");
+            }
+            database.reachable(); // what readiness reports, the store's calls do too
+            return Optional.empty();
         } catch (SQLException e) {
             return Optional.of(Database.describe(e));
         }

@@ -41,6 +41,13 @@ final class Reachability {
         return breaker.tryAcquirePermit();
     }
 
+    /** The database answered a probe of its own: calls go to it again at once, without waiting out the pause. */
+    void reachable() {
+        if (!breaker.isClosed()) {
+            breaker.close();
+        }
+    }
+
     /** Records the outcome of a call that went to the database: {@code failure} null when it worked. */
     void record(Throwable failure) {
         if (failure != null && unreachable(failure)) {

@@ -54,6 +54,22 @@ class DatabaseReachabilityTest {
     }
 
     @Test
+    void aProbeThatFindsTheDatabaseBack_endsThePauseAtOnce() {
+        Database patient = new Database(pool(), () -> { }, meters, new Reachability(3, Duration.ofHours(1)));
+        for (int i = 0; i < 3; i++) {
+            assertThatThrownBy(() -> patient.inTransaction(QueryKind.APPEND, "saving a turn", c -> 1))
+                    .isInstanceOf(StoreException.class);
+        }
+        up.set(true);
+        assertThatThrownBy(() -> patient.inTransaction(QueryKind.APPEND, "saving a turn", c -> 1))
+                .hasMessageContaining("unreachable");
+
+        patient.reachable();
+        int saved = patient.inTransaction(QueryKind.APPEND, "saving a turn", c -> 1);
+        assertThat(saved).isEqualTo(1);
+    }
+
+    @Test
     void failuresThatReachedTheDatabase_neverMakeCallsFailAtOnce() {
         up.set(true);
         for (int i = 0; i < 6; i++) {
