@@ -40,6 +40,8 @@ class SlackEndToEndTest {
     private final FakeSlack slack = FakeSlack.start();
     private final FakeProvider provider = FakeProvider.start();
     private final List<Service> services = new ArrayList<>();
+    /** The ops section of the services started next. */
+    private String ops = "{port: 0}";
 
     @BeforeEach
     void world() {
@@ -81,10 +83,11 @@ class SlackEndToEndTest {
                 providers:
                   main: {type: openai, api_key: test-key-000000, base_url: %s, models: [m]}
                 storage: {path: %s, fsync: false}
-                ops: {port: 0}
+                ops: %s
                 """.formatted(FakeSlack.BOT_TOKEN, FakeSlack.APP_TOKEN, FakeSlack.SIGNING_SECRET, slack.apiUrl(),
                 (extraSlack.contains("update_budget") ? extraSlack : extraSlack
-                        + "\nupdate_budget: {messages: 20, per: 1s}").indent(2), provider.baseUrl(Api.OPENAI), data.toString().replace("\\", "/"));
+                        + "\nupdate_budget: {messages: 20, per: 1s}").indent(2), provider.baseUrl(Api.OPENAI),
+                data.toString().replace("\\", "/"), ops);
         Service service = new Service(new ConfigLoader().parse(yaml, "test.yaml", Map.of()), clock)
                 .start();
         services.add(service);
@@ -656,6 +659,30 @@ class SlackEndToEndTest {
         assertThat(slack.messages("C1")).filteredOn(m -> m.text().startsWith("<@U1> asked")).hasSize(1);
         assertThat(provider.requests()).isEqualTo(1);
         assertThat(slack.count("conversations.history")).as("found in the channel, once").isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dm", "thread"})
+    void aReplysPlaceholderPostedButNotNotedWhenTheServiceStoppedIsContinuedAtStartNotLeftBehind(String where) {
+        ops = "{port: 0, drain_timeout: 0s}"; // stopped at once, as by a SIGKILL: no retry of the post shows it
+        Service first = start("");
+        slack.stallAfterNext("chat.postMessage"); // Slack shows the placeholder; the service never hears its ts
+        boolean dm = where.equals("dm");
+        String ts = dm ? slack.dm("U1", "what is 2+2?") : slack.post("C1", "U1", mention("what is 2+2?"));
+        java.util.function.Supplier<List<Message>> shown = () -> dm ? slack.messages("DU1").stream()
+                .filter(m -> FakeSlack.BOT_USER.equals(m.user())).toList() : botReplies("C1", ts);
+        await().atMost(Duration.ofSeconds(5)).until(() -> !shown.get().isEmpty());
+        first.close(); // after Slack took the placeholder, before its ts was noted
+        services.remove(first);
+
+        start("");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(shown.get())
+                .extracting(Message::text).containsExactly(ANSWER));
+        awaitSettled();
+        assertThat(shown.get()).extracting(Message::text).as("one message, the placeholder continued")
+                .containsExactly(ANSWER);
+        assertThat(slack.count(dm ? "conversations.history" : "conversations.replies")).as("looked for once")
+                .isEqualTo(1);
     }
 
     @Test

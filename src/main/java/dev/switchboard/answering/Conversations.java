@@ -181,6 +181,15 @@ public final class Conversations<S> implements AutoCloseable {
         store.putMetadata(key, name, value);
     }
 
+    /**
+     * The name of the note listing the platform ids of the messages a reply to {@code messageId} has shown so far,
+     * comma-separated, oldest first: a reply given again after a restart continues in them. An adapter that finds such
+     * messages on the platform, shown but never noted, writes it before resubmitting the message.
+     */
+    public static String shownFor(String messageId) {
+        return ReplyRun.shownFor(messageId);
+    }
+
     /** The notes kept on a conversation, by name; empty when there is none. */
     public java.util.Map<String, String> notes(ConversationKey key) {
         return store.load(key).map(dev.switchboard.conversation.Conversation::metadata).orElse(java.util.Map.of());

@@ -104,7 +104,7 @@ import javax.crypto.spec.SecretKeySpec;
  * workspace). {@code chat.postMessage} keeps message {@code metadata} ({@code invalid_metadata_format} unless it has
  * a string {@code event_type} and an object {@code event_payload}), which {@code conversations.history} (a channel's
  * top-level messages, newest first, with {@code oldest}, {@code latest}, {@code inclusive}, {@code limit} and a
- * cursor; Tier 3) shows with {@code include_all_metadata}.
+ * cursor; Tier 3) and {@code conversations.replies} show with {@code include_all_metadata}.
  * Message timestamps are unique and increasing ({@code "1732406400.000100"}), taken from the clock but never
  * repeated. What users see is kept: {@link #messages}, {@link #thread}, {@link #botMessages}, {@link #ephemerals},
  * {@link #statuses}, {@link #files}; and every Web API call ({@link #calls}) and event delivery ({@link #deliveries}).
@@ -1147,14 +1147,15 @@ public final class FakeSlack implements AutoCloseable {
                 .filter(m -> root.equals(m.threadTs) && !m.deleted)
                 .toList();
         List<ObjectNode> all = new ArrayList<>();
+        boolean metadata = flag(p.get("include_all_metadata"));
         if (parent != null && !parent.deleted) {
-            all.add(messageJson(parent));
+            all.add(withMetadata(parent, metadata));
         } else if (parent != null && !replies.isEmpty()) {
             all.add(tombstone(parent));
         } else {
             return fail("thread_not_found");
         }
-        replies.forEach(m -> all.add(messageJson(m)));
+        replies.forEach(m -> all.add(withMetadata(m, metadata)));
         int limit = 1000;
         String limitParam = blankToNull(p.get("limit"));
         if (limitParam != null) {
@@ -1220,6 +1221,15 @@ public final class FakeSlack implements AutoCloseable {
         }
     }
 
+    /** A message as the Web API shows it, with the metadata the bot posted it with when {@code include} says so. */
+    private ObjectNode withMetadata(Msg m, boolean include) {
+        ObjectNode j = messageJson(m);
+        if (include && m.metadata != null) {
+            j.set("metadata", m.metadata);
+        }
+        return j;
+    }
+
     /**
      * conversations.history: the channel's top-level messages, newest first, between {@code oldest} and
      * {@code latest} (exclusive unless {@code inclusive}), {@code limit} at a time (default 100, at most 999) with a
@@ -1273,11 +1283,7 @@ public final class FakeSlack implements AutoCloseable {
         ObjectNode r = JSON.createObjectNode();
         ArrayNode messages = r.putArray("messages");
         for (Msg m : found.subList(0, Math.min(limit, found.size()))) {
-            ObjectNode j = messageJson(m);
-            if (metadata && m.metadata != null) {
-                j.set("metadata", m.metadata);
-            }
-            messages.add(j);
+            messages.add(withMetadata(m, metadata));
         }
         boolean more = found.size() > limit;
         r.put("has_more", more);

@@ -268,6 +268,23 @@ class FakeSlackTest {
     }
 
     @Test
+    void threadRepliesShowTheMetadataTheBotPostedOnlyWhenAskedForAll() throws Exception {
+        String parent = fake.post("C1", "U1", "<@U0BOT> why?");
+        com.slack.api.model.Message.Metadata marker = com.slack.api.model.Message.Metadata.builder()
+                .eventType("switchboard_reply").eventPayload(Map.of("reply_to", parent)).build();
+        String marked = api.chatPostMessage(r -> r.channel("C1").threadTs(parent).text("_thinking…_")
+                .metadata(marker)).getTs();
+
+        var with = api.conversationsReplies(r -> r.channel("C1").ts(parent).includeAllMetadata(true));
+        assertThat(with.getMessages()).extracting(m -> m.getTs()).containsExactly(parent, marked);
+        assertThat(with.getMessages().get(0).getMetadata()).isNull();
+        assertThat(with.getMessages().get(1).getMetadata().getEventType()).isEqualTo("switchboard_reply");
+        assertThat(with.getMessages().get(1).getMetadata().getEventPayload()).isEqualTo(marker.getEventPayload());
+        assertThat(api.conversationsReplies(r -> r.channel("C1").ts(parent)).getMessages())
+                .allMatch(m -> m.getMetadata() == null);
+    }
+
+    @Test
     void nativeStreamingNeedsARecipientInChannelsAndEndsOnStop() throws Exception {
         String parent = fake.post("C1", "U1", "<@U0BOT> tell me");
         assertThat(api.chatStartStream(r -> r.channel("C1").threadTs(parent)).getError())

@@ -145,41 +145,74 @@ final class SlackApi implements AutoCloseable {
         return colon < 0 ? message : message.substring(colon + 2);
     }
 
-    CompletableFuture<String> post(String channel, String threadTs, String text) {
+    /**
+     * Posts a message, in thread {@code threadTs} when given, carrying message {@code metadata} when given, by which
+     * {@link #postedWith} finds it again.
+     */
+    CompletableFuture<String> post(String channel, String threadTs, String text, Message.Metadata metadata) {
         return async("chat.postMessage", () -> methods.chatPostMessage(r -> r.channel(channel).threadTs(threadTs)
-                .text(text).mrkdwn(true).unfurlLinks(false).unfurlMedia(false))).thenApply(r -> r.getTs());
+                .text(text).mrkdwn(true).unfurlLinks(false).unfurlMedia(false).metadata(metadata)))
+                .thenApply(r -> r.getTs());
     }
 
     /** Posts a top-level message carrying message metadata, by which {@link #findPosted} finds it again. */
     CompletableFuture<String> post(String channel, String text, Message.Metadata metadata) {
-        return async("chat.postMessage", () -> methods.chatPostMessage(r -> r.channel(channel).text(text).mrkdwn(true)
-                .unfurlLinks(false).unfurlMedia(false).metadata(metadata))).thenApply(r -> r.getTs());
+        return post(channel, null, text, metadata);
     }
 
     /**
      * The ts of a top-level message of the channel since {@code since} whose metadata is {@code marker} (its event
-     * type and payload), or empty; reads the channel's history newest first, {@value #MAX_HISTORY} messages at most.
+     * type and payload), or empty; {@value #MAX_HISTORY} messages read at most.
      */
     Optional<String> findPosted(String channel, Instant since, Message.Metadata marker) {
+        return postedWith(channel, null, since, marker, () -> { }).stream().findFirst();
+    }
+
+    /**
+     * The ts of the messages since {@code since} whose metadata is {@code marker}, oldest first: top-level messages of
+     * the channel (conversations.history), or those of thread {@code threadTs} when given (conversations.replies).
+     * Slack shows metadata only when asked with {@code include_all_metadata}. Reads {@value #MAX_HISTORY} messages
+     * at most; each page waits for {@code beforeEachPage}.
+     */
+    List<String> postedWith(String channel, String threadTs, Instant since, Message.Metadata marker,
+                            Runnable beforeEachPage) {
         String oldest = String.format(java.util.Locale.ROOT, "%d.%06d", since.getEpochSecond(),
                 since.getNano() / 1_000);
+        List<String> found = new ArrayList<>();
         String cursor = null;
         int read = 0;
         do {
-            String page = cursor;
-            var response = sync("conversations.history", () -> methods.conversationsHistory(r -> r.channel(channel)
-                    .oldest(oldest).inclusive(true).includeAllMetadata(true).limit(100).cursor(page)));
-            for (Message m : response.getMessages()) {
+            beforeEachPage.run();
+            Page page = threadTs == null ? historyPage(channel, oldest, cursor)
+                    : repliesPage(channel, threadTs, oldest, cursor);
+            for (Message m : page.messages()) {
                 if (m.getMetadata() != null && marker.getEventType().equals(m.getMetadata().getEventType())
                         && marker.getEventPayload().equals(m.getMetadata().getEventPayload())) {
-                    return Optional.of(m.getTs());
+                    found.add(m.getTs());
                 }
             }
-            read += response.getMessages().size();
-            cursor = response.isHasMore() && response.getResponseMetadata() != null
-                    ? response.getResponseMetadata().getNextCursor() : null;
+            read += page.messages().size();
+            cursor = page.next();
         } while (cursor != null && !cursor.isEmpty() && read < MAX_HISTORY);
-        return Optional.empty();
+        found.sort(java.util.Comparator.comparing(SlackApi::instant));
+        return found;
+    }
+
+    /** One page of messages read with their metadata, and the cursor to the next (null after the last). */
+    private record Page(List<Message> messages, String next) { }
+
+    private Page historyPage(String channel, String oldest, String cursor) {
+        var response = sync("conversations.history", () -> methods.conversationsHistory(r -> r.channel(channel)
+                .oldest(oldest).inclusive(true).includeAllMetadata(true).limit(100).cursor(cursor)));
+        return new Page(response.getMessages(), response.isHasMore() && response.getResponseMetadata() != null
+                ? response.getResponseMetadata().getNextCursor() : null);
+    }
+
+    private Page repliesPage(String channel, String threadTs, String oldest, String cursor) {
+        var response = sync("conversations.replies", () -> methods.conversationsReplies(r -> r.channel(channel)
+                .ts(threadTs).oldest(oldest).inclusive(true).includeAllMetadata(true).limit(100).cursor(cursor)));
+        return new Page(response.getMessages(), response.isHasMore() && response.getResponseMetadata() != null
+                ? response.getResponseMetadata().getNextCursor() : null);
     }
 
     CompletableFuture<Void> update(String channel, String ts, String text) {

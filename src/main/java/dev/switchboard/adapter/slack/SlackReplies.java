@@ -43,10 +43,22 @@ final class SlackReplies {
     SlackThread thread(String team, String channel, String replyIn, String messageTs, String user, boolean dm) {
         boolean stream = config.nativeStreaming() && replyIn != null;
         ReplySink sink = stream ? new SlackStreamSink(api, channel, replyIn, dm ? null : user, dm ? null : team)
-                : new SlackSink(api, channel, replyIn);
+                : new SlackSink(api, channel, replyIn, messageTs);
         List<Budget> spend = List.of(posts(channel),
                 budget("slack " + team + (stream ? " chat.appendStream" : " chat.update"), config.updateBudget()));
         return new SlackThread(api, sink, spend, channel, replyIn, messageTs, botUser, botId, this::historyPermit);
+    }
+
+    /**
+     * The messages Slack shows of the reply to message {@code messageTs} (marked by {@link SlackSink#marker}), oldest
+     * first: those an earlier process posted without noting them, if it stopped right after Slack took them.
+     *
+     * @param replyIn the Slack thread answered in; null for a direct message answered in the channel itself
+     * @throws dev.switchboard.live.ReplySink.WriteFailed when Slack could not be asked
+     */
+    List<String> shownBefore(String channel, String replyIn, String messageTs) {
+        return api.postedWith(channel, replyIn, SlackApi.instant(messageTs), SlackSink.marker(messageTs),
+                replyIn == null ? () -> { } : this::historyPermit);
     }
 
     /** The channel's {@code chat.postMessage} budget, which replies and {@code /ask} questions share. */

@@ -1,31 +1,46 @@
 package dev.switchboard.adapter.slack;
 
+import com.slack.api.model.Message;
 import dev.switchboard.live.ReplySink;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
 /**
  * A reply shown with {@code chat.postMessage} and edited with {@code chat.update}, in Slack's mrkdwn. Each message
  * holds at most {@link #MAX_CHARS}: Slack documents 40,000 characters but rejects edits far shorter with
- * {@code msg_too_long}.
+ * {@code msg_too_long}. Every message it posts carries message metadata naming the question it answers
+ * ({@link #marker}), so a restart finds a reply's messages that Slack took but the store never heard of.
  */
 final class SlackSink implements ReplySink {
 
     static final int MAX_CHARS = 3_500;
+    /** The event type of the message metadata on a reply's messages. */
+    static final String REPLY = "switchboard_reply";
 
     private final SlackApi api;
     private final String channel;
     private final String threadTs;
+    private final Message.Metadata marker;
 
-    /** @param threadTs the thread to answer in; null for the channel itself (a direct message) */
-    SlackSink(SlackApi api, String channel, String threadTs) {
+    /**
+     * @param threadTs the thread to answer in; null for the channel itself (a direct message)
+     * @param questionTs the message answered, named in the metadata of every message posted
+     */
+    SlackSink(SlackApi api, String channel, String threadTs, String questionTs) {
         this.api = api;
         this.channel = channel;
         this.threadTs = threadTs;
+        this.marker = marker(questionTs);
+    }
+
+    /** The message metadata marking the messages of the reply to message {@code questionTs}. */
+    static Message.Metadata marker(String questionTs) {
+        return Message.Metadata.builder().eventType(REPLY).eventPayload(Map.of("reply_to", questionTs)).build();
     }
 
     @Override
     public CompletionStage<String> post(String text) {
-        return api.post(channel, threadTs, text);
+        return api.post(channel, threadTs, text, marker);
     }
 
     @Override
