@@ -193,6 +193,8 @@ class EndToEndBenchmark {
             conversations.add(new Conversation(asked.get(i).at(), answer, FakeProvider.tokens(answer),
                     tokenTimes.apply(i), shown.getOrDefault(i, List.of()), platform.finalText(asked.get(i), answer)));
         }
+        conversations.stream().filter(c -> c.finalText() == null).limit(2).forEach(c -> System.out.println(
+                "e2e: a failed reply shows: " + (c.shown().isEmpty() ? "nothing" : c.shown().getLast().text())));
         return E2eFigures.of(conversations);
     }
 

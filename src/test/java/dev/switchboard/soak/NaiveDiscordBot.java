@@ -22,8 +22,9 @@ import java.util.concurrent.TimeUnit;
  * The naive reference policy beside the service's rows: what a minimal bot does when it paces each reply on its own
  * and nothing else. Per question it opens the thread (when threads are on), posts the words there are once the first
  * has come, then edits the reply once a second with the words so far and writes the final text at the end: raw HTTP
- * to FakeDiscord, no global pacing, no shared budget, a 429 on an edit ignored (the next second's edit carries the
- * words) and on the final write waited out once. Its words come on the fake provider's schedule (first after the
+ * to FakeDiscord, no global pacing, no shared budget; a 429 on an edit is ignored (the next second's edit carries
+ * the words), on the thread, the first post and the final text its Retry-After is waited out and the request sent
+ * again, as client libraries do per request. Its words come on the fake provider's schedule (first after the
  * first-token delay, then one per interval), computed rather than streamed: the platform side is what it compares.
  */
 final class NaiveDiscordBot {
@@ -67,14 +68,15 @@ final class NaiveDiscordBot {
     private Void reply(Asked a, String channel, List<String> tokens, Instant[] times) throws Exception {
         String place = channel;
         if (threads) {
-            send("POST", "channels/" + channel + "/messages/" + a.id() + "/threads",
-                    JSON.createObjectNode().put("name", "reply"));
+            patiently("POST", "channels/" + channel + "/messages/" + a.id() + "/threads",
+                    () -> JSON.createObjectNode().put("name", "reply"));
             place = a.id();
         }
         sleepUntil(times[0]);
-        HttpResponse<String> posted = send("POST", "channels/" + place + "/messages", content(tokens, times));
+        HttpResponse<String> posted = patiently("POST", "channels/" + place + "/messages",
+                () -> content(tokens, times));
         if (posted.statusCode() != 200) {
-            return null; // a naive bot's reply is lost with its first post
+            return null;
         }
         String path = "channels/" + place + "/messages/" + JSON.readTree(posted.body()).path("id").asText();
         Instant next = Instant.now().plusSeconds(1);
@@ -84,13 +86,20 @@ final class NaiveDiscordBot {
             next = next.plusSeconds(1);
         }
         sleepUntil(times[times.length - 1]);
-        HttpResponse<String> last = send("PATCH", path, content(tokens, times));
-        if (last.statusCode() == 429) {
-            double wait = JSON.readTree(last.body()).path("retry_after").asDouble(1);
-            Thread.sleep((long) (wait * 1000) + 1);
-            send("PATCH", path, content(tokens, times));
-        }
+        patiently("PATCH", path, () -> content(tokens, times));
         return null;
+    }
+
+    /** Sends, and after a 429 waits its Retry-After and sends again (up to 20 times): what any client library does. */
+    private HttpResponse<String> patiently(String method, String path, java.util.function.Supplier<ObjectNode> body)
+            throws IOException, InterruptedException {
+        HttpResponse<String> r = send(method, path, body.get());
+        for (int tries = 1; r.statusCode() == 429 && tries < 20; tries++) {
+            double wait = JSON.readTree(r.body()).path("retry_after").asDouble(1);
+            Thread.sleep((long) (wait * 1000) + 1);
+            r = send(method, path, body.get());
+        }
+        return r;
     }
 
     /** The words sent by now. */
@@ -111,11 +120,10 @@ final class NaiveDiscordBot {
         return http.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
-    /** The bot's own timing (it simulates the provider's schedule), not a wait for an outcome. */
+    /** The bot's own timing (it simulates the provider's schedule), not a wait for an outcome; never wakes early. */
     private static void sleepUntil(Instant at) throws InterruptedException {
-        long millis = Duration.between(Instant.now(), at).toMillis();
-        if (millis > 0) {
-            Thread.sleep(millis);
+        for (Instant now = Instant.now(); now.isBefore(at); now = Instant.now()) {
+            Thread.sleep(Math.max(1, Duration.between(now, at).toMillis()));
         }
     }
 }
