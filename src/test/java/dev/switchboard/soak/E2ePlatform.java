@@ -133,6 +133,9 @@ sealed interface E2ePlatform extends AutoCloseable {
 
         @Override
         public Limits limits() {
+            if (fake.rateLimited() > 0) {
+                System.out.println("e2e: 429s by limit and route: " + fake.rateLimitedByRoute());
+            }
             return new Limits(fake.rateLimited(), fake.requestsInRetryAfter(), fake.calls().size());
         }
 
