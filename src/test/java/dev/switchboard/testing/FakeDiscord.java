@@ -145,6 +145,12 @@ public final class FakeDiscord implements AutoCloseable {
     public record Message(String id, String channel, String author, String content, int edits, boolean deleted,
                           String replyTo, JsonNode allowedMentions, int flags) { }
 
+    /**
+     * What one of the bot's messages showed after a create or an edit, and when (kept only after
+     * {@link #recordRevisions()}): the benchmarks time each word's appearance from these.
+     */
+    public record Revision(String message, String channel, String replyTo, Instant at, String content) { }
+
     /** A thread started from a message: its id equals the starter message's id. */
     public record Thread(String id, String parent, String starter, String name, boolean archived) { }
 
@@ -237,6 +243,8 @@ public final class FakeDiscord implements AutoCloseable {
     private Duration forcedGlobal;
     /** When the bot's first words appeared in each channel or thread (a message of the bot with content). */
     private final Map<String, Instant> firstBotWords = new HashMap<>();
+    private final List<Revision> revisions = new ArrayList<>();
+    private volatile boolean recordingRevisions;
     private final String joinedAt;
     private long lastSnowflake;
 
@@ -742,6 +750,19 @@ public final class FakeDiscord implements AutoCloseable {
     public int requestsInRetryAfter() {
         synchronized (lock) {
             return (int) calls.stream().filter(Call::inRetryAfter).count();
+        }
+    }
+
+    /** From now on, keeps what every create and edit of a bot message showed ({@link #revisions()}). */
+    public FakeDiscord recordRevisions() {
+        recordingRevisions = true;
+        return this;
+    }
+
+    /** The bot's message contents after each create and edit, in order, since {@link #recordRevisions()}. */
+    public List<Revision> revisions() {
+        synchronized (lock) {
+            return List.copyOf(revisions);
         }
     }
 
@@ -2478,6 +2499,9 @@ public final class FakeDiscord implements AutoCloseable {
     }
 
     private void noteWords(Msg m) {
+        if (recordingRevisions && BOT_ID.equals(m.author)) {
+            revisions.add(new Revision(m.id, m.channel, m.replyTo, Instant.now(), m.content));
+        }
         if (BOT_ID.equals(m.author) && !m.content.isEmpty()) {
             firstBotWords.putIfAbsent(m.channel, Instant.now());
         }

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -90,6 +91,9 @@ public final class FakeProvider implements AutoCloseable {
     }
 
     /** A request as the fake received it. */
+    /** One token as it left the fake (flushed): the stream's script, the token's index, when. */
+    public record TokenSent(Script script, int index, Instant at) { }
+
     public record Received(Api api, String path, JsonNode body, String authorization) { }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -102,6 +106,7 @@ public final class FakeProvider implements AutoCloseable {
     private volatile Function<Received, Script> fallback = r -> Script.answer("Hello from the fake provider.");
     private volatile CountDownLatch stalls = new CountDownLatch(1);
     private volatile Javalin server;
+    private volatile java.util.function.Consumer<TokenSent> tokenListener = t -> { };
     private final int port;
 
     private FakeProvider(int port) {
@@ -158,6 +163,12 @@ public final class FakeProvider implements AutoCloseable {
     }
 
     /** Keeps only the latest {@code n} requests in {@link #received()} (long runs); {@link #requests()} still counts all. */
+    /** Told of every token right after it was flushed to the client (on the serving thread; keep it quick). */
+    public FakeProvider onToken(java.util.function.Consumer<TokenSent> listener) {
+        this.tokenListener = java.util.Objects.requireNonNull(listener);
+        return this;
+    }
+
     public FakeProvider keepReceived(int n) {
         this.keepReceived = n;
         return this;
@@ -312,6 +323,7 @@ public final class FakeProvider implements AutoCloseable {
             }
             wire.token(tokens.get(i));
             out.flush();
+            tokenListener.accept(new TokenSent(script, i, Instant.now()));
         }
         if (fault instanceof Fault.CutAfter || fault instanceof Fault.StallAfter) {
             // The fault was due after the last token: apply it there.
