@@ -41,7 +41,11 @@ public final class StoredState {
                 e.platform(), e.userId(), e.command(), e.result())).toList());
         all.put("~usage", usage.since(Instant.EPOCH).stream().map(r -> new UsageRecord(
                 r.at().truncatedTo(ChronoUnit.MICROS), r.platform(), r.workspace(), r.channel(), r.user(),
-                r.provider(), r.model(), r.inputTokens(), r.outputTokens(), r.costUsd())).toList());
+                r.provider(), r.model(), r.inputTokens(), r.outputTokens(), r.costUsd()))
+                // Records, not a log: the files keep them as the ledger's thread wrote them, which can differ from
+                // their times by milliseconds; the database returns them by time.
+                .sorted(java.util.Comparator.comparing(UsageRecord::at).thenComparing(UsageRecord::toString))
+                .toList());
         return all;
     }
 }
