@@ -40,7 +40,7 @@ public final class RoutedReplies implements ReplyStarter<ReplySurface> {
         try {
             surface.working();
             ReplyHandle handle = router.reply(new ReplyRequest(request.key(), request.history(), request.userName(),
-                    request.channelName()), reply);
+                    request.channelName(), request.viewingChannel(), request.context()), reply);
             reply.attach(handle);
             return new Shown(surface, sink, reply, handle, handle.outcome(), resume);
         } catch (RuntimeException e) {

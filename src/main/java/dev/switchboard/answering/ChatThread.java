@@ -22,4 +22,23 @@ public interface ChatThread<S> {
     default List<Turn> earlierTurns() {
         return List.of();
     }
+
+    /**
+     * What this answer needs beyond the thread's turns, asked once just before it starts (after any rebuild). May
+     * block within the platform's rate limits; runs on a virtual thread. A failure is logged and the answer goes on
+     * without it.
+     */
+    default ThreadContext context() {
+        return ThreadContext.NONE;
+    }
+
+    /**
+     * The name of the channel the user looks at beside the conversation (Slack's agent view), for
+     * {@code {viewing_channel}}; empty when not known, and then the conversation's note
+     * {@value ThreadContext#VIEWING_CHANNEL_NAME_NOTE} is used. Asked just before the answer starts; may wait a
+     * moment for the platform; runs on a virtual thread.
+     */
+    default String viewingChannel() {
+        return "";
+    }
 }

@@ -74,10 +74,18 @@ final class ReplyRun<S> implements ThreadQueues.Runner<S> {
             }
             Conversation conversation = store.load(job.message.key())
                     .orElseThrow(() -> new IllegalStateException("the thread vanished from the store"));
+            ThreadContext context = context(job);
+            String viewing = viewingChannel(job);
+            if (viewing.isEmpty()) {
+                viewing = conversation.metadata().getOrDefault(ThreadContext.VIEWING_CHANNEL_NAME_NOTE, "");
+            }
             AnswerRequest request = new AnswerRequest(job.message.key(), History.upTo(conversation.turns(),
-                    job.message.messageId()), job.message.authorName(), job.message.channelName());
-            reply = starter.start(request, job.thread.surface(), resume(job, conversation),
-                    job.policy.fallbackFooter());
+                    job.message.messageId()), job.message.authorName(), job.message.channelName(), viewing,
+                    context instanceof ThreadContext.Extra extra ? extra.text() : "");
+            reply = context instanceof ThreadContext.Refuse refuse
+                    ? starter.fail(job.thread.surface(), resume(job, conversation), refuse.line())
+                    : starter.start(request, job.thread.surface(), resume(job, conversation),
+                            job.policy.fallbackFooter());
             job.started(reply);
         } catch (RuntimeException e) {
             log.error("could not start the reply in {}", job.message.key(), e);
@@ -109,6 +117,26 @@ final class ReplyRun<S> implements ThreadQueues.Runner<S> {
                 log.warn("could not note a reply's message in {}: {}", job.message.key(), e.toString());
             }
         }, workers);
+    }
+
+    private static String viewingChannel(Job<?> job) {
+        try {
+            String name = job.thread.viewingChannel();
+            return name == null ? "" : name;
+        } catch (RuntimeException e) {
+            log.warn("could not tell which channel the user of {} looks at: {}", job.message.key(), e.toString());
+            return "";
+        }
+    }
+
+    private static ThreadContext context(Job<?> job) {
+        try {
+            return job.thread.context();
+        } catch (RuntimeException e) {
+            log.warn("could not gather what the answer in {} needs beyond the thread; answering without it: {}",
+                    job.message.key(), e.toString());
+            return ThreadContext.NONE;
+        }
     }
 
     private void rebuild(Job<S> job) {

@@ -42,13 +42,22 @@ public interface ReplyStarter<S> {
      * @param history the turns in conversation order, ending with the message to answer
      * @param userName display name of the person answered; may be empty
      * @param channelName the channel's display name; may be empty
+     * @param viewingChannel the name of the channel the user is looking at beside the conversation; may be empty
+     * @param context text the model gets after the system prompt ({@link ThreadContext.Extra}); may be empty
      */
-    record AnswerRequest(ConversationKey key, List<Turn> history, String userName, String channelName) {
+    record AnswerRequest(ConversationKey key, List<Turn> history, String userName, String channelName,
+                         String viewingChannel, String context) {
         public AnswerRequest {
             Objects.requireNonNull(key, "key");
             history = List.copyOf(history);
             userName = userName == null ? "" : userName;
             channelName = channelName == null ? "" : channelName;
+            viewingChannel = viewingChannel == null ? "" : viewingChannel;
+            context = context == null ? "" : context;
+        }
+
+        public AnswerRequest(ConversationKey key, List<Turn> history, String userName, String channelName) {
+            this(key, history, userName, channelName, "", "");
         }
     }
 

@@ -51,11 +51,12 @@ public interface PlatformSections {
      * @param postBudget new messages per channel (chat.postMessage: about one a second)
      * @param updateBudget message edits per workspace, shared by every reply (chat.update, Tier 3; with native
      *     streaming, chat.appendStream, Tier 4)
+     * @param assistant Slack's agent view ({@link SlackAssistant})
      */
     public record Slack(Toggle enabled, SlackMode mode, Secret botToken, Secret appToken, Secret signingSecret,
                         URI apiUrl, String eventsPath, Boolean followThreads, Boolean nativeStreaming,
                         SlackAccess access, RateLimit userRateLimit, OnNewMessage onNewMessage,
-                        RateLimit postBudget, RateLimit updateBudget) {
+                        RateLimit postBudget, RateLimit updateBudget, SlackAssistant assistant) {
         public Slack {
             enabled = enabled != null ? enabled : Toggle.AUTO;
             mode = mode != null ? mode : SlackMode.SOCKET;
@@ -72,6 +73,8 @@ public interface PlatformSections {
             postBudget = postBudget != null ? postBudget : new RateLimit(1, Duration.ofSeconds(1));
             updateBudget = updateBudget != null ? updateBudget
                     : new RateLimit(nativeStreaming ? 100 : 50, Duration.ofMinutes(1));
+            assistant = assistant != null ? assistant : new SlackAssistant(null, null, null, null, null, null, null,
+                    null);
             if (!eventsPath.startsWith("/")) {
                 throw new ConfigValueException("events_path", "must start with /", "write it as /slack/events");
             }

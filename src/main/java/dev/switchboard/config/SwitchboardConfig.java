@@ -31,7 +31,8 @@ public record SwitchboardConfig(
         Logging logging) implements PlatformSections, ProviderSections, RoutingSections, ServiceSections {
 
     public SwitchboardConfig {
-        slack = slack != null ? slack : new Slack(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        slack = slack != null ? slack : new Slack(null, null, null, null, null, null, null, null, null, null, null, null,
+                null, null, null);
         discord = discord != null ? discord
                 : new Discord(null, null, null, null, null, null, null, null, null, null, null, null);
         providers = providers == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(providers));

@@ -32,11 +32,22 @@ final class PromptBuilder {
     }
 
     static String systemPrompt(String template, String user, String channel, Instant now) {
+        return systemPrompt(template, user, channel, "", now);
+    }
+
+    /** The template with its placeholders filled; {@code {viewing_channel}} names the channel the user looks at. */
+    static String systemPrompt(String template, String user, String channel, String viewingChannel, Instant now) {
         ZonedDateTime at = now.atZone(ZoneOffset.UTC);
         return template.replace("{date}", DATE.format(at))
                 .replace("{time}", TIME.format(at))
                 .replace("{user}", user.isBlank() ? "the user" : user)
+                .replace("{viewing_channel}", viewingChannel.isBlank() ? "no particular channel" : viewingChannel)
                 .replace("{channel}", channel.isBlank() ? "this conversation" : channel);
+    }
+
+    /** The system prompt followed by what the platform added for this answer (see ThreadContext), if anything. */
+    static String withContext(String system, String context) {
+        return context.isBlank() ? system : system + "\n\n" + context;
     }
 
     /**

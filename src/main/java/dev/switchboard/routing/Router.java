@@ -122,8 +122,8 @@ public final class Router implements AutoCloseable {
     /** Starts answering; the listener hears the tokens and, exactly once, the outcome. */
     public ReplyHandle reply(ReplyRequest request, ReplyListener listener) {
         RouteChoices.Plan plan = routes.plan(request.key(), random);
-        String system = PromptBuilder.systemPrompt(plan.systemPrompt(), request.userName(), request.channelName(),
-                clock.instant());
+        String system = PromptBuilder.withContext(PromptBuilder.systemPrompt(plan.systemPrompt(), request.userName(),
+                request.channelName(), request.viewingChannel(), clock.instant()), request.context());
         ReplyRun.Services services = new ReplyRun.Services(providers, options, time, clock, meters, stats,
                 usage, this::finished);
         ReplyRun reply = new ReplyRun(services, request, listener, plan.targets(), system);

@@ -186,6 +186,8 @@ public final class FakeSlack implements AutoCloseable {
     private final Map<String, Command> commands = new HashMap<>();
     private final List<Delivery> deliveries = new ArrayList<>();
     private final Map<String, Upload> uploads = new LinkedHashMap<>();
+    /** The agent view's events and methods (FakeSlackAgent), guarded by lock like everything here. */
+    private final FakeSlackAgent agent = new FakeSlackAgent(this);
     private final Map<String, Upload> uploadTickets = new HashMap<>();
     private final List<File> files = new ArrayList<>();
     private long fileCounter;
@@ -244,6 +246,7 @@ public final class FakeSlack implements AutoCloseable {
         limit("conversations.open", 50, Duration.ofSeconds(60), Scope.WORKSPACE);
         limit("files.getUploadURLExternal", 100, Duration.ofSeconds(60), Scope.WORKSPACE);
         limit("files.completeUploadExternal", 100, Duration.ofSeconds(60), Scope.WORKSPACE);
+        agent.defaultLimits();
         this.server = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.startupWatcherEnabled = false;
@@ -804,7 +807,7 @@ public final class FakeSlack implements AutoCloseable {
 
     private Answer answer(String method, Map<String, String> p, String token) {
         synchronized (lock) {
-            if (!METHODS.contains(method)) {
+            if (!METHODS.contains(method) && !FakeSlackAgent.METHODS.contains(method)) {
                 return fail("unknown_method");
             }
             if (!method.equals("api.test")) {
@@ -851,7 +854,7 @@ public final class FakeSlack implements AutoCloseable {
                 case "conversations.open" -> conversationsOpen(p);
                 case "files.getUploadURLExternal" -> uploadUrlFor(p);
                 case "files.completeUploadExternal" -> completeUpload(p);
-                default -> fail("unknown_method");
+                default -> agentAnswer(agent.answer(method, p));
             };
         }
     }
@@ -1370,6 +1373,10 @@ public final class FakeSlack implements AutoCloseable {
         if (threadTs == null || status == null) {
             return fail("invalid_arguments");
         }
+        ObjectNode refused = agent.loadingMessages(ch.id, threadTs, status, p.get("loading_messages"));
+        if (refused != null) {
+            return agentAnswer(refused);
+        }
         statuses.computeIfAbsent(ch.id + "/" + threadTs, k -> new ArrayList<>()).add(status);
         return ok(JSON.createObjectNode());
     }
@@ -1661,6 +1668,54 @@ public final class FakeSlack implements AutoCloseable {
             return text;
         }
         return markdown != null ? markdown : "";
+    }
+
+    // ---- hooks for FakeSlackAgent (same package; called with lock held unless noted) ----
+
+    /** The agent view's events and methods: app_home_opened, app_context_changed, suggested prompts, titles. */
+    public FakeSlackAgent agent() {
+        return agent;
+    }
+
+    Object lock() {
+        return lock;
+    }
+
+    /** A channel as the agent view needs it, or null when there is none. */
+    record ChannelView(String id, String name, boolean botMember, boolean im) { }
+
+    ChannelView channelView(String id) {
+        Chan ch = id == null ? null : channels.get(id);
+        return ch == null ? null : new ChannelView(ch.id, ch.name, ch.botMember, ch.im);
+    }
+
+    /** The direct-message channel between the bot and {@code user}, made when there is none. */
+    String imChannel(String user) {
+        return imWith(user).id;
+    }
+
+    /** A message stored without any event (an assistant thread's root); returns its ts. */
+    String silentMessage(String channel, String user, String botId, String text, String subtype) {
+        return store(new Msg(channel, nextTs(), null, user, botId, text, null, subtype)).ts;
+    }
+
+    /** Whether {@code ts} is a live thread (or message) of {@code channel}. */
+    boolean threadExists(String channel, String ts) {
+        return threadRoot(channel, ts) != null;
+    }
+
+    String newTs() {
+        return nextTs();
+    }
+
+    /** Sends an event, retried like any other. */
+    void emitEvent(ObjectNode event) {
+        emit(event);
+    }
+
+    /** The agent view's answer: ok with its fields, or Slack's error with any response_metadata. */
+    private static Answer agentAnswer(ObjectNode body) {
+        return new Answer(200, body, body.path("ok").asBoolean() ? null : body.path("error").asText(), 0);
     }
 
     private static Answer ok(ObjectNode fields) {

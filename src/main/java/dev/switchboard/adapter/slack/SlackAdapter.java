@@ -102,7 +102,13 @@ public final class SlackAdapter implements AutoCloseable {
                 auth.getBotId() == null ? "" : auth.getBotId());
         SlackChannelNotes channelNotes = new SlackChannelNotes(
                 new ChannelNotes(conversations, work), api);
-        SlackIntake intake = new SlackIntake(config, conversations, policy, api, replies, botUser, team, channelNotes);
+        SlackAgentApi agentApi = new SlackAgentApi(api);
+        SlackAgent agent = new SlackAgent(config.assistant(), agentApi, api, new SlackChannelSummary(agentApi, api,
+                config.assistant().summaryHistory(), config.assistant().historyBudget()), conversations,
+                replies::assistantAllowance, work, team);
+        app.use(agent::middleware);
+        SlackIntake intake = new SlackIntake(config, conversations, policy, api, replies, botUser, team, channelNotes,
+                agent);
         intake.register(app);
         asks = new SlackAsks(conversations, policy, api, replies, clock, team, channelNotes);
         SlackCommands commands = new SlackCommands(config, admin, api, replies, team, maxQuestionChars, work, asks);

@@ -49,6 +49,11 @@ final class SlackApi implements AutoCloseable {
         this.methods = methods;
     }
 
+    /** The Web API client, for calls made in other classes through {@link #sync} and {@link #async}. */
+    MethodsClient methods() {
+        return methods;
+    }
+
     /** A Web API call that may throw the SDK's checked exceptions. */
     @FunctionalInterface
     interface Call<T extends SlackApiTextResponse> {
@@ -263,11 +268,20 @@ final class SlackApi implements AutoCloseable {
 
     /** Shows "is thinking…" under the thread, where the app may; the first refusal turns it off for good. */
     void status(String channel, String threadTs, String status) {
+        status(channel, threadTs, status, List.of());
+    }
+
+    /**
+     * Shows a status under the thread, where the app may, with {@code loadingMessages} (none: Slack shows
+     * {@code status} alone) rotating in its place while an answer is prepared; "" clears it.
+     */
+    void status(String channel, String threadTs, String status, List<String> loadingMessages) {
         if (!statusAllowed.get() || threadTs == null) {
             return;
         }
+        List<String> rotating = status.isEmpty() || loadingMessages.isEmpty() ? null : loadingMessages;
         async("assistant.threads.setStatus", () -> methods.assistantThreadsSetStatus(r -> r.channelId(channel)
-                .threadTs(threadTs).status(status))).exceptionally(e -> {
+                .threadTs(threadTs).status(status).loadingMessages(rotating))).exceptionally(e -> {
                     String error = error(e);
                     if (error.contains("missing_scope") || error.contains("not_allowed") || error.contains("method")) {
                         if (statusAllowed.compareAndSet(true, false)) {

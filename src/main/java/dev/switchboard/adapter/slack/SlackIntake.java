@@ -41,13 +41,16 @@ final class SlackIntake {
     private final String botUser;
     private final String team;
     private final SlackChannelNotes channelNotes;
+    private final SlackAgent agent;
     /** Notes already given per message: Slack sends a mention twice (message and app_mention), one note is enough. */
     private final Cache<String, Boolean> hinted = Caffeine.newBuilder().maximumSize(10_000)
             .expireAfterWrite(Duration.ofMinutes(10)).build();
 
     SlackIntake(SwitchboardConfig.Slack config, Conversations<ReplySurface> conversations, Conversations.Policy policy,
-                SlackApi api, SlackReplies replies, String botUser, String team, SlackChannelNotes channelNotes) {
+                SlackApi api, SlackReplies replies, String botUser, String team, SlackChannelNotes channelNotes,
+                SlackAgent agent) {
         this.channelNotes = channelNotes;
+        this.agent = agent;
         this.config = config;
         this.conversations = conversations;
         this.policy = policy;
@@ -99,7 +102,7 @@ final class SlackIntake {
 
     private void onMessage(SlackRules.Said m) {
         SlackRules.Decision decision = SlackRules.decide(m, botUser, config.followThreads(), config.access(),
-                threadTs -> follows(m, threadTs));
+                threadTs -> follows(m, threadTs), agent.enabled());
         switch (decision) {
             case SlackRules.Decision.Ignore ignore -> { }
             case SlackRules.Decision.Deny deny -> {
@@ -121,10 +124,16 @@ final class SlackIntake {
         ConversationKey key = SlackPlaces.key(m.team(), m.channel(), answer.thread());
         Inbound inbound = new Inbound(key, m.ts(), m.user(), api.knownName(m.user()), answer.question(),
                 SlackApi.instant(m.ts()), api.channelName(m.channel()));
-        Admission admission = conversations.submit(inbound, replies.thread(m.team(), m.channel(), answer.replyIn(),
-                m.ts(), m.user(), answer.dm()), policy);
+        boolean newThread = answer.dm() && agent.enabled() && (m.threadTs() == null
+                || conversations.startedAt(key).isEmpty());
+        Admission admission = conversations.submit(inbound, agent.thread(replies.thread(m.team(), m.channel(),
+                answer.replyIn(), m.ts(), m.user(), answer.dm()), key, m.team(), m.user(), answer.question(),
+                answer.dm()), policy);
         if (admission instanceof Admission.Accepted) {
             channelNotes.keep(key);
+            if (answer.dm()) {
+                agent.taken(key, m.team(), m.user(), m.channel(), answer.replyIn(), answer.question(), newThread);
+            }
         }
         // Slack sends a mention twice (message and app_mention): one note, in the thread it was written in.
         if (admission instanceof Admission.Refused refused && firstNote("refused:" + m.ts())) {
@@ -153,7 +162,7 @@ final class SlackIntake {
         }
         String threadTs = e.getPreviousMessage() == null ? null : e.getPreviousMessage().getThreadTs();
         boolean dm = "im".equals(e.getChannelType()) || SlackPlaces.isDm(e.getChannel());
-        String thread = threadTs != null ? threadTs : dm ? SlackPlaces.DM_THREAD : deleted;
+        String thread = threadTs != null ? threadTs : dm && !agent.enabled() ? SlackPlaces.DM_THREAD : deleted;
         if (conversations.cancel(SlackPlaces.key(teamId, e.getChannel(), thread), deleted,
                 "the question was deleted")) {
             log.info("slack: a question was deleted; its reply was stopped");

@@ -46,7 +46,9 @@ final class SlackReplies {
                 : new SlackSink(api, channel, replyIn, messageTs);
         List<Budget> spend = List.of(posts(channel),
                 budget("slack " + team + (stream ? " chat.appendStream" : " chat.update"), config.updateBudget()));
-        return new SlackThread(api, sink, spend, channel, replyIn, messageTs, botUser, botId, this::historyPermit);
+        return new SlackThread(api, sink, spend, channel, replyIn, messageTs, botUser, botId, this::historyPermit,
+                new SlackThread.Status(config.assistant().enabled() ? config.assistant().loadingMessages()
+                        : List.of(), statusAllowance(team)));
     }
 
     /**
@@ -59,6 +61,21 @@ final class SlackReplies {
     List<String> shownBefore(String channel, String replyIn, String messageTs) {
         return api.postedWith(channel, replyIn, SlackApi.instant(messageTs), SlackSink.marker(messageTs),
                 replyIn == null ? () -> { } : this::historyPermit);
+    }
+
+    /**
+     * The workspace's allowance for {@code assistant.threads.setStatus} (Slack's own per-method limit, about 100 a
+     * minute; kept below it), which nothing an answer needs spends from; bursts, as many replies start at once.
+     */
+    Budget statusAllowance(String team) {
+        return budgets.computeIfAbsent("slack " + team + " assistant.threads.setStatus",
+                n -> new Budget(n, 80, Duration.ofMinutes(1), 10, ticker));
+    }
+
+    /** The workspace's allowance for suggested prompts and thread titles (assistant.threads.*, Tier 4). */
+    Budget assistantAllowance(String team) {
+        return budgets.computeIfAbsent("slack " + team + " assistant.threads",
+                n -> new Budget(n, 80, Duration.ofMinutes(1), 10, ticker));
     }
 
     /** The channel's {@code chat.postMessage} budget, which replies and {@code /ask} questions share. */

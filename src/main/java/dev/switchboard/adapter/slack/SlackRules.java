@@ -48,6 +48,18 @@ final class SlackRules {
      */
     static Decision decide(Said m, String botUser, boolean followThreads, SwitchboardConfig.SlackAccess access,
                            Predicate<String> knowsThread) {
+        return decide(m, botUser, followThreads, access, knowsThread, false);
+    }
+
+    /**
+     * Decides about one message.
+     *
+     * @param knowsThread whether the bot takes part in the channel's thread with this ts
+     * @param dmThreads whether a top-level direct message starts a thread of its own, answered there (Slack's agent
+     *     view shows each chat as a thread); else direct messages outside threads are one conversation
+     */
+    static Decision decide(Said m, String botUser, boolean followThreads, SwitchboardConfig.SlackAccess access,
+                           Predicate<String> knowsThread, boolean dmThreads) {
         if (m.user() == null || m.botId() != null || m.user().equals(botUser) || m.ts() == null
                 || m.channel() == null) {
             return new Decision.Ignore();
@@ -58,8 +70,8 @@ final class SlackRules {
         String thread;
         String replyIn;
         if (dm) {
-            thread = m.threadTs() != null ? m.threadTs() : SlackPlaces.DM_THREAD;
-            replyIn = m.threadTs();
+            thread = m.threadTs() != null ? m.threadTs() : dmThreads ? m.ts() : SlackPlaces.DM_THREAD;
+            replyIn = m.threadTs() != null ? m.threadTs() : dmThreads ? m.ts() : null;
         } else if (mentioned) {
             thread = m.threadTs() != null ? m.threadTs() : m.ts();
             replyIn = thread;

@@ -27,6 +27,17 @@ final class SlackThread implements ChatThread<ReplySurface>, ReplySurface {
     private final String botUser;
     private final String botId;
     private final Runnable historyPermit;
+    private final Status status;
+
+    /**
+     * How this thread's status line is shown: the rotating loading messages (none: "is thinking…" alone) and the
+     * allowance status calls spend, which no answer needs: a status that finds it empty is left out.
+     */
+    record Status(List<String> loadingMessages, Budget allowance) {
+        Status {
+            loadingMessages = List.copyOf(loadingMessages);
+        }
+    }
 
     /**
      * @param threadTs the Slack thread answered in; null for a direct message answered in the channel itself
@@ -34,7 +45,7 @@ final class SlackThread implements ChatThread<ReplySurface>, ReplySurface {
      * @param historyPermit blocks until a conversations.replies call is within Slack's limit
      */
     SlackThread(SlackApi api, ReplySink sink, List<Budget> budgets, String channel, String threadTs, String messageTs,
-                String botUser, String botId, Runnable historyPermit) {
+                String botUser, String botId, Runnable historyPermit, Status status) {
         this.api = api;
         this.sink = sink;
         this.budgets = budgets;
@@ -44,6 +55,7 @@ final class SlackThread implements ChatThread<ReplySurface>, ReplySurface {
         this.botUser = botUser;
         this.botId = botId;
         this.historyPermit = historyPermit;
+        this.status = status;
     }
 
     @Override
@@ -91,7 +103,9 @@ final class SlackThread implements ChatThread<ReplySurface>, ReplySurface {
 
     @Override
     public void working() {
-        api.status(channel, threadTs, "is thinking…");
+        if (threadTs != null && status.allowance().tryTake()) {
+            api.status(channel, threadTs, "is thinking…", status.loadingMessages());
+        }
     }
 
     @Override
@@ -99,6 +113,8 @@ final class SlackThread implements ChatThread<ReplySurface>, ReplySurface {
         if (sink instanceof SlackStreamSink stream) {
             stream.finish();
         }
-        api.status(channel, threadTs, "");
+        if (threadTs != null && status.allowance().tryTake()) {
+            api.status(channel, threadTs, ""); // else Slack clears it itself with the reply, or after two minutes
+        }
     }
 }
