@@ -222,23 +222,34 @@ class SlackAgentEndToEndTest {
     void aSummaryOfAChannelTheUserIsNotInIsRefused_evenWhenAForgedContextNamesIt() {
         start("socket");
         slack.post("C2", "U2", "launch codes: 1234");
-        // Forged: Ada is not a member of #launch. The context is not kept, so nothing points there.
+        // Forged: Ada is not a member of #launch.
         agent.contextChanged("U1", "C2");
         awaitSettled();
         String ts = slack.dm("U1", SUMMARY);
-        awaitReplies("DU1", ts, "I can't tell which channel you are viewing. Open the channel beside this chat,"
-                + " then ask again.");
+        awaitReplies("DU1", ts, "I can only summarise a channel you are a member of.");
+        // Nor does the prompt of an ordinary question name it.
+        String question = slack.dm("U1", "What is new?");
+        awaitReplies("DU1", question, ANSWER);
+        assertThat(systemPrompt(0)).isEqualTo("You help Ada. They are looking at no particular channel.");
 
         // The older assistant view's event names the thread; a forged channel there is refused too.
         String thread = agent.assistantThreadStarted("U1", "C2");
         awaitSettled();
         slack.reply("DU1", thread, "U1", SUMMARY);
-        awaitReplies("DU1", thread, "I can't tell which channel you are viewing. Open the channel beside this"
-                + " chat, then ask again.");
-        assertThat(provider.requests()).isZero();
+        awaitReplies("DU1", thread, "I can only summarise a channel you are a member of.");
+        assertThat(provider.requests()).isEqualTo(1);
         assertThat(slack.count("conversations.history")).isZero();
         assertThat(String.join(" ", slack.messages("DU1").stream().map(Message::text).toList()))
                 .doesNotContain("launch codes");
+    }
+
+    @Test
+    void aSummaryWithoutAViewedChannelSaysSo() {
+        start("socket");
+        String ts = slack.dm("U3", "Summarise the channel I am viewing.");
+        awaitReplies("DU3", ts, "I can't tell which channel you are viewing. Open the channel beside this chat,"
+                + " then ask again.");
+        assertThat(provider.requests()).isZero();
     }
 
     @Test

@@ -72,6 +72,8 @@ class HostileInputIT {
 
     // Slack world.
     static final String CASES = "C100", REPLAY = "C101", SANE = "C900";
+    /** The agent view (issue 22): a channel with the bot, one without it, one Alice is not in. */
+    static final String AGENT_SEEN = "C110", AGENT_NO_BOT = "C111", AGENT_NOT_HERS = "C112";
     static final String ALICE = "U1000", OPERATOR = "U0OPER8", FLOODED = "U2000";
     // Discord world.
     static final String D_CASES = "400000000000000001", D_SANE = "400000000000000009";
@@ -165,6 +167,8 @@ class HostileInputIT {
         checkpoint("slash junk");
         replays();
         checkpoint("replays");
+        agentView();
+        checkpoint("agent view");
         double seconds = (System.nanoTime() - t1) / 1e9;
 
         print(seconds);
@@ -667,6 +671,110 @@ class HostileInputIT {
         });
     }
 
+    // ------------------------------------------------------------------------------------------------ agent view
+
+    /**
+     * Issue 22, Slack's agent view: forged context events for channels the user may not see, oversize and garbage
+     * event fields, and a channel summary over hostile channel text. Every event is acknowledged without a 5xx, and
+     * nothing of a channel the user is not in reaches the model or the user.
+     */
+    private void agentView() {
+        String group = "agent view";
+        String dm = "D" + ALICE;
+        check(group, "forged app_context_changed, then the summary prompt", "context: " + AGENT_NOT_HERS, () -> {
+            String secret = marker("H1");
+            slack.post(AGENT_NOT_HERS, OPERATOR, "not for alice " + secret);
+            Answer a = agentEvent("{\"type\":\"app_context_changed\",\"user\":" + q(ALICE) + ",\"event_ts\":"
+                    + q(now() + ".000100") + ",\"context\":{\"entities\":[{\"type\":\"slack#/types/channel_id\","
+                    + "\"value\":" + q(AGENT_NOT_HERS) + ",\"team_id\":" + q(FakeSlack.TEAM) + "}]}}");
+            expect(a.status() == 200, "200: " + a.excerpt());
+            awaitIdle("the context event");
+            String ts = slack.dm(ALICE, "Summarise the channel I am viewing");
+            List<FakeSlack.Message> replies = settleSlack(dm, ts);
+            expect(replies.size() == 1 && joined(replies).contains("member"), "one refusal: " + joined(replies));
+            expect(!providerSaw(secret), "the model never saw the channel");
+            return "HTTP 200; " + excerptOf(joined(replies), 50);
+        });
+        check(group, "summary of a channel the bot is not in", "context: " + AGENT_NO_BOT, () -> {
+            Answer a = agentEvent("{\"type\":\"app_context_changed\",\"user\":" + q(ALICE) + ",\"context\":"
+                    + "{\"entities\":[{\"type\":\"slack#/types/channel_id\",\"value\":" + q(AGENT_NO_BOT) + "}]}}");
+            expect(a.status() == 200, "200: " + a.excerpt());
+            awaitIdle("the context event");
+            String ts = slack.dm(ALICE, "summarise the channel I am viewing!");
+            List<FakeSlack.Message> replies = settleSlack(dm, ts);
+            expect(replies.size() == 1 && joined(replies).contains("/invite"), "one clear line: " + joined(replies));
+            return excerptOf(joined(replies), 60);
+        });
+        check(group, "summary over a mention flood", "history with <!channel> x50, <@U…> x50", () -> {
+            slack.post(AGENT_SEEN, ALICE, "<!channel> ".repeat(50) + "<@" + OPERATOR + "> ".repeat(50)
+                    + "<!subteam^S1|@admins> <https://evil.example|click>");
+            Answer a = agentEvent("{\"type\":\"app_context_changed\",\"user\":" + q(ALICE) + ",\"context\":"
+                    + "{\"entities\":[{\"type\":\"slack#/types/channel_id\",\"value\":" + q(AGENT_SEEN) + "}]}}");
+            expect(a.status() == 200, "200: " + a.excerpt());
+            awaitIdle("the context event");
+            String ts = slack.dm(ALICE, "Summarise the channel I am viewing");
+            List<FakeSlack.Message> replies = settleSlack(dm, ts);
+            expect(replies.size() == 1 && joined(replies).endsWith(END), "one answer: " + joined(replies));
+            String system = provider.received().getLast().body().path("messages").path(0).path("content").asText();
+            expect(system.contains("@channel") && system.contains("@operator"), "the history reached the model");
+            expect(!system.contains("<!") && !system.contains("<@"), "every mention defused: "
+                    + excerptOf(system, 80));
+            return "answered; mentions defused in the prompt";
+        });
+        check(group, "oversize app_context_changed", "10,000 entities of 5,000 chars", () -> {
+            StringBuilder entities = new StringBuilder();
+            for (int i = 0; i < 10_000; i++) {
+                entities.append(i == 0 ? "" : ",").append("{\"type\":\"slack#/types/channel_id\",\"value\":\"C")
+                        .append("X".repeat(5_000)).append("\"}");
+            }
+            Answer a = agentEvent("{\"type\":\"app_context_changed\",\"user\":" + q(ALICE)
+                    + ",\"context\":{\"entities\":[" + entities + "]}}");
+            expect(a.status() < 500, "no 5xx: " + a.excerpt());
+            return a.excerpt();
+        });
+        check(group, "garbage agent event fields", "numbers, arrays, ../ ids, NUL", () -> {
+            int promptsBefore = slack.agent().suggestedPrompts().size();
+            List<String> events = List.of(
+                    "{\"type\":\"app_context_changed\",\"user\":42,\"context\":\"C110\"}",
+                    "{\"type\":\"app_context_changed\",\"user\":" + q(ALICE) + ",\"context\":{\"entities\":\"x\"}}",
+                    "{\"type\":\"app_home_opened\",\"user\":" + q(ALICE) + ",\"channel\":\"../../etc\",\"tab\":"
+                            + "\"messages\"}",
+                    "{\"type\":\"app_home_opened\",\"user\":[1],\"channel\":" + q(dm) + ",\"tab\":\"messages\"}",
+                    "{\"type\":\"assistant_thread_started\",\"assistant_thread\":{\"user_id\":" + q(ALICE)
+                            + ",\"channel_id\":\"D\\u0000\",\"thread_ts\":\"../x\"}}",
+                    "{\"type\":\"assistant_thread_context_changed\",\"assistant_thread\":[]}");
+            List<String> codes = new ArrayList<>();
+            for (String e : events) {
+                Answer a = agentEvent(e);
+                codes.add(Integer.toString(a.status()));
+                expect(a.status() < 500, "no 5xx: " + a.excerpt());
+            }
+            awaitIdle("the garbage events");
+            expect(slack.agent().suggestedPrompts().size() == promptsBefore, "no prompts set for garbage");
+            expectInsideData();
+            return "HTTP " + String.join(",", codes) + "; nothing set";
+        });
+        check(group, "the view opened for real", "app_home_opened tab=messages", () -> {
+            int before = slack.agent().suggestedPrompts().size();
+            slack.agent().openMessagesTab(ALICE, AGENT_SEEN);
+            await("suggested prompts").atMost(Duration.ofSeconds(10))
+                    .until(() -> slack.agent().suggestedPrompts().size() == before + 1);
+            expect(slack.agent().suggestedPrompts().getLast().prompts().size() <= 4, "at most 4 prompts");
+            return slack.agent().suggestedPrompts().getLast().prompts().size() + " prompts";
+        });
+    }
+
+    /** An agent-view event, signed and posted as Slack would; {@code eventJson} is the event object's JSON. */
+    private Answer agentEvent(String eventJson) {
+        String eventId = "EvHOSTH" + serial.incrementAndGet();
+        String body = "{\"token\":\"fakeVerificationToken0000\",\"team_id\":" + q(FakeSlack.TEAM)
+                + ",\"api_app_id\":" + q(FakeSlack.APP_ID) + ",\"event\":" + eventJson
+                + ",\"type\":\"event_callback\",\"event_id\":" + q(eventId) + ",\"event_time\":" + now()
+                + ",\"authorizations\":[{\"team_id\":" + q(FakeSlack.TEAM) + ",\"user_id\":" + q(ALICE)
+                + ",\"is_bot\":false,\"is_enterprise_install\":false}]}";
+        return postRaw(body.getBytes(StandardCharsets.UTF_8), "application/json", now(), null, Map.of());
+    }
+
     // ------------------------------------------------------------------------------------------------ checkpoints
 
     private void checkpoint(String after) {
@@ -718,6 +826,9 @@ class HostileInputIT {
     private void world() {
         slack.user(ALICE, "alice").user(OPERATOR, "operator").user(FLOODED, "flooded");
         slack.channel(CASES, "cases").channel(REPLAY, "replay").channel(SANE, "sane");
+        slack.channel(AGENT_SEEN, "agent-seen").channelWithoutBot(AGENT_NO_BOT, "agent-no-bot")
+                .channel(AGENT_NOT_HERS, "agent-not-hers");
+        slack.agent().members(AGENT_SEEN, ALICE).members(AGENT_NO_BOT, ALICE).members(AGENT_NOT_HERS, OPERATOR);
         discord.user(D_ALICE, "alice").user(D_OPERATOR, "operator");
         for (int i = 0; i < 120; i++) {
             discord.user(discordFlooded(i), "flooded" + i);
@@ -756,6 +867,7 @@ class HostileInputIT {
                   user_rate_limit: {messages: 1000, per: 1m}
                   post_budget: {messages: 10, per: 1s}
                   update_budget: {messages: 600, per: 1m}
+                  assistant: {enabled: true}
                 discord:
                   token: %s
                   rest_url: %s

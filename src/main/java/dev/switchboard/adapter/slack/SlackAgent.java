@@ -50,8 +50,11 @@ final class SlackAgent {
     private static final Pattern TS = Pattern.compile("\\d{6,12}\\.\\d{1,9}");
     private static final String CHANNEL_ENTITY = "slack#/types/channel_id";
 
-    /** The channel a user looks at. */
-    record Viewing(String channel, String name) { }
+    /**
+     * The channel a user looks at; {@code visible} when the user is a member of it (else its name is not looked up,
+     * and neither the prompt nor a summary gets anything of it).
+     */
+    record Viewing(String channel, String name, boolean visible) { }
 
     private final SlackAssistant config;
     private final SlackAgentApi agentApi;
@@ -155,7 +158,8 @@ final class SlackAgent {
         CompletableFuture<Viewing> now = seen != null ? remember(team, user, seen) : current(team, user);
         later(() -> {
             Viewing v = await(now);
-            List<SlackAssistant.Prompt> prompts = config.promptsFor(team, v == null ? null : v.channel());
+            List<SlackAssistant.Prompt> prompts = config.promptsFor(team, v == null || !v.visible() ? null
+                    : v.channel());
             if (prompts.isEmpty()) {
                 return;
             }
@@ -168,8 +172,8 @@ final class SlackAgent {
     }
 
     /**
-     * Keeps the channel {@code user} looks at, once the user is found to be a member of it (checked after the
-     * acknowledgement); a channel the user may not see, or none, forgets the one before. The thread notes it
+     * Keeps the channel {@code user} looks at, checked after the acknowledgement: a channel the user is not a member
+     * of is kept as not visible, so that a summary of it is refused; none forgets the one before. The thread notes it
      * with its next message ({@link #taken}): a note now would store a thread that holds no message yet.
      *
      * @return what is kept, once checked (null: nothing)
@@ -183,9 +187,10 @@ final class SlackAgent {
                 if (channel != null && summary.memberOf(channel, user)) {
                     now = new Viewing(channel, api.channelNameLater(channel)
                             .completeOnTimeout("", VIEWING_WAIT.toSeconds(), TimeUnit.SECONDS)
-                            .exceptionally(e -> "").join());
+                            .exceptionally(e -> "").join(), true);
                 } else if (channel != null) {
-                    log.debug("slack: a user's view of a channel they are not a member of was not kept");
+                    log.debug("slack: a user looks at a channel they are not a member of; nothing of it is used");
+                    now = new Viewing(channel, "", false);
                 }
             } finally {
                 checked.complete(now);
@@ -233,7 +238,7 @@ final class SlackAgent {
         boolean summarise = asksForSummary(text);
         return new InView(plain, () -> {
             Viewing v = await(seen);
-            return v == null ? "" : v.name();
+            return v == null || !v.visible() ? "" : v.name();
         }, () -> {
             if (!summarise) {
                 return ThreadContext.NONE;
@@ -269,7 +274,7 @@ final class SlackAgent {
                 });
             }
             Viewing v = await(seen);
-            if (v != null) {
+            if (v != null && v.visible()) {
                 note(key, v);
             }
         });
