@@ -696,10 +696,7 @@ class HostileInputIT {
             return "HTTP 200; " + excerptOf(joined(replies), 50);
         });
         check(group, "summary of a channel the bot is not in", "context: " + AGENT_NO_BOT, () -> {
-            Answer a = agentEvent("{\"type\":\"app_context_changed\",\"user\":" + q(ALICE) + ",\"context\":"
-                    + "{\"entities\":[{\"type\":\"slack#/types/channel_id\",\"value\":" + q(AGENT_NO_BOT) + "}]}}");
-            expect(a.status() == 200, "200: " + a.excerpt());
-            awaitIdle("the context event");
+            aliceLooksAt(AGENT_NO_BOT);
             String ts = slack.dm(ALICE, "summarise the channel I am viewing!");
             List<FakeSlack.Message> replies = settleSlack(dm, ts);
             expect(replies.size() == 1 && joined(replies).contains("/invite"), "one clear line: " + joined(replies));
@@ -708,10 +705,7 @@ class HostileInputIT {
         check(group, "summary over a mention flood", "history with <!channel> x50, <@U…> x50", () -> {
             slack.post(AGENT_SEEN, ALICE, "<!channel> ".repeat(50) + "<@" + OPERATOR + "> ".repeat(50)
                     + "<!subteam^S1|@admins> <https://evil.example|click>");
-            Answer a = agentEvent("{\"type\":\"app_context_changed\",\"user\":" + q(ALICE) + ",\"context\":"
-                    + "{\"entities\":[{\"type\":\"slack#/types/channel_id\",\"value\":" + q(AGENT_SEEN) + "}]}}");
-            expect(a.status() == 200, "200: " + a.excerpt());
-            awaitIdle("the context event");
+            aliceLooksAt(AGENT_SEEN);
             String ts = slack.dm(ALICE, "Summarise the channel I am viewing");
             List<FakeSlack.Message> replies = settleSlack(dm, ts);
             expect(replies.size() == 1 && joined(replies).endsWith(END), "one answer: " + joined(replies));
@@ -762,6 +756,14 @@ class HostileInputIT {
             expect(slack.agent().suggestedPrompts().getLast().prompts().size() <= 4, "at most 4 prompts");
             return slack.agent().suggestedPrompts().getLast().prompts().size() + " prompts";
         });
+    }
+
+    /** Alice looks at {@code channel} beside the agent view: the event is taken, and what it started is done. */
+    private void aliceLooksAt(String channel) {
+        Answer a = agentEvent("{\"type\":\"app_context_changed\",\"user\":" + q(ALICE) + ",\"context\":"
+                + "{\"entities\":[{\"type\":\"slack#/types/channel_id\",\"value\":" + q(channel) + "}]}}");
+        expect(a.status() == 200, "200: " + a.excerpt());
+        awaitIdle("the context event");
     }
 
     /** An agent-view event, signed and posted as Slack would; {@code eventJson} is the event object's JSON. */

@@ -19,7 +19,6 @@ import dev.switchboard.live.ReplySurface;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -34,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * Java has no model for the newer ones): {@code app_home_opened} with tab {@code messages} (the agent messaging
  * experience) or {@code assistant_thread_started} (the older assistant view) show the suggested prompts;
  * {@code app_context_changed} or {@code assistant_thread_context_changed} say which channel the user looks at, kept
- * (only when the user is a member of it) for {@code {viewing_channel}} and for a channel summary. A question in the
+ * for {@code {viewing_channel}} and for a channel summary (only a channel the user is a member of is ever named to
+ * the model or summarised: the event is not trusted to say what the user may see). A question in the
  * view gets a title for its thread; the message {@code summary_message} gets the viewed channel summarised.
  * Everything that calls Slack runs after the acknowledgement. Thread-safe.
  */
