@@ -13,8 +13,21 @@ import java.util.Objects;
  * @param history the stored turns, oldest first, ending with the message to answer
  * @param userName display name of the person being answered, for {user}
  * @param channelName the channel's display name, for {channel}
+ * @param threadModel the {@code provider/model} the asking user chose for this thread, or null; it answers first
+ *     while {@code routing.user_models} allows it and no operator pinned a model (else the user's default does)
+ * @param only the one target to ask, without the route and without fallback (a comparison), or null
  */
-public record ReplyRequest(ConversationKey key, List<Turn> history, String userName, String channelName) {
+public record ReplyRequest(ConversationKey key, List<Turn> history, String userName, String channelName,
+                           String threadModel, Target only) {
+
+    public ReplyRequest(ConversationKey key, List<Turn> history, String userName, String channelName) {
+        this(key, history, userName, channelName, null, null);
+    }
+
+    /** The platform id of the person asked for: the author of the message answered. */
+    public String userId() {
+        return history.getLast().authorId();
+    }
 
     public ReplyRequest {
         Objects.requireNonNull(key, "key");
