@@ -50,12 +50,15 @@ final class CompareReplies {
     StartedReply start(AnswerRequest request, SideBySide compared, Resume resume) {
         List<Side> sides = new ArrayList<>();
         compared.working();
+        CompletableFuture<Void> previous = CompletableFuture.completedFuture(null);
         for (int i = 0; i < compared.models().size(); i++) {
             String id = compared.models().get(i);
             ReplySurface surface = compared.side(i);
+            InOrderSink inOrder = new InOrderSink(surface.sink(), previous);
+            previous = inOrder.firstPosted();
             // Only the first answer's messages are noted for a restart to take over; the others start afresh.
-            ResumingSink sink = i == 0 ? new ResumingSink(surface.sink(), resume.earlier(), resume.remember(),
-                    resume.io()) : new ResumingSink(surface.sink(), List.of(), shown -> { }, resume.io());
+            ResumingSink sink = i == 0 ? new ResumingSink(inOrder, resume.earlier(), resume.remember(),
+                    resume.io()) : new ResumingSink(inOrder, List.of(), shown -> { }, resume.io());
             LiveReplies.Live reply = live.start(sink, surface.budgets(), CompareFooter.of(id));
             ReplyHandle handle = null;
             CompletableFuture<ReplyOutcome> outcome;

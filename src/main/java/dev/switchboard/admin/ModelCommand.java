@@ -82,6 +82,11 @@ public final class ModelCommand {
                 + " now; the route's other models stay behind it." + pinned);
     }
 
+    /** The models on offer, {@code provider/model}, in config order. */
+    public List<String> offered() {
+        return router.userModels();
+    }
+
     private String list(ConversationKey place, String user) {
         List<String> offered = router.userModels();
         if (offered.isEmpty()) {
