@@ -2,36 +2,26 @@ package dev.switchboard.adapter.shell;
 
 import dev.switchboard.answering.ChatThread;
 import dev.switchboard.live.Budget;
+import dev.switchboard.live.Comparison;
 import dev.switchboard.live.ReplySink;
 import dev.switchboard.live.ReplySurface;
-import dev.switchboard.live.SideBySide;
 import dev.switchboard.routing.ReplyOutcome;
 import java.io.PrintWriter;
-import java.util.ArrayList;
+import java.io.StringWriter;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 
 /**
- * A comparison in the terminal. The answers stream at once through the live engine, each into a message of its own
- * held here: a terminal cannot grow three texts side by side, so each is printed whole, under its model's name, when
- * it ends (its last line is its footer). Thread-safe.
+ * A comparison in the terminal. The answers stream at once through the live engine, each into a text of its own held
+ * here: a terminal cannot grow three texts side by side, so each is printed whole, under its model's name, when it
+ * ends (its last line is its footer). Thread-safe.
  */
-final class TerminalComparison implements ChatThread<ReplySurface>, SideBySide {
+final class TerminalComparison extends Comparison implements ChatThread<ReplySurface> {
 
-    private final PrintWriter out;
-    private final Budget budget;
-    private final List<String> models;
-    private final List<Side> sides = new ArrayList<>();
     final CompletableFuture<Void> done = new CompletableFuture<>();
 
     TerminalComparison(PrintWriter out, Budget budget, List<String> models) {
-        this.out = out;
-        this.budget = budget;
-        this.models = List.copyOf(models);
-        for (String m : models) {
-            sides.add(new Side(m));
-        }
+        super(models, "switchboard", models.stream().map(m -> new Side(out, budget, m)).toList());
     }
 
     @Override
@@ -40,41 +30,21 @@ final class TerminalComparison implements ChatThread<ReplySurface>, SideBySide {
     }
 
     @Override
-    public List<String> models() {
-        return models;
-    }
-
-    @Override
-    public ReplySurface side(int index) {
-        return sides.get(index);
-    }
-
-    @Override
-    public String botId() {
-        return "switchboard";
-    }
-
-    @Override
-    public ReplySink sink() {
-        return sides.getFirst().sink; // a failure before any model started shows in the first one's place
-    }
-
-    @Override
-    public List<Budget> budgets() {
-        return List.of(budget);
-    }
-
-    @Override
     public void finished(ReplyOutcome outcome, List<String> messageIds) {
         done.complete(null);
     }
 
-    /** One model's answer: held while it streams, printed when it ends. */
-    private final class Side implements ReplySurface {
-        final String model;
-        final Held sink = new Held();
+    /** One model's answer: written into memory as it streams, printed when it ends. */
+    private static final class Side implements ReplySurface {
+        private final PrintWriter out;
+        private final Budget budget;
+        private final String model;
+        private final StringWriter held = new StringWriter();
+        private final TerminalSink sink = new TerminalSink(new PrintWriter(held));
 
-        Side(String model) {
+        Side(PrintWriter out, Budget budget, String model) {
+            this.out = out;
+            this.budget = budget;
             this.model = model;
         }
 
@@ -90,56 +60,12 @@ final class TerminalComparison implements ChatThread<ReplySurface>, SideBySide {
 
         @Override
         public void finished(ReplyOutcome outcome, List<String> messageIds) {
+            String text = held.toString();
             synchronized (out) {
-                out.println("assistant (" + model + ") › " + sink.text());
+                out.println("assistant (" + model + ") › " + (text.startsWith(TerminalSink.PREFIX)
+                        ? text.substring(TerminalSink.PREFIX.length()) : text));
                 out.flush();
             }
-        }
-    }
-
-    /** The text of one message as the engine last wrote it. */
-    private static final class Held implements ReplySink {
-        private String text = "";
-
-        synchronized String text() {
-            return text;
-        }
-
-        @Override
-        public synchronized CompletionStage<String> post(String t) {
-            text = t;
-            return CompletableFuture.completedFuture("compared");
-        }
-
-        @Override
-        public synchronized CompletionStage<Void> edit(String messageId, String t) {
-            text = t;
-            return CompletableFuture.completedFuture(null);
-        }
-
-        @Override
-        public CompletionStage<Void> delete(String messageId) {
-            return CompletableFuture.completedFuture(null);
-        }
-
-        @Override
-        public int maxChars() {
-            return 1_000_000;
-        }
-
-        @Override
-        public String format(String markdown) {
-            return markdown;
-        }
-
-        @Override
-        public String placeholder() {
-            return "";
-        }
-
-        @Override
-        public String cursor() {
-            return "";
         }
     }
 }

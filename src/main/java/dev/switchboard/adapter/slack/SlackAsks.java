@@ -118,7 +118,7 @@ final class SlackAsks {
             java.util.function.Supplier<SlackThread> thread = () -> replies.thread(p.team(), p.channel(), ts, ts,
                     p.user(), SlackPlaces.isDm(p.channel()));
             Admission admission = conversations.submit(inbound, p.models() == null || p.models().isEmpty()
-                    ? thread.get() : new SlackComparison(thread.get(), p.models(), policy.botId(), thread), policy);
+                    ? thread.get() : new SlackComparison(p.models(), policy.botId(), thread), policy);
             drop(p);
             if (admission instanceof Admission.Refused refused) {
                 tell.accept(refused.userMessage());
