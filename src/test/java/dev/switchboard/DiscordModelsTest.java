@@ -104,6 +104,11 @@ class DiscordModelsTest {
             assertThat(c.get("options").get(1).get("choices").toString()).contains("\"value\":\"default\"");
         });
 
+        String typed = discord.autocomplete("model", GENERAL, ADA, Map.of("model", "LARGE"), "model");
+        await().atMost(Duration.ofSeconds(10)).until(() -> !discord.choices(typed).isEmpty());
+        assertThat(discord.choices(typed)).containsExactly("main/m-large");
+        assertThat(discord.interaction(typed).callbackType()).isEqualTo(8);
+
         assertThat(answer("model", ADA, Map.of())).contains("You have not chosen one");
         assertThat(answer("model", ADA, Map.of("model", "main/m-large")))
                 .startsWith("main/m-large answers you first in this channel now");
