@@ -49,8 +49,12 @@ class SlackModelsTest {
     }
 
     private Service start(String userModels) throws Exception {
+        return start(userModels, "");
+    }
+
+    private Service start(String userModels, String slackExtra) throws Exception {
         Path file = data.resolve("switchboard.yaml");
-        Files.writeString(file, yaml(userModels));
+        Files.writeString(file, yaml(userModels).replace("slack:\n", "slack:\n" + slackExtra.indent(2)));
         ConfigLoader loader = new ConfigLoader();
         service = new Service(loader.load(file, true, Map.of()), Clock.systemUTC(),
                 () -> loader.load(file, true, Map.of())).start();
@@ -159,6 +163,24 @@ class SlackModelsTest {
         assertThat(provider.requests()).isEqualTo(3);
         assertThat(slack.rateLimited("chat.postMessage") + slack.rateLimited("chat.update")).isZero();
         await().until(() -> service.conversations().inProgress() == 0);
+    }
+
+    @Test
+    void compareWithNativeStreamingStreamsEachAnswerInAStreamOfItsOwn() throws Exception {
+        start("[main/m, main/m-small]", "native_streaming: true");
+        slack.slashCommand("/ask", "C1", "U2", "models:main/m-small,main/m what is a monad?");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> slack.messages("C1").stream().anyMatch(m -> m.text()
+                .equals("<@U2> asked (comparing `main/m-small`, `main/m`): what is a monad?")));
+        Message question = slack.messages("C1").stream().filter(m -> m.text().startsWith("<@U2> asked"))
+                .findFirst().orElseThrow();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(slack.thread("C1", question.ts()))
+                .filteredOn(m -> FakeSlack.BOT_USER.equals(m.user()) && !m.ts().equals(question.ts()))
+                .hasSize(2).noneMatch(Message::streaming).allMatch(m -> m.text().contains("\n_main/")));
+        assertThat(replies(question.ts())).satisfiesExactly(
+                t -> assertThat(t).startsWith("Answer of m-small.\n_main/m-small · first token"),
+                t -> assertThat(t).startsWith("Answer of m.\n_main/m · first token"));
+        assertThat(slack.count("chat.startStream")).isEqualTo(2);
     }
 
     @Test
