@@ -8,7 +8,7 @@ import dev.switchboard.testing.FakeDiscord;
 import dev.switchboard.testing.FakeDiscord.Message;
 import dev.switchboard.testing.FakeProvider;
 import dev.switchboard.testing.FakeProvider.Api;
-import dev.switchboard.testing.FakeProvider.Script;
+import dev.switchboard.testing.ModelAnswers;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -36,10 +36,7 @@ class DiscordModelsTest {
     @BeforeEach
     void world() {
         discord.user(ADA, "ada").user(BO, "bo").textChannel(GENERAL, "general");
-        provider.otherwise(r -> r.body().get("model").asText().equals("broken")
-                ? Script.fault(new FakeProvider.Fault.HttpError(500, "server_error", null))
-                : Script.answer("Answer of " + r.body().get("model").asText() + ".")
-                .paced(Duration.ofMillis(20), Duration.ofMillis(10)));
+        provider.otherwise(ModelAnswers::answer);
     }
 
     @AfterEach

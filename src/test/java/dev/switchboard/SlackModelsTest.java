@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.testing.FakeProvider;
 import dev.switchboard.testing.FakeProvider.Api;
-import dev.switchboard.testing.FakeProvider.Script;
+import dev.switchboard.testing.ModelAnswers;
 import dev.switchboard.testing.FakeSlack;
 import dev.switchboard.testing.FakeSlack.Message;
 import java.nio.file.Files;
@@ -33,10 +33,7 @@ class SlackModelsTest {
     @BeforeEach
     void world() {
         slack.user("U1", "Ada").user("U2", "Bo").channel("C1", "general");
-        provider.otherwise(r -> r.body().get("model").asText().equals("broken")
-                ? Script.fault(new FakeProvider.Fault.HttpError(500, "server_error", null))
-                : Script.answer("Answer of " + r.body().get("model").asText() + ".")
-                .paced(Duration.ofMillis(20), Duration.ofMillis(10)));
+        provider.otherwise(ModelAnswers::answer);
     }
 
     @AfterEach

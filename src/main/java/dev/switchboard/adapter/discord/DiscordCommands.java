@@ -191,14 +191,20 @@ final class DiscordCommands extends ListenerAdapter {
         Inbound inbound = new Inbound(key, event.getId(), event.getUser().getId(),
                 event.getMember() != null ? event.getMember().getEffectiveName() : event.getUser().getEffectiveName(),
                 question, event.getTimeCreated().toInstant(), event.isFromGuild() ? channel.getName() : "");
+        submit(conversations, inbound, replies.inInteraction(sink), policy.of(event.getJDA()), event, "/ask");
+    }
+
+    /** Hands a command's question to the use case; a refusal or a store failure replaces the response. */
+    static void submit(Conversations<ReplySurface> conversations, Inbound inbound,
+                       dev.switchboard.answering.ChatThread<ReplySurface> thread, Conversations.Policy policy,
+                       SlashCommandInteractionEvent event, String command) {
         try {
-            Admission admission = conversations.submit(inbound, replies.inInteraction(sink),
-                    policy.of(event.getJDA()));
+            Admission admission = conversations.submit(inbound, thread, policy);
             if (admission instanceof Admission.Refused refused) {
                 event.getHook().editOriginal(refused.userMessage()).queue(ok -> { }, error -> { });
             }
         } catch (RuntimeException e) {
-            log.error("discord: /ask could not be stored", e);
+            log.error("discord: {} could not be stored", command, e);
             event.getHook().editOriginal("I couldn't take your question just now (storage failed). Please ask again.")
                     .queue(ok -> { }, error -> { });
         }

@@ -2,7 +2,6 @@ package dev.switchboard.adapter.discord;
 
 import dev.switchboard.admin.Admin;
 import dev.switchboard.admin.CompareCommand;
-import dev.switchboard.answering.Admission;
 import dev.switchboard.answering.Conversations;
 import dev.switchboard.answering.Inbound;
 import dev.switchboard.answering.ThreadModels;
@@ -137,18 +136,9 @@ final class DiscordModels {
         CompletableFuture<ChannelSink.Place> place = header.thenApply(m -> new ChannelSink.Place(channel, m.getId()));
         Inbound inbound = new Inbound(key, event.getId(), event.getUser().getId(), name, c.question(),
                 event.getTimeCreated().toInstant(), event.isFromGuild() ? channel.getName() : "");
-        try {
-            Admission admission = conversations.submit(inbound, new DiscordComparison(c.models(),
-                    event.getJDA().getSelfUser().getId(), () -> replies.inChannel(key, place, channel.getId())),
-                    policy.of(event.getJDA()));
-            if (admission instanceof Admission.Refused refused) {
-                event.getHook().editOriginal(refused.userMessage()).queue(ok -> { }, error -> { });
-            }
-        } catch (RuntimeException e) {
-            log.error("discord: /compare could not be stored", e);
-            event.getHook().editOriginal("I couldn't take your question just now (storage failed). Please ask again.")
-                    .queue(ok -> { }, error -> { });
-        }
+        DiscordCommands.submit(conversations, inbound, new DiscordComparison(c.models(),
+                event.getJDA().getSelfUser().getId(), () -> replies.inChannel(key, place, channel.getId())),
+                policy.of(event.getJDA()), event, "/compare");
     }
 
     private static String text(OptionMapping option) {
