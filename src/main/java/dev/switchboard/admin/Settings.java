@@ -60,8 +60,9 @@ public final class Settings {
                 router.chooseUserDefault(scope.substring(0, slash), scope.substring(slash + 1), target);
             }
         });
-        log.info("operator settings: {} providers turned off, {} model pins, {} routes, {} prompts",
-                state.providersOff().size(), state.pins().size(), state.routes().size(), state.prompts().size());
+        log.info("operator settings: {} providers turned off, {} model pins, {} routes, {} prompts, {} users' default"
+                + " models", state.providersOff().size(), state.pins().size(), state.routes().size(),
+                state.prompts().size(), state.userModels().size());
     }
 
     private static ConversationKey channel(String scope) {
