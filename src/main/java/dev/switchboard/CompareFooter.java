@@ -2,6 +2,8 @@ package dev.switchboard;
 
 import dev.switchboard.routing.ReplyOutcome;
 import dev.switchboard.routing.TargetFailure;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.Locale;
 import java.util.function.Function;
 
@@ -24,11 +26,16 @@ final class CompareFooter {
             case ReplyOutcome.Completed c -> model + String.format(Locale.ROOT, " · first token %.2f s · %.2f s",
                     c.firstToken().toMillis() / 1000.0, c.latency().toMillis() / 1000.0)
                     + " · " + c.usage().input() + " in / " + c.usage().output() + " out tokens"
-                    + (c.costUsd() > 0 ? String.format(Locale.ROOT, " · $%.4f", c.costUsd()) : "");
+                    + (c.costUsd() > 0 ? " · $" + dollars(c.costUsd()) : "");
             case ReplyOutcome.Failed f -> model + " failed" + f.failures().stream().reduce((a, b) -> b)
                     .map(CompareFooter::why).orElse("");
             case ReplyOutcome.Cancelled c -> model + " · stopped";
         };
+    }
+
+    /** Dollars to six places without trailing zeros: a short answer costs a fraction of a cent. */
+    static String dollars(double usd) {
+        return BigDecimal.valueOf(usd).setScale(6, RoundingMode.HALF_UP).stripTrailingZeros().toPlainString();
     }
 
     private static String why(TargetFailure f) {

@@ -293,7 +293,8 @@ class ShellTest {
 
     private String three() {
         return "main: {type: openai, api_key: test-key-000000, base_url: " + primary.baseUrl(Api.OPENAI)
-                + ", models: [m, m-large, m-small], retry: {max_attempts: 1}}";
+                + ", models: [m, m-large, m-small], retry: {max_attempts: 1},"
+                + " prices: {m-small: {input: 2.5, output: 10}}}";
     }
 
     @Test
@@ -374,7 +375,8 @@ class ShellTest {
         assertThat(shell.screen())
                 .containsPattern("assistant \\(main/m\\) › Answer of m\\.\\R_main/m · first token \\d+\\.\\d\\d s"
                         + " · \\d+\\.\\d\\d s · \\d+ in / \\d+ out tokens_")
-                .containsPattern("assistant \\(main/m-small\\) › Answer of m-small\\.\\R_main/m-small · first token")
+                .containsPattern("assistant \\(main/m-small\\) › Answer of m-small\\.\\R_main/m-small · first token"
+                        + " \\d+\\.\\d\\d s · \\d+\\.\\d\\d s · 12 in / 3 out tokens · \\$0\\.00006_")
                 .containsPattern("assistant \\(main/m-large\\) › [^\\r\\n]+\\R_main/m-large failed: server error_");
         assertThat(primary.requests()).isEqualTo(3); // no fallback: the failing model is asked once, alone
         shell.ask("and a follow-up");
