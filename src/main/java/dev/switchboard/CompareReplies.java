@@ -34,6 +34,7 @@ import org.slf4j.LoggerFactory;
 final class CompareReplies {
 
     private static final Logger log = LoggerFactory.getLogger(CompareReplies.class);
+    private static final String COULD_NOT_START = "Something went wrong on my side before this model could answer.";
 
     private final Router router;
     private final LiveReplies live;
@@ -75,23 +76,24 @@ final class CompareReplies {
                 reply.onDone(failed);
                 outcome = CompletableFuture.completedFuture(failed);
             }
-            sides.add(new Side(surface, reply, handle, outcome));
+            sides.add(new Side(surface, sink, reply, handle, outcome));
         }
         return new Compared(request, compared, sides, resume);
     }
 
-    private static final String COULD_NOT_START = "Something went wrong on my side before this model could answer.";
-
     /** One model's answer on its side. */
     private static final class Side {
         final ReplySurface surface;
+        final ResumingSink sink;
         final ReplyHandle handle;
         final CompletableFuture<ReplyOutcome> outcome;
         final CompletableFuture<List<String>> shown;
         final LiveReplies.Live reply;
 
-        Side(ReplySurface surface, LiveReplies.Live reply, ReplyHandle handle, CompletableFuture<ReplyOutcome> outcome) {
+        Side(ReplySurface surface, ResumingSink sink, LiveReplies.Live reply, ReplyHandle handle,
+             CompletableFuture<ReplyOutcome> outcome) {
             this.surface = surface;
+            this.sink = sink;
             this.reply = reply;
             this.handle = handle;
             this.outcome = outcome;
@@ -149,6 +151,10 @@ final class CompareReplies {
                     s.surface.finished(s.outcome.join(), s.shown.join());
                 } catch (RuntimeException e) {
                     log.warn("finishing a compared answer failed: {}", e.toString());
+                }
+                // An earlier try's messages this one did not need go.
+                for (String stale : s.sink.leftovers()) {
+                    s.surface.sink().delete(stale);
                 }
             }
             try {
