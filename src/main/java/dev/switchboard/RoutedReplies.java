@@ -1,11 +1,13 @@
 package dev.switchboard;
 
 import dev.switchboard.answering.ReplyStarter;
+import dev.switchboard.answering.ThreadModels;
 import dev.switchboard.conversation.AssistantMeta;
 import dev.switchboard.conversation.TokenUsage;
 import dev.switchboard.live.LiveReplies;
 import dev.switchboard.live.ReplySurface;
 import dev.switchboard.live.ResumingSink;
+import dev.switchboard.live.SideBySide;
 import dev.switchboard.routing.ReplyHandle;
 import dev.switchboard.routing.ReplyOutcome;
 import dev.switchboard.routing.ReplyRequest;
@@ -27,20 +29,37 @@ public final class RoutedReplies implements ReplyStarter<ReplySurface> {
 
     private final Router router;
     private final LiveReplies live;
+    private final ThreadModels threadModels;
+    private final CompareReplies compare;
 
     public RoutedReplies(Router router, LiveReplies live) {
+        this(router, live, null, null, java.time.Clock.systemUTC());
+    }
+
+    /**
+     * @param threadModels users' model choices per thread ({@code /model}); null: none are looked up
+     * @param store where a comparison's later answers are stored; null: comparisons are not offered
+     */
+    public RoutedReplies(Router router, LiveReplies live, ThreadModels threadModels,
+                         dev.switchboard.conversation.ConversationStore store, java.time.Clock clock) {
         this.router = router;
         this.live = live;
+        this.threadModels = threadModels;
+        this.compare = store == null ? null : new CompareReplies(router, live, store, clock);
     }
 
     @Override
     public StartedReply start(AnswerRequest request, ReplySurface surface, Resume resume, boolean footerOnFallback) {
+        if (surface instanceof SideBySide compared && compare != null) {
+            return compare.start(request, compared, resume);
+        }
         ResumingSink sink = resuming(surface, resume);
         LiveReplies.Live reply = live.start(sink, surface.budgets(), footerOnFallback);
         try {
             surface.working();
             ReplyHandle handle = router.reply(new ReplyRequest(request.key(), request.history(), request.userName(),
-                    request.channelName(), request.viewingChannel(), request.context()), reply);
+                    request.channelName(), request.viewingChannel(), request.context(),
+                    UserChoice.inThread(threadModels, request), null), reply);
             reply.attach(handle);
             return new Shown(surface, sink, reply, handle, handle.outcome(), resume);
         } catch (RuntimeException e) {

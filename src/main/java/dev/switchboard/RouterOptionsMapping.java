@@ -23,7 +23,12 @@ public final class RouterOptionsMapping {
         return new RouterOptions(providers, r.defaultRoute(), routes, r.overrides().stream()
                 .map(o -> new RouterOptions.Override(o.platform(), o.workspace(), o.channel(), o.route(),
                         o.systemPrompt())).toList(),
-                r.onContentFilter() == SwitchboardConfig.ContentFilterAction.STOP, r.midStreamFallback());
+                r.onContentFilter() == SwitchboardConfig.ContentFilterAction.STOP, r.midStreamFallback(),
+                targets(r.userModels()), targets(r.compareModels()));
+    }
+
+    private static java.util.List<Target> targets(java.util.List<SwitchboardConfig.Target> targets) {
+        return targets.stream().map(t -> new Target(t.provider(), t.model(), -1, 1)).toList();
     }
 
     private static RouterOptions.Provider provider(SwitchboardConfig.Provider p) {

@@ -4,6 +4,9 @@ import dev.switchboard.adapter.discord.DiscordAdapter;
 import dev.switchboard.adapter.shell.Shell;
 import dev.switchboard.adapter.slack.SlackAdapter;
 import dev.switchboard.admin.Admin;
+import dev.switchboard.admin.CompareCommand;
+import dev.switchboard.admin.ModelCommand;
+import dev.switchboard.answering.ThreadModels;
 import dev.switchboard.admin.Settings;
 import dev.switchboard.answering.Conversations;
 import dev.switchboard.config.ConfigLoader;
@@ -133,14 +136,17 @@ final class Service implements AutoCloseable {
         started.add(pacing::shutdownNow);
         ticker = Ticker.of(pacing);
         // The router's scheduler also times the pauses between tries at storing a reply while the store is away.
-        conversations = new Conversations<>(store, new RoutedReplies(router, new LiveReplies(ticker)), clock, meters,
-                routing);
+        ThreadModels threadModels = new ThreadModels(store);
+        conversations = new Conversations<>(store, new RoutedReplies(router, new LiveReplies(ticker), threadModels,
+                store, clock),
+                clock, meters, routing);
         Settings settings = new Settings(stores.settings());
         settings.applyTo(router);
         board = new StatusBoard(router, clock, this::platforms, store::stats,
                 new StatusBoard.Backend(stores.backend().name().toLowerCase(java.util.Locale.ROOT),
                         () -> stores.problem().get().orElse(null)));
         admin = new Admin(router, store, stores.audit(), settings, usage, clock, this::status, operators.byPlatform());
+        admin.useModels(new ModelCommand(router, settings, threadModels), new CompareCommand(router));
         if (reread != null) {
             admin.reloadWith(new ConfigReload(config, reread, router, operators)::reload);
         }

@@ -96,12 +96,16 @@ class ShellTest {
         final CompletableFuture<Integer> exit;
 
         Session(String providers) throws IOException {
+            this(providers, "");
+        }
+
+        Session(String providers, String more) throws IOException {
             String yaml = """
                     providers:
                     %s
                     storage: {path: %s, fsync: false}
                     ops: {enabled: false}
-                    """.formatted(providers.indent(2), data.toString().replace("\\", "/"));
+                    """.formatted(providers.indent(2), data.toString().replace("\\", "/")) + more;
             service = new Service(new ConfigLoader().parse(yaml, "test.yaml", Map.of()), Clock.systemUTC()).start();
             // A terminal with JLine's own line discipline: Ctrl-C typed while a reply streams raises INT, as a
             // real terminal's driver does.
@@ -144,6 +148,12 @@ class ShellTest {
 
     private Session start(String providers) throws IOException {
         Session session = new Session(providers);
+        sessions.add(session);
+        return session;
+    }
+
+    private Session start(String providers, String more) throws IOException {
+        Session session = new Session(providers, more);
         sessions.add(session);
         return session;
     }
@@ -271,5 +281,107 @@ class ShellTest {
         assertThat(json.get("conversation").get("thread").asText()).isEqualTo(thread);
         assertThat(json.get("turns").get(0).get("text").asText()).isEqualTo("which model?");
         assertThat(json.get("turns").get(1).get("assistant").get("model").asText()).isEqualTo("m-large");
+    }
+
+    private static final String CHOOSABLE = """
+            routing:
+              routes:
+                default: {targets: [main/m]}
+              user_models: [main/m, main/m-large, main/m-small]
+              compare_models: [main/m, main/m-large, main/m-small]
+            """;
+
+    private String three() {
+        return "main: {type: openai, api_key: test-key-000000, base_url: " + primary.baseUrl(Api.OPENAI)
+                + ", models: [m, m-large, m-small], retry: {max_attempts: 1},"
+                + " prices: {m-small: {input: 2.5, output: 10}}}";
+    }
+
+    @Test
+    void aUsersModelChoiceAnswersFirstUntilAnOperatorPinsOne() throws Exception {
+        primary.otherwise(r -> Script.answer("from " + r.body().get("model").asText()));
+        Session shell = start(three(), CHOOSABLE);
+
+        shell.type("/model\n");
+        await().until(() -> shell.screen().contains("You have not chosen one"));
+        assertThat(shell.screen()).contains("○ `main/m-large`").contains("○ `main/m-small`");
+        shell.type("/model main/m-large\n");
+        await().until(() -> shell.screen().contains("main/m-large answers you first in this thread now"));
+        shell.ask("which model?");
+        assertThat(primary.received().getLast().body().get("model").asText()).isEqualTo("m-large");
+
+        shell.type("/switchboard model main/m-small\n");
+        await().until(() -> shell.screen().contains("main/m-small answers first here now."));
+        shell.ask("and now?");
+        assertThat(primary.received().getLast().body().get("model").asText()).isEqualTo("m-small");
+        shell.type("/model\n");
+        await().until(() -> shell.screen().contains("An operator pinned main/m-small in this channel"));
+    }
+
+    @Test
+    void aThreadChoiceWinsOverTheDefault_theDefaultHoldsInNewThreads_andSurvivesARestart() throws Exception {
+        primary.otherwise(r -> Script.answer("from " + r.body().get("model").asText()));
+        Session first = start(three(), CHOOSABLE);
+        first.type("/model main/m-small default\n");
+        await().until(() -> first.screen().contains("main/m-small answers you first wherever you ask now"));
+        first.type("/model main/m-large\n");
+        await().until(() -> first.screen().contains("main/m-large answers you first in this thread now"));
+        first.ask("here?");
+        assertThat(primary.received().getLast().body().get("model").asText()).isEqualTo("m-large");
+        first.type("/new\n");
+        await().until(() -> first.screen().contains("new thread"));
+        first.ask("and in a new thread?");
+        assertThat(primary.received().getLast().body().get("model").asText()).isEqualTo("m-small");
+        first.close();
+        sessions.remove(first);
+
+        Session second = start(three(), CHOOSABLE);
+        second.ask("after a restart?");
+        assertThat(primary.received().getLast().body().get("model").asText()).isEqualTo("m-small");
+        second.type("/model reset\n");
+        await().until(() -> second.screen().contains("Your choices are cleared"));
+        second.ask("and now?");
+        assertThat(primary.received().getLast().body().get("model").asText()).isEqualTo("m");
+    }
+
+    @Test
+    void junkModelNamesGetTheListOfAllowedOnes() throws Exception {
+        primary.otherwise(r -> Script.answer("ok"));
+        Session shell = start(three(), CHOOSABLE);
+
+        shell.type("/model openai/gpt-9\n");
+        await().until(() -> shell.screen().contains("\"openai/gpt-9\" is not a model you can choose. Choose one of:"
+                + " main/m, main/m-large, main/m-small."));
+        shell.type("/model " + "<!channel> @everyone ".repeat(40) + "\n");
+        await().until(() -> shell.count("That is not a model you can choose.") == 1);
+        shell.type("/compare models:main/m,nope/x what?\n");
+        await().until(() -> shell.screen().contains("\"nope/x\" is not a model I can ask. You can compare: main/m,"));
+        shell.type("/compare models:main/m what?\n");
+        await().until(() -> shell.screen().contains("A comparison takes two or three different models, not 1."));
+        assertThat(shell.screen()).doesNotContain("@everyone is not");
+        assertThat(primary.requests()).isZero();
+    }
+
+    @Test
+    void compareAnswersWithEachModel_oneFailing_andStoresEveryAnswer() throws Exception {
+        primary.otherwise(r -> r.body().get("model").asText().equals("m-large")
+                ? Script.fault(new FakeProvider.Fault.HttpError(500, "server_error", null))
+                : Script.answer("Answer of " + r.body().get("model").asText() + "."));
+        Session shell = start(three(), CHOOSABLE);
+
+        shell.type("/compare what is a monad?\n");
+        await().atMost(Duration.ofSeconds(10)).until(() -> shell.count("assistant (") == 3);
+
+        assertThat(shell.screen())
+                .containsPattern("assistant \\(main/m\\) › Answer of m\\.\\R_main/m · first token \\d+\\.\\d\\d s"
+                        + " · \\d+\\.\\d\\d s · \\d+ in / \\d+ out tokens_")
+                .containsPattern("assistant \\(main/m-small\\) › Answer of m-small\\.\\R_main/m-small · first token"
+                        + " \\d+\\.\\d\\d s · \\d+\\.\\d\\d s · 12 in / 3 out tokens · \\$0\\.00006_")
+                .containsPattern("assistant \\(main/m-large\\) › [^\\r\\n]+\\R_main/m-large failed: server error_");
+        assertThat(primary.requests()).isEqualTo(3); // no fallback: the failing model is asked once, alone
+        shell.ask("and a follow-up");
+        String followUp = primary.received().getLast().body().get("messages").toString();
+        assertThat(followUp).contains("what is a monad?").contains("Answer of m.").contains("Answer of m-small.");
+        assertThat(followUp.indexOf("Answer of m.")).isLessThan(followUp.indexOf("Answer of m-small."));
     }
 }

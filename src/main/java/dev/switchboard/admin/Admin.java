@@ -69,6 +69,25 @@ public final class Admin {
         }
     }
 
+    private volatile ModelCommand models;
+    private volatile CompareCommand compare;
+
+    /** Makes users' {@code /model} and {@code /compare} available to the adapters. */
+    public void useModels(ModelCommand command, CompareCommand comparisons) {
+        this.models = command;
+        this.compare = comparisons;
+    }
+
+    /** Users' {@code /compare}, or null when the service offers none. */
+    public CompareCommand compare() {
+        return compare;
+    }
+
+    /** Users' {@code /model}, or null when the service offers none. */
+    public ModelCommand models() {
+        return models;
+    }
+
     /** Re-reads the config and applies what can change while running. */
     @FunctionalInterface
     public interface Reload {

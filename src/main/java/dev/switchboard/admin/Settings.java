@@ -54,8 +54,15 @@ public final class Settings {
             }
         });
         state.prompts().forEach((scope, prompt) -> router.choosePrompt(channel(scope), prompt));
-        log.info("operator settings: {} providers turned off, {} model pins, {} routes, {} prompts",
-                state.providersOff().size(), state.pins().size(), state.routes().size(), state.prompts().size());
+        state.userModels().forEach((scope, target) -> {
+            int slash = scope.indexOf('/');
+            if (slash > 0) {
+                router.chooseUserDefault(scope.substring(0, slash), scope.substring(slash + 1), target);
+            }
+        });
+        log.info("operator settings: {} providers turned off, {} model pins, {} routes, {} prompts, {} users' default"
+                + " models", state.providersOff().size(), state.pins().size(), state.routes().size(),
+                state.prompts().size(), state.userModels().size());
     }
 
     private static ConversationKey channel(String scope) {
@@ -68,7 +75,7 @@ public final class Settings {
     public synchronized void save(Router router) {
         OperatorSettings state = new OperatorSettings(router.providers().stream()
                 .filter(p -> p.availability() instanceof Availability.TurnedOff).map(Router.ProviderStatus::name)
-                .toList(), router.pins(), router.routeChoices(), router.promptChoices());
+                .toList(), router.pins(), router.routeChoices(), router.promptChoices(), router.userDefaults());
         store.save(state);
     }
 }

@@ -88,22 +88,10 @@ final class ConfigChecks {
                     + routing.defaultRoute() + "\", which is not defined.",
                     "define it under routing.routes or pick one of " + routing.routes().keySet() + "."));
         }
-        routing.routes().forEach((name, route) -> {
-            for (int i = 0; i < route.targets().size(); i++) {
-                SwitchboardConfig.Target t = route.targets().get(i);
-                String key = "routing.routes." + name + ".targets[" + i + "]";
-                SwitchboardConfig.Provider p = c.providers().get(t.provider());
-                if (p == null) {
-                    problems.add(new ConfigException.Problem(key, "names provider \"" + t.provider()
-                            + "\", which is not configured.", "add it under providers, or use one of "
-                            + c.providers().keySet() + "."));
-                } else if (!p.models().contains(t.model())) {
-                    problems.add(new ConfigException.Problem(key, "names model \"" + t.model()
-                            + "\", which providers." + t.provider() + ".models does not list.",
-                            "add it to providers." + t.provider() + ".models."));
-                }
-            }
-        });
+        routing.routes().forEach((name, route) -> targets(c, "routing.routes." + name + ".targets", route.targets(),
+                problems));
+        targets(c, "routing.user_models", routing.userModels(), problems);
+        targets(c, "routing.compare_models", routing.compareModels(), problems);
         for (int i = 0; i < routing.overrides().size(); i++) {
             SwitchboardConfig.Override o = routing.overrides().get(i);
             if (o.route() != null && !routing.routes().containsKey(o.route())) {
@@ -162,5 +150,23 @@ final class ConfigChecks {
         Set<String> values = new LinkedHashSet<>();
         secretsByKey(c).values().stream().filter(Secret::isPresent).forEach(s -> values.add(s.reveal()));
         return values;
+    }
+
+    private static void targets(SwitchboardConfig c, String at, List<SwitchboardConfig.Target> targets,
+                                List<ConfigException.Problem> problems) {
+        for (int i = 0; i < targets.size(); i++) {
+            SwitchboardConfig.Target t = targets.get(i);
+            String key = at + "[" + i + "]";
+            SwitchboardConfig.Provider p = c.providers().get(t.provider());
+            if (p == null) {
+                problems.add(new ConfigException.Problem(key, "names provider \"" + t.provider()
+                        + "\", which is not configured.", "add it under providers, or use one of "
+                        + c.providers().keySet() + "."));
+            } else if (!p.models().contains(t.model())) {
+                problems.add(new ConfigException.Problem(key, "names model \"" + t.model()
+                        + "\", which providers." + t.provider() + ".models does not list.",
+                        "add it to providers." + t.provider() + ".models."));
+            }
+        }
     }
 }

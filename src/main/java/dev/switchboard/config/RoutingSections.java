@@ -24,10 +24,25 @@ public interface RoutingSections {
      * @param onContentFilter when a provider refuses on content grounds: stop with a message, or try the next target
      * @param midStreamFallback whether a reply that fails after tokens were shown is replaced by the next target's
      * @param fallbackFooter whether a reply that fell back says in one line which provider answered
+     * @param userModels the {@code provider/model} targets users may pick with {@code /model}; empty: none
+     * @param compareModels the models {@code /compare} asks when the user names none (two or three)
      */
     public record Routing(String defaultRoute, Map<String, Route> routes, List<Override> overrides,
-                          ContentFilterAction onContentFilter, Boolean midStreamFallback, Boolean fallbackFooter) {
+                          ContentFilterAction onContentFilter, Boolean midStreamFallback, Boolean fallbackFooter,
+                          List<Target> userModels, List<Target> compareModels) {
+
+        public Routing(String defaultRoute, Map<String, Route> routes, List<Override> overrides,
+                       ContentFilterAction onContentFilter, Boolean midStreamFallback, Boolean fallbackFooter) {
+            this(defaultRoute, routes, overrides, onContentFilter, midStreamFallback, fallbackFooter, null, null);
+        }
+
         public Routing {
+            userModels = copy(userModels);
+            compareModels = copy(compareModels);
+            if (compareModels.size() == 1 || compareModels.size() > 3) {
+                throw new ConfigValueException("compare_models", "lists " + compareModels.size()
+                        + " models; a comparison takes two or three", "list two or three provider/model targets");
+            }
             defaultRoute = defaultRoute != null ? defaultRoute : "default";
             onContentFilter = onContentFilter != null ? onContentFilter : ContentFilterAction.STOP;
             midStreamFallback = midStreamFallback != null ? midStreamFallback : Boolean.TRUE;

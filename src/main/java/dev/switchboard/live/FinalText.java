@@ -1,6 +1,7 @@
 package dev.switchboard.live;
 
 import dev.switchboard.routing.ReplyOutcome;
+import java.util.function.Function;
 
 /** What a reply's messages end with, by how the reply ended. */
 final class FinalText {
@@ -11,14 +12,19 @@ final class FinalText {
     private FinalText() {
     }
 
+    /** The footer of an ordinary reply: who answered, when it fell back and that is wanted. */
+    static Function<ReplyOutcome, String> fallbackFooter(boolean footerOnFallback) {
+        return outcome -> footerOnFallback && outcome instanceof ReplyOutcome.Completed c && c.fellBack()
+                ? "_answered by " + c.target().provider() + "_" : "";
+    }
+
     /**
      * @param source the text streamed so far, in the model's Markdown
-     * @param footerOnFallback whether a reply that fell back ends with a line naming who answered
+     * @param footer the line under the text by how the reply ended; empty for none
      */
-    static String of(ReplyOutcome outcome, String source, ReplySink sink, boolean footerOnFallback) {
+    static String of(ReplyOutcome outcome, String source, ReplySink sink, Function<ReplyOutcome, String> footer) {
         String display = switch (outcome) {
-            case ReplyOutcome.Completed c -> sink.format(c.text())
-                    + (footerOnFallback && c.fellBack() ? "\n_answered by " + c.target().provider() + "_" : "");
+            case ReplyOutcome.Completed c -> sink.format(c.text());
             case ReplyOutcome.Failed f -> source.isEmpty() ? f.userMessage()
                     : sink.format(source) + "\n\n_" + f.userMessage() + "_";
             case ReplyOutcome.Cancelled c -> {
@@ -26,6 +32,10 @@ final class FinalText {
                 yield source.isEmpty() ? why : sink.format(source) + "\n" + why;
             }
         };
+        String under = footer.apply(outcome);
+        if (!under.isEmpty()) {
+            display = display + "\n" + under;
+        }
         return display.isBlank() ? "_(no answer)_" : display;
     }
 }

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Function;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
@@ -60,7 +61,16 @@ public final class LiveReplies {
      * @param footerOnFallback whether a reply that fell back ends with a line naming who answered
      */
     public synchronized Live start(ReplySink sink, List<Budget> budgets, boolean footerOnFallback) {
-        Live reply = new Live(sink, List.copyOf(budgets), footerOnFallback, ticker.nanos(), started++);
+        return start(sink, budgets, FinalText.fallbackFooter(footerOnFallback));
+    }
+
+    /**
+     * As {@link #start(ReplySink, List, boolean)}, the final text ending with a line of its own.
+     *
+     * @param footer the line under the final text by how the reply ended, in the model's Markdown; empty for none
+     */
+    public synchronized Live start(ReplySink sink, List<Budget> budgets, Function<ReplyOutcome, String> footer) {
+        Live reply = new Live(sink, List.copyOf(budgets), footer, ticker.nanos(), started++);
         waiting.add(reply);
         pump();
         return reply;
@@ -118,7 +128,7 @@ public final class LiveReplies {
     public final class Live implements ReplyListener {
         private final ReplySink sink;
         private final List<Budget> budgets;
-        private final boolean footerOnFallback;
+        private final Function<ReplyOutcome, String> footer;
         private final StringBuilder source = new StringBuilder();
         private final List<String> ids = new ArrayList<>();
         private final List<String> shown = new ArrayList<>();
@@ -142,10 +152,11 @@ public final class LiveReplies {
         private int layoutVersion = -1;
         private List<String> layout;
 
-        private Live(ReplySink sink, List<Budget> budgets, boolean footerOnFallback, long now, long seq) {
+        private Live(ReplySink sink, List<Budget> budgets, Function<ReplyOutcome, String> footer, long now,
+                     long seq) {
             this.sink = sink;
             this.budgets = budgets;
-            this.footerOnFallback = footerOnFallback;
+            this.footer = footer;
             this.unseenSince = now;
             this.urgent = true; // its placeholder (or first words) is the first thing to show
             this.seq = seq;
@@ -226,7 +237,7 @@ public final class LiveReplies {
         public void onDone(ReplyOutcome outcome) {
             synchronized (LiveReplies.this) {
                 storedText = outcome instanceof ReplyOutcome.Completed c ? c.text() : source.toString();
-                finalDisplay = FinalText.of(outcome, source.toString(), sink, footerOnFallback);
+                finalDisplay = FinalText.of(outcome, source.toString(), sink, footer);
                 version++;
                 if (!inFlight && nextWrite() == null) {
                     finishIfSettled(); // shown already: nothing to wait for

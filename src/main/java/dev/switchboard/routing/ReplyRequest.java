@@ -16,12 +16,20 @@ import java.util.Objects;
  * @param viewingChannel the name of the channel the user is looking at beside the conversation, for
  *     {viewing_channel}; may be empty
  * @param context text the model gets after the system prompt (a channel's messages to summarise); may be empty
+ * @param threadModel the {@code provider/model} the asking user chose for this thread, or null; it answers first
+ *     while {@code routing.user_models} allows it and no operator pinned a model (else the user's default does)
+ * @param only the one target to ask, without the route and without fallback (a comparison), or null
  */
 public record ReplyRequest(ConversationKey key, List<Turn> history, String userName, String channelName,
-                           String viewingChannel, String context) {
+                           String viewingChannel, String context, String threadModel, Target only) {
 
     public ReplyRequest(ConversationKey key, List<Turn> history, String userName, String channelName) {
-        this(key, history, userName, channelName, "", "");
+        this(key, history, userName, channelName, "", "", null, null);
+    }
+
+    /** The platform id of the person asked for: the author of the message answered. */
+    public String userId() {
+        return history.getLast().authorId();
     }
 
     public ReplyRequest {

@@ -42,6 +42,13 @@ final class RouteChoices {
     }
 
     Plan plan(ConversationKey key, RandomGenerator random) {
+        return plan(key, random, null);
+    }
+
+    /**
+     * @param preferred the model the asking user chose, or null: it answers first unless an operator pinned one
+     */
+    Plan plan(ConversationKey key, RandomGenerator random, Target preferred) {
         String scope = scope(key);
         RouteTable.Resolved route = routes.resolve(key, routeChoices.get(scope), promptChoices.get(scope));
         List<Target> order = new ArrayList<>(RouteTable.order(route.targets(), random));
@@ -50,6 +57,9 @@ final class RouteChoices {
             // The operator's choice answers first, whatever the priorities; the route's targets stay as fallbacks.
             order.removeIf(t -> t.id().equals(pinned.id()));
             order.addFirst(pinned);
+        } else if (preferred != null) {
+            order.removeIf(t -> t.id().equals(preferred.id()));
+            order.addFirst(preferred);
         }
         return new Plan(List.copyOf(order), route.systemPrompt());
     }

@@ -55,6 +55,7 @@ public final class Router implements AutoCloseable {
     private final Set<ReplyRun> live = ConcurrentHashMap.newKeySet();
     private final UsageLedger usage;
     private final ProviderStats stats;
+    private final UserModels users;
 
     public Router(RouterOptions options, ModelFactory models, ScheduledExecutorService scheduler, Clock clock,
                   RandomGenerator random, MeterRegistry meters) {
@@ -76,6 +77,7 @@ public final class Router implements AutoCloseable {
         this.usage = usage;
         this.stats = new ProviderStats(clock);
         this.routes = new RouteChoices(new RouteTable(options));
+        this.users = new UserModels(options.userModels());
         this.providers = new ProviderRegistry(options.providers(), models, time, clock, meters);
         this.time = time;
         this.clock = clock;
@@ -94,6 +96,7 @@ public final class Router implements AutoCloseable {
     public synchronized Changes reconfigure(RouterOptions next) {
         Changes changes = providers.reconfigure(next.providers());
         routes.reconfigure(new RouteTable(next));
+        users.reconfigure(next.userModels());
         this.options = next;
         log.info("providers and routing reconfigured {} {} {}", kv("added", changes.added()),
                 kv("changed", changes.changed()), kv("removed", changes.removed()));
@@ -121,12 +124,14 @@ public final class Router implements AutoCloseable {
 
     /** Starts answering; the listener hears the tokens and, exactly once, the outcome. */
     public ReplyHandle reply(ReplyRequest request, ReplyListener listener) {
-        RouteChoices.Plan plan = routes.plan(request.key(), random);
+        RouteChoices.Plan plan = routes.plan(request.key(), random, request.only() != null ? null
+                : users.preferred(request.key().platform(), request.userId(), request.threadModel()).orElse(null));
         String system = PromptBuilder.withContext(PromptBuilder.systemPrompt(plan.systemPrompt(), request.userName(),
                 request.channelName(), request.viewingChannel(), clock.instant()), request.context());
         ReplyRun.Services services = new ReplyRun.Services(providers, options, time, clock, meters, stats,
                 usage, this::finished);
-        ReplyRun reply = new ReplyRun(services, request, listener, plan.targets(), system);
+        ReplyRun reply = new ReplyRun(services, request, listener,
+                request.only() != null ? List.of(request.only()) : plan.targets(), system);
         activeReplies.incrementAndGet();
         live.add(reply);
         reply.advance();
@@ -180,6 +185,38 @@ public final class Router implements AutoCloseable {
     /** The model pinned for a conversation's channel, if any, as {@code provider/model}. */
     public Optional<String> pinnedModel(ConversationKey channel) {
         return routes.pinnedModel(channel);
+    }
+
+    /** The models users may choose ({@code routing.user_models}), as {@code provider/model}, in config order. */
+    public List<String> userModels() {
+        return users.allowed();
+    }
+
+    /** The models a comparison asks when the user names none, as {@code provider/model}; may be empty. */
+    public List<String> compareModels() {
+        return options.compareModels().stream().map(Target::id).toList();
+    }
+
+    /** Whether the config lists {@code provider/model} under its provider's models. */
+    public boolean configured(String providerSlashModel) {
+        int slash = providerSlashModel.indexOf('/');
+        RouterOptions.Provider p = slash <= 0 ? null : options.providers().get(providerSlashModel.substring(0, slash));
+        return p != null && p.models().contains(providerSlashModel.substring(slash + 1));
+    }
+
+    /** Sets (or with null clears) the model a user chose to answer them first wherever they ask. */
+    public void chooseUserDefault(String platform, String user, String providerSlashModel) {
+        users.setDefault(platform, user, providerSlashModel);
+    }
+
+    /** The user's default choice as saved, allowed or not. */
+    public Optional<String> userDefault(String platform, String user) {
+        return users.defaultOf(platform, user);
+    }
+
+    /** Every user's default choice: {@code platform/user} to {@code provider/model}. */
+    public Map<String, String> userDefaults() {
+        return users.defaults();
     }
 
     /** A snapshot of each provider for status pages and commands. */

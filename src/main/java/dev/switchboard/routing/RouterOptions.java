@@ -18,11 +18,16 @@ import java.util.Objects;
  * @param overrides routes and prompts for particular workspaces or channels
  * @param stopOnContentFilter whether a provider's content refusal ends the reply (else the next target is tried)
  * @param midStreamFallback whether a reply that fails after tokens were shown is replaced by the next target's
+ * @param userModels the models users may choose to answer them first ({@code /model}), in config order
+ * @param compareModels the models a comparison asks when the user names none; empty or two to three
  */
 public record RouterOptions(Map<String, Provider> providers, String defaultRoute, Map<String, Route> routes,
-                            List<Override> overrides, boolean stopOnContentFilter, boolean midStreamFallback) {
+                            List<Override> overrides, boolean stopOnContentFilter, boolean midStreamFallback,
+                            List<Target> userModels, List<Target> compareModels) {
 
     public RouterOptions {
+        userModels = List.copyOf(userModels);
+        compareModels = List.copyOf(compareModels);
         providers = Collections.unmodifiableMap(new LinkedHashMap<>(providers));
         routes = Collections.unmodifiableMap(new LinkedHashMap<>(routes));
         overrides = List.copyOf(overrides);

@@ -218,6 +218,23 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void userAndCompareModelsMustNameConfiguredModels_andACompareListTwoOrThree() {
+        ConfigException e = error("""
+                providers:
+                  a: {type: ollama, models: [m, n]}
+                routing:
+                  user_models: [a/m, b/m]
+                  compare_models: [a/m, a/x]
+                """);
+
+        assertThat(e.getMessage()).contains("routing.user_models[1]: names provider \"b\"")
+                .contains("routing.compare_models[1]: names model \"x\"");
+        assertThat(e.problems()).hasSize(2);
+        assertThat(error("routing:\n  compare_models: [a/m]\n").getMessage())
+                .contains("routing.compare_models").contains("two or three");
+    }
+
+    @Test
     void yamlSyntaxErrorsAndBadReferences_sayWhere() {
         assertThat(error("slack:\n  mode: socket\n    bot_token: x\n").getMessage())
                 .contains("line 3").contains("not valid YAML");

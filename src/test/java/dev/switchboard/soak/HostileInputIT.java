@@ -165,6 +165,8 @@ class HostileInputIT {
         checkpoint("traversal ids");
         slashJunk();
         checkpoint("slash junk");
+        modelAndCompareJunk();
+        checkpoint("model and compare junk");
         replays();
         checkpoint("replays");
         agentView();
@@ -598,6 +600,71 @@ class HostileInputIT {
         });
     }
 
+    /**
+     * The group "model and compare junk": users' {@code /model} with huge and garbage arguments and {@code /compare}
+     * (and {@code /ask models:}) with junk model names, on Slack and Discord. Each gets a clear private answer that
+     * echoes nothing able to ping, asks no provider, posts nothing, and leaves the saved settings as they were.
+     */
+    private void modelAndCompareJunk() throws IOException {
+        String group = "model and compare junk";
+        Path settings = data.resolve(".settings.json");
+        String settingsBefore = Files.exists(settings) ? Files.readString(settings) : "(none)";
+        List<String[]> slackCases = List.of(
+                new String[] {"U3201", "/compare", "models:../../x,<!channel> what?"},
+                new String[] {"U3202", "/compare", "models:" + "<!everyone>,".repeat(2_000) + " what?"},
+                new String[] {"U3203", "/compare", "models:echo/m,echo/m what?"},
+                new String[] {"U3204", "/compare", "models:a/1,b/2,c/3,d/4 what?"},
+                new String[] {"U3205", "/compare", "what? (no compare_models configured)"},
+                new String[] {"U3206", "/ask", "models:\u0000\u001b[2J,<@U0OPER8> what?"},
+                new String[] {"U3207", "/model", "<!everyone> ".repeat(1_000) + "\u0000\u001b[2J"},
+                new String[] {"U3208", "/model", "../../x default"},
+                new String[] {"U3209", "/model", "echo/m default and more"},
+                new String[] {"U3210", "/model", "reset reset reset"});
+        for (String[] c : slackCases) {
+            check(group, "Slack " + c[1] + " " + visible(excerptOf(c[2], 24)), c[1] + ", " + c[2].length() + " chars",
+                    () -> {
+                        int asked = provider.requests();
+                        slack.slashCommand(c[1], CASES, c[0], c[2]);
+                        String answer = privateAnswer(c[0]);
+                        expect(!answer.isBlank(), "a clear private answer");
+                        expect(!answer.contains("<!") && !answer.contains("<@"), "nothing that pings: "
+                                + excerptOf(answer, 80));
+                        expect(askedPosts(c[0]).isEmpty(), "nothing posted in the channel");
+                        expect(provider.requests() == asked, "no provider asked");
+                        String now = Files.exists(settings) ? Files.readString(settings) : "(none)";
+                        expect(now.equals(settingsBefore), "settings unchanged");
+                        return "private: " + visible(excerptOf(answer, 60));
+                    });
+        }
+        List<Map<String, String>> discordCases = List.of(
+                Map.of("command", "compare", "question", "what?", "models", "../../x, @everyone"),
+                Map.of("command", "compare", "question", "what?", "models", "<@&" + D_ROLE + ">,".repeat(150)),
+                Map.of("command", "ask", "question", "what?", "models", "a/1,b/2,c/3,d/4"),
+                Map.of("command", "model", "model", "@everyone ".repeat(150) + "\u0000"),
+                Map.of("command", "model", "model", "../../x", "scope", "default"));
+        for (Map<String, String> c : discordCases) {
+            Map<String, String> options = new java.util.LinkedHashMap<>(c);
+            String command = options.remove("command");
+            check(group, "Discord /" + command + " " + visible(excerptOf(String.valueOf(options), 24)),
+                    "ephemeral", () -> {
+                        int asked = provider.requests();
+                        String id = discord.slash(command, D_CASES, D_ALICE, options);
+                        await("an answer").atMost(Duration.ofSeconds(10)).until(() -> {
+                            FakeDiscord.Interaction it = discord.interaction(id);
+                            return it != null && it.original() != null && !it.original().isBlank()
+                                    && !it.original().contains(THINKING);
+                        });
+                        String answer = discord.interaction(id).original();
+                        expect(!answer.contains("@everyone") && !answer.matches("(?s).*<@&\\d+>.*"),
+                                "nothing that pings: " + excerptOf(answer, 80));
+                        expect(provider.requests() == asked, "no provider asked");
+                        String now = Files.exists(settings) ? Files.readString(settings) : "(none)";
+                        expect(now.equals(settingsBefore), "settings unchanged");
+                        return "ephemeral: " + visible(excerptOf(answer, 60));
+                    });
+        }
+    }
+
     private void replays() {
         String group = "replays";
         String ts = slack.post(REPLAY, ALICE, "plain message to anchor the replay");
@@ -891,6 +958,7 @@ class HostileInputIT {
                   routes:
                     default:
                       targets: [echo/m]
+                  user_models: [echo/m]
                 operators:
                   slack_users: [%s]
                   discord_users: ["%s"]

@@ -20,7 +20,7 @@ abstract class SettingsStoreContract {
 
     private static final OperatorSettings CHANGED = new OperatorSettings(List.of("spare", "main"),
             Map.of("slack/T1/C1", "spare/s-large"), Map.of("discord/G1/C2", "fast"),
-            Map.of("slack/T1/C3", "Answer like a pirate."));
+            Map.of("slack/T1/C3", "Answer like a pirate."), Map.of("slack/U1", "spare/s-large"));
 
     @Test
     void load_nothingSaved_isEmpty() {

@@ -563,6 +563,28 @@ public final class FakeDiscord implements AutoCloseable {
      * the Discord client would.
      */
     public String slash(String command, String channel, String user, Map<String, String> options) {
+        return interact(2, command, channel, user, options, null);
+    }
+
+    /**
+     * A user types into option {@code focused} of a registered command that completes it: INTERACTION_CREATE (type
+     * 4, that option marked focused). Returns the interaction id; {@link #choices} tells what the bot offered.
+     */
+    public String autocomplete(String command, String channel, String user, Map<String, String> options,
+                               String focused) {
+        return interact(4, command, channel, user, options, focused);
+    }
+
+    /** The choices the bot answered an autocomplete interaction with (callback type 8), by value; empty before. */
+    public List<String> choices(String interactionId) {
+        synchronized (lock) {
+            Inter it = interactions.get(interactionId);
+            return it == null ? List.of() : List.copyOf(it.choices);
+        }
+    }
+
+    private String interact(int interactionType, String command, String channel, String user,
+                            Map<String, String> options, String focused) {
         synchronized (lock) {
             Chan ch = requireChannel(channel);
             knowUser(user);
@@ -594,7 +616,7 @@ public final class FakeDiscord implements AutoCloseable {
             ObjectNode d = JSON.createObjectNode();
             d.put("id", id);
             d.put("application_id", APP_ID);
-            d.put("type", 2);
+            d.put("type", interactionType);
             ObjectNode data = d.putObject("data");
             data.put("id", registered.path("id").asText());
             data.put("name", command);
@@ -608,6 +630,9 @@ public final class FakeDiscord implements AutoCloseable {
                 o.put("name", name);
                 o.put("type", declared.get(name).path("type").asInt(3));
                 o.put("value", value);
+                if (name.equals(focused)) {
+                    o.put("focused", true);
+                }
             });
             ObjectNode channelJson = channelJson(ch);
             channelJson.put("permissions", Long.toString(botPermissions(ch)));
@@ -1783,6 +1808,7 @@ public final class FakeDiscord implements AutoCloseable {
             }
             case 5 -> original = interactionMessage(it, JSON.createObjectNode(),
                     LOADING | (data.path("flags").asInt(0) & EPHEMERAL), CHAT_INPUT_COMMAND, List.of());
+            case 8 -> data.path("choices").forEach(c -> it.choices.add(c.path("value").asText()));
             case 9 -> {
                 if (data.path("custom_id").asText("").isEmpty() || data.path("title").asText("").isEmpty()) {
                     return formError("data.custom_id", "BASE_TYPE_REQUIRED", "This field is required");
@@ -3041,6 +3067,7 @@ public final class FakeDiscord implements AutoCloseable {
         final String command;
         final Instant created;
         final List<String> followupIds = new ArrayList<>();
+        final List<String> choices = new ArrayList<>();
         int callbackType;
         String originalId;
         int originalEdits;

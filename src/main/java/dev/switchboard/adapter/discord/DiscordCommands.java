@@ -12,6 +12,7 @@ import java.util.List;
 import net.dv8tion.jda.api.entities.Role;
 import net.dv8tion.jda.api.entities.channel.concrete.ThreadChannel;
 import net.dv8tion.jda.api.entities.channel.middleman.MessageChannel;
+import net.dv8tion.jda.api.events.interaction.command.CommandAutoCompleteInteractionEvent;
 import net.dv8tion.jda.api.events.interaction.command.SlashCommandInteractionEvent;
 import net.dv8tion.jda.api.events.session.ReadyEvent;
 import net.dv8tion.jda.api.hooks.ListenerAdapter;
@@ -40,6 +41,7 @@ final class DiscordCommands extends ListenerAdapter {
     private final DiscordReplies replies;
     private final Admin.Places places;
     private final Clock clock;
+    private final DiscordModels models;
 
     DiscordCommands(SwitchboardConfig.Discord config, Admin admin, Conversations<ReplySurface> conversations, DiscordPolicy policy,
                     DiscordReplies replies, Admin.Places places, Clock clock) {
@@ -50,11 +52,13 @@ final class DiscordCommands extends ListenerAdapter {
         this.replies = replies;
         this.places = places;
         this.clock = clock;
+        this.models = new DiscordModels(admin, conversations, policy, replies);
     }
 
     static SlashCommandData askCommand() {
         return Commands.slash("ask", "Ask the assistant; the answer streams here")
-                .addOption(OptionType.STRING, "question", "What to ask", true);
+                .addOption(OptionType.STRING, "question", "What to ask", true)
+                .addOptions(DiscordModels.modelsOption());
     }
 
     static SlashCommandData adminCommand() {
@@ -76,11 +80,13 @@ final class DiscordCommands extends ListenerAdapter {
                         config.commandGuild());
                 return;
             }
-            guild.updateCommands().addCommands(askCommand(), adminCommand()).queue(
+            guild.updateCommands().addCommands(askCommand(), adminCommand(), DiscordModels.modelCommand(),
+                    DiscordModels.compareCommand()).queue(
                     ok -> log.info("discord: /ask and /switchboard registered in guild {}", config.commandGuild()),
                     error -> log.warn("discord: /ask could not be registered: {}", error.toString()));
         } else {
-            event.getJDA().updateCommands().addCommands(askCommand(), adminCommand()).queue(
+            event.getJDA().updateCommands().addCommands(askCommand(), adminCommand(), DiscordModels.modelCommand(),
+                    DiscordModels.compareCommand()).queue(
                     ok -> log.info("discord: /ask and /switchboard registered globally"),
                     error -> log.warn("discord: /ask could not be registered: {}", error.toString()));
         }
@@ -92,7 +98,20 @@ final class DiscordCommands extends ListenerAdapter {
             ask(event);
         } else if (event.getName().equals("switchboard")) {
             admin(event);
+        } else if (event.getName().equals("model")) {
+            models.model(event);
+        } else if (event.getName().equals("compare")) {
+            if (allowed(event)) {
+                models.compare(event);
+            } else {
+                event.reply("I'm not set up to answer here.").setEphemeral(true).queue(ok -> { }, error -> { });
+            }
         }
+    }
+
+    @Override
+    public void onCommandAutoCompleteInteraction(CommandAutoCompleteInteractionEvent event) {
+        models.autocomplete(event);
     }
 
     /** {@code /switchboard}: operators only; the answer is private. */
@@ -154,6 +173,10 @@ final class DiscordCommands extends ListenerAdapter {
             event.reply("I'm not set up to answer here.").setEphemeral(true).queue();
             return;
         }
+        if (event.getOption("models") != null) {
+            models.compare(event); // /ask with models: a comparison
+            return;
+        }
         MessageChannel channel = event.getChannel();
         ConversationKey key = DiscordRules.key(event.isFromGuild() ? event.getGuild().getId() : DiscordRules.DM,
                 channel.getId(), event.getId());
@@ -168,14 +191,20 @@ final class DiscordCommands extends ListenerAdapter {
         Inbound inbound = new Inbound(key, event.getId(), event.getUser().getId(),
                 event.getMember() != null ? event.getMember().getEffectiveName() : event.getUser().getEffectiveName(),
                 question, event.getTimeCreated().toInstant(), event.isFromGuild() ? channel.getName() : "");
+        submit(conversations, inbound, replies.inInteraction(sink), policy.of(event.getJDA()), event, "/ask");
+    }
+
+    /** Hands a command's question to the use case; a refusal or a store failure replaces the response. */
+    static void submit(Conversations<ReplySurface> conversations, Inbound inbound,
+                       dev.switchboard.answering.ChatThread<ReplySurface> thread, Conversations.Policy policy,
+                       SlashCommandInteractionEvent event, String command) {
         try {
-            Admission admission = conversations.submit(inbound, replies.inInteraction(sink),
-                    policy.of(event.getJDA()));
+            Admission admission = conversations.submit(inbound, thread, policy);
             if (admission instanceof Admission.Refused refused) {
                 event.getHook().editOriginal(refused.userMessage()).queue(ok -> { }, error -> { });
             }
         } catch (RuntimeException e) {
-            log.error("discord: /ask could not be stored", e);
+            log.error("discord: {} could not be stored", command, e);
             event.getHook().editOriginal("I couldn't take your question just now (storage failed). Please ask again.")
                     .queue(ok -> { }, error -> { });
         }

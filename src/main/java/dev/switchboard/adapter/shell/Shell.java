@@ -1,6 +1,7 @@
 package dev.switchboard.adapter.shell;
 
 import dev.switchboard.admin.Admin;
+import dev.switchboard.admin.CompareCommand;
 import dev.switchboard.answering.Admission;
 import dev.switchboard.answering.ChatThread;
 import dev.switchboard.answering.Conversations;
@@ -158,8 +159,27 @@ public final class Shell {
 
     /** Answers one question, waiting until the reply and its footer are printed; Ctrl-C stops it. */
     void ask(String question) {
-        String messageId = thread + "." + clock.millis() + "." + messages.incrementAndGet();
         TerminalThread reply = new TerminalThread(new TerminalSink(out));
+        ask(question, reply, reply.done);
+    }
+
+    /** {@code /compare [models:a,b] question}: each model's answer under its name, then the next prompt. */
+    private void compare(String text) {
+        if (admin.compare() == null) {
+            say("Comparing models is not offered here.");
+            return;
+        }
+        switch (admin.compare().parse(text)) {
+            case CompareCommand.Parsed.Refused r -> say(r.userMessage());
+            case CompareCommand.Parsed.Compare c -> {
+                TerminalComparison compared = new TerminalComparison(out, budget, c.models());
+                ask(c.question(), compared, compared.done);
+            }
+        }
+    }
+
+    private void ask(String question, ChatThread<ReplySurface> reply, CompletableFuture<Void> done) {
+        String messageId = thread + "." + clock.millis() + "." + messages.incrementAndGet();
         asking = new Asking(key(), messageId);
         try {
             Admission admission = conversations.submit(new Inbound(key(), messageId, user, user, question,
@@ -168,7 +188,7 @@ public final class Shell {
                 say(refused.userMessage());
                 return;
             }
-            reply.done.join();
+            done.join();
         } catch (RuntimeException e) {
             say("That could not be stored, so it was not sent: " + e.getMessage());
         } finally {
@@ -190,6 +210,9 @@ public final class Shell {
             case "/threads" -> threads();
             case "/open" -> open(words.length > 1 ? words[1] : "");
             case "/switchboard" -> admin(line);
+            case "/model" -> say(admin.models() == null ? "Choosing a model is not offered here."
+                    : admin.models().run(key(), user, line.substring("/model".length())));
+            case "/compare" -> compare(line.substring("/compare".length()));
             default -> help();
         }
         return true;
@@ -200,6 +223,10 @@ public final class Shell {
                 /new                      start a new thread
                 /threads                  list recent threads
                 /open <id>                continue a thread
+                /model [provider/model [default]|reset]
+                                          the model that answers you first (list, this thread, everywhere)
+                /compare [models:a,b] <question>
+                                          the question to two or three models, side by side
                 /quit                     leave (or Ctrl-D)
                 /switchboard <command>, where <command> is one of:""");
         say(Admin.HELP.indent(2).stripTrailing());

@@ -11,6 +11,7 @@ import dev.switchboard.live.ReplySurface;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -40,10 +41,12 @@ final class SlackAsks {
      *
      * @param id Slack's trigger id of the command
      * @param ts the posted question's ts; null until it is posted
+     * @param models the models a {@code /compare} asks side by side; null or empty for an ordinary {@code /ask}
      */
-    record Pending(String id, String team, String channel, String user, String question, Instant at, String ts) {
+    record Pending(String id, String team, String channel, String user, String question, Instant at, String ts,
+                   List<String> models) {
         Pending withTs(String posted) {
-            return new Pending(id, team, channel, user, question, at, posted);
+            return new Pending(id, team, channel, user, question, at, posted, models);
         }
     }
 
@@ -71,8 +74,8 @@ final class SlackAsks {
         this.notes = SlackPlaces.key(team, SlackPlaces.CHANNEL_SCOPE, "pending-asks");
     }
 
-    Pending take(String id, String team, String channel, String user, String question) {
-        Pending p = new Pending(id, team, channel, user, question, clock.instant(), null);
+    Pending take(String id, String team, String channel, String user, String question, List<String> models) {
+        Pending p = new Pending(id, team, channel, user, question, clock.instant(), null, models);
         write(p);
         return p;
     }
@@ -111,8 +114,11 @@ final class SlackAsks {
         Inbound inbound = new Inbound(SlackPlaces.key(p.team(), p.channel(), posted.ts()), posted.ts(), p.user(),
                 api.displayName(p.user()), p.question(), SlackApi.instant(posted.ts()), api.channelName(p.channel()));
         try {
-            Admission admission = conversations.submit(inbound, replies.thread(p.team(), p.channel(), posted.ts(),
-                    posted.ts(), p.user(), SlackPlaces.isDm(p.channel())), policy);
+            String ts = posted.ts();
+            java.util.function.Supplier<SlackThread> thread = () -> replies.thread(p.team(), p.channel(), ts, ts,
+                    p.user(), SlackPlaces.isDm(p.channel()));
+            Admission admission = conversations.submit(inbound, p.models() == null || p.models().isEmpty()
+                    ? thread.get() : new SlackComparison(p.models(), policy.botId(), thread), policy);
             drop(p);
             if (admission instanceof Admission.Refused refused) {
                 tell.accept(refused.userMessage());

@@ -5,6 +5,7 @@ import com.slack.api.bolt.App;
 import com.slack.api.bolt.context.builtin.SlashCommandContext;
 import com.slack.api.bolt.response.Response;
 import dev.switchboard.admin.Admin;
+import dev.switchboard.admin.CompareCommand;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.conversation.ConversationKey;
 import dev.switchboard.live.Budget;
@@ -53,30 +54,51 @@ final class SlackCommands {
         app.command("/ask", (req, ctx) -> {
             SlashCommandPayload p = req.getPayload();
             String question = p.getText() == null ? "" : p.getText().strip();
+            if (CompareCommand.namesModels(question)) {
+                return compare(p, ctx); // /ask models:a,b question
+            }
             if (question.isEmpty()) {
                 return ctx.ack("Ask a question after the command, for example `/ask how do I rotate an API key?`");
             }
-            if (!SlackRules.allowed(config.access(), p.getChannelId(), p.getUserId())) {
-                return ctx.ack("I'm not set up to answer in this channel.");
-            }
-            if (question.length() > maxQuestionChars) {
-                return ctx.ack("I can't take that question: it is " + question.length() + " characters long and"
-                        + " the limit is " + maxQuestionChars + " (storage.max_turn_chars). Please shorten it.");
-            }
-            String teamId = SlackRules.teamOf(p.getTeamId(), null, team);
-            SlackAsks.Pending pending;
-            try {
-                // Stored before the acknowledgement: Slack never sends a slash command again.
-                pending = asks.take(p.getTriggerId() == null ? java.util.UUID.randomUUID().toString()
-                        : p.getTriggerId(), teamId, p.getChannelId(), p.getUserId(), question);
-            } catch (RuntimeException e) {
-                log.error("slack: /ask could not be stored", e);
-                return ctx.ack("I couldn't take your question just now (storage failed). Please ask again.");
-            }
-            Responder respond = ctx::respond;
-            work.execute(() -> asks.finish(pending, this::postQuestion, respond::ephemeral));
-            return ctx.ack();
+            return ask(p, ctx, question, null);
         });
+        app.command("/compare", (req, ctx) -> compare(req.getPayload(), ctx));
+        app.command("/model", (req, ctx) -> ctx.ack(SlackModels.model(admin, req.getPayload(), team)));
+    }
+
+    /** {@code /compare}: refused privately when the models or the question are wrong, else asked like /ask. */
+    private Response compare(SlashCommandPayload p, SlashCommandContext ctx) {
+        if (admin.compare() == null) {
+            return ctx.ack("Comparing models is not offered here.");
+        }
+        return switch (admin.compare().parse(p.getText())) {
+            case CompareCommand.Parsed.Refused r -> ctx.ack(r.userMessage());
+            case CompareCommand.Parsed.Compare c -> ask(p, ctx, c.question(), c.models());
+        };
+    }
+
+    /** @param models the models compared, or null for an ordinary answer */
+    private Response ask(SlashCommandPayload p, SlashCommandContext ctx, String question, List<String> models) {
+        if (!SlackRules.allowed(config.access(), p.getChannelId(), p.getUserId())) {
+            return ctx.ack("I'm not set up to answer in this channel.");
+        }
+        if (question.length() > maxQuestionChars) {
+            return ctx.ack("I can't take that question: it is " + question.length() + " characters long and"
+                    + " the limit is " + maxQuestionChars + " (storage.max_turn_chars). Please shorten it.");
+        }
+        String teamId = SlackRules.teamOf(p.getTeamId(), null, team);
+        SlackAsks.Pending pending;
+        try {
+            // Stored before the acknowledgement: Slack never sends a slash command again.
+            pending = asks.take(p.getTriggerId() == null ? java.util.UUID.randomUUID().toString()
+                    : p.getTriggerId(), teamId, p.getChannelId(), p.getUserId(), question, models);
+        } catch (RuntimeException e) {
+            log.error("slack: /ask could not be stored", e);
+            return ctx.ack("I couldn't take your question just now (storage failed). Please ask again.");
+        }
+        Responder respond = ctx::respond;
+        work.execute(() -> asks.finish(pending, this::postQuestion, respond::ephemeral));
+        return ctx.ack();
     }
 
     /** Finishes the {@code /ask}s a stopped process took but did not finish. */
@@ -127,7 +149,8 @@ final class SlackCommands {
      */
     private String postQuestion(SlackAsks.Pending ask) {
         String channel = ask.channel();
-        String text = "<@" + ask.user() + "> asked: " + SlackMarkdown.escape(ask.question());
+        String text = "<@" + ask.user() + "> asked" + SlackModels.comparing(ask.models()) + ": "
+                + SlackMarkdown.escape(ask.question());
         Budget posts = replies.posts(channel);
         for (int attempt = 1; ; attempt++) {
             try {
