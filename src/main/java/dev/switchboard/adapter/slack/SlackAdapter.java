@@ -104,6 +104,7 @@ public final class SlackAdapter implements AutoCloseable {
                 new ChannelNotes(conversations, work), api);
         SlackIntake intake = new SlackIntake(config, conversations, policy, api, replies, botUser, team, channelNotes);
         intake.register(app);
+        new SlackFeedback(conversations.verdicts(), api, team).register(app);
         asks = new SlackAsks(conversations, policy, api, replies, clock, team, channelNotes);
         SlackCommands commands = new SlackCommands(config, admin, api, replies, team, maxQuestionChars, work, asks);
         commands.register(app);

@@ -15,6 +15,8 @@ import java.util.Set;
 /** One Slack thread being answered: where the reply goes, its budgets, its history on Slack, its status line. */
 final class SlackThread implements ChatThread<ReplySurface>, ReplySurface {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SlackThread.class);
+
     /** Message subtypes that carry a person's words. */
     private static final Set<String> SPOKEN = Set.of("thread_broadcast", "file_share", "me_message");
 
@@ -96,8 +98,16 @@ final class SlackThread implements ChatThread<ReplySurface>, ReplySurface {
 
     @Override
     public void finished(ReplyOutcome outcome, List<String> messageIds) {
+        // A finished answer carries 👍 / 👎 on its last message (SlackFeedback); failures and cancels do not.
+        String feedbackOn = outcome instanceof ReplyOutcome.Completed && !messageIds.isEmpty()
+                ? messageIds.getLast() : null;
         if (sink instanceof SlackStreamSink stream) {
-            stream.finish();
+            stream.finish(feedbackOn);
+        } else if (feedbackOn != null && sink instanceof SlackSink classic) {
+            classic.addFeedback(feedbackOn).exceptionally(e -> {
+                log.warn("slack: the feedback buttons could not be added: {}", SlackApi.error(e));
+                return null;
+            });
         }
         api.status(channel, threadTs, "");
     }
