@@ -272,4 +272,26 @@ class ShellTest {
         assertThat(json.get("turns").get(0).get("text").asText()).isEqualTo("which model?");
         assertThat(json.get("turns").get(1).get("assistant").get("model").asText()).isEqualTo("m-large");
     }
+
+    @Test
+    void goodAndBadGiveAVerdictOnTheLastAnswer_aSecondReplacesTheFirst() throws Exception {
+        primary.enqueue(Script.answer("Paris."));
+        Session shell = start(one());
+        shell.type("/good\n");
+        await().until(() -> shell.screen().contains(dev.switchboard.answering.Verdicts.NO_ANSWER_YET));
+
+        shell.ask("Capital of France?");
+        shell.type("/good\n");
+        await().until(() -> shell.screen().contains("Thanks for the feedback! (👍 on main/m)"));
+        shell.type("/bad\n");
+        await().until(() -> shell.screen().contains("Thanks for the feedback! (👎 on main/m)"));
+
+        var key = shell.service.store().list(new dev.switchboard.conversation.ConversationQuery("shell", null, null,
+                null, null)).getFirst().key();
+        assertThat(shell.service.store().feedback(key)).extracting(f -> f.verdict())
+                .containsExactly(dev.switchboard.conversation.Verdict.BAD);
+        assertThat(shell.service.meters().scrape())
+                .contains("switchboard_feedback_total{model=\"m\",provider=\"main\",verdict=\"good\"} 1.0")
+                .contains("switchboard_feedback_total{model=\"m\",provider=\"main\",verdict=\"bad\"} 1.0");
+    }
 }

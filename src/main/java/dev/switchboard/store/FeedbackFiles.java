@@ -97,7 +97,9 @@ final class FeedbackFiles {
 
     private static Turn answerIn(List<Turn> turns, String messageId) {
         for (Turn t : turns) {
-            if (t.role() == Role.ASSISTANT && !t.messageIds().isEmpty() && t.messageIds().contains(messageId)) {
+            // An answer: a model wrote it (a failure's or a cancel's message names no provider).
+            if (t.role() == Role.ASSISTANT && !t.assistant().provider().isEmpty()
+                    && t.messageIds().contains(messageId)) {
                 return t;
             }
         }

@@ -125,6 +125,10 @@ abstract class FeedbackStoreContract {
         assertThat(store.giveFeedback(new ConversationKey("slack", "T0OTHER", "C0001", key.thread()), answerId,
                 "U2", Verdict.GOOD, t(2))).isEmpty();
         assertThat(store.giveFeedback(slackKey("1773568899.000001"), answerId, "U2", Verdict.GOOD, t(2))).isEmpty();
+        // A failure's message is the bot's, but no model answered it.
+        store.append(key, Turn.assistant("B0001", "No model could answer.", t(3), List.of("fail-1"),
+                new dev.switchboard.conversation.AssistantMeta("", "", List.of(), null, null, null)));
+        assertThat(store.giveFeedback(key, "fail-1", "U2", Verdict.BAD, t(4))).isEmpty();
 
         assertThat(store.feedback(key)).isEmpty();
         assertThat(store.feedbackTally()).isEmpty();

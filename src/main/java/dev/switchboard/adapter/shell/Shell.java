@@ -190,6 +190,9 @@ public final class Shell {
             case "/threads" -> threads();
             case "/open" -> open(words.length > 1 ? words[1] : "");
             case "/switchboard" -> admin(line);
+            case "/good", "/bad" -> say(ShellFeedback.give(conversations.verdicts(), store, key(), user,
+                    words[0].equals("/good") ? dev.switchboard.conversation.Verdict.GOOD
+                            : dev.switchboard.conversation.Verdict.BAD));
             default -> help();
         }
         return true;
@@ -200,6 +203,7 @@ public final class Shell {
                 /new                      start a new thread
                 /threads                  list recent threads
                 /open <id>                continue a thread
+                /good, /bad               tell how the last answer was (👍 / 👎)
                 /quit                     leave (or Ctrl-D)
                 /switchboard <command>, where <command> is one of:""");
         say(Admin.HELP.indent(2).stripTrailing());

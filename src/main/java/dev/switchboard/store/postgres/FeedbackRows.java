@@ -37,6 +37,7 @@ final class FeedbackRows {
                 SELECT t.seq, t.message_ids[1] AS answer, t.assistant ->> 'provider' AS provider,
                        t.assistant ->> 'model' AS model
                 FROM turn t WHERE t.conversation_id = ? AND t.role = 'ASSISTANT' AND ? = ANY (t.message_ids)
+                    AND coalesce(t.assistant ->> 'provider', '') <> ''
                 ORDER BY t.seq LIMIT 1 FOR UPDATE""")) {
             ps.setLong(1, row.id());
             PgText.setText(ps, 2, messageId);
