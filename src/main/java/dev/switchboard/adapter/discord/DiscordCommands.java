@@ -169,7 +169,7 @@ final class DiscordCommands extends ListenerAdapter {
                 event.getMember() != null ? event.getMember().getEffectiveName() : event.getUser().getEffectiveName(),
                 question, event.getTimeCreated().toInstant(), event.isFromGuild() ? channel.getName() : "");
         try {
-            Admission admission = conversations.submit(inbound, replies.inInteraction(sink),
+            Admission admission = conversations.submit(inbound, replies.inInteraction(sink, key),
                     policy.of(event.getJDA()));
             if (admission instanceof Admission.Refused refused) {
                 event.getHook().editOriginal(refused.userMessage()).queue(ok -> { }, error -> { });

@@ -64,16 +64,16 @@ final class DiscordReplies {
      */
     DiscordThread inChannel(ConversationKey key, CompletableFuture<ChannelSink.Place> place, String budgetOf) {
         ReplySink sink = new ChannelSink(place, silent, remember(key));
-        return new DiscordThread(sink, budgets(budgetOf), typingIn(place), typing, gate::spare, ticker);
+        return new DiscordThread(sink, budgets(budgetOf), typingIn(place), typing, gate::spare, ticker, key);
     }
 
     /**
      * A reply into an interaction's deferred response, which shows "thinking…" itself. Discord limits its writes per
      * interaction (about five per two seconds), not per channel, and not within the global limit.
      */
-    DiscordThread inInteraction(InteractionSink sink) {
+    DiscordThread inInteraction(InteractionSink sink, ConversationKey key) {
         Budget perInteraction = new Budget("discord interaction", 5, Duration.ofSeconds(2), ticker);
-        return new DiscordThread(sink, List.of(perInteraction), null, typing, gate::spare, ticker);
+        return new DiscordThread(sink, List.of(perInteraction), null, typing, gate::spare, ticker, key);
     }
 
     /** Tells, for each new bot message, that it belongs to {@code key}. */
