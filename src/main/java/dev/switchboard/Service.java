@@ -139,7 +139,7 @@ final class Service implements AutoCloseable {
         settings.applyTo(router);
         board = new StatusBoard(router, clock, this::platforms, store::stats,
                 new StatusBoard.Backend(stores.backend().name().toLowerCase(java.util.Locale.ROOT),
-                        () -> stores.problem().get().orElse(null)));
+                        () -> stores.problem().get().orElse(null)), () -> store.feedbackTally(java.time.Instant.EPOCH));
         admin = new Admin(router, store, stores.audit(), settings, usage, clock, this::status, operators.byPlatform());
         if (reread != null) {
             admin.reloadWith(new ConfigReload(config, reread, router, operators)::reload);

@@ -293,5 +293,11 @@ class ShellTest {
         assertThat(shell.service.meters().scrape())
                 .contains("switchboard_feedback_total{model=\"m\",provider=\"main\",verdict=\"good\"} 1.0")
                 .contains("switchboard_feedback_total{model=\"m\",provider=\"main\",verdict=\"bad\"} 1.0");
+        // usage and status show the share of 👍 per model: one person, one verdict.
+        shell.type("/switchboard usage\n");
+        await().until(() -> shell.screen().contains("feedback (share of 👍 per model):")
+                && shell.screen().contains("main/m: 0% 👍 (0 of 1)"));
+        shell.type("/switchboard status\n");
+        await().until(() -> shell.count("main/m: 0% 👍 (0 of 1)") == 2);
     }
 }

@@ -157,6 +157,23 @@ class SlackFeedbackTest {
         assertThat(counted(service, "bad")).isEqualTo(1.0);
         assertThat(service.meters().scrape())
                 .contains("switchboard_feedback_total{model=\"m\",provider=\"main\",verdict=\"bad\"} 1.0");
+        // The status page's data: one 👍 and one 👎 on main/m.
+        assertThat(service.status().feedback()).extracting(f -> f.describe()).containsExactly("main/m: 50% 👍 (1 of 2)");
+        assertThat(statusJson(service)).contains("\"feedback\":[{\"provider\":\"main\",\"model\":\"m\",\"good\":1,"
+                + "\"bad\":1,\"good_percent\":50}]");
+    }
+
+    private static String statusJson(Service service) {
+        try {
+            return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(service.ops().url() + "/status.json")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test

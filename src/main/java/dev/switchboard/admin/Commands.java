@@ -65,7 +65,7 @@ final class Commands {
                 yield new Outcome.UsageReport(u.window(),
                         usage.totals(since, UsageLedger.By.PROVIDER),
                         usage.totals(since, UsageLedger.By.CHANNEL),
-                        usage.totals(since, UsageLedger.By.USER));
+                        usage.totals(since, UsageLedger.By.USER), store.feedbackTally(since));
             }
             case Command.ForgetUser f -> new Outcome.UserForgotten(f.user(),
                     store.forgetUser(f.platform(), f.user()), usage.forgetUser(f.platform(), f.user()));

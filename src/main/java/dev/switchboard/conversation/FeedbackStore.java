@@ -26,6 +26,9 @@ public interface FeedbackStore {
     /** The verdicts given on a thread's answers, oldest first; empty for an unknown thread. */
     List<Feedback> feedback(ConversationKey key);
 
-    /** The verdicts of every stored thread added up by provider and model, sorted by provider and model. */
-    List<FeedbackTally> feedbackTally();
+    /**
+     * The verdicts of every stored thread given (last pressed) at or after {@code since}, added up by provider and
+     * model, sorted by provider and model. May read every thread's verdicts: callers cache it.
+     */
+    List<FeedbackTally> feedbackTally(Instant since);
 }

@@ -29,6 +29,11 @@ public record FeedbackTally(String provider, String model, long good, long bad) 
         return total() == 0 ? 0 : (int) Math.round(100.0 * good / total());
     }
 
+    /** {@code provider/model: 67% 👍 (2 of 3)}, as operators read it. */
+    public String describe() {
+        return target() + ": " + goodPercent() + "% 👍 (" + good + " of " + total() + ")";
+    }
+
     /** {@code provider/model}. */
     public String target() {
         return provider + "/" + model;

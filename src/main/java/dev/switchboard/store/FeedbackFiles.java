@@ -149,8 +149,8 @@ final class FeedbackFiles {
         }
     }
 
-    /** Every thread's verdicts added up by provider and model. */
-    List<FeedbackTally> tally() {
+    /** Every thread's verdicts given since {@code since}, added up by provider and model. */
+    List<FeedbackTally> tally(Instant since) {
         Map<String, long[]> counts = new TreeMap<>();
         Map<String, String[]> names = new TreeMap<>();
         try (Stream<Path> files = Files.walk(layout.root())) {
@@ -162,6 +162,9 @@ final class FeedbackFiles {
                     continue;
                 }
                 for (Feedback f : readQuietly(p)) {
+                    if (f.at().isBefore(since)) {
+                        continue;
+                    }
                     String target = f.provider() + "\n" + f.model();
                     names.putIfAbsent(target, new String[] {f.provider(), f.model()});
                     counts.computeIfAbsent(target, t -> new long[2])[f.verdict() == Verdict.GOOD ? 0 : 1]++;

@@ -221,8 +221,8 @@ public final class JsonFileConversationStore implements ConversationStore {
     }
 
     @Override
-    public List<FeedbackTally> feedbackTally() {
-        return feedback.tally();
+    public List<FeedbackTally> feedbackTally(Instant since) {
+        return feedback.tally(since);
     }
 
     @Override

@@ -105,9 +105,11 @@ abstract class FeedbackStoreContract {
         store.giveFeedback(two, b.messageIds().getFirst(), "U1", Verdict.GOOD, t(4));
 
         assertThat(store.feedback(one)).hasSize(2);
-        assertThat(open().feedbackTally()).containsExactly(
+        assertThat(open().feedbackTally(Instant.EPOCH)).containsExactly(
                 new FeedbackTally("anthropic", "claude-3-5-haiku-latest", 2, 1));
-        assertThat(store.feedbackTally().getFirst().goodPercent()).isEqualTo(67);
+        assertThat(store.feedbackTally(Instant.EPOCH).getFirst().goodPercent()).isEqualTo(67);
+        assertThat(store.feedbackTally(t(3))).as("given since").containsExactly(
+                new FeedbackTally("anthropic", "claude-3-5-haiku-latest", 1, 1));
     }
 
     @Test
@@ -131,7 +133,7 @@ abstract class FeedbackStoreContract {
         assertThat(store.giveFeedback(key, "fail-1", "U2", Verdict.BAD, t(4))).isEmpty();
 
         assertThat(store.feedback(key)).isEmpty();
-        assertThat(store.feedbackTally()).isEmpty();
+        assertThat(store.feedbackTally(Instant.EPOCH)).isEmpty();
     }
 
     @Test
@@ -151,10 +153,10 @@ abstract class FeedbackStoreContract {
 
         assertThat(store.feedback(forgotten)).isEmpty();
         assertThat(open().feedback(kept)).extracting(Feedback::userId).containsExactly("U8");
-        assertThat(store.feedbackTally()).containsExactly(
+        assertThat(store.feedbackTally(Instant.EPOCH)).containsExactly(
                 new FeedbackTally("anthropic", "claude-3-5-haiku-latest", 0, 1));
         store.forget(kept); // retention deletes threads with forget: the same path
-        assertThat(store.feedbackTally()).isEmpty();
+        assertThat(store.feedbackTally(Instant.EPOCH)).isEmpty();
     }
 
     @Test

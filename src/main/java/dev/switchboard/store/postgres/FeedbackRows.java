@@ -105,18 +105,23 @@ final class FeedbackRows {
         }
     }
 
-    /** Every verdict added up by provider and model. */
-    static List<FeedbackTally> tally(Connection c) throws SQLException {
+    /** Every verdict given since {@code since} added up by provider and model. */
+    static List<FeedbackTally> tally(Connection c, Instant since) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 SELECT provider, model, count(*) FILTER (WHERE verdict = 'GOOD') AS good,
                        count(*) FILTER (WHERE verdict = 'BAD') AS bad
-                FROM feedback GROUP BY provider, model ORDER BY provider, model""");
-             ResultSet rs = ps.executeQuery()) {
+                FROM feedback WHERE (at, at_ns) >= (?, ?) GROUP BY provider, model""")) {
+            PgText.setInstant(ps, 1, since);
+            ps.setInt(2, PgText.nanosBelowMicros(since));
             List<FeedbackTally> out = new ArrayList<>();
-            while (rs.next()) {
-                out.add(new FeedbackTally(PgText.text(rs, "provider"), PgText.text(rs, "model"), rs.getLong("good"),
-                        rs.getLong("bad")));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new FeedbackTally(PgText.text(rs, "provider"), PgText.text(rs, "model"),
+                            rs.getLong("good"), rs.getLong("bad")));
+                }
             }
+            // Sorted here as the file store sorts: by Java's order, not the database's collation.
+            out.sort(java.util.Comparator.comparing(FeedbackTally::provider).thenComparing(FeedbackTally::model));
             return out;
         }
     }

@@ -254,8 +254,8 @@ final class PostgresConversationStore implements ConversationStore {
     }
 
     @Override
-    public List<FeedbackTally> feedbackTally() {
-        return database.read(QueryKind.FEEDBACK, "adding up verdicts", FeedbackRows::tally);
+    public List<FeedbackTally> feedbackTally(Instant since) {
+        return database.read(QueryKind.FEEDBACK, "adding up verdicts", c -> FeedbackRows.tally(c, since));
     }
 
     @Override
