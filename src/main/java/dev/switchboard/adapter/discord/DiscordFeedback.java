@@ -50,12 +50,17 @@ final class DiscordFeedback extends ListenerAdapter {
                 Button.secondary(PREFIX + "b" + where, Emoji.fromUnicode("👎"))));
     }
 
-    /** Puts the buttons under the answer's last message; a failure only costs the buttons. */
-    static void attach(Buttons sink, ConversationKey key, String messageId) {
-        row(key, messageId).ifPresent(row -> sink.addButtons(messageId, row).exceptionally(e -> {
-            log.warn("discord: the feedback buttons could not be added: {}", e.toString());
-            return null;
-        }));
+    /**
+     * Puts the buttons under the answer's last message, one more edit paced within the reply's budgets; a failure
+     * only costs the buttons.
+     */
+    static void attach(Buttons sink, List<dev.switchboard.live.Budget> budgets, ConversationKey key,
+                       String messageId) {
+        row(key, messageId).ifPresent(row -> dev.switchboard.live.ExtraWrite.send(budgets,
+                () -> sink.addButtons(messageId, row)).exceptionally(e -> {
+                    log.warn("discord: the feedback buttons could not be added: {}", e.toString());
+                    return null;
+                }));
     }
 
     @Override

@@ -107,7 +107,7 @@ final class DiscordThread implements ChatThread<ReplySurface>, ReplySurface {
         // A finished answer carries 👍 / 👎 on its last message (DiscordFeedback); failures and cancels do not.
         if (outcome instanceof ReplyOutcome.Completed && !messageIds.isEmpty() && key != null
                 && raw instanceof DiscordFeedback.Buttons buttons) {
-            DiscordFeedback.attach(buttons, key, messageIds.getLast());
+            DiscordFeedback.attach(buttons, budgets, key, messageIds.getLast());
         }
     }
 

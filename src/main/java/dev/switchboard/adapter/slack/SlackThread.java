@@ -104,7 +104,8 @@ final class SlackThread implements ChatThread<ReplySurface>, ReplySurface {
         if (sink instanceof SlackStreamSink stream) {
             stream.finish(feedbackOn);
         } else if (feedbackOn != null && sink instanceof SlackSink classic) {
-            classic.addFeedback(feedbackOn).exceptionally(e -> {
+            // One more chat.update, paced within the reply's budgets like its other writes.
+            dev.switchboard.live.ExtraWrite.send(budgets, () -> classic.addFeedback(feedbackOn)).exceptionally(e -> {
                 log.warn("slack: the feedback buttons could not be added: {}", SlackApi.error(e));
                 return null;
             });
