@@ -135,6 +135,7 @@ final class Service implements AutoCloseable {
         // The router's scheduler also times the pauses between tries at storing a reply while the store is away.
         conversations = new Conversations<>(store, new RoutedReplies(router, new LiveReplies(ticker)), clock, meters,
                 routing);
+        conversations.verdicts().enable(config.feedback().enabled());
         Settings settings = new Settings(stores.settings());
         settings.applyTo(router);
         board = new StatusBoard(router, clock, this::platforms, store::stats,

@@ -848,4 +848,21 @@ class SlackEndToEndTest {
         assertThat(service.store().feedback(key(answer))).isEmpty();
         assertThat(counted(service, "good")).isZero();
     }
+
+    @Test
+    void withFeedbackTurnedOffAnswersCarryNoButtonsAndPressesAreRefused() {
+        Service service = startWith("feedback: {enabled: false}");
+        String ts = slack.post("C1", "U1", mention("what is 2+2?"));
+        awaitReplies("C1", ts, ANSWER);
+        awaitSettled();
+        ConversationKey key = new ConversationKey("slack", FakeSlack.TEAM, "C1", ts);
+        await().until(() -> service.store().load(key).map(c -> c.turns().size()).orElse(0) == 2);
+        Message answer = botReplies("C1", ts).getFirst();
+        assertThat(slack.blocks("C1", answer.ts())).isEmpty();
+
+        slack.blockAction(slack.feedbackPress("C1", answer.ts(), "U2", true));
+
+        await().untilAsserted(() -> assertThat(ephemeralsTo("U2")).containsExactly(Verdicts.TURNED_OFF));
+        assertThat(service.store().feedback(key)).isEmpty();
+    }
 }

@@ -27,6 +27,7 @@ public final class Verdicts {
     public static final String THANKS = "Thanks for the feedback!";
     public static final String NOT_AN_ANSWER = "That feedback can't be taken: it isn't on one of my answers here.";
     public static final String NOT_SAVED = "I couldn't save your feedback just now. Please try again in a moment.";
+    public static final String TURNED_OFF = "Feedback is turned off here.";
     /** The shell's answer when the thread has no answer yet. */
     public static final String NO_ANSWER_YET = "There is no answer to give feedback on yet.";
 
@@ -50,11 +51,22 @@ public final class Verdicts {
     private final FeedbackStore store;
     private final Clock clock;
     private final MeterRegistry meters;
+    private volatile boolean enabled = true;
 
     public Verdicts(FeedbackStore store, Clock clock, MeterRegistry meters) {
         this.store = store;
         this.clock = clock;
         this.meters = meters;
+    }
+
+    /** Turns feedback on or off (the config's {@code feedback.enabled}); set before the adapters start. */
+    public void enable(boolean on) {
+        enabled = on;
+    }
+
+    /** Whether answers carry 👍 / 👎 and presses are taken. */
+    public boolean enabled() {
+        return enabled;
     }
 
     /**
@@ -64,6 +76,9 @@ public final class Verdicts {
      */
     public Result give(ConversationKey key, String messageId, String userId, Verdict verdict) {
         Objects.requireNonNull(verdict, "verdict");
+        if (!enabled) {
+            return new Result.Refused(TURNED_OFF);
+        }
         if (messageId == null || messageId.isBlank() || userId == null || userId.isBlank()) {
             return new Result.Refused(NOT_AN_ANSWER);
         }

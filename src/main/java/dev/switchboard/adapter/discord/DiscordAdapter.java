@@ -55,7 +55,8 @@ public final class DiscordAdapter implements AutoCloseable {
         this.config = config;
         DiscordPolicy policy = new DiscordPolicy(config, fallbackFooter);
         this.gate = RequestGate.of(config.globalRequestsPerSecond());
-        DiscordReplies replies = new DiscordReplies(ticker, config.silent(), gate, config.globalRequestsPerSecond());
+        DiscordReplies replies = new DiscordReplies(ticker, config.silent(), gate, config.globalRequestsPerSecond(),
+                conversations.verdicts()::enabled);
         this.intake = new DiscordIntake(config, conversations, policy, replies);
         this.feedback = new DiscordFeedback(conversations.verdicts());
         this.commands = new DiscordCommands(config, admin, conversations, policy, replies,

@@ -17,6 +17,9 @@ final class ShellFeedback {
     /** @return what to tell the user */
     static String give(Verdicts verdicts, ConversationStore store, ConversationKey key, String user,
                        Verdict verdict) {
+        if (!verdicts.enabled()) {
+            return Verdicts.TURNED_OFF;
+        }
         List<Turn> turns = store.load(key).map(c -> c.turns()).orElse(List.of());
         for (int i = turns.size() - 1; i >= 0; i--) {
             Turn t = turns.get(i);

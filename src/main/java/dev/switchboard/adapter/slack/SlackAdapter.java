@@ -99,7 +99,7 @@ public final class SlackAdapter implements AutoCloseable {
                 new Conversations.RateLimit(config.userRateLimit().messages(), config.userRateLimit().per()),
                 fallbackFooter);
         SlackReplies replies = new SlackReplies(api, config, ticker, botUser,
-                auth.getBotId() == null ? "" : auth.getBotId());
+                auth.getBotId() == null ? "" : auth.getBotId(), conversations.verdicts()::enabled);
         SlackChannelNotes channelNotes = new SlackChannelNotes(
                 new ChannelNotes(conversations, work), api);
         SlackIntake intake = new SlackIntake(config, conversations, policy, api, replies, botUser, team, channelNotes);

@@ -29,14 +29,17 @@ final class SlackThread implements ChatThread<ReplySurface>, ReplySurface {
     private final String botUser;
     private final String botId;
     private final Runnable historyPermit;
+    private final boolean feedback;
 
     /**
      * @param threadTs the Slack thread answered in; null for a direct message answered in the channel itself
      * @param messageTs the message being answered
      * @param historyPermit blocks until a conversations.replies call is within Slack's limit
+     * @param feedback whether a finished answer gets the feedback buttons
      */
     SlackThread(SlackApi api, ReplySink sink, List<Budget> budgets, String channel, String threadTs, String messageTs,
-                String botUser, String botId, Runnable historyPermit) {
+                String botUser, String botId, Runnable historyPermit, boolean feedback) {
+        this.feedback = feedback;
         this.api = api;
         this.sink = sink;
         this.budgets = budgets;
@@ -99,7 +102,7 @@ final class SlackThread implements ChatThread<ReplySurface>, ReplySurface {
     @Override
     public void finished(ReplyOutcome outcome, List<String> messageIds) {
         // A finished answer carries 👍 / 👎 on its last message (SlackFeedback); failures and cancels do not.
-        String feedbackOn = outcome instanceof ReplyOutcome.Completed && !messageIds.isEmpty()
+        String feedbackOn = feedback && outcome instanceof ReplyOutcome.Completed && !messageIds.isEmpty()
                 ? messageIds.getLast() : null;
         if (sink instanceof SlackStreamSink stream) {
             stream.finish(feedbackOn);
