@@ -865,4 +865,21 @@ class SlackEndToEndTest {
         await().untilAsserted(() -> assertThat(ephemeralsTo("U2")).containsExactly(Verdicts.TURNED_OFF));
         assertThat(service.store().feedback(key)).isEmpty();
     }
+
+    @Test
+    void anUnsignedFeedbackPressInHttpModeIsRefusedAndStoresNothing() {
+        Service service = start("mode: http");
+        slack.deliverOverHttp(service.ops().url() + "/slack/events");
+        Message answer = answeredWithButtons("what is 2+2?");
+        String form = "payload=" + java.net.URLEncoder.encode(FakeSlackInteractions.blockActions(
+                slack.feedbackPress("C1", answer.ts(), "U2", true)).toString(), java.nio.charset.StandardCharsets.UTF_8);
+
+        HttpResponse<String> forged = slack.postSigned(service.ops().url() + "/slack/events", form,
+                "application/x-www-form-urlencoded", System.currentTimeMillis() / 1000, "not-the-signing-secret");
+
+        assertThat(forged.statusCode()).isEqualTo(401);
+        awaitSettled();
+        assertThat(service.store().feedback(key(answer))).isEmpty();
+        assertThat(ephemeralsTo("U2")).isEmpty();
+    }
 }

@@ -131,7 +131,7 @@ public final class FakeSlackInteractions {
      * thread, {@code thread_ts}), the message as it is, the action ({@code type: feedback_buttons}, its
      * {@code action_id}, {@code block_id}, the pressed button's {@code text} and {@code value}) and a response_url.
      */
-    static ObjectNode blockActions(Press press) {
+    public static ObjectNode blockActions(Press press) {
         ObjectNode p = JSON.createObjectNode();
         p.put("type", "block_actions");
         ObjectNode user = p.putObject("user");
