@@ -16,22 +16,22 @@ class ExtraWriteTest {
 
     @Test
     void waitsForTheBudget_andA429PausesItBeforeTheNextTry() {
-        Budget budget = new Budget("channel", 1, Duration.ofSeconds(1), ticker);
+        Budget budget = new Budget("channel", 1, Duration.ofMillis(200), ticker);
         assertThat(budget.tryTake()).as("the reply's own last write").isTrue();
         AtomicInteger tries = new AtomicInteger();
 
         CompletableFuture<Void> done = ExtraWrite.send(List.of(budget), () -> tries.incrementAndGet() == 1
                 ? CompletableFuture.failedFuture(new ReplySink.WriteFailed(ReplySink.WriteFailed.Kind.RATE_LIMITED,
-                        Duration.ofSeconds(5), "429"))
+                        Duration.ofMillis(500), "429"))
                 : CompletableFuture.completedFuture(null));
 
         assertThat(tries).as("no write before the budget has one").hasValue(0);
-        ticker.advance(Duration.ofSeconds(1));
+        ticker.advance(Duration.ofMillis(200));
         await().untilAsserted(() -> assertThat(tries).hasValue(1));
-        ticker.advance(Duration.ofSeconds(2));
+        ticker.advance(Duration.ofMillis(200));
         assertThat(done).as("paused for the Retry-After").isNotDone();
         assertThat(tries).hasValue(1);
-        ticker.advance(Duration.ofSeconds(4));
+        ticker.advance(Duration.ofMillis(600));
         await().until(done::isDone);
         assertThat(done).isCompleted();
         assertThat(tries).hasValue(2);
