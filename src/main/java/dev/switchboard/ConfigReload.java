@@ -68,6 +68,9 @@ final class ConfigReload {
         if (!fresh.logging().equals(config.logging())) {
             waiting.add("logging");
         }
+        if (!fresh.feedback().equals(config.feedback())) {
+            waiting.add("feedback");
+        }
         for (String warning : next.warnings()) {
             log.warn("config: {}", warning);
         }

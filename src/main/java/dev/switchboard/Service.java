@@ -140,11 +140,12 @@ final class Service implements AutoCloseable {
         conversations = new Conversations<>(store, new RoutedReplies(router, new LiveReplies(ticker), threadModels,
                 store, clock),
                 clock, meters, routing);
+        conversations.verdicts().enable(config.feedback().enabled());
         Settings settings = new Settings(stores.settings());
         settings.applyTo(router);
         board = new StatusBoard(router, clock, this::platforms, store::stats,
                 new StatusBoard.Backend(stores.backend().name().toLowerCase(java.util.Locale.ROOT),
-                        () -> stores.problem().get().orElse(null)));
+                        () -> stores.problem().get().orElse(null)), () -> store.feedbackTally(java.time.Instant.EPOCH));
         admin = new Admin(router, store, stores.audit(), settings, usage, clock, this::status, operators.byPlatform());
         admin.useModels(new ModelCommand(router, settings, threadModels), new CompareCommand(router));
         if (reread != null) {

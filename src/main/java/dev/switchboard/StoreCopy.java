@@ -155,6 +155,15 @@ final class StoreCopy {
         } finally {
             toClock.fixed.set(null);
         }
+        // Verdicts change no thread's last change: copied as given, after the answers they are on.
+        java.util.Set<dev.switchboard.conversation.Feedback> there =
+                new java.util.HashSet<>(to.conversations().feedback(key));
+        for (dev.switchboard.conversation.Feedback f : from.conversations().feedback(key)) {
+            if (!there.contains(f)) {
+                to.conversations().giveFeedback(key, f.answer(), f.userId(), f.verdict(), f.at());
+                changed = true;
+            }
+        }
         if (target != null && target.updatedAt().isBefore(source.updatedAt())) {
             touch(key, source.updatedAt());
             changed = true;

@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.switchboard.config.ConfigLoader;
+import org.assertj.core.groups.Tuple;
+import dev.switchboard.conversation.Verdict;
+import dev.switchboard.conversation.Feedback;
+import dev.switchboard.conversation.ConversationKey;
+import dev.switchboard.answering.Verdicts;
 import dev.switchboard.testing.FakeDiscord;
 import dev.switchboard.testing.FakeDiscord.Message;
 import dev.switchboard.testing.FakeProvider;
@@ -54,6 +59,7 @@ class DiscordEndToEndTest {
     private static final String ADA = "300000000000000001";
     private static final String BO = "300000000000000002";
     private static final String GENERAL = "400000000000000001";
+    private static final String RANDOM = "400000000000000002";
 
     private Service start(String extra) {
         return start(extra, "");
@@ -321,5 +327,87 @@ class DiscordEndToEndTest {
         assertThat(json.get("turns").get(1).get("role").asText()).isEqualTo("ASSISTANT");
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(discord.interaction(pin).original())
                 .contains("not changed: there is no route \"nowhere\""));
+    }
+
+    // ---------------------------------------------------------------- feedback (👍 / 👎), issue 22
+
+    /** A mention answered in its thread, with buttons; returns the answer's message. */
+    private Message answeredWithButtons() {
+        String id = discord.post(GENERAL, ADA, mention("what is 2+2?"));
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+            List<Message> bot = discord.messages(id).stream().filter(m -> BOT.equals(m.author())).toList();
+            assertThat(bot).extracting(Message::content).containsExactly(ANSWER);
+            assertThat(discord.components().customIds(bot.getFirst().id())).hasSize(2);
+        });
+        return discord.messages(id).stream().filter(m -> BOT.equals(m.author())).findFirst().orElseThrow();
+    }
+
+    private String ephemeralReply(String interaction) {
+        await().untilAsserted(() -> assertThat(discord.interaction(interaction).original()).isNotNull());
+        return discord.interaction(interaction).original();
+    }
+
+    @Test
+    void feedbackClicksAreStoredWithTheAnswer_oncePerPerson_answeredEphemerally_andCounted() {
+        Service service = start("");
+        Message answer = answeredWithButtons();
+        List<String> ids = discord.components().customIds(answer.id());
+        assertThat(ids).allMatch(id -> id.length() <= 100);
+        assertThat(discord.components().of(answer.id()).get(0).path("components").get(0).path("emoji")
+                .path("name").asText()).isEqualTo("👍");
+
+        assertThat(ephemeralReply(discord.click(answer.channel(), answer.id(), ADA, ids.get(0)))).isEqualTo(Verdicts.THANKS);
+        assertThat(ephemeralReply(discord.click(answer.channel(), answer.id(), ADA, ids.get(1)))).isEqualTo(Verdicts.THANKS);
+        assertThat(ephemeralReply(discord.click(answer.channel(), answer.id(), BO, ids.get(0)))).isEqualTo(Verdicts.THANKS);
+
+        ConversationKey key = new ConversationKey("discord", FakeDiscord.GUILD, GENERAL, answer.channel());
+        assertThat(service.store().feedback(key)).extracting(Feedback::userId, Feedback::verdict, Feedback::model)
+                .containsExactlyInAnyOrder(Tuple.tuple(ADA, Verdict.BAD, "m"), Tuple.tuple(BO, Verdict.GOOD, "m"));
+        assertThat(service.meters().scrape())
+                .contains("switchboard_feedback_total{model=\"m\",provider=\"main\",verdict=\"good\"} 2.0")
+                .contains("switchboard_feedback_total{model=\"m\",provider=\"main\",verdict=\"bad\"} 1.0");
+        // The buttons did not change what the answer says.
+        assertThat(discord.messages(answer.channel()).stream().filter(m -> m.id().equals(answer.id())).findFirst()
+                .orElseThrow().content()).isEqualTo(ANSWER);
+    }
+
+    @Test
+    void forgedFeedbackClicksAreRefusedAndStoreNothing() {
+        discord.textChannel(RANDOM, "random");
+        Service service = start("");
+        Message answer = answeredWithButtons();
+        String thread = answer.channel();
+        String good = discord.components().customIds(answer.id()).getFirst();
+        String question = thread; // the thread starts on the question, whose id the thread shares
+
+        // Junk custom ids, a verdict the buttons never carry, the question named as the answer.
+        assertThat(ephemeralReply(discord.click(thread, answer.id(), ADA, "fb:zz"))).isEqualTo(Verdicts.NOT_AN_ANSWER);
+        assertThat(ephemeralReply(discord.click(thread, answer.id(), ADA, good.replace("fb:g:", "fb:x:"))))
+                .isEqualTo(Verdicts.NOT_AN_ANSWER);
+        assertThat(ephemeralReply(discord.click(thread, answer.id(), ADA, good.replace(answer.id(), question))))
+                .isEqualTo(Verdicts.NOT_AN_ANSWER);
+        // The answer's button, clicked on a message in another channel.
+        String elsewhere = discord.post(RANDOM, BO, "hello");
+        assertThat(ephemeralReply(discord.click(RANDOM, elsewhere, BO, good))).contains("doesn't belong to this channel");
+
+        ConversationKey key = new ConversationKey("discord", FakeDiscord.GUILD, GENERAL, thread);
+        assertThat(service.store().feedback(key)).isEmpty();
+        assertThat(service.meters().find("switchboard.feedback").counters()).isEmpty();
+    }
+
+    @Test
+    void anAskAnswerInTheInteractionsResponseTakesClicksToo() {
+        Service service = start("");
+        String ask = discord.slash("ask", GENERAL, ADA, Map.of("question", "what is 2+2?"));
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(discord.botMessages())
+                .anyMatch(m -> m.content().equals(ANSWER) && discord.components().customIds(m.id()).size() == 2));
+        Message answer = discord.botMessages().stream().filter(m -> m.content().equals(ANSWER)).findFirst()
+                .orElseThrow();
+
+        String click = discord.click(GENERAL, answer.id(), BO, discord.components().customIds(answer.id()).get(0));
+
+        assertThat(ephemeralReply(click)).isEqualTo(Verdicts.THANKS);
+        ConversationKey key = new ConversationKey("discord", FakeDiscord.GUILD, GENERAL, ask);
+        assertThat(service.store().feedback(key)).extracting(Feedback::userId).containsExactly(BO);
     }
 }

@@ -384,4 +384,32 @@ class ShellTest {
         assertThat(followUp).contains("what is a monad?").contains("Answer of m.").contains("Answer of m-small.");
         assertThat(followUp.indexOf("Answer of m.")).isLessThan(followUp.indexOf("Answer of m-small."));
     }
+
+    @Test
+    void goodAndBadGiveAVerdictOnTheLastAnswer_aSecondReplacesTheFirst() throws Exception {
+        primary.enqueue(Script.answer("Paris."));
+        Session shell = start(one());
+        shell.type("/good\n");
+        await().until(() -> shell.screen().contains(dev.switchboard.answering.Verdicts.NO_ANSWER_YET));
+
+        shell.ask("Capital of France?");
+        shell.type("/good\n");
+        await().until(() -> shell.screen().contains("Thanks for the feedback! (👍 on main/m)"));
+        shell.type("/bad\n");
+        await().until(() -> shell.screen().contains("Thanks for the feedback! (👎 on main/m)"));
+
+        var key = shell.service.store().list(new dev.switchboard.conversation.ConversationQuery("shell", null, null,
+                null, null)).getFirst().key();
+        assertThat(shell.service.store().feedback(key)).extracting(f -> f.verdict())
+                .containsExactly(dev.switchboard.conversation.Verdict.BAD);
+        assertThat(shell.service.meters().scrape())
+                .contains("switchboard_feedback_total{model=\"m\",provider=\"main\",verdict=\"good\"} 1.0")
+                .contains("switchboard_feedback_total{model=\"m\",provider=\"main\",verdict=\"bad\"} 1.0");
+        // usage and status show the share of 👍 per model: one person, one verdict.
+        shell.type("/switchboard usage\n");
+        await().until(() -> shell.screen().contains("feedback (share of 👍 per model):")
+                && shell.screen().contains("main/m: 0% 👍 (0 of 1)"));
+        shell.type("/switchboard status\n");
+        await().until(() -> shell.count("main/m: 0% 👍 (0 of 1)") == 2);
+    }
 }

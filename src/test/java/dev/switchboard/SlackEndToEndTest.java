@@ -3,7 +3,12 @@ package dev.switchboard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.answering.Verdicts;
 import dev.switchboard.config.ConfigLoader;
+import dev.switchboard.testing.FakeSlackInteractions;
+import dev.switchboard.conversation.Verdict;
+import dev.switchboard.conversation.Feedback;
 import dev.switchboard.conversation.ConversationKey;
 import dev.switchboard.conversation.Role;
 import dev.switchboard.conversation.Turn;
@@ -726,5 +731,155 @@ class SlackEndToEndTest {
         assertThat(slack.count("conversations.info")).isEqualTo(1);
         assertThat(provider.received()).hasSize(2).allSatisfy(r -> assertThat(r.body().get("messages").get(0)
                 .toString()).contains("in general").doesNotContain("this conversation"));
+    }
+
+    // ---------------------------------------------------------------- feedback (👍 / 👎), issue 22
+
+    /** Asks in C1 and waits for the answer to carry the feedback buttons; returns the answer's message. */
+    private Message answeredWithButtons(String question) {
+        String ts = slack.post("C1", "U1", mention(question));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            List<Message> replies = botReplies("C1", ts);
+            assertThat(replies).extracting(Message::text).containsExactly(ANSWER);
+            assertThat(lastBlockType(replies.getFirst())).isEqualTo("context_actions");
+        });
+        return botReplies("C1", ts).getFirst();
+    }
+
+    private String lastBlockType(Message m) {
+        var blocks = slack.blocks(m.channel(), m.ts());
+        return blocks.isEmpty() ? "" : blocks.get(blocks.size() - 1).path("type").asText();
+    }
+
+    private static ConversationKey key(Message answer) {
+        return new ConversationKey("slack", FakeSlack.TEAM, answer.channel(), answer.threadTs());
+    }
+
+    private List<String> ephemeralsTo(String user) {
+        return slack.ephemerals().stream().filter(e -> e.user().equals(user)).map(FakeSlack.Ephemeral::text).toList();
+    }
+
+    private static double counted(Service service, String verdict) {
+        var counter = service.meters().find("switchboard.feedback").tags("provider", "main", "model", "m", "verdict",
+                verdict).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"socket", "http", "socket-streaming"})
+    void aFeedbackPressIsStoredWithTheAnswer_replacedByTheSamePerson_countedOncePerPerson(String mode) {
+        Service service = start(switch (mode) {
+            case "http" -> "mode: http";
+            case "socket-streaming" -> "native_streaming: true";
+            default -> "";
+        });
+        if (mode.equals("http")) {
+            slack.deliverOverHttp(service.ops().url() + "/slack/events");
+        }
+        Message answer = answeredWithButtons("what is 2+2?");
+        JsonNode blocks = slack.blocks("C1", answer.ts());
+        JsonNode buttons = blocks.get(blocks.size() - 1).path("elements").get(0);
+        assertThat(buttons.path("type").asText()).isEqualTo("feedback_buttons");
+        assertThat(buttons.path("positive_button").path("text").path("text").asText()).isEqualTo("👍");
+        if (mode.equals("socket-streaming")) {
+            assertThat(slack.calls()).filteredOn(c -> c.method().equals("chat.stopStream"))
+                    .anyMatch(c -> c.params().getOrDefault("blocks", "").contains("feedback_buttons"));
+        } else {
+            // The text shows as before: the same mrkdwn, in a section above the buttons.
+            assertThat(blocks.get(0).path("text").path("text").asText()).isEqualTo(answer.text());
+        }
+
+        slack.pressFeedback("C1", answer.ts(), "U1", true);
+        await().untilAsserted(() -> assertThat(ephemeralsTo("U1")).containsExactly(Verdicts.THANKS));
+        slack.pressFeedback("C1", answer.ts(), "U1", false);
+        slack.pressFeedback("C1", answer.ts(), "U2", true);
+        await().untilAsserted(() -> assertThat(ephemeralsTo("U2")).containsExactly(Verdicts.THANKS));
+        await().untilAsserted(() -> assertThat(ephemeralsTo("U1")).hasSize(2));
+
+        List<Feedback> stored = service.store().feedback(key(answer));
+        assertThat(stored).extracting(Feedback::userId, Feedback::verdict, Feedback::provider, Feedback::model)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("U1", Verdict.BAD, "main", "m"),
+                        org.assertj.core.groups.Tuple.tuple("U2", Verdict.GOOD, "main", "m"));
+        assertThat(counted(service, "good")).isEqualTo(2.0);
+        assertThat(counted(service, "bad")).isEqualTo(1.0);
+        assertThat(service.meters().scrape())
+                .contains("switchboard_feedback_total{model=\"m\",provider=\"main\",verdict=\"bad\"} 1.0");
+        // The status page's data: one 👍 and one 👎 on main/m.
+        assertThat(service.status().feedback()).extracting(f -> f.describe()).containsExactly("main/m: 50% 👍 (1 of 2)");
+        assertThat(statusJson(service)).contains("\"feedback\":[{\"provider\":\"main\",\"model\":\"m\",\"good\":1,"
+                + "\"bad\":1,\"good_percent\":50}]");
+    }
+
+    private static String statusJson(Service service) {
+        try {
+            return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(service.ops().url() + "/status.json")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void forgedFeedbackPressesAreRefusedAndStoreNothing() {
+        slack.user("U3", "Cy").channel("C2", "random");
+        Service service = start("");
+        Message answer = answeredWithButtons("what is 2+2?");
+        String question = answer.threadTs();
+
+        // On the question, not an answer.
+        slack.blockAction(slack.feedbackPress("C1", question, "U1", true));
+        // A value the buttons never carry.
+        slack.blockAction(slack.feedbackPress("C1", answer.ts(), "U1", true).withValue("definitely_good"));
+        // The answer's ts, claimed in another channel.
+        slack.blockAction(slack.feedbackPress("C1", answer.ts(), "U1", true).withChannel("C2"));
+        // An unknown message.
+        slack.blockAction(slack.feedbackPress("C1", answer.ts(), "U1", true).withMessage("1111111111.000001"));
+        await().untilAsserted(() -> assertThat(ephemeralsTo("U1")).hasSize(4)
+                .allMatch(Verdicts.NOT_AN_ANSWER::equals));
+        // From another workspace: refused before anything is looked up.
+        FakeSlackInteractions.Press foreign = slack.feedbackPress("C1", answer.ts(), "U3", true).withTeam("T0OTHER");
+        slack.blockAction(foreign);
+        await().untilAsserted(() -> assertThat(ephemeralsTo("U3")).hasSize(1));
+
+        assertThat(service.store().feedback(key(answer))).isEmpty();
+        assertThat(counted(service, "good")).isZero();
+    }
+
+    @Test
+    void withFeedbackTurnedOffAnswersCarryNoButtonsAndPressesAreRefused() {
+        Service service = startWith("feedback: {enabled: false}");
+        String ts = slack.post("C1", "U1", mention("what is 2+2?"));
+        awaitReplies("C1", ts, ANSWER);
+        awaitSettled();
+        ConversationKey key = new ConversationKey("slack", FakeSlack.TEAM, "C1", ts);
+        await().until(() -> service.store().load(key).map(c -> c.turns().size()).orElse(0) == 2);
+        Message answer = botReplies("C1", ts).getFirst();
+        assertThat(slack.blocks("C1", answer.ts())).isEmpty();
+
+        slack.blockAction(slack.feedbackPress("C1", answer.ts(), "U2", true));
+
+        await().untilAsserted(() -> assertThat(ephemeralsTo("U2")).containsExactly(Verdicts.TURNED_OFF));
+        assertThat(service.store().feedback(key)).isEmpty();
+    }
+
+    @Test
+    void anUnsignedFeedbackPressInHttpModeIsRefusedAndStoresNothing() {
+        Service service = start("mode: http");
+        slack.deliverOverHttp(service.ops().url() + "/slack/events");
+        Message answer = answeredWithButtons("what is 2+2?");
+        String form = "payload=" + java.net.URLEncoder.encode(FakeSlackInteractions.blockActions(
+                slack.feedbackPress("C1", answer.ts(), "U2", true)).toString(), java.nio.charset.StandardCharsets.UTF_8);
+
+        HttpResponse<String> forged = slack.postSigned(service.ops().url() + "/slack/events", form,
+                "application/x-www-form-urlencoded", System.currentTimeMillis() / 1000, "not-the-signing-secret");
+
+        assertThat(forged.statusCode()).isEqualTo(401);
+        awaitSettled();
+        assertThat(service.store().feedback(key(answer))).isEmpty();
+        assertThat(ephemeralsTo("U2")).isEmpty();
     }
 }

@@ -74,6 +74,12 @@ class StoreCopyTest {
                 }
                 if (t == 1) {
                     files.conversations().putMetadata(key, "route", "careful");
+                    // verdicts on an answer go with the thread, to the nanosecond
+                    String answer = Turns.assistant("a 1.1", T0).messageIds().getFirst();
+                    files.conversations().giveFeedback(key, answer, "U7", dev.switchboard.conversation.Verdict.GOOD,
+                            T0.plusNanos(123_456_789));
+                    files.conversations().giveFeedback(key, answer, "U8", dev.switchboard.conversation.Verdict.BAD,
+                            T0.plusSeconds(1));
                 }
                 if (t == 2) {
                     // a note kept while a reply ran, removed after: the last change is later than any turn
@@ -114,6 +120,7 @@ class StoreCopyTest {
         populate(source);
         Map<String, Object> before = everything(storage(source, "files"));
         assertThat(before).hasSize(6 + 3);
+        assertThat(before.toString()).as("verdicts are part of the state").contains("\"U7\"", "\"BAD\"");
 
         Run toPostgres = copy(source, "files", "postgres");
         assertThat(toPostgres.code()).as(toPostgres.err()).isZero();

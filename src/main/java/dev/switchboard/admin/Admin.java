@@ -31,7 +31,7 @@ public final class Admin {
             prompt [#channel] <text>|default    the system prompt there ({user}, {channel}, {date} work)
             forget [thread]                     delete a thread's stored history (this one, or a link or id)
             export [thread]                     the thread's stored history as a JSON file, privately
-            usage [24h|7d]                      tokens and cost per provider, channel and user
+            usage [24h|7d]                      tokens and cost per provider, channel and user; 👍 share per model
             forget-user <user>                  delete everything stored from a user on this platform
             reload                              re-read the config; a bad one keeps the running one""";
 

@@ -65,6 +65,8 @@ final class AnswerWriter {
         table(out, "provider", u.byProvider());
         table(out, "channel", u.byChannel());
         table(out, "user", u.byUser());
+        out.append("feedback (share of 👍 per model)").append(u.feedback().isEmpty() ? ": none yet\n" : ":\n");
+        u.feedback().forEach(f -> out.append("  ").append(f.describe()).append('\n'));
         return out.toString().stripTrailing();
     }
 
@@ -102,6 +104,8 @@ final class AnswerWriter {
                     .append(", ").append(a.chars()).append(" chars, ")
                     .append(ago(now.at(), a.started()).replace(" ago", "")).append(" in");
         }
+        out.append("\nfeedback (share of 👍 per model):").append(now.feedback().isEmpty() ? " none yet" : "");
+        now.feedback().forEach(f -> out.append("\n  ").append(f.describe()));
         out.append("\nhere: model ").append(pinnedModel == null ? "as the route decides" : pinnedModel);
         return out.toString();
     }

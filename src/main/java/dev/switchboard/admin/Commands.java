@@ -65,7 +65,7 @@ final class Commands {
                 yield new Outcome.UsageReport(u.window(),
                         usage.totals(since, UsageLedger.By.PROVIDER),
                         usage.totals(since, UsageLedger.By.CHANNEL),
-                        usage.totals(since, UsageLedger.By.USER));
+                        usage.totals(since, UsageLedger.By.USER), store.feedbackTally(since));
             }
             case Command.ForgetUser f -> new Outcome.UserForgotten(f.user(),
                     store.forgetUser(f.platform(), f.user()), usage.forgetUser(f.platform(), f.user()));
@@ -98,7 +98,7 @@ final class Commands {
             return new Outcome.NothingToExport(where);
         }
         Conversation c = found.get();
-        byte[] json = ConversationExport.of(c, clock.instant()).toJson();
+        byte[] json = ConversationExport.of(c, store.feedback(where), clock.instant()).toJson();
         return json.length > MAX_EXPORT_BYTES ? new Outcome.ExportTooLarge(where, json.length)
                 : new Outcome.Exported(where, c.turns().size(), json);
     }

@@ -41,9 +41,10 @@ sealed interface Outcome {
     /** @param turns how many turns the file holds */
     record Exported(ConversationKey thread, int turns, byte[] json) implements Outcome { }
 
-    /** Totals over a window by provider, by channel and by user. */
+    /** Totals over a window by provider, by channel and by user, and the verdicts given in it per model. */
     record UsageReport(String window, Map<String, UsageLedger.Total> byProvider,
-                       Map<String, UsageLedger.Total> byChannel, Map<String, UsageLedger.Total> byUser)
+                       Map<String, UsageLedger.Total> byChannel, Map<String, UsageLedger.Total> byUser,
+                       java.util.List<dev.switchboard.conversation.FeedbackTally> feedback)
             implements Outcome { }
 
     /** @param turns stored messages deleted; @param records usage records that no longer name the user */

@@ -85,6 +85,7 @@ public final class Conversations<S> implements AutoCloseable {
     private final ThreadQueues<S> queues;
     private final Intake<S> intake;
     private final Recovery recovery;
+    private final Verdicts verdicts;
     /** The scheduler this made for itself, closed with it; null when it was handed one. */
     private ScheduledExecutorService scheduler;
 
@@ -118,6 +119,7 @@ public final class Conversations<S> implements AutoCloseable {
                 storing));
         this.intake = new Intake<>(store, new UserRateLimits(clock), queues);
         this.recovery = new Recovery(store, clock, queues::busyWith);
+        this.verdicts = new Verdicts(store, clock, meters);
         meters.gauge("switchboard.chat.waiting", waiting);
         meters.gauge("switchboard.chat.answering", answering);
     }
@@ -198,6 +200,11 @@ public final class Conversations<S> implements AutoCloseable {
     /** Whether a message is waiting for or getting its reply now. */
     public boolean busyWith(ConversationKey key, String messageId) {
         return queues.busyWith(key, messageId);
+    }
+
+    /** People's 👍 / 👎 on the answers: every adapter's presses go here. */
+    public Verdicts verdicts() {
+        return verdicts;
     }
 
     /** Replies waiting or streaming, across every thread. */

@@ -143,6 +143,13 @@ public interface ServiceSections {
         }
     }
 
+    /** 👍 / 👎 on answers: the buttons (Slack, Discord) and {@code /good}, {@code /bad} (the shell); on by default. */
+    public record Feedback(Boolean enabled) {
+        public Feedback {
+            enabled = enabled != null ? enabled : Boolean.TRUE;
+        }
+    }
+
     /** Log output: {@code json} lines (default) or a readable {@code text} pattern, and the level. */
     public record Logging(String format, String level) {
         public Logging {

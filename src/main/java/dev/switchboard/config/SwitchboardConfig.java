@@ -28,7 +28,8 @@ public record SwitchboardConfig(
         Storage storage,
         Operators operators,
         Ops ops,
-        Logging logging) implements PlatformSections, ProviderSections, RoutingSections, ServiceSections {
+        Logging logging,
+        Feedback feedback) implements PlatformSections, ProviderSections, RoutingSections, ServiceSections {
 
     public SwitchboardConfig {
         slack = slack != null ? slack : new Slack(null, null, null, null, null, null, null, null, null, null, null, null,
@@ -41,10 +42,11 @@ public record SwitchboardConfig(
         operators = operators != null ? operators : new Operators(null, null, null);
         ops = ops != null ? ops : new Ops(null, null, null, null, null);
         logging = logging != null ? logging : new Logging(null, null);
+        feedback = feedback != null ? feedback : new Feedback(null);
     }
 
     public static SwitchboardConfig empty() {
-        return new SwitchboardConfig(null, null, null, null, null, null, null, null);
+        return new SwitchboardConfig(null, null, null, null, null, null, null, null, null);
     }
 
     /** What a new message in a thread does while the bot is still answering an earlier one there. */

@@ -19,9 +19,11 @@ import dev.switchboard.json.Json;
  * @param updatedAt when it was last changed
  * @param metadata its metadata, sorted by name
  * @param turns every turn, archived ones included, oldest first
+ * @param feedback the verdicts people gave its answers, oldest first (each names its answer's first message id)
  */
 public record ConversationExport(int version, Instant exportedAt, ConversationKey conversation, Instant startedAt,
-                                 Instant updatedAt, Map<String, String> metadata, List<Turn> turns) {
+                                 Instant updatedAt, Map<String, String> metadata, List<Turn> turns,
+                                 List<Feedback> feedback) {
 
     public static final int VERSION = 1;
 
@@ -30,13 +32,18 @@ public record ConversationExport(int version, Instant exportedAt, ConversationKe
             .with(SerializationFeature.INDENT_OUTPUT)
             .with(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS);
 
-    /** The export of a complete conversation (see {@link ConversationStore#loadComplete}). */
+    /** The export of a complete conversation (see {@link ConversationStore#loadComplete}) without verdicts. */
     public static ConversationExport of(Conversation complete, Instant exportedAt) {
+        return of(complete, List.of(), exportedAt);
+    }
+
+    /** The export of a complete conversation with the verdicts on its answers ({@link FeedbackStore#feedback}). */
+    public static ConversationExport of(Conversation complete, List<Feedback> feedback, Instant exportedAt) {
         if (complete.archivedTurns() != 0) {
             throw new IllegalArgumentException("an export needs every turn; load the conversation complete");
         }
         return new ConversationExport(VERSION, exportedAt, complete.key(), complete.startedAt(), complete.updatedAt(),
-                complete.sortedMetadata(), complete.turns());
+                complete.sortedMetadata(), complete.turns(), List.copyOf(feedback));
     }
 
     /** The export as indented JSON, UTF-8. */

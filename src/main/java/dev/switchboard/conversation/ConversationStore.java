@@ -8,9 +8,10 @@ import java.util.Optional;
  * Where thread history lives, and with it the record of the platform messages already taken ({@link SeenMessages}):
  * both change in one step, as a turn is appended. Implementations are thread-safe: concurrent appends to one
  * conversation all land, in the order the calls took the conversation's lock, while different conversations proceed
- * in parallel. A call that returns normally has made its change durable.
+ * in parallel. A call that returns normally has made its change durable. Verdicts on answers ({@link FeedbackStore})
+ * live with their thread: {@link #forget}, {@link #forgetUser} and {@link #deleteNotUpdatedSince} take them too.
  */
-public interface ConversationStore extends SeenMessages, AutoCloseable {
+public interface ConversationStore extends SeenMessages, FeedbackStore, AutoCloseable {
 
     /** The conversation with its recent turns (archived turns counted, not loaded), or empty if none is stored. */
     Optional<Conversation> load(ConversationKey key);

@@ -19,9 +19,15 @@ import java.util.List;
  * @param active replies in flight, oldest first
  * @param fallbacks recent replies that another target finished or nobody could, newest first
  * @param backend where the state lives and whether it can be reached
+ * @param feedback the verdicts people gave per model (the share of 👍), counted at most every ten seconds
  */
 public record Status(Instant at, List<Provider> providers, List<Adapter> adapters, StoreStats store,
-                     List<Router.Active> active, List<ProviderStats.Fallback> fallbacks, StoreBackend backend) {
+                     List<Router.Active> active, List<ProviderStats.Fallback> fallbacks, StoreBackend backend,
+                     List<dev.switchboard.conversation.FeedbackTally> feedback) {
+
+    public Status {
+        feedback = feedback == null ? List.of() : List.copyOf(feedback);
+    }
 
     /**
      * The storage backend.

@@ -71,6 +71,8 @@ public final class StatusBoard {
     private final Supplier<List<Platform>> platforms;
     /** The data folder is walked to measure it: at most every half minute, in the background after the first. */
     private final LoadingCache<Boolean, StoreStats> storeStats;
+    /** The share of 👍 per model; the first look counts, later ones refresh in the background. */
+    private final LoadingCache<Boolean, List<dev.switchboard.conversation.FeedbackTally>> feedback;
 
     /**
      * @param platforms the platforms as they are now (a platform starts after the board is built)
@@ -84,6 +86,21 @@ public final class StatusBoard {
     /** @param backend the storage backend, checked for readiness and shown in the status */
     public StatusBoard(Router router, Clock clock, Supplier<List<Platform>> platforms,
                        Supplier<StoreStats> measureStore, Backend backend) {
+        this(router, clock, platforms, measureStore, backend, List::of);
+    }
+
+    /** @param feedback the verdicts on answers per model, from the store; counted at most every ten seconds */
+    public StatusBoard(Router router, Clock clock, Supplier<List<Platform>> platforms,
+                       Supplier<StoreStats> measureStore, Backend backend,
+                       Supplier<List<dev.switchboard.conversation.FeedbackTally>> feedback) {
+        this.feedback = Caffeine.newBuilder().refreshAfterWrite(Duration.ofSeconds(10)).build(unused -> {
+            try {
+                return feedback.get();
+            } catch (StoreException e) {
+                log.debug("store: verdicts could not be counted: {}", e.getMessage());
+                return List.of();
+            }
+        });
         this.router = router;
         this.backend = backend;
         this.clock = clock;
@@ -121,7 +138,7 @@ public final class StatusBoard {
             }
         }
         return new Status(now, providers, adapters, storeStats(), router.active(), router.stats().recentFallbacks(),
-                new Status.StoreBackend(backend.name(), backendProblem()));
+                new Status.StoreBackend(backend.name(), backendProblem()), feedback.get(Boolean.TRUE));
     }
 
     /** Ready means a message can get an answer: an adapter is connected and a provider is in rotation. */

@@ -32,6 +32,15 @@ final class StatusJson {
         store(root, status);
         active(root.putArray("active"), status.active());
         fallbacks(root.putArray("fallbacks"), status.fallbacks());
+        for (var f : status.feedback()) {
+            ObjectNode n = root.withArray("feedback").addObject();
+            n.put("provider", f.provider());
+            n.put("model", f.model());
+            n.put("good", f.good());
+            n.put("bad", f.bad());
+            n.put("good_percent", f.goodPercent());
+        }
+        root.withArray("feedback");
         try {
             return MAPPER.writeValueAsString(root);
         } catch (JsonProcessingException e) {

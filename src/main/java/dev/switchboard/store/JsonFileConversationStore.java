@@ -6,6 +6,9 @@ import dev.switchboard.conversation.ConversationKey;
 import dev.switchboard.conversation.ConversationQuery;
 import dev.switchboard.conversation.ConversationStore;
 import dev.switchboard.conversation.ConversationSummary;
+import dev.switchboard.conversation.Feedback;
+import dev.switchboard.conversation.FeedbackTally;
+import dev.switchboard.conversation.Verdict;
 import dev.switchboard.conversation.Role;
 import dev.switchboard.conversation.StoreException;
 import dev.switchboard.conversation.StoreStats;
@@ -40,7 +43,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>The parts: {@link FileLayout} (where files are, listing), {@link Recovery} (reading, backups, quarantine),
  * {@link Archives} (rolling older turns out), {@link ThreadFiles} (locks, cache, writing a thread's file) and
- * {@link Privacy} (forget, forget a user, retention); this class checks limits and answers the port.
+ * {@link Privacy} (forget, forget a user, retention), {@link FeedbackFiles} (verdicts on answers); this class checks limits and answers the port.
  */
 public final class JsonFileConversationStore implements ConversationStore {
 
@@ -77,6 +80,7 @@ public final class JsonFileConversationStore implements ConversationStore {
     private final Archives archives;
     private final ThreadFiles threads;
     private final Privacy privacy;
+    private final FeedbackFiles feedback;
     private final Timer appendTimer;
     private final FolderLock folderLock;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -97,7 +101,8 @@ public final class JsonFileConversationStore implements ConversationStore {
         Recovery recovery = new Recovery(layout, codec, options.fsync(), clock, meters);
         this.archives = new Archives(layout, codec, recovery, options.maxTurnsPerFile(), options.fsync());
         this.threads = new ThreadFiles(layout, recovery, archives, codec, options, clock, meters);
-        this.privacy = new Privacy(threads, layout, recovery, archives, codec, options.fsync(), clock);
+        this.feedback = new FeedbackFiles(threads, layout, archives, codec, options.fsync());
+        this.privacy = new Privacy(threads, layout, recovery, archives, codec, options.fsync(), clock, feedback);
         this.appendTimer = Timer.builder("switchboard.store.append")
                 .description("Time to make one appended turn durable")
                 .publishPercentiles(0.5, 0.99)
@@ -201,6 +206,23 @@ public final class JsonFileConversationStore implements ConversationStore {
     @Override
     public int deleteNotUpdatedSince(Instant cutoff) {
         return privacy.deleteNotUpdatedSince(cutoff);
+    }
+
+    @Override
+    public Optional<Feedback.Given> giveFeedback(ConversationKey key, String messageId, String userId,
+                                                 Verdict verdict, Instant at) {
+        return feedback.give(key, Objects.requireNonNull(messageId, "messageId"),
+                Objects.requireNonNull(userId, "userId"), verdict, at);
+    }
+
+    @Override
+    public List<Feedback> feedback(ConversationKey key) {
+        return feedback.of(key);
+    }
+
+    @Override
+    public List<FeedbackTally> feedbackTally(Instant since) {
+        return feedback.tally(since);
     }
 
     @Override

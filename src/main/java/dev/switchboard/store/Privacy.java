@@ -21,8 +21,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Forgetting: one thread, one user's turns in every thread, and threads past retention. Backups and quarantined
- * copies hold the same text, so they go too. Thread-safe: each conversation is changed under its lock.
+ * Forgetting: one thread, one user's turns in every thread, and threads past retention, each with the verdicts on
+ * its answers (a user's verdicts with their turns). Backups and quarantined copies hold the same text, so they go
+ * too. Thread-safe: each conversation is changed under its lock.
  */
 final class Privacy {
 
@@ -35,9 +36,11 @@ final class Privacy {
     private final DocumentCodec codec;
     private final boolean fsync;
     private final Clock clock;
+    private final FeedbackFiles feedback;
 
     Privacy(ThreadFiles threads, FileLayout layout, Recovery recovery, Archives archives, DocumentCodec codec,
-            boolean fsync, Clock clock) {
+            boolean fsync, Clock clock, FeedbackFiles feedback) {
+        this.feedback = feedback;
         this.threads = threads;
         this.layout = layout;
         this.recovery = recovery;
@@ -58,6 +61,7 @@ final class Privacy {
             Path file = located.file();
             try {
                 FileLayout.deleteTree(layout.archiveDir(file));
+                feedback.delete(file);
                 Files.deleteIfExists(AtomicFiles.tempOf(file, "tmp"));
                 Files.deleteIfExists(AtomicFiles.tempOf(file, "bak.tmp"));
                 Files.deleteIfExists(AtomicFiles.backupOf(file));
@@ -82,6 +86,7 @@ final class Privacy {
         for (ConversationSummary summary : layout.list(new ConversationQuery(platform, null, null, null, null))) {
             ConversationKey key = summary.key();
             removed += threads.withLock(key, () -> removeTurns(key, byUser));
+            feedback.removeUser(key, userId); // the verdicts they gave go too; only turns are counted
         }
         try {
             recovery.purgeMentionsOf(platform, userId);

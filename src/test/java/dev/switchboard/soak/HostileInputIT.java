@@ -9,6 +9,7 @@ import dev.switchboard.testing.FakeProvider;
 import dev.switchboard.testing.FakeProvider.Api;
 import dev.switchboard.testing.FakeProvider.Script;
 import dev.switchboard.testing.FakeSlack;
+import dev.switchboard.testing.FakeSlackInteractions;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -171,6 +172,8 @@ class HostileInputIT {
         checkpoint("replays");
         agentView();
         checkpoint("agent view");
+        feedbackForgeries();
+        checkpoint("feedback forgeries");
         double seconds = (System.nanoTime() - t1) / 1e9;
 
         print(seconds);
@@ -842,6 +845,112 @@ class HostileInputIT {
                 + ",\"authorizations\":[{\"team_id\":" + q(FakeSlack.TEAM) + ",\"user_id\":" + q(ALICE)
                 + ",\"is_bot\":false,\"is_enterprise_install\":false}]}";
         return postRaw(body.getBytes(StandardCharsets.UTF_8), "application/json", now(), null, Map.of());
+    }
+
+    /**
+     * Issue 22: 👍 / 👎 presses. Genuine ones (the asker's, another user's) are stored once per person and thanked
+     * privately; forged block actions (on a question, with a junk value, from another workspace, naming another
+     * channel, for an action the app never showed) and forged Discord clicks (junk custom ids, another thread's)
+     * get a private refusal or none, and store nothing.
+     */
+    private void feedbackForgeries() {
+        String group = "feedback";
+        String thanks = dev.switchboard.answering.Verdicts.THANKS;
+        String ts = slack.post(CASES, ALICE, mention(marker("F1") + " rate me"));
+        List<FakeSlack.Message> replies = settleSlack(CASES, ts);
+        String answer = replies.isEmpty() ? ts : replies.getLast().ts();
+        check(group, "genuine press by the asker", "block_actions 👍 on the answer", () -> {
+            await("feedback buttons").atMost(Duration.ofSeconds(10))
+                    .until(() -> !slack.blocks(CASES, answer).isEmpty());
+            int before = storedVerdicts();
+            slack.pressFeedback(CASES, answer, ALICE, true);
+            await("thanks").atMost(Duration.ofSeconds(10)).until(() -> ephemerals(ALICE).contains(thanks));
+            expect(storedVerdicts() == before + 1, "one verdict stored, now " + storedVerdicts());
+            return "thanked privately; 1 verdict stored";
+        });
+        check(group, "press by another user", "block_actions 👎 by a second user", () -> {
+            int before = storedVerdicts();
+            slack.pressFeedback(CASES, answer, FLOODED, false);
+            await("thanks").atMost(Duration.ofSeconds(10)).until(() -> ephemerals(FLOODED).contains(thanks));
+            slack.pressFeedback(CASES, answer, FLOODED, false); // again: replaces, not added
+            await("thanks again").atMost(Duration.ofSeconds(10))
+                    .until(() -> ephemerals(FLOODED).stream().filter(thanks::equals).count() == 2);
+            expect(storedVerdicts() == before + 1, "counted once for that user, now " + storedVerdicts());
+            return "thanked; counted once per person";
+        });
+        List<Map.Entry<String, FakeSlackInteractions.Press>> forged = List.of(
+                Map.entry("on the question, not an answer", slack.feedbackPress(CASES, ts, ALICE, true)),
+                Map.entry("junk value", slack.feedbackPress(CASES, answer, ALICE, true)
+                        .withValue("good'; DROP TABLE feedback;--" + "💣".repeat(500))),
+                Map.entry("another workspace", slack.feedbackPress(CASES, answer, ALICE, true).withTeam("T0EVIL")),
+                Map.entry("answer claimed in another channel", slack.feedbackPress(CASES, answer, ALICE, true)
+                        .withChannel(SANE)),
+                Map.entry("traversal message ts", slack.feedbackPress(CASES, answer, ALICE, true)
+                        .withMessage("../../../../etc/passwd")));
+        for (Map.Entry<String, FakeSlackInteractions.Press> f : forged) {
+            check(group, "forged: " + f.getKey(), "block_actions", () -> {
+                int before = storedVerdicts();
+                long refusals = ephemerals(ALICE).stream().filter(t -> !t.equals(thanks)).count();
+                slack.blockAction(f.getValue());
+                await("a refusal").atMost(Duration.ofSeconds(10)).until(() -> ephemerals(ALICE).stream()
+                        .filter(t -> !t.equals(thanks)).count() > refusals);
+                expect(storedVerdicts() == before, "nothing stored");
+                return "refused privately; nothing stored";
+            });
+        }
+        check(group, "forged: an action the app never showed", "block_actions with action_id evil", () -> {
+            int before = storedVerdicts();
+            slack.blockAction(new FakeSlackInteractions.Press(FakeSlack.TEAM, ALICE, "alice", CASES, "cases", answer,
+                    ts, null, "evil_action", "b", "x", "good", "http://127.0.0.1:1/none", "1.000001"));
+            awaitIdle("the evil action");
+            expect(service.alive(), "the process is alive");
+            expect(storedVerdicts() == before, "nothing stored");
+            return "ignored; nothing stored";
+        });
+        String id = discord.post(D_CASES, D_ALICE, discordMention(marker("F2") + " rate me"));
+        List<FakeDiscord.Message> dReplies = settleDiscord(id);
+        String dAnswer = dReplies.isEmpty() ? id : dReplies.getLast().id();
+        for (String junk : List.of("fb:zz", "fb:g:../../etc:passwd:" + dAnswer, "fb:g:" + D_SANE + ":" + D_SANE + ":"
+                + dAnswer, "fb:" + "g".repeat(95), "fb:b:" + D_CASES + ":" + id + ":" + id)) {
+            check(group, "forged Discord click " + excerptOf(junk, 30), "INTERACTION_CREATE type 3", () -> {
+                int before = storedVerdicts();
+                String click = discord.click(id, dAnswer, D_ALICE, junk);
+                await("an ephemeral answer").atMost(Duration.ofSeconds(10))
+                        .until(() -> discord.interaction(click).original() != null);
+                String said = discord.interaction(click).original();
+                expect(!said.equals(thanks), "refused: " + said);
+                expect(storedVerdicts() == before, "nothing stored");
+                return excerptOf(said, 60);
+            });
+        }
+        check(group, "genuine Discord click", "the answer's 👍 button", () -> {
+            await("buttons").atMost(Duration.ofSeconds(10))
+                    .until(() -> discord.components().customIds(dAnswer).size() == 2);
+            int before = storedVerdicts();
+            String click = discord.click(id, dAnswer, D_ALICE, discord.components().customIds(dAnswer).getFirst());
+            await("thanks").atMost(Duration.ofSeconds(10))
+                    .until(() -> thanks.equals(discord.interaction(click).original()));
+            expect(storedVerdicts() == before + 1, "one verdict stored");
+            return "thanked ephemerally; 1 verdict stored";
+        });
+    }
+
+    private List<String> ephemerals(String user) {
+        return slack.ephemerals().stream().filter(e -> e.user().equals(user)).map(FakeSlack.Ephemeral::text).toList();
+    }
+
+    /** Verdicts in the data folder's feedback files ({@code .feedback/<thread>.json}). */
+    private int storedVerdicts() throws IOException {
+        int n = 0;
+        try (Stream<Path> files = Files.walk(data)) {
+            for (Path p : files.filter(p -> p.getParent() != null
+                    && p.getParent().getFileName().toString().equals(".feedback")
+                    && p.getFileName().toString().endsWith(".json")
+                    && !p.getFileName().toString().startsWith(".")).toList()) {
+                n += JSON.readTree(p.toFile()).path("body").path("verdicts").size();
+            }
+        }
+        return n;
     }
 
     // ------------------------------------------------------------------------------------------------ checkpoints

@@ -56,7 +56,7 @@ class PostgresConversationStoreTest extends ConversationStoreContract {
         try {
             StringBuilder all = new StringBuilder();
             for (String table : List.of("conversation", "turn", "seen_message", "operator_settings", "audit_log",
-                    "usage_record")) {
+                    "usage_record", "feedback")) {
                 // row_to_json quotes text as JSON does, which is what the contract searches for
                 column("SELECT row_to_json(x)::text FROM " + table + " x").forEach(r -> all.append(r).append('\n'));
             }

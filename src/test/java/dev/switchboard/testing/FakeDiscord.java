@@ -220,6 +220,8 @@ public final class FakeDiscord implements AutoCloseable {
     private static final String IN_RETRY_AFTER = "x-fake-in-retry-after";
 
     // ---- world and history (guarded by lock) ----
+    /** Components on messages and button clicks (FakeDiscordComponents). */
+    private final FakeDiscordComponents components = new FakeDiscordComponents();
     private final Object lock = new Object();
     private final Map<String, String> users = new LinkedHashMap<>();
     private final Map<String, Role> roles = new LinkedHashMap<>();
@@ -634,35 +636,72 @@ public final class FakeDiscord implements AutoCloseable {
                     o.put("focused", true);
                 }
             });
-            ObjectNode channelJson = channelJson(ch);
-            channelJson.put("permissions", Long.toString(botPermissions(ch)));
-            d.set("channel", channelJson);
-            d.put("channel_id", ch.id);
-            d.put("token", token);
-            d.put("version", 1);
-            d.put("locale", "en-US");
-            d.putArray("entitlements");
-            d.put("attachment_size_limit", attachmentLimit);
-            d.put("app_permissions", Long.toString(botPermissions(ch)));
-            if (ch.type == DM) {
-                d.set("user", userJson(user));
-                d.put("context", 1);
-                d.putObject("authorizing_integration_owners").put("0", "0");
-                emit("INTERACTION_CREATE", d, null, 0, null);
-            } else {
-                d.put("guild_id", GUILD);
-                d.put("guild_locale", "en-US");
-                ObjectNode guild = d.putObject("guild");
-                guild.put("id", GUILD);
-                guild.put("locale", "en-US");
-                guild.putArray("features");
-                ObjectNode member = memberJson(user, true);
-                member.put("permissions", Long.toString(memberPermissions(user, ch)));
-                d.set("member", member);
-                d.put("context", 0);
-                d.putObject("authorizing_integration_owners").put("0", GUILD);
-                emit("INTERACTION_CREATE", d, GUILD, 0, null);
+            emitInteraction(d, ch, user, token);
+            return id;
+        }
+    }
+
+    /** Adds who and where to an interaction and dispatches it (INTERACTION_CREATE). Caller holds the lock. */
+    private void emitInteraction(ObjectNode d, Chan ch, String user, String token) {
+        ObjectNode channelJson = channelJson(ch);
+        channelJson.put("permissions", Long.toString(botPermissions(ch)));
+        d.set("channel", channelJson);
+        d.put("channel_id", ch.id);
+        d.put("token", token);
+        d.put("version", 1);
+        d.put("locale", "en-US");
+        d.putArray("entitlements");
+        d.put("attachment_size_limit", attachmentLimit);
+        d.put("app_permissions", Long.toString(botPermissions(ch)));
+        if (ch.type == DM) {
+            d.set("user", userJson(user));
+            d.put("context", 1);
+            d.putObject("authorizing_integration_owners").put("0", "0");
+            emit("INTERACTION_CREATE", d, null, 0, null);
+        } else {
+            d.put("guild_id", GUILD);
+            d.put("guild_locale", "en-US");
+            ObjectNode guild = d.putObject("guild");
+            guild.put("id", GUILD);
+            guild.put("locale", "en-US");
+            guild.putArray("features");
+            ObjectNode member = memberJson(user, true);
+            member.put("permissions", Long.toString(memberPermissions(user, ch)));
+            d.set("member", member);
+            d.put("context", 0);
+            d.putObject("authorizing_integration_owners").put("0", GUILD);
+            emit("INTERACTION_CREATE", d, GUILD, 0, null);
+        }
+    }
+
+    /** The components of a message (FakeDiscordComponents): its buttons' custom ids and the rows as JSON. */
+    public FakeDiscordComponents components() {
+        return components;
+    }
+
+    /**
+     * A user clicks a button of a message: INTERACTION_CREATE type 3 (MESSAGE_COMPONENT) with the message and the
+     * button's custom_id, answered through the same callback as slash commands. Any custom_id may be given, so a
+     * test can forge a click; the message must exist in the channel. Returns the interaction id.
+     */
+    public String click(String channel, String messageId, String user, String customId) {
+        synchronized (lock) {
+            Chan ch = requireChannel(channel);
+            knowUser(user);
+            Msg m = find(ch.id, messageId);
+            if (m == null) {
+                throw new IllegalArgumentException("no message " + messageId + " in " + channel);
             }
+            String id = snowflake();
+            String token = "aW50ZXJhY3Rpb246" + id + "OnRva2Vu" + UUID.randomUUID().toString().replace("-", "");
+            interactions.put(id, new Inter(id, token, ch.id, user, "", clock.instant()));
+            ObjectNode d = JSON.createObjectNode();
+            d.put("id", id);
+            d.put("application_id", APP_ID);
+            d.put("type", 3);
+            d.set("data", FakeDiscordComponents.clickData(customId));
+            d.set("message", messageJson(m, false));
+            emitInteraction(d, ch, user, token);
             return id;
         }
     }
@@ -1617,6 +1656,7 @@ public final class FakeDiscord implements AutoCloseable {
         m.replyTo = target == null ? null : target.id;
         m.allowedMentions = body.has("allowed_mentions") ? body.get("allowed_mentions").deepCopy() : null;
         m.attachments = attaching.attachments();
+        components.keep(m.id, body);
         resolveMentions(m, target);
         store(m);
         emitMessage("MESSAGE_CREATE", m);
@@ -1664,6 +1704,7 @@ public final class FakeDiscord implements AutoCloseable {
         m.content = content;
         m.embeds = embeds;
         m.attachments = attaching.attachments();
+        components.keep(m.id, body);
         noteWords(m);
         if (body.has("flags")) {
             int flags = body.path("flags").asInt(0);
@@ -1725,6 +1766,10 @@ public final class FakeDiscord implements AutoCloseable {
 
     /** Content, embeds and allowed_mentions as Discord checks them; null if fine. */
     private Answer checkContent(JsonNode body, boolean creating, boolean hasFiles) {
+        FakeDiscordComponents.Problem badComponents = FakeDiscordComponents.problem(body);
+        if (badComponents != null) {
+            return formError(badComponents.field(), badComponents.code(), badComponents.message());
+        }
         JsonNode contentNode = body.path("content");
         if (!contentNode.isMissingNode() && !contentNode.isNull() && !contentNode.isTextual()) {
             return formError("content", "BASE_TYPE_STRING", "Could not interpret \"" + contentNode + "\" as string.");
@@ -1854,6 +1899,7 @@ public final class FakeDiscord implements AutoCloseable {
         m.flags = flags;
         m.allowedMentions = data.has("allowed_mentions") ? data.get("allowed_mentions").deepCopy() : null;
         m.interactionId = it.id;
+        components.keep(m.id, data);
         resolveMentions(m, null);
         store(m);
         return m;
@@ -2827,7 +2873,7 @@ public final class FakeDiscord implements AutoCloseable {
             j.put("edited_timestamp", m.editedTimestamp);
         }
         j.put("flags", m.flags);
-        j.putArray("components");
+        j.set("components", components.of(m.id));
         if (m.interactionId != null) {
             Inter it = interactions.get(m.interactionId);
             j.put("webhook_id", APP_ID);

@@ -120,6 +120,39 @@ class FakeDiscordTest {
     // ---- the real JDA against the fake ----
 
     @Test
+    void componentsAreCheckedKeptAndShown_andAClickReachesJdaAsAButtonInteraction() throws Exception {
+        String row = "{\"type\":1,\"components\":[{\"type\":2,\"style\":2,\"label\":\"up\",\"custom_id\":\"fb:g\"}]}";
+        Reply six = rest("POST", "channels/" + C1 + "/messages", "{\"content\":\"x\",\"components\":["
+                + String.join(",", java.util.Collections.nCopies(6, row)) + "]}");
+        assertThat(six.code()).isEqualTo(400);
+        assertThat(json(six).at("/errors/components/_errors/0/code").asText()).isEqualTo("BASE_TYPE_MAX_LENGTH");
+        Reply longId = rest("POST", "channels/" + C1 + "/messages", "{\"content\":\"x\",\"components\":["
+                + row.replace("fb:g", "x".repeat(101)) + "]}");
+        assertThat(json(longId).at("/errors/components/0/components/0/custom_id/_errors/0/code").asText())
+                .isEqualTo("BASE_TYPE_BAD_LENGTH");
+
+        Reply ok = rest("POST", "channels/" + C1 + "/messages", "{\"content\":\"rated\",\"components\":[" + row
+                + "]}");
+        String id = json(ok).path("id").asText();
+        assertThat(json(ok).at("/components/0/components/0/custom_id").asText()).isEqualTo("fb:g");
+        assertThat(fake.components().customIds(id)).containsExactly("fb:g");
+
+        connect(EnumSet.of(GatewayIntent.GUILD_MESSAGES));
+        String click = fake.click(C1, id, U1, "fb:g");
+        net.dv8tion.jda.api.events.interaction.component.ButtonInteractionEvent pressed = await()
+                .atMost(Duration.ofSeconds(5)).until(() -> eventsOf(
+                        net.dv8tion.jda.api.events.interaction.component.ButtonInteractionEvent.class).stream()
+                        .findFirst().orElse(null), e -> e != null);
+        assertThat(pressed.getComponentId()).isEqualTo("fb:g");
+        assertThat(pressed.getMessageId()).isEqualTo(id);
+        assertThat(pressed.getUser().getId()).isEqualTo(U1);
+        assertThat(pressed.getChannelId()).isEqualTo(C1);
+        pressed.reply("thanks").setEphemeral(true).complete();
+        assertThat(fake.interaction(click).original()).isEqualTo("thanks");
+    }
+
+
+    @Test
     void jdaLogsInSeesAMentionAndSendsAndEditsWithoutMentions() throws Exception {
         JDA jda = connect(EnumSet.of(GatewayIntent.GUILD_MESSAGES, GatewayIntent.DIRECT_MESSAGES));
         assertThat(jda.getSelfUser().getId()).isEqualTo(BOT_ID);

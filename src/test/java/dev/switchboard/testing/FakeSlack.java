@@ -190,6 +190,8 @@ public final class FakeSlack implements AutoCloseable {
     private final FakeSlackAgent agent = new FakeSlackAgent(this);
     private final Map<String, Upload> uploadTickets = new HashMap<>();
     private final List<File> files = new ArrayList<>();
+    /** Blocks on messages and feedback-button presses (FakeSlackInteractions). */
+    private final FakeSlackInteractions interactions = new FakeSlackInteractions();
     private long fileCounter;
     private long lastTsMicros;
     private long eventCounter;
@@ -495,6 +497,52 @@ public final class FakeSlack implements AutoCloseable {
             p.put("trigger_id", eventCounter + "." + System.nanoTime() + ".fake" + id.substring(0, 8));
             deliver(new Envelope(newEnvelopeId(), "slash_commands", p, 0, "", id, false));
             return id;
+        }
+    }
+
+    /** The blocks a message carries now (an empty array for none). */
+    public ArrayNode blocks(String channel, String ts) {
+        return interactions.blocks(channel, ts);
+    }
+
+    /**
+     * A user presses 👍 ({@code positive}) or 👎 on the feedback buttons of a message: the {@code block_actions}
+     * interaction Slack sends, with the pressed button's value. Fails when the message shows no feedback buttons.
+     */
+    public void pressFeedback(String channel, String ts, String user, boolean positive) {
+        blockAction(feedbackPress(channel, ts, user, positive));
+    }
+
+    /**
+     * The press {@link #pressFeedback} would send, for a test to alter into a forgery; a message without feedback
+     * buttons gives a press on buttons it never showed (action {@code switchboard_feedback}, value good/bad).
+     */
+    public FakeSlackInteractions.Press feedbackPress(String channel, String ts, String user, boolean positive) {
+        synchronized (lock) {
+            Chan ch = requireChannel(channel);
+            knowUser(user);
+            Msg m = find(ch.id, ts);
+            ObjectNode buttons = interactions.feedbackButtons(ch.id, ts);
+            JsonNode button = buttons == null ? JSON.createObjectNode()
+                    : buttons.path(positive ? "positive_button" : "negative_button");
+            String id = UUID.randomUUID().toString().replace("-", "");
+            commands.put(id, new Command(id, ch.id, user));
+            return new FakeSlackInteractions.Press(TEAM, user, handle(users.get(user)), ch.id,
+                    ch.im ? "directmessage" : ch.name, ts, m == null ? null : m.threadTs,
+                    m == null ? null : messageJson(m),
+                    buttons == null ? "switchboard_feedback" : buttons.path("action_id").asText(),
+                    buttons == null ? "forged" : buttons.path("block_id").asText(),
+                    button.path("text").path("text").asText(positive ? "👍" : "👎"),
+                    button.path("value").asText(positive ? "good" : "bad"),
+                    "http://127.0.0.1:" + port + "/response/" + id, nextTs());
+        }
+    }
+
+    /** Delivers a press as Slack would (Socket Mode envelope {@code interactive}, or an HTTP form post). */
+    public void blockAction(FakeSlackInteractions.Press press) {
+        synchronized (lock) {
+            deliver(new Envelope(newEnvelopeId(), "interactive", FakeSlackInteractions.blockActions(press), 0, "",
+                    UUID.randomUUID().toString(), false));
         }
     }
 
@@ -946,8 +994,12 @@ public final class FakeSlack implements AutoCloseable {
         if (metadata != null && metadata.isEmpty()) {
             return fail("invalid_metadata_format");
         }
+        if (FakeSlackInteractions.problem(p.get("blocks")) != null) {
+            return fail(FakeSlackInteractions.problem(p.get("blocks")));
+        }
         Msg m = store(new Msg(ch.id, nextTs(), threadTs, BOT_USER, BOT_ID, bodyOf(text, markdown), null, null));
         m.metadata = metadata;
+        interactions.keep(ch.id, m.ts, p.get("blocks"), false);
         echoPosted(ch, m);
         ObjectNode r = JSON.createObjectNode();
         r.put("channel", ch.id);
@@ -974,7 +1026,11 @@ public final class FakeSlack implements AutoCloseable {
         if (invalid != null) {
             return invalid;
         }
+        if (FakeSlackInteractions.problem(p.get("blocks")) != null) {
+            return fail(FakeSlackInteractions.problem(p.get("blocks")));
+        }
         ObjectNode previous = messageJson(m);
+        interactions.keep(ch.id, m.ts, p.get("blocks"), false);
         m.text = bodyOf(text, markdown);
         m.edits++;
         m.editedBy = BOT_USER;
@@ -1121,9 +1177,13 @@ public final class FakeSlack implements AutoCloseable {
         if (markdown != null && length(markdown) > MARKDOWN_LIMIT) {
             return fail("msg_too_long");
         }
+        if (FakeSlackInteractions.problem(p.get("blocks")) != null) {
+            return fail(FakeSlackInteractions.problem(p.get("blocks")));
+        }
         if (markdown != null) {
             m.text += markdown;
         }
+        interactions.keep(m.channel, m.ts, p.get("blocks"), true);
         m.streaming = false;
         ObjectNode r = JSON.createObjectNode();
         r.put("channel", m.channel);
@@ -2029,6 +2089,7 @@ public final class FakeSlack implements AutoCloseable {
         }
         j.put("ts", m.ts);
         j.put("team", TEAM);
+        interactions.into(j, m.channel, m.ts);
         filesInto(j, m);
         if (m.editedTs != null) {
             ObjectNode edited = j.putObject("edited");
@@ -2315,11 +2376,14 @@ public final class FakeSlack implements AutoCloseable {
 
     private void postOverHttp(Envelope e, String url) {
         boolean command = e.type.equals("slash_commands");
-        String body = command ? formEncode(e.payload) : e.payload.toString();
+        boolean interactive = e.type.equals("interactive"); // form-encoded: payload=<the JSON>
+        String body = command ? formEncode(e.payload) : interactive
+                ? "payload=" + URLEncoder.encode(e.payload.toString(), StandardCharsets.UTF_8) : e.payload.toString();
         long now = Instant.now().getEpochSecond();
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
                 .timeout(ackTimeout)
-                .header("Content-Type", command ? "application/x-www-form-urlencoded" : "application/json")
+                .header("Content-Type", command || interactive ? "application/x-www-form-urlencoded"
+                        : "application/json")
                 .header("User-Agent", "Slackbot 1.0 (+https://api.slack.com/robots)")
                 .header("X-Slack-Request-Timestamp", Long.toString(now))
                 .header("X-Slack-Signature", sign(SIGNING_SECRET, now, body))

@@ -99,6 +99,44 @@ class FakeSlackTest {
 
     // ---- Web API through the real client ----
 
+    private static final String FEEDBACK = "[{\"type\":\"context_actions\",\"block_id\":\"fb-1\",\"elements\":[{"
+            + "\"type\":\"feedback_buttons\",\"action_id\":\"rate\","
+            + "\"positive_button\":{\"text\":{\"type\":\"plain_text\",\"text\":\"👍\"},\"value\":\"up\"},"
+            + "\"negative_button\":{\"text\":{\"type\":\"plain_text\",\"text\":\"👎\"},\"value\":\"down\"}}]}]";
+
+    @Test
+    void blocksAreCheckedLooselyKeptAndShown_andFeedbackButtonsCanBePressed() throws Exception {
+        String parent = fake.post("C1", "U1", "hello <@U0BOT>");
+        String ts = api.chatPostMessage(r -> r.channel("C1").threadTs(parent).text("answer")).getTs();
+
+        assertThat(api.chatUpdate(r -> r.channel("C1").ts(ts).text("answer").blocksAsString("[{\"type\":\"bogus\"}]"))
+                .getError()).isEqualTo("invalid_blocks");
+        assertThat(api.chatUpdate(r -> r.channel("C1").ts(ts).text("answer").blocksAsString(FEEDBACK.replace(
+                "\"value\":\"down\"", "\"value\":\"\""))).getError()).as("a button without a value")
+                .isEqualTo("invalid_blocks");
+        assertThat(api.chatUpdate(r -> r.channel("C1").ts(ts).text("answer").blocksAsString("not json")).getError())
+                .isEqualTo("invalid_blocks_format");
+        assertThat(fake.blocks("C1", ts)).isEmpty();
+
+        assertThat(api.chatUpdate(r -> r.channel("C1").ts(ts).text("answer").blocksAsString(FEEDBACK)).isOk())
+                .isTrue();
+        assertThat(fake.blocks("C1", ts).get(0).path("elements").get(0).path("type").asText())
+                .isEqualTo("feedback_buttons");
+        ConversationsRepliesResponse replies = api.conversationsReplies(r -> r.channel("C1").ts(parent));
+        assertThat(replies.getMessages().getLast().getBlocks()).hasSize(1);
+
+        FakeSlackInteractions.Press press = fake.feedbackPress("C1", ts, "U2", false);
+        assertThat(press.actionId()).isEqualTo("rate");
+        assertThat(press.value()).isEqualTo("down");
+        assertThat(press.threadTs()).isEqualTo(parent);
+        var payload = FakeSlackInteractions.blockActions(press);
+        assertThat(payload.path("type").asText()).isEqualTo("block_actions");
+        assertThat(payload.path("container").path("message_ts").asText()).isEqualTo(ts);
+        assertThat(payload.path("actions").get(0).path("type").asText()).isEqualTo("feedback_buttons");
+        assertThat(payload.path("message").path("blocks")).hasSize(1);
+    }
+
+
     @Test
     void theBotPostsAndEditsInAThreadAndOnlyItsOwnMessages() throws Exception {
         String parent = fake.post("C1", "U1", "hello <@U0BOT>");

@@ -13,7 +13,7 @@ import net.dv8tion.jda.api.entities.channel.middleman.MessageChannel;
  * thread is reopened before writing. The place may still be on its way (a thread being opened while the answer
  * starts): writes wait for it. Thread-safe.
  */
-final class ChannelSink implements ReplySink {
+final class ChannelSink implements ReplySink, DiscordFeedback.Buttons {
 
     static final int MAX_CHARS = 2_000;
 
@@ -61,6 +61,12 @@ final class ChannelSink implements ReplySink {
     @Override
     public CompletionStage<Void> delete(String messageId) {
         return place.thenCompose(p -> Writes.submit(() -> p.channel().deleteMessageById(messageId)));
+    }
+
+    @Override
+    public CompletionStage<Void> addButtons(String messageId, net.dv8tion.jda.api.components.actionrow.ActionRow row) {
+        return place.thenCompose(p -> Writes.submit(() -> p.channel().editMessageById(messageId, Writes.components(row))))
+                .thenApply(m -> null);
     }
 
     /** Answering in an archived thread reopens it; where the bot may not, the failure says why. */

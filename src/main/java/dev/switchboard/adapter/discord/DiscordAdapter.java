@@ -39,6 +39,7 @@ public final class DiscordAdapter implements AutoCloseable {
     private final SwitchboardConfig.Discord config;
     private final DiscordIntake intake;
     private final DiscordCommands commands;
+    private final DiscordFeedback feedback;
     /** Every REST request of the bot, on every shard, passes it. */
     private final RequestGate gate;
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -54,8 +55,10 @@ public final class DiscordAdapter implements AutoCloseable {
         this.config = config;
         DiscordPolicy policy = new DiscordPolicy(config, fallbackFooter);
         this.gate = RequestGate.of(config.globalRequestsPerSecond());
-        DiscordReplies replies = new DiscordReplies(ticker, config.silent(), gate, config.globalRequestsPerSecond());
+        DiscordReplies replies = new DiscordReplies(ticker, config.silent(), gate, config.globalRequestsPerSecond(),
+                conversations.verdicts()::enabled);
         this.intake = new DiscordIntake(config, conversations, policy, replies);
+        this.feedback = new DiscordFeedback(conversations.verdicts());
         this.commands = new DiscordCommands(config, admin, conversations, policy, replies,
                 new DiscordPlaces(() -> shards), clock);
     }
@@ -74,7 +77,7 @@ public final class DiscordAdapter implements AutoCloseable {
                 .setShardsTotal(config.shards().total())
                 .setShards(config.shards().first(), config.shards().last())
                 .setEnableShutdownHook(false)
-                .addEventListeners(intake, commands);
+                .addEventListeners(intake, commands, feedback);
         if (!gateway.startsWith("wss://gateway.discord.gg")) {
             builder.setCompression(Compression.NONE); // a proxy or a local fake speaks plain JSON
         }

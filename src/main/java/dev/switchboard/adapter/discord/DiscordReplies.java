@@ -37,7 +37,12 @@ final class DiscordReplies {
      * @param globalPerSecond the bot's global limit: live replies spend four fifths of what the gate lets through,
      *     the rest is left to threads being opened and other requests
      */
-    DiscordReplies(Ticker ticker, boolean silent, RequestGate gate, int globalPerSecond) {
+    private final java.util.function.BooleanSupplier feedback;
+
+    /** @param feedback whether finished answers carry the feedback buttons */
+    DiscordReplies(Ticker ticker, boolean silent, RequestGate gate, int globalPerSecond,
+                   java.util.function.BooleanSupplier feedback) {
+        this.feedback = feedback;
         this.ticker = ticker;
         this.silent = silent;
         this.gate = gate;
@@ -64,16 +69,18 @@ final class DiscordReplies {
      */
     DiscordThread inChannel(ConversationKey key, CompletableFuture<ChannelSink.Place> place, String budgetOf) {
         ReplySink sink = new ChannelSink(place, silent, remember(key));
-        return new DiscordThread(sink, budgets(budgetOf), typingIn(place), typing, gate::spare, ticker);
+        return new DiscordThread(sink, budgets(budgetOf), typingIn(place), typing, gate::spare, ticker,
+                feedback.getAsBoolean() ? key : null);
     }
 
     /**
      * A reply into an interaction's deferred response, which shows "thinking…" itself. Discord limits its writes per
      * interaction (about five per two seconds), not per channel, and not within the global limit.
      */
-    DiscordThread inInteraction(InteractionSink sink) {
+    DiscordThread inInteraction(InteractionSink sink, ConversationKey key) {
         Budget perInteraction = new Budget("discord interaction", 5, Duration.ofSeconds(2), ticker);
-        return new DiscordThread(sink, List.of(perInteraction), null, typing, gate::spare, ticker);
+        return new DiscordThread(sink, List.of(perInteraction), null, typing, gate::spare, ticker,
+                feedback.getAsBoolean() ? key : null);
     }
 
     /** Tells, for each new bot message, that it belongs to {@code key}. */

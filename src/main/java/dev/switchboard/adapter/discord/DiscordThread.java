@@ -24,6 +24,9 @@ final class DiscordThread implements ChatThread<ReplySurface>, ReplySurface {
     static final Duration TYPING_RETRY = Duration.ofSeconds(1);
 
     private final ReplySink sink;
+    /** The sink as the adapter made it, which can add the feedback buttons; and the answer's conversation. */
+    private final ReplySink raw;
+    private final dev.switchboard.conversation.ConversationKey key;
     private final List<Budget> budgets;
     private final Runnable sendTyping;
     private final Budget typingAllowance;
@@ -39,6 +42,14 @@ final class DiscordThread implements ChatThread<ReplySurface>, ReplySurface {
      */
     DiscordThread(ReplySink sink, List<Budget> budgets, Runnable sendTyping, Budget typingAllowance,
                   BooleanSupplier spare, Ticker ticker) {
+        this(sink, budgets, sendTyping, typingAllowance, spare, ticker, null);
+    }
+
+    /** @param key the conversation answered, named by the feedback buttons; null for no buttons */
+    DiscordThread(ReplySink sink, List<Budget> budgets, Runnable sendTyping, Budget typingAllowance,
+                  BooleanSupplier spare, Ticker ticker, dev.switchboard.conversation.ConversationKey key) {
+        this.raw = sink;
+        this.key = key;
         this.sink = new TypingStops(sink);
         this.budgets = budgets;
         this.sendTyping = sendTyping;
@@ -93,6 +104,11 @@ final class DiscordThread implements ChatThread<ReplySurface>, ReplySurface {
     @Override
     public void finished(ReplyOutcome outcome, List<String> messageIds) {
         stopTyping();
+        // A finished answer carries 👍 / 👎 on its last message (DiscordFeedback); failures and cancels do not.
+        if (outcome instanceof ReplyOutcome.Completed && !messageIds.isEmpty() && key != null
+                && raw instanceof DiscordFeedback.Buttons buttons) {
+            DiscordFeedback.attach(buttons, budgets, key, messageIds.getLast());
+        }
     }
 
     /** The first post ends the typing indicator. */

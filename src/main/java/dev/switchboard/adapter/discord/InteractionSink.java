@@ -15,7 +15,7 @@ import net.dv8tion.jda.api.interactions.InteractionHook;
  * follow-ups. The interaction token lives 15 minutes; a little before that, new messages go to the channel as
  * ordinary bot messages, and edits of the token's messages fail so the engine continues in a new one.
  */
-final class InteractionSink implements ReplySink {
+final class InteractionSink implements ReplySink, DiscordFeedback.Buttons {
 
     static final String ORIGINAL = "@original";
     /** Webhook edits stop this long before Discord's 15 minutes, so none is cut off mid-flight. */
@@ -97,6 +97,20 @@ final class InteractionSink implements ReplySink {
         }
         return Writes.submit(() -> messageId.equals(ORIGINAL) ? hook.deleteOriginal()
                 : hook.deleteMessageById(messageId));
+    }
+
+    @Override
+    public CompletionStage<Void> addButtons(String messageId, net.dv8tion.jda.api.components.actionrow.ActionRow row) {
+        if (messageId.startsWith("channel:")) {
+            return Writes.submit(() -> channel.editMessageById(messageId.substring(8), Writes.components(row)))
+                    .thenApply(m -> null);
+        }
+        if (!tokenAlive()) {
+            return CompletableFuture.completedFuture(null); // the token's messages take no more edits
+        }
+        var edit = Writes.components(row);
+        return Writes.submit(() -> messageId.equals(ORIGINAL) ? hook.editOriginal(edit)
+                : hook.editMessageById(messageId, edit)).thenApply(m -> null);
     }
 
     @Override

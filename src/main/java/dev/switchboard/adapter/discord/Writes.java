@@ -44,6 +44,12 @@ final class Writes {
                 .mentionRepliedUser(false).build();
     }
 
+    /** An edit adding components (the feedback buttons), the text untouched; mentions stay harmless as in any edit. */
+    static MessageEditData components(net.dv8tion.jda.api.components.MessageTopLevelComponent row) {
+        return new MessageEditBuilder().setComponents(row).setAllowedMentions(java.util.List.of())
+                .mentionRepliedUser(false).build();
+    }
+
     /** Builds and runs a request (JDA may refuse while building, e.g. a missing permission), as a future. */
     static <T> CompletableFuture<T> submit(java.util.function.Supplier<? extends RestAction<T>> action) {
         try {

@@ -213,6 +213,9 @@ public final class Shell {
             case "/model" -> say(admin.models() == null ? "Choosing a model is not offered here."
                     : admin.models().run(key(), user, line.substring("/model".length())));
             case "/compare" -> compare(line.substring("/compare".length()));
+            case "/good", "/bad" -> say(ShellFeedback.give(conversations.verdicts(), store, key(), user,
+                    words[0].equals("/good") ? dev.switchboard.conversation.Verdict.GOOD
+                            : dev.switchboard.conversation.Verdict.BAD));
             default -> help();
         }
         return true;
@@ -227,6 +230,7 @@ public final class Shell {
                                           the model that answers you first (list, this thread, everywhere)
                 /compare [models:a,b] <question>
                                           the question to two or three models, side by side
+                /good, /bad               tell how the last answer was (👍 / 👎)
                 /quit                     leave (or Ctrl-D)
                 /switchboard <command>, where <command> is one of:""");
         say(Admin.HELP.indent(2).stripTrailing());

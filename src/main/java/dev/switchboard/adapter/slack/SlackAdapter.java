@@ -99,7 +99,7 @@ public final class SlackAdapter implements AutoCloseable {
                 new Conversations.RateLimit(config.userRateLimit().messages(), config.userRateLimit().per()),
                 fallbackFooter);
         SlackReplies replies = new SlackReplies(api, config, ticker, botUser,
-                auth.getBotId() == null ? "" : auth.getBotId());
+                auth.getBotId() == null ? "" : auth.getBotId(), conversations.verdicts()::enabled);
         SlackChannelNotes channelNotes = new SlackChannelNotes(
                 new ChannelNotes(conversations, work), api);
         SlackAgentApi agentApi = new SlackAgentApi(api);
@@ -110,6 +110,7 @@ public final class SlackAdapter implements AutoCloseable {
         SlackIntake intake = new SlackIntake(config, conversations, policy, api, replies, botUser, team, channelNotes,
                 agent);
         intake.register(app);
+        new SlackFeedback(conversations.verdicts(), api, team).register(app);
         asks = new SlackAsks(conversations, policy, api, replies, clock, team, channelNotes);
         SlackCommands commands = new SlackCommands(config, admin, api, replies, team, maxQuestionChars, work, asks);
         commands.register(app);

@@ -225,6 +225,13 @@ final class SlackApi implements AutoCloseable {
                 .thenApply(r -> null);
     }
 
+    /** Replaces a message's text and blocks ({@code text} stays the notification's and the fallback's text). */
+    CompletableFuture<Void> update(String channel, String ts, String text,
+                                   List<com.slack.api.model.block.LayoutBlock> blocks) {
+        return async("chat.update", () -> methods.chatUpdate(r -> r.channel(channel).ts(ts).text(text)
+                .blocks(blocks))).thenApply(r -> null);
+    }
+
     /** Replaces a message's text with standard Markdown (a stopped native stream). */
     CompletableFuture<Void> updateMarkdown(String channel, String ts, String markdown) {
         return async("chat.update", () -> methods.chatUpdate(r -> r.channel(channel).ts(ts).markdownText(markdown)))
@@ -249,6 +256,12 @@ final class SlackApi implements AutoCloseable {
 
     CompletableFuture<Void> stopStream(String channel, String ts) {
         return async("chat.stopStream", () -> methods.chatStopStream(r -> r.channel(channel).ts(ts)))
+                .thenApply(r -> null);
+    }
+
+    /** Closes a stream, ending its message with {@code blocks}. */
+    CompletableFuture<Void> stopStream(String channel, String ts, List<com.slack.api.model.block.LayoutBlock> blocks) {
+        return async("chat.stopStream", () -> methods.chatStopStream(r -> r.channel(channel).ts(ts).blocks(blocks)))
                 .thenApply(r -> null);
     }
 

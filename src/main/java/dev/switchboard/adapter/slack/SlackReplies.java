@@ -27,7 +27,12 @@ final class SlackReplies {
     private final Bucket historyLimit = Bucket.builder()
             .addLimit(l -> l.capacity(3).refillGreedy(20, Duration.ofMinutes(1))).build();
 
-    SlackReplies(SlackApi api, SwitchboardConfig.Slack config, Ticker ticker, String botUser, String botId) {
+    private final java.util.function.BooleanSupplier feedback;
+
+    /** @param feedback whether finished answers carry the feedback buttons */
+    SlackReplies(SlackApi api, SwitchboardConfig.Slack config, Ticker ticker, String botUser, String botId,
+                 java.util.function.BooleanSupplier feedback) {
+        this.feedback = feedback;
         this.api = api;
         this.config = config;
         this.ticker = ticker;
@@ -48,7 +53,7 @@ final class SlackReplies {
                 budget("slack " + team + (stream ? " chat.appendStream" : " chat.update"), config.updateBudget()));
         return new SlackThread(api, sink, spend, channel, replyIn, messageTs, botUser, botId, this::historyPermit,
                 new SlackThread.Status(config.assistant().enabled() ? config.assistant().loadingMessages()
-                        : List.of(), statusAllowance(team)));
+                        : List.of(), statusAllowance(team)), feedback.getAsBoolean());
     }
 
     /**

@@ -21,6 +21,8 @@ final class SlackSink implements ReplySink {
     private final String channel;
     private final String threadTs;
     private final Message.Metadata marker;
+    /** What each message posted or edited through this sink shows now, for the feedback buttons' final write. */
+    private final Map<String, String> shown = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * @param threadTs the thread to answer in; null for the channel itself (a direct message)
@@ -40,16 +42,33 @@ final class SlackSink implements ReplySink {
 
     @Override
     public CompletionStage<String> post(String text) {
-        return api.post(channel, threadTs, text, marker);
+        return api.post(channel, threadTs, text, marker).thenApply(ts -> {
+            shown.put(ts, text);
+            return ts;
+        });
     }
 
     @Override
     public CompletionStage<Void> edit(String messageId, String text) {
-        return api.update(channel, messageId, text);
+        return api.update(channel, messageId, text).thenApply(v -> {
+            shown.put(messageId, text);
+            return v;
+        });
+    }
+
+    /**
+     * Puts the feedback buttons under a finished reply's message, its text unchanged (the same text, shown by
+     * section blocks); nothing for a message this sink did not write (an earlier process's).
+     */
+    java.util.concurrent.CompletableFuture<Void> addFeedback(String messageId) {
+        String text = shown.get(messageId);
+        return text == null ? java.util.concurrent.CompletableFuture.completedFuture(null)
+                : api.update(channel, messageId, text, SlackFeedback.withMrkdwn(text, messageId));
     }
 
     @Override
     public CompletionStage<Void> delete(String messageId) {
+        shown.remove(messageId);
         return api.delete(channel, messageId);
     }
 

@@ -27,6 +27,8 @@ final class SlackStreamSink implements ReplySink {
     private final String recipientTeam;
     /** Open streams by message ts, with the text each shows. */
     private final Map<String, String> open = new LinkedHashMap<>();
+    /** What every message of the reply shows now, streams closed early included: for the feedback buttons. */
+    private final Map<String, String> texts = new java.util.concurrent.ConcurrentHashMap<>();
 
     SlackStreamSink(SlackApi api, String channel, String threadTs, String recipientUser, String recipientTeam) {
         this.api = api;
@@ -42,6 +44,7 @@ final class SlackStreamSink implements ReplySink {
             synchronized (open) {
                 open.put(ts, text);
             }
+            texts.put(ts, text);
             return ts;
         });
     }
@@ -61,6 +64,7 @@ final class SlackStreamSink implements ReplySink {
                     synchronized (open) {
                         open.replace(messageId, text);
                     }
+                    texts.put(messageId, text);
                     return CompletableFuture.<Void>completedFuture(null);
                 }
                 if (SlackApi.error(error).contains("message_not_in_streaming_state")) {
@@ -68,31 +72,56 @@ final class SlackStreamSink implements ReplySink {
                     synchronized (open) {
                         open.remove(messageId);
                     }
-                    return api.updateMarkdown(channel, messageId, text);
+                    return replaced(messageId, text);
                 }
                 return CompletableFuture.<Void>failedFuture(error);
             }).thenCompose(f -> f);
         }
-        return stop(messageId).thenCompose(v -> api.updateMarkdown(channel, messageId, text));
+        return stop(messageId, null).thenCompose(v -> replaced(messageId, text));
+    }
+
+    private CompletableFuture<Void> replaced(String messageId, String text) {
+        return api.updateMarkdown(channel, messageId, text).thenApply(v -> {
+            texts.put(messageId, text);
+            return v;
+        });
     }
 
     @Override
     public CompletionStage<Void> delete(String messageId) {
-        return stop(messageId).thenCompose(v -> api.delete(channel, messageId));
+        texts.remove(messageId);
+        return stop(messageId, null).thenCompose(v -> api.delete(channel, messageId));
     }
 
-    /** Closes every stream still open once the reply's final text is shown; a 429 is waited out, a few times. */
-    CompletableFuture<Void> finish() {
+    /**
+     * Closes every stream still open once the reply's final text is shown; a 429 is waited out, a few times.
+     *
+     * @param feedbackOn the message that gets the feedback buttons (with {@code chat.stopStream}'s blocks, or a
+     *     {@code chat.update} showing the same Markdown when its stream was closed before); null for none
+     */
+    CompletableFuture<Void> finish(String feedbackOn) {
         List<String> streams;
         synchronized (open) {
             streams = new ArrayList<>(open.keySet());
         }
-        return CompletableFuture.allOf(streams.stream().map(ts -> stopPatiently(ts, 5))
-                .toArray(CompletableFuture[]::new));
+        List<CompletableFuture<Void>> stops = new ArrayList<>();
+        for (String ts : streams) {
+            stops.add(stopPatiently(ts, ts.equals(feedbackOn) ? List.of(SlackFeedback.buttons(ts)) : null, 5));
+        }
+        String text = feedbackOn == null ? null : texts.get(feedbackOn);
+        if (text != null && !streams.contains(feedbackOn)) {
+            stops.add(api.update(channel, feedbackOn, text, SlackFeedback.withMarkdown(text, feedbackOn))
+                    .exceptionally(e -> {
+                        log.warn("slack: the feedback buttons could not be added: {}", SlackApi.error(e));
+                        return null;
+                    }));
+        }
+        return CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new));
     }
 
-    private CompletableFuture<Void> stopPatiently(String messageId, int triesLeft) {
-        return stop(messageId).handle((v, error) -> {
+    private CompletableFuture<Void> stopPatiently(String messageId, List<com.slack.api.model.block.LayoutBlock> blocks,
+                                                  int triesLeft) {
+        return stop(messageId, blocks).handle((v, error) -> {
             if (error == null) {
                 return CompletableFuture.<Void>completedFuture(null);
             }
@@ -102,21 +131,23 @@ final class SlackStreamSink implements ReplySink {
                 java.util.concurrent.Executor later = CompletableFuture.delayedExecutor(
                         failed.retryAfter().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
                 return CompletableFuture.supplyAsync(() -> null, later)
-                        .thenCompose(x -> stopPatiently(messageId, triesLeft - 1));
+                        .thenCompose(x -> stopPatiently(messageId, blocks, triesLeft - 1));
             }
             log.warn("slack: a streamed reply could not be closed: {}", SlackApi.error(error));
             return CompletableFuture.<Void>completedFuture(null);
         }).thenCompose(f -> f);
     }
 
-    /** Stops a stream; it counts as closed only once Slack said so. */
-    private CompletableFuture<Void> stop(String messageId) {
+    /** Stops a stream, ending it with {@code blocks} when given; it counts as closed only once Slack said so. */
+    private CompletableFuture<Void> stop(String messageId, List<com.slack.api.model.block.LayoutBlock> blocks) {
         synchronized (open) {
             if (!open.containsKey(messageId)) {
                 return CompletableFuture.completedFuture(null);
             }
         }
-        return api.stopStream(channel, messageId).handle((v, error) -> {
+        CompletableFuture<Void> call = blocks == null ? api.stopStream(channel, messageId)
+                : api.stopStream(channel, messageId, blocks);
+        return call.handle((v, error) -> {
             if (error == null || SlackApi.error(error).contains("message_not_in_streaming_state")) {
                 synchronized (open) {
                     open.remove(messageId);

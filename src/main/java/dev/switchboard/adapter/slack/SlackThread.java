@@ -15,6 +15,8 @@ import java.util.Set;
 /** One Slack thread being answered: where the reply goes, its budgets, its history on Slack, its status line. */
 final class SlackThread implements ChatThread<ReplySurface>, ReplySurface {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SlackThread.class);
+
     /** Message subtypes that carry a person's words. */
     private static final Set<String> SPOKEN = Set.of("thread_broadcast", "file_share", "me_message");
 
@@ -28,6 +30,7 @@ final class SlackThread implements ChatThread<ReplySurface>, ReplySurface {
     private final String botId;
     private final Runnable historyPermit;
     private final Status status;
+    private final boolean feedback;
 
     /**
      * How this thread's status line is shown: the rotating loading messages (none: "is thinking…" alone) and the
@@ -43,9 +46,11 @@ final class SlackThread implements ChatThread<ReplySurface>, ReplySurface {
      * @param threadTs the Slack thread answered in; null for a direct message answered in the channel itself
      * @param messageTs the message being answered
      * @param historyPermit blocks until a conversations.replies call is within Slack's limit
+     * @param feedback whether a finished answer gets the feedback buttons
      */
     SlackThread(SlackApi api, ReplySink sink, List<Budget> budgets, String channel, String threadTs, String messageTs,
-                String botUser, String botId, Runnable historyPermit, Status status) {
+                String botUser, String botId, Runnable historyPermit, Status status, boolean feedback) {
+        this.feedback = feedback;
         this.api = api;
         this.sink = sink;
         this.budgets = budgets;
@@ -110,8 +115,17 @@ final class SlackThread implements ChatThread<ReplySurface>, ReplySurface {
 
     @Override
     public void finished(ReplyOutcome outcome, List<String> messageIds) {
+        // A finished answer carries 👍 / 👎 on its last message (SlackFeedback); failures and cancels do not.
+        String feedbackOn = feedback && outcome instanceof ReplyOutcome.Completed && !messageIds.isEmpty()
+                ? messageIds.getLast() : null;
         if (sink instanceof SlackStreamSink stream) {
-            stream.finish();
+            stream.finish(feedbackOn);
+        } else if (feedbackOn != null && sink instanceof SlackSink classic) {
+            // One more chat.update, paced within the reply's budgets like its other writes.
+            dev.switchboard.live.ExtraWrite.send(budgets, () -> classic.addFeedback(feedbackOn)).exceptionally(e -> {
+                log.warn("slack: the feedback buttons could not be added: {}", SlackApi.error(e));
+                return null;
+            });
         }
         if (threadTs != null && status.allowance().tryTake()) {
             api.status(channel, threadTs, ""); // else Slack clears it itself with the reply, or after two minutes

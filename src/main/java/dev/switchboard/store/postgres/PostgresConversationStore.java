@@ -7,6 +7,9 @@ import dev.switchboard.conversation.ConversationKey;
 import dev.switchboard.conversation.ConversationQuery;
 import dev.switchboard.conversation.ConversationStore;
 import dev.switchboard.conversation.ConversationSummary;
+import dev.switchboard.conversation.Feedback;
+import dev.switchboard.conversation.FeedbackTally;
+import dev.switchboard.conversation.Verdict;
 import dev.switchboard.conversation.Role;
 import dev.switchboard.conversation.StoreStats;
 import dev.switchboard.conversation.Turn;
@@ -228,7 +231,31 @@ final class PostgresConversationStore implements ConversationStore {
 
     @Override
     public int forgetUser(String platform, String userId) {
-        return maintenance.forgetUser(platform, Objects.requireNonNull(userId, "userId"));
+        int removed = maintenance.forgetUser(platform, Objects.requireNonNull(userId, "userId"));
+        // The verdicts they gave go too, in threads where they wrote nothing; only turns are counted.
+        database.inTransaction(QueryKind.FEEDBACK, "forgetting a user's verdicts",
+                c -> FeedbackRows.forgetUser(c, platform, userId));
+        return removed;
+    }
+
+    @Override
+    public Optional<Feedback.Given> giveFeedback(ConversationKey key, String messageId, String userId,
+                                                 Verdict verdict, Instant at) {
+        Objects.requireNonNull(messageId, "messageId");
+        Objects.requireNonNull(userId, "userId");
+        Objects.requireNonNull(verdict, "verdict");
+        return locks.with(key, () -> database.inTransaction(QueryKind.FEEDBACK, "storing a verdict in " + key,
+                c -> FeedbackRows.give(c, key, messageId, userId, verdict, at)));
+    }
+
+    @Override
+    public List<Feedback> feedback(ConversationKey key) {
+        return database.read(QueryKind.FEEDBACK, "reading the verdicts of " + key, c -> FeedbackRows.of(c, key));
+    }
+
+    @Override
+    public List<FeedbackTally> feedbackTally(Instant since) {
+        return database.read(QueryKind.FEEDBACK, "adding up verdicts", c -> FeedbackRows.tally(c, since));
     }
 
     @Override

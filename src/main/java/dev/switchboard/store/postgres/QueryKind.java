@@ -25,6 +25,8 @@ enum QueryKind {
     AUDIT,
     /** Operators' settings saved or loaded. */
     SETTINGS,
+    /** Verdicts on answers given, read or added up. */
+    FEEDBACK,
     /** Retention and the store's figures. */
     MAINTENANCE;
 
