@@ -67,7 +67,7 @@ final class CompareReplies {
                 int slash = id.indexOf('/');
                 handle = router.reply(new ReplyRequest(request.key(), request.history(), request.userName(),
                         request.channelName(), request.viewingChannel(), request.context(), null, new Target(id.substring(0, slash), id.substring(slash + 1), 0,
-                        1)), reply);
+                        1), request.blobs()), reply);
                 reply.attach(handle);
                 outcome = handle.outcome();
             } catch (RuntimeException e) {

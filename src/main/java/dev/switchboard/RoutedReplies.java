@@ -59,7 +59,7 @@ public final class RoutedReplies implements ReplyStarter<ReplySurface> {
             surface.working();
             ReplyHandle handle = router.reply(new ReplyRequest(request.key(), request.history(), request.userName(),
                     request.channelName(), request.viewingChannel(), request.context(),
-                    UserChoice.inThread(threadModels, request), null), reply);
+                    UserChoice.inThread(threadModels, request), null, request.blobs()), reply);
             reply.attach(handle);
             return new Shown(surface, sink, reply, handle, handle.outcome(), resume);
         } catch (RuntimeException e) {

@@ -86,6 +86,7 @@ public final class Conversations<S> implements AutoCloseable {
     private final Intake<S> intake;
     private final Recovery recovery;
     private final Verdicts verdicts;
+    private final ReplyRun<S> runs;
     /** The scheduler this made for itself, closed with it; null when it was handed one. */
     private ScheduledExecutorService scheduler;
 
@@ -115,8 +116,8 @@ public final class Conversations<S> implements AutoCloseable {
         this.store = store;
         this.meters = meters;
         StoreRetry storing = new StoreRetry(store, scheduler, workers, clock, retry, workers::isShutdown, meters);
-        this.queues = new ThreadQueues<>(waiting, answering, workers, new ReplyRun<>(store, replies, clock, workers,
-                storing));
+        this.runs = new ReplyRun<>(store, replies, clock, workers, storing);
+        this.queues = new ThreadQueues<>(waiting, answering, workers, runs);
         this.intake = new Intake<>(store, new UserRateLimits(clock), queues);
         this.recovery = new Recovery(store, clock, queues::busyWith);
         this.verdicts = new Verdicts(store, clock, meters);
@@ -200,6 +201,11 @@ public final class Conversations<S> implements AutoCloseable {
     /** Whether a message is waiting for or getting its reply now. */
     public boolean busyWith(ConversationKey key, String messageId) {
         return queues.busyWith(key, messageId);
+    }
+
+    /** How much of the files that come with messages is read, and whether they are kept. */
+    public void files(AttachmentLimits limits) {
+        runs.files.limits(limits);
     }
 
     /** People's 👍 / 👎 on the answers: every adapter's presses go here. */

@@ -14,9 +14,16 @@ import java.util.Objects;
  * @param text the question, with the bot's own mention removed
  * @param at when it was written
  * @param channelName the channel's display name for the system prompt; may be empty
+ * @param files the files that came with it, read after it is stored (see {@link IncomingFile}); may be empty
  */
 public record Inbound(ConversationKey key, String messageId, String authorId, String authorName, String text,
-                      Instant at, String channelName) {
+                      Instant at, String channelName, java.util.List<IncomingFile> files) {
+
+    /** A message without files. */
+    public Inbound(ConversationKey key, String messageId, String authorId, String authorName, String text,
+                   Instant at, String channelName) {
+        this(key, messageId, authorId, authorName, text, at, channelName, java.util.List.of());
+    }
 
     public Inbound {
         Objects.requireNonNull(key, "key");
@@ -26,5 +33,6 @@ public record Inbound(ConversationKey key, String messageId, String authorId, St
         Objects.requireNonNull(at, "at");
         authorName = authorName == null ? "" : authorName;
         channelName = channelName == null ? "" : channelName;
+        files = files == null ? java.util.List.of() : java.util.List.copyOf(files);
     }
 }

@@ -63,8 +63,9 @@ final class Intake<S> {
                     + " try again in about " + seconds + (seconds == 1 ? " second." : " seconds.")));
         }
         try {
+            // Its files are only announced here: they are read after the platform has its acknowledgement.
             store.append(message.key(), Turn.user(message.authorId(), message.authorName(), message.text(),
-                    message.at(), List.of(message.messageId())));
+                    message.at(), List.of(message.messageId()), MessageFiles.announced(message.files())));
         } catch (TurnRejectedException e) {
             return Optional.of(new Admission.Refused("I can't take that message: " + e.getMessage() + "."));
         } catch (RuntimeException e) {

@@ -5,6 +5,7 @@ import dev.switchboard.answering.ReplyStarter.AnswerRequest;
 import dev.switchboard.answering.ReplyStarter.Resume;
 import dev.switchboard.answering.ReplyStarter.StartedReply;
 import dev.switchboard.conversation.AssistantMeta;
+import dev.switchboard.conversation.Blobs;
 import dev.switchboard.conversation.Conversation;
 import dev.switchboard.conversation.ConversationStore;
 import dev.switchboard.conversation.TokenUsage;
@@ -37,6 +38,7 @@ final class ReplyRun<S> implements ThreadQueues.Runner<S> {
     private final Clock clock;
     private final Executor workers;
     private final StoreRetry retry;
+    final StoredFiles files;
 
     /** @param retry how an answer is stored while the store is away for a while */
     ReplyRun(ConversationStore store, ReplyStarter<S> starter, Clock clock, Executor workers, StoreRetry retry) {
@@ -45,6 +47,7 @@ final class ReplyRun<S> implements ThreadQueues.Runner<S> {
         this.clock = clock;
         this.workers = workers;
         this.retry = retry;
+        this.files = new StoredFiles(store);
     }
 
     /** Where the platform ids of a reply's messages are kept while it is written, by the message it answers. */
@@ -72,6 +75,7 @@ final class ReplyRun<S> implements ThreadQueues.Runner<S> {
             if (job.rebuild) {
                 rebuild(job);
             }
+            Blobs blobs = files.read(job.message);
             Conversation conversation = store.load(job.message.key())
                     .orElseThrow(() -> new IllegalStateException("the thread vanished from the store"));
             ThreadContext context = context(job);
@@ -81,7 +85,7 @@ final class ReplyRun<S> implements ThreadQueues.Runner<S> {
             }
             AnswerRequest request = new AnswerRequest(job.message.key(), History.upTo(conversation.turns(),
                     job.message.messageId()), job.message.authorName(), job.message.channelName(), viewing,
-                    context instanceof ThreadContext.Extra extra ? extra.text() : "");
+                    context instanceof ThreadContext.Extra extra ? extra.text() : "", blobs);
             reply = context instanceof ThreadContext.Refuse refuse
                     ? starter.fail(job.thread.surface(), resume(job, conversation), refuse.line())
                     : starter.start(request, job.thread.surface(), resume(job, conversation),

@@ -44,9 +44,10 @@ public interface ReplyStarter<S> {
      * @param channelName the channel's display name; may be empty
      * @param viewingChannel the name of the channel the user is looking at beside the conversation; may be empty
      * @param context text the model gets after the system prompt ({@link ThreadContext.Extra}); may be empty
+     * @param blobs where the bytes of the history's attachments are read
      */
     record AnswerRequest(ConversationKey key, List<Turn> history, String userName, String channelName,
-                         String viewingChannel, String context) {
+                         String viewingChannel, String context, dev.switchboard.conversation.Blobs blobs) {
         public AnswerRequest {
             Objects.requireNonNull(key, "key");
             history = List.copyOf(history);
@@ -54,10 +55,16 @@ public interface ReplyStarter<S> {
             channelName = channelName == null ? "" : channelName;
             viewingChannel = viewingChannel == null ? "" : viewingChannel;
             context = context == null ? "" : context;
+            blobs = blobs == null ? dev.switchboard.conversation.Blobs.NONE : blobs;
+        }
+
+        public AnswerRequest(ConversationKey key, List<Turn> history, String userName, String channelName,
+                             String viewingChannel, String context) {
+            this(key, history, userName, channelName, viewingChannel, context, null);
         }
 
         public AnswerRequest(ConversationKey key, List<Turn> history, String userName, String channelName) {
-            this(key, history, userName, channelName, "", "");
+            this(key, history, userName, channelName, "", "", null);
         }
     }
 

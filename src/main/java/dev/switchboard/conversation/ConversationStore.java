@@ -28,13 +28,26 @@ public interface ConversationStore extends SeenMessages, FeedbackStore, AutoClos
      */
     Conversation append(ConversationKey key, Turn turn);
 
+    /**
+     * Replaces the attachments of the stored user turn that carries {@code messageId} (the files of a message stored
+     * before they were read) and keeps the given blobs once per hash beside the thread. Blobs no attachment refers to
+     * are not kept. Does nothing when no such turn is stored (it was forgotten meanwhile).
+     *
+     * @param blobs the bytes by hex SHA-256; each must hash to its key
+     * @throws StoreException if the change could not be made durable
+     */
+    void attach(ConversationKey key, String messageId, List<Attachment> attachments, java.util.Map<String, byte[]> blobs);
+
+    /** The bytes kept under a hash in a thread, or empty when the thread holds none (dropped, forgotten, never kept). */
+    Optional<byte[]> blob(ConversationKey key, String sha256);
+
     /** Sets ({@code value} non-null) or removes one metadata entry, creating the conversation if needed. */
     Conversation putMetadata(ConversationKey key, String name, String value);
 
     /** Conversations of a platform, workspace or channel started within the query's months, newest first. */
     List<ConversationSummary> list(ConversationQuery query);
 
-    /** Deletes one thread with its archives and backups. @return whether anything was stored */
+    /** Deletes one thread with its archives, attachments and backups. @return whether anything was stored */
     boolean forget(ConversationKey key);
 
     /** Removes every turn a user wrote on a platform, in every thread. @return the number of turns removed */

@@ -14,6 +14,7 @@ import java.util.Objects;
  * @param at when it was written
  * @param messageIds the platform message ids that carry it (a long reply may span several messages)
  * @param assistant how the reply was produced; present on assistant turns only
+ * @param attachments the files that came with a user's message, in the order they were sent; empty for others
  */
 public record Turn(
         Role role,
@@ -22,7 +23,8 @@ public record Turn(
         String text,
         Instant at,
         List<String> messageIds,
-        AssistantMeta assistant) {
+        AssistantMeta assistant,
+        List<Attachment> attachments) {
 
     public Turn {
         Objects.requireNonNull(role, "role");
@@ -31,9 +33,27 @@ public record Turn(
         authorId = authorId == null ? "" : authorId;
         authorName = authorName == null ? "" : authorName;
         messageIds = messageIds == null ? List.of() : List.copyOf(messageIds);
+        attachments = attachments == null ? List.of() : List.copyOf(attachments);
         if (assistant != null && role != Role.ASSISTANT) {
             throw new IllegalArgumentException("only assistant turns carry assistant metadata, not " + role);
         }
+    }
+
+    /** A turn without attachments. */
+    public Turn(Role role, String authorId, String authorName, String text, Instant at, List<String> messageIds,
+                AssistantMeta assistant) {
+        this(role, authorId, authorName, text, at, messageIds, assistant, List.of());
+    }
+
+    /** A user's message with the files that came with it. */
+    public static Turn user(String authorId, String authorName, String text, Instant at, List<String> messageIds,
+                            List<Attachment> attachments) {
+        return new Turn(Role.USER, authorId, authorName, text, at, messageIds, null, attachments);
+    }
+
+    /** The same turn with its files replaced (read, skipped, or dropped). */
+    public Turn withAttachments(List<Attachment> replaced) {
+        return new Turn(role, authorId, authorName, text, at, messageIds, assistant, replaced);
     }
 
     public static Turn user(String authorId, String authorName, String text, Instant at, List<String> messageIds) {

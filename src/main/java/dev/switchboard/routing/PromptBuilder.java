@@ -55,6 +55,15 @@ final class PromptBuilder {
      * @param budgetFactor 1 normally; below 1 to trim harder after a context-too-long refusal
      */
     static Prompt build(String systemPrompt, List<Turn> history, int window, double budgetFactor) {
+        return build(systemPrompt, history, window, budgetFactor, AttachmentContent.Media.TEXT_ONLY);
+    }
+
+    /**
+     * @param media what the target reads beside text and where the attachments' bytes are; when the history must be
+     *     trimmed, older turns' files go before any text
+     */
+    static Prompt build(String systemPrompt, List<Turn> history, int window, double budgetFactor,
+                        AttachmentContent.Media media) {
         int reserve = Math.min(4_096, window / 4);
         int budget = (int) ((window - reserve) * budgetFactor) - estimate(systemPrompt);
         boolean manyPeople = history.stream().filter(t -> t.role() == Role.USER).map(Turn::authorId)
@@ -62,14 +71,35 @@ final class PromptBuilder {
         Deque<ChatMessage> kept = new ArrayDeque<>();
         int used = 0;
         int omitted = 0;
+        boolean filesLeftOut = false;
         for (int i = history.size() - 1; i >= 0; i--) {
             Turn turn = history.get(i);
+            boolean files = turn.role() == Role.USER && !turn.attachments().isEmpty();
             // A reply that failed before showing any text is kept for the record, not for the model.
-            if (turn.role() == Role.SYSTEM || turn.text().isBlank()) {
+            if (turn.role() == Role.SYSTEM || (turn.text().isBlank() && !files)) {
                 continue;
             }
-            ChatMessage message = toMessage(turn, manyPeople);
-            int cost = estimate(turn.text()) + 8;
+            ChatMessage message = null;
+            int cost = 0;
+            if (files && !filesLeftOut) {
+                AttachmentContent.Built built = AttachmentContent.of(userText(turn, manyPeople), turn.attachments(),
+                        media);
+                cost = built.tokens() + 8;
+                if (kept.isEmpty() || used + cost <= budget) {
+                    message = UserMessage.from(built.contents());
+                } else {
+                    filesLeftOut = true; // this turn's files and every older one's go before any text
+                }
+            }
+            if (message == null && files) {
+                String text = userText(turn, manyPeople);
+                String line = (text.isBlank() ? "" : text + "\n") + AttachmentContent.leftOut(turn.attachments());
+                message = UserMessage.from(line);
+                cost = estimate(line) + 8;
+            } else if (message == null) {
+                message = toMessage(turn, manyPeople);
+                cost = estimate(turn.text()) + 8;
+            }
             // The message being answered always goes, even alone over budget: the provider then says it is too long.
             if (!kept.isEmpty() && used + cost > budget) {
                 omitted = countConversational(history, i);
@@ -101,8 +131,13 @@ final class PromptBuilder {
         if (turn.role() == Role.ASSISTANT) {
             return AiMessage.from(turn.text());
         }
+        return UserMessage.from(userText(turn, manyPeople));
+    }
+
+    /** A user turn's text, starting with its author's name where several people talk. */
+    private static String userText(Turn turn, boolean manyPeople) {
         String name = turn.authorName().isBlank() ? turn.authorId() : turn.authorName();
-        return UserMessage.from(manyPeople && !name.isBlank() ? name + ": " + turn.text() : turn.text());
+        return manyPeople && !name.isBlank() ? name + ": " + turn.text() : turn.text();
     }
 
     /** About three characters a token: fewer than the usual four for English, so the prompt errs on the small side. */

@@ -19,9 +19,16 @@ import java.util.Objects;
  * @param threadModel the {@code provider/model} the asking user chose for this thread, or null; it answers first
  *     while {@code routing.user_models} allows it and no operator pinned a model (else the user's default does)
  * @param only the one target to ask, without the route and without fallback (a comparison), or null
+ * @param blobs where the bytes of the history's attachments are read
  */
 public record ReplyRequest(ConversationKey key, List<Turn> history, String userName, String channelName,
-                           String viewingChannel, String context, String threadModel, Target only) {
+                           String viewingChannel, String context, String threadModel, Target only,
+                           dev.switchboard.conversation.Blobs blobs) {
+
+    public ReplyRequest(ConversationKey key, List<Turn> history, String userName, String channelName,
+                        String viewingChannel, String context, String threadModel, Target only) {
+        this(key, history, userName, channelName, viewingChannel, context, threadModel, only, null);
+    }
 
     public ReplyRequest(ConversationKey key, List<Turn> history, String userName, String channelName) {
         this(key, history, userName, channelName, "", "", null, null);
@@ -42,5 +49,6 @@ public record ReplyRequest(ConversationKey key, List<Turn> history, String userN
         channelName = channelName == null ? "" : channelName;
         viewingChannel = viewingChannel == null ? "" : viewingChannel;
         context = context == null ? "" : context;
+        blobs = blobs == null ? dev.switchboard.conversation.Blobs.NONE : blobs;
     }
 }

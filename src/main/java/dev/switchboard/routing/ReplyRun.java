@@ -90,16 +90,38 @@ final class ReplyRun implements ReplyHandle {
                         availability.deliberate());
                 continue;
             }
+            if (cannotSeeImages(target, provider) && laterOneSees()) {
+                failed(new TargetFailure(target, new Failure.Unavailable(AttachmentNotes.NO_VISION)), false);
+                continue;
+            }
             launch(target, provider);
             return;
         }
         finish(new ReplyOutcome.Failed(UserMessages.allFailed(failures), failures));
     }
 
+    /** Whether the message answered has images this target would not see. */
+    private boolean cannotSeeImages(Target target, ProviderState provider) {
+        return AttachmentNotes.hasImages(request.history()) && !capabilities(target, provider).vision();
+    }
+
+    /** Whether a target later in the plan sees images: only then is one that does not passed over. */
+    private boolean laterOneSees() {
+        return plan.subList(next, plan.size()).stream().anyMatch(t -> {
+            ProviderState p = services.providers().get(t.provider());
+            return p != null && !p.availability().marked() && capabilities(t, p).vision();
+        });
+    }
+
+    private static ModelCapabilities.Capabilities capabilities(Target target, ProviderState provider) {
+        return ModelCapabilities.of(provider.config.api(), target.model(), provider.config.capabilities());
+    }
+
     private void launch(Target target, ProviderState provider) {
         int window = ContextWindows.of(target.model(), provider.config.contextWindows());
         double factor = target.equals(trimmedFor) ? budgetFactor : 1.0;
-        PromptBuilder.Prompt prompt = PromptBuilder.build(systemPrompt, request.history(), window, factor);
+        PromptBuilder.Prompt prompt = PromptBuilder.build(systemPrompt, request.history(), window, factor,
+                new AttachmentContent.Media(provider.config.api(), capabilities(target, provider), request.blobs()));
         omittedTurns = prompt.omittedTurns();
         promptMessages = prompt.messages().size();
         ChatRequest chat = ChatRequest.builder().messages(prompt.messages()).build();
@@ -296,7 +318,9 @@ final class ReplyRun implements ReplyHandle {
             Counter.builder("switchboard.cost.usd").tag("provider", target.provider()).register(services.meters())
                     .increment(cost);
         }
-        ReplyOutcome.Completed done = new ReplyOutcome.Completed(completion.text(), target, failures,
+        String text = AttachmentNotes.under(completion.text(), request.history(),
+                capabilities(target, provider).vision());
+        ReplyOutcome.Completed done = new ReplyOutcome.Completed(text, target, failures,
                 completion.usage(), firstToken, latency, omittedTurns, cost);
         if (done.fellBack()) {
             counter("switchboard.reply.fallbacks", target).increment();

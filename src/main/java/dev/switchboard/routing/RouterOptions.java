@@ -51,14 +51,40 @@ public record RouterOptions(Map<String, Provider> providers, String defaultRoute
      * @param maxConcurrentStreams streams open at once before new ones wait in line for one
      * @param retry retries before the first token
      * @param breaker its circuit breaker
+     * @param capabilities what models read beside text, per model, where the built-in table is wrong or silent
      */
     public record Provider(Api api, boolean active, URI baseUrl, ApiKey apiKey, List<String> models,
                            Map<String, Integer> contextWindows, Map<String, Price> prices, Deadlines deadlines,
-                           int maxConcurrentStreams, Retry retry, Breaker breaker) {
+                           int maxConcurrentStreams, Retry retry, Breaker breaker,
+                           Map<String, Capability> capabilities) {
         public Provider {
             models = List.copyOf(models);
             contextWindows = Map.copyOf(contextWindows);
             prices = Map.copyOf(prices);
+            capabilities = capabilities == null ? Map.of() : Map.copyOf(capabilities);
+        }
+
+        /** Without capability overrides: the built-in table decides. */
+        public Provider(Api api, boolean active, URI baseUrl, ApiKey apiKey, List<String> models,
+                        Map<String, Integer> contextWindows, Map<String, Price> prices, Deadlines deadlines,
+                        int maxConcurrentStreams, Retry retry, Breaker breaker) {
+            this(api, active, baseUrl, apiKey, models, contextWindows, prices, deadlines, maxConcurrentStreams, retry,
+                    breaker, Map.of());
+        }
+    }
+
+    /**
+     * One model's capabilities as the config sets them; null leaves the built-in table's answer.
+     *
+     * @param vision whether it sees images
+     * @param documents whether it takes PDFs as documents (never for Ollama)
+     * @param maxImageEdge the longest image edge sent, in pixels; larger images are scaled down
+     */
+    public record Capability(Boolean vision, Boolean documents, Integer maxImageEdge) {
+        public Capability {
+            if (maxImageEdge != null && maxImageEdge < 64) {
+                throw new IllegalArgumentException("max_image_edge must be at least 64 pixels, was " + maxImageEdge);
+            }
         }
     }
 

@@ -33,6 +33,7 @@ final class FileLayout {
 
     static final String SUFFIX = ".json";
     private static final String ARCHIVE_DIR = ".archive";
+    private static final String BLOB_DIR = ".blobs";
     private static final String QUARANTINE_DIR = ".quarantine";
     private static final Logger log = LoggerFactory.getLogger(JsonFileConversationStore.class);
 
@@ -76,6 +77,12 @@ final class FileLayout {
     Path archiveDir(Path liveFile) {
         String name = liveFile.getFileName().toString();
         return liveFile.resolveSibling(ARCHIVE_DIR).resolve(name.substring(0, name.length() - SUFFIX.length()));
+    }
+
+    /** Where a thread's attachments are kept, one file per content hash. */
+    Path blobDir(Path liveFile) {
+        String name = liveFile.getFileName().toString();
+        return liveFile.resolveSibling(BLOB_DIR).resolve(name.substring(0, name.length() - SUFFIX.length()));
     }
 
     Path archiveFile(Path liveFile, int index) {

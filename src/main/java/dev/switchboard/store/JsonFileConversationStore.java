@@ -23,6 +23,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -81,6 +82,7 @@ public final class JsonFileConversationStore implements ConversationStore {
     private final ThreadFiles threads;
     private final Privacy privacy;
     private final FeedbackFiles feedback;
+    private final BlobFiles blobs;
     private final Timer appendTimer;
     private final FolderLock folderLock;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -103,6 +105,8 @@ public final class JsonFileConversationStore implements ConversationStore {
         this.threads = new ThreadFiles(layout, recovery, archives, codec, options, clock, meters);
         this.feedback = new FeedbackFiles(threads, layout, archives, codec, options.fsync());
         this.privacy = new Privacy(threads, layout, recovery, archives, codec, options.fsync(), clock, feedback);
+        this.blobs = new BlobFiles(threads, layout, archives, options.fsync());
+        privacy.blobs(blobs);
         this.appendTimer = Timer.builder("switchboard.store.append")
                 .description("Time to make one appended turn durable")
                 .publishPercentiles(0.5, 0.99)
@@ -142,6 +146,17 @@ public final class JsonFileConversationStore implements ConversationStore {
         return result;
     }
 
+
+    @Override
+    public void attach(ConversationKey key, String messageId, List<dev.switchboard.conversation.Attachment> attachments,
+                       java.util.Map<String, byte[]> bytes) {
+        blobs.attach(key, Objects.requireNonNull(messageId, "messageId"), List.copyOf(attachments), Map.copyOf(bytes));
+    }
+
+    @Override
+    public Optional<byte[]> blob(ConversationKey key, String sha256) {
+        return blobs.read(key, sha256);
+    }
 
     @Override
     public Conversation putMetadata(ConversationKey key, String name, String value) {

@@ -37,6 +37,12 @@ final class Privacy {
     private final boolean fsync;
     private final Clock clock;
     private final FeedbackFiles feedback;
+    private BlobFiles blobs;
+
+    /** The attachments' files, which forgetting takes along. */
+    void blobs(BlobFiles files) {
+        this.blobs = files;
+    }
 
     Privacy(ThreadFiles threads, FileLayout layout, Recovery recovery, Archives archives, DocumentCodec codec,
             boolean fsync, Clock clock, FeedbackFiles feedback) {
@@ -61,6 +67,7 @@ final class Privacy {
             Path file = located.file();
             try {
                 FileLayout.deleteTree(layout.archiveDir(file));
+                FileLayout.deleteTree(layout.blobDir(file));
                 feedback.delete(file);
                 Files.deleteIfExists(AtomicFiles.tempOf(file, "tmp"));
                 Files.deleteIfExists(AtomicFiles.tempOf(file, "bak.tmp"));
@@ -119,7 +126,11 @@ final class Privacy {
             if (fsync) {
                 AtomicFiles.fsyncDirectory(located.file().getParent());
             }
-            threads.remember(key, new Located(located.file(), rewritten));
+            Located kept2 = new Located(located.file(), rewritten);
+            threads.remember(key, kept2);
+            if (blobs != null) {
+                blobs.collect(kept2); // their files go with their turns
+            }
             return removed;
         } catch (IOException e) {
             threads.drop(key); // the disk may hold either version now: read it again next time

@@ -348,4 +348,77 @@ abstract class ConversationStoreContract {
         assertThat(store.load(slackKey("old"))).isEmpty();
         assertThat(store.load(slackKey("active"))).isPresent();
     }
+
+    // --- attachments (issue 20) ---
+
+    private static final byte[] IMAGE = "pretend-png-bytes".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    private static final String IMAGE_HASH = sha256(IMAGE);
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Turn withFile(String author, String messageId, Instant at) {
+        return Turn.user(author, "", "what is this?", at, List.of(messageId),
+                List.of(dev.switchboard.conversation.Attachment.pending("cat.png", "image/png", 17)));
+    }
+
+    @Test
+    void attach_replacesThePendingFilesAndKeepsTheBytesOncePerHash() {
+        ConversationKey key = slackKey("files");
+        ConversationStore store = open();
+        store.append(key, withFile("U1", "m1", t(0)));
+        var read = dev.switchboard.conversation.Attachment.read("cat.png", "image/png", IMAGE.length, IMAGE_HASH,
+                dev.switchboard.conversation.Attachment.Kind.IMAGE);
+        var skipped = dev.switchboard.conversation.Attachment.skipped("../../etc/passwd.zip", "application/zip", 9,
+                "it is a ZIP archive");
+
+        store.attach(key, "m1", List.of(read, skipped), java.util.Map.of(IMAGE_HASH, IMAGE));
+        store.append(key, withFile("U1", "m2", t(1)));
+        store.attach(key, "m2", List.of(read), java.util.Map.of(IMAGE_HASH, IMAGE));
+
+        ConversationStore reopened = open();
+        assertThat(reopened.load(key).orElseThrow().turns().getFirst().attachments()).containsExactly(read, skipped);
+        assertThat(reopened.blob(key, IMAGE_HASH)).hasValueSatisfying(b -> assertThat(b).isEqualTo(IMAGE));
+        assertThat(reopened.blob(slackKey("other"), IMAGE_HASH)).isEmpty();
+        assertThat(reopened.blob(key, "../" + IMAGE_HASH)).isEmpty();
+        assertThat(reopened.loadComplete(key).orElseThrow().turns()).allSatisfy(t ->
+                assertThat(t.attachments()).contains(read));
+    }
+
+    @Test
+    void attach_toAMessageNoLongerStored_keepsNothing() {
+        ConversationKey key = slackKey("files-gone");
+        ConversationStore store = open();
+        store.append(key, user("U1", "hello", t(0)));
+        store.attach(key, "missing", List.of(dev.switchboard.conversation.Attachment.read("cat.png", "image/png",
+                IMAGE.length, IMAGE_HASH, dev.switchboard.conversation.Attachment.Kind.IMAGE)),
+                java.util.Map.of(IMAGE_HASH, IMAGE));
+        assertThat(store.blob(key, IMAGE_HASH)).isEmpty();
+    }
+
+    @Test
+    void forgetAndForgetUser_takeTheFilesAlong() {
+        ConversationKey gone = slackKey("files-forgotten");
+        ConversationKey shared = slackKey("files-shared");
+        ConversationStore store = open();
+        var read = dev.switchboard.conversation.Attachment.read("cat.png", "image/png", IMAGE.length, IMAGE_HASH,
+                dev.switchboard.conversation.Attachment.Kind.IMAGE);
+        store.append(gone, withFile("U1", "m1", t(0)));
+        store.attach(gone, "m1", List.of(read), java.util.Map.of(IMAGE_HASH, IMAGE));
+        store.append(shared, withFile("UGONE", "m2", t(0)));
+        store.attach(shared, "m2", List.of(read), java.util.Map.of(IMAGE_HASH, IMAGE));
+        store.append(shared, user("UKEEP", "still here", t(1)));
+
+        assertThat(store.forget(gone)).isTrue();
+        assertThat(open().blob(gone, IMAGE_HASH)).isEmpty();
+        assertThat(store.forgetUser("slack", "UGONE")).isEqualTo(1);
+        assertThat(open().blob(shared, IMAGE_HASH)).isEmpty();
+        assertThat(open().load(shared).orElseThrow().turns()).extracting(Turn::text).containsExactly("still here");
+    }
 }

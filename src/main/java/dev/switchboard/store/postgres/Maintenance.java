@@ -150,6 +150,7 @@ final class Maintenance {
                                 total += rs.getInt("n");
                             }
                         }
+                        BlobRows.collect(c, batch.keySet().toArray(Long[]::new)); // their files go with their turns
                         return total;
                     }
                 });

@@ -207,6 +207,30 @@ final class PostgresConversationStore implements ConversationStore {
     }
 
     @Override
+    public void attach(ConversationKey key, String messageId, List<dev.switchboard.conversation.Attachment> attachments,
+                       java.util.Map<String, byte[]> blobs) {
+        Objects.requireNonNull(messageId, "messageId");
+        List<dev.switchboard.conversation.Attachment> files = List.copyOf(attachments);
+        java.util.Map<String, byte[]> bytes = java.util.Map.copyOf(blobs);
+        locks.with(key, () -> {
+            database.inTransaction(QueryKind.APPEND, "keeping the attachments of a message in " + key, c -> {
+                ConversationRows.Row row = ConversationRows.find(c, key);
+                return row != null && BlobRows.attach(c, row.id(), messageId, files, bytes);
+            });
+            cache.invalidate(key);
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<byte[]> blob(ConversationKey key, String sha256) {
+        if (!sha256.matches("[0-9a-f]{64}")) {
+            return Optional.empty();
+        }
+        return database.read(QueryKind.LOAD, "reading an attachment of " + key, c -> BlobRows.read(c, key, sha256));
+    }
+
+    @Override
     public List<ConversationSummary> list(ConversationQuery query) {
         return maintenance.list(query);
     }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.switchboard.conversation.AssistantMeta;
+import dev.switchboard.conversation.Attachment;
 import dev.switchboard.conversation.Role;
 import dev.switchboard.conversation.Turn;
 import java.sql.Array;
@@ -23,7 +24,8 @@ final class TurnRows {
 
     /** The columns {@link #read} needs, qualified by {@code t}. */
     static final String COLUMNS =
-            "t.seq, t.role, t.author_id, t.author_name, t.text, t.at, t.at_ns, t.message_ids, t.assistant";
+            "t.seq, t.role, t.author_id, t.author_name, t.text, t.at, t.at_ns, t.message_ids, t.assistant,"
+            + " t.attachments";
 
     private static final ObjectMapper JSON = JsonMapper.builder()
             .addModule(new JavaTimeModule())
@@ -39,8 +41,8 @@ final class TurnRows {
     /** Inserts one turn: {@link #bind} sets its parameters. */
     static final String INSERT = """
             INSERT INTO turn (conversation_id, seq, role, author_id, author_name, text, at, at_ns, message_ids,
-                              assistant)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::json)""";
+                              assistant, attachments)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::json, ?::json)""";
 
     static void insert(Connection c, long conversationId, int seq, Turn turn) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(INSERT)) {
@@ -61,7 +63,8 @@ final class TurnRows {
         ps.setInt(8, PgText.nanosBelowMicros(turn.at()));
         ps.setArray(9, textArray(c, turn.messageIds()));
         ps.setString(10, turn.assistant() == null ? null : json(turn.assistant()));
-        return 11;
+        ps.setString(11, attachmentsJson(turn.attachments()));
+        return 12;
     }
 
     /** The turns of a conversation from sequence number {@code from} on, oldest first. */
@@ -103,11 +106,34 @@ final class TurnRows {
         String assistant = rs.getString("assistant");
         return new Turn(Role.valueOf(rs.getString("role")), PgText.text(rs, "author_id"),
                 PgText.text(rs, "author_name"), PgText.text(rs, "text"), PgText.instant(rs, "at", "at_ns"), ids,
-                assistant == null ? null : meta(assistant));
+                assistant == null ? null : meta(assistant), attachments(rs.getString("attachments")));
     }
 
     static Array textArray(Connection c, List<String> values) throws SQLException {
         return c.createArrayOf("text", values.stream().map(PgText::encode).toArray());
+    }
+
+    /** A turn's files as the {@code attachments} column holds them; null when it has none. */
+    static String attachmentsJson(List<Attachment> attachments) {
+        if (attachments.isEmpty()) {
+            return null;
+        }
+        try {
+            return JSON.writeValueAsString(attachments);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("attachments could not be written as JSON", e);
+        }
+    }
+
+    private static List<Attachment> attachments(String json) throws SQLException {
+        if (json == null) {
+            return List.of();
+        }
+        try {
+            return List.of(JSON.readValue(json, Attachment[].class));
+        } catch (JsonProcessingException e) {
+            throw new SQLException("a stored turn's attachments do not parse: " + e.getOriginalMessage(), e);
+        }
     }
 
     private static String json(AssistantMeta meta) {
