@@ -40,6 +40,13 @@ public final class RouterOptionsMapping {
                 p.idleTimeout(), p.totalTimeout()), p.maxConcurrentStreams(),
                 new RouterOptions.Retry(p.retry().maxAttempts(), p.retry().initialDelay(), p.retry().maxDelay()),
                 new RouterOptions.Breaker(p.breaker().failureRate(), p.breaker().minimumCalls(), p.breaker().window(),
-                        p.breaker().openFor()));
+                        p.breaker().openFor()), capabilities(p));
+    }
+
+    private static Map<String, RouterOptions.Capability> capabilities(SwitchboardConfig.Provider p) {
+        Map<String, RouterOptions.Capability> out = new LinkedHashMap<>();
+        p.capabilities().forEach((model, c) -> out.put(model,
+                new RouterOptions.Capability(c.vision(), c.documents(), c.maxImageEdge())));
+        return out;
     }
 }

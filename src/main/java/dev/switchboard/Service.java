@@ -141,6 +141,7 @@ final class Service implements AutoCloseable {
                 store, clock),
                 clock, meters, routing);
         conversations.verdicts().enable(config.feedback().enabled());
+        conversations.files(AttachmentOptions.of(config.attachments()));
         Settings settings = new Settings(stores.settings());
         settings.applyTo(router);
         board = new StatusBoard(router, clock, this::platforms, store::stats,

@@ -7,6 +7,8 @@ import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.testing.FakeProvider;
 import dev.switchboard.testing.FakeProvider.Api;
 import dev.switchboard.testing.FakeProvider.Script;
+import dev.switchboard.testing.ProviderMedia;
+import dev.switchboard.testing.SampleFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -411,5 +413,134 @@ class ShellTest {
                 && shell.screen().contains("main/m: 0% 👍 (0 of 1)"));
         shell.type("/switchboard status\n");
         await().until(() -> shell.count("main/m: 0% 👍 (0 of 1)") == 2);
+    }
+
+    // --- attachments (issue 20): /attach <path> ---
+
+    private String provider(String name, Api api, FakeProvider fake, String model) {
+        return name + ": {type: " + api.name().toLowerCase(java.util.Locale.ROOT) + ", api_key: test-key-000000,"
+                + " base_url: " + fake.baseUrl(api) + ", models: [" + model + "], retry: {max_attempts: 1}}";
+    }
+
+    private Path file(String name, byte[] bytes) throws IOException {
+        return java.nio.file.Files.write(data.resolve(name), bytes);
+    }
+
+    @Test
+    void anAttachedImageGoesToAVisionModelAsADataUrl_byteExact_andAFollowUpStillSeesIt() throws Exception {
+        byte[] png = SampleFiles.png(64, 48);
+        Session shell = start(provider("main", Api.OPENAI, primary, "gpt-4o"));
+
+        shell.type("/attach " + file("cat.png", png) + "\n");
+        await().until(() -> shell.screen().contains("Attached cat.png to your next question"));
+        shell.ask("What is in this picture?");
+        shell.ask("And what colour is it?");
+
+        assertThat(ProviderMedia.of(primary.received().get(0)))
+                .singleElement().satisfies(m -> {
+                    assertThat(m.mediaType()).isEqualTo("image/png");
+                    assertThat(m.bytes()).isEqualTo(png);
+                });
+        // The follow-up's history still carries the earlier image, read back from the thread's blobs.
+        assertThat(ProviderMedia.of(primary.received().get(1))).singleElement()
+                .satisfies(m -> assertThat(m.bytes()).isEqualTo(png));
+        var key = shell.service.store().list(new dev.switchboard.conversation.ConversationQuery("shell", null, null,
+                null, null)).getFirst().key();
+        assertThat(shell.service.store().load(key).orElseThrow().turns().getFirst().attachments())
+                .singleElement().satisfies(a -> assertThat(a.kind())
+                        .isEqualTo(dev.switchboard.conversation.Attachment.Kind.IMAGE));
+
+        // forget takes the blobs along.
+        try (var blobs = java.nio.file.Files.walk(data)) {
+            assertThat(blobs.filter(p -> p.toString().contains(".blobs") && java.nio.file.Files.isRegularFile(p)))
+                    .hasSize(1);
+        }
+        shell.type("/switchboard forget\n");
+        await().until(() -> shell.service.store().load(key).isEmpty());
+        try (var blobs = java.nio.file.Files.walk(data)) {
+            assertThat(blobs.filter(p -> p.toString().contains(".blobs") && java.nio.file.Files.isRegularFile(p)))
+                    .isEmpty();
+        }
+    }
+
+    @Test
+    void anImageSkipsATextOnlyFirstTarget_andTheNextOneSeesItScaledToItsLongestEdge() throws Exception {
+        byte[] wide = SampleFiles.png(3136, 1000);
+        secondary.otherwise(r -> Script.answer("An orange and blue picture."));
+        Session shell = start(provider("primary", Api.OPENAI, primary, "gpt-3.5-turbo") + "\n"
+                + provider("secondary", Api.ANTHROPIC, secondary, "claude-sonnet-4-5"));
+
+        shell.type("/attach " + file("wide.png", wide) + "\n");
+        shell.ask("What is this?");
+
+        assertThat(primary.requests()).isZero();
+        assertThat(shell.screen()).contains("assistant › An orange and blue picture.")
+                .contains("fell back from primary/gpt-3.5-turbo");
+        ProviderMedia.Media sent = ProviderMedia.of(secondary.received().getFirst()).getFirst();
+        var image = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(sent.bytes()));
+        assertThat(image.getWidth()).isEqualTo(1568); // Anthropic's longest edge
+        assertThat(image.getHeight()).isEqualTo(500);
+    }
+
+    @Test
+    void whenNoTargetSeesImagesTheAnswerSaysSo() throws Exception {
+        primary.otherwise(r -> Script.answer("I can only read text."));
+        Session shell = start(provider("main", Api.OPENAI, primary, "gpt-3.5-turbo"));
+
+        shell.type("/attach " + file("chart.png", SampleFiles.png(10, 10)) + "\n");
+        shell.ask("Explain the chart");
+
+        assertThat(shell.screen()).contains("I did not see chart.png: no model on this route reads images.");
+        assertThat(ProviderMedia.of(primary.received().getFirst())).isEmpty();
+        assertThat(ProviderMedia.text(primary.received().getFirst())).contains("not seen");
+    }
+
+    @Test
+    void aTextFileGoesIntoThePromptWithItsName() throws Exception {
+        Session shell = start(one());
+
+        shell.type("/attach " + file("build.log", "ERROR: disk full on /var\n".getBytes(StandardCharsets.UTF_8))
+                + "\n");
+        shell.ask("Why did the build fail?");
+
+        assertThat(ProviderMedia.text(primary.received().getFirst())).contains("File build.log:")
+                .contains("ERROR: disk full on /var");
+    }
+
+    @Test
+    void aPdfGoesAsADocumentToAnthropic_andAsItsTextToOllama() throws Exception {
+        byte[] pdf = SampleFiles.pdf("Invoice total 42 EUR");
+        Session shell = start(provider("claude", Api.ANTHROPIC, primary, "claude-sonnet-4-5"));
+        shell.type("/attach " + file("invoice.pdf", pdf) + "\n");
+        shell.ask("What is the total?");
+        assertThat(ProviderMedia.of(primary.received().getFirst())).singleElement().satisfies(m -> {
+            assertThat(m.mediaType()).isEqualTo("application/pdf");
+            assertThat(m.bytes()).isEqualTo(pdf);
+        });
+        shell.close();
+        sessions.remove(shell);
+
+        Session local = start(provider("local", Api.OLLAMA, secondary, "llama3.1"));
+        local.type("/new\n/attach " + data.resolve("invoice.pdf") + "\n");
+        local.ask("What is the total?");
+        assertThat(ProviderMedia.of(secondary.received().getFirst())).isEmpty();
+        assertThat(ProviderMedia.text(secondary.received().getFirst())).contains("PDF invoice.pdf (its text)")
+                .contains("Invoice total 42 EUR");
+    }
+
+    @Test
+    void oversizedFakeAndZipFilesAreNamedWithWhyTheyWereNotRead() throws Exception {
+        Path big = SampleFiles.large(data.resolve("big.bin"), 50L * 1024 * 1024);
+        byte[] fake = SampleFiles.notAnImage();
+        Session shell = start(one());
+
+        shell.type("/attach " + big + "\n/attach " + file("photo.png", fake) + "\n/attach "
+                + file("src.zip", SampleFiles.zip("a.txt", "hello")) + "\n");
+        shell.ask("Look at these");
+
+        assertThat(shell.screen()).contains("I could not read big.bin: it is larger than the 20 MB limit.")
+                .contains("I could not read photo.png: it looks like an image but could not be decoded")
+                .contains("I could not read src.zip: it is a ZIP archive, which I cannot open.");
+        assertThat(ProviderMedia.text(primary.received().getFirst())).contains("[big.bin was not read");
     }
 }

@@ -13,13 +13,14 @@ import java.util.Objects;
  * @param maxImagePixels the largest image (width × height) decoded; larger ones are refused before decoding
  * @param maxPdfPages the longest PDF read
  * @param keep whether files are kept with the thread (false: used for the answer, then dropped)
+ * @param read whether files are read at all (false: each is named as not read)
  */
 public record AttachmentLimits(long maxFileBytes, long maxMessageBytes, int maxImages, Duration downloadDeadline,
-                               long maxImagePixels, int maxPdfPages, boolean keep) {
+                               long maxImagePixels, int maxPdfPages, boolean keep, boolean read) {
 
     /** 20 MB a file, 50 MB a message, 10 images, 60 seconds, 50 megapixels, 300 pages, kept. */
     public static final AttachmentLimits DEFAULT = new AttachmentLimits(20L * 1024 * 1024, 50L * 1024 * 1024, 10,
-            Duration.ofSeconds(60), 50_000_000L, 300, true);
+            Duration.ofSeconds(60), 50_000_000L, 300, true, true);
 
     public AttachmentLimits {
         Objects.requireNonNull(downloadDeadline, "downloadDeadline");

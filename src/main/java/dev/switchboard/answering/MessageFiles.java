@@ -45,6 +45,10 @@ final class MessageFiles {
         for (IncomingFile file : files) {
             String name = file.name();
             long declared = file.declaredSize();
+            if (!limits.read()) {
+                out.add(Attachment.skipped(name, file.declaredType(), declared, "reading files is turned off here"));
+                continue;
+            }
             if (declared > limits.maxFileBytes()) {
                 // A declared size may only refuse a file, never let one in: reading stops at the cap anyway.
                 out.add(Attachment.skipped(name, file.declaredType(), declared, "it is larger than the "

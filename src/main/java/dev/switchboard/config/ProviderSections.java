@@ -68,12 +68,16 @@ public interface ProviderSections {
      * @param maxConcurrentStreams streams open at once before new ones wait or fall back
      * @param retry retries before the first token
      * @param breaker the circuit breaker that takes a failing provider out of rotation
+     * @param capabilities what models read beside text (vision, documents, max_image_edge), per model, where the
+     *     built-in table is wrong or silent
      */
     public record Provider(ProviderType type, Toggle enabled, Secret apiKey, URI baseUrl, List<String> models,
                            Map<String, Integer> contextWindows, Map<String, Price> prices, Duration connectTimeout,
                            Duration firstTokenTimeout, Duration idleTimeout, Duration totalTimeout,
-                           Integer maxConcurrentStreams, Retry retry, Breaker breaker) {
+                           Integer maxConcurrentStreams, Retry retry, Breaker breaker,
+                           Map<String, Capability> capabilities) {
         public Provider {
+            capabilities = capabilities == null ? Map.of() : Map.copyOf(capabilities);
             if (type == null) {
                 throw new ConfigValueException("type", "is missing", "set type: openai, anthropic, gemini or ollama");
             }
@@ -101,6 +105,15 @@ public interface ProviderSections {
                 throw new ConfigValueException("base_url", "must be an http or https URL", "write e.g. "
                         + type.defaultBaseUrl());
             }
+        }
+
+        /** Without capability overrides. */
+        public Provider(ProviderType type, Toggle enabled, Secret apiKey, URI baseUrl, List<String> models,
+                        Map<String, Integer> contextWindows, Map<String, Price> prices, Duration connectTimeout,
+                        Duration firstTokenTimeout, Duration idleTimeout, Duration totalTimeout,
+                        Integer maxConcurrentStreams, Retry retry, Breaker breaker) {
+            this(type, enabled, apiKey, baseUrl, models, contextWindows, prices, connectTimeout, firstTokenTimeout,
+                    idleTimeout, totalTimeout, maxConcurrentStreams, retry, breaker, null);
         }
 
         public boolean active() {
@@ -149,6 +162,21 @@ public interface ProviderSections {
             }
             if (minimumCalls < 1) {
                 throw new ConfigValueException("minimum_calls", "must be at least 1", "write e.g. minimum_calls: 5");
+            }
+        }
+    }
+
+    /**
+     * One model's capabilities beside text, overriding the built-in table; an unset key keeps the table's answer.
+     *
+     * @param vision whether it sees images
+     * @param documents whether its provider takes PDFs as documents (Anthropic, Gemini, OpenAI; never Ollama)
+     * @param maxImageEdge the longest image edge sent, in pixels: larger images are scaled down first
+     */
+    record Capability(Boolean vision, Boolean documents, Integer maxImageEdge) {
+        public Capability {
+            if (maxImageEdge != null && maxImageEdge < 64) {
+                throw new ConfigValueException("max_image_edge", "must be at least 64 pixels", "write e.g. 1568");
             }
         }
     }

@@ -150,6 +150,45 @@ public interface ServiceSections {
         }
     }
 
+    /**
+     * Files that come with messages (images, text and code, PDFs).
+     *
+     * @param enabled whether files are read at all; off: they are named as not read
+     * @param maxBytes the largest file read (reading stops there, whatever the platform declares)
+     * @param maxMessageBytes all files of one message together
+     * @param maxImages images read from one message
+     * @param downloadTimeout how long one file's download may take
+     * @param maxImagePixels the largest image (width × height) decoded; larger ones are refused unread
+     * @param maxPdfPages the longest PDF read
+     * @param keep whether files are kept with the thread (false: used for the answer, then dropped)
+     */
+    public record Attachments(Boolean enabled, DataSize maxBytes, DataSize maxMessageBytes, Integer maxImages,
+                              Duration downloadTimeout, Long maxImagePixels, Integer maxPdfPages, Boolean keep) {
+        public Attachments {
+            enabled = enabled != null ? enabled : Boolean.TRUE;
+            maxBytes = maxBytes != null ? maxBytes : new DataSize(20L << 20);
+            maxMessageBytes = maxMessageBytes != null ? maxMessageBytes : new DataSize(50L << 20);
+            maxImages = maxImages != null ? maxImages : 10;
+            downloadTimeout = downloadTimeout != null ? downloadTimeout : Duration.ofSeconds(60);
+            maxImagePixels = maxImagePixels != null ? maxImagePixels : 50_000_000L;
+            maxPdfPages = maxPdfPages != null ? maxPdfPages : 300;
+            keep = keep != null ? keep : Boolean.TRUE;
+            if (maxBytes.bytes() < 1 || maxMessageBytes.bytes() < 1) {
+                throw new ConfigValueException("max_bytes", "must be positive", "write e.g. max_bytes: 20MB");
+            }
+            if (maxImages < 0) {
+                throw new ConfigValueException("max_images", "must not be negative", "write e.g. max_images: 10");
+            }
+            if (downloadTimeout.isZero() || downloadTimeout.isNegative()) {
+                throw new ConfigValueException("download_timeout", "must be positive", "write e.g. 60s");
+            }
+            if (maxImagePixels < 1 || maxPdfPages < 1) {
+                throw new ConfigValueException("max_image_pixels", "and max_pdf_pages must be positive",
+                        "write e.g. max_image_pixels: 50000000, max_pdf_pages: 300");
+            }
+        }
+    }
+
     /** Log output: {@code json} lines (default) or a readable {@code text} pattern, and the level. */
     public record Logging(String format, String level) {
         public Logging {

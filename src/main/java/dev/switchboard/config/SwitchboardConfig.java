@@ -29,7 +29,14 @@ public record SwitchboardConfig(
         Operators operators,
         Ops ops,
         Logging logging,
-        Feedback feedback) implements PlatformSections, ProviderSections, RoutingSections, ServiceSections {
+        Feedback feedback,
+        Attachments attachments) implements PlatformSections, ProviderSections, RoutingSections, ServiceSections {
+
+    /** Without an attachments section: its defaults apply. */
+    public SwitchboardConfig(Slack slack, Discord discord, Map<String, Provider> providers, Routing routing,
+                             Storage storage, Operators operators, Ops ops, Logging logging, Feedback feedback) {
+        this(slack, discord, providers, routing, storage, operators, ops, logging, feedback, null);
+    }
 
     public SwitchboardConfig {
         slack = slack != null ? slack : new Slack(null, null, null, null, null, null, null, null, null, null, null, null,
@@ -43,6 +50,8 @@ public record SwitchboardConfig(
         ops = ops != null ? ops : new Ops(null, null, null, null, null);
         logging = logging != null ? logging : new Logging(null, null);
         feedback = feedback != null ? feedback : new Feedback(null);
+        attachments = attachments != null ? attachments
+                : new Attachments(null, null, null, null, null, null, null, null);
     }
 
     public static SwitchboardConfig empty() {

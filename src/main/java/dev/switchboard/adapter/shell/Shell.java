@@ -69,6 +69,7 @@ public final class Shell {
     private final Budget budget;
     private final String user = System.getProperty("user.name", "you");
     private final AtomicInteger messages = new AtomicInteger();
+    private final ShellFiles files = new ShellFiles();
     private String thread;
     private volatile Asking asking;
 
@@ -183,7 +184,7 @@ public final class Shell {
         asking = new Asking(key(), messageId);
         try {
             Admission admission = conversations.submit(new Inbound(key(), messageId, user, user, question,
-                    clock.instant(), "the terminal"), reply, policy);
+                    clock.instant(), "the terminal", files.take()), reply, policy);
             if (admission instanceof Admission.Refused refused) {
                 say(refused.userMessage());
                 return;
@@ -208,6 +209,7 @@ public final class Shell {
                 say("new thread " + thread + ".");
             }
             case "/threads" -> threads();
+            case "/attach" -> say(files.attach(line.substring("/attach".length())));
             case "/open" -> open(words.length > 1 ? words[1] : "");
             case "/switchboard" -> admin(line);
             case "/model" -> say(admin.models() == null ? "Choosing a model is not offered here."
@@ -226,6 +228,7 @@ public final class Shell {
                 /new                      start a new thread
                 /threads                  list recent threads
                 /open <id>                continue a thread
+                /attach <path>            a file (image, text, PDF) for your next question
                 /model [provider/model [default]|reset]
                                           the model that answers you first (list, this thread, everywhere)
                 /compare [models:a,b] <question>
