@@ -30,6 +30,8 @@ final class CappedDownload {
             try (InputStream in = file.open()) {
                 opened[0] = in;
                 return capped(in, cap);
+            } catch (IncomingFile.Unavailable e) {
+                return new Result.Refused(e.getMessage());
             } catch (IOException e) {
                 return new Result.Refused("the download failed");
             }

@@ -20,6 +20,17 @@ public interface IncomingFile {
     /** The size the platform declared, or -1 when unknown. */
     long declaredSize();
 
-    /** Starts the download. The caller closes the stream. */
+    /**
+     * Starts the download. The caller closes the stream.
+     *
+     * @throws Unavailable when the platform would not hand the file over, saying why in words for the user
+     */
     InputStream open() throws IOException;
+
+    /** The file cannot be had; the message is one clause for the user ("Slack refused the download"). */
+    final class Unavailable extends IOException {
+        public Unavailable(String why) {
+            super(why);
+        }
+    }
 }

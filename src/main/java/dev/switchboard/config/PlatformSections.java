@@ -116,11 +116,26 @@ public interface PlatformSections {
      * @param userRateLimit messages one user may send before being asked to slow down
      * @param globalRequestsPerSecond the bot's global REST limit as Discord states it (50; more only where Discord
      *     raised it for this bot); every request is held below it, with a margin
+     * @param cdnUrl where Discord serves attachments; files are downloaded only from this host
      */
     public record Discord(Toggle enabled, Secret token, URI restUrl, URI gatewayUrl, Boolean messageContent,
                           Boolean threads, String commandGuild, Boolean silent, Shards shards, DiscordAccess access,
-                          RateLimit userRateLimit, Integer globalRequestsPerSecond) {
+                          RateLimit userRateLimit, Integer globalRequestsPerSecond, URI cdnUrl) {
+
+        /** Without a CDN setting: Discord's own. */
+        public Discord(Toggle enabled, Secret token, URI restUrl, URI gatewayUrl, Boolean messageContent,
+                       Boolean threads, String commandGuild, Boolean silent, Shards shards, DiscordAccess access,
+                       RateLimit userRateLimit, Integer globalRequestsPerSecond) {
+            this(enabled, token, restUrl, gatewayUrl, messageContent, threads, commandGuild, silent, shards, access,
+                    userRateLimit, globalRequestsPerSecond, null);
+        }
+
         public Discord {
+            cdnUrl = cdnUrl != null ? cdnUrl : URI.create("https://cdn.discordapp.com/");
+            if (cdnUrl.getHost() == null || !("https".equals(cdnUrl.getScheme()) || "http".equals(cdnUrl.getScheme()))) {
+                throw new ConfigValueException("cdn_url", "must be an http or https URL",
+                        "write cdn_url: https://cdn.discordapp.com/");
+            }
             enabled = enabled != null ? enabled : Toggle.AUTO;
             token = token != null ? token : Secret.none();
             restUrl = restUrl != null ? restUrl : URI.create("https://discord.com/api/v10/");

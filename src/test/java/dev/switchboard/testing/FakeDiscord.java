@@ -327,6 +327,11 @@ public final class FakeDiscord implements AutoCloseable {
         return "ws://127.0.0.1:" + port + "/gateway";
     }
 
+    /** Where attachments are served, as {@code discord.cdn_url} names it (Discord's is https://cdn.discordapp.com/). */
+    public String cdnUrl() {
+        return "http://127.0.0.1:" + port + "/";
+    }
+
     public int port() {
         return port;
     }
@@ -530,6 +535,20 @@ public final class FakeDiscord implements AutoCloseable {
                 throw new IllegalArgumentException("no message " + replyTo + " in " + channel);
             }
             return userMessage(ch, user, content, target).id;
+        }
+    }
+
+    /** A user posts with files attached (content may be empty then), served on the CDN path; MESSAGE_CREATE. */
+    public String postWithFiles(String channel, String user, String content, FakeDiscordFiles.File... files) {
+        synchronized (lock) {
+            return userMessage(requireChannel(channel), user, content, null, List.of(files)).id;
+        }
+    }
+
+    /** A user writes to the bot in their DM channel with files attached; MESSAGE_CREATE without guild_id. */
+    public String dmWithFiles(String user, String content, FakeDiscordFiles.File... files) {
+        synchronized (lock) {
+            return userMessage(dmWith(user), user, content, null, List.of(files)).id;
         }
     }
 
@@ -2486,6 +2505,10 @@ public final class FakeDiscord implements AutoCloseable {
     // =====================================================================================================
 
     private Msg userMessage(Chan ch, String user, String content, Msg replyTo) {
+        return userMessage(ch, user, content, replyTo, List.of());
+    }
+
+    private Msg userMessage(Chan ch, String user, String content, Msg replyTo, List<FakeDiscordFiles.File> files) {
         knowUser(user);
         if (BOT_ID.equals(user)) {
             throw new IllegalArgumentException("the bot writes through the REST API");
@@ -2493,8 +2516,8 @@ public final class FakeDiscord implements AutoCloseable {
         if (ch.type == DM && !user.equals(ch.recipient)) {
             throw new IllegalArgumentException(user + " is not in DM channel " + ch.id);
         }
-        if (content == null || content.isEmpty() || length(content) > MAX_CONTENT) {
-            throw new IllegalArgumentException("a user message has 1 to 2000 characters");
+        if (content == null || (content.isEmpty() && files.isEmpty()) || length(content) > MAX_CONTENT) {
+            throw new IllegalArgumentException("a user message has 1 to 2000 characters, or files");
         }
         if (ch.type == PUBLIC_THREAD && ch.archived) {
             setArchived(ch, false); // a member writing in an archived thread reopens it
@@ -2503,6 +2526,8 @@ public final class FakeDiscord implements AutoCloseable {
         m.content = content;
         m.embeds = JSON.createArrayNode();
         m.replyTo = replyTo == null ? null : replyTo.id;
+        m.attachments = files.stream().map(f -> new Att(snowflake(), f.name(), f.contentType(), null, f.bytes()))
+                .toList();
         resolveMentions(m, replyTo);
         store(m);
         emitMessage("MESSAGE_CREATE", m);

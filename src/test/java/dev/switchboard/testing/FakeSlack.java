@@ -190,6 +190,7 @@ public final class FakeSlack implements AutoCloseable {
     private final FakeSlackAgent agent = new FakeSlackAgent(this);
     private final Map<String, Upload> uploadTickets = new HashMap<>();
     private final List<File> files = new ArrayList<>();
+    private final FakeSlackFiles shared = new FakeSlackFiles();
     /** Blocks on messages and feedback-button presses (FakeSlackInteractions). */
     private final FakeSlackInteractions interactions = new FakeSlackInteractions();
     private long fileCounter;
@@ -265,6 +266,8 @@ public final class FakeSlack implements AutoCloseable {
         server.post("/upload/v1/{ticket}", this::uploadUrl);
         server.get("/files-pri/{file}/{name}", this::download);
         server.get("/files-pri/{file}/download/{name}", this::download);
+        server.get("/files-user/{file}/{name}", ctx -> shared.download(ctx, TEAM, BOT_TOKEN));
+        server.get("/files-user/{file}/download/{name}", ctx -> shared.download(ctx, TEAM, BOT_TOKEN));
         server.wsBeforeUpgrade("/link", ctx -> {
             synchronized (lock) {
                 if (!tickets.contains(ctx.queryParam("ticket"))) {
@@ -392,6 +395,37 @@ public final class FakeSlack implements AutoCloseable {
             }
             return userMessage(ch, root, user, text).ts;
         }
+    }
+
+    /** A top-level message with files people shared ({@code file_share}); returns its ts. */
+    public String postWithFiles(String channel, String user, String text, FakeSlackFiles.Shared... attached) {
+        synchronized (lock) {
+            return userMessage(requireChannel(channel), null, user, text, List.of(attached)).ts;
+        }
+    }
+
+    /** A reply with files in the thread of {@code threadTs}; returns its ts. */
+    public String replyWithFiles(String channel, String threadTs, String user, String text,
+                                 FakeSlackFiles.Shared... attached) {
+        synchronized (lock) {
+            String root = threadRoot(channel, threadTs);
+            if (root == null) {
+                throw new IllegalArgumentException("no thread " + threadTs + " in " + channel);
+            }
+            return userMessage(requireChannel(channel), root, user, text, List.of(attached)).ts;
+        }
+    }
+
+    /** A direct message with files to the bot; returns its ts. */
+    public String dmWithFiles(String user, String text, FakeSlackFiles.Shared... attached) {
+        synchronized (lock) {
+            return userMessage(imWith(user), null, user, text, List.of(attached)).ts;
+        }
+    }
+
+    /** The files people shared, and their downloads. */
+    public FakeSlackFiles sharedFiles() {
+        return shared;
     }
 
     /** A direct message to the bot, in channel {@code "D" + user}; returns its ts. */
@@ -1962,7 +1996,13 @@ public final class FakeSlack implements AutoCloseable {
     // =====================================================================================================
 
     private Msg userMessage(Chan ch, String threadTs, String user, String text) {
+        return userMessage(ch, threadTs, user, text, List.of());
+    }
+
+    private Msg userMessage(Chan ch, String threadTs, String user, String text, List<FakeSlackFiles.Shared> attached) {
         knowUser(user);
+        com.fasterxml.jackson.databind.node.ArrayNode fileJson = attached.isEmpty() ? null
+                : shared.json(attached, "http://127.0.0.1:" + port + "/files-user/", TEAM, user);
         Msg m = store(new Msg(ch.id, nextTs(), threadTs, user, null, text, UUID.randomUUID().toString(), null));
         if (!ch.botMember) {
             return m;
@@ -1978,6 +2018,11 @@ public final class FakeSlack implements AutoCloseable {
         message.put("channel", ch.id);
         message.put("event_ts", m.ts);
         message.put("channel_type", ch.type());
+        if (fileJson != null) {
+            message.put("subtype", "file_share");
+            message.set("files", fileJson);
+            message.put("upload", false);
+        }
         emit(message);
         if (!ch.im && text.contains("<@" + BOT_USER + ">")) {
             ObjectNode mention = JSON.createObjectNode();
@@ -1990,6 +2035,9 @@ public final class FakeSlack implements AutoCloseable {
             threadFields(mention, m);
             mention.put("channel", ch.id);
             mention.put("event_ts", m.ts);
+            if (fileJson != null) {
+                mention.set("files", fileJson);
+            }
             emit(mention);
         }
         return m;

@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * The files a request to a {@link FakeProvider} carried, read from each wire format's own shape, failing on any
  * other: OpenAI's {@code image_url} data URL (and {@code file} for a PDF), Anthropic's {@code image} and
- * {@code document} blocks with a base64 source, Gemini's {@code inline_data} parts, Ollama's {@code images} list.
+ * {@code document} blocks with a base64 source, Gemini's {@code inline_data} parts (as {@code inline_data} or its JSON name {@code inlineData}), Ollama's {@code images} list.
  */
 public final class ProviderMedia {
 

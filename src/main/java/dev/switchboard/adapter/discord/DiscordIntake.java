@@ -55,6 +55,14 @@ final class DiscordIntake extends ListenerAdapter {
         this.replies = replies;
     }
 
+    private volatile DiscordFiles files;
+
+    /** Reads the attachments that come with messages; without it they are ignored. */
+    DiscordIntake files(DiscordFiles reader) {
+        this.files = reader;
+        return this;
+    }
+
     void stop() {
         stopping = true;
     }
@@ -80,7 +88,8 @@ final class DiscordIntake extends ListenerAdapter {
 
     private void onMessage(MessageReceivedEvent event) {
         DiscordRules.Decision decision = DiscordRules.decide(heard(event), config.threads(), config.access(),
-                conversations::knows, replies::conversationOf);
+                conversations::knows, replies::conversationOf, files != null
+                        && !event.getMessage().getAttachments().isEmpty());
         switch (decision) {
             case DiscordRules.Decision.Ignore ignore -> { }
             case DiscordRules.Decision.Answer answer -> take(event, answer.key(),
@@ -141,7 +150,8 @@ final class DiscordIntake extends ListenerAdapter {
         Inbound inbound = new Inbound(conversation, message.getId(), event.getAuthor().getId(),
                 event.getMember() != null ? event.getMember().getEffectiveName() : event.getAuthor().getEffectiveName(),
                 question, message.getTimeCreated().toInstant(),
-                event.isFromGuild() ? event.getChannel().getName() : "");
+                event.isFromGuild() ? event.getChannel().getName() : "",
+                files == null ? List.of() : files.of(message.getAttachments()));
         Admission admission;
         try {
             admission = conversations.submit(inbound, reply, policy.of(event.getJDA()));

@@ -59,8 +59,20 @@ final class DiscordRules {
      */
     static Decision decide(Heard h, boolean threads, SwitchboardConfig.DiscordAccess access,
                            Predicate<ConversationKey> knows, Function<String, ConversationKey> chainOf) {
+        return decide(h, threads, access, knows, chainOf, false);
+    }
+
+    /**
+     * Decides about one message.
+     *
+     * @param withFiles whether files are attached: a message that is only a file is answered too
+     */
+    static Decision decide(Heard h, boolean threads, SwitchboardConfig.DiscordAccess access,
+                           Predicate<ConversationKey> knows, Function<String, ConversationKey> chainOf,
+                           boolean withFiles) {
         String question = withoutMention(h.text(), h.self());
-        if (h.bot() || h.author().equals(h.self()) || h.webhook() || h.system() || question.isBlank()) {
+        if (h.bot() || h.author().equals(h.self()) || h.webhook() || h.system() || (question.isBlank()
+                && !withFiles)) {
             return new Decision.Ignore();
         }
         if (h.guild() == null) {

@@ -109,6 +109,7 @@ public final class SlackAdapter implements AutoCloseable {
         app.use(agent::middleware);
         SlackIntake intake = new SlackIntake(config, conversations, policy, api, replies, botUser, team, channelNotes,
                 agent);
+        intake.files(new SlackFiles(config.apiUrl(), config.botToken().reveal()));
         intake.register(app);
         new SlackFeedback(conversations.verdicts(), api, team).register(app);
         asks = new SlackAsks(conversations, policy, api, replies, clock, team, channelNotes);

@@ -42,6 +42,7 @@ final class SlackIntake {
     private final String team;
     private final SlackChannelNotes channelNotes;
     private final SlackAgent agent;
+    private volatile SlackFiles files;
     /** Notes already given per message: Slack sends a mention twice (message and app_mention), one note is enough. */
     private final Cache<String, Boolean> hinted = Caffeine.newBuilder().maximumSize(10_000)
             .expireAfterWrite(Duration.ofMinutes(10)).build();
@@ -60,17 +61,23 @@ final class SlackIntake {
         this.team = team;
     }
 
+    /** Reads the files that come with messages; without it they are ignored. */
+    SlackIntake files(SlackFiles reader) {
+        this.files = reader;
+        return this;
+    }
+
     void register(App app) {
         app.event(AppMentionEvent.class, (req, ctx) -> {
             AppMentionEvent e = req.getEvent();
             onMessage(new SlackRules.Said(teamOf(req.getTeamId(), e.getTeam()), e.getChannel(), null, e.getUser(),
-                    e.getBotId(), e.getText(), e.getTs(), e.getThreadTs(), true));
+                    e.getBotId(), e.getText(), e.getTs(), e.getThreadTs(), true), e.getFiles());
             return ctx.ack();
         });
         app.event(MessageEvent.class, (req, ctx) -> {
             MessageEvent e = req.getEvent();
             onMessage(new SlackRules.Said(teamOf(req.getTeamId(), e.getTeam()), e.getChannel(), e.getChannelType(),
-                    e.getUser(), e.getBotId(), e.getText(), e.getTs(), e.getThreadTs(), false));
+                    e.getUser(), e.getBotId(), e.getText(), e.getTs(), e.getThreadTs(), false), e.getFiles());
             return ctx.ack();
         });
         app.event(MessageThreadBroadcastEvent.class, (req, ctx) -> {
@@ -82,7 +89,7 @@ final class SlackIntake {
         app.event(MessageFileShareEvent.class, (req, ctx) -> {
             MessageFileShareEvent e = req.getEvent();
             onMessage(new SlackRules.Said(teamOf(req.getTeamId(), null), e.getChannel(), e.getChannelType(),
-                    e.getUser(), null, e.getText(), e.getTs(), e.getThreadTs(), false));
+                    e.getUser(), null, e.getText(), e.getTs(), e.getThreadTs(), false), e.getFiles());
             return ctx.ack();
         });
         app.event(MessageDeletedEvent.class, (req, ctx) -> {
@@ -101,8 +108,14 @@ final class SlackIntake {
     }
 
     private void onMessage(SlackRules.Said m) {
+        onMessage(m, null);
+    }
+
+    private void onMessage(SlackRules.Said m, java.util.List<com.slack.api.model.File> shared) {
+        java.util.List<dev.switchboard.answering.IncomingFile> attached = files == null ? java.util.List.of()
+                : files.of(shared);
         SlackRules.Decision decision = SlackRules.decide(m, botUser, config.followThreads(), config.access(),
-                threadTs -> follows(m, threadTs), agent.enabled());
+                threadTs -> follows(m, threadTs), agent.enabled(), !attached.isEmpty());
         switch (decision) {
             case SlackRules.Decision.Ignore ignore -> { }
             case SlackRules.Decision.Deny deny -> {
@@ -116,14 +129,15 @@ final class SlackIntake {
                             + " `/ask`.");
                 }
             }
-            case SlackRules.Decision.Answer answer -> take(m, answer);
+            case SlackRules.Decision.Answer answer -> take(m, answer, attached);
         }
     }
 
-    private void take(SlackRules.Said m, SlackRules.Decision.Answer answer) {
+    private void take(SlackRules.Said m, SlackRules.Decision.Answer answer,
+                      java.util.List<dev.switchboard.answering.IncomingFile> attached) {
         ConversationKey key = SlackPlaces.key(m.team(), m.channel(), answer.thread());
         Inbound inbound = new Inbound(key, m.ts(), m.user(), api.knownName(m.user()), answer.question(),
-                SlackApi.instant(m.ts()), api.channelName(m.channel()));
+                SlackApi.instant(m.ts()), api.channelName(m.channel()), attached);
         boolean newThread = answer.dm() && agent.enabled() && (m.threadTs() == null
                 || conversations.startedAt(key).isEmpty());
         Admission admission = conversations.submit(inbound, agent.thread(replies.thread(m.team(), m.channel(),

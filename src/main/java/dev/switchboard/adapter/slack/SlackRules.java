@@ -60,6 +60,16 @@ final class SlackRules {
      */
     static Decision decide(Said m, String botUser, boolean followThreads, SwitchboardConfig.SlackAccess access,
                            Predicate<String> knowsThread, boolean dmThreads) {
+        return decide(m, botUser, followThreads, access, knowsThread, dmThreads, false);
+    }
+
+    /**
+     * Decides about one message.
+     *
+     * @param withFiles whether files came with it: a message that is only a file is answered too
+     */
+    static Decision decide(Said m, String botUser, boolean followThreads, SwitchboardConfig.SlackAccess access,
+                           Predicate<String> knowsThread, boolean dmThreads, boolean withFiles) {
         if (m.user() == null || m.botId() != null || m.user().equals(botUser) || m.ts() == null
                 || m.channel() == null) {
             return new Decision.Ignore();
@@ -85,7 +95,8 @@ final class SlackRules {
             return new Decision.Deny(dm || mentioned);
         }
         String question = withoutMention(text, botUser);
-        return question.isBlank() ? new Decision.Hint() : new Decision.Answer(thread, replyIn, question, dm);
+        return question.isBlank() && !withFiles ? new Decision.Hint()
+                : new Decision.Answer(thread, replyIn, question, dm);
     }
 
     /** Deny lists win; an allow list, when set, must name the channel (direct messages pass) and the user. */
