@@ -143,6 +143,7 @@ final class StoreCopy {
         for (Turn turn : wanted.subList(present.size(), wanted.size())) {
             target = to.conversations().append(key, turn);
         }
+        changed |= AttachmentCopy.copy(from.conversations(), to.conversations(), key, wanted);
         toClock.fixed.set(source.updatedAt());
         try {
             Map<String, String> targetMetadata = target == null ? Map.of() : target.metadata();

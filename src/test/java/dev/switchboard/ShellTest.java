@@ -543,4 +543,22 @@ class ShellTest {
                 .contains("I could not read src.zip: it is a ZIP archive, which I cannot open.");
         assertThat(ProviderMedia.text(primary.received().getFirst())).contains("[big.bin was not read");
     }
+
+    @Test
+    void withKeepOffAFileServesItsAnswerOnly_andNothingOfItStays() throws Exception {
+        byte[] png = SampleFiles.png(12, 12);
+        Session shell = start(provider("main", Api.OPENAI, primary, "gpt-4o"), "attachments: {keep: false}\n");
+
+        shell.type("/attach " + file("once.png", png) + "\n");
+        shell.ask("What is it?");
+        shell.ask("And again?");
+
+        assertThat(ProviderMedia.of(primary.received().get(0))).singleElement()
+                .satisfies(m -> assertThat(m.bytes()).isEqualTo(png));
+        assertThat(ProviderMedia.of(primary.received().get(1))).isEmpty();
+        assertThat(ProviderMedia.text(primary.received().get(1))).contains("[once.png: no longer kept]");
+        try (var files = java.nio.file.Files.walk(data)) {
+            assertThat(files.filter(p -> p.toString().contains(".blobs"))).isEmpty();
+        }
+    }
 }

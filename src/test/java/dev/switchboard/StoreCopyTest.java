@@ -72,6 +72,17 @@ class StoreCopyTest {
                     files.conversations().append(key, i % 2 == 0 ? Turns.user("U" + t, "q " + t + "." + i + " ü\u0000", at)
                             : Turns.assistant("a " + t + "." + i, at));
                 }
+                if (t == 0) {
+                    // a message with a file: its bytes go along
+                    byte[] bytes = "log line".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                    String hash = java.util.HexFormat.of().formatHex(sha256(bytes));
+                    files.conversations().append(key, dev.switchboard.conversation.Turn.user("U0", "", "see file",
+                            T0.plus(Duration.ofMinutes(50)), List.of("m-file"), List.of(
+                                    dev.switchboard.conversation.Attachment.pending("a.log", "text/plain", 8))));
+                    files.conversations().attach(key, "m-file", List.of(dev.switchboard.conversation.Attachment.read(
+                            "a.log", "text/plain", 8, hash, dev.switchboard.conversation.Attachment.Kind.TEXT)),
+                            Map.of(hash, bytes));
+                }
                 if (t == 1) {
                     files.conversations().putMetadata(key, "route", "careful");
                     // verdicts on an answer go with the thread, to the nanosecond
@@ -105,6 +116,14 @@ class StoreCopyTest {
         }
     }
 
+    private static byte[] sha256(byte[] bytes) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Every thread's export (taken at one fixed time), the settings, audit entries and usage, as one comparable map. */
     private Map<String, Object> everything(SwitchboardConfig.Storage storage) {
         try (Stores stores = Stores.open(storage, MutableClock.at("2026-03-16T00:00:00Z"), new SimpleMeterRegistry())) {
@@ -121,13 +140,16 @@ class StoreCopyTest {
         Map<String, Object> before = everything(storage(source, "files"));
         assertThat(before).hasSize(6 + 3);
         assertThat(before.toString()).as("verdicts are part of the state").contains("\"U7\"", "\"BAD\"");
+        assertThat(before.toString()).as("attachments' bytes are part of the state")
+                .contains(java.util.Base64.getEncoder().encodeToString("log line".getBytes(
+                        java.nio.charset.StandardCharsets.UTF_8)));
 
         Run toPostgres = copy(source, "files", "postgres");
         assertThat(toPostgres.code()).as(toPostgres.err()).isZero();
         assertThat(toPostgres.out()).as("plain progress lines: the output is not a terminal")
                 .contains("conversations: 0/6 (0%)", "conversations: 6/6 (100%)", "audit entries: 3/3 (100%)",
                         "usage records: 2/2 (100%)").doesNotContain("\r")
-                .contains("copied: 6 conversations (45 turns), 1 settings, 3 audit entries, 2 usage records");
+                .contains("copied: 6 conversations (46 turns), 1 settings, 3 audit entries, 2 usage records");
         Run again = copy(source, "files", "postgres");
         assertThat(again.out()).contains("copied: 0 conversations (0 turns), 0 settings, 0 audit entries,"
                 + " 0 usage records");
@@ -160,7 +182,7 @@ class StoreCopyTest {
 
         Run resumed = copy(source, "files", "postgres");
 
-        assertThat(resumed.out()).contains("copied: 6 conversations (40 turns), 1 settings, 2 audit entries");
+        assertThat(resumed.out()).contains("copied: 6 conversations (41 turns), 1 settings, 2 audit entries");
         assertThat(everything(storage(source, "postgres"))).isEqualTo(everything(storage(source, "files")));
         try (Stores pg = Stores.open(storage(source, "postgres"), MutableClock.at("2026-03-16T00:00:00Z"),
                 new SimpleMeterRegistry());

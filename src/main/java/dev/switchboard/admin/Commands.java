@@ -98,7 +98,8 @@ final class Commands {
             return new Outcome.NothingToExport(where);
         }
         Conversation c = found.get();
-        byte[] json = ConversationExport.of(c, store.feedback(where), clock.instant()).toJson();
+        byte[] json = ConversationExport.of(c, store.feedback(where), sha -> store.blob(where, sha), clock.instant())
+                .toJson();
         return json.length > MAX_EXPORT_BYTES ? new Outcome.ExportTooLarge(where, json.length)
                 : new Outcome.Exported(where, c.turns().size(), json);
     }

@@ -41,7 +41,8 @@ final class CappedDownload {
         } catch (TimeoutException e) {
             reading.cancel(true);
             closeQuietly(opened[0]);
-            return new Result.Refused("the download took longer than " + deadline.toSeconds() + " seconds");
+            return new Result.Refused("the download took longer than " + (deadline.toMillis() < 1000
+                    ? deadline.toMillis() + " ms" : deadline.toSeconds() + " seconds"));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             closeQuietly(opened[0]);

@@ -82,7 +82,8 @@ final class MessageFiles {
                 case FileKinds.Kind.Image image -> {
                     if (images >= limits.maxImages()) {
                         out.add(Attachment.skipped(name, image.mediaType(), bytes.length, "only "
-                                + limits.maxImages() + " images are read from one message"));
+                                + limits.maxImages() + (limits.maxImages() == 1 ? " image is" : " images are")
+                                + " read from one message"));
                         continue;
                     }
                     images++;

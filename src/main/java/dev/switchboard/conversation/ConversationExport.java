@@ -20,10 +20,15 @@ import dev.switchboard.json.Json;
  * @param metadata its metadata, sorted by name
  * @param turns every turn, archived ones included, oldest first
  * @param feedback the verdicts people gave its answers, oldest first (each names its answer's first message id)
+ * @param files the kept bytes of the turns' attachments, base64, by the hex SHA-256 the turns name them with
  */
 public record ConversationExport(int version, Instant exportedAt, ConversationKey conversation, Instant startedAt,
                                  Instant updatedAt, Map<String, String> metadata, List<Turn> turns,
-                                 List<Feedback> feedback) {
+                                 List<Feedback> feedback, Map<String, String> files) {
+
+    public ConversationExport {
+        files = files == null ? Map.of() : new java.util.TreeMap<>(files);
+    }
 
     public static final int VERSION = 1;
 
@@ -39,11 +44,27 @@ public record ConversationExport(int version, Instant exportedAt, ConversationKe
 
     /** The export of a complete conversation with the verdicts on its answers ({@link FeedbackStore#feedback}). */
     public static ConversationExport of(Conversation complete, List<Feedback> feedback, Instant exportedAt) {
+        return of(complete, feedback, Blobs.NONE, exportedAt);
+    }
+
+    /** The export with the verdicts and the attachments' bytes as {@code blobs} still holds them. */
+    public static ConversationExport of(Conversation complete, List<Feedback> feedback, Blobs blobs,
+                                        Instant exportedAt) {
         if (complete.archivedTurns() != 0) {
             throw new IllegalArgumentException("an export needs every turn; load the conversation complete");
         }
+        Map<String, String> files = new java.util.TreeMap<>();
+        for (Turn turn : complete.turns()) {
+            for (Attachment a : turn.attachments()) {
+                for (String hash : a.blobs()) {
+                    if (!files.containsKey(hash)) {
+                        blobs.read(hash).ifPresent(b -> files.put(hash, java.util.Base64.getEncoder().encodeToString(b)));
+                    }
+                }
+            }
+        }
         return new ConversationExport(VERSION, exportedAt, complete.key(), complete.startedAt(), complete.updatedAt(),
-                complete.sortedMetadata(), complete.turns(), List.copyOf(feedback));
+                complete.sortedMetadata(), complete.turns(), List.copyOf(feedback), files);
     }
 
     /** The export as indented JSON, UTF-8. */

@@ -33,7 +33,8 @@ public final class StoredState {
         for (String platform : platforms) {
             for (ConversationSummary s : conversations.list(new ConversationQuery(platform, null, null, null, null))) {
                 all.put(s.key().toString(), new String(ConversationExport.of(conversations.loadComplete(s.key())
-                        .orElseThrow(), conversations.feedback(s.key()), Instant.EPOCH).toJson(), StandardCharsets.UTF_8));
+                        .orElseThrow(), conversations.feedback(s.key()), sha -> conversations.blob(s.key(), sha),
+                        Instant.EPOCH).toJson(), StandardCharsets.UTF_8));
             }
         }
         all.put("~settings", settings.load());
