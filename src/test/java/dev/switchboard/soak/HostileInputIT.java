@@ -9,6 +9,8 @@ import dev.switchboard.testing.FakeProvider;
 import dev.switchboard.testing.FakeProvider.Api;
 import dev.switchboard.testing.FakeProvider.Script;
 import dev.switchboard.testing.FakeSlack;
+import dev.switchboard.testing.FakeSlackFiles;
+import dev.switchboard.testing.FakeDiscordFiles;
 import dev.switchboard.testing.FakeSlackInteractions;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -174,6 +176,8 @@ class HostileInputIT {
         checkpoint("agent view");
         feedbackForgeries();
         checkpoint("feedback forgeries");
+        attachments();
+        checkpoint("attachments");
         double seconds = (System.nanoTime() - t1) / 1e9;
 
         print(seconds);
@@ -955,6 +959,69 @@ class HostileInputIT {
 
     // ------------------------------------------------------------------------------------------------ checkpoints
 
+    /**
+     * Issue 20: files that are too large, damaged, bombs, of the wrong type or with path-like names. Each gets a reply
+     * naming the file and why it was not read; nothing of it reaches the provider, and nothing is written outside the
+     * data folder (the checkpoint after the group checks that).
+     */
+    private void attachments() {
+        String group = "attachments";
+        record Hostile(String name, String sent, String fileName, FakeSlackFiles.Shared slackFile,
+                       FakeDiscordFiles.File discordFile, String reason) { }
+        byte[] bomb = dev.switchboard.testing.SampleFiles.pngBomb(100_000, 100_000);
+        byte[] corrupt = dev.switchboard.testing.SampleFiles.notAnImage();
+        byte[] zip = dev.switchboard.testing.SampleFiles.zip("inside.txt", "hello");
+        byte[] passwd = "root:x:0:0:root:/root:/bin/bash\n".getBytes(StandardCharsets.UTF_8);
+        List<Hostile> cases = List.of(
+                new Hostile("oversized (50 MB declared as 1 KB)", "50 MB of zeros", "huge.log",
+                        FakeSlackFiles.Shared.generated("huge.log", "text/plain", 50L << 20, 1024), null,
+                        "larger than the 20 MB limit"),
+                new Hostile("corrupt PNG", "PNG signature + junk", "broken.png",
+                        FakeSlackFiles.Shared.of("broken.png", "image/png", corrupt),
+                        new FakeDiscordFiles.File("broken.png", "image/png", corrupt), "could not be decoded"),
+                new Hostile("decompression bomb", "PNG header 100000×100000", "bomb.png",
+                        FakeSlackFiles.Shared.of("bomb.png", "image/png", bomb),
+                        new FakeDiscordFiles.File("bomb.png", "image/png", bomb), "more than I decode"),
+                new Hostile("wrong type", "a ZIP named .png", "photo.png",
+                        FakeSlackFiles.Shared.of("photo.png", "image/png", zip),
+                        new FakeDiscordFiles.File("photo.png", "image/png", zip), "is not an image"),
+                new Hostile("path-like name", "../../etc/passwd", "../../etc/passwd",
+                        FakeSlackFiles.Shared.of("../../etc/passwd", "application/zip", zip),
+                        new FakeDiscordFiles.File("../../etc/passwd", "application/zip", zip), "ZIP archive"),
+                new Hostile("path-like name, text", "..\\..\\boot.ini (text)", "..\\..\\boot.ini",
+                        FakeSlackFiles.Shared.of("..\\..\\boot.ini", "text/plain", passwd),
+                        new FakeDiscordFiles.File("..\\..\\boot.ini", "text/plain", passwd), null));
+        for (Hostile h : cases) {
+            check(group, "Slack: " + h.name(), h.sent(), () -> {
+                String marker = marker("F" + serial.incrementAndGet());
+                String ts = slack.postWithFiles(CASES, ALICE, mention(marker + " what is in the file?"), h.slackFile());
+                String text = joined(settleSlack(CASES, ts));
+                if (h.reason() == null) {
+                    expect(providerSaw("root:x:0:0"), "a text file is read as text, whatever its name");
+                    return "read as text: " + excerptOf(text, 50);
+                }
+                expect(text.contains("I could not read " + h.fileName() + ": ") && text.contains(h.reason()),
+                        "one line naming the file and why: " + excerptOf(text, 120));
+                return excerptOf(text.substring(text.indexOf("I could not read")), 80);
+            });
+            if (h.discordFile() == null) {
+                continue; // the fake keeps Discord attachments in memory: 50 MB is the Slack case's
+            }
+            check(group, "Discord: " + h.name(), h.sent(), () -> {
+                String marker = marker("G" + serial.incrementAndGet());
+                String id = discord.postWithFiles(D_CASES, D_ALICE, discordMention(marker + " and this file?"),
+                        h.discordFile());
+                String text = joinedDiscord(settleDiscord(id));
+                if (h.reason() == null) {
+                    return "read as text: " + excerptOf(text, 50);
+                }
+                expect(text.contains("I could not read " + h.fileName() + ": ") && text.contains(h.reason()),
+                        "one line naming the file and why: " + excerptOf(text, 120));
+                return excerptOf(text.substring(text.indexOf("I could not read")), 80);
+            });
+        }
+    }
+
     private void checkpoint(String after) {
         int n = serial.incrementAndGet();
         check("checkpoint", "after " + after, "healthz + a question on each platform", () -> {
@@ -1052,6 +1119,7 @@ class HostileInputIT {
                   gateway_url: %s
                   message_content: true
                   command_guild: "%s"
+                  cdn_url: %s
                   user_rate_limit: {messages: 1000, per: 1m}
                 providers:
                   echo:
@@ -1075,7 +1143,7 @@ class HostileInputIT {
                 ops: {port: %d, drain_timeout: 5s}
                 logging: {format: text, level: info}
                 """.formatted(FakeSlack.BOT_TOKEN, FakeSlack.SIGNING_SECRET, slack.apiUrl(), FakeDiscord.TOKEN,
-                discord.restUrl(), discord.gatewayUrl(), FakeDiscord.GUILD, PROVIDER_KEY,
+                discord.restUrl(), discord.gatewayUrl(), FakeDiscord.GUILD, discord.cdnUrl(), PROVIDER_KEY,
                 provider.baseUrl(Api.OPENAI), OPERATOR, D_OPERATOR, data.toString(), opsPort));
         return config;
     }
