@@ -370,4 +370,34 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> loader.load(dir.resolve("absent.yaml"), true, Map.of()))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("does not exist");
     }
+
+    @Test
+    void attachmentsAndCapabilities_parseWithDefaults_andBadValuesSayWhatToWrite() {
+        SwitchboardConfig defaults = parse("{}", Map.of()).config();
+        assertThat(defaults.attachments().maxBytes().bytes()).isEqualTo(20L << 20);
+        assertThat(defaults.attachments().keep()).isTrue();
+        assertThat(defaults.discord().cdnUrl()).isEqualTo(URI.create("https://cdn.discordapp.com/"));
+
+        SwitchboardConfig c = parse("""
+                attachments: {max_bytes: 5MB, max_images: 2, download_timeout: 10s, keep: false}
+                discord: {cdn_url: "http://127.0.0.1:9000/"}
+                providers:
+                  local:
+                    type: ollama
+                    models: [my-vlm]
+                    capabilities: {my-vlm: {vision: true, max_image_edge: 896}}
+                """, Map.of()).config();
+        assertThat(c.attachments().maxBytes().bytes()).isEqualTo(5L << 20);
+        assertThat(c.attachments().maxImages()).isEqualTo(2);
+        assertThat(c.attachments().keep()).isFalse();
+        assertThat(c.discord().cdnUrl()).isEqualTo(URI.create("http://127.0.0.1:9000/"));
+        assertThat(c.providers().get("local").capabilities().get("my-vlm").vision()).isTrue();
+        assertThat(c.providers().get("local").capabilities().get("my-vlm").documents()).isNull();
+
+        assertThat(error("attachments: {max_images: -1}\n").getMessage()).contains("max_images");
+        assertThat(error("""
+                providers:
+                  local: {type: ollama, models: [m], capabilities: {m: {max_image_edge: 10}}}
+                """).getMessage()).contains("max_image_edge");
+    }
 }
