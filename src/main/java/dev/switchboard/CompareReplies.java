@@ -65,9 +65,10 @@ final class CompareReplies {
             CompletableFuture<ReplyOutcome> outcome;
             try {
                 int slash = id.indexOf('/');
+                Target target = new Target(id.substring(0, slash), id.substring(slash + 1), 0, 1);
                 handle = router.reply(new ReplyRequest(request.key(), request.history(), request.userName(),
-                        request.channelName(), request.viewingChannel(), request.context(), null, new Target(id.substring(0, slash), id.substring(slash + 1), 0,
-                        1), request.blobs()), reply);
+                        request.channelName(), request.viewingChannel(), request.context(), null, target,
+                        request.blobs()), reply);
                 reply.attach(handle);
                 outcome = handle.outcome();
             } catch (RuntimeException e) {

@@ -75,7 +75,7 @@ class StoreCopyTest {
                 if (t == 0) {
                     // a message with a file: its bytes go along
                     byte[] bytes = "log line".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-                    String hash = java.util.HexFormat.of().formatHex(sha256(bytes));
+                    String hash = dev.switchboard.conversation.Attachment.sha256(bytes);
                     files.conversations().append(key, dev.switchboard.conversation.Turn.user("U0", "", "see file",
                             T0.plus(Duration.ofMinutes(50)), List.of("m-file"), List.of(
                                     dev.switchboard.conversation.Attachment.pending("a.log", "text/plain", 8))));
@@ -113,14 +113,6 @@ class StoreCopyTest {
             files.usage().record(new UsageRecord(T0, "slack", "W0", "C0", "U0", "openai", "gpt", 10, 20, 0.25));
             files.usage().record(new UsageRecord(T0.plusSeconds(2), "discord", "W1", "C1", "U1", "anthropic", "c",
                     1, 2, 0));
-        }
-    }
-
-    private static byte[] sha256(byte[] bytes) {
-        try {
-            return java.security.MessageDigest.getInstance("SHA-256").digest(bytes);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 

@@ -2,10 +2,7 @@ package dev.switchboard.answering;
 
 import dev.switchboard.conversation.Attachment;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -87,20 +84,20 @@ final class MessageFiles {
                         continue;
                     }
                     images++;
-                    String hash = sha256(image.bytes());
+                    String hash = Attachment.sha256(image.bytes());
                     blobs.put(hash, image.bytes());
                     out.add(Attachment.read(name, image.mediaType(), image.bytes().length, hash,
                             Attachment.Kind.IMAGE));
                 }
                 case FileKinds.Kind.Text text -> {
-                    String hash = sha256(text.bytes());
+                    String hash = Attachment.sha256(text.bytes());
                     blobs.put(hash, text.bytes());
                     out.add(Attachment.read(name, "text/plain", bytes.length, hash, Attachment.Kind.TEXT));
                 }
                 case FileKinds.Kind.Pdf pdf -> {
-                    String hash = sha256(pdf.bytes());
+                    String hash = Attachment.sha256(pdf.bytes());
                     byte[] text = pdf.text().getBytes(StandardCharsets.UTF_8);
-                    String textHash = sha256(text);
+                    String textHash = Attachment.sha256(text);
                     blobs.put(hash, pdf.bytes());
                     blobs.put(textHash, text);
                     out.add(new Attachment(name, "application/pdf", bytes.length, hash, Attachment.Kind.PDF, "",
@@ -111,13 +108,5 @@ final class MessageFiles {
             }
         }
         return new Read(out, blobs);
-    }
-
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -132,7 +132,8 @@ public interface PlatformSections {
 
         public Discord {
             cdnUrl = cdnUrl != null ? cdnUrl : URI.create("https://cdn.discordapp.com/");
-            if (cdnUrl.getHost() == null || !("https".equals(cdnUrl.getScheme()) || "http".equals(cdnUrl.getScheme()))) {
+            String cdnScheme = cdnUrl.getScheme();
+            if (cdnUrl.getHost() == null || !("https".equals(cdnScheme) || "http".equals(cdnScheme))) {
                 throw new ConfigValueException("cdn_url", "must be an http or https URL",
                         "write cdn_url: https://cdn.discordapp.com/");
             }

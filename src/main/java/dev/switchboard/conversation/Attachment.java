@@ -70,6 +70,16 @@ public record Attachment(String name, String mediaType, long size, String sha256
         return "I could not read " + name + ": " + (note.isEmpty() ? "it was not read" : note) + ".";
     }
 
+    /** The hex SHA-256 of some bytes: the name a blob is kept under. */
+    public static String sha256(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+
     /** The hashes of the blobs this refers to: its bytes, and a PDF's text. */
     public java.util.List<String> blobs() {
         return java.util.stream.Stream.of(sha256, textSha256).filter(s -> !s.isEmpty()).toList();

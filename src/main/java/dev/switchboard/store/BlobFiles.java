@@ -8,10 +8,7 @@ import dev.switchboard.conversation.Turn;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,14 +37,6 @@ final class BlobFiles {
         this.fsync = fsync;
     }
 
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     void attach(ConversationKey key, String messageId, List<Attachment> attachments, Map<String, byte[]> blobs) {
         threads.withLock(key, () -> {
             Located located = threads.current(key);
@@ -72,7 +61,7 @@ final class BlobFiles {
                         byte[] bytes = blobs.get(hash);
                         Path file = dir.resolve(hash);
                         if (bytes != null && !Files.exists(file)) {
-                            if (!sha256(bytes).equals(hash)) {
+                            if (!Attachment.sha256(bytes).equals(hash)) {
                                 throw new IllegalArgumentException("a blob does not hash to its key");
                             }
                             AtomicFiles.write(file, bytes, fsync, false);

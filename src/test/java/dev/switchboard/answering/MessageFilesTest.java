@@ -31,6 +31,20 @@ class MessageFilesTest {
         }
     }
 
+    /** A file whose stream is made on each open. */
+    private record Streamed(String name, String declaredType, long declaredSize, Opener opener)
+            implements IncomingFile {
+        @Override
+        public InputStream open() throws IOException {
+            return opener.open();
+        }
+    }
+
+    @FunctionalInterface
+    private interface Opener {
+        InputStream open() throws IOException;
+    }
+
     private static Attachment one(IncomingFile file, AttachmentLimits limits) {
         return MessageFiles.read(List.of(file), limits).attachments().getFirst();
     }
@@ -99,28 +113,13 @@ class MessageFilesTest {
     @Test
     void readingStopsAtTheCap_whateverThePlatformDeclared() {
         AtomicInteger served = new AtomicInteger();
-        IncomingFile liar = new IncomingFile() {
-            public String name() {
-                return "big.log";
+        IncomingFile liar = new Streamed("big.log", "text/plain", 10, () -> new InputStream() {
+            @Override
+            public int read() {
+                served.incrementAndGet();
+                return 'a';
             }
-
-            public String declaredType() {
-                return "text/plain";
-            }
-
-            public long declaredSize() {
-                return 10;
-            }
-
-            public InputStream open() {
-                return new InputStream() {
-                    public int read() {
-                        served.incrementAndGet();
-                        return 'a';
-                    }
-                };
-            }
-        };
+        });
         AttachmentLimits small = new AttachmentLimits(1024, 4096, 10, Duration.ofSeconds(10), 1_000_000, 10, true,
                 true);
         Attachment a = one(liar, small);
@@ -144,28 +143,14 @@ class MessageFilesTest {
     @Test
     void aStalledDownloadIsAbandonedAtTheDeadline() {
         CountDownLatch never = new CountDownLatch(1);
-        IncomingFile stalled = new IncomingFile() {
-            public String name() {
-                return "slow.txt";
+        IncomingFile stalled = new Streamed("slow.txt", "", -1, () -> {
+            try {
+                never.await();
+            } catch (InterruptedException e) {
+                throw new java.io.InterruptedIOException();
             }
-
-            public String declaredType() {
-                return "";
-            }
-
-            public long declaredSize() {
-                return -1;
-            }
-
-            public InputStream open() throws IOException {
-                try {
-                    never.await();
-                } catch (InterruptedException e) {
-                    throw new java.io.InterruptedIOException();
-                }
-                return InputStream.nullInputStream();
-            }
-        };
+            return InputStream.nullInputStream();
+        });
         AttachmentLimits quick = new AttachmentLimits(1024, 4096, 10, Duration.ofMillis(200), 1_000_000, 10, true,
                 true);
         assertThat(one(stalled, quick).note()).isEqualTo("the download took longer than 200 ms");

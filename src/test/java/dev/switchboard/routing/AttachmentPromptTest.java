@@ -12,7 +12,6 @@ import dev.switchboard.conversation.Blobs;
 import dev.switchboard.conversation.Turn;
 import dev.switchboard.testing.SampleFiles;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,21 +22,13 @@ class AttachmentPromptTest {
 
     private static final Instant T = Instant.parse("2026-11-24T09:00:00Z");
     private static final byte[] PNG = SampleFiles.png(1000, 1000);
-    private static final String PNG_HASH = sha(PNG);
+    private static final String PNG_HASH = Attachment.sha256(PNG);
     private static final byte[] PDF = "%PDF-1.7 pretend".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    private static final String PDF_HASH = sha(PDF);
+    private static final String PDF_HASH = Attachment.sha256(PDF);
     private static final byte[] PDF_TEXT = "the pdf's words".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    private static final String PDF_TEXT_HASH = sha(PDF_TEXT);
+    private static final String PDF_TEXT_HASH = Attachment.sha256(PDF_TEXT);
     private static final Blobs BLOBS = hash -> Optional.ofNullable(Map.of(PNG_HASH, PNG, PDF_HASH, PDF,
             PDF_TEXT_HASH, PDF_TEXT).get(hash));
-
-    private static String sha(byte[] b) {
-        try {
-            return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(b));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     private static Turn withImage(String text, int minute) {
         return Turn.user("U1", "Ada", text, T.plusSeconds(60L * minute), List.of("m" + minute),

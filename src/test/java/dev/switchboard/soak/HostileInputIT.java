@@ -966,31 +966,30 @@ class HostileInputIT {
      */
     private void attachments() {
         String group = "attachments";
-        record Hostile(String name, String sent, String fileName, FakeSlackFiles.Shared slackFile,
-                       FakeDiscordFiles.File discordFile, String reason) { }
-        byte[] bomb = dev.switchboard.testing.SampleFiles.pngBomb(100_000, 100_000);
-        byte[] corrupt = dev.switchboard.testing.SampleFiles.notAnImage();
+        record Hostile(String name, String sent, String fileName, String type, byte[] bytes, String reason) {
+            FakeSlackFiles.Shared slackFile() {
+                return bytes == null ? FakeSlackFiles.Shared.generated(fileName, type, 50L << 20, 1024)
+                        : FakeSlackFiles.Shared.of(fileName, type, bytes);
+            }
+
+            /** Null for the 50 MB case: the fake keeps Discord attachments in memory, and Slack's covers it. */
+            FakeDiscordFiles.File discordFile() {
+                return bytes == null ? null : new FakeDiscordFiles.File(fileName, type, bytes);
+            }
+        }
         byte[] zip = dev.switchboard.testing.SampleFiles.zip("inside.txt", "hello");
-        byte[] passwd = "root:x:0:0:root:/root:/bin/bash\n".getBytes(StandardCharsets.UTF_8);
         List<Hostile> cases = List.of(
-                new Hostile("oversized (50 MB declared as 1 KB)", "50 MB of zeros", "huge.log",
-                        FakeSlackFiles.Shared.generated("huge.log", "text/plain", 50L << 20, 1024), null,
+                new Hostile("oversized (50 MB declared as 1 KB)", "50 MB of zeros", "huge.log", "text/plain", null,
                         "larger than the 20 MB limit"),
-                new Hostile("corrupt PNG", "PNG signature + junk", "broken.png",
-                        FakeSlackFiles.Shared.of("broken.png", "image/png", corrupt),
-                        new FakeDiscordFiles.File("broken.png", "image/png", corrupt), "could not be decoded"),
-                new Hostile("decompression bomb", "PNG header 100000×100000", "bomb.png",
-                        FakeSlackFiles.Shared.of("bomb.png", "image/png", bomb),
-                        new FakeDiscordFiles.File("bomb.png", "image/png", bomb), "more than I decode"),
-                new Hostile("wrong type", "a ZIP named .png", "photo.png",
-                        FakeSlackFiles.Shared.of("photo.png", "image/png", zip),
-                        new FakeDiscordFiles.File("photo.png", "image/png", zip), "is not an image"),
-                new Hostile("path-like name", "../../etc/passwd", "../../etc/passwd",
-                        FakeSlackFiles.Shared.of("../../etc/passwd", "application/zip", zip),
-                        new FakeDiscordFiles.File("../../etc/passwd", "application/zip", zip), "ZIP archive"),
-                new Hostile("path-like name, text", "..\\..\\boot.ini (text)", "..\\..\\boot.ini",
-                        FakeSlackFiles.Shared.of("..\\..\\boot.ini", "text/plain", passwd),
-                        new FakeDiscordFiles.File("..\\..\\boot.ini", "text/plain", passwd), null));
+                new Hostile("corrupt PNG", "PNG signature + junk", "broken.png", "image/png",
+                        dev.switchboard.testing.SampleFiles.notAnImage(), "could not be decoded"),
+                new Hostile("decompression bomb", "PNG header 100000×100000", "bomb.png", "image/png",
+                        dev.switchboard.testing.SampleFiles.pngBomb(100_000, 100_000), "more than I decode"),
+                new Hostile("wrong type", "a ZIP named .png", "photo.png", "image/png", zip, "is not an image"),
+                new Hostile("path-like name", "../../etc/passwd", "../../etc/passwd", "application/zip", zip,
+                        "ZIP archive"),
+                new Hostile("path-like name, text", "..\\..\\boot.ini (text)", "..\\..\\boot.ini", "text/plain",
+                        "root:x:0:0:root:/root:/bin/bash\n".getBytes(StandardCharsets.UTF_8), null));
         for (Hostile h : cases) {
             check(group, "Slack: " + h.name(), h.sent(), () -> {
                 String marker = marker("F" + serial.incrementAndGet());
@@ -998,28 +997,30 @@ class HostileInputIT {
                 String text = joined(settleSlack(CASES, ts));
                 if (h.reason() == null) {
                     expect(providerSaw("root:x:0:0"), "a text file is read as text, whatever its name");
-                    return "read as text: " + excerptOf(text, 50);
                 }
-                expect(text.contains("I could not read " + h.fileName() + ": ") && text.contains(h.reason()),
-                        "one line naming the file and why: " + excerptOf(text, 120));
-                return excerptOf(text.substring(text.indexOf("I could not read")), 80);
+                return fileNote(text, h.fileName(), h.reason());
             });
             if (h.discordFile() == null) {
-                continue; // the fake keeps Discord attachments in memory: 50 MB is the Slack case's
+                continue;
             }
             check(group, "Discord: " + h.name(), h.sent(), () -> {
                 String marker = marker("G" + serial.incrementAndGet());
                 String id = discord.postWithFiles(D_CASES, D_ALICE, discordMention(marker + " and this file?"),
                         h.discordFile());
-                String text = joinedDiscord(settleDiscord(id));
-                if (h.reason() == null) {
-                    return "read as text: " + excerptOf(text, 50);
-                }
-                expect(text.contains("I could not read " + h.fileName() + ": ") && text.contains(h.reason()),
-                        "one line naming the file and why: " + excerptOf(text, 120));
-                return excerptOf(text.substring(text.indexOf("I could not read")), 80);
+                return fileNote(joinedDiscord(settleDiscord(id)), h.fileName(), h.reason());
             });
         }
+    }
+
+    /** Checks that an answer names a file it did not read and why ({@code reason} null: that it read it). */
+    private static String fileNote(String text, String fileName, String reason) {
+        if (reason == null) {
+            expect(!text.contains("I could not read " + fileName), "read: " + excerptOf(text, 120));
+            return "read as text: " + excerptOf(text, 50);
+        }
+        expect(text.contains("I could not read " + fileName + ": ") && text.contains(reason),
+                "one line naming the file and why: " + excerptOf(text, 120));
+        return excerptOf(text.substring(text.indexOf("I could not read")), 80);
     }
 
     private void checkpoint(String after) {

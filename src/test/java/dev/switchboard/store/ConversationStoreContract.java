@@ -352,16 +352,7 @@ abstract class ConversationStoreContract {
     // --- attachments (issue 20) ---
 
     private static final byte[] IMAGE = "pretend-png-bytes".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    private static final String IMAGE_HASH = sha256(IMAGE);
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(bytes));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
+    private static final String IMAGE_HASH = dev.switchboard.conversation.Attachment.sha256(IMAGE);
 
     private static Turn withFile(String author, String messageId, Instant at) {
         return Turn.user(author, "", "what is this?", at, List.of(messageId),

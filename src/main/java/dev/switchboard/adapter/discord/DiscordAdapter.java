@@ -57,7 +57,8 @@ public final class DiscordAdapter implements AutoCloseable {
         this.gate = RequestGate.of(config.globalRequestsPerSecond());
         DiscordReplies replies = new DiscordReplies(ticker, config.silent(), gate, config.globalRequestsPerSecond(),
                 conversations.verdicts()::enabled);
-        this.intake = new DiscordIntake(config, conversations, policy, replies).files(new DiscordFiles(config.cdnUrl()));
+        this.intake = new DiscordIntake(config, conversations, policy, replies)
+                .files(new DiscordFiles(config.cdnUrl()));
         this.feedback = new DiscordFeedback(conversations.verdicts());
         this.commands = new DiscordCommands(config, admin, conversations, policy, replies,
                 new DiscordPlaces(() -> shards), clock);

@@ -1,14 +1,12 @@
 package dev.switchboard.adapter.discord;
 
 import dev.switchboard.answering.IncomingFile;
+import dev.switchboard.answering.PlatformDownload;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Objects;
 import net.dv8tion.jda.api.entities.Message;
@@ -21,12 +19,11 @@ import net.dv8tion.jda.api.entities.Message;
 final class DiscordFiles {
 
     private final URI cdn;
-    private final HttpClient http;
+    private final PlatformDownload http;
 
     DiscordFiles(URI cdn) {
         this.cdn = Objects.requireNonNull(cdn, "cdn");
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+        this.http = new PlatformDownload(this::allowed, "it is not on Discord's file host");
     }
 
     List<IncomingFile> of(List<Message.Attachment> attachments) {
@@ -42,27 +39,7 @@ final class DiscordFiles {
     }
 
     private InputStream download(String url) throws IOException {
-        URI uri;
-        try {
-            uri = url == null ? null : URI.create(url);
-        } catch (IllegalArgumentException e) {
-            uri = null;
-        }
-        if (!allowed(uri)) {
-            throw new IncomingFile.Unavailable("it is not on Discord's file host");
-        }
-        HttpResponse<InputStream> response;
-        try {
-            response = http.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IncomingFile.Unavailable("the download was interrupted");
-        }
-        if (response.statusCode() != 200) {
-            response.body().close();
-            throw new IncomingFile.Unavailable("Discord answered the download with HTTP " + response.statusCode());
-        }
-        return response.body();
+        return http.get(url, Map.of(), status -> "Discord answered the download with HTTP " + status).body();
     }
 
     /** One attachment as the event describes it. */

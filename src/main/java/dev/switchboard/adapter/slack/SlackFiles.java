@@ -2,14 +2,13 @@ package dev.switchboard.adapter.slack;
 
 import com.slack.api.model.File;
 import dev.switchboard.answering.IncomingFile;
+import dev.switchboard.answering.PlatformDownload;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -26,13 +25,12 @@ final class SlackFiles {
 
     private final URI apiUrl;
     private final String botToken;
-    private final HttpClient http;
+    private final PlatformDownload http;
 
     SlackFiles(URI apiUrl, String botToken) {
         this.apiUrl = Objects.requireNonNull(apiUrl, "apiUrl");
         this.botToken = Objects.requireNonNull(botToken, "botToken");
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+        this.http = new PlatformDownload(this::allowed, "Slack gave no download address on its own file host");
     }
 
     /** The message's files; null or none gives an empty list. */
@@ -57,29 +55,10 @@ final class SlackFiles {
     }
 
     private InputStream download(String url, String declaredType) throws IOException {
-        URI uri;
-        try {
-            uri = url == null ? null : URI.create(url);
-        } catch (IllegalArgumentException e) {
-            uri = null;
-        }
-        if (!allowed(uri)) {
-            throw new IncomingFile.Unavailable("Slack gave no download address on its own file host");
-        }
-        HttpRequest request = HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + botToken).GET().build();
-        HttpResponse<InputStream> response;
-        try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IncomingFile.Unavailable("the download was interrupted");
-        }
-        if (response.statusCode() != 200) {
-            response.body().close();
-            throw new IncomingFile.Unavailable(response.statusCode() == 401 || response.statusCode() == 403
-                    ? "Slack refused the download (is the files:read scope granted?)"
-                    : "Slack answered the download with HTTP " + response.statusCode());
-        }
+        HttpResponse<InputStream> response = http.get(url, Map.of("Authorization", "Bearer " + botToken),
+                status -> status == 401 || status == 403
+                        ? "Slack refused the download (is the files:read scope granted?)"
+                        : "Slack answered the download with HTTP " + status);
         // Without files:read, Slack answers with its sign-in page instead of the file.
         String type = response.headers().firstValue("Content-Type").orElse("").toLowerCase(Locale.ROOT);
         if (type.startsWith("text/html") && !declaredType.toLowerCase(Locale.ROOT).contains("html")) {

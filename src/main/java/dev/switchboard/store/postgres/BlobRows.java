@@ -2,13 +2,10 @@ package dev.switchboard.store.postgres;
 
 import dev.switchboard.conversation.Attachment;
 import dev.switchboard.conversation.ConversationKey;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,7 +40,7 @@ final class BlobRows {
                     if (bytes == null) {
                         continue;
                     }
-                    if (!sha256(bytes).equals(hash)) {
+                    if (!Attachment.sha256(bytes).equals(hash)) {
                         throw new IllegalArgumentException("a blob does not hash to its key");
                     }
                     ps.setLong(1, conversationId);
@@ -81,14 +78,6 @@ final class BlobRows {
                       AND (a->>'sha256' = b.sha256 OR a->>'text_sha256' = b.sha256))""")) {
             ps.setArray(1, c.createArrayOf("bigint", conversationIds));
             ps.executeUpdate();
-        }
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

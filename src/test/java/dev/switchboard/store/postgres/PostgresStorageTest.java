@@ -155,7 +155,9 @@ class PostgresStorageTest {
     void open_aDatabaseFromANewerSchema_isRefusedWithAClearMessage_andLeftUnchanged() throws SQLException {
         open().close();
         // Far beyond this build's migrations, whichever were added since.
-        long migrations = count("SELECT count(*) FROM flyway_schema_history");
+        // The highest applied, not their count: branches number their migrations ahead (V4 may come before V3).
+        long migrations = count("SELECT max(CAST(version AS integer)) FROM flyway_schema_history");
+        long applied = count("SELECT count(*) FROM flyway_schema_history");
         db.execute("INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum,"
                 + " installed_by, execution_time, success)"
                 + " VALUES (999, '999', 'from a newer build', 'SQL', 'V999__from_a_newer_build.sql', 0, 'postgres', 1,"
@@ -166,7 +168,7 @@ class PostgresStorageTest {
                 .hasMessageContaining("newer Switchboard")
                 .hasMessageContaining("knows up to version " + migrations)
                 .hasMessageContaining(db.name());
-        assertThat(count("SELECT count(*) FROM flyway_schema_history")).isEqualTo(migrations + 1);
+        assertThat(count("SELECT count(*) FROM flyway_schema_history")).isEqualTo(applied + 1);
     }
 
     @Test
