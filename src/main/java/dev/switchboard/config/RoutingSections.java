@@ -62,7 +62,7 @@ public interface RoutingSections {
             systemPrompt = systemPrompt != null ? systemPrompt
                     : "You are a helpful assistant in {channel}, talking with {user}. Today is {date}.";
             if (targets.isEmpty()) {
-                throw new ConfigValueException("targets", "lists no target", "add e.g. targets: [openai/gpt-4o-mini]");
+                throw new ConfigValueException("targets", "lists no target", "add e.g. targets: [openai/gpt-5.4-mini]");
             }
         }
     }
@@ -72,7 +72,7 @@ public interface RoutingSections {
         public Target {
             if (target == null || !target.contains("/") || target.startsWith("/") || target.endsWith("/")) {
                 throw new ConfigValueException("target", "\"" + target + "\" is not provider/model",
-                        "write e.g. openai/gpt-4o-mini");
+                        "write e.g. openai/gpt-5.4-mini");
             }
             priority = priority != null ? priority : 0;
             weight = weight != null ? weight : 1;

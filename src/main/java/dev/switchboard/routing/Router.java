@@ -265,6 +265,11 @@ public final class Router implements AutoCloseable {
         return providers.check();
     }
 
+    /** Asks every active provider which models it serves (its models endpoint), and which configured ones it lacks. */
+    public List<ServedModels> servedModels() {
+        return ServedModels.of(options.providers());
+    }
+
     /** Cancels every reply in flight (their listeners hear {@code Cancelled}); the scheduler belongs to the caller. */
     @Override
     public void close() {
