@@ -74,7 +74,7 @@ final class ReplyRun<S> implements ThreadQueues.Runner<S> {
             }
             Conversation conversation = store.load(job.message.key())
                     .orElseThrow(() -> new IllegalStateException("the thread vanished from the store"));
-            AnswerRequest request = new AnswerRequest(job.message.key(), History.upTo(conversation.turns(),
+            AnswerRequest request = new AnswerRequest(job.message.key(), History.forPrompt(conversation,
                     job.message.messageId()), job.message.authorName(), job.message.channelName());
             reply = starter.start(request, job.thread.surface(), resume(job, conversation),
                     job.policy.fallbackFooter());
