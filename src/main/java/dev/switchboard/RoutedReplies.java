@@ -1,6 +1,7 @@
 package dev.switchboard;
 
 import dev.switchboard.answering.ReplyStarter;
+import dev.switchboard.answering.ThreadSummaries;
 import dev.switchboard.conversation.AssistantMeta;
 import dev.switchboard.conversation.TokenUsage;
 import dev.switchboard.live.LiveReplies;
@@ -27,10 +28,17 @@ public final class RoutedReplies implements ReplyStarter<ReplySurface> {
 
     private final Router router;
     private final LiveReplies live;
+    private final ThreadSummaries summaries;
 
     public RoutedReplies(Router router, LiveReplies live) {
+        this(router, live, null);
+    }
+
+    /** @param summaries asked for a summary when an answer's prompt left older turns out; null for none */
+    public RoutedReplies(Router router, LiveReplies live, ThreadSummaries summaries) {
         this.router = router;
         this.live = live;
+        this.summaries = summaries;
     }
 
     @Override
@@ -42,6 +50,7 @@ public final class RoutedReplies implements ReplyStarter<ReplySurface> {
             ReplyHandle handle = router.reply(new ReplyRequest(request.key(), request.history(), request.userName(),
                     request.channelName()), reply);
             reply.attach(handle);
+            handle.outcome().thenAccept(o -> RoutedSummaries.afterReply(summaries, request.key(), request.history(), o));
             return new Shown(surface, sink, reply, handle, handle.outcome(), resume);
         } catch (RuntimeException e) {
             log.error("could not start the reply in {}", request.key(), e);

@@ -133,8 +133,11 @@ final class Service implements AutoCloseable {
         started.add(pacing::shutdownNow);
         ticker = Ticker.of(pacing);
         // The router's scheduler also times the pauses between tries at storing a reply while the store is away.
-        conversations = new Conversations<>(store, new RoutedReplies(router, new LiveReplies(ticker)), clock, meters,
-                routing);
+        java.util.concurrent.ExecutorService summaryIo = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+        started.add(summaryIo::shutdownNow);
+        conversations = new Conversations<>(store, new RoutedReplies(router, new LiveReplies(ticker),
+                RoutedSummaries.of(config.routing().summaries(), router.summarizer(), store, summaryIo, routing, clock)),
+                clock, meters, routing);
         Settings settings = new Settings(stores.settings());
         settings.applyTo(router);
         board = new StatusBoard(router, clock, this::platforms, store::stats,

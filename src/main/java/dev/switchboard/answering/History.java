@@ -24,13 +24,7 @@ final class History {
      */
     static List<Turn> forPrompt(Conversation conversation, String messageId) {
         List<Turn> stored = conversation.turns();
-        Turn summary = null;
-        for (Turn t : stored) {
-            if (t.role() == Role.SUMMARY
-                    && (summary == null || t.summary().throughTurn() >= summary.summary().throughTurn())) {
-                summary = t;
-            }
-        }
+        Turn summary = newestSummary(stored);
         if (summary == null) {
             return upTo(stored, messageId);
         }
@@ -48,6 +42,18 @@ final class History {
         turns.add(summary);
         turns.addAll(upTo(after, messageId));
         return turns;
+    }
+
+    /** The summary that covers the most turns (the latest written, on a tie), or null. */
+    static Turn newestSummary(List<Turn> turns) {
+        Turn newest = null;
+        for (Turn t : turns) {
+            if (t.role() == Role.SUMMARY
+                    && (newest == null || t.summary().throughTurn() >= newest.summary().throughTurn())) {
+                newest = t;
+            }
+        }
+        return newest;
     }
 
     /**

@@ -24,16 +24,39 @@ public interface RoutingSections {
      * @param onContentFilter when a provider refuses on content grounds: stop with a message, or try the next target
      * @param midStreamFallback whether a reply that fails after tokens were shown is replaced by the next target's
      * @param fallbackFooter whether a reply that fell back says in one line which provider answered
+     * @param summaries how threads too long for a context window are summarised
      */
     public record Routing(String defaultRoute, Map<String, Route> routes, List<Override> overrides,
-                          ContentFilterAction onContentFilter, Boolean midStreamFallback, Boolean fallbackFooter) {
+                          ContentFilterAction onContentFilter, Boolean midStreamFallback, Boolean fallbackFooter,
+                          Summaries summaries) {
         public Routing {
+            summaries = summaries != null ? summaries : new Summaries(null, null, null);
             defaultRoute = defaultRoute != null ? defaultRoute : "default";
             onContentFilter = onContentFilter != null ? onContentFilter : ContentFilterAction.STOP;
             midStreamFallback = midStreamFallback != null ? midStreamFallback : Boolean.TRUE;
             fallbackFooter = fallbackFooter != null ? fallbackFooter : Boolean.TRUE;
             routes = routes == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(routes));
             overrides = copy(overrides);
+        }
+    }
+
+    /**
+     * Summaries of long threads: written in the background by the route's cheapest target (by {@code prices}; the
+     * route's last target when none has a price) once a reply's prompt had to leave older turns out.
+     *
+     * @param enabled whether threads are summarised; off, older turns are only left out
+     * @param maxConcurrent summaries written at once, service-wide (one per thread at most)
+     * @param retryAfter the wait before a failed summary is tried again (doubling, three tries)
+     */
+    public record Summaries(Boolean enabled, Integer maxConcurrent, java.time.Duration retryAfter) {
+        public Summaries {
+            enabled = enabled != null ? enabled : Boolean.TRUE;
+            maxConcurrent = maxConcurrent != null ? maxConcurrent : 2;
+            retryAfter = Values.positive("retry_after", retryAfter, java.time.Duration.ofMinutes(1));
+            if (maxConcurrent < 1 || maxConcurrent > 64) {
+                throw new ConfigValueException("max_concurrent", "must be between 1 and 64, was " + maxConcurrent,
+                        "write e.g. max_concurrent: 2");
+            }
         }
     }
 

@@ -35,7 +35,7 @@ public record SwitchboardConfig(
         discord = discord != null ? discord
                 : new Discord(null, null, null, null, null, null, null, null, null, null, null, null);
         providers = providers == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(providers));
-        routing = routing != null ? routing : new Routing(null, null, null, null, null, null);
+        routing = routing != null ? routing : new Routing(null, null, null, null, null, null, null);
         storage = storage != null ? storage : new Storage(null, null, null, null, null, null, null, null, null);
         operators = operators != null ? operators : new Operators(null, null, null);
         ops = ops != null ? ops : new Ops(null, null, null, null, null);

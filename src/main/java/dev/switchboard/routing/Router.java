@@ -55,6 +55,7 @@ public final class Router implements AutoCloseable {
     private final Set<ReplyRun> live = ConcurrentHashMap.newKeySet();
     private final UsageLedger usage;
     private final ProviderStats stats;
+    private final Summarizer summarizer;
 
     public Router(RouterOptions options, ModelFactory models, ScheduledExecutorService scheduler, Clock clock,
                   RandomGenerator random, MeterRegistry meters) {
@@ -81,6 +82,7 @@ public final class Router implements AutoCloseable {
         this.clock = clock;
         this.random = random;
         this.meters = meters;
+        this.summarizer = new Summarizer(routes, providers, time, random);
         meters.gauge("switchboard.replies.active", activeReplies);
     }
 
@@ -263,6 +265,11 @@ public final class Router implements AutoCloseable {
      */
     public List<Check> check() {
         return providers.check();
+    }
+
+    /** Writes the summaries of long threads with each route's cheapest target. */
+    public Summarizer summarizer() {
+        return summarizer;
     }
 
     /** Asks every active provider which models it serves (its models endpoint), and which configured ones it lacks. */
