@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * The use case's {@link ThreadSummaries.Writer} over the router's {@link Summarizer}, and the hook that asks for a
  * summary when a reply's prompt had to leave turns out. Thread-safe.
  */
-final class RoutedSummaries implements ThreadSummaries.Writer {
+public final class RoutedSummaries implements ThreadSummaries.Writer {
 
     /** Tries at one summary before it waits for the next reply that overflows. */
     private static final int ATTEMPTS = 3;
@@ -33,7 +33,7 @@ final class RoutedSummaries implements ThreadSummaries.Writer {
     }
 
     /** The summaries the config asks for, or null when they are off. */
-    static ThreadSummaries of(SwitchboardConfig.Summaries config, Summarizer summarizer, ConversationStore store,
+    public static ThreadSummaries of(SwitchboardConfig.Summaries config, Summarizer summarizer, ConversationStore store,
                               Executor io, ScheduledExecutorService timer, Clock clock) {
         if (!config.enabled()) {
             return null;
@@ -54,8 +54,14 @@ final class RoutedSummaries implements ThreadSummaries.Writer {
 
     @Override
     public CompletableFuture<ThreadSummaries.Written> write(ConversationKey key, String earlier, List<Turn> turns) {
-        return summarizer.write(key, earlier, turns)
-                .thenApply(w -> new ThreadSummaries.Written(w.text(), w.provider(), w.model()));
+        return summarizer.write(key, earlier, turns).handle((w, error) -> {
+            if (error != null) {
+                Throwable cause = error.getCause() != null ? error.getCause() : error;
+                throw cause instanceof Summarizer.Failed f ? new ThreadSummaries.WriteFailed(f.getMessage())
+                        : new ThreadSummaries.WriteFailed(cause.getClass().getSimpleName());
+            }
+            return new ThreadSummaries.Written(w.text(), w.provider(), w.model());
+        });
     }
 
     @Override

@@ -133,7 +133,9 @@ final class Service implements AutoCloseable {
         started.add(pacing::shutdownNow);
         ticker = Ticker.of(pacing);
         // The router's scheduler also times the pauses between tries at storing a reply while the store is away.
-        java.util.concurrent.ExecutorService summaryIo = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+        // Platform threads: a summary's store reads and its model call wait there, away from the stream readers.
+        java.util.concurrent.ExecutorService summaryIo = Executors.newFixedThreadPool(
+                config.routing().summaries().maxConcurrent(), daemon("summaries"));
         started.add(summaryIo::shutdownNow);
         conversations = new Conversations<>(store, new RoutedReplies(router, new LiveReplies(ticker),
                 RoutedSummaries.of(config.routing().summaries(), router.summarizer(), store, summaryIo, routing, clock)),

@@ -42,11 +42,21 @@ public final class ThreadSummaries {
     /** Writes one summary with a model; the composition root implements it over the router. */
     public interface Writer {
 
-        /** Folds {@code turns} (oldest first) into {@code earlier} (the summary so far, or empty). */
+        /**
+         * Folds {@code turns} (oldest first) into {@code earlier} (the summary so far, or empty). Fails with
+         * {@link WriteFailed} (whose message is logged) or any other exception (whose class only is logged).
+         */
         CompletableFuture<Written> write(ConversationKey key, String earlier, List<Turn> turns);
 
         /** How many characters of turns one {@link #write} may carry for this conversation. */
         int inputChars(ConversationKey key);
+    }
+
+    /** A summary that could not be written; the message says who and why, and quotes nothing of the thread. */
+    public static final class WriteFailed extends RuntimeException {
+        public WriteFailed(String message) {
+            super(message, null, false, false);
+        }
     }
 
     /** A summary and the provider and model that wrote it. */
@@ -158,9 +168,10 @@ public final class ThreadSummaries {
         if (error != null) {
             Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
                     ? error.getCause() : error;
-            // The failure's class only: a message could quote the thread.
+            // Any other exception's class only: its message could quote the thread.
             log.warn("summarising {} failed (try {} of {}); its replies keep trimming: {}", ask.key(),
-                    ask.attempt(), options.attempts(), cause.getClass().getSimpleName());
+                    ask.attempt(), options.attempts(), cause instanceof WriteFailed ? cause.getMessage()
+                            : cause.getClass().getSimpleName());
         }
         if (again) {
             Duration wait = options.retryAfter().multipliedBy(1L << Math.min(20, ask.attempt() - 1));

@@ -98,20 +98,43 @@ public final class Summarizer {
         ChatRequest chat = ChatRequest.builder().messages(List.of(SystemMessage.from(INSTRUCTIONS),
                 UserMessage.from(request(earlier, turns)))).build();
         return provider.slots.take(provider.config.deadlines().firstToken()).thenCompose(slot -> {
-            CompletableFuture<Attempt.Completion> tried;
-            try {
-                tried = new Attempt(new Object(), provider.model(target.model()), chat, provider.config.deadlines(),
-                        time, (a, text) -> true).start();
-            } catch (RuntimeException e) {
-                tried = CompletableFuture.failedFuture(e);
-            }
+            // Started on the router's own threads, as replies' attempts are.
+            CompletableFuture<Attempt.Completion> tried = new CompletableFuture<>();
+            time.timer(java.time.Duration.ZERO, () -> {
+                try {
+                    new Attempt(new Object(), provider.model(target.model()), chat, provider.config.deadlines(),
+                            time, (a, text) -> true).start().whenComplete((c, e) -> {
+                                if (e != null) {
+                                    tried.completeExceptionally(e);
+                                } else {
+                                    tried.complete(c);
+                                }
+                            });
+                } catch (RuntimeException e) {
+                    tried.completeExceptionally(e);
+                }
+            });
             return tried.whenComplete((c, e) -> slot.release());
-        }).thenApply(done -> {
+        }).handle((done, error) -> {
+            if (error != null) {
+                Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                        ? error.getCause() : error;
+                Failure failure = cause instanceof Attempt.Failed f ? f.failure
+                        : FailureClassifier.classify(cause, 0, null);
+                throw new Failed(target.id() + ": " + failure.label());
+            }
             if (done.text().isBlank()) {
-                throw new IllegalStateException("the summary came back empty");
+                throw new Failed(target.id() + ": empty summary");
             }
             return new Written(done.text().strip(), target.provider(), target.model());
         });
+    }
+
+    /** A summary that could not be written; its message names the target and the failure class, never any text. */
+    public static final class Failed extends RuntimeException {
+        Failed(String message) {
+            super(message, null, false, false);
+        }
     }
 
     /** The user message of a summary request: the summary so far, then the turns to fold in, oldest first. */
