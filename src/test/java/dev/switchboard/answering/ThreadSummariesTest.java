@@ -176,6 +176,8 @@ class ThreadSummariesTest {
         Logger logger = (Logger) LoggerFactory.getLogger(ThreadSummaries.class);
         ListAppender<ILoggingEvent> logs = new ListAppender<>();
         logs.start();
+        ch.qos.logback.classic.Level level = logger.getLevel();
+        logger.setLevel(ch.qos.logback.classic.Level.WARN); // whatever level an earlier test left the root at
         logger.addAppender(logs);
         try {
             summaries.overflowed(key, 4);
@@ -200,6 +202,7 @@ class ThreadSummariesTest {
             assertThat(summaries.pending(key)).isFalse();
         } finally {
             logger.detachAppender(logs);
+            logger.setLevel(level);
         }
     }
 
