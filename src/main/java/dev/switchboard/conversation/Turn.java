@@ -14,6 +14,7 @@ import java.util.Objects;
  * @param at when it was written
  * @param messageIds the platform message ids that carry it (a long reply may span several messages)
  * @param assistant how the reply was produced; present on assistant turns only
+ * @param summary which turns a summary covers and who wrote it; present on summary turns only
  */
 public record Turn(
         Role role,
@@ -22,7 +23,14 @@ public record Turn(
         String text,
         Instant at,
         List<String> messageIds,
-        AssistantMeta assistant) {
+        AssistantMeta assistant,
+        SummaryMeta summary) {
+
+    /** A turn that is not a summary. */
+    public Turn(Role role, String authorId, String authorName, String text, Instant at, List<String> messageIds,
+                AssistantMeta assistant) {
+        this(role, authorId, authorName, text, at, messageIds, assistant, null);
+    }
 
     public Turn {
         Objects.requireNonNull(role, "role");
@@ -34,10 +42,18 @@ public record Turn(
         if (assistant != null && role != Role.ASSISTANT) {
             throw new IllegalArgumentException("only assistant turns carry assistant metadata, not " + role);
         }
+        if ((summary != null) != (role == Role.SUMMARY)) {
+            throw new IllegalArgumentException("summary turns, and only they, carry summary metadata: " + role);
+        }
     }
 
     public static Turn user(String authorId, String authorName, String text, Instant at, List<String> messageIds) {
         return new Turn(Role.USER, authorId, authorName, text, at, messageIds, null);
+    }
+
+    /** A summary standing in for turns 1 to {@code meta.throughTurn()} of its thread. */
+    public static Turn summary(String text, Instant at, SummaryMeta meta) {
+        return new Turn(Role.SUMMARY, "", "", text, at, List.of(), null, Objects.requireNonNull(meta, "meta"));
     }
 
     public static Turn assistant(String botId, String text, Instant at, List<String> messageIds, AssistantMeta meta) {

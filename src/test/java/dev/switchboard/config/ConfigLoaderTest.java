@@ -370,4 +370,17 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> loader.load(dir.resolve("absent.yaml"), true, Map.of()))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("does not exist");
     }
+
+    @Test
+    void routingSummaries_haveDefaults_andABadBoundNamesItsKey() {
+        SwitchboardConfig.Summaries defaults = parse("", Map.of()).config().routing().summaries();
+        assertThat(defaults.enabled()).isTrue();
+        assertThat(defaults.maxConcurrent()).isEqualTo(2);
+        assertThat(defaults.retryAfter()).isEqualTo(java.time.Duration.ofMinutes(1));
+        assertThat(parse("routing: {summaries: {enabled: false, max_concurrent: 4, retry_after: 30s}}", Map.of())
+                .config().routing().summaries()).isEqualTo(new SwitchboardConfig.Summaries(false, 4,
+                java.time.Duration.ofSeconds(30)));
+        assertThatThrownBy(() -> parse("routing: {summaries: {max_concurrent: 0}}", Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("max_concurrent");
+    }
 }

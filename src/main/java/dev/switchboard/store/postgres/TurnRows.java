@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.switchboard.conversation.AssistantMeta;
 import dev.switchboard.conversation.Role;
+import dev.switchboard.conversation.SummaryMeta;
 import dev.switchboard.conversation.Turn;
 import java.sql.Array;
 import java.sql.Connection;
@@ -23,7 +24,7 @@ final class TurnRows {
 
     /** The columns {@link #read} needs, qualified by {@code t}. */
     static final String COLUMNS =
-            "t.seq, t.role, t.author_id, t.author_name, t.text, t.at, t.at_ns, t.message_ids, t.assistant";
+            "t.seq, t.role, t.author_id, t.author_name, t.text, t.at, t.at_ns, t.message_ids, t.assistant, t.summary";
 
     private static final ObjectMapper JSON = JsonMapper.builder()
             .addModule(new JavaTimeModule())
@@ -39,8 +40,8 @@ final class TurnRows {
     /** Inserts one turn: {@link #bind} sets its parameters. */
     static final String INSERT = """
             INSERT INTO turn (conversation_id, seq, role, author_id, author_name, text, at, at_ns, message_ids,
-                              assistant)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::json)""";
+                              assistant, summary)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::json, ?::json)""";
 
     static void insert(Connection c, long conversationId, int seq, Turn turn) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(INSERT)) {
@@ -61,7 +62,8 @@ final class TurnRows {
         ps.setInt(8, PgText.nanosBelowMicros(turn.at()));
         ps.setArray(9, textArray(c, turn.messageIds()));
         ps.setString(10, turn.assistant() == null ? null : json(turn.assistant()));
-        return 11;
+        ps.setString(11, turn.summary() == null ? null : json(turn.summary()));
+        return 12;
     }
 
     /** The turns of a conversation from sequence number {@code from} on, oldest first. */
@@ -101,28 +103,31 @@ final class TurnRows {
         }
         array.free();
         String assistant = rs.getString("assistant");
+        String summary = rs.getString("summary");
         return new Turn(Role.valueOf(rs.getString("role")), PgText.text(rs, "author_id"),
                 PgText.text(rs, "author_name"), PgText.text(rs, "text"), PgText.instant(rs, "at", "at_ns"), ids,
-                assistant == null ? null : meta(assistant));
+                assistant == null ? null : read(assistant, AssistantMeta.class),
+                summary == null ? null : read(summary, SummaryMeta.class));
     }
 
     static Array textArray(Connection c, List<String> values) throws SQLException {
         return c.createArrayOf("text", values.stream().map(PgText::encode).toArray());
     }
 
-    private static String json(AssistantMeta meta) {
+    private static String json(Object meta) {
         try {
             return JSON.writeValueAsString(meta);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("assistant metadata could not be written as JSON", e);
+            throw new IllegalStateException("a turn's metadata could not be written as JSON", e);
         }
     }
 
-    private static AssistantMeta meta(String json) throws SQLException {
+    private static <T> T read(String json, Class<T> type) throws SQLException {
         try {
-            return JSON.readValue(json, AssistantMeta.class);
+            return JSON.readValue(json, type);
         } catch (JsonProcessingException e) {
-            throw new SQLException("a stored turn's assistant metadata does not parse: " + e.getOriginalMessage(), e);
+            throw new SQLException("a stored turn's " + type.getSimpleName() + " does not parse: "
+                    + e.getOriginalMessage(), e);
         }
     }
 }
