@@ -2,6 +2,7 @@ package dev.switchboard;
 
 import dev.switchboard.answering.ReplyStarter;
 import dev.switchboard.answering.ThreadModels;
+import dev.switchboard.answering.ThreadSummaries;
 import dev.switchboard.conversation.AssistantMeta;
 import dev.switchboard.conversation.TokenUsage;
 import dev.switchboard.live.LiveReplies;
@@ -31,21 +32,30 @@ public final class RoutedReplies implements ReplyStarter<ReplySurface> {
     private final LiveReplies live;
     private final ThreadModels threadModels;
     private final CompareReplies compare;
+    private final ThreadSummaries summaries;
 
     public RoutedReplies(Router router, LiveReplies live) {
-        this(router, live, null, null, java.time.Clock.systemUTC());
+        this(router, live, null, null, java.time.Clock.systemUTC(), null);
+    }
+
+    /** @param summaries asked for a summary when an answer's prompt left older turns out; null for none */
+    public RoutedReplies(Router router, LiveReplies live, ThreadSummaries summaries) {
+        this(router, live, null, null, java.time.Clock.systemUTC(), summaries);
     }
 
     /**
      * @param threadModels users' model choices per thread ({@code /model}); null: none are looked up
      * @param store where a comparison's later answers are stored; null: comparisons are not offered
+     * @param summaries asked for a summary when an answer's prompt left older turns out; null for none
      */
     public RoutedReplies(Router router, LiveReplies live, ThreadModels threadModels,
-                         dev.switchboard.conversation.ConversationStore store, java.time.Clock clock) {
+                         dev.switchboard.conversation.ConversationStore store, java.time.Clock clock,
+                         ThreadSummaries summaries) {
         this.router = router;
         this.live = live;
         this.threadModels = threadModels;
         this.compare = store == null ? null : new CompareReplies(router, live, store, clock);
+        this.summaries = summaries;
     }
 
     @Override
@@ -61,6 +71,7 @@ public final class RoutedReplies implements ReplyStarter<ReplySurface> {
                     request.channelName(), request.viewingChannel(), request.context(),
                     UserChoice.inThread(threadModels, request), null, request.blobs()), reply);
             reply.attach(handle);
+            handle.outcome().thenAccept(o -> RoutedSummaries.afterReply(summaries, request.key(), request.history(), o));
             return new Shown(surface, sink, reply, handle, handle.outcome(), resume);
         } catch (RuntimeException e) {
             log.error("could not start the reply in {}", request.key(), e);

@@ -137,8 +137,13 @@ final class Service implements AutoCloseable {
         ticker = Ticker.of(pacing);
         // The router's scheduler also times the pauses between tries at storing a reply while the store is away.
         ThreadModels threadModels = new ThreadModels(store);
+        // Platform threads: a summary's store reads and its model call wait there, away from the stream readers.
+        java.util.concurrent.ExecutorService summaryIo = Executors.newFixedThreadPool(
+                config.routing().summaries().maxConcurrent(), daemon("summaries"));
+        started.add(summaryIo::shutdownNow);
         conversations = new Conversations<>(store, new RoutedReplies(router, new LiveReplies(ticker), threadModels,
-                store, clock),
+                store, clock, RoutedSummaries.of(config.routing().summaries(), router.summarizer(), store, summaryIo,
+                routing, clock)),
                 clock, meters, routing);
         conversations.verdicts().enable(config.feedback().enabled());
         conversations.files(AttachmentOptions.of(config.attachments()));

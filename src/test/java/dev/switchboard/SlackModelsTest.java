@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.switchboard.config.ConfigLoader;
+import dev.switchboard.conversation.ConversationKey;
+import dev.switchboard.conversation.Feedback;
+import dev.switchboard.conversation.Verdict;
 import dev.switchboard.testing.FakeProvider;
 import dev.switchboard.testing.FakeProvider.Api;
 import dev.switchboard.testing.ModelAnswers;
@@ -160,6 +163,18 @@ class SlackModelsTest {
         assertThat(provider.requests()).isEqualTo(3);
         assertThat(slack.rateLimited("chat.postMessage") + slack.rateLimited("chat.update")).isZero();
         await().until(() -> service.conversations().inProgress() == 0);
+
+        // Each answer that finished carries its own 👍 / 👎, the failed one none; a press names the model it rates.
+        List<Message> answers = slack.thread("C1", question.ts()).stream()
+                .filter(m -> FakeSlack.BOT_USER.equals(m.user()) && !m.ts().equals(question.ts())).toList();
+        await().untilAsserted(() -> assertThat(List.of(answers.get(0), answers.get(2)))
+                .allMatch(m -> slack.blocks("C1", m.ts()).toString().contains("feedback_buttons")));
+        assertThat(slack.blocks("C1", answers.get(1).ts()).toString()).doesNotContain("feedback_buttons");
+        slack.pressFeedback("C1", answers.get(2).ts(), "U2", true);
+        ConversationKey key = new ConversationKey("slack", FakeSlack.TEAM, "C1", question.ts());
+        await().untilAsserted(() -> assertThat(service.store().feedback(key))
+                .extracting(Feedback::userId, Feedback::verdict, Feedback::model)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("U2", Verdict.GOOD, "m-small")));
     }
 
     @Test

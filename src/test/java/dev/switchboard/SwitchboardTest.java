@@ -241,6 +241,62 @@ class SwitchboardTest {
     }
 
     @Test
+    void check_listsTheModelsEachProviderServesInEveryWireFormatAndMarksAConfiguredOneItDoesNot() throws IOException {
+        try (FakeProvider fake = FakeProvider.start()) {
+            // Five models, so Gemini's list comes in three pages.
+            fake.serveModels("gpt-5.4-mini", "claude-haiku-4-5", "gemini-3.5-flash-lite", "llama3.2:latest", "extra");
+            fake.otherwise(r -> FakeProvider.Script.answer("ok"));
+            Path file = config("""
+                    providers:
+                      oa: {type: openai, api_key: sk-test, base_url: "%s", models: [gpt-5.4-mini]}
+                      an: {type: anthropic, api_key: sk-ant-test, base_url: "%s", models: [claude-haiku-4-5]}
+                      ge: {type: gemini, api_key: g-test, base_url: "%s", models: [gemini-3.5-flash-lite, gemini-2.0-flash]}
+                      ol: {type: ollama, base_url: "%s", models: [llama3.2]}
+                    """.formatted(fake.baseUrl(FakeProvider.Api.OPENAI), fake.baseUrl(FakeProvider.Api.ANTHROPIC),
+                    fake.baseUrl(FakeProvider.Api.GEMINI), fake.baseUrl(FakeProvider.Api.OLLAMA)));
+
+            int code = run(Map.of(), "--config", file.toString(), "check");
+
+            assertThat(code).as(out.toString()).isEqualTo(1);
+            String served = "claude-haiku-4-5, extra, gemini-3.5-flash-lite, gpt-5.4-mini, llama3.2:latest";
+            assertThat(out.toString())
+                    .containsPattern("oa models +serves +5: " + served)
+                    .containsPattern("an models +serves +5: " + served)
+                    .containsPattern("ge models +serves +5: " + served)
+                    .containsPattern("ol models +serves +5: " + served)
+                    .containsPattern("ge/gemini-2.0-flash +NOT SERVED +configured, but not in ge's model list")
+                    .doesNotContain("oa/gpt-5.4-mini NOT SERVED").doesNotContain("ol/llama3.2 NOT SERVED");
+            assertThat(fake.received()).filteredOn(r -> r.path().endsWith("/models") || r.path().equals("/api/tags"))
+                    .extracting(FakeProvider.Received::api, FakeProvider.Received::authorization)
+                    .contains(org.assertj.core.groups.Tuple.tuple(FakeProvider.Api.OPENAI, "Bearer sk-test"),
+                            org.assertj.core.groups.Tuple.tuple(FakeProvider.Api.ANTHROPIC, "sk-ant-test"),
+                            org.assertj.core.groups.Tuple.tuple(FakeProvider.Api.GEMINI, "g-test"),
+                            org.assertj.core.groups.Tuple.tuple(FakeProvider.Api.OLLAMA, null));
+        }
+    }
+
+    @Test
+    void check_withEveryModelServed_exitsWith0_andAnUnreachableProviderIsOneClearLineWithExit1() throws IOException {
+        try (FakeProvider fake = FakeProvider.start()) {
+            fake.serveModels("llama3.2:latest");
+            fake.otherwise(r -> FakeProvider.Script.answer("ok"));
+            Path good = config("""
+                    providers:
+                      local: {type: ollama, base_url: "%s", models: [llama3.2]}
+                    """.formatted(fake.baseUrl(FakeProvider.Api.OLLAMA)));
+            assertThat(run(Map.of(), "--config", good.toString(), "check")).as(out.toString()).isZero();
+            assertThat(out.toString()).containsPattern("local models +serves +1: llama3.2:latest")
+                    .doesNotContain("NOT SERVED").doesNotContain("FAILED");
+
+            fake.refuseConnections();
+            out.getBuffer().setLength(0);
+            assertThat(run(Map.of(), "--config", good.toString(), "check")).isEqualTo(1);
+            assertThat(out.toString()).containsPattern("local models +FAILED +could not list its models: nothing"
+                    + " listens there at http://127\\.0\\.0\\.1:\\d+");
+        }
+    }
+
+    @Test
     void run_withNothingConfigured_startsServesHealthAndStopsWith0() throws Exception {
         int port;
         try (ServerSocket probe = new ServerSocket(0)) {

@@ -1,5 +1,6 @@
 package dev.switchboard.answering;
 
+import dev.switchboard.conversation.Conversation;
 import dev.switchboard.conversation.Role;
 import dev.switchboard.conversation.Turn;
 import java.util.ArrayList;
@@ -17,11 +18,51 @@ final class History {
     }
 
     /**
-     * The turns to send for answering {@code messageId}: in conversation order (each answer right after the message
+     * The turns to send for answering {@code messageId} in a stored thread: the thread's newest summary first, standing
+     * in for the turns it covers (by their numbers: archived turns count, see {@code SummaryMeta}), then the turns
+     * after it as {@link #upTo} orders them. A summary that would cover the message being answered is not used.
+     */
+    static List<Turn> forPrompt(Conversation conversation, String messageId) {
+        List<Turn> stored = conversation.turns();
+        Turn summary = newestSummary(stored);
+        if (summary == null) {
+            return upTo(stored, messageId);
+        }
+        int through = summary.summary().throughTurn();
+        List<Turn> after = new ArrayList<>(stored.size());
+        for (int i = 0; i < stored.size(); i++) {
+            Turn t = stored.get(i);
+            if (conversation.archivedTurns() + i + 1 > through) {
+                after.add(t);
+            } else if (t.messageIds().contains(messageId)) {
+                return upTo(stored, messageId);
+            }
+        }
+        List<Turn> turns = new ArrayList<>(after.size() + 1);
+        turns.add(summary);
+        turns.addAll(upTo(after, messageId));
+        return turns;
+    }
+
+    /** The summary that covers the most turns (the latest written, on a tie), or null. */
+    static Turn newestSummary(List<Turn> turns) {
+        Turn newest = null;
+        for (Turn t : turns) {
+            if (t.role() == Role.SUMMARY
+                    && (newest == null || t.summary().throughTurn() >= newest.summary().throughTurn())) {
+                newest = t;
+            }
+        }
+        return newest;
+    }
+
+    /**
+     * The turns to send for answering {@code messageId}, summaries left out: in conversation order (each answer right after the message
      * it answers, whatever order they were stored in), up to and including that message.
      */
     static List<Turn> upTo(List<Turn> stored, String messageId) {
         List<Turn> sorted = new ArrayList<>(stored);
+        sorted.removeIf(t -> t.role() == Role.SUMMARY);
         sorted.sort(Comparator.comparing(Turn::at)); // stable: equal times keep their stored order
         Map<String, List<Turn>> answers = answersByMessage(sorted);
         List<Turn> ordered = new ArrayList<>(sorted.size());

@@ -83,7 +83,7 @@ final class ReplyRun<S> implements ThreadQueues.Runner<S> {
             if (viewing.isEmpty()) {
                 viewing = conversation.metadata().getOrDefault(ThreadContext.VIEWING_CHANNEL_NAME_NOTE, "");
             }
-            AnswerRequest request = new AnswerRequest(job.message.key(), History.upTo(conversation.turns(),
+            AnswerRequest request = new AnswerRequest(job.message.key(), History.forPrompt(conversation,
                     job.message.messageId()), job.message.authorName(), job.message.channelName(), viewing,
                     context instanceof ThreadContext.Extra extra ? extra.text() : "", blobs);
             reply = context instanceof ThreadContext.Refuse refuse

@@ -95,7 +95,7 @@ public interface ProviderSections {
             retry = retry != null ? retry : new Retry(null, null, null);
             breaker = breaker != null ? breaker : new Breaker(null, null, null, null);
             if (models.isEmpty()) {
-                throw new ConfigValueException("models", "lists no model", "add at least one, e.g. models: [gpt-4o-mini]");
+                throw new ConfigValueException("models", "lists no model", "add at least one, e.g. models: [gpt-5.4-mini]");
             }
             if (maxConcurrentStreams < 1) {
                 throw new ConfigValueException("max_concurrent_streams", "must be at least 1", "write e.g. 64");

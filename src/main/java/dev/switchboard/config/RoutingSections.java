@@ -26,17 +26,20 @@ public interface RoutingSections {
      * @param fallbackFooter whether a reply that fell back says in one line which provider answered
      * @param userModels the {@code provider/model} targets users may pick with {@code /model}; empty: none
      * @param compareModels the models {@code /compare} asks when the user names none (two or three)
+     * @param summaries how threads too long for a context window are summarised
      */
     public record Routing(String defaultRoute, Map<String, Route> routes, List<Override> overrides,
                           ContentFilterAction onContentFilter, Boolean midStreamFallback, Boolean fallbackFooter,
-                          List<Target> userModels, List<Target> compareModels) {
+                          List<Target> userModels, List<Target> compareModels, Summaries summaries) {
 
         public Routing(String defaultRoute, Map<String, Route> routes, List<Override> overrides,
                        ContentFilterAction onContentFilter, Boolean midStreamFallback, Boolean fallbackFooter) {
-            this(defaultRoute, routes, overrides, onContentFilter, midStreamFallback, fallbackFooter, null, null);
+            this(defaultRoute, routes, overrides, onContentFilter, midStreamFallback, fallbackFooter, null, null,
+                    null);
         }
 
         public Routing {
+            summaries = summaries != null ? summaries : new Summaries(null, null, null);
             userModels = copy(userModels);
             compareModels = copy(compareModels);
             if (compareModels.size() == 1 || compareModels.size() > 3) {
@@ -49,6 +52,26 @@ public interface RoutingSections {
             fallbackFooter = fallbackFooter != null ? fallbackFooter : Boolean.TRUE;
             routes = routes == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(routes));
             overrides = copy(overrides);
+        }
+    }
+
+    /**
+     * Summaries of long threads: written in the background by the route's cheapest target (by {@code prices}; the
+     * route's last target when none has a price) once a reply's prompt had to leave older turns out.
+     *
+     * @param enabled whether threads are summarised; off, older turns are only left out
+     * @param maxConcurrent summaries written at once, service-wide (one per thread at most)
+     * @param retryAfter the wait before a failed summary is tried again (doubling, three tries)
+     */
+    public record Summaries(Boolean enabled, Integer maxConcurrent, java.time.Duration retryAfter) {
+        public Summaries {
+            enabled = enabled != null ? enabled : Boolean.TRUE;
+            maxConcurrent = maxConcurrent != null ? maxConcurrent : 2;
+            retryAfter = Values.positive("retry_after", retryAfter, java.time.Duration.ofMinutes(1));
+            if (maxConcurrent < 1 || maxConcurrent > 64) {
+                throw new ConfigValueException("max_concurrent", "must be between 1 and 64, was " + maxConcurrent,
+                        "write e.g. max_concurrent: 2");
+            }
         }
     }
 
@@ -77,7 +100,7 @@ public interface RoutingSections {
             systemPrompt = systemPrompt != null ? systemPrompt
                     : "You are a helpful assistant in {channel}, talking with {user}. Today is {date}.";
             if (targets.isEmpty()) {
-                throw new ConfigValueException("targets", "lists no target", "add e.g. targets: [openai/gpt-4o-mini]");
+                throw new ConfigValueException("targets", "lists no target", "add e.g. targets: [openai/gpt-5.4-mini]");
             }
         }
     }
@@ -87,7 +110,7 @@ public interface RoutingSections {
         public Target {
             if (target == null || !target.contains("/") || target.startsWith("/") || target.endsWith("/")) {
                 throw new ConfigValueException("target", "\"" + target + "\" is not provider/model",
-                        "write e.g. openai/gpt-4o-mini");
+                        "write e.g. openai/gpt-5.4-mini");
             }
             priority = priority != null ? priority : 0;
             weight = weight != null ? weight : 1;

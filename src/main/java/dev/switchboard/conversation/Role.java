@@ -4,5 +4,7 @@ package dev.switchboard.conversation;
 public enum Role {
     USER,
     ASSISTANT,
-    SYSTEM
+    SYSTEM,
+    /** A summary of the thread's older turns, written by a model to stand in for them in prompts. */
+    SUMMARY
 }

@@ -14,6 +14,7 @@ import java.util.Objects;
  * @param at when it was written
  * @param messageIds the platform message ids that carry it (a long reply may span several messages)
  * @param assistant how the reply was produced; present on assistant turns only
+ * @param summary which turns a summary covers and who wrote it; present on summary turns only
  * @param attachments the files that came with a user's message, in the order they were sent; empty for others
  */
 public record Turn(
@@ -24,7 +25,20 @@ public record Turn(
         Instant at,
         List<String> messageIds,
         AssistantMeta assistant,
+        SummaryMeta summary,
         List<Attachment> attachments) {
+
+    /** A turn that is neither a summary nor carries files. */
+    public Turn(Role role, String authorId, String authorName, String text, Instant at, List<String> messageIds,
+                AssistantMeta assistant) {
+        this(role, authorId, authorName, text, at, messageIds, assistant, null, List.of());
+    }
+
+    /** A turn without files. */
+    public Turn(Role role, String authorId, String authorName, String text, Instant at, List<String> messageIds,
+                AssistantMeta assistant, SummaryMeta summary) {
+        this(role, authorId, authorName, text, at, messageIds, assistant, summary, List.of());
+    }
 
     public Turn {
         Objects.requireNonNull(role, "role");
@@ -37,27 +51,29 @@ public record Turn(
         if (assistant != null && role != Role.ASSISTANT) {
             throw new IllegalArgumentException("only assistant turns carry assistant metadata, not " + role);
         }
+        if ((summary != null) != (role == Role.SUMMARY)) {
+            throw new IllegalArgumentException("summary turns, and only they, carry summary metadata: " + role);
+        }
     }
 
-    /** A turn without attachments. */
-    public Turn(Role role, String authorId, String authorName, String text, Instant at, List<String> messageIds,
-                AssistantMeta assistant) {
-        this(role, authorId, authorName, text, at, messageIds, assistant, List.of());
+    public static Turn user(String authorId, String authorName, String text, Instant at, List<String> messageIds) {
+        return new Turn(Role.USER, authorId, authorName, text, at, messageIds, null);
     }
 
     /** A user's message with the files that came with it. */
     public static Turn user(String authorId, String authorName, String text, Instant at, List<String> messageIds,
                             List<Attachment> attachments) {
-        return new Turn(Role.USER, authorId, authorName, text, at, messageIds, null, attachments);
+        return new Turn(Role.USER, authorId, authorName, text, at, messageIds, null, null, attachments);
     }
 
     /** The same turn with its files replaced (read, skipped, or dropped). */
     public Turn withAttachments(List<Attachment> replaced) {
-        return new Turn(role, authorId, authorName, text, at, messageIds, assistant, replaced);
+        return new Turn(role, authorId, authorName, text, at, messageIds, assistant, summary, replaced);
     }
 
-    public static Turn user(String authorId, String authorName, String text, Instant at, List<String> messageIds) {
-        return new Turn(Role.USER, authorId, authorName, text, at, messageIds, null);
+    /** A summary standing in for turns 1 to {@code meta.throughTurn()} of its thread. */
+    public static Turn summary(String text, Instant at, SummaryMeta meta) {
+        return new Turn(Role.SUMMARY, "", "", text, at, List.of(), null, Objects.requireNonNull(meta, "meta"));
     }
 
     public static Turn assistant(String botId, String text, Instant at, List<String> messageIds, AssistantMeta meta) {

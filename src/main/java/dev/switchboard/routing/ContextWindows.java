@@ -15,6 +15,9 @@ final class ContextWindows {
     private static final Map<String, Integer> KNOWN = new LinkedHashMap<>();
 
     static {
+        // Sources, as read 2026-12-02: developers.openai.com/api/docs/models (GPT-5.x: 400,000; GPT-4.1: 1,047,576),
+        // platform.claude.com "Models overview" (Haiku 4.5: 200K; Sonnet and Opus 4.6 and later: 1M),
+        // ai.google.dev/gemini-api/docs/models (Gemini 2.x and 3.x: 1,048,576 input tokens). Longest prefix wins.
         KNOWN.put("gpt-4.1", 1_047_576);
         KNOWN.put("gpt-4o", 128_000);
         KNOWN.put("gpt-4-turbo", 128_000);
@@ -25,9 +28,13 @@ final class ContextWindows {
         KNOWN.put("o3", 200_000);
         KNOWN.put("o4", 200_000);
         KNOWN.put("claude", 200_000);
+        KNOWN.put("claude-sonnet-4-6", 1_000_000);
+        KNOWN.put("claude-opus-4-6", 1_000_000);
+        KNOWN.put("claude-opus-4-7", 1_000_000);
         KNOWN.put("gemini-1.5-pro", 2_097_152);
         KNOWN.put("gemini-1.5", 1_048_576);
         KNOWN.put("gemini-2", 1_048_576);
+        KNOWN.put("gemini-3", 1_048_576);
         KNOWN.put("gemini", 32_768);
         // Ollama serves models with a small default num_ctx unless told otherwise.
         KNOWN.put("llama", 8_192);

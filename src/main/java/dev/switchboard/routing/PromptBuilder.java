@@ -15,9 +15,10 @@ import java.util.Deque;
 import java.util.List;
 
 /**
- * Builds the messages for one target: the system prompt with its placeholders filled, then as many of the newest
- * turns as fit the model's context window with room left for the answer. In a thread with several people each user
- * turn starts with its author's name. Stateless.
+ * Builds the messages for one target: the system prompt with its placeholders filled (and, when the history holds a
+ * summary of older turns, that summary after it, clearly marked), then as many of the newest turns as fit the model's
+ * context window with room left for the answer. In a thread with several people each user turn starts with its
+ * author's name. Stateless.
  */
 final class PromptBuilder {
 
@@ -64,6 +65,10 @@ final class PromptBuilder {
      */
     static Prompt build(String systemPrompt, List<Turn> history, int window, double budgetFactor,
                         AttachmentContent.Media media) {
+        Turn summary = history.stream().filter(t -> t.role() == Role.SUMMARY).reduce((a, b) -> b).orElse(null);
+        if (summary != null) {
+            systemPrompt = withSummary(systemPrompt, summary);
+        }
         int reserve = Math.min(4_096, window / 4);
         int budget = (int) ((window - reserve) * budgetFactor) - estimate(systemPrompt);
         boolean manyPeople = history.stream().filter(t -> t.role() == Role.USER).map(Turn::authorId)
@@ -76,7 +81,7 @@ final class PromptBuilder {
             Turn turn = history.get(i);
             boolean files = turn.role() == Role.USER && !turn.attachments().isEmpty();
             // A reply that failed before showing any text is kept for the record, not for the model.
-            if (turn.role() == Role.SYSTEM || (turn.text().isBlank() && !files)) {
+            if (turn.role() == Role.SYSTEM || turn.role() == Role.SUMMARY || (turn.text().isBlank() && !files)) {
                 continue;
             }
             ChatMessage message = null;
@@ -120,11 +125,17 @@ final class PromptBuilder {
     private static int countConversational(List<Turn> history, int upToInclusive) {
         int n = 0;
         for (int i = 0; i <= upToInclusive; i++) {
-            if (history.get(i).role() != Role.SYSTEM) {
+            if (history.get(i).role() != Role.SYSTEM && history.get(i).role() != Role.SUMMARY) {
                 n++;
             }
         }
         return n;
+    }
+
+    /** The system prompt followed by the summary, marked as such so the model neither quotes it nor answers it. */
+    static String withSummary(String systemPrompt, Turn summary) {
+        return systemPrompt + "\n\n[Summary of the earlier conversation, turns 1-" + summary.summary().throughTurn()
+                + ", written to stand in for them; the messages after it follow]\n" + summary.text();
     }
 
     private static ChatMessage toMessage(Turn turn, boolean manyPeople) {

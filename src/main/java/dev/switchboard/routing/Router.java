@@ -56,6 +56,7 @@ public final class Router implements AutoCloseable {
     private final UsageLedger usage;
     private final ProviderStats stats;
     private final UserModels users;
+    private final Summarizer summarizer;
 
     public Router(RouterOptions options, ModelFactory models, ScheduledExecutorService scheduler, Clock clock,
                   RandomGenerator random, MeterRegistry meters) {
@@ -83,6 +84,7 @@ public final class Router implements AutoCloseable {
         this.clock = clock;
         this.random = random;
         this.meters = meters;
+        this.summarizer = new Summarizer(routes, providers, time, random);
         meters.gauge("switchboard.replies.active", activeReplies);
     }
 
@@ -300,6 +302,16 @@ public final class Router implements AutoCloseable {
      */
     public List<Check> check() {
         return providers.check();
+    }
+
+    /** Writes the summaries of long threads with each route's cheapest target. */
+    public Summarizer summarizer() {
+        return summarizer;
+    }
+
+    /** Asks every active provider which models it serves (its models endpoint), and which configured ones it lacks. */
+    public List<ServedModels> servedModels() {
+        return ServedModels.of(options.providers());
     }
 
     /** Cancels every reply in flight (their listeners hear {@code Cancelled}); the scheduler belongs to the caller. */

@@ -57,7 +57,8 @@ final class Archives {
         int index = archiveFiles + 1;
         List<Turn> rolled = next.turns().subList(0, roll);
         AtomicFiles.write(layout.archiveFile(liveFile, index),
-                codec.encode(ArchiveChunk.KIND, new ArchiveChunk(next.key(), index, rolled)), fsync, false);
+                codec.encode(ArchiveChunk.KIND, new ArchiveChunk(next.key(), index, rolled),
+                        DocumentCodec.schemaFor(rolled)), fsync, false);
         Conversation current = new Conversation(next.key(), next.startedAt(), next.updatedAt(), next.metadata(),
                 next.archivedTurns() + roll, next.turns().subList(roll, next.turns().size()));
         return new Rolled(current, index);
@@ -101,7 +102,8 @@ final class Archives {
             if (kept.size() != chunk.turns().size()) {
                 removed += chunk.turns().size() - kept.size();
                 AtomicFiles.write(layout.archiveFile(liveFile, i),
-                        codec.encode(ArchiveChunk.KIND, new ArchiveChunk(key, i, kept)), fsync, false);
+                        codec.encode(ArchiveChunk.KIND, new ArchiveChunk(key, i, kept),
+                                DocumentCodec.schemaFor(kept)), fsync, false);
             }
         }
         return new Removed(removed, archived);

@@ -21,7 +21,12 @@ import dev.switchboard.json.Json;
  */
 final class DocumentCodec {
 
-    static final int SCHEMA = 1;
+    /**
+     * The newest schema this build reads and writes. 2 adds summary turns ({@code "role":"SUMMARY"} with a
+     * {@code summary} object); a document without one is still written as schema 1, so only threads that hold a
+     * summary are refused (not quarantined) by a build that predates them.
+     */
+    static final int SCHEMA = 2;
 
     private final ObjectMapper mapper;
 
@@ -34,12 +39,21 @@ final class DocumentCodec {
     }
 
     byte[] encode(String kind, Object body) {
+        return encode(kind, body, 1);
+    }
+
+    /** The schema a document of these turns needs: 2 once it holds a summary turn, else 1. */
+    static int schemaFor(java.util.List<dev.switchboard.conversation.Turn> turns) {
+        return turns.stream().anyMatch(t -> t.role() == dev.switchboard.conversation.Role.SUMMARY) ? 2 : 1;
+    }
+
+    byte[] encode(String kind, Object body, int schema) {
         try {
             byte[] json = mapper.writeValueAsBytes(body);
             CRC32C crc = new CRC32C();
             crc.update(json);
             ByteArrayOutputStream out = new ByteArrayOutputStream(json.length + 96);
-            out.writeBytes(("{\"schema\":" + SCHEMA + ",\"kind\":\"" + kind + "\",\"body\":")
+            out.writeBytes(("{\"schema\":" + schema + ",\"kind\":\"" + kind + "\",\"body\":")
                     .getBytes(StandardCharsets.US_ASCII));
             out.writeBytes(json);
             out.writeBytes((",\"crc32c\":\"" + String.format("%08x", crc.getValue()) + "\"}\n")

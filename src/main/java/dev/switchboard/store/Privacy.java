@@ -92,7 +92,14 @@ final class Privacy {
         int removed = 0;
         for (ConversationSummary summary : layout.list(new ConversationQuery(platform, null, null, null, null))) {
             ConversationKey key = summary.key();
-            removed += threads.withLock(key, () -> removeTurns(key, byUser));
+            removed += threads.withLock(key, () -> {
+                int gone = removeTurns(key, byUser);
+                if (gone > 0) {
+                    // A summary holds the removed words too, and its turn numbers no longer match: it goes as well.
+                    removeTurns(key, t -> t.role() == Role.SUMMARY);
+                }
+                return gone;
+            });
             feedback.removeUser(key, userId); // the verdicts they gave go too; only turns are counted
         }
         try {
@@ -121,7 +128,8 @@ final class Privacy {
                     fromArchives.archivedTurns(), kept);
             StoredConversation rewritten = StoredConversation.of(next, doc.archiveFiles());
             // The backup holds the removed text: replace it rather than keep it.
-            AtomicFiles.write(located.file(), codec.encode(StoredConversation.KIND, rewritten), fsync, false);
+            AtomicFiles.write(located.file(), codec.encode(StoredConversation.KIND, rewritten,
+                    DocumentCodec.schemaFor(rewritten.turns())), fsync, false);
             Files.deleteIfExists(AtomicFiles.backupOf(located.file()));
             if (fsync) {
                 AtomicFiles.fsyncDirectory(located.file().getParent());

@@ -115,7 +115,8 @@ final class ThreadFiles {
         try {
             Archives.Rolled rolled = archives.roll(file, next, located.doc().archiveFiles());
             StoredConversation doc = StoredConversation.of(rolled.current(), rolled.archiveFiles());
-            AtomicFiles.write(file, codec.encode(StoredConversation.KIND, doc), fsync, backups);
+            AtomicFiles.write(file, codec.encode(StoredConversation.KIND, doc, DocumentCodec.schemaFor(doc.turns())), fsync,
+                    backups);
             Located updated = new Located(file, doc);
             cache.put(next.key(), updated);
             return updated;

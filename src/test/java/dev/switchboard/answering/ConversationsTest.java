@@ -448,4 +448,107 @@ class ConversationsTest {
         await().until(() -> !store.load(KEY).orElseThrow().metadata().containsKey(ReplyRun.shownFor("u1")));
         assertThat(platform.messages).containsExactly(Map.entry("m1", "Noted."));
     }
+
+    // ---- long threads (issue 22): a summary of the older turns instead of dropping them ----
+
+    private static final String SUMMARY = "SUMMARY-OF-THE-OLD-TURNS: Ada and the assistant planned a trip.";
+
+    /** Replies from main (a 100,000-token window); summaries from cheap, the route's cheapest target by price. */
+    private Conversations<ReplySurface> longThreadConversations(FakeProvider cheap) {
+        store = new JsonFileConversationStore(new JsonFileConversationStore.Options(data, false, false, 40_000,
+                128, 1 << 24), clock, meters);
+        open.add(store);
+        SwitchboardConfig config = new ConfigLoader().parse("""
+                providers:
+                  main: {type: openai, api_key: test-key-000000, base_url: %s, models: [m],
+                         context_windows: {m: 100000}, prices: {m: {input: 1.0, output: 4.0}}}
+                  cheap: {type: anthropic, api_key: test-key-000001, base_url: %s, models: [s],
+                          context_windows: {s: 100000}, prices: {s: {input: 0.1, output: 0.4}}}
+                """.formatted(provider.baseUrl(Api.OPENAI), cheap.baseUrl(Api.ANTHROPIC)), "t.yaml", Map.of())
+                .config();
+        router = new Router(dev.switchboard.RouterOptionsMapping.of(config), new ModelFactory(), scheduler, clock,
+                new Random(1), meters);
+        open.add(router);
+        ThreadSummaries summaries = dev.switchboard.RoutedSummaries.of(config.routing().summaries(),
+                router.summarizer(), store, Runnable::run, scheduler, clock);
+        Conversations<ReplySurface> conversations = new Conversations<>(store, new RoutedReplies(router,
+                new LiveReplies(ticker), summaries), clock, meters);
+        open.add(conversations);
+        return conversations;
+    }
+
+    /** 400 turns of 3,000 characters, a day old: far more than a 100,000-token window holds. */
+    private void seedLongThread() {
+        Instant start = clock.instant().minus(Duration.ofDays(1));
+        for (int i = 0; i < 400; i += 2) {
+            store.append(KEY, Turn.user("U1", "Ada", "old-question-" + i + " " + dev.switchboard.testing.Turns.words(i,
+                    3_000), start.plusSeconds(i), List.of("seed-" + i)));
+            store.append(KEY, Turn.assistant("BOT", "old-answer-" + (i + 1) + " " + dev.switchboard.testing.Turns
+                    .words(i + 1, 3_000), start.plusSeconds(i + 1), List.of(), new AssistantMeta("main", "m",
+                    List.of(), null, null, null, "seed-" + i)));
+        }
+    }
+
+    private static boolean summaryRequest(FakeProvider.Received r) {
+        return r.body().toString().contains("running summary of a chat thread");
+    }
+
+    @Test
+    void aThreadOf400LongTurns_isAnsweredWithASummaryOfItsOlderTurnsAndTheRecentOnes_andTheSummaryIsStored() {
+        try (FakeProvider cheap = FakeProvider.start()) {
+            cheap.otherwise(r -> Script.answer(SUMMARY));
+            provider.otherwise(r -> Script.answer("Noted."));
+            Conversations<ReplySurface> conversations = longThreadConversations(cheap);
+            seedLongThread();
+
+            // The first answer that overflows is trimmed, not held up; the summary is written behind it.
+            conversations.submit(message("1", "first new question"), thread(), QUEUE);
+            await().atMost(Duration.ofSeconds(30)).until(() -> store.load(KEY).orElseThrow().turns().stream()
+                    .anyMatch(t -> t.role() == Role.SUMMARY));
+            assertThat(provider.received().getFirst().body().toString()).doesNotContain(SUMMARY)
+                    .doesNotContain("old-question-0 ");
+            List<FakeProvider.Received> summaryRequests = cheap.received();
+            assertThat(summaryRequests).allMatch(ConversationsTest::summaryRequest)
+                    .as("folded a window at a time").hasSizeGreaterThan(1);
+            assertThat(summaryRequests.getFirst().body().toString()).contains("old-question-0 ");
+            assertThat(summaryRequests.get(1).body().toString()).contains(SUMMARY);
+            Turn summary = store.load(KEY).orElseThrow().turns().stream().filter(t -> t.role() == Role.SUMMARY)
+                    .findFirst().orElseThrow();
+            assertThat(summary.summary().provider()).isEqualTo("cheap");
+            assertThat(summary.summary().throughTurn()).isBetween(300, 400);
+
+            conversations.submit(message("2", "second new question"), thread(), QUEUE);
+            await().atMost(Duration.ofSeconds(10)).until(() -> provider.requests() == 2);
+
+            String prompt = provider.received().getLast().body().toString();
+            assertThat(prompt).contains(SUMMARY).contains("[Summary of the earlier conversation, turns 1-"
+                    + summary.summary().throughTurn()).contains("old-answer-399 ").contains("first new question")
+                    .contains("second new question").doesNotContain("old-question-0 ").doesNotContain("old-answer-1 ")
+                    .doesNotContain("old-question-200 ");
+            assertThat(provider.received()).noneMatch(ConversationsTest::summaryRequest);
+        }
+    }
+
+    @Test
+    void aSummaryThatFails_leavesTheRepliesTrimming_andIsNotAskedForAgainWhileItWaitsToRetry() {
+        try (FakeProvider cheap = FakeProvider.start()) {
+            cheap.otherwise(r -> Script.fault(new FakeProvider.Fault.HttpError(500, "api_error", null)));
+            provider.otherwise(r -> Script.answer("Noted."));
+            Conversations<ReplySurface> conversations = longThreadConversations(cheap);
+            seedLongThread();
+
+            conversations.submit(message("1", "first new question"), thread(), QUEUE);
+            await().atMost(Duration.ofSeconds(10)).until(() -> cheap.requests() == 1
+                    && store.load(KEY).orElseThrow().totalTurns() == 402);
+            conversations.submit(message("2", "second new question"), thread(), QUEUE);
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.load(KEY).orElseThrow().totalTurns() == 404);
+
+            String prompt = provider.received().getLast().body().toString();
+            assertThat(prompt).contains("second new question").contains("old-answer-399 ")
+                    .doesNotContain(SUMMARY).doesNotContain("old-question-0 ");
+            assertThat(stored()).noneMatch(t -> t.role() == Role.SUMMARY).last().extracting(Turn::text)
+                    .isEqualTo("Noted.");
+            assertThat(cheap.requests()).as("one summary asked for; its retry waits a minute").isEqualTo(1);
+        }
+    }
 }

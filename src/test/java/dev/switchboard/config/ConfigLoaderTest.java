@@ -400,4 +400,17 @@ class ConfigLoaderTest {
                   local: {type: ollama, models: [m], capabilities: {m: {max_image_edge: 10}}}
                 """).getMessage()).contains("max_image_edge");
     }
+
+    @Test
+    void routingSummaries_haveDefaults_andABadBoundNamesItsKey() {
+        SwitchboardConfig.Summaries defaults = parse("", Map.of()).config().routing().summaries();
+        assertThat(defaults.enabled()).isTrue();
+        assertThat(defaults.maxConcurrent()).isEqualTo(2);
+        assertThat(defaults.retryAfter()).isEqualTo(java.time.Duration.ofMinutes(1));
+        assertThat(parse("routing: {summaries: {enabled: false, max_concurrent: 4, retry_after: 30s}}", Map.of())
+                .config().routing().summaries()).isEqualTo(new SwitchboardConfig.Summaries(false, 4,
+                java.time.Duration.ofSeconds(30)));
+        assertThatThrownBy(() -> parse("routing: {summaries: {max_concurrent: 0}}", Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("max_concurrent");
+    }
 }

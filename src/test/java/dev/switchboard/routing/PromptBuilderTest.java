@@ -86,4 +86,36 @@ class PromptBuilderTest {
         assertThat(PromptBuilder.build("s", together, 8_192, 1).messages()).extracting(PromptBuilderTest::text)
                 .containsExactly("s", "Ada: hello", "Grace: hi both");
     }
+
+    @Test
+    void build_withASummary_putsItMarkedAfterTheSystemPrompt_countsItInTheBudget_andNeverAsATurn() {
+        List<Turn> history = new ArrayList<>();
+        history.add(Turn.summary("SUMMARY: they planned a trip to Lisbon.", NOW,
+                new dev.switchboard.conversation.SummaryMeta(250, "openai", "gpt-5.4-mini")));
+        for (int i = 0; i < 60; i++) {
+            history.add(i % 2 == 0 ? Turns.user("U1", "question " + i + " " + "x".repeat(300), NOW)
+                    : Turns.assistant("answer " + i + " " + "y".repeat(300), NOW));
+        }
+        history.add(Turns.user("U1", "the last question", NOW));
+
+        PromptBuilder.Prompt prompt = PromptBuilder.build("system", history, 8_192, 1.0);
+
+        String system = text(prompt.messages().getFirst());
+        assertThat(system).startsWith("system\n\n[Summary of the earlier conversation, turns 1-250")
+                .endsWith("SUMMARY: they planned a trip to Lisbon.");
+        assertThat(prompt.messages()).filteredOn(m -> !(m instanceof SystemMessage))
+                .noneMatch(m -> text(m).contains("Lisbon"));
+        assertThat(text(prompt.messages().getLast())).isEqualTo("the last question");
+        assertThat(prompt.omittedTurns()).as("the summary is no turn of its own").isPositive();
+        assertThat(prompt.messages().size() - 1 + prompt.omittedTurns()).isEqualTo(history.size() - 1);
+        assertThat(prompt.estimatedTokens()).isLessThanOrEqualTo(8_192 - 2_048)
+                .isGreaterThan(PromptBuilder.estimate(system));
+    }
+
+    @Test
+    void build_withoutASummary_leavesTheSystemPromptAlone() {
+        PromptBuilder.Prompt prompt = PromptBuilder.build("system", List.of(Turns.user("U1", "hi", NOW)), 8_192, 1.0);
+
+        assertThat(prompt.messages()).extracting(PromptBuilderTest::text).containsExactly("system", "hi");
+    }
 }

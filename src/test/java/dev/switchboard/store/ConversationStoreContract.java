@@ -18,6 +18,7 @@ import dev.switchboard.conversation.ConversationSummary;
 import dev.switchboard.conversation.Role;
 import dev.switchboard.conversation.SeenMessages.Pending;
 import dev.switchboard.conversation.SeenMessages.Seen;
+import dev.switchboard.conversation.SummaryMeta;
 import dev.switchboard.conversation.TokenUsage;
 import dev.switchboard.conversation.Turn;
 import dev.switchboard.conversation.TurnRejectedException;
@@ -332,6 +333,62 @@ abstract class ConversationStoreContract {
         assertThat(exported.get("conversation").get("platform").asText()).isEqualTo("slack");
         assertThat(exported.get("started_at").asText()).isEqualTo("2026-03-15T10:00:00Z");
         assertThat(store.loadComplete(slackKey("none"))).isEmpty();
+    }
+
+    @Test
+    void summaryTurn_survivesAFreshStoreInTheRecentTurnsAndTheArchives_andTheExportKeepsItWithTheOriginals()
+            throws IOException {
+        ConversationKey key = slackKey("summarised");
+        ConversationStore store = openWithTurnsPerFile(4);
+        for (int i = 0; i < 6; i++) {
+            store.append(key, user("U1", "t" + i, t(i)));
+        }
+        Turn summary = Turn.summary("The user counted from t0 to t5.", t(7),
+                new SummaryMeta(6, "openai", "gpt-5.4-mini"));
+        store.append(key, summary);
+        store.append(key, user("U1", "t7", t(8)));
+
+        Conversation reloaded = open().load(key).orElseThrow();
+        assertThat(reloaded.turns()).contains(summary);
+        assertThat(reloaded.totalTurns()).isEqualTo(8);
+        // Enough turns later it rolls into an archive, and still reads back whole.
+        ConversationStore again = openWithTurnsPerFile(4);
+        for (int i = 9; i < 16; i++) {
+            again.append(key, user("U1", "t" + i, t(i)));
+        }
+        Conversation complete = open().loadComplete(key).orElseThrow();
+        assertThat(complete.turns().get(6)).isEqualTo(summary);
+        assertThat(complete.turns()).hasSize(15);
+
+        JsonNode exported = new ObjectMapper().readTree(ConversationExport.of(complete, t(60)).toJson());
+        assertThat(exported.get("turns")).hasSize(15);
+        JsonNode turn = exported.get("turns").get(6);
+        assertThat(turn.get("role").asText()).isEqualTo("SUMMARY");
+        assertThat(turn.get("text").asText()).isEqualTo("The user counted from t0 to t5.");
+        assertThat(turn.get("summary").get("through_turn").asInt()).isEqualTo(6);
+        assertThat(exported.get("turns").get(0).get("text").asText()).isEqualTo("t0");
+    }
+
+    @Test
+    void forgetUser_alsoRemovesTheSummariesOfTheThreadsTheyWroteIn_andForgetRemovesBoth() throws IOException {
+        ConversationStore store = open();
+        ConversationKey a = slackKey("a");
+        store.append(a, user("UGONE", "secret-of-UGONE", t(0)));
+        store.append(a, assistant("answer", t(1)));
+        store.append(a, Turn.summary("UGONE told a secret-of-UGONE-summary", t(2), new SummaryMeta(2, "p", "m")));
+        ConversationKey b = slackKey("b");
+        store.append(b, user("UKEEP", "kept", t(0)));
+        Turn keptSummary = Turn.summary("UKEEP said kept", t(1), new SummaryMeta(1, "p", "m"));
+        store.append(b, keptSummary);
+
+        assertThat(store.forgetUser("slack", "UGONE")).isEqualTo(1);
+
+        assertThat(open().loadComplete(a).orElseThrow().turns()).extracting(Turn::role).containsExactly(Role.ASSISTANT);
+        assertThat(open().loadComplete(b).orElseThrow().turns()).contains(keptSummary);
+        assertThat(everythingStored()).doesNotContain("secret-of-UGONE");
+
+        assertThat(open().forget(b)).isTrue();
+        assertThat(everythingStored()).doesNotContain("UKEEP said kept");
     }
 
     @Test

@@ -84,10 +84,23 @@ class JsonFileConversationStoreTest extends ConversationStoreContract {
         assertThat(file).exists();
         assertThat(AtomicFiles.backupOf(file)).exists();
         JsonNode doc = new DocumentCodec().mapper().readTree(file.toFile());
-        assertThat(doc.get("schema").asInt()).isEqualTo(DocumentCodec.SCHEMA);
+        assertThat(doc.get("schema").asInt()).as("no summary turn: still readable by older builds").isEqualTo(1);
         assertThat(doc.get("body").get("turns")).hasSize(2);
         JsonNode backup = new DocumentCodec().mapper().readTree(AtomicFiles.backupOf(file).toFile());
         assertThat(backup.get("body").get("turns")).hasSize(1);
+    }
+
+    @Test
+    void aThreadWithASummaryTurn_isWrittenAsSchema2_soOlderBuildsRefuseItRatherThanCallItCorrupt() throws IOException {
+        ConversationKey key = new ConversationKey("slack", "T0001", "C0001", "1773568800.000200");
+        ConversationStore store = open();
+        store.append(key, user("U1", "one", t(0)));
+        store.append(key, dev.switchboard.conversation.Turn.summary("one was said", t(1),
+                new dev.switchboard.conversation.SummaryMeta(1, "p", "m")));
+
+        Path file = dir.resolve("data/slack/T0001/C0001/2026/03/1773568800.000200.json");
+        JsonNode doc = new DocumentCodec().mapper().readTree(file.toFile());
+        assertThat(doc.get("schema").asInt()).isEqualTo(2).isEqualTo(DocumentCodec.SCHEMA);
     }
 
     @Test

@@ -25,7 +25,7 @@ import java.util.function.Function;
 /**
  * An LLM provider on 127.0.0.1 that speaks the streaming wire formats of OpenAI ({@code POST /v1/chat/completions}),
  * Anthropic ({@code POST /v1/messages}), Gemini ({@code POST /v1beta/models/{model}:streamGenerateContent}) and
- * Ollama ({@code POST /api/chat}), scriptable per request: delay to the first token, token rate, HTTP errors with
+ * Ollama ({@code POST /api/chat}), and their models endpoints ({@link #serveModels}), scriptable per request: delay to the first token, token rate, HTTP errors with
  * {@code Retry-After}, an error event after HTTP 200, stalls, a cut connection, a stream without its terminal event,
  * a malformed chunk. It can also refuse connections altogether. Shared by tests and benchmarks. Thread-safe.
  */
@@ -108,6 +108,7 @@ public final class FakeProvider implements AutoCloseable {
     private volatile Javalin server;
     private volatile java.util.function.Consumer<TokenSent> tokenListener = t -> { };
     private final int port;
+    private volatile List<String> models = List.of();
 
     private FakeProvider(int port) {
         this.server = start(port);
@@ -132,6 +133,10 @@ public final class FakeProvider implements AutoCloseable {
         app.post("/v1/messages", ctx -> serve(ctx, Api.ANTHROPIC));
         app.post("/v1beta/models/{modelAndMethod}", ctx -> serve(ctx, Api.GEMINI));
         app.post("/api/chat", ctx -> serve(ctx, Api.OLLAMA));
+        // The models endpoints: OpenAI and Anthropic share the path, Anthropic's requests carry anthropic-version.
+        app.get("/v1/models", ctx -> models(ctx, ctx.header("anthropic-version") != null ? Api.ANTHROPIC : Api.OPENAI));
+        app.get("/v1beta/models", ctx -> models(ctx, Api.GEMINI));
+        app.get("/api/tags", ctx -> models(ctx, Api.OLLAMA));
         app.start("127.0.0.1", onPort);
         return app;
     }
@@ -148,6 +153,15 @@ public final class FakeProvider implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /**
+     * The model ids the models endpoints list, in every wire format (Ollama's as given, so give {@code name:tag}).
+     * None until set.
+     */
+    public FakeProvider serveModels(String... ids) {
+        this.models = List.of(ids);
+        return this;
     }
 
     /** Scripts the next replies, in order; when none is queued the fallback answers. */
@@ -206,6 +220,64 @@ public final class FakeProvider implements AutoCloseable {
     }
 
     // ---- serving ----
+
+    /** Gemini's list comes in pages of this many models, so clients must follow nextPageToken. */
+    private static final int GEMINI_PAGE = 2;
+
+    private void models(Context ctx, Api api) {
+        String auth = switch (api) {
+            case OPENAI -> ctx.header("Authorization");
+            case ANTHROPIC -> ctx.header("x-api-key");
+            case GEMINI -> ctx.header("x-goog-api-key");
+            case OLLAMA -> null;
+        };
+        received.add(new Received(api, ctx.path(), JSON.createObjectNode(), auth));
+        requestCount.incrementAndGet();
+        List<String> ids = models;
+        ObjectNode body = JSON.createObjectNode();
+        switch (api) {
+            case OPENAI -> {
+                body.put("object", "list");
+                ArrayNode data = body.putArray("data");
+                ids.forEach(id -> data.addObject().put("id", id).put("object", "model").put("created", 1_767_225_600)
+                        .put("owned_by", "system"));
+            }
+            case ANTHROPIC -> {
+                ArrayNode data = body.putArray("data");
+                ids.forEach(id -> data.addObject().put("type", "model").put("id", id).put("display_name", id)
+                        .put("created_at", "2026-01-01T00:00:00Z"));
+                body.put("has_more", false);
+                if (!ids.isEmpty()) {
+                    body.put("first_id", ids.getFirst()).put("last_id", ids.getLast());
+                }
+            }
+            case GEMINI -> {
+                String token = ctx.queryParam("pageToken");
+                int from = token == null ? 0 : Integer.parseInt(token);
+                int to = Math.min(ids.size(), from + GEMINI_PAGE);
+                ArrayNode page = body.putArray("models");
+                ids.subList(from, to).forEach(id -> {
+                    ObjectNode m = page.addObject().put("name", "models/" + id).put("version", "001")
+                            .put("displayName", id).put("inputTokenLimit", 1_048_576).put("outputTokenLimit", 65_536);
+                    m.putArray("supportedGenerationMethods").add("generateContent").add("countTokens");
+                });
+                if (to < ids.size()) {
+                    body.put("nextPageToken", String.valueOf(to));
+                }
+            }
+            case OLLAMA -> {
+                ArrayNode list = body.putArray("models");
+                ids.forEach(id -> {
+                    ObjectNode m = list.addObject().put("name", id).put("model", id)
+                            .put("modified_at", "2026-01-01T00:00:00.000000000Z").put("size", 2_019_393_189L)
+                            .put("digest", "a80c4f17acd55265feec403c7aef86be0c25983ab279d83f3bcd3abbcb5b8b72");
+                    m.putObject("details").put("format", "gguf").put("family", "llama")
+                            .put("parameter_size", "3.2B").put("quantization_level", "Q4_K_M");
+                });
+            }
+        }
+        ctx.contentType("application/json").result(body.toString());
+    }
 
     private void serve(Context ctx, Api api) throws IOException {
         JsonNode body = JSON.readTree(ctx.body());

@@ -170,7 +170,7 @@ public final class TerminalCommands implements AutoCloseable {
                 : "Nothing listens at " + where + ": check " + key;
     }
 
-    private static String describe(Failure f) {
+    static String describe(Failure f) {
         return switch (f) {
             case Failure.Unavailable u -> u.reason();
             case Failure.ConnectionFailed c -> c.refused() ? "nothing listens there" : "connection broke";
@@ -180,7 +180,11 @@ public final class TerminalCommands implements AutoCloseable {
         };
     }
 
-    /** Sends one tiny request to every model of every active provider and prints a line for each. */
+    /**
+     * Sends one tiny request to every model of every active provider and prints a line for each, then lists the models
+     * each provider serves and marks configured ones it does not. Exit code 0 when every probe answered and every
+     * configured model is listed; 1 when a probe failed, a provider could not be reached or a model is not served.
+     */
     public int check(PrintWriter out) {
         if (config.providers().isEmpty()) {
             out.println("no providers configured: add one under providers: (see config/switchboard.yaml)");
@@ -209,6 +213,7 @@ public final class TerminalCommands implements AutoCloseable {
                         + " at " + where);
             }
         }
+        allOk &= ModelListing.print(router.servedModels(), config, width, out, TerminalCommands::describe);
         out.flush();
         return allOk ? OK : FAILED;
     }

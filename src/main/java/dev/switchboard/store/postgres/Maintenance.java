@@ -129,17 +129,20 @@ final class Maintenance {
             removed += locks.withAll(batch.values(), () -> {
                 int n = database.inTransaction(QueryKind.FORGET, "forgetting a user's turns", c -> {
                     lockRows(c, batch);
+                    // A thread's summaries hold the removed words too, and their turn numbers no longer match: they go.
                     try (PreparedStatement ps = c.prepareStatement("""
-                            WITH gone AS (DELETE FROM turn WHERE conversation_id = ANY (?) AND author_id = ?
-                                              AND role <> 'ASSISTANT' RETURNING conversation_id, seq),
+                            WITH gone AS (DELETE FROM turn WHERE conversation_id = ANY (?)
+                                              AND ((author_id = ? AND role <> 'ASSISTANT') OR role = 'SUMMARY')
+                                              RETURNING conversation_id, seq, role),
                                  counted AS (SELECT g.conversation_id, count(*) AS n,
+                                                    count(*) FILTER (WHERE g.role <> 'SUMMARY') AS users,
                                                     count(*) FILTER (WHERE g.seq < c.recent_from) AS archived
                                              FROM gone g JOIN conversation c ON c.id = g.conversation_id
                                              GROUP BY g.conversation_id)
                             UPDATE conversation c SET turn_count = c.turn_count - counted.n,
                                                       archived_count = c.archived_count - counted.archived,
                                                       version = c.version + 1, updated_at = ?, updated_ns = ?
-                            FROM counted WHERE c.id = counted.conversation_id RETURNING counted.n""")) {
+                            FROM counted WHERE c.id = counted.conversation_id RETURNING counted.users AS n""")) {
                         ps.setArray(1, c.createArrayOf("bigint", batch.keySet().toArray()));
                         PgText.setText(ps, 2, userId);
                         PgText.setInstant(ps, 3, now);

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.switchboard.conversation.AssistantMeta;
 import dev.switchboard.conversation.Attachment;
 import dev.switchboard.conversation.Role;
+import dev.switchboard.conversation.SummaryMeta;
 import dev.switchboard.conversation.Turn;
 import java.sql.Array;
 import java.sql.Connection;
@@ -24,7 +25,7 @@ final class TurnRows {
 
     /** The columns {@link #read} needs, qualified by {@code t}. */
     static final String COLUMNS =
-            "t.seq, t.role, t.author_id, t.author_name, t.text, t.at, t.at_ns, t.message_ids, t.assistant,"
+            "t.seq, t.role, t.author_id, t.author_name, t.text, t.at, t.at_ns, t.message_ids, t.assistant, t.summary,"
             + " t.attachments";
 
     private static final ObjectMapper JSON = JsonMapper.builder()
@@ -41,8 +42,8 @@ final class TurnRows {
     /** Inserts one turn: {@link #bind} sets its parameters. */
     static final String INSERT = """
             INSERT INTO turn (conversation_id, seq, role, author_id, author_name, text, at, at_ns, message_ids,
-                              assistant, attachments)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::json, ?::json)""";
+                              assistant, summary, attachments)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::json, ?::json, ?::json)""";
 
     static void insert(Connection c, long conversationId, int seq, Turn turn) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(INSERT)) {
@@ -63,8 +64,9 @@ final class TurnRows {
         ps.setInt(8, PgText.nanosBelowMicros(turn.at()));
         ps.setArray(9, textArray(c, turn.messageIds()));
         ps.setString(10, turn.assistant() == null ? null : json(turn.assistant()));
-        ps.setString(11, attachmentsJson(turn.attachments()));
-        return 12;
+        ps.setString(11, turn.summary() == null ? null : json(turn.summary()));
+        ps.setString(12, attachmentsJson(turn.attachments()));
+        return 13;
     }
 
     /** The turns of a conversation from sequence number {@code from} on, oldest first. */
@@ -104,9 +106,11 @@ final class TurnRows {
         }
         array.free();
         String assistant = rs.getString("assistant");
+        String summary = rs.getString("summary");
         return new Turn(Role.valueOf(rs.getString("role")), PgText.text(rs, "author_id"),
                 PgText.text(rs, "author_name"), PgText.text(rs, "text"), PgText.instant(rs, "at", "at_ns"), ids,
-                assistant == null ? null : meta(assistant), attachments(rs.getString("attachments")));
+                assistant == null ? null : read(assistant, AssistantMeta.class),
+                summary == null ? null : read(summary, SummaryMeta.class), attachments(rs.getString("attachments")));
     }
 
     static Array textArray(Connection c, List<String> values) throws SQLException {
@@ -115,40 +119,27 @@ final class TurnRows {
 
     /** A turn's files as the {@code attachments} column holds them; null when it has none. */
     static String attachmentsJson(List<Attachment> attachments) {
-        if (attachments.isEmpty()) {
-            return null;
-        }
-        try {
-            return JSON.writeValueAsString(attachments);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("attachments could not be written as JSON", e);
-        }
+        return attachments.isEmpty() ? null : json(attachments);
     }
 
     private static List<Attachment> attachments(String json) throws SQLException {
-        if (json == null) {
-            return List.of();
-        }
-        try {
-            return List.of(JSON.readValue(json, Attachment[].class));
-        } catch (JsonProcessingException e) {
-            throw new SQLException("a stored turn's attachments do not parse: " + e.getOriginalMessage(), e);
-        }
+        return json == null ? List.of() : List.of(read(json, Attachment[].class));
     }
 
-    private static String json(AssistantMeta meta) {
+    private static String json(Object meta) {
         try {
             return JSON.writeValueAsString(meta);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("assistant metadata could not be written as JSON", e);
+            throw new IllegalStateException("a turn's metadata could not be written as JSON", e);
         }
     }
 
-    private static AssistantMeta meta(String json) throws SQLException {
+    private static <T> T read(String json, Class<T> type) throws SQLException {
         try {
-            return JSON.readValue(json, AssistantMeta.class);
+            return JSON.readValue(json, type);
         } catch (JsonProcessingException e) {
-            throw new SQLException("a stored turn's assistant metadata does not parse: " + e.getOriginalMessage(), e);
+            throw new SQLException("a stored turn's " + type.getSimpleName() + " does not parse: "
+                    + e.getOriginalMessage(), e);
         }
     }
 }
