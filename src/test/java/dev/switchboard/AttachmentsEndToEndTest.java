@@ -121,6 +121,22 @@ class AttachmentsEndToEndTest {
     }
 
     @Test
+    void slack_aFollowUpInTheThreadWithAFileIsRead_withoutAMention() {
+        FakeSlack slack = slack();
+        Service service = service(slackYaml(slack), Api.OPENAI, "gpt-4o");
+        awaitSlack(slack, service);
+        String ts = slack.post("C1", "U1", "<@" + FakeSlack.BOT_USER + "> I will send you the log");
+        await().atMost(Duration.ofSeconds(10)).until(() -> botTexts(slack, "C1", ts).contains(ANSWER));
+
+        slack.replyWithFiles("C1", ts, "U1", "here it is", FakeSlackFiles.Shared.of("app.log", "text/plain",
+                "NullPointerException at Main.java:42".getBytes(StandardCharsets.UTF_8)));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> provider.requests() == 2);
+        assertThat(ProviderMedia.text(provider.received().get(1))).contains("I will send you the log")
+                .contains("File app.log:").contains("NullPointerException at Main.java:42");
+    }
+
+    @Test
     void slack_aDirectMessageThatIsOnlyAFileIsAnswered_OllamaGetsItsImages() {
         FakeSlack slack = slack();
         Service service = service(slackYaml(slack), Api.OLLAMA, "llava:13b");

@@ -468,5 +468,12 @@ abstract class ConversationStoreContract {
         assertThat(store.forgetUser("slack", "UGONE")).isEqualTo(1);
         assertThat(open().blob(shared, IMAGE_HASH)).isEmpty();
         assertThat(open().load(shared).orElseThrow().turns()).extracting(Turn::text).containsExactly("still here");
+
+        ConversationKey old = slackKey("files-retired");
+        store.append(old, withFile("U1", "m3", t(0)));
+        store.attach(old, "m3", List.of(read), java.util.Map.of(IMAGE_HASH, IMAGE));
+        lookWrittenAt(t(1)); // retention decides by the turns' times
+        assertThat(store.deleteNotUpdatedSince(t(100_000))).isPositive();
+        assertThat(open().blob(old, IMAGE_HASH)).isEmpty();
     }
 }
