@@ -131,6 +131,7 @@ final class Service implements AutoCloseable {
         router = new Router(RouterOptionsMapping.of(config), new ModelFactory(), routing, clock,
                 RandomGenerator.getDefault(), meters, usage);
         started.add(router);
+        started.add(ToolWiring.start(config, router, routing, meters));
 
         ScheduledExecutorService pacing = Router.scheduler(1, daemon("live-replies"));
         started.add(pacing::shutdownNow);

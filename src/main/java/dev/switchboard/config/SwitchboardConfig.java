@@ -29,7 +29,8 @@ public record SwitchboardConfig(
         Operators operators,
         Ops ops,
         Logging logging,
-        Feedback feedback) implements PlatformSections, ProviderSections, RoutingSections, ServiceSections {
+        Feedback feedback,
+        Tools tools) implements PlatformSections, ProviderSections, RoutingSections, ServiceSections, ToolSections {
 
     public SwitchboardConfig {
         slack = slack != null ? slack : new Slack(null, null, null, null, null, null, null, null, null, null, null, null,
@@ -43,10 +44,11 @@ public record SwitchboardConfig(
         ops = ops != null ? ops : new Ops(null, null, null, null, null);
         logging = logging != null ? logging : new Logging(null, null);
         feedback = feedback != null ? feedback : new Feedback(null);
+        tools = tools != null ? tools : new Tools(null, null, null, null, null, null);
     }
 
     public static SwitchboardConfig empty() {
-        return new SwitchboardConfig(null, null, null, null, null, null, null, null, null);
+        return new SwitchboardConfig(null, null, null, null, null, null, null, null, null, null);
     }
 
     /** What a new message in a thread does while the bot is still answering an earlier one there. */

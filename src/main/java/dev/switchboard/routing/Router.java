@@ -148,6 +148,11 @@ public final class Router implements AutoCloseable {
         this.toolOptions = java.util.Objects.requireNonNull(options);
     }
 
+    /** Changes which tools replies may call where (a reload); the servers stay. */
+    public void useToolOptions(ToolOptions options) {
+        this.toolOptions = java.util.Objects.requireNonNull(options);
+    }
+
     private void finished(ReplyRun reply) {
         activeReplies.decrementAndGet();
         live.remove(reply);
