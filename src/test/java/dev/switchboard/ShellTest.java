@@ -412,4 +412,60 @@ class ShellTest {
         shell.type("/switchboard status\n");
         await().until(() -> shell.count("main/m: 0% 👍 (0 of 1)") == 2);
     }
+
+    /** A route whose replies may call the fake MCP server's tools, {@code add_note} only once approved. */
+    private Session withTools(dev.switchboard.testing.FakeMcpServer mcp) throws IOException {
+        Session shell = start(one(), """
+                routing:
+                  default_route: main
+                  routes:
+                    main: {targets: [main/m], tools: [fake/*]}
+                tools:
+                  approval_timeout: 20s
+                  servers:
+                    fake: {url: %s, confirm: [add_note]}
+                """.formatted(mcp.url()));
+        await().atMost(Duration.ofSeconds(20)).until(() -> mcp.listed() > 0);
+        return shell;
+    }
+
+    @Test
+    void aToolCallShowsItsStatusLineThenTheAnswer() throws Exception {
+        try (var mcp = dev.switchboard.testing.FakeMcpServer.http(null)) {
+            primary.enqueue(Script.callTools("", new dev.switchboard.testing.FakeToolCalls.Call("call_1", "fake__echo",
+                    "{\"text\":\"hi\"}")), Script.answer("The tool said hi."));
+            Session shell = withTools(mcp);
+
+            shell.ask("use the tool");
+
+            assertThat(shell.screen()).contains("✅ fake/echo (text: \"hi\") — done in")
+                    .contains("The tool said hi.");
+        }
+    }
+
+    @Test
+    void aConfirmedToolAsksYesOrNoAtThePrompt() throws Exception {
+        try (var mcp = dev.switchboard.testing.FakeMcpServer.http(null)) {
+            primary.enqueue(Script.callTools("", new dev.switchboard.testing.FakeToolCalls.Call("call_1",
+                    "fake__add_note", "{\"text\":\"x\"}")), Script.answer("Noted."),
+                    Script.callTools("", new dev.switchboard.testing.FakeToolCalls.Call("call_2",
+                    "fake__add_note", "{\"text\":\"y\"}")), Script.answer("Not noted."));
+            Session shell = withTools(mcp);
+
+            int footers = shell.count("── ");
+            shell.type("note x\n");
+            await().atMost(Duration.ofSeconds(10)).until(() -> shell.screen().contains("run fake/add_note"));
+            shell.type("y\n");
+            await().atMost(Duration.ofSeconds(10)).until(() -> shell.count("── ") > footers);
+            assertThat(mcp.notes()).isEqualTo(1);
+
+            int before = shell.count("? [y/N]");
+            shell.type("note y\n");
+            await().atMost(Duration.ofSeconds(10)).until(() -> shell.count("? [y/N]") > before);
+            shell.type("n\n");
+            await().atMost(Duration.ofSeconds(10)).until(() -> shell.screen().contains("Not noted."));
+            assertThat(mcp.notes()).isEqualTo(1);
+            assertThat(shell.screen()).contains("🚫 fake/add_note (text: \"y\") — not approved");
+        }
+    }
 }

@@ -151,6 +151,7 @@ public final class LiveReplies {
         private int version;
         private int layoutVersion = -1;
         private List<String> layout;
+        private final ToolLines toolLines = new ToolLines();
 
         private Live(ReplySink sink, List<Budget> budgets, Function<ReplyOutcome, String> footer, long now,
                      long seq) {
@@ -195,6 +196,7 @@ public final class LiveReplies {
         @Override
         public void onToken(String text) {
             synchronized (LiveReplies.this) {
+                toolLines.answerStreams();
                 source.append(text);
                 version++;
                 if (unseenSince == 0) {
@@ -211,6 +213,35 @@ public final class LiveReplies {
                     }
                 }
             }
+        }
+
+        /** A tool call's status line, written like any other change of the text (paced by the same budgets). */
+        @Override
+        public void onToolStatus(dev.switchboard.routing.ToolStatus status) {
+            if (sink.showsToolStatus(status)) {
+                return; // the platform shows it its own way (Slack's streaming task updates)
+            }
+            synchronized (LiveReplies.this) {
+                toolLines.update(status);
+                version++;
+                if (unseenSince == 0) {
+                    unseenSince(ticker.nanos());
+                }
+                if (!inFlight) {
+                    long now = ticker.nanos();
+                    long wait = Budget.nanosUntilAllFree(budgets, now, urgent);
+                    if (wait == 0) {
+                        pump();
+                    } else {
+                        wakeAt(now + wait);
+                    }
+                }
+            }
+        }
+
+        @Override
+        public CompletableFuture<Boolean> onApprovalNeeded(dev.switchboard.routing.ToolStatus call) {
+            return sink.askApproval(call);
         }
 
         @Override
@@ -260,6 +291,7 @@ public final class LiveReplies {
 
         private List<String> layoutNow() {
             String display = finalDisplay != null ? finalDisplay
+                    : toolLines.showing() ? sink.format(toolLines.below(source.toString())) + sink.cursor()
                     : source.isEmpty() ? sink.placeholder() : sink.format(source.toString()) + sink.cursor();
             String rest = frozenUpTo >= display.length() ? "" : display.substring(frozenUpTo).stripLeading();
             return rest.isEmpty() ? List.of() : Splitter.split(rest, sink.maxChars());

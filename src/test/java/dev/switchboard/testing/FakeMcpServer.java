@@ -55,6 +55,11 @@ public final class FakeMcpServer implements AutoCloseable {
         return "http://127.0.0.1:" + app.port() + "/mcp";
     }
 
+    /** Times a client listed the tools (once per connection). */
+    public int listed() {
+        return tools.listed();
+    }
+
     /** Calls of {@code add_note} so far. */
     public int notes() {
         return tools.notes();

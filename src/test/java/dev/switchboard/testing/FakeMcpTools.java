@@ -22,6 +22,7 @@ final class FakeMcpTools {
     static final ObjectMapper JSON = new ObjectMapper();
 
     private final AtomicInteger notes = new AtomicInteger();
+    private final AtomicInteger listed = new AtomicInteger();
     private final Path counterFile;
     private final Runnable crash;
 
@@ -36,6 +37,10 @@ final class FakeMcpTools {
 
     int notes() {
         return notes.get();
+    }
+
+    int listed() {
+        return listed.get();
     }
 
     /** The response to one JSON-RPC message, or null for a notification. */
@@ -55,7 +60,10 @@ final class FakeMcpTools {
                 result.putObject("serverInfo").put("name", "fake-mcp").put("version", "1.0");
             }
             case "ping" -> response.putObject("result");
-            case "tools/list" -> response.set("result", toolList());
+            case "tools/list" -> {
+                listed.incrementAndGet();
+                response.set("result", toolList());
+            }
             case "tools/call" -> response.set("result", call(params.path("name").asText(),
                     params.path("arguments")));
             default -> response.putObject("error").put("code", -32601).put("message", "no method " + method);
