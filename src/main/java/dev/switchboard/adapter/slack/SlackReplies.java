@@ -40,6 +40,13 @@ final class SlackReplies {
         this.botId = botId;
     }
 
+    private volatile SlackApprovals approvals;
+
+    /** Confirmed tools ask with Approve / Deny buttons in the reply's thread. */
+    void useApprovals(SlackApprovals approvals) {
+        this.approvals = approvals;
+    }
+
     /**
      * The thread answering message {@code messageTs} of {@code user}.
      *
@@ -49,6 +56,9 @@ final class SlackReplies {
         boolean stream = config.nativeStreaming() && replyIn != null;
         ReplySink sink = stream ? new SlackStreamSink(api, channel, replyIn, dm ? null : user, dm ? null : team)
                 : new SlackSink(api, channel, replyIn, messageTs);
+        if (approvals != null && replyIn != null) {
+            sink = approvals.asking(sink, channel, replyIn, user);
+        }
         List<Budget> spend = List.of(posts(channel),
                 budget("slack " + team + (stream ? " chat.appendStream" : " chat.update"), config.updateBudget()));
         return new SlackThread(api, sink, spend, channel, replyIn, messageTs, botUser, botId, this::historyPermit,
