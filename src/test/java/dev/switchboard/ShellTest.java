@@ -440,6 +440,10 @@ class ShellTest {
 
             assertThat(shell.screen()).contains("✅ fake/echo (text: \"hi\") — done in")
                     .contains("The tool said hi.");
+
+            shell.type("/switchboard tools\n");
+            await().atMost(Duration.ofSeconds(10)).until(() -> shell.screen().contains("fake/echo: 1 call, 0 failed"));
+            assertThat(shell.screen()).contains("fake (http): connected").contains("fake/add_note: 0 calls");
         }
     }
 
