@@ -942,6 +942,16 @@ class SlackEndToEndTest {
             assertThat(mcp.notes()).isEqualTo(1);
             await().untilAsserted(() -> assertThat(slack.thread("C1", ts)).filteredOn(m -> m.ts()
                     .equals(question.ts())).extracting(Message::text).containsExactly("✅ Approved: fake/add_note"));
+
+            // Stored as a turn of its own, before the answer; a follow-up has it as context.
+            Service service = services.getLast();
+            await().untilAsserted(() -> assertThat(service.store().load(new ConversationKey("slack", FakeSlack.TEAM,
+                    "C1", ts)).orElseThrow().turns()).extracting(t -> t.role().name())
+                    .containsExactly("USER", "TOOL", "ASSISTANT"));
+            slack.reply("C1", ts, "U1", mention("and what did the tool say?"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> provider.received().getLast().body().toString()
+                    .contains("earlier tool call fake/add_note"));
+            assertThat(provider.received().getLast().body().toString()).contains("noted #1: x");
         }
     }
 

@@ -40,6 +40,12 @@ public record Turn(
         return new Turn(Role.USER, authorId, authorName, text, at, messageIds, null);
     }
 
+    /** A tool call and its result ({@link Role#TOOL}); {@code tool} is {@code server/tool}. */
+    public static Turn tool(String tool, String arguments, String result, boolean failed, Instant at) {
+        return new Turn(Role.TOOL, tool, "", arguments + "\n" + (failed ? "failed: " : "→ ") + result, at, List.of(),
+                null);
+    }
+
     public static Turn assistant(String botId, String text, Instant at, List<String> messageIds, AssistantMeta meta) {
         return new Turn(Role.ASSISTANT, botId, "", text, at, messageIds, Objects.requireNonNull(meta, "meta"));
     }

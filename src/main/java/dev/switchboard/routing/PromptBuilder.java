@@ -68,6 +68,19 @@ final class PromptBuilder {
             if (turn.role() == Role.SYSTEM || turn.text().isBlank()) {
                 continue;
             }
+            if (turn.role() == Role.TOOL) {
+                // Context for a follow-up: what the answer after it was based on, as part of that answer.
+                if (kept.peekFirst() instanceof AiMessage answer) {
+                    String with = ToolTurnText.of(turn) + "\n\n" + answer.text();
+                    int cost = estimate(turn.text()) + 8;
+                    if (used + cost <= budget) {
+                        kept.removeFirst();
+                        kept.addFirst(AiMessage.from(with));
+                        used += cost;
+                    }
+                }
+                continue;
+            }
             ChatMessage message = toMessage(turn, manyPeople);
             int cost = estimate(turn.text()) + 8;
             // The message being answered always goes, even alone over budget: the provider then says it is too long.
@@ -90,7 +103,7 @@ final class PromptBuilder {
     private static int countConversational(List<Turn> history, int upToInclusive) {
         int n = 0;
         for (int i = 0; i <= upToInclusive; i++) {
-            if (history.get(i).role() != Role.SYSTEM) {
+            if (history.get(i).role() != Role.SYSTEM && history.get(i).role() != Role.TOOL) {
                 n++;
             }
         }

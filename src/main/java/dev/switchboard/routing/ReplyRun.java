@@ -322,7 +322,8 @@ final class ReplyRun implements ReplyHandle {
                     .increment(cost);
         }
         ReplyOutcome.Completed done = new ReplyOutcome.Completed(completion.text(), target, failures,
-                completion.usage(), firstToken, latency, omittedTurns, cost);
+                completion.usage(), firstToken, latency, omittedTurns, cost,
+                tools == null ? List.of() : tools.record());
         if (done.fellBack()) {
             counter("switchboard.reply.fallbacks", target).increment();
         }

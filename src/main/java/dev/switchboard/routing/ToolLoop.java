@@ -39,6 +39,7 @@ final class ToolLoop {
     private final Map<String, ToolResult> results = new HashMap<>();
     private final List<CompletableFuture<?>> running = new ArrayList<>();
     private final StringBuilder earlierText = new StringBuilder();
+    private final List<ToolCall> record = new ArrayList<>();
     private int steps;
     private int calls;
     private boolean separatorDue;
@@ -78,6 +79,13 @@ final class ToolLoop {
 
     private boolean limitReached() {
         return steps >= options.maxSteps() || time.nanos() - deadlineNanos >= 0;
+    }
+
+    /** Every call made so far with its result, in order: stored in the thread with the answer. */
+    List<ToolCall> record() {
+        synchronized (record) {
+            return List.copyOf(record);
+        }
     }
 
     int steps() {
@@ -148,7 +156,12 @@ final class ToolLoop {
         return CompletableFuture.allOf(all).thenRun(() -> {
             for (int i = 0; i < requests.size(); i++) {
                 ToolResult result = futures.get(i).join().capped(options.maxResultChars());
-                results.put(requests.get(i).id(), result);
+                if (results.putIfAbsent(requests.get(i).id(), result) == null) {
+                    synchronized (record) {
+                        record.add(new ToolCall(ToolBox.displayName(requests.get(i).name()),
+                                requests.get(i).arguments(), result.text(), result.failed()));
+                    }
+                }
                 messages.add(ToolExecutionResultMessage.from(requests.get(i), result.text()));
             }
         });
