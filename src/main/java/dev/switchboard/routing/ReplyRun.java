@@ -335,7 +335,7 @@ final class ReplyRun implements ReplyHandle {
         String user = request.history().getLast().authorId();
         UsageRecord record = new UsageRecord(services.clock().instant(), key.platform(), key.workspace(), key.channel(),
                 user, target.provider(), target.model(), completion.usage().input(), completion.usage().output(),
-                cost);
+                cost, tools == null ? 0 : tools.steps());
         services.usage().record(record); // queued by the ledger: the disk never holds up the answer
 
         finish(done);
