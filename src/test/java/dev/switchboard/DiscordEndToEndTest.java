@@ -416,16 +416,7 @@ class DiscordEndToEndTest {
     @Test
     void aConfirmedToolShowsButtons_othersAreRefused_theAskerApproves_andTheStatusAndAnswerShow() {
         try (var mcp = dev.switchboard.testing.FakeMcpServer.http(null)) {
-            start("", """
-                    routing:
-                      default_route: main
-                      routes:
-                        main: {targets: [main/m], tools: [fake/*]}
-                    tools:
-                      approval_timeout: 20s
-                      servers:
-                        fake: {url: %s, confirm: [add_note]}
-                    """.formatted(mcp.url()));
+            start("", mcp.routeWithTools("main/m"));
             await().atMost(Duration.ofSeconds(20)).until(() -> mcp.listed() > 0);
             provider.enqueue(Script.callTools("", new dev.switchboard.testing.FakeToolCalls.Call("call_1",
                     "fake__add_note", "{\"text\":\"@everyone\"}")), Script.answer("Noted for you."));

@@ -415,16 +415,7 @@ class ShellTest {
 
     /** A route whose replies may call the fake MCP server's tools, {@code add_note} only once approved. */
     private Session withTools(dev.switchboard.testing.FakeMcpServer mcp) throws IOException {
-        Session shell = start(one(), """
-                routing:
-                  default_route: main
-                  routes:
-                    main: {targets: [main/m], tools: [fake/*]}
-                tools:
-                  approval_timeout: 20s
-                  servers:
-                    fake: {url: %s, confirm: [add_note]}
-                """.formatted(mcp.url()));
+        Session shell = start(one(), mcp.routeWithTools("main/m"));
         await().atMost(Duration.ofSeconds(20)).until(() -> mcp.listed() > 0);
         return shell;
     }

@@ -886,16 +886,7 @@ class SlackEndToEndTest {
     // ---------------------------------------------------------------- tools over MCP, issue 21
 
     private Service startWithTools(dev.switchboard.testing.FakeMcpServer mcp, String extraSlack) {
-        Service service = start(extraSlack, """
-                routing:
-                  default_route: main
-                  routes:
-                    main: {targets: [main/m], tools: [fake/*]}
-                tools:
-                  approval_timeout: 20s
-                  servers:
-                    fake: {url: %s, confirm: [add_note]}
-                """.formatted(mcp.url()));
+        Service service = start(extraSlack, mcp.routeWithTools("main/m"));
         await().atMost(Duration.ofSeconds(20)).until(() -> mcp.listed() > 0);
         return service;
     }
@@ -906,7 +897,8 @@ class SlackEndToEndTest {
         try (var mcp = dev.switchboard.testing.FakeMcpServer.http(null)) {
             startWithTools(mcp, extraSlack);
             provider.enqueue(Script.callTools("", new dev.switchboard.testing.FakeToolCalls.Call("call_1",
-                    "fake__mention", "{}")), Script.answer("It said: Ping <!channel> and @everyone"));
+                    "fake__mention", "{}")), Script.answer("It said: Ping <!channel> and @everyone")
+                    .paced(Duration.ofMillis(1500), Duration.ZERO)); // the status line shows meanwhile
 
             String ts = slack.post("C1", "U1", mention("use the tool"));
 

@@ -198,19 +198,24 @@ public final class LiveReplies {
             synchronized (LiveReplies.this) {
                 toolLines.answerStreams();
                 source.append(text);
-                version++;
-                if (unseenSince == 0) {
-                    unseenSince(ticker.nanos());
-                }
-                // A full pump only when this reply could write now; otherwise the scheduled wake-up serves it.
-                if (!inFlight) {
-                    long now = ticker.nanos();
-                    long wait = Budget.nanosUntilAllFree(budgets, now, urgent);
-                    if (wait == 0) {
-                        pump();
-                    } else {
-                        wakeAt(now + wait);
-                    }
+                changed();
+            }
+        }
+
+        /** The text to show changed: it waits to be seen from now, and is written when the budgets allow. */
+        private void changed() {
+            version++;
+            if (unseenSince == 0) {
+                unseenSince(ticker.nanos());
+            }
+            // A full pump only when this reply could write now; otherwise the scheduled wake-up serves it.
+            if (!inFlight) {
+                long now = ticker.nanos();
+                long wait = Budget.nanosUntilAllFree(budgets, now, urgent);
+                if (wait == 0) {
+                    pump();
+                } else {
+                    wakeAt(now + wait);
                 }
             }
         }
@@ -223,19 +228,7 @@ public final class LiveReplies {
             }
             synchronized (LiveReplies.this) {
                 toolLines.update(status);
-                version++;
-                if (unseenSince == 0) {
-                    unseenSince(ticker.nanos());
-                }
-                if (!inFlight) {
-                    long now = ticker.nanos();
-                    long wait = Budget.nanosUntilAllFree(budgets, now, urgent);
-                    if (wait == 0) {
-                        pump();
-                    } else {
-                        wakeAt(now + wait);
-                    }
-                }
+                changed();
             }
         }
 

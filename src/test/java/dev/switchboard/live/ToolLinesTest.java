@@ -39,7 +39,8 @@ class ToolLinesTest {
                 Duration.ofMillis(1200)));
 
         String during = shown();
-        assertThat(during).contains("Let me look.").contains("✅ docs/search (query: \"@\u200bhere kafka\") — done in 1.2 s")
+        assertThat(during).contains("Let me look.")
+                .contains("✅ docs/search (query: \"@\u200bhere kafka\") — done in 1.2 s")
                 .contains("🔧 docs/fetch …").doesNotContain("@here");
         assertThat(platform.overBudget()).isZero();
 

@@ -55,6 +55,23 @@ public final class FakeMcpServer implements AutoCloseable {
         return "http://127.0.0.1:" + app.port() + "/mcp";
     }
 
+    /**
+     * Top-level config for a service whose route {@code main} answers with {@code target} and may call this server's
+     * tools (as {@code fake}), {@code add_note} only once approved (within 20 s).
+     */
+    public String routeWithTools(String target) {
+        return """
+                routing:
+                  default_route: main
+                  routes:
+                    main: {targets: [%s], tools: [fake/*]}
+                tools:
+                  approval_timeout: 20s
+                  servers:
+                    fake: {url: %s, confirm: [add_note]}
+                """.formatted(target, url());
+    }
+
     /** Times a client listed the tools (once per connection). */
     public int listed() {
         return tools.listed();
@@ -92,7 +109,8 @@ public final class FakeMcpServer implements AutoCloseable {
     /** The stdio server: args[0] is the counter file. */
     public static void main(String[] args) throws Exception {
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-        FakeMcpTools tools = new FakeMcpTools(args.length > 0 ? Path.of(args[0]) : null, () -> Runtime.getRuntime().halt(3));
+        FakeMcpTools tools = new FakeMcpTools(args.length > 0 ? Path.of(args[0]) : null,
+                () -> Runtime.getRuntime().halt(3));
         var executor = Executors.newVirtualThreadPerTaskExecutor();
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         String line;

@@ -1,7 +1,5 @@
 package dev.switchboard.adapter.discord;
 
-import dev.switchboard.live.ForwardingSink;
-import dev.switchboard.live.ReplySink;
 import dev.switchboard.routing.ToolStatus;
 import java.util.List;
 import java.util.Map;
@@ -39,14 +37,10 @@ final class DiscordApprovals extends ListenerAdapter {
         this.operator = operator;
     }
 
-    /** The reply's sink, asking in its place about {@code asker}'s tool calls. */
-    ReplySink asking(ReplySink sink, CompletableFuture<ChannelSink.Place> place, String asker) {
-        return new ForwardingSink(sink) {
-            @Override
-            public CompletableFuture<Boolean> askApproval(ToolStatus call) {
-                return place.thenCompose(p -> ask(p, asker, call));
-            }
-        };
+    /** How a reply in {@code place} asks about {@code asker}'s tool calls. */
+    java.util.function.Function<ToolStatus, CompletableFuture<Boolean>> asking(
+            CompletableFuture<ChannelSink.Place> place, String asker) {
+        return call -> place.thenCompose(p -> ask(p, asker, call));
     }
 
     private CompletableFuture<Boolean> ask(ChannelSink.Place place, String asker, ToolStatus call) {
@@ -94,7 +88,8 @@ final class DiscordApprovals extends ListenerAdapter {
         // is not the interaction's own response.
         event.getMessageChannel().editMessageById(event.getMessageId(), outcome).setComponents()
                 .setAllowedMentions(List.of())
-                .queue(ok -> { }, e -> log.debug("discord: an approval message could not be updated: {}", e.toString()));
+                .queue(ok -> { }, e -> log.debug("discord: an approval message could not be updated: {}",
+                        e.toString()));
         waiting.answer().complete(approve);
     }
 }

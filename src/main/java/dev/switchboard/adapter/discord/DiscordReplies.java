@@ -74,9 +74,9 @@ final class DiscordReplies {
     /** @param asker the user answered: {@code confirm}ed tools ask them; null declines such tools */
     DiscordThread inChannel(ConversationKey key, CompletableFuture<ChannelSink.Place> place, String budgetOf,
                             String asker) {
-        ReplySink sink = new ChannelSink(place, silent, remember(key));
+        ChannelSink sink = new ChannelSink(place, silent, remember(key));
         if (approvals != null && asker != null) {
-            sink = approvals.asking(sink, place, asker);
+            sink.askWith(approvals.asking(place, asker));
         }
         return new DiscordThread(sink, budgets(budgetOf), typingIn(place), typing, gate::spare, ticker,
                 feedback.getAsBoolean() ? key : null);

@@ -8,8 +8,6 @@ import com.slack.api.model.block.SectionBlock;
 import com.slack.api.model.block.composition.MarkdownTextObject;
 import com.slack.api.model.block.composition.PlainTextObject;
 import com.slack.api.model.block.element.ButtonElement;
-import dev.switchboard.live.ForwardingSink;
-import dev.switchboard.live.ReplySink;
 import dev.switchboard.routing.ToolStatus;
 import java.util.List;
 import java.util.Map;
@@ -58,14 +56,10 @@ final class SlackApprovals {
         });
     }
 
-    /** The reply's sink, asking in {@code threadTs} of {@code channel} about {@code asker}'s tool calls. */
-    ReplySink asking(ReplySink sink, String channel, String threadTs, String asker) {
-        return new ForwardingSink(sink) {
-            @Override
-            public CompletableFuture<Boolean> askApproval(ToolStatus call) {
-                return ask(channel, threadTs, asker, call);
-            }
-        };
+    /** How a reply in {@code threadTs} of {@code channel} asks about {@code asker}'s tool calls. */
+    java.util.function.Function<ToolStatus, CompletableFuture<Boolean>> asking(String channel, String threadTs,
+                                                                               String asker) {
+        return call -> ask(channel, threadTs, asker, call);
     }
 
     CompletableFuture<Boolean> ask(String channel, String threadTs, String asker, ToolStatus call) {

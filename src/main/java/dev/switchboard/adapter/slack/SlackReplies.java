@@ -54,10 +54,16 @@ final class SlackReplies {
      */
     SlackThread thread(String team, String channel, String replyIn, String messageTs, String user, boolean dm) {
         boolean stream = config.nativeStreaming() && replyIn != null;
-        ReplySink sink = stream ? new SlackStreamSink(api, channel, replyIn, dm ? null : user, dm ? null : team)
-                : new SlackSink(api, channel, replyIn, messageTs);
-        if (approvals != null && replyIn != null) {
-            sink = approvals.asking(sink, channel, replyIn, user);
+        ReplySink sink;
+        var asking = approvals == null || replyIn == null ? null : approvals.asking(channel, replyIn, user);
+        if (stream) {
+            SlackStreamSink streaming = new SlackStreamSink(api, channel, replyIn, dm ? null : user, dm ? null : team);
+            streaming.askWith(asking);
+            sink = streaming;
+        } else {
+            SlackSink plain = new SlackSink(api, channel, replyIn, messageTs);
+            plain.askWith(asking);
+            sink = plain;
         }
         List<Budget> spend = List.of(posts(channel),
                 budget("slack " + team + (stream ? " chat.appendStream" : " chat.update"), config.updateBudget()));

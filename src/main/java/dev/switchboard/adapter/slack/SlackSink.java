@@ -13,6 +13,22 @@ import java.util.concurrent.CompletionStage;
  */
 final class SlackSink implements ReplySink {
 
+    /** Asks about {@code confirm}ed tools; null declines them. */
+    private volatile java.util.function.Function<dev.switchboard.routing.ToolStatus,
+            java.util.concurrent.CompletableFuture<Boolean>> approver;
+
+    void askWith(java.util.function.Function<dev.switchboard.routing.ToolStatus,
+            java.util.concurrent.CompletableFuture<Boolean>> how) {
+        this.approver = how;
+    }
+
+    @Override
+    public java.util.concurrent.CompletableFuture<Boolean> askApproval(dev.switchboard.routing.ToolStatus call) {
+        var how = approver;
+        return how == null ? java.util.concurrent.CompletableFuture.completedFuture(false) : how.apply(call);
+    }
+
+
     static final int MAX_CHARS = 3_500;
     /** The event type of the message metadata on a reply's messages. */
     static final String REPLY = "switchboard_reply";

@@ -18,6 +18,22 @@ import java.util.concurrent.CompletionStage;
  */
 final class SlackStreamSink implements ReplySink {
 
+    /** Asks about {@code confirm}ed tools; null declines them. */
+    private volatile java.util.function.Function<dev.switchboard.routing.ToolStatus,
+            CompletableFuture<Boolean>> approver;
+
+    void askWith(java.util.function.Function<dev.switchboard.routing.ToolStatus,
+            CompletableFuture<Boolean>> how) {
+        this.approver = how;
+    }
+
+    @Override
+    public CompletableFuture<Boolean> askApproval(dev.switchboard.routing.ToolStatus call) {
+        var how = approver;
+        return how == null ? CompletableFuture.completedFuture(false) : how.apply(call);
+    }
+
+
     private static final Logger log = LoggerFactory.getLogger(SlackStreamSink.class);
 
     private final SlackApi api;
