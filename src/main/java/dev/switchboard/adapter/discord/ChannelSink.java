@@ -15,21 +15,13 @@ import net.dv8tion.jda.api.entities.channel.middleman.MessageChannel;
  */
 final class ChannelSink implements ReplySink, DiscordFeedback.Buttons {
 
-    /** Asks about {@code confirm}ed tools; null declines them. */
-    private volatile java.util.function.Function<dev.switchboard.routing.ToolStatus,
-            CompletableFuture<Boolean>> approver;
-
-    void askWith(java.util.function.Function<dev.switchboard.routing.ToolStatus,
-            CompletableFuture<Boolean>> how) {
-        this.approver = how;
-    }
+    /** Asks about {@code confirm}ed tools; unset, they are declined. */
+    final dev.switchboard.live.ApprovalHook approvals = new dev.switchboard.live.ApprovalHook();
 
     @Override
-    public CompletableFuture<Boolean> askApproval(dev.switchboard.routing.ToolStatus call) {
-        var how = approver;
-        return how == null ? CompletableFuture.completedFuture(false) : how.apply(call);
+    public java.util.concurrent.CompletableFuture<Boolean> askApproval(dev.switchboard.routing.ToolStatus call) {
+        return approvals.ask(call);
     }
-
 
     static final int MAX_CHARS = 2_000;
 

@@ -76,7 +76,7 @@ final class DiscordReplies {
                             String asker) {
         ChannelSink sink = new ChannelSink(place, silent, remember(key));
         if (approvals != null && asker != null) {
-            sink.askWith(approvals.asking(place, asker));
+            sink.approvals.set(approvals.asking(place, asker));
         }
         return new DiscordThread(sink, budgets(budgetOf), typingIn(place), typing, gate::spare, ticker,
                 feedback.getAsBoolean() ? key : null);

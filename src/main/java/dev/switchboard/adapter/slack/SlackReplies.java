@@ -58,11 +58,11 @@ final class SlackReplies {
         var asking = approvals == null || replyIn == null ? null : approvals.asking(channel, replyIn, user);
         if (stream) {
             SlackStreamSink streaming = new SlackStreamSink(api, channel, replyIn, dm ? null : user, dm ? null : team);
-            streaming.askWith(asking);
+            streaming.approvals.set(asking);
             sink = streaming;
         } else {
             SlackSink plain = new SlackSink(api, channel, replyIn, messageTs);
-            plain.askWith(asking);
+            plain.approvals.set(asking);
             sink = plain;
         }
         List<Budget> spend = List.of(posts(channel),

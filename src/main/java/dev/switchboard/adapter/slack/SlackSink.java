@@ -13,21 +13,13 @@ import java.util.concurrent.CompletionStage;
  */
 final class SlackSink implements ReplySink {
 
-    /** Asks about {@code confirm}ed tools; null declines them. */
-    private volatile java.util.function.Function<dev.switchboard.routing.ToolStatus,
-            java.util.concurrent.CompletableFuture<Boolean>> approver;
-
-    void askWith(java.util.function.Function<dev.switchboard.routing.ToolStatus,
-            java.util.concurrent.CompletableFuture<Boolean>> how) {
-        this.approver = how;
-    }
+    /** Asks about {@code confirm}ed tools; unset, they are declined. */
+    final dev.switchboard.live.ApprovalHook approvals = new dev.switchboard.live.ApprovalHook();
 
     @Override
     public java.util.concurrent.CompletableFuture<Boolean> askApproval(dev.switchboard.routing.ToolStatus call) {
-        var how = approver;
-        return how == null ? java.util.concurrent.CompletableFuture.completedFuture(false) : how.apply(call);
+        return approvals.ask(call);
     }
-
 
     static final int MAX_CHARS = 3_500;
     /** The event type of the message metadata on a reply's messages. */
