@@ -58,8 +58,13 @@ class ToolLoopTest {
     }
 
     private Router router(Api api, int maxSteps, Duration callTimeout, Set<String> confirm, Duration approvalTimeout) {
+        return router(api, maxSteps, callTimeout, confirm, approvalTimeout, "retry: {max_attempts: 1}");
+    }
+
+    private Router router(Api api, int maxSteps, Duration callTimeout, Set<String> confirm, Duration approvalTimeout,
+                          String primaryRetry) {
         String yaml = TestRouters.twoProviders(api.name().toLowerCase(Locale.ROOT), primary.baseUrl(api),
-                "retry: {max_attempts: 1}", secondary.baseUrl(Api.ANTHROPIC), "retry: {max_attempts: 1}");
+                primaryRetry, secondary.baseUrl(Api.ANTHROPIC), "retry: {max_attempts: 1}");
         router = TestRouters.router(yaml, scheduler, Clock.systemUTC());
         tools = new McpTools(List.of(new ServerOptions("fake", List.of(), Map.of(), mcp.url(), Map.of(),
                 Duration.ofSeconds(10), callTimeout, confirm)), scheduler, new SimpleMeterRegistry(),
@@ -146,6 +151,37 @@ class ToolLoopTest {
         assertThat(l.text.toString()).isEqualTo("Let me check.\n\n3 and two.");
         assertThat(FakeToolCalls.results(primary.received().get(1))).containsExactly(
                 new FakeToolCalls.Result("call_a", "3"), new FakeToolCalls.Result("call_b", "echo: two"));
+    }
+
+    @Test
+    void twoCallsInOneStep_runInParallel() {
+        router(Api.OPENAI, 8, Duration.ofMillis(800), Set.of(), Duration.ofSeconds(30));
+        primary.enqueue(Script.callTools("", new Call("call_a", "fake__hang", "{}"), new Call("call_b", "fake__hang",
+                "{}")), Script.answer("Neither answered."));
+
+        Listener l = ask("two slow ones");
+
+        assertThat(l.completed().text()).isEqualTo("Neither answered.");
+        // Both began before either ended: one after the other would interleave RUNNING and FAILED.
+        assertThat(l.statuses).extracting(ToolStatus::state).containsExactly(ToolStatus.State.RUNNING,
+                ToolStatus.State.RUNNING, ToolStatus.State.FAILED, ToolStatus.State.FAILED);
+    }
+
+    @Test
+    void aRetryAfterAToolResult_neverRunsTheToolAgain() {
+        router(Api.OPENAI, 8, Duration.ofSeconds(5), Set.of(), Duration.ofSeconds(30),
+                "retry: {max_attempts: 3, initial_delay: 10ms, max_delay: 20ms}");
+        primary.enqueue(Script.callTools("", new Call("call_r", "fake__add_note", "{\"text\":\"once\"}")),
+                Script.fault(new FakeProvider.Fault.HttpError(503, "overloaded", null)),
+                Script.answer("Noted once."));
+
+        Listener l = ask("note once");
+
+        assertThat(l.completed().text()).isEqualTo("Noted once.");
+        assertThat(primary.requests()).isEqualTo(3);
+        assertThat(mcp.notes()).isEqualTo(1);
+        assertThat(FakeToolCalls.results(primary.received().get(2)))
+                .containsExactly(new FakeToolCalls.Result("call_r", "noted #1: once"));
     }
 
     @Test
