@@ -51,6 +51,7 @@ final class ConfigReload {
         SecretMasker.register(next.secretValues()); // before anything can print them
         SwitchboardConfig fresh = next.config();
         Router.Changes changes = router.reconfigure(RouterOptionsMapping.of(fresh));
+        router.useToolOptions(ToolWiring.options(fresh)); // tools allowed where; servers change on restart
         operators.replace(fresh.operators());
         List<String> waiting = new ArrayList<>();
         if (!fresh.slack().equals(config.slack())) {

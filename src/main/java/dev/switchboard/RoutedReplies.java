@@ -137,7 +137,7 @@ public final class RoutedReplies implements ReplyStarter<ReplySurface> {
             this.answered = outcome.thenCombineAsync(shown, (o, ids) -> {
                 this.outcome = o;
                 this.ids = ids;
-                return new Answer(reply.storedText(), ids, meta(o));
+                return new Answer(reply.storedText(), ids, meta(o), ToolTurns.of(o));
             }, resume.io());
         }
 

@@ -61,6 +61,7 @@ final class Service implements AutoCloseable {
     private ConversationStore store;
     private OpsServer ops;
     private Router router;
+    private dev.switchboard.tools.McpTools tools;
     private UsageLedger usage;
     private Conversations<ReplySurface> conversations;
     private SlackAdapter slack;
@@ -131,6 +132,8 @@ final class Service implements AutoCloseable {
         router = new Router(RouterOptionsMapping.of(config), new ModelFactory(), routing, clock,
                 RandomGenerator.getDefault(), meters, usage);
         started.add(router);
+        tools = ToolWiring.start(config, router, routing, meters);
+        started.add(tools);
 
         ScheduledExecutorService pacing = Router.scheduler(1, daemon("live-replies"));
         started.add(pacing::shutdownNow);
@@ -154,6 +157,7 @@ final class Service implements AutoCloseable {
                         () -> stores.problem().get().orElse(null)), () -> store.feedbackTally(java.time.Instant.EPOCH));
         admin = new Admin(router, store, stores.audit(), settings, usage, clock, this::status, operators.byPlatform());
         admin.useModels(new ModelCommand(router, settings, threadModels), new CompareCommand(router));
+        admin.toolsWith(() -> dev.switchboard.tools.ToolsReport.of(tools.status()));
         if (reread != null) {
             admin.reloadWith(new ConfigReload(config, reread, router, operators)::reload);
         }

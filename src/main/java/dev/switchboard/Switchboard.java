@@ -157,7 +157,9 @@ public final class Switchboard implements Callable<Integer> {
         Router router = new Router(RouterOptionsMapping.of(loaded.config()), new ModelFactory(), scheduler,
                 java.time.Clock.systemUTC(), java.util.random.RandomGenerator.getDefault(),
                 new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
-        try (TerminalCommands terminal = new TerminalCommands(loaded, router)) {
+        try (var tools = ToolWiring.start(loaded.config(), router, scheduler,
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+             TerminalCommands terminal = new TerminalCommands(loaded, router)) {
             return command.apply(loaded, terminal);
         } finally {
             scheduler.shutdownNow();

@@ -410,4 +410,41 @@ class DiscordEndToEndTest {
         ConversationKey key = new ConversationKey("discord", FakeDiscord.GUILD, GENERAL, ask);
         assertThat(service.store().feedback(key)).extracting(Feedback::userId).containsExactly(BO);
     }
+
+    // ---------------------------------------------------------------- tools over MCP, issue 21
+
+    @Test
+    void aConfirmedToolShowsButtons_othersAreRefused_theAskerApproves_andTheStatusAndAnswerShow() {
+        try (var mcp = dev.switchboard.testing.FakeMcpServer.http(null)) {
+            start("", mcp.routeWithTools("main/m"));
+            await().atMost(Duration.ofSeconds(20)).until(() -> mcp.listed() > 0);
+            provider.enqueue(Script.callTools("", new dev.switchboard.testing.FakeToolCalls.Call("call_1",
+                    "fake__add_note", "{\"text\":\"@everyone\"}")), Script.answer("Noted for you."));
+
+            String id = discord.post(GENERAL, ADA, mention("note it"));
+            await().atMost(Duration.ofSeconds(15)).until(() -> approvalIn(id) != null);
+            Message question = approvalIn(id);
+            assertThat(question.content()).contains("fake/add_note").doesNotContain("@everyone");
+            List<String> buttons = discord.components().customIds(question.id());
+            assertThat(buttons).hasSize(2);
+
+            assertThat(ephemeralReply(discord.click(question.channel(), question.id(), BO, buttons.get(0))))
+                    .isEqualTo("Only the person who asked (or an operator) can approve this tool call.");
+            assertThat(mcp.notes()).isZero();
+            assertThat(ephemeralReply(discord.click(question.channel(), question.id(), ADA, buttons.get(0))))
+                    .isEqualTo("Approved.");
+
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(discord.messages(id).stream()
+                    .filter(m -> BOT.equals(m.author())).map(Message::content).toList())
+                    .anyMatch(c -> c.contains("Noted for you.")).contains("✅ Approved: fake/add_note"));
+            assertThat(mcp.notes()).isEqualTo(1);
+        }
+    }
+
+    /** The bot's message in the thread that carries Approve / Deny, or null. */
+    private Message approvalIn(String thread) {
+        return discord.messages(thread).stream().filter(m -> BOT.equals(m.author()))
+                .filter(m -> discord.components().customIds(m.id()).stream().anyMatch(c -> c.startsWith("tool:")))
+                .findFirst().orElse(null);
+    }
 }

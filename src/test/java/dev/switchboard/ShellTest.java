@@ -463,6 +463,31 @@ class ShellTest {
         }
     }
 
+    /** A route whose replies may call the fake MCP server's tools, {@code add_note} only once approved. */
+    private Session withTools(dev.switchboard.testing.FakeMcpServer mcp) throws IOException {
+        Session shell = start(one(), mcp.routeWithTools("main/m"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> mcp.listed() > 0);
+        return shell;
+    }
+
+    @Test
+    void aToolCallShowsItsStatusLineThenTheAnswer() throws Exception {
+        try (var mcp = dev.switchboard.testing.FakeMcpServer.http(null)) {
+            primary.enqueue(Script.callTools("", new dev.switchboard.testing.FakeToolCalls.Call("call_1", "fake__echo",
+                    "{\"text\":\"hi\"}")), Script.answer("The tool said hi."));
+            Session shell = withTools(mcp);
+
+            shell.ask("use the tool");
+
+            assertThat(shell.screen()).contains("✅ fake/echo (text: \"hi\") — done in")
+                    .contains("The tool said hi.");
+
+            shell.type("/switchboard tools\n");
+            await().atMost(Duration.ofSeconds(10)).until(() -> shell.screen().contains("fake/echo: 1 call, 0 failed"));
+            assertThat(shell.screen()).contains("fake (http): connected").contains("fake/add_note: 0 calls");
+        }
+    }
+
     @Test
     void anImageSkipsATextOnlyFirstTarget_andTheNextOneSeesItScaledToItsLongestEdge() throws Exception {
         byte[] wide = SampleFiles.png(3136, 1000);
@@ -559,6 +584,32 @@ class ShellTest {
         assertThat(ProviderMedia.text(primary.received().get(1))).contains("[once.png: no longer kept]");
         try (var files = java.nio.file.Files.walk(data)) {
             assertThat(files.filter(p -> p.toString().contains(".blobs"))).isEmpty();
+        }
+    }
+
+    @Test
+    void aConfirmedToolAsksYesOrNoAtThePrompt() throws Exception {
+        try (var mcp = dev.switchboard.testing.FakeMcpServer.http(null)) {
+            primary.enqueue(Script.callTools("", new dev.switchboard.testing.FakeToolCalls.Call("call_1",
+                    "fake__add_note", "{\"text\":\"x\"}")), Script.answer("Noted."),
+                    Script.callTools("", new dev.switchboard.testing.FakeToolCalls.Call("call_2",
+                    "fake__add_note", "{\"text\":\"y\"}")), Script.answer("Not noted."));
+            Session shell = withTools(mcp);
+
+            int footers = shell.count("── ");
+            shell.type("note x\n");
+            await().atMost(Duration.ofSeconds(10)).until(() -> shell.screen().contains("run fake/add_note"));
+            shell.type("y\n");
+            await().atMost(Duration.ofSeconds(10)).until(() -> shell.count("── ") > footers);
+            assertThat(mcp.notes()).isEqualTo(1);
+
+            int before = shell.count("? [y/N]");
+            shell.type("note y\n");
+            await().atMost(Duration.ofSeconds(10)).until(() -> shell.count("? [y/N]") > before);
+            shell.type("n\n");
+            await().atMost(Duration.ofSeconds(10)).until(() -> shell.screen().contains("Not noted."));
+            assertThat(mcp.notes()).isEqualTo(1);
+            assertThat(shell.screen()).contains("🚫 fake/add_note (text: \"y\") — not approved");
         }
     }
 }

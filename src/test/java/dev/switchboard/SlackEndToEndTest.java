@@ -882,4 +882,93 @@ class SlackEndToEndTest {
         assertThat(service.store().feedback(key(answer))).isEmpty();
         assertThat(ephemeralsTo("U2")).isEmpty();
     }
+
+    // ---------------------------------------------------------------- tools over MCP, issue 21
+
+    private Service startWithTools(dev.switchboard.testing.FakeMcpServer mcp, String extraSlack) {
+        Service service = start(extraSlack, mcp.routeWithTools("main/m"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> mcp.listed() > 0);
+        return service;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "native_streaming: true"})
+    void aToolCallShowsItsStatusThenTheAnswer_andNothingItReturnsPingsAnyone(String extraSlack) {
+        try (var mcp = dev.switchboard.testing.FakeMcpServer.http(null)) {
+            startWithTools(mcp, extraSlack);
+            provider.enqueue(Script.callTools("", new dev.switchboard.testing.FakeToolCalls.Call("call_1",
+                    "fake__mention", "{}")), Script.answer("It said: Ping <!channel> and @everyone")
+                    .paced(Duration.ofMillis(1500), Duration.ZERO)); // the status line shows meanwhile
+
+            String ts = slack.post("C1", "U1", mention("use the tool"));
+
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(botReplies("C1", ts))
+                    .extracting(Message::text).anyMatch(t -> t.contains("It said")));
+            String answer = botReplies("C1", ts).getLast().text();
+            assertThat(answer).doesNotContain("<!channel>").doesNotContain("fake/mention");
+            assertThat(slack.calls()).filteredOn(c -> c.method().startsWith("chat."))
+                    .anyMatch(c -> c.params().values().stream().anyMatch(v -> v.contains("fake/mention")));
+        }
+    }
+
+    @Test
+    void aConfirmedToolRunsOnlyOnceTheAskerApproves_othersAreRefusedPrivately() {
+        try (var mcp = dev.switchboard.testing.FakeMcpServer.http(null)) {
+            startWithTools(mcp, "");
+            provider.enqueue(Script.callTools("", new dev.switchboard.testing.FakeToolCalls.Call("call_1",
+                    "fake__add_note", "{\"text\":\"x\"}")), Script.answer("Noted."));
+
+            String ts = slack.post("C1", "U1", mention("note x"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> approval(ts) != null);
+            Message question = approval(ts);
+            assertThat(question.text()).contains("fake/add_note");
+
+            slack.pressButton("C1", question.ts(), "U2", "switchboard_tool_approve");
+            await().untilAsserted(() -> assertThat(ephemeralsTo("U2"))
+                    .contains("Only the person who asked (or an operator) can approve this tool call."));
+            assertThat(mcp.notes()).isZero();
+
+            slack.pressButton("C1", question.ts(), "U1", "switchboard_tool_approve");
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(botReplies("C1", ts))
+                    .extracting(Message::text).anyMatch(t -> t.contains("Noted.")));
+            assertThat(mcp.notes()).isEqualTo(1);
+            await().untilAsserted(() -> assertThat(slack.thread("C1", ts)).filteredOn(m -> m.ts()
+                    .equals(question.ts())).extracting(Message::text).containsExactly("✅ Approved: fake/add_note"));
+
+            // Stored as a turn of its own, before the answer; a follow-up has it as context.
+            Service service = services.getLast();
+            await().untilAsserted(() -> assertThat(service.store().load(new ConversationKey("slack", FakeSlack.TEAM,
+                    "C1", ts)).orElseThrow().turns()).extracting(t -> t.role().name())
+                    .containsExactly("USER", "TOOL", "ASSISTANT"));
+            slack.reply("C1", ts, "U1", mention("and what did the tool say?"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> provider.received().getLast().body().toString()
+                    .contains("earlier tool call fake/add_note"));
+            assertThat(provider.received().getLast().body().toString()).contains("noted #1: x");
+        }
+    }
+
+    @Test
+    void aDeniedToolNeverRuns() {
+        try (var mcp = dev.switchboard.testing.FakeMcpServer.http(null)) {
+            startWithTools(mcp, "");
+            provider.enqueue(Script.callTools("", new dev.switchboard.testing.FakeToolCalls.Call("call_1",
+                    "fake__add_note", "{\"text\":\"x\"}")), Script.answer("Not noted, you declined."));
+
+            String ts = slack.post("C1", "U1", mention("note x"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> approval(ts) != null);
+            slack.pressButton("C1", approval(ts).ts(), "U1", "switchboard_tool_deny");
+
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(botReplies("C1", ts))
+                    .extracting(Message::text).anyMatch(t -> t.contains("you declined")));
+            assertThat(mcp.notes()).isZero();
+            assertThat(dev.switchboard.testing.FakeToolCalls.results(provider.received().getLast()).getFirst().text())
+                    .contains("declined");
+        }
+    }
+
+    /** The bot's message in the thread that carries the Approve button, or null. */
+    private Message approval(String thread) {
+        return botReplies("C1", thread).stream().filter(m -> slack.blocks("C1", m.ts()).toString()
+                .contains("switchboard_tool_approve")).findFirst().orElse(null);
+    }
 }

@@ -33,7 +33,8 @@ public final class Admin {
             export [thread]                     the thread's stored history as a JSON file, privately
             usage [24h|7d]                      tokens and cost per provider, channel and user; 👍 share per model
             forget-user <user>                  delete everything stored from a user on this platform
-            reload                              re-read the config; a bad one keeps the running one""";
+            reload                              re-read the config; a bad one keeps the running one
+            tools                               MCP servers (connected or not), their tools, calls, failures, p95""";
 
     /** What an admin command answers. */
     public sealed interface Answer {
@@ -120,6 +121,11 @@ public final class Admin {
     }
 
     /** How {@code reload} re-reads the config; set once at start. */
+    /** What {@code tools} answers: the MCP servers and their tools now. */
+    public void toolsWith(java.util.function.Supplier<String> report) {
+        commands.toolsWith(report);
+    }
+
     public void reloadWith(Reload how) {
         commands.reloadWith(how);
     }

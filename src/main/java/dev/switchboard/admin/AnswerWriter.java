@@ -76,9 +76,10 @@ final class AnswerWriter {
                 .sorted((a, b) -> Long.compare(b.getValue().inputTokens() + b.getValue().outputTokens(),
                         a.getValue().inputTokens() + a.getValue().outputTokens()))
                 .limit(10)
-                .forEach(e -> out.append(String.format(Locale.ROOT, "  %-36s %6d replies %9d in %9d out  $%.4f%n",
+                .forEach(e -> out.append(String.format(Locale.ROOT, "  %-36s %6d replies %9d in %9d out  $%.4f%s%n",
                         e.getKey(), e.getValue().replies(), e.getValue().inputTokens(), e.getValue().outputTokens(),
-                        e.getValue().costUsd())));
+                        e.getValue().costUsd(), e.getValue().toolSteps() == 0 ? ""
+                                : "  " + e.getValue().toolSteps() + " tool steps")));
     }
 
     private static String status(Status now, String pinnedModel) {

@@ -101,6 +101,9 @@ sealed interface Command {
     /** Re-reads the config. */
     record Reload() implements Command { }
 
+    /** The MCP servers, their connection state, tools, calls, failures and times. */
+    record ShowTools() implements Command { }
+
     /**
      * A line that is no command: the answer says how to write it.
      *

@@ -68,6 +68,7 @@ final class CommandParser {
             case "forget-user" -> args.length < 1 ? new Command.Invalid("usage: forget-user <user id> (or a mention)")
                     : new Command.ForgetUser(where.platform(), userId(args[0]));
             case "reload" -> new Command.Reload();
+            case "tools" -> new Command.ShowTools();
             default -> new Command.Invalid("unknown command \"" + (verb.length() > 40 ? verb.substring(0, 40) + "…"
                     : verb) + "\". Commands:\n" + Admin.HELP);
         };

@@ -37,6 +37,12 @@ final class Commands {
         this.status = status;
     }
 
+    private volatile Supplier<String> tools = () -> "No tools are configured (tools.servers).";
+
+    void toolsWith(Supplier<String> report) {
+        this.tools = report;
+    }
+
     void reloadWith(Admin.Reload how) {
         this.reload = how;
     }
@@ -70,6 +76,7 @@ final class Commands {
             case Command.ForgetUser f -> new Outcome.UserForgotten(f.user(),
                     store.forgetUser(f.platform(), f.user()), usage.forgetUser(f.platform(), f.user()));
             case Command.Reload r -> new Outcome.Said(reload.reload());
+            case Command.ShowTools t -> new Outcome.Said(tools.get());
             case Command.Invalid i -> new Outcome.Said(i.reply());
         };
     }

@@ -66,8 +66,10 @@ final class History {
         sorted.sort(Comparator.comparing(Turn::at)); // stable: equal times keep their stored order
         Map<String, List<Turn>> answers = answersByMessage(sorted);
         List<Turn> ordered = new ArrayList<>(sorted.size());
+        Set<Turn> moved = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        answers.values().forEach(moved::addAll);
         for (Turn t : sorted) {
-            if (t.role() == Role.ASSISTANT && answers.containsKey(t.assistant().replyTo())) {
+            if (moved.contains(t)) {
                 continue;
             }
             ordered.add(t);
@@ -92,10 +94,19 @@ final class History {
             }
         }
         Map<String, List<Turn>> answers = new LinkedHashMap<>();
+        // The tool calls stored right before an answer belong to it and move with it.
+        List<Turn> tools = new ArrayList<>();
         for (Turn t : sorted) {
-            if (t.role() == Role.ASSISTANT && userIds.contains(t.assistant().replyTo())) {
-                answers.computeIfAbsent(t.assistant().replyTo(), id -> new ArrayList<>()).add(t);
+            if (t.role() == Role.TOOL) {
+                tools.add(t);
+                continue;
             }
+            if (t.role() == Role.ASSISTANT && userIds.contains(t.assistant().replyTo())) {
+                List<Turn> answer = answers.computeIfAbsent(t.assistant().replyTo(), id -> new ArrayList<>());
+                answer.addAll(tools);
+                answer.add(t);
+            }
+            tools.clear();
         }
         return answers;
     }

@@ -62,7 +62,7 @@ final class ReplyRun<S> implements ThreadQueues.Runner<S> {
         if (cancelled != null) {
             // Superseded or withdrawn before it began: nothing is shown, and the message counts as handled.
             CompletableFuture<Boolean> stored = store(job, "", List.of(), meta(job, new AssistantMeta("", "",
-                    List.of(), TokenUsage.NONE, Duration.ZERO, Duration.ZERO)), started);
+                    List.of(), TokenUsage.NONE, Duration.ZERO, Duration.ZERO)), started, List.of());
             try {
                 starter.withdrawn(job.thread.surface(), cancelled);
             } catch (RuntimeException e) {
@@ -171,7 +171,8 @@ final class ReplyRun<S> implements ThreadQueues.Runner<S> {
     }
 
     private CompletableFuture<Void> record(Job<S> job, StartedReply reply, Answer answer, Instant started) {
-        return store(job, answer.text(), answer.messageIds(), meta(job, answer.meta()), started).thenAccept(stored -> {
+        return store(job, answer.text(), answer.messageIds(), meta(job, answer.meta()), started,
+                answer.toolTurns()).thenAccept(stored -> {
             reply.finish();
             if (!stored) {
                 return; // the message stays unanswered with its note: the next start takes the shown reply over
@@ -187,10 +188,20 @@ final class ReplyRun<S> implements ThreadQueues.Runner<S> {
 
     /** Stores the answer, trying again while the store is away. @return whether it is stored; never fails */
     private CompletableFuture<Boolean> store(Job<S> job, String text, List<String> ids, AssistantMeta meta,
-                                             Instant started) {
+                                             Instant started, List<Turn> toolTurns) {
         // Stamped with the start of the reply: the answer belongs right after the message it answers.
         Turn turn = Turn.assistant(job.policy.botId(), text, started, ids, meta);
-        return retry.answer(job.message.key(), job.message.messageId(), () -> store.append(job.message.key(), turn));
+        java.util.concurrent.atomic.AtomicInteger toolsStored = new java.util.concurrent.atomic.AtomicInteger();
+        return retry.answer(job.message.key(), job.message.messageId(), () -> {
+            // The tool calls go first, each once even when the answer's store is tried again.
+            for (int i = toolsStored.get(); i < toolTurns.size(); i++) {
+                Turn tool = toolTurns.get(i);
+                store.append(job.message.key(), new Turn(tool.role(), tool.authorId(), tool.authorName(), tool.text(),
+                        started, tool.messageIds(), null));
+                toolsStored.incrementAndGet();
+            }
+            store.append(job.message.key(), turn);
+        });
     }
 
     /** The meta of the answer, naming the message it answers. */

@@ -90,8 +90,15 @@ public interface ReplyStarter<S> {
      * @param messageIds the platform messages that show it
      * @param meta who answered and how; its {@code replyTo} is filled in by {@link Conversations}
      */
-    record Answer(String text, List<String> messageIds, AssistantMeta meta) {
+    record Answer(String text, List<String> messageIds, AssistantMeta meta, List<Turn> toolTurns) {
+
+        public Answer(String text, List<String> messageIds, AssistantMeta meta) {
+            this(text, messageIds, meta, List.of());
+        }
+
+        /** @param toolTurns the tool calls the answer made ({@code Role.TOOL} turns), stored before it */
         public Answer {
+            toolTurns = toolTurns == null ? List.of() : List.copyOf(toolTurns);
             Objects.requireNonNull(text, "text");
             messageIds = List.copyOf(messageIds);
             Objects.requireNonNull(meta, "meta");

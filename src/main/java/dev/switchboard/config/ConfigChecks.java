@@ -34,6 +34,7 @@ final class ConfigChecks {
         }
         providers(c, references, problems);
         routing(c, problems);
+        ToolChecks.validate(c, problems);
         storage(c, problems);
         for (String secretKey : literalSecrets(c, references)) {
             warnings.add(secretKey + " holds a secret written in the config file; prefer a ${VARIABLE} reference"
@@ -142,6 +143,10 @@ final class ConfigChecks {
         c.providers().forEach((name, p) -> secrets.put("providers." + name + ".api_key", p.apiKey()));
         secrets.put("storage.postgres.password", c.storage().postgres().password());
         secrets.put("ops.token", c.ops().token());
+        c.tools().servers().forEach((name, server) -> {
+            server.env().forEach((k, v) -> secrets.put("tools.servers." + name + ".env." + k, v));
+            server.headers().forEach((k, v) -> secrets.put("tools.servers." + name + ".headers." + k, v));
+        });
         return secrets;
     }
 

@@ -94,8 +94,14 @@ public interface RoutingSections {
      * An ordered list of targets with a system prompt. Targets are tried by priority (lowest first); targets of
      * equal priority share load by weight.
      */
-    public record Route(List<Target> targets, String systemPrompt) {
+    public record Route(List<Target> targets, String systemPrompt, List<String> tools) {
+
+        public Route(List<Target> targets, String systemPrompt) {
+            this(targets, systemPrompt, null);
+        }
+
         public Route {
+            tools = toolPatterns(tools);
             targets = copy(targets);
             systemPrompt = systemPrompt != null ? systemPrompt
                     : "You are a helpful assistant in {channel}, talking with {user}. Today is {date}.";
@@ -143,8 +149,15 @@ public interface RoutingSections {
     /**
      * A route or prompt for one place. {@code channel} empty applies to the whole workspace or guild.
      */
-    public record Override(String platform, String workspace, String channel, String route, String systemPrompt) {
+    public record Override(String platform, String workspace, String channel, String route, String systemPrompt,
+                           List<String> tools) {
+
+        public Override(String platform, String workspace, String channel, String route, String systemPrompt) {
+            this(platform, workspace, channel, route, systemPrompt, null);
+        }
+
         public Override {
+            tools = tools == null ? null : toolPatterns(tools);
             if (platform == null || platform.isBlank()) {
                 throw new ConfigValueException("platform", "is missing", "write slack or discord");
             }
@@ -152,10 +165,22 @@ public interface RoutingSections {
                 throw new ConfigValueException("workspace", "is missing", "write the Slack team id or Discord guild id");
             }
             channel = channel != null ? channel : "";
-            if (route == null && systemPrompt == null) {
-                throw new ConfigValueException("route", "an override needs a route, a system_prompt or both",
+            if (route == null && systemPrompt == null && tools == null) {
+                throw new ConfigValueException("route", "an override needs a route, a system_prompt or tools",
                         "add route: <name>");
             }
         }
+    }
+
+    /** The tools a route or override may call: {@code server/*} or {@code server/tool} each; none by default. */
+    private static List<String> toolPatterns(List<String> tools) {
+        List<String> patterns = copy(tools);
+        for (String p : patterns) {
+            if (!ToolSections.validPattern(p)) {
+                throw new ConfigValueException("tools", "\"" + p + "\" is not server/tool or server/*",
+                        "write e.g. tools: [docs/*, tickets/find_ticket]");
+            }
+        }
+        return patterns;
     }
 }

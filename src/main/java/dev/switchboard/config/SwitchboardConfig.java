@@ -30,12 +30,13 @@ public record SwitchboardConfig(
         Ops ops,
         Logging logging,
         Feedback feedback,
-        Attachments attachments) implements PlatformSections, ProviderSections, RoutingSections, ServiceSections {
+        Attachments attachments,
+        Tools tools) implements PlatformSections, ProviderSections, RoutingSections, ServiceSections, ToolSections {
 
-    /** Without an attachments section: its defaults apply. */
+    /** Without attachments and tools sections: their defaults apply. */
     public SwitchboardConfig(Slack slack, Discord discord, Map<String, Provider> providers, Routing routing,
                              Storage storage, Operators operators, Ops ops, Logging logging, Feedback feedback) {
-        this(slack, discord, providers, routing, storage, operators, ops, logging, feedback, null);
+        this(slack, discord, providers, routing, storage, operators, ops, logging, feedback, null, null);
     }
 
     public SwitchboardConfig {
@@ -52,10 +53,11 @@ public record SwitchboardConfig(
         feedback = feedback != null ? feedback : new Feedback(null);
         attachments = attachments != null ? attachments
                 : new Attachments(null, null, null, null, null, null, null, null);
+        tools = tools != null ? tools : new Tools(null, null, null, null, null, null);
     }
 
     public static SwitchboardConfig empty() {
-        return new SwitchboardConfig(null, null, null, null, null, null, null, null, null);
+        return new SwitchboardConfig(null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** What a new message in a thread does while the bot is still answering an earlier one there. */

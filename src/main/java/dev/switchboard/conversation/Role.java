@@ -6,5 +6,10 @@ public enum Role {
     ASSISTANT,
     SYSTEM,
     /** A summary of the thread's older turns, written by a model to stand in for them in prompts. */
-    SUMMARY
+    SUMMARY,
+    /**
+     * A tool the assistant called while answering: {@code authorId} names it ({@code server/tool}), the text holds
+     * the call's arguments and its (size-capped) result. Stored before the answer it served.
+     */
+    TOOL
 }

@@ -76,6 +76,12 @@ public record Turn(
         return new Turn(Role.SUMMARY, "", "", text, at, List.of(), null, Objects.requireNonNull(meta, "meta"));
     }
 
+    /** A tool call and its result ({@link Role#TOOL}); {@code tool} is {@code server/tool}. */
+    public static Turn tool(String tool, String arguments, String result, boolean failed, Instant at) {
+        return new Turn(Role.TOOL, tool, "", arguments + "\n" + (failed ? "failed: " : "→ ") + result, at, List.of(),
+                null);
+    }
+
     public static Turn assistant(String botId, String text, Instant at, List<String> messageIds, AssistantMeta meta) {
         return new Turn(Role.ASSISTANT, botId, "", text, at, messageIds, Objects.requireNonNull(meta, "meta"));
     }

@@ -43,10 +43,21 @@ public interface UsageLedger {
     }
 
     /** Tokens and cost summed by a key such as provider, channel or user. */
-    record Total(long inputTokens, long outputTokens, double costUsd, long replies) {
+    record Total(long inputTokens, long outputTokens, double costUsd, long replies, long toolSteps) {
+
+        public Total(long inputTokens, long outputTokens, double costUsd, long replies) {
+            this(inputTokens, outputTokens, costUsd, replies, 0);
+        }
+
         Total plus(UsageRecord r) {
             return new Total(inputTokens + r.inputTokens(), outputTokens + r.outputTokens(), costUsd + r.costUsd(),
-                    replies + 1);
+                    replies + 1, toolSteps + r.toolSteps());
+        }
+
+        /** Both totals together. */
+        public Total plus(Total other) {
+            return new Total(inputTokens + other.inputTokens, outputTokens + other.outputTokens,
+                    costUsd + other.costUsd, replies + other.replies, toolSteps + other.toolSteps);
         }
     }
 
@@ -62,9 +73,7 @@ public interface UsageLedger {
     default Map<String, Total> totals(Instant since, Function<UsageRecord, String> key) {
         Map<String, Total> totals = new TreeMap<>();
         for (UsageRecord r : since(since)) {
-            totals.merge(key.apply(r), new Total(0, 0, 0, 0).plus(r), (a, b) -> new Total(
-                    a.inputTokens() + b.inputTokens(), a.outputTokens() + b.outputTokens(),
-                    a.costUsd() + b.costUsd(), a.replies() + b.replies()));
+            totals.merge(key.apply(r), new Total(0, 0, 0, 0).plus(r), Total::plus);
         }
         return totals;
     }

@@ -18,7 +18,13 @@ import java.util.Objects;
  * @param costUsd cost by the config's price table, 0 where none is set
  */
 public record UsageRecord(Instant at, String platform, String workspace, String channel, String user,
-                          String provider, String model, long inputTokens, long outputTokens, double costUsd) {
+                          String provider, String model, long inputTokens, long outputTokens, double costUsd,
+                          int toolSteps) {
+
+    public UsageRecord(Instant at, String platform, String workspace, String channel, String user, String provider,
+                       String model, long inputTokens, long outputTokens, double costUsd) {
+        this(at, platform, workspace, channel, user, provider, model, inputTokens, outputTokens, costUsd, 0);
+    }
 
     public UsageRecord {
         Objects.requireNonNull(at, "at");

@@ -45,4 +45,14 @@ public abstract class ForwardingSink implements ReplySink {
     public String cursor() {
         return inner.cursor();
     }
+
+    @Override
+    public boolean showsToolStatus(dev.switchboard.routing.ToolStatus status) {
+        return inner.showsToolStatus(status);
+    }
+
+    @Override
+    public java.util.concurrent.CompletableFuture<Boolean> askApproval(dev.switchboard.routing.ToolStatus call) {
+        return inner.askApproval(call);
+    }
 }

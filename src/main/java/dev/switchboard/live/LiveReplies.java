@@ -151,6 +151,7 @@ public final class LiveReplies {
         private int version;
         private int layoutVersion = -1;
         private List<String> layout;
+        private final ToolLines toolLines = new ToolLines();
 
         private Live(ReplySink sink, List<Budget> budgets, Function<ReplyOutcome, String> footer, long now,
                      long seq) {
@@ -195,22 +196,45 @@ public final class LiveReplies {
         @Override
         public void onToken(String text) {
             synchronized (LiveReplies.this) {
+                toolLines.answerStreams();
                 source.append(text);
-                version++;
-                if (unseenSince == 0) {
-                    unseenSince(ticker.nanos());
-                }
-                // A full pump only when this reply could write now; otherwise the scheduled wake-up serves it.
-                if (!inFlight) {
-                    long now = ticker.nanos();
-                    long wait = Budget.nanosUntilAllFree(budgets, now, urgent);
-                    if (wait == 0) {
-                        pump();
-                    } else {
-                        wakeAt(now + wait);
-                    }
+                changed();
+            }
+        }
+
+        /** The text to show changed: it waits to be seen from now, and is written when the budgets allow. */
+        private void changed() {
+            version++;
+            if (unseenSince == 0) {
+                unseenSince(ticker.nanos());
+            }
+            // A full pump only when this reply could write now; otherwise the scheduled wake-up serves it.
+            if (!inFlight) {
+                long now = ticker.nanos();
+                long wait = Budget.nanosUntilAllFree(budgets, now, urgent);
+                if (wait == 0) {
+                    pump();
+                } else {
+                    wakeAt(now + wait);
                 }
             }
+        }
+
+        /** A tool call's status line, written like any other change of the text (paced by the same budgets). */
+        @Override
+        public void onToolStatus(dev.switchboard.routing.ToolStatus status) {
+            if (sink.showsToolStatus(status)) {
+                return; // the platform shows it its own way (Slack's streaming task updates)
+            }
+            synchronized (LiveReplies.this) {
+                toolLines.update(status);
+                changed();
+            }
+        }
+
+        @Override
+        public CompletableFuture<Boolean> onApprovalNeeded(dev.switchboard.routing.ToolStatus call) {
+            return sink.askApproval(call);
         }
 
         @Override
@@ -260,6 +284,7 @@ public final class LiveReplies {
 
         private List<String> layoutNow() {
             String display = finalDisplay != null ? finalDisplay
+                    : toolLines.showing() ? sink.format(toolLines.below(source.toString())) + sink.cursor()
                     : source.isEmpty() ? sink.placeholder() : sink.format(source.toString()) + sink.cursor();
             String rest = frozenUpTo >= display.length() ? "" : display.substring(frozenUpTo).stripLeading();
             return rest.isEmpty() ? List.of() : Splitter.split(rest, sink.maxChars());

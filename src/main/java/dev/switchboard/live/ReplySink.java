@@ -35,6 +35,22 @@ public interface ReplySink {
         return LiveReplies.CURSOR;
     }
 
+    /**
+     * Shows a tool call's progress the platform's own way (Slack's streaming task updates) and returns true; false
+     * (the default) lets the live engine write a status line in the message.
+     */
+    default boolean showsToolStatus(dev.switchboard.routing.ToolStatus status) {
+        return false;
+    }
+
+    /**
+     * Asks the user who asked to approve a {@code confirm}ed tool call (a button, a prompt); completes with true when
+     * they (or an operator) approved. The default declines: a platform without a way to ask never runs such a tool.
+     */
+    default java.util.concurrent.CompletableFuture<Boolean> askApproval(dev.switchboard.routing.ToolStatus call) {
+        return java.util.concurrent.CompletableFuture.completedFuture(false);
+    }
+
     /** Why a write failed. */
     final class WriteFailed extends RuntimeException {
 

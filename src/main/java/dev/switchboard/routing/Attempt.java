@@ -1,10 +1,13 @@
 package dev.switchboard.routing;
 
+import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.PartialResponse;
 import dev.langchain4j.model.chat.response.PartialResponseContext;
+import dev.langchain4j.model.chat.response.PartialToolCall;
+import dev.langchain4j.model.chat.response.PartialToolCallContext;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.chat.response.StreamingHandle;
 import dev.langchain4j.model.output.FinishReason;
@@ -21,8 +24,12 @@ import java.util.concurrent.ScheduledFuture;
  */
 final class Attempt implements StreamingChatResponseHandler {
 
-    /** A stream that ended with its terminal event. */
-    record Completion(String text, TokenUsage usage, long firstTokenNanos) {
+    /**
+     * A stream that ended with its terminal event.
+     *
+     * @param message the model's whole message, with the tools it asks to call (if any)
+     */
+    record Completion(String text, TokenUsage usage, long firstTokenNanos, AiMessage message) {
     }
 
     /** Why an attempt failed, and whether the user had already seen some of its text. */
@@ -105,6 +112,24 @@ final class Attempt implements StreamingChatResponseHandler {
         token(partial, null);
     }
 
+    /** A tool call's arguments streaming in: no text for the user, but the stream is alive. */
+    @Override
+    public void onPartialToolCall(PartialToolCall partial, PartialToolCallContext context) {
+        synchronized (lock) {
+            if (context != null && context.streamingHandle() != null) {
+                handle = context.streamingHandle();
+            }
+            if (done) {
+                return;
+            }
+            lastTokenNanos = time.nanos();
+            if (idleTimer == null) {
+                firstTokenTimer.cancel(false);
+                idleTimer = time.timer(limits.idle(), this::checkIdle);
+            }
+        }
+    }
+
     private void token(String chunk, StreamingHandle streamingHandle) {
         synchronized (lock) {
             if (streamingHandle != null) {
@@ -124,7 +149,9 @@ final class Attempt implements StreamingChatResponseHandler {
                 tokensShown = true;
                 firstTokenNanos = lastTokenNanos;
                 firstTokenTimer.cancel(false);
-                idleTimer = time.timer(limits.idle(), this::checkIdle);
+                if (idleTimer == null) {
+                    idleTimer = time.timer(limits.idle(), this::checkIdle);
+                }
             }
             text.append(chunk);
             if (!sink.accept(this, chunk)) {
@@ -170,7 +197,7 @@ final class Attempt implements StreamingChatResponseHandler {
             TokenUsage tokens = usage == null ? TokenUsage.NONE : new TokenUsage(
                     usage.inputTokenCount() == null ? 0 : usage.inputTokenCount(),
                     usage.outputTokenCount() == null ? 0 : usage.outputTokenCount());
-            result.complete(new Completion(text.toString(), tokens, firstTokenNanos));
+            result.complete(new Completion(text.toString(), tokens, firstTokenNanos, response.aiMessage()));
         }
     }
 

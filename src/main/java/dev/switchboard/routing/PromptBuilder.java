@@ -84,6 +84,19 @@ final class PromptBuilder {
             if (turn.role() == Role.SYSTEM || turn.role() == Role.SUMMARY || (turn.text().isBlank() && !files)) {
                 continue;
             }
+            if (turn.role() == Role.TOOL) {
+                // Context for a follow-up: what the answer after it was based on, as part of that answer.
+                if (kept.peekFirst() instanceof AiMessage answer) {
+                    String with = ToolTurnText.of(turn) + "\n\n" + answer.text();
+                    int toolCost = estimate(turn.text()) + 8;
+                    if (used + toolCost <= budget) {
+                        kept.removeFirst();
+                        kept.addFirst(AiMessage.from(with));
+                        used += toolCost;
+                    }
+                }
+                continue;
+            }
             ChatMessage message = null;
             int cost = 0;
             if (files && !filesLeftOut) {
@@ -125,7 +138,8 @@ final class PromptBuilder {
     private static int countConversational(List<Turn> history, int upToInclusive) {
         int n = 0;
         for (int i = 0; i <= upToInclusive; i++) {
-            if (history.get(i).role() != Role.SYSTEM && history.get(i).role() != Role.SUMMARY) {
+            Role role = history.get(i).role();
+            if (role != Role.SYSTEM && role != Role.SUMMARY && role != Role.TOOL) {
                 n++;
             }
         }

@@ -20,6 +20,18 @@ public interface ReplyListener {
     default void onReset(Target failed, Failure why, Target next) {
     }
 
+    /** A tool call started, waits for approval, or ended: one status line per call id, replaced as it changes. */
+    default void onToolStatus(ToolStatus status) {
+    }
+
+    /**
+     * A {@code confirm: true} tool waits for the asking user's approval: complete with true to run it. The default
+     * declines, as does a timeout.
+     */
+    default java.util.concurrent.CompletableFuture<Boolean> onApprovalNeeded(ToolStatus call) {
+        return java.util.concurrent.CompletableFuture.completedFuture(false);
+    }
+
     /** The reply ended: completed, failed, or cancelled. */
     void onDone(ReplyOutcome outcome);
 }

@@ -20,9 +20,17 @@ public sealed interface ReplyOutcome {
      * @param costUsd what the answer cost by the config's price table; 0 where no price is set
      */
     record Completed(String text, Target target, List<TargetFailure> failures, TokenUsage usage, Duration firstToken,
-                     Duration latency, int omittedTurns, double costUsd) implements ReplyOutcome {
+                     Duration latency, int omittedTurns, double costUsd, List<ToolCall> toolCalls)
+            implements ReplyOutcome {
+
+        public Completed(String text, Target target, List<TargetFailure> failures, TokenUsage usage,
+                         Duration firstToken, Duration latency, int omittedTurns, double costUsd) {
+            this(text, target, failures, usage, firstToken, latency, omittedTurns, costUsd, List.of());
+        }
+
         public Completed {
             failures = List.copyOf(failures);
+            toolCalls = toolCalls == null ? List.of() : List.copyOf(toolCalls);
         }
 
         /** Whether another target had been tried or skipped first. */

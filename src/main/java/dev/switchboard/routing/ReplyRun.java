@@ -6,6 +6,7 @@ import dev.failsafe.CircuitBreakerOpenException;
 import dev.failsafe.Failsafe;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.switchboard.conversation.ConversationKey;
+import dev.switchboard.conversation.TokenUsage;
 import dev.switchboard.conversation.UsageLedger;
 import dev.switchboard.conversation.UsageRecord;
 import io.micrometer.core.instrument.Counter;
@@ -64,9 +65,19 @@ final class ReplyRun implements ReplyHandle {
     private Target trimmedFor;
     private int promptMessages;
     private int omittedTurns;
+    /** The reply's tool calls and results, carried from step to step and from target to target. */
+    private final ToolLoop tools;
+    private TokenUsage toolStepsUsage = TokenUsage.NONE;
 
     ReplyRun(Services services, ReplyRequest request, ReplyListener listener, List<Target> plan,
              String systemPrompt) {
+        this(services, request, listener, plan, systemPrompt, null);
+    }
+
+    /** @param tools the reply's tool loop, or null when it may call none */
+    ReplyRun(Services services, ReplyRequest request, ReplyListener listener, List<Target> plan,
+             String systemPrompt, ToolLoop tools) {
+        this.tools = tools;
         this.services = services;
         this.startedAt = services.clock().instant();
         this.startNanos = services.time().nanos();
@@ -124,7 +135,8 @@ final class ReplyRun implements ReplyHandle {
                 new AttachmentContent.Media(provider.config.api(), capabilities(target, provider), request.blobs()));
         omittedTurns = prompt.omittedTurns();
         promptMessages = prompt.messages().size();
-        ChatRequest chat = ChatRequest.builder().messages(prompt.messages()).build();
+        ChatRequest chat = tools == null ? ChatRequest.builder().messages(prompt.messages()).build()
+                : tools.request(prompt.messages());
         AtomicInteger tries = new AtomicInteger();
         CompletableFuture<Attempt.Completion> run = Failsafe.with(provider.retry).with(services.time())
                 .getStageAsync(() -> withSlot(provider, () -> tryOnce(target, provider, chat, tries)));
@@ -217,8 +229,9 @@ final class ReplyRun implements ReplyHandle {
         if (finished || attempt != current) {
             return false;
         }
-        chars += text.length();
-        notify(() -> listener.onToken(text));
+        String shown = tools == null ? text : tools.separated(text);
+        chars += shown.length();
+        notify(() -> listener.onToken(shown));
         return true;
     }
 
@@ -276,6 +289,9 @@ final class ReplyRun implements ReplyHandle {
                 return;
             }
             pendingReset = new TargetFailure(target, failure);
+            if (tools != null) {
+                tools.textDiscarded();
+            }
         }
         advance();
     }
@@ -300,7 +316,16 @@ final class ReplyRun implements ReplyHandle {
         }
     }
 
-    private void complete(Target target, ProviderState provider, Attempt.Completion completion) {
+    private void complete(Target target, ProviderState provider, Attempt.Completion step) {
+        if (tools != null && tools.wantsTools(step.message()) && !tools.exhausted()) {
+            toolStepsUsage = sum(toolStepsUsage, step.usage());
+            tools.run(step.message(), step.text(), this::toolStatus, listener::onApprovalNeeded)
+                    .whenComplete((ok, error) -> nextStep(target, provider, error));
+            return;
+        }
+        Attempt.Completion completion = tools == null ? step : new Attempt.Completion(
+                tools.earlierText() + step.text(), sum(toolStepsUsage, step.usage()), step.firstTokenNanos(),
+                step.message());
         RouterOptions.Price price = provider.config.prices().get(target.model());
         double cost = price == null ? 0 : (completion.usage().input() * price.input()
                 + completion.usage().output() * price.output()) / 1_000_000;
@@ -321,7 +346,8 @@ final class ReplyRun implements ReplyHandle {
         String text = AttachmentNotes.under(completion.text(), request.history(),
                 capabilities(target, provider).vision());
         ReplyOutcome.Completed done = new ReplyOutcome.Completed(text, target, failures,
-                completion.usage(), firstToken, latency, omittedTurns, cost);
+                completion.usage(), firstToken, latency, omittedTurns, cost,
+                tools == null ? List.of() : tools.record());
         if (done.fellBack()) {
             counter("switchboard.reply.fallbacks", target).increment();
         }
@@ -333,7 +359,7 @@ final class ReplyRun implements ReplyHandle {
         String user = request.history().getLast().authorId();
         UsageRecord record = new UsageRecord(services.clock().instant(), key.platform(), key.workspace(), key.channel(),
                 user, target.provider(), target.model(), completion.usage().input(), completion.usage().output(),
-                cost);
+                cost, tools == null ? 0 : tools.steps());
         services.usage().record(record); // queued by the ledger: the disk never holds up the answer
 
         finish(done);
@@ -343,6 +369,31 @@ final class ReplyRun implements ReplyHandle {
      * @param deliberate skipped on purpose (off in the config, turned off by an operator): not news for operators,
      *                   who hear of a reply that fell back only when something went wrong
      */
+    /** The step's tools have their results: the same target goes on, unless the reply ended meanwhile. */
+    private synchronized void nextStep(Target target, ProviderState provider, Throwable error) {
+        if (finished) {
+            return;
+        }
+        if (error != null) {
+            log.error("the tool loop failed {}", kv("conversation", request.key()), error);
+            finish(new ReplyOutcome.Failed(UserMessages.allFailed(failures), failures));
+            return;
+        }
+        launch(target, provider);
+    }
+
+    private static TokenUsage sum(TokenUsage a, TokenUsage b) {
+        return new TokenUsage(a.input() + b.input(), a.output() + b.output());
+    }
+
+    private void toolStatus(ToolStatus status) {
+        synchronized (this) {
+            if (!finished) {
+                notify(() -> listener.onToolStatus(status));
+            }
+        }
+    }
+
     private void failed(TargetFailure failure, boolean deliberate) {
         failures.add(failure);
         news |= !deliberate;
@@ -403,6 +454,9 @@ final class ReplyRun implements ReplyHandle {
             attempt = current;
             slot = waitingForSlot;
             finish(new ReplyOutcome.Cancelled(reason));
+            if (tools != null) {
+                tools.cancel();
+            }
         }
         // The Failsafe run is left to end on its own. A try waiting for a stream slot leaves the line; one whose
         // slot is on its way sees the reply finished and hands the slot on.

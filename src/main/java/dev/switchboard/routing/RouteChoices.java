@@ -24,7 +24,7 @@ final class RouteChoices {
     /**
      * The targets to try, in order, and the system prompt before placeholders are filled.
      */
-    record Plan(List<Target> targets, String systemPrompt) { }
+    record Plan(List<Target> targets, String systemPrompt, String route) { }
 
     private volatile RouteTable routes;
     private final Map<String, Target> pins = new ConcurrentHashMap<>();
@@ -61,7 +61,7 @@ final class RouteChoices {
             order.removeIf(t -> t.id().equals(preferred.id()));
             order.addFirst(preferred);
         }
-        return new Plan(List.copyOf(order), route.systemPrompt());
+        return new Plan(List.copyOf(order), route.systemPrompt(), route.route());
     }
 
     /** @return null when done; otherwise why not, for the operator */

@@ -57,6 +57,8 @@ public final class Router implements AutoCloseable {
     private final ProviderStats stats;
     private final UserModels users;
     private final Summarizer summarizer;
+    private volatile ToolBox toolBox = ToolBox.NONE;
+    private volatile ToolOptions toolOptions = ToolOptions.NONE;
 
     public Router(RouterOptions options, ModelFactory models, ScheduledExecutorService scheduler, Clock clock,
                   RandomGenerator random, MeterRegistry meters) {
@@ -132,12 +134,25 @@ public final class Router implements AutoCloseable {
                 request.channelName(), request.viewingChannel(), clock.instant()), request.context());
         ReplyRun.Services services = new ReplyRun.Services(providers, options, time, clock, meters, stats,
                 usage, this::finished);
+        List<String> allowed = toolOptions.allowed(request.key(), plan.route());
         ReplyRun reply = new ReplyRun(services, request, listener,
-                request.only() != null ? List.of(request.only()) : plan.targets(), system);
+                request.only() != null ? List.of(request.only()) : plan.targets(), system,
+                allowed.isEmpty() ? null : new ToolLoop(toolBox, toolOptions, allowed, time));
         activeReplies.incrementAndGet();
         live.add(reply);
         reply.advance();
         return reply;
+    }
+
+    /** Plugs in the tools replies may call, and where; takes effect for replies that begin afterwards. */
+    public void useTools(ToolBox box, ToolOptions options) {
+        this.toolBox = java.util.Objects.requireNonNull(box);
+        this.toolOptions = java.util.Objects.requireNonNull(options);
+    }
+
+    /** Changes which tools replies may call where (a reload); the servers stay. */
+    public void useToolOptions(ToolOptions options) {
+        this.toolOptions = java.util.Objects.requireNonNull(options);
     }
 
     private void finished(ReplyRun reply) {

@@ -89,6 +89,25 @@ abstract class ConversationStoreContract {
     }
 
     @Test
+    void toolTurns_areStoredAsTheirOwnKind_andExported() {
+        ConversationKey key = slackKey("1773568800.000200");
+        ConversationStore store = open();
+        store.append(key, user("U1", "what is the lag?", t(0)));
+        Turn tool = Turn.tool("metrics/query", "{\"q\":\"lag\"}", "lag is 3s", false, t(1));
+        store.append(key, tool);
+        store.append(key, assistant("The lag is 3 s.", t(1)));
+
+        Conversation loaded = open().load(key).orElseThrow();
+
+        assertThat(loaded.turns()).hasSize(3);
+        assertThat(loaded.turns().get(1)).isEqualTo(tool);
+        assertThat(loaded.turns().get(1).role()).isEqualTo(dev.switchboard.conversation.Role.TOOL);
+        assertThat(new String(dev.switchboard.conversation.ConversationExport.of(loaded, List.of(), t(2)).toJson(),
+                java.nio.charset.StandardCharsets.UTF_8)).contains("TOOL").contains("metrics/query")
+                .contains("lag is 3s");
+    }
+
+    @Test
     void append_everyFieldSurvivesAFreshStore() {
         ConversationKey key = slackKey("1773568800.000100");
         ConversationStore store = open();

@@ -37,6 +37,21 @@ abstract class UsageLedgerContract {
     }
 
     @Test
+    void toolSteps_areCountedPerReplyAndSummed() {
+        UsageLedger ledger = open();
+        ledger.record(new UsageRecord(Instant.parse("2026-11-01T02:00:00Z"), "slack", "T1", "C1", "U1",
+                "openai", "gpt", 10, 2, 0, 3));
+        ledger.record(new UsageRecord(Instant.parse("2026-11-01T03:00:00Z"), "slack", "T1", "C1", "U1",
+                "openai", "gpt", 10, 2, 0, 2));
+        ledger.record(usage("2026-11-01T04:00:00Z", "U1", 5));
+
+        Instant since = Instant.parse("2026-10-15T00:00:00Z");
+        assertThat(ledger.totals(since, UsageLedger.By.PROVIDER).get("openai/gpt").toolSteps()).isEqualTo(5);
+        assertThat(ledger.since(since)).extracting(UsageRecord::toolSteps).containsExactly(3, 2, 0);
+        close(ledger);
+    }
+
+    @Test
     void totals_byNamedGroupings_nameTheGroupsAsReportsShowThem() {
         UsageLedger ledger = open();
         ledger.record(usage("2026-11-01T01:00:00Z", "U1", 5));

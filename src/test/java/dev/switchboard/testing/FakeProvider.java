@@ -69,8 +69,20 @@ public final class FakeProvider implements AutoCloseable {
     }
 
     /** One scripted reply. */
-    public record Script(String text, Duration firstTokenDelay, Duration tokenInterval, Fault fault) {
+    public record Script(String text, Duration firstTokenDelay, Duration tokenInterval, Fault fault,
+                         List<FakeToolCalls.Call> toolCalls) {
+
+        public Script(String text, Duration firstTokenDelay, Duration tokenInterval, Fault fault) {
+            this(text, firstTokenDelay, tokenInterval, fault, List.of());
+        }
+
+        /** After its text (may be empty), the model asks for these tools, in the API's own wire format. */
+        public static Script callTools(String text, FakeToolCalls.Call... calls) {
+            return new Script(text, Duration.ZERO, Duration.ZERO, new Fault.None(), List.of(calls));
+        }
+
         public Script {
+            toolCalls = toolCalls == null ? List.of() : List.copyOf(toolCalls);
             Objects.requireNonNull(text, "text");
             firstTokenDelay = firstTokenDelay == null ? Duration.ZERO : firstTokenDelay;
             tokenInterval = tokenInterval == null ? Duration.ZERO : tokenInterval;
@@ -86,7 +98,7 @@ public final class FakeProvider implements AutoCloseable {
         }
 
         public Script paced(Duration firstToken, Duration interval) {
-            return new Script(text, firstToken, interval, fault);
+            return new Script(text, firstToken, interval, fault, toolCalls);
         }
     }
 
@@ -406,7 +418,9 @@ public final class FakeProvider implements AutoCloseable {
             cut(ctx);
             return;
         }
-        if (!(fault instanceof Fault.NoTerminalEvent)) {
+        if (!script.toolCalls().isEmpty()) {
+            FakeToolCalls.write(api, model, script.toolCalls(), wire::raw, wire.openAiUsage);
+        } else if (!(fault instanceof Fault.NoTerminalEvent)) {
             wire.finish(tokens.size());
         }
         out.flush();

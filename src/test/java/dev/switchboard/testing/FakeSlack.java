@@ -572,6 +572,31 @@ public final class FakeSlack implements AutoCloseable {
         }
     }
 
+    /**
+     * A user presses the button {@code actionId} of a message's {@code actions} block: the {@code block_actions}
+     * interaction Slack sends for a {@code button} element, with its value. Fails when the message has no such button.
+     */
+    public void pressButton(String channel, String ts, String user, String actionId) {
+        synchronized (lock) {
+            Chan ch = requireChannel(channel);
+            knowUser(user);
+            Msg m = find(ch.id, ts);
+            ObjectNode button = interactions.button(ch.id, ts, actionId);
+            if (button == null || m == null) {
+                throw new IllegalStateException("no button " + actionId + " on message " + ts);
+            }
+            String id = UUID.randomUUID().toString().replace("-", "");
+            commands.put(id, new Command(id, ch.id, user));
+            ObjectNode payload = FakeSlackInteractions.blockActions(new FakeSlackInteractions.Press(TEAM, user,
+                    handle(users.get(user)), ch.id, ch.im ? "directmessage" : ch.name, ts, m.threadTs, messageJson(m),
+                    actionId, button.path("block_id").asText(), button.path("text").path("text").asText(),
+                    button.path("value").asText(), "http://127.0.0.1:" + port + "/response/" + id, nextTs()));
+            ((ObjectNode) payload.path("actions").get(0)).put("type", "button");
+            deliver(new Envelope(newEnvelopeId(), "interactive", payload, 0, "", UUID.randomUUID().toString(),
+                    false));
+        }
+    }
+
     /** Delivers a press as Slack would (Socket Mode envelope {@code interactive}, or an HTTP form post). */
     public void blockAction(FakeSlackInteractions.Press press) {
         synchronized (lock) {

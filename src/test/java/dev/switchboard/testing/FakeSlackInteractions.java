@@ -109,6 +109,22 @@ public final class FakeSlackInteractions {
         return b == null ? JSON.createArrayNode() : b.deepCopy();
     }
 
+    /** The button {@code actionId} of a message's {@code actions} blocks, with its block's id, or null. */
+    ObjectNode button(String channel, String ts, String actionId) {
+        for (JsonNode block : blocks(channel, ts)) {
+            if (block.path("type").asText().equals("actions")) {
+                for (JsonNode e : block.path("elements")) {
+                    if (e.path("type").asText().equals("button") && e.path("action_id").asText().equals(actionId)) {
+                        ObjectNode found = (ObjectNode) e.deepCopy();
+                        found.put("block_id", block.path("block_id").asText(""));
+                        return found;
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
     /** The first feedback buttons element of a message, or null. */
     ObjectNode feedbackButtons(String channel, String ts) {
         for (JsonNode block : blocks(channel, ts)) {

@@ -15,6 +15,14 @@ import net.dv8tion.jda.api.entities.channel.middleman.MessageChannel;
  */
 final class ChannelSink implements ReplySink, DiscordFeedback.Buttons {
 
+    /** Asks about {@code confirm}ed tools; unset, they are declined. */
+    final dev.switchboard.live.ApprovalHook approvals = new dev.switchboard.live.ApprovalHook();
+
+    @Override
+    public java.util.concurrent.CompletableFuture<Boolean> askApproval(dev.switchboard.routing.ToolStatus call) {
+        return approvals.ask(call);
+    }
+
     static final int MAX_CHARS = 2_000;
 
     /**

@@ -40,6 +40,7 @@ public final class DiscordAdapter implements AutoCloseable {
     private final DiscordIntake intake;
     private final DiscordCommands commands;
     private final DiscordFeedback feedback;
+    private final DiscordApprovals approvals;
     /** Every REST request of the bot, on every shard, passes it. */
     private final RequestGate gate;
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -60,6 +61,9 @@ public final class DiscordAdapter implements AutoCloseable {
         this.intake = new DiscordIntake(config, conversations, policy, replies)
                 .files(new DiscordFiles(config.cdnUrl()));
         this.feedback = new DiscordFeedback(conversations.verdicts());
+        this.approvals = new DiscordApprovals((user, roles) -> admin != null
+                && admin.isOperator(DiscordRules.PLATFORM, user, roles));
+        replies.useApprovals(approvals);
         this.commands = new DiscordCommands(config, admin, conversations, policy, replies,
                 new DiscordPlaces(() -> shards), clock);
     }
@@ -78,7 +82,7 @@ public final class DiscordAdapter implements AutoCloseable {
                 .setShardsTotal(config.shards().total())
                 .setShards(config.shards().first(), config.shards().last())
                 .setEnableShutdownHook(false)
-                .addEventListeners(intake, commands, feedback);
+                .addEventListeners(intake, commands, feedback, approvals);
         if (!gateway.startsWith("wss://gateway.discord.gg")) {
             builder.setCompression(Compression.NONE); // a proxy or a local fake speaks plain JSON
         }

@@ -93,7 +93,9 @@ final class DiscordIntake extends ListenerAdapter {
         switch (decision) {
             case DiscordRules.Decision.Ignore ignore -> { }
             case DiscordRules.Decision.Answer answer -> take(event, answer.key(),
-                    replies.inChannel(answer.key(), event.getChannel(), answer.replyTo()),
+                    replies.inChannel(answer.key(), CompletableFuture.completedFuture(new ChannelSink.Place(
+                            event.getChannel(), answer.replyTo())), event.getChannel().getId(),
+                            event.getAuthor().getId()),
                     CompletableFuture.completedFuture(event.getChannel()), answer.question());
             case DiscordRules.Decision.OpenThread open -> openThread(event, open);
         }
@@ -117,7 +119,8 @@ final class DiscordIntake extends ListenerAdapter {
                     return new ChannelSink.Place(channel, message.getId());
                 });
         ConversationKey key = DiscordRules.key(event.getGuild().getId(), channel.getId(), message.getId());
-        take(event, key, replies.inChannel(key, place, message.getId()), place.thenApply(ChannelSink.Place::channel),
+        take(event, key, replies.inChannel(key, place, message.getId(), event.getAuthor().getId()),
+                place.thenApply(ChannelSink.Place::channel),
                 open.question());
     }
 

@@ -68,7 +68,16 @@ final class DiscordReplies {
      * @param budgetOf the channel whose budget the reply spends (the thread's id, known before Discord answers)
      */
     DiscordThread inChannel(ConversationKey key, CompletableFuture<ChannelSink.Place> place, String budgetOf) {
-        ReplySink sink = new ChannelSink(place, silent, remember(key));
+        return inChannel(key, place, budgetOf, null);
+    }
+
+    /** @param asker the user answered: {@code confirm}ed tools ask them; null declines such tools */
+    DiscordThread inChannel(ConversationKey key, CompletableFuture<ChannelSink.Place> place, String budgetOf,
+                            String asker) {
+        ChannelSink sink = new ChannelSink(place, silent, remember(key));
+        if (approvals != null && asker != null) {
+            sink.approvals.set(approvals.asking(place, asker));
+        }
         return new DiscordThread(sink, budgets(budgetOf), typingIn(place), typing, gate::spare, ticker,
                 feedback.getAsBoolean() ? key : null);
     }
@@ -81,6 +90,13 @@ final class DiscordReplies {
         Budget perInteraction = new Budget("discord interaction", 5, Duration.ofSeconds(2), ticker);
         return new DiscordThread(sink, List.of(perInteraction), null, typing, gate::spare, ticker,
                 feedback.getAsBoolean() ? key : null);
+    }
+
+    private volatile DiscordApprovals approvals;
+
+    /** Confirmed tools ask with Approve / Deny buttons where the reply is. */
+    void useApprovals(DiscordApprovals approvals) {
+        this.approvals = approvals;
     }
 
     /** Tells, for each new bot message, that it belongs to {@code key}. */

@@ -51,6 +51,9 @@ import org.jline.utils.AttributedStyle;
  */
 public final class Shell {
 
+    /** The prompt's reader while the session runs: a {@code confirm}ed tool asks there. */
+    private volatile LineReader lineReader;
+
     static final String PLATFORM = "shell";
     static final String WORKSPACE = "local";
     static final String CHANNEL = "terminal";
@@ -101,6 +104,7 @@ public final class Shell {
             builder.variable(LineReader.HISTORY_FILE, history);
         }
         LineReader reader = builder.build();
+        this.lineReader = reader;
         // For the whole session: Ctrl-C stops the reply being written, if any, and never kills the process
         // (JLine takes it over while a line is being read, and gives it back afterwards).
         Terminal.SignalHandler previous = terminal.handle(Terminal.Signal.INT, signal -> {
@@ -160,7 +164,7 @@ public final class Shell {
 
     /** Answers one question, waiting until the reply and its footer are printed; Ctrl-C stops it. */
     void ask(String question) {
-        TerminalThread reply = new TerminalThread(new TerminalSink(out));
+        TerminalThread reply = new TerminalThread(new TerminalSink(out, new TerminalApprovals(() -> lineReader, out)));
         ask(question, reply, reply.done);
     }
 

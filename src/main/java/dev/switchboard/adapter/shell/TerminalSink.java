@@ -20,8 +20,32 @@ final class TerminalSink implements ReplySink {
     private String printed = "";
     private boolean started;
 
+    private final TerminalApprovals approvals;
+
     TerminalSink(PrintWriter out) {
+        this(out, null);
+    }
+
+    /** @param approvals asks at the prompt about {@code confirm}ed tools; null declines them */
+    TerminalSink(PrintWriter out, TerminalApprovals approvals) {
         this.out = out;
+        this.approvals = approvals;
+    }
+
+    /** A tool call's progress on a line of its own; the answer goes on after it. */
+    @Override
+    public synchronized boolean showsToolStatus(dev.switchboard.routing.ToolStatus status) {
+        if (status.state() != dev.switchboard.routing.ToolStatus.State.WAITING_FOR_APPROVAL) {
+            out.print("\n  " + status.line() + "\n");
+            out.flush();
+        }
+        return true;
+    }
+
+    @Override
+    public java.util.concurrent.CompletableFuture<Boolean> askApproval(dev.switchboard.routing.ToolStatus call) {
+        return approvals == null ? java.util.concurrent.CompletableFuture.completedFuture(false)
+                : approvals.ask(call);
     }
 
     @Override

@@ -112,6 +112,10 @@ public final class SlackAdapter implements AutoCloseable {
         intake.files(new SlackFiles(config.apiUrl(), config.botToken().reveal()));
         intake.register(app);
         new SlackFeedback(conversations.verdicts(), api, team).register(app);
+        SlackApprovals approvals = new SlackApprovals(api, team,
+                (t, u) -> admin != null && admin.isOperator(SlackPlaces.PLATFORM, u, java.util.List.of()));
+        approvals.register(app);
+        replies.useApprovals(approvals);
         asks = new SlackAsks(conversations, policy, api, replies, clock, team, channelNotes);
         SlackCommands commands = new SlackCommands(config, admin, api, replies, team, maxQuestionChars, work, asks);
         commands.register(app);

@@ -220,6 +220,13 @@ final class SlackApi implements AutoCloseable {
                 ? response.getResponseMetadata().getNextCursor() : null);
     }
 
+    /** Posts a message with blocks in thread {@code threadTs} ({@code text} is the notification's). */
+    CompletableFuture<String> postBlocks(String channel, String threadTs, String text,
+                                         List<com.slack.api.model.block.LayoutBlock> blocks) {
+        return async("chat.postMessage", () -> methods.chatPostMessage(r -> r.channel(channel).threadTs(threadTs)
+                .text(text).blocks(blocks).unfurlLinks(false).unfurlMedia(false))).thenApply(r -> r.getTs());
+    }
+
     CompletableFuture<Void> update(String channel, String ts, String text) {
         return async("chat.update", () -> methods.chatUpdate(r -> r.channel(channel).ts(ts).text(text)))
                 .thenApply(r -> null);

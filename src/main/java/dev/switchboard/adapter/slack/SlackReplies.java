@@ -40,6 +40,13 @@ final class SlackReplies {
         this.botId = botId;
     }
 
+    private volatile SlackApprovals approvals;
+
+    /** Confirmed tools ask with Approve / Deny buttons in the reply's thread. */
+    void useApprovals(SlackApprovals approvals) {
+        this.approvals = approvals;
+    }
+
     /**
      * The thread answering message {@code messageTs} of {@code user}.
      *
@@ -47,8 +54,17 @@ final class SlackReplies {
      */
     SlackThread thread(String team, String channel, String replyIn, String messageTs, String user, boolean dm) {
         boolean stream = config.nativeStreaming() && replyIn != null;
-        ReplySink sink = stream ? new SlackStreamSink(api, channel, replyIn, dm ? null : user, dm ? null : team)
-                : new SlackSink(api, channel, replyIn, messageTs);
+        ReplySink sink;
+        var asking = approvals == null || replyIn == null ? null : approvals.asking(channel, replyIn, user);
+        if (stream) {
+            SlackStreamSink streaming = new SlackStreamSink(api, channel, replyIn, dm ? null : user, dm ? null : team);
+            streaming.approvals.set(asking);
+            sink = streaming;
+        } else {
+            SlackSink plain = new SlackSink(api, channel, replyIn, messageTs);
+            plain.approvals.set(asking);
+            sink = plain;
+        }
         List<Budget> spend = List.of(posts(channel),
                 budget("slack " + team + (stream ? " chat.appendStream" : " chat.update"), config.updateBudget()));
         return new SlackThread(api, sink, spend, channel, replyIn, messageTs, botUser, botId, this::historyPermit,

@@ -13,6 +13,14 @@ import java.util.concurrent.CompletionStage;
  */
 final class SlackSink implements ReplySink {
 
+    /** Asks about {@code confirm}ed tools; unset, they are declined. */
+    final dev.switchboard.live.ApprovalHook approvals = new dev.switchboard.live.ApprovalHook();
+
+    @Override
+    public java.util.concurrent.CompletableFuture<Boolean> askApproval(dev.switchboard.routing.ToolStatus call) {
+        return approvals.ask(call);
+    }
+
     static final int MAX_CHARS = 3_500;
     /** The event type of the message metadata on a reply's messages. */
     static final String REPLY = "switchboard_reply";

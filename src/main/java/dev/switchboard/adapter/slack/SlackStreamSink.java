@@ -18,6 +18,14 @@ import java.util.concurrent.CompletionStage;
  */
 final class SlackStreamSink implements ReplySink {
 
+    /** Asks about {@code confirm}ed tools; unset, they are declined. */
+    final dev.switchboard.live.ApprovalHook approvals = new dev.switchboard.live.ApprovalHook();
+
+    @Override
+    public java.util.concurrent.CompletableFuture<Boolean> askApproval(dev.switchboard.routing.ToolStatus call) {
+        return approvals.ask(call);
+    }
+
     private static final Logger log = LoggerFactory.getLogger(SlackStreamSink.class);
 
     private final SlackApi api;

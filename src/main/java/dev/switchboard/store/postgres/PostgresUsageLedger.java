@@ -26,7 +26,8 @@ final class PostgresUsageLedger implements UsageLedger, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(PostgresUsageLedger.class);
     private static final String COLUMNS =
-            "at, platform, workspace, channel, user_id, provider, model, input_tokens, output_tokens, cost_usd";
+            "at, platform, workspace, channel, user_id, provider, model, input_tokens, output_tokens, cost_usd,"
+                    + " tool_steps";
 
     private final Database database;
     private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
@@ -52,7 +53,7 @@ final class PostgresUsageLedger implements UsageLedger, AutoCloseable {
         try {
             database.inTransaction(QueryKind.USAGE, "recording usage", c -> {
                 try (PreparedStatement ps = c.prepareStatement(
-                        "INSERT INTO usage_record (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                        "INSERT INTO usage_record (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                     PgText.setInstant(ps, 1, r.at());
                     String[] texts = {r.platform(), r.workspace(), r.channel(), r.user(), r.provider(), r.model()};
                     for (int i = 0; i < texts.length; i++) {
@@ -61,6 +62,7 @@ final class PostgresUsageLedger implements UsageLedger, AutoCloseable {
                     ps.setLong(8, r.inputTokens());
                     ps.setLong(9, r.outputTokens());
                     ps.setDouble(10, r.costUsd());
+                    ps.setInt(11, r.toolSteps());
                     return ps.executeUpdate();
                 }
             });
@@ -82,7 +84,7 @@ final class PostgresUsageLedger implements UsageLedger, AutoCloseable {
                         out.add(new UsageRecord(PgText.instant(rs, "at"), PgText.text(rs, "platform"),
                                 PgText.text(rs, "workspace"), PgText.text(rs, "channel"), PgText.text(rs, "user_id"),
                                 PgText.text(rs, "provider"), PgText.text(rs, "model"), rs.getLong("input_tokens"),
-                                rs.getLong("output_tokens"), rs.getDouble("cost_usd")));
+                                rs.getLong("output_tokens"), rs.getDouble("cost_usd"), rs.getInt("tool_steps")));
                     }
                 }
                 return out;
@@ -100,7 +102,8 @@ final class PostgresUsageLedger implements UsageLedger, AutoCloseable {
             case USER -> new String[] {"platform", "user_id", " "};
         };
         String sql = "SELECT " + group[0] + " AS a, " + group[1] + " AS b, sum(input_tokens) AS input,"
-                + " sum(output_tokens) AS output, sum(cost_usd) AS cost, count(*) AS replies"
+                + " sum(output_tokens) AS output, sum(cost_usd) AS cost, count(*) AS replies,"
+                + " sum(tool_steps) AS tool_steps"
                 + " FROM usage_record WHERE at >= ? GROUP BY " + group[0] + ", " + group[1];
         return database.read(QueryKind.USAGE, "summing usage", c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -111,10 +114,8 @@ final class PostgresUsageLedger implements UsageLedger, AutoCloseable {
                         // Distinct groups can share a name ("a/b" + "c" and "a" + "b/c"): merged as the files do.
                         totals.merge(PgText.text(rs, "a") + group[2] + PgText.text(rs, "b"),
                                 new Total(rs.getLong("input"), rs.getLong("output"), rs.getDouble("cost"),
-                                        rs.getLong("replies")),
-                                (x, y) -> new Total(x.inputTokens() + y.inputTokens(),
-                                        x.outputTokens() + y.outputTokens(), x.costUsd() + y.costUsd(),
-                                        x.replies() + y.replies()));
+                                        rs.getLong("replies"), rs.getLong("tool_steps")),
+                                Total::plus);
                     }
                 }
                 return totals;
