@@ -22,6 +22,9 @@ final class SlackReplies {
     private final Ticker ticker;
     private final String botUser;
     private final String botId;
+    /** How far apart a reply's chat.update edits may come before {@code stream_when_busy} streams a new reply. */
+    static final Duration BUSY = Duration.ofSeconds(3);
+
     private final Map<String, Budget> budgets = new ConcurrentHashMap<>();
     /** conversations.replies: Tier 3 for most apps, far less for some since 2025; keep well inside it. */
     private final Bucket historyLimit = Bucket.builder()
@@ -46,14 +49,42 @@ final class SlackReplies {
      * @param replyIn the Slack thread to answer in; null for a direct message answered in the channel itself
      */
     SlackThread thread(String team, String channel, String replyIn, String messageTs, String user, boolean dm) {
-        boolean stream = config.nativeStreaming() && replyIn != null;
-        ReplySink sink = stream ? new SlackStreamSink(api, channel, replyIn, dm ? null : user, dm ? null : team)
-                : new SlackSink(api, channel, replyIn, messageTs);
-        List<Budget> spend = List.of(posts(channel),
-                budget("slack " + team + (stream ? " chat.appendStream" : " chat.update"), config.updateBudget()));
-        return new SlackThread(api, sink, spend, channel, replyIn, messageTs, botUser, botId, this::historyPermit,
+        SlackSpending.Budgets spend = budgets(team, channel);
+        boolean stream = replyIn != null && (config.nativeStreaming() || streamWhenBusy(team, spend));
+        SlackStreamSink streamSink = stream
+                ? new SlackStreamSink(api, channel, replyIn, dm ? null : user, dm ? null : team) : null;
+        ReplySink sink = stream ? streamSink : new SlackSink(api, channel, replyIn, messageTs);
+        return new SlackThread(api, sink, new SlackSpending(spend, streamSink), channel, replyIn, messageTs, botUser,
+                botId, this::historyPermit,
                 new SlackThread.Status(config.assistant().enabled() ? config.assistant().loadingMessages()
                         : List.of(), statusAllowance(team)), feedback.getAsBoolean());
+    }
+
+    /** The budgets a reply in {@code channel} of workspace {@code team} spends, one per method. */
+    SlackSpending.Budgets budgets(String team, String channel) {
+        String ws = "slack " + team + " ";
+        dev.switchboard.config.SlackStreamBudgets streams = config.streamBudgets();
+        return new SlackSpending.Budgets(posts(channel), budget(ws + "chat.update", config.updateBudget()),
+                budget(ws + "chat.delete", config.updateBudget()),
+                budget(ws + "chat.startStream", streams.start()), budget(ws + "chat.appendStream", streams.append()),
+                budget(ws + "chat.stopStream", streams.stop()));
+    }
+
+    /**
+     * Whether a reply starting now streams natively because the workspace's chat.update budget is busy
+     * ({@code stream_when_busy}): when the replies already waiting for chat.update would keep a new one's edits
+     * {@link #BUSY} apart or more, and the stream methods have room. At most as many replies a minute take this way
+     * as {@code chat.startStream} allows, so their first messages do not queue behind one another.
+     */
+    private boolean streamWhenBusy(String team, SlackSpending.Budgets spend) {
+        if (!config.streamWhenBusy()) {
+            return false;
+        }
+        Budget update = spend.update();
+        long queued = update.interval().toNanos() * (update.waiting() + 1L);
+        return queued >= BUSY.toNanos() && budgets.computeIfAbsent("slack " + team + " stream choices",
+                n -> new Budget(n, config.streamBudgets().start().messages(), config.streamBudgets().start().per(),
+                        ticker)).tryTake();
     }
 
     /**
