@@ -90,8 +90,10 @@ public final class LiveReplies {
 
     /** Sends every write the budgets allow now, oldest unseen text first, and wakes up when the next may go. */
     private synchronized void pump() {
-        pumpAt = Long.MAX_VALUE;
         long now = ticker.nanos();
+        if (pumpAt <= now) {
+            pumpAt = Long.MAX_VALUE; // the wake-up due now is this one; a later one still pending stays noted
+        }
         long nextWake = Long.MAX_VALUE;
         long visit = ++pumps;
         // The next one is found first: a write that fails at once comes back into the engine before send returns.
@@ -129,6 +131,11 @@ public final class LiveReplies {
         }
     }
 
+    /**
+     * Makes sure a pump runs at {@code at}: schedules one unless one is pending at or before it. Wake-ups are
+     * scheduled only when an earlier one is needed, never one per pump or per token: with many replies waiting, a
+     * scheduler queue full of wake-ups made every write cost more.
+     */
     private void wakeAt(long at) {
         if (at >= pumpAt) {
             return;
@@ -241,9 +248,12 @@ public final class LiveReplies {
             synchronized (LiveReplies.this) {
                 source.append(text);
                 version++;
-                if (unseenSince == 0) {
-                    unseenSince(ticker.nanos());
+                if (unseenSince != 0) {
+                    // Already waiting for a pacing slot: the pump that left it waiting scheduled one for it (or
+                    // sooner), and it writes its newest text then. Nothing to do per token.
+                    return;
                 }
+                unseenSince(ticker.nanos());
                 // A full pump only when this reply could write now; otherwise the scheduled wake-up serves it.
                 if (!inFlight) {
                     long now = ticker.nanos();
