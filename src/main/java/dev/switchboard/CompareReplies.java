@@ -60,7 +60,7 @@ final class CompareReplies {
             // Only the first answer's messages are noted for a restart to take over; the others start afresh.
             ResumingSink sink = i == 0 ? new ResumingSink(inOrder, resume.earlier(), resume.remember(),
                     resume.io()) : new ResumingSink(inOrder, List.of(), shown -> { }, resume.io());
-            LiveReplies.Live reply = live.start(sink, surface.budgets(), CompareFooter.of(id));
+            LiveReplies.Live reply = live.start(sink, surface.spending(), CompareFooter.of(id));
             ReplyHandle handle = null;
             CompletableFuture<ReplyOutcome> outcome;
             try {

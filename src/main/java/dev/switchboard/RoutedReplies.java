@@ -64,7 +64,7 @@ public final class RoutedReplies implements ReplyStarter<ReplySurface> {
             return compare.start(request, compared, resume);
         }
         ResumingSink sink = resuming(surface, resume);
-        LiveReplies.Live reply = live.start(sink, surface.budgets(), footerOnFallback);
+        LiveReplies.Live reply = live.start(sink, surface.spending(), footerOnFallback);
         try {
             surface.working();
             ReplyHandle handle = router.reply(new ReplyRequest(request.key(), request.history(), request.userName(),
@@ -82,7 +82,7 @@ public final class RoutedReplies implements ReplyStarter<ReplySurface> {
     @Override
     public StartedReply fail(ReplySurface surface, Resume resume, String userMessage) {
         ResumingSink sink = resuming(surface, resume);
-        return failed(surface, sink, live.start(sink, surface.budgets(), false), userMessage, resume);
+        return failed(surface, sink, live.start(sink, surface.spending(), false), userMessage, resume);
     }
 
     @Override

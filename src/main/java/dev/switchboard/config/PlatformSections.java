@@ -49,14 +49,17 @@ public interface PlatformSections {
      * @param userRateLimit messages one user may send before being asked to slow down
      * @param onNewMessage what a new message in a thread does to the reply still streaming there
      * @param postBudget new messages per channel (chat.postMessage: about one a second)
-     * @param updateBudget message edits per workspace, shared by every reply (chat.update, Tier 3; with native
-     *     streaming, chat.appendStream, Tier 4)
+     * @param updateBudget message edits per workspace, shared by every reply (chat.update, Tier 3)
      * @param assistant Slack's agent view ({@link SlackAssistant})
+     * @param streamBudgets the native-streaming methods' own limits per workspace ({@link SlackStreamBudgets})
+     * @param streamWhenBusy without {@code nativeStreaming}: a reply starting while the workspace's chat.update budget
+     *     is busy streams natively instead, on the stream methods' separate budgets
      */
     public record Slack(Toggle enabled, SlackMode mode, Secret botToken, Secret appToken, Secret signingSecret,
                         URI apiUrl, String eventsPath, Boolean followThreads, Boolean nativeStreaming,
                         SlackAccess access, RateLimit userRateLimit, OnNewMessage onNewMessage,
-                        RateLimit postBudget, RateLimit updateBudget, SlackAssistant assistant) {
+                        RateLimit postBudget, RateLimit updateBudget, SlackAssistant assistant,
+                        SlackStreamBudgets streamBudgets, Boolean streamWhenBusy) {
         public Slack {
             enabled = enabled != null ? enabled : Toggle.AUTO;
             mode = mode != null ? mode : SlackMode.SOCKET;
@@ -71,8 +74,9 @@ public interface PlatformSections {
             userRateLimit = userRateLimit != null ? userRateLimit : new RateLimit(null, null);
             onNewMessage = onNewMessage != null ? onNewMessage : OnNewMessage.QUEUE;
             postBudget = postBudget != null ? postBudget : new RateLimit(1, Duration.ofSeconds(1));
-            updateBudget = updateBudget != null ? updateBudget
-                    : new RateLimit(nativeStreaming ? 100 : 50, Duration.ofMinutes(1));
+            updateBudget = updateBudget != null ? updateBudget : new RateLimit(50, Duration.ofMinutes(1));
+            streamBudgets = streamBudgets != null ? streamBudgets : new SlackStreamBudgets(null, null, null);
+            streamWhenBusy = streamWhenBusy != null ? streamWhenBusy : Boolean.FALSE;
             assistant = assistant != null ? assistant : new SlackAssistant(null, null, null, null, null, null, null,
                     null);
             if (!eventsPath.startsWith("/")) {

@@ -41,7 +41,7 @@ public record SwitchboardConfig(
 
     public SwitchboardConfig {
         slack = slack != null ? slack : new Slack(null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null);
+                null, null, null, null, null);
         discord = discord != null ? discord
                 : new Discord(null, null, null, null, null, null, null, null, null, null, null, null);
         providers = providers == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(providers));

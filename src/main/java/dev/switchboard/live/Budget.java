@@ -31,6 +31,11 @@ public final class Budget {
     private final Bucket reserve;
     private final Duration window;
     private final Ticker ticker;
+    /**
+     * How many replies wait in the live engine to write on this budget: its queue. Changed only by the engine's
+     * {@link WaitingReplies}, under the engine's lock (there is one engine per service); read from anywhere.
+     */
+    volatile int waiting;
     /** On the ticker's time: when one paced write may go. Guarded by this. */
     private long freeAt;
     /** On the ticker's time: when the reserve has a write; {@code Long.MAX_VALUE} without one. Guarded by this. */
@@ -87,6 +92,11 @@ public final class Budget {
     @Override
     public String toString() {
         return name + " (one write every " + interval.toMillis() + " ms)";
+    }
+
+    /** How many replies wait to write on this budget now (not counting writes on their way). */
+    public int waiting() {
+        return waiting;
     }
 
     /** The pace of ordinary writes: one per interval. */

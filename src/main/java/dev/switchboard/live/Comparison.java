@@ -49,6 +49,11 @@ public class Comparison implements SideBySide {
     }
 
     @Override
+    public Spending spending() {
+        return sides.getFirst().spending();
+    }
+
+    @Override
     public void working() {
         sides.getFirst().working();
     }

@@ -44,7 +44,7 @@ public final class LiveReplies {
     /** Replies not in flight whose text has not all been seen: urgent ones first, then oldest unseen text first. */
     private final WaitingReplies<Live> waiting = new WaitingReplies<>(
             Comparator.<Live>comparingInt(l -> l.urgent ? 0 : 1).thenComparingLong(l -> l.unseenSince)
-                    .thenComparingLong(l -> l.seq), l -> l.budgets, l -> l.urgent);
+                    .thenComparingLong(l -> l.seq), l -> l.spends, l -> l.urgent);
     private long started;
     private long pumpAt = Long.MAX_VALUE;
     private long pumps;
@@ -61,7 +61,14 @@ public final class LiveReplies {
      * @param footerOnFallback whether a reply that fell back ends with a line naming who answered
      */
     public synchronized Live start(ReplySink sink, List<Budget> budgets, boolean footerOnFallback) {
-        return start(sink, budgets, FinalText.fallbackFooter(footerOnFallback));
+        return start(sink, Spending.flat(budgets), FinalText.fallbackFooter(footerOnFallback));
+    }
+
+    /**
+     * As {@link #start(ReplySink, List, boolean)}, each write spending only the budgets {@code spending} names for it.
+     */
+    public synchronized Live start(ReplySink sink, Spending spending, boolean footerOnFallback) {
+        return start(sink, spending, FinalText.fallbackFooter(footerOnFallback));
     }
 
     /**
@@ -70,7 +77,12 @@ public final class LiveReplies {
      * @param footer the line under the final text by how the reply ended, in the model's Markdown; empty for none
      */
     public synchronized Live start(ReplySink sink, List<Budget> budgets, Function<ReplyOutcome, String> footer) {
-        Live reply = new Live(sink, List.copyOf(budgets), footer, ticker.nanos(), started++);
+        return start(sink, Spending.flat(budgets), footer);
+    }
+
+    /** As {@link #start(ReplySink, Spending, boolean)}, the final text ending with a line of its own. */
+    public synchronized Live start(ReplySink sink, Spending spending, Function<ReplyOutcome, String> footer) {
+        Live reply = new Live(sink, spending, footer, ticker.nanos(), started++);
         waiting.add(reply);
         pump();
         return reply;
@@ -78,8 +90,10 @@ public final class LiveReplies {
 
     /** Sends every write the budgets allow now, oldest unseen text first, and wakes up when the next may go. */
     private synchronized void pump() {
-        pumpAt = Long.MAX_VALUE;
         long now = ticker.nanos();
+        if (pumpAt <= now) {
+            pumpAt = Long.MAX_VALUE; // the wake-up due now is this one; a later one still pending stays noted
+        }
         long nextWake = Long.MAX_VALUE;
         long visit = ++pumps;
         // The next one is found first: a write that fails at once comes back into the engine before send returns.
@@ -89,7 +103,18 @@ public final class LiveReplies {
                 continue;
             }
             reply.visited = visit;
-            long wait = Budget.nanosUntilAllFree(reply.budgets, now, reply.urgent);
+            long wait = Budget.nanosUntilAllFree(reply.spends, now, reply.urgent);
+            Write write = null;
+            if (wait == 0) {
+                write = reply.nextWrite();
+                if (write == null) {
+                    reply.nothingToWrite();
+                    continue;
+                }
+                if (reply.respend(write)) { // not the write it was waiting for: wait for its own budgets
+                    wait = Budget.nanosUntilAllFree(reply.spends, now, reply.urgent);
+                }
+            }
             if (wait > 0) {
                 long everyone = waiting.nanosUntilAnyMayWrite(reply, now);
                 nextWake = Math.min(nextWake, now + (everyone > 0 ? everyone : wait));
@@ -98,12 +123,7 @@ public final class LiveReplies {
                 }
                 continue;
             }
-            Write write = reply.nextWrite();
-            if (write == null) {
-                reply.nothingToWrite();
-                continue;
-            }
-            Budget.takeAll(reply.budgets, reply.urgent);
+            Budget.takeAll(reply.spends, reply.urgent);
             reply.send(write);
         }
         if (nextWake != Long.MAX_VALUE) {
@@ -111,6 +131,11 @@ public final class LiveReplies {
         }
     }
 
+    /**
+     * Makes sure a pump runs at {@code at}: schedules one unless one is pending at or before it. Wake-ups are
+     * scheduled only when an earlier one is needed, never one per pump or per token: with many replies waiting, a
+     * scheduler queue full of wake-ups made every write cost more.
+     */
     private void wakeAt(long at) {
         if (at >= pumpAt) {
             return;
@@ -120,14 +145,17 @@ public final class LiveReplies {
     }
 
     /** One platform operation. */
-    private record Write(Op op, int index, String text) {
-        enum Op { POST, EDIT, DELETE }
+    private record Write(Spending.Op op, int index, String text) {
     }
 
     /** One reply being shown. Feed it the router's events: it is the {@link ReplyListener} of the reply. */
     public final class Live implements ReplyListener {
         private final ReplySink sink;
-        private final List<Budget> budgets;
+        private final Spending spending;
+        /** The budgets its next write spends, as far as known; its budgets in the index. */
+        private List<Budget> spends;
+        /** The budgets the write in flight spent. */
+        private List<Budget> sentSpends = List.of();
         private final Function<ReplyOutcome, String> footer;
         private final StringBuilder source = new StringBuilder();
         private final List<String> ids = new ArrayList<>();
@@ -153,10 +181,11 @@ public final class LiveReplies {
         private List<String> layout;
         private final ToolLines toolLines = new ToolLines();
 
-        private Live(ReplySink sink, List<Budget> budgets, Function<ReplyOutcome, String> footer, long now,
+        private Live(ReplySink sink, Spending spending, Function<ReplyOutcome, String> footer, long now,
                      long seq) {
             this.sink = sink;
-            this.budgets = budgets;
+            this.spending = spending;
+            this.spends = spending.of(Spending.Op.POST, null, null);
             this.footer = footer;
             this.unseenSince = now;
             this.urgent = true; // its placeholder (or first words) is the first thing to show
@@ -168,9 +197,31 @@ public final class LiveReplies {
             waiting.remove(this);
             unseenSince = since;
             urgent = finalDisplay != null || ids.isEmpty();
+            // Most writes edit the newest message; a pacing slot corrects the guess when it lays the text out.
+            spends = ids.size() > frozen ? spending.of(Spending.Op.EDIT, ids.getLast(), null)
+                    : spending.of(Spending.Op.POST, null, null);
             if (since != 0 && !inFlight && !settled.isDone()) {
                 waiting.add(this);
             }
+        }
+
+        /**
+         * Puts this reply in the index under the budgets {@code write} spends, if they are not those it waited for.
+         *
+         * @return whether they changed
+         */
+        private boolean respend(Write write) {
+            List<Budget> actual = spending.of(write.op(),
+                    write.op() == Spending.Op.POST ? null : ids.get(write.index()), write.text());
+            if (actual == spends || actual.equals(spends)) {
+                return false;
+            }
+            boolean indexed = waiting.remove(this);
+            spends = actual;
+            if (indexed) {
+                waiting.add(this);
+            }
+            return true;
         }
 
         /** Visited by a pacing slot with nothing to write: done, or out of the index until new text comes. */
@@ -205,13 +256,16 @@ public final class LiveReplies {
         /** The text to show changed: it waits to be seen from now, and is written when the budgets allow. */
         private void changed() {
             version++;
-            if (unseenSince == 0) {
-                unseenSince(ticker.nanos());
+            if (unseenSince != 0) {
+                // Already waiting for a pacing slot: the pump that left it waiting scheduled one for it (or sooner),
+                // and it writes its newest text then. Nothing to do per change.
+                return;
             }
+            unseenSince(ticker.nanos());
             // A full pump only when this reply could write now; otherwise the scheduled wake-up serves it.
             if (!inFlight) {
                 long now = ticker.nanos();
-                long wait = Budget.nanosUntilAllFree(budgets, now, urgent);
+                long wait = Budget.nanosUntilAllFree(spends, now, urgent);
                 if (wait == 0) {
                     pump();
                 } else {
@@ -295,14 +349,14 @@ public final class LiveReplies {
             for (int j = 0; j < want.size(); j++) {
                 int index = frozen + j;
                 if (index >= ids.size()) {
-                    return new Write(Write.Op.POST, index, want.get(j));
+                    return new Write(Spending.Op.POST, index, want.get(j));
                 }
                 if (!shown.get(index).equals(want.get(j))) {
-                    return new Write(Write.Op.EDIT, index, want.get(j));
+                    return new Write(Spending.Op.EDIT, index, want.get(j));
                 }
             }
             if (ids.size() > frozen + want.size() && finalDisplay != null) {
-                return new Write(Write.Op.DELETE, ids.size() - 1, "");
+                return new Write(Spending.Op.DELETE, ids.size() - 1, "");
             }
             return null;
         }
@@ -317,6 +371,7 @@ public final class LiveReplies {
         private void send(Write write) {
             // This write shows everything seen so far; only text arriving from now on is unseen.
             sentUnseenSince = unseenSince;
+            sentSpends = spends;
             unseenSince(0);
             inFlight = true;
             CompletionStage<?> call;
@@ -379,7 +434,7 @@ public final class LiveReplies {
             }
             if (unseenSince == 0 && nextWrite() != null) {
                 unseenSince(ticker.nanos()); // the final text or a reset came without tokens
-            } else if (write.op() == Write.Op.POST && ids.size() == 1) {
+            } else if (write.op() == Spending.Op.POST && ids.size() == 1) {
                 unseenSince(unseenSince); // its first sign is seen: no longer urgent
             }
         }
@@ -416,7 +471,7 @@ public final class LiveReplies {
                     shown(write, result);
                 } else if (cause instanceof ReplySink.WriteFailed failed
                         && failed.kind() == ReplySink.WriteFailed.Kind.RATE_LIMITED) {
-                    budgets.forEach(b -> b.pause(failed.retryAfter()));
+                    sentSpends.forEach(b -> b.pause(failed.retryAfter()));
                 } else if (cause instanceof ReplySink.WriteFailed failed
                         && failed.kind() == ReplySink.WriteFailed.Kind.GONE) {
                     log.info("a reply's message was deleted; stopping the reply");
@@ -429,11 +484,11 @@ public final class LiveReplies {
                     waiting.remove(this);
                     settled.completeExceptionally(cause);
                     return "the reply cannot be shown";
-                } else if (write.op() == Write.Op.EDIT && ++editFailures >= EDIT_FAILURES_BEFORE_MOVING_ON) {
+                } else if (write.op() == Spending.Op.EDIT && ++editFailures >= EDIT_FAILURES_BEFORE_MOVING_ON) {
                     freeze(write.index());
                     log.warn("edits of a reply message keep failing; continuing in a new message: {}",
                             cause.toString());
-                } else if (write.op() == Write.Op.POST) {
+                } else if (write.op() == Spending.Op.POST) {
                     log.warn("posting a reply message failed; trying again: {}", cause.toString());
                 }
                 if (unseenSince == 0) {

@@ -15,6 +15,11 @@ public interface ReplySurface {
     /** Every write budget a reply in this thread spends from. */
     List<Budget> budgets();
 
+    /** Which of the budgets each write spends; by default every write spends all of {@link #budgets()}. */
+    default Spending spending() {
+        return Spending.flat(budgets());
+    }
+
     /** The reply is about to start: show a "thinking" status where the platform has one. */
     default void working() {
     }

@@ -1,16 +1,14 @@
 package dev.switchboard.live;
 
 import java.util.Comparator;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
  * The replies with text to show, urgent ones first, then oldest unseen text first, and how many of them spend from
- * each budget: when a budget every waiting reply spends from is not free, a pacing slot can stop at the first reply
+ * each budget ({@link Budget#waiting()}): when a budget every waiting reply spends from is not free, a pacing slot can stop at the first reply
  * instead of visiting them all. Not thread-safe: guarded by the engine.
  */
 final class WaitingReplies<T> {
@@ -18,7 +16,6 @@ final class WaitingReplies<T> {
     private final TreeSet<T> order;
     private final Function<T, List<Budget>> budgets;
     private final Predicate<T> urgent;
-    private final Map<Budget, int[]> using = new IdentityHashMap<>();
 
     /**
      * @param order urgent replies before the others, then oldest first
@@ -30,19 +27,25 @@ final class WaitingReplies<T> {
         this.urgent = urgent;
     }
 
-    /** Call before the reply's place in the order changes, and {@link #add} after. */
-    void remove(T reply) {
+    /**
+     * Call before the reply's place in the order or its budgets change, and {@link #add} after.
+     *
+     * @return whether it was in the index
+     */
+    boolean remove(T reply) {
         if (order.remove(reply)) {
             for (Budget b : budgets.apply(reply)) {
-                using.get(b)[0]--;
+                b.waiting--;
             }
+            return true;
         }
+        return false;
     }
 
     void add(T reply) {
         if (order.add(reply)) {
             for (Budget b : budgets.apply(reply)) {
-                using.computeIfAbsent(b, k -> new int[1])[0]++;
+                b.waiting++;
             }
         }
     }
@@ -66,8 +69,7 @@ final class WaitingReplies<T> {
         long wait = 0;
         boolean reserves = urgent.test(reply);
         for (Budget b : budgets.apply(reply)) {
-            int[] n = using.get(b);
-            if (n != null && n[0] == order.size()) {
+            if (b.waiting == order.size()) {
                 wait = Math.max(wait, reserves ? b.nanosUntilUrgentFree(now) : b.nanosUntilFree(now));
             }
         }

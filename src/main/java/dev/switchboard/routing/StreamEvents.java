@@ -1,10 +1,11 @@
 package dev.switchboard.routing;
 
-import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.langchain4j.http.client.sse.ServerSentEvent;
 import dev.switchboard.json.Json;
+import java.io.IOException;
 
 /**
  * Reads each event of a provider's stream before LangChain4j does, so that one fault gets one class whatever the wire
@@ -38,18 +39,27 @@ final class StreamEvents {
         if (data.isEmpty() || data.equals("[DONE]")) {
             return READABLE;
         }
-        JsonNode json;
-        try {
-            json = JSON.readTree(data);
-        } catch (JacksonException e) {
+        // Read with the streaming parser, not into a tree: every chunk of every answer passes here before
+        // LangChain4j parses it again, and only its shape and a top-level "error" member matter.
+        boolean error = "error".equals(event.event());
+        try (JsonParser parser = JSON.getFactory().createParser(data)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return new Verdict.Unreadable();
+            }
+            for (JsonToken token = parser.nextToken(); token != JsonToken.END_OBJECT; token = parser.nextToken()) {
+                if (token != JsonToken.FIELD_NAME) {
+                    return new Verdict.Unreadable(); // the input ended inside the object
+                }
+                String name = parser.currentName();
+                JsonToken value = parser.nextToken();
+                // Anthropic names the event "error"; OpenAI, Gemini and Ollama send an object with an "error" member.
+                error |= "error".equals(name) && value != JsonToken.VALUE_NULL;
+                parser.skipChildren();
+            }
+        } catch (IOException e) {
             return new Verdict.Unreadable();
         }
-        if (json == null || !json.isObject()) {
-            return new Verdict.Unreadable();
-        }
-        // Anthropic names the event "error"; OpenAI, Gemini and Ollama send an object with an "error" member.
-        JsonNode error = json.get("error");
-        if ("error".equals(event.event()) || (error != null && !error.isNull())) {
+        if (error) {
             return new Verdict.ProviderError(data);
         }
         return READABLE;

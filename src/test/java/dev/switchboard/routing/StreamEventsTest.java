@@ -31,5 +31,14 @@ class StreamEventsTest {
                 .isInstanceOf(StreamEvents.Verdict.Readable.class);
         assertThat(StreamEvents.read(new ServerSentEvent(null, "{\"choices\":[],\"error\":null}")))
                 .isInstanceOf(StreamEvents.Verdict.Readable.class);
+        assertThat(StreamEvents.read(new ServerSentEvent(null, "{\"choices\":[{\"delta\":{\"error\":1}}]}")))
+                .as("an \"error\" deeper in the chunk is text, not the provider's error")
+                .isInstanceOf(StreamEvents.Verdict.Readable.class);
+        assertThat(StreamEvents.read(new ServerSentEvent(null, "{\"choices\":[{\"delta\":")))
+                .isInstanceOf(StreamEvents.Verdict.Unreadable.class);
+        assertThat(StreamEvents.read(new ServerSentEvent(null, "[1, 2]")))
+                .isInstanceOf(StreamEvents.Verdict.Unreadable.class);
+        assertThat(StreamEvents.read(new ServerSentEvent(null, "{\"id\":\"x\",\"error\":{\"message\":\"m\"}}")))
+                .isInstanceOf(StreamEvents.Verdict.ProviderError.class);
     }
 }

@@ -145,7 +145,10 @@ sealed interface E2ePlatform extends AutoCloseable {
         }
     }
 
-    /** Slack: mentions answered in their thread; chat.update ({@code slack}) or native streaming ({@code slack-stream}). */
+    /**
+     * Slack: mentions answered in their thread; chat.update ({@code slack}), native streaming ({@code slack-stream}),
+     * or chat.update with native streaming for replies starting while it is busy ({@code slack-busy}).
+     */
     record Slack(FakeSlack fake, Row row) implements E2ePlatform {
 
         public Slack {
@@ -173,9 +176,10 @@ sealed interface E2ePlatform extends AutoCloseable {
                       app_token: %s
                       api_url: %s
                       native_streaming: %s
+                      stream_when_busy: %s
                       user_rate_limit: {messages: 1000, per: 1m}
                     """.formatted(FakeSlack.BOT_TOKEN, FakeSlack.APP_TOKEN, fake.apiUrl(),
-                    row.platform().equals("slack-stream"));
+                    row.platform().equals("slack-stream"), row.platform().equals("slack-busy"));
         }
 
         @Override
@@ -233,6 +237,11 @@ sealed interface E2ePlatform extends AutoCloseable {
         public Limits limits() {
             List<FakeSlack.Call> calls = fake.calls();
             long limited = calls.stream().filter(c -> c.status() == 429).count();
+            if (limited > 0) {
+                System.out.println("e2e: slack 429s by method: " + calls.stream().filter(c -> c.status() == 429)
+                        .collect(java.util.stream.Collectors.groupingBy(FakeSlack.Call::method,
+                                java.util.stream.Collectors.counting())));
+            }
             return new Limits(limited, limited == 0 ? 0 : -1, calls.size());
         }
 

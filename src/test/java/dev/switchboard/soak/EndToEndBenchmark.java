@@ -37,8 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Not part of {@code verify}: {@code ./mvnw -B -o package -DskipTests && ./mvnw -B -o test -Pbench
  * -Dtest=EndToEndBenchmark}; rows with {@code -De2e.rows=discord-threads:1,discord-threads:20,slack:10/5}
  * (K, and after a slash the channels when not as issue 16 has them)
- * (platforms {@code discord-threads}, {@code discord-channel}, {@code slack}, {@code slack-stream}). Prints the
- * table and writes it to {@code target/benchmarks/e2e.md}.
+ * (platforms {@code discord-threads}, {@code discord-channel}, {@code slack}, {@code slack-stream},
+ * {@code slack-busy}). Prints the table and writes it to {@code target/benchmarks/e2e.md}.
  */
 @Tag("benchmark")
 class EndToEndBenchmark {

@@ -67,13 +67,22 @@ public final class FakeChatPlatform {
     }
 
     /** A thread whose writes count against every one of {@code scopes}. */
-    public synchronized ReplySink thread(String thread, List<String> scopes, UnaryOperator<String> format) {
+    public ReplySink thread(String thread, List<String> scopes, UnaryOperator<String> format) {
+        return thread(thread, scopes, scopes, scopes, format);
+    }
+
+    /**
+     * A thread whose posts, edits and deletes each count against scopes of their own, as Slack counts its methods
+     * apart.
+     */
+    public synchronized ReplySink thread(String thread, List<String> posts, List<String> edits, List<String> deletes,
+                                         UnaryOperator<String> format) {
         threads.put(thread, new ArrayList<>());
         visibility.put(thread, new ArrayList<>());
         return new ReplySink() {
             @Override
             public CompletionStage<String> post(String text) {
-                return write(scopes, text, false, () -> {
+                return write(posts, text, false, () -> {
                     String id = "m" + (++nextId);
                     messages.put(id, text);
                     threads.get(thread).add(id);
@@ -90,7 +99,7 @@ public final class FakeChatPlatform {
                                 ReplySink.WriteFailed.Kind.GONE, null, "message_not_found"));
                     }
                 }
-                return write(scopes, text, true, () -> {
+                return write(edits, text, true, () -> {
                     messages.put(messageId, text);
                     seen(thread);
                     return null;
@@ -99,7 +108,7 @@ public final class FakeChatPlatform {
 
             @Override
             public CompletionStage<Void> delete(String messageId) {
-                return write(scopes, "", false, () -> {
+                return write(deletes, "", false, () -> {
                     messages.remove(messageId);
                     threads.get(thread).remove(messageId);
                     seen(thread);

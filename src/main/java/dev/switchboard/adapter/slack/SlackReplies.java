@@ -22,6 +22,9 @@ final class SlackReplies {
     private final Ticker ticker;
     private final String botUser;
     private final String botId;
+    /** How far apart a reply's chat.update edits may come before {@code stream_when_busy} streams a new reply. */
+    static final Duration BUSY = Duration.ofSeconds(3);
+
     private final Map<String, Budget> budgets = new ConcurrentHashMap<>();
     /** conversations.replies: Tier 3 for most apps, far less for some since 2025; keep well inside it. */
     private final Bucket historyLimit = Bucket.builder()
@@ -53,23 +56,51 @@ final class SlackReplies {
      * @param replyIn the Slack thread to answer in; null for a direct message answered in the channel itself
      */
     SlackThread thread(String team, String channel, String replyIn, String messageTs, String user, boolean dm) {
-        boolean stream = config.nativeStreaming() && replyIn != null;
-        ReplySink sink;
+        SlackSpending.Budgets spend = budgets(team, channel);
+        boolean stream = replyIn != null && (config.nativeStreaming() || streamWhenBusy(team, spend));
         var asking = approvals == null || replyIn == null ? null : approvals.asking(channel, replyIn, user);
+        SlackStreamSink streamSink = stream
+                ? new SlackStreamSink(api, channel, replyIn, dm ? null : user, dm ? null : team) : null;
+        ReplySink sink;
         if (stream) {
-            SlackStreamSink streaming = new SlackStreamSink(api, channel, replyIn, dm ? null : user, dm ? null : team);
-            streaming.approvals.set(asking);
-            sink = streaming;
+            streamSink.approvals.set(asking);
+            sink = streamSink;
         } else {
             SlackSink plain = new SlackSink(api, channel, replyIn, messageTs);
             plain.approvals.set(asking);
             sink = plain;
         }
-        List<Budget> spend = List.of(posts(channel),
-                budget("slack " + team + (stream ? " chat.appendStream" : " chat.update"), config.updateBudget()));
-        return new SlackThread(api, sink, spend, channel, replyIn, messageTs, botUser, botId, this::historyPermit,
+        return new SlackThread(api, sink, new SlackSpending(spend, streamSink), channel, replyIn, messageTs, botUser,
+                botId, this::historyPermit,
                 new SlackThread.Status(config.assistant().enabled() ? config.assistant().loadingMessages()
                         : List.of(), statusAllowance(team)), feedback.getAsBoolean());
+    }
+
+    /** The budgets a reply in {@code channel} of workspace {@code team} spends, one per method. */
+    SlackSpending.Budgets budgets(String team, String channel) {
+        String ws = "slack " + team + " ";
+        dev.switchboard.config.SlackStreamBudgets streams = config.streamBudgets();
+        return new SlackSpending.Budgets(posts(channel), budget(ws + "chat.update", config.updateBudget()),
+                budget(ws + "chat.delete", config.updateBudget()),
+                budget(ws + "chat.startStream", streams.start()), budget(ws + "chat.appendStream", streams.append()),
+                budget(ws + "chat.stopStream", streams.stop()));
+    }
+
+    /**
+     * Whether a reply starting now streams natively because the workspace's chat.update budget is busy
+     * ({@code stream_when_busy}): when the replies already waiting for chat.update would keep a new one's edits
+     * {@link #BUSY} apart or more, and the stream methods have room. At most as many replies a minute take this way
+     * as {@code chat.startStream} allows, so their first messages do not queue behind one another.
+     */
+    private boolean streamWhenBusy(String team, SlackSpending.Budgets spend) {
+        if (!config.streamWhenBusy()) {
+            return false;
+        }
+        Budget update = spend.update();
+        long queued = update.interval().toNanos() * (update.waiting() + 1L);
+        return queued >= BUSY.toNanos() && budgets.computeIfAbsent("slack " + team + " stream choices",
+                n -> new Budget(n, config.streamBudgets().start().messages(), config.streamBudgets().start().per(),
+                        ticker)).tryTake();
     }
 
     /**
@@ -104,8 +135,14 @@ final class SlackReplies {
         return budget("slack " + channel + " chat.postMessage", config.postBudget());
     }
 
+    /**
+     * A budget of {@code limit}, its window taken 2 % longer than Slack's: Slack counts over a sliding window, and two
+     * writes paced exactly a window apart arrive closer together whenever the network delays the first more than the
+     * second, which a full budget would answer with a 429.
+     */
     private Budget budget(String name, SwitchboardConfig.RateLimit limit) {
-        return budgets.computeIfAbsent(name, n -> new Budget(n, limit.messages(), limit.per(), ticker));
+        Duration window = limit.per().plus(limit.per().dividedBy(50));
+        return budgets.computeIfAbsent(name, n -> new Budget(n, limit.messages(), window, ticker));
     }
 
     private void historyPermit() {

@@ -95,6 +95,21 @@ final class SlackStreamSink implements ReplySink {
         });
     }
 
+    /** Whether message {@code messageId} is a stream this sink opened and has not closed. */
+    boolean streaming(String messageId) {
+        synchronized (open) {
+            return open.containsKey(messageId);
+        }
+    }
+
+    /** Whether writing {@code text} to the open stream {@code messageId} only appends to what it shows. */
+    boolean appends(String messageId, String text) {
+        synchronized (open) {
+            String shown = open.get(messageId);
+            return shown != null && text.startsWith(shown);
+        }
+    }
+
     @Override
     public CompletionStage<Void> delete(String messageId) {
         texts.remove(messageId);

@@ -22,7 +22,7 @@ final class SlackThread implements ChatThread<ReplySurface>, ReplySurface {
 
     private final SlackApi api;
     private final ReplySink sink;
-    private final List<Budget> budgets;
+    private final SlackSpending spending;
     private final String channel;
     private final String threadTs;
     private final String messageTs;
@@ -48,12 +48,12 @@ final class SlackThread implements ChatThread<ReplySurface>, ReplySurface {
      * @param historyPermit blocks until a conversations.replies call is within Slack's limit
      * @param feedback whether a finished answer gets the feedback buttons
      */
-    SlackThread(SlackApi api, ReplySink sink, List<Budget> budgets, String channel, String threadTs, String messageTs,
+    SlackThread(SlackApi api, ReplySink sink, SlackSpending spending, String channel, String threadTs, String messageTs,
                 String botUser, String botId, Runnable historyPermit, Status status, boolean feedback) {
         this.feedback = feedback;
         this.api = api;
         this.sink = sink;
-        this.budgets = budgets;
+        this.spending = spending;
         this.channel = channel;
         this.threadTs = threadTs;
         this.messageTs = messageTs;
@@ -75,7 +75,12 @@ final class SlackThread implements ChatThread<ReplySurface>, ReplySurface {
 
     @Override
     public List<Budget> budgets() {
-        return budgets;
+        return spending.all();
+    }
+
+    @Override
+    public dev.switchboard.live.Spending spending() {
+        return spending;
     }
 
     /** The thread as Slack has it, read once when the store does not know it (the bot joined mid-thread). */
@@ -119,10 +124,11 @@ final class SlackThread implements ChatThread<ReplySurface>, ReplySurface {
         String feedbackOn = feedback && outcome instanceof ReplyOutcome.Completed && !messageIds.isEmpty()
                 ? messageIds.getLast() : null;
         if (sink instanceof SlackStreamSink stream) {
-            stream.finish(feedbackOn);
+            // Its chat.stopStream calls, paced within the workspace's stopStream budget (finish waits out 429s).
+            dev.switchboard.live.ExtraWrite.send(spending.stops(), () -> stream.finish(feedbackOn));
         } else if (feedbackOn != null && sink instanceof SlackSink classic) {
-            // One more chat.update, paced within the reply's budgets like its other writes.
-            dev.switchboard.live.ExtraWrite.send(budgets, () -> classic.addFeedback(feedbackOn)).exceptionally(e -> {
+            // One more chat.update, paced within the workspace's chat.update budget like the reply's edits.
+            dev.switchboard.live.ExtraWrite.send(spending.edits(), () -> classic.addFeedback(feedbackOn)).exceptionally(e -> {
                 log.warn("slack: the feedback buttons could not be added: {}", SlackApi.error(e));
                 return null;
             });
