@@ -156,6 +156,8 @@ class PostgresStorageTest {
         open().close();
         // Far beyond this build's migrations, whichever were added since.
         long migrations = count("SELECT count(*) FROM flyway_schema_history");
+        // The highest version: branches may add migrations out of order, so versions can have gaps.
+        long newest = count("SELECT max(version::int) FROM flyway_schema_history");
         db.execute("INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum,"
                 + " installed_by, execution_time, success)"
                 + " VALUES (999, '999', 'from a newer build', 'SQL', 'V999__from_a_newer_build.sql', 0, 'postgres', 1,"
@@ -164,7 +166,7 @@ class PostgresStorageTest {
         assertThatThrownBy(this::open).isInstanceOf(StoreException.class)
                 .hasMessageContaining("schema version 999")
                 .hasMessageContaining("newer Switchboard")
-                .hasMessageContaining("knows up to version " + migrations)
+                .hasMessageContaining("knows up to version " + newest)
                 .hasMessageContaining(db.name());
         assertThat(count("SELECT count(*) FROM flyway_schema_history")).isEqualTo(migrations + 1);
     }
