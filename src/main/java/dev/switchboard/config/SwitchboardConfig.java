@@ -29,7 +29,9 @@ public record SwitchboardConfig(
         Operators operators,
         Ops ops,
         Logging logging,
-        Feedback feedback) implements PlatformSections, ProviderSections, RoutingSections, ServiceSections {
+        Feedback feedback,
+        Cluster cluster) implements PlatformSections, ProviderSections, RoutingSections, ServiceSections,
+        ClusterSections {
 
     public SwitchboardConfig {
         slack = slack != null ? slack : new Slack(null, null, null, null, null, null, null, null, null, null, null, null,
@@ -43,10 +45,11 @@ public record SwitchboardConfig(
         ops = ops != null ? ops : new Ops(null, null, null, null, null);
         logging = logging != null ? logging : new Logging(null, null);
         feedback = feedback != null ? feedback : new Feedback(null);
+        cluster = cluster != null ? cluster : new Cluster(null, null, null);
     }
 
     public static SwitchboardConfig empty() {
-        return new SwitchboardConfig(null, null, null, null, null, null, null, null, null);
+        return new SwitchboardConfig(null, null, null, null, null, null, null, null, null, null);
     }
 
     /** What a new message in a thread does while the bot is still answering an earlier one there. */
