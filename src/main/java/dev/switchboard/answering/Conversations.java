@@ -182,10 +182,13 @@ public final class Conversations<S> implements AutoCloseable {
         if (resumers.isEmpty()) {
             return 0;
         }
-        java.util.Set<ConversationKey> elsewhere = queues.leases().heldElsewhere();
+        java.util.Set<ConversationKey> elsewhere = null; // asked only when something is left unanswered
         int handed = 0;
         for (var entry : resumers.entrySet()) {
             for (Unanswered left : unanswered(entry.getKey(), within)) {
+                if (elsewhere == null) {
+                    elsewhere = queues.leases().heldElsewhere();
+                }
                 if (!elsewhere.contains(left.key())) {
                     entry.getValue().accept(left);
                     handed++;

@@ -242,4 +242,26 @@ class ClusterNodeTest {
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(answers(b.store)).singleElement()
                 .satisfies(t -> assertThat(t.messageIds()).containsExactly(cutPost)));
     }
+
+    @Test
+    void aNodeThatStops_givesItsThreadsUp_andAnotherAnswersWhatItHadQueued() {
+        Node a = new Node("a");
+        Node b = new Node("b");
+        held.put("m1", new CompletableFuture<>());
+        a.submit("m1");
+        await().atMost(Duration.ofSeconds(5)).until(() -> started.size() == 1);
+        b.submit("m2");
+        // The holder's poll queues it behind the reply it is writing.
+        await().atMost(Duration.ofSeconds(5)).until(() -> a.conversations.busyWith(KEY, "m2"));
+
+        // As the service stops on SIGTERM: the use case drains (here at once), then the node leaves.
+        a.conversations.close(Duration.ZERO);
+        a.cluster.close();
+
+        await().atMost(LEASE).until(() -> answers(b.store).size() == 2);
+        assertThat(started).extracting(Started::node, Started::messageId)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("a", "m1"),
+                        org.assertj.core.groups.Tuple.tuple("b", "m2"));
+        assertThat(b.cluster.nodes()).extracting(PostgresCluster.Node::nodeId).containsExactly("b");
+    }
 }

@@ -108,6 +108,23 @@ public final class PostgresCluster {
         });
     }
 
+    /**
+     * This node leaves: its remaining leases are given up and its heartbeat row removed, so the other nodes take its
+     * threads at their next poll instead of after the lease.
+     */
+    public void leave() {
+        database.inTransaction(QueryKind.CLUSTER, "leaving the cluster", c -> {
+            for (String sql : new String[] {"DELETE FROM thread_lease WHERE node_id = ?",
+                    "DELETE FROM cluster_node WHERE node_id = ?"}) {
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    PgText.setText(ps, 1, nodeId);
+                    ps.executeUpdate();
+                }
+            }
+            return null;
+        });
+    }
+
     /** Every node with a recent heartbeat row, this one included, by id. */
     public List<Node> nodes() {
         return database.read(QueryKind.CLUSTER, "listing the nodes", c -> {
