@@ -158,6 +158,14 @@ class ClusterNodeTest {
         }
     }
 
+    /** The node starts a reply to the message that stays open until the test completes it. */
+    private void startHeldReply(Node node, String messageId) {
+        held.put(messageId, new CompletableFuture<>());
+        int before = started.size();
+        assertThat(node.submit(messageId)).isInstanceOf(Admission.Accepted.class);
+        await().atMost(Duration.ofSeconds(5)).until(() -> started.size() == before + 1);
+    }
+
     private List<Turn> answers(ConversationStore store) {
         return store.loadComplete(KEY).orElseThrow().turns().stream().filter(t -> t.role() == Role.ASSISTANT)
                 .toList();
@@ -202,10 +210,7 @@ class ClusterNodeTest {
     void messagesForAThreadAnotherNodeHolds_areAnsweredByTheHolder_inOrder() {
         Node a = new Node("a");
         Node b = new Node("b");
-        held.put("m1", new CompletableFuture<>());
-
-        assertThat(a.submit("m1")).isInstanceOf(Admission.Accepted.class);
-        await().atMost(Duration.ofSeconds(5)).until(() -> started.size() == 1);
+        startHeldReply(a, "m1");
         assertThat(b.submit("m2")).isInstanceOf(Admission.Accepted.class);
         assertThat(b.submit("m3")).isInstanceOf(Admission.Accepted.class);
         held.get("m1").complete(answer("answer to question m1"));
@@ -223,9 +228,7 @@ class ClusterNodeTest {
     void aNodeThatDiesMidReply_hasItsThreadTakenOver_andTheReplyCompletedInItsMessages_withinLeasePlusTwoSeconds() {
         Node a = new Node("a");
         Node b = new Node("b");
-        held.put("m1", new CompletableFuture<>());
-        a.submit("m1");
-        await().atMost(Duration.ofSeconds(5)).until(() -> started.size() == 1);
+        startHeldReply(a, "m1");
         String cutPost = started.getFirst().node() + "-post-1";
         await().atMost(Duration.ofSeconds(5)).until(() -> a.store.loadComplete(KEY).orElseThrow().metadata()
                 .containsValue(cutPost));
@@ -247,9 +250,7 @@ class ClusterNodeTest {
     void aNodeThatStops_givesItsThreadsUp_andAnotherAnswersWhatItHadQueued() {
         Node a = new Node("a");
         Node b = new Node("b");
-        held.put("m1", new CompletableFuture<>());
-        a.submit("m1");
-        await().atMost(Duration.ofSeconds(5)).until(() -> started.size() == 1);
+        startHeldReply(a, "m1");
         b.submit("m2");
         // The holder's poll queues it behind the reply it is writing.
         await().atMost(Duration.ofSeconds(5)).until(() -> a.conversations.busyWith(KEY, "m2"));
