@@ -99,6 +99,9 @@ class ClusterServiceTest {
                 URI.create(b.ops().url() + "/status.json")).build(), HttpResponse.BodyHandlers.ofString()).body());
         assertThat(json.get("nodes")).hasSize(2);
         assertThat(json.get("nodes").get(1).get("here").asBoolean()).isTrue();
+        String status = a.admin().run("U1", new ConversationKey("slack", FakeSlack.TEAM, "C1", "-"), "status").text();
+        assertThat(status).contains("nodes:").containsPattern("node-a +alive beat \\d+ ms ago, up \\d+s, 0 replies in"
+                + " progress, serves slack \\(this node\\)").containsPattern("node-b +alive .*serves slack\n");
 
         slack.deliverOverHttp(a.ops().url() + "/slack/events");
         String ts = slack.post("C1", "U1", "<@" + FakeSlack.BOT_USER + "> what is 2+2?");
