@@ -92,6 +92,7 @@ final class Service implements AutoCloseable {
         bindJvmMetrics();
         startStorage();
         startCore();
+        Clustering.join(config.cluster(), stores, conversations, clock, this::serves, board, started::add);
         if (config.ops().enabled()) {
             ops = new OpsServer(config.ops().bind(), config.ops().port(), config.ops().token(), meters,
                     board::readiness, board::status);
@@ -244,6 +245,18 @@ final class Service implements AutoCloseable {
 
     Readiness readiness() {
         return board.readiness();
+    }
+
+    /** What this process serves, as the cluster's status lists it. */
+    private String serves() {
+        List<String> platforms = new ArrayList<>();
+        if (slack != null) {
+            platforms.add("slack");
+        }
+        if (discord != null) {
+            platforms.add("discord");
+        }
+        return String.join(", ", platforms);
     }
 
     /** The chat platforms as operations see them: running ones with their connection, the others as configured. */

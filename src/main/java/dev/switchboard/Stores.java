@@ -43,6 +43,11 @@ record Stores(SwitchboardConfig.Backend backend, ConversationStore conversations
         closing = List.copyOf(closing);
     }
 
+    /** The PostgreSQL database behind these stores, or empty on the files backend. */
+    Optional<PostgresStorage> database() {
+        return closing.stream().filter(PostgresStorage.class::isInstance).map(PostgresStorage.class::cast).findFirst();
+    }
+
     /** The stores of the configured backend. */
     static Stores open(SwitchboardConfig.Storage storage, Clock clock, MeterRegistry meters) {
         return open(storage, storage.backend(), clock, meters);

@@ -82,6 +82,24 @@ final class AnswerWriter {
                                 : "  " + e.getValue().toolSteps() + " tool steps")));
     }
 
+    /** The nodes of a cluster, when this process is one. */
+    private static void nodes(StringBuilder out, Status now) {
+        if (now.nodes().isEmpty()) {
+            return;
+        }
+        out.append("nodes:\n");
+        for (Status.Node n : now.nodes()) {
+            out.append(String.format(Locale.ROOT, "  %-24s %-5s beat %s ago, up %s, %d replies in progress, serves %s%s%n",
+                    n.id(), n.alive() ? "alive" : "dead", millis(n.sinceBeat()), duration(n.up()), n.load(),
+                    n.serves().isEmpty() ? "nothing" : n.serves(), n.here() ? " (this node)" : ""));
+        }
+    }
+
+    private static String duration(java.time.Duration d) {
+        long s = d.toSeconds();
+        return s < 60 ? s + "s" : s < 3600 ? s / 60 + "m" : s / 3600 + "h" + (s % 3600) / 60 + "m";
+    }
+
     private static String status(Status now, String pinnedModel) {
         StringBuilder out = new StringBuilder();
         providers(out, now);
@@ -95,6 +113,7 @@ final class AnswerWriter {
                     a.latency() == null ? "not measured yet" : millis(a.latency())));
         }
         out.append("store backend: ").append(now.backend().describe()).append('\n');
+        nodes(out, now);
         out.append(now.store() == null ? "store: being measured, ask again in a moment\n"
                 : String.format(Locale.ROOT, "store: %d conversations, %s on disk, %d quarantined%n",
                 now.store().conversations(), bytes(now.store().bytes()), now.store().quarantined()));

@@ -87,6 +87,9 @@ public final class Conversations<S> implements AutoCloseable {
     private final Recovery recovery;
     private final Verdicts verdicts;
     private final ReplyRun<S> runs;
+    /** How each platform resubmits a stored message it did not receive: its adapter's leftover path, by platform. */
+    private final java.util.Map<String, java.util.function.Consumer<Unanswered>> resumers =
+            new java.util.concurrent.ConcurrentHashMap<>();
     /** The scheduler this made for itself, closed with it; null when it was handed one. */
     private ScheduledExecutorService scheduler;
 
@@ -150,6 +153,50 @@ public final class Conversations<S> implements AutoCloseable {
      */
     public List<Unanswered> unanswered(String platform, Duration within) {
         return recovery.unanswered(platform, within);
+    }
+
+    /**
+     * Shares the threads with other processes on the same store: a thread is answered only while this process holds
+     * its lease. Call before the first message; a single process needs none.
+     */
+    public void leaseWith(ThreadLeases leases) {
+        queues.leaseWith(leases);
+    }
+
+    /**
+     * How {@code platform}'s adapter resubmits a stored, unanswered message it may not have received itself (it
+     * builds the {@link ChatThread} and calls {@link #submit}); used by {@link #resumeUnheld}.
+     */
+    public void resumeWith(String platform, java.util.function.Consumer<Unanswered> resume) {
+        resumers.put(platform, Objects.requireNonNull(resume, "resume"));
+    }
+
+    /**
+     * Hands the stored messages written within {@code within} that have no answer, none in progress here, and whose
+     * thread no other live process holds, to their platform's {@link #resumeWith resumer}: messages another process
+     * stored for a thread this one held, and the threads of a process that died. A message whose thread another
+     * process takes first is left to it at {@link #submit}.
+     *
+     * @return how many were handed over
+     */
+    public int resumeUnheld(Duration within) {
+        if (resumers.isEmpty()) {
+            return 0;
+        }
+        java.util.Set<ConversationKey> elsewhere = null; // asked only when something is left unanswered
+        int handed = 0;
+        for (var entry : resumers.entrySet()) {
+            for (Unanswered left : unanswered(entry.getKey(), within)) {
+                if (elsewhere == null) {
+                    elsewhere = queues.leases().heldElsewhere();
+                }
+                if (!elsewhere.contains(left.key())) {
+                    entry.getValue().accept(left);
+                    handed++;
+                }
+            }
+        }
+        return handed;
     }
 
     /**

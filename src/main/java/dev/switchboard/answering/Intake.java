@@ -50,6 +50,12 @@ final class Intake<S> {
                 return refused.get();
             }
         }
+        if (!lane.leased && !queues.leases().acquire(message.key())) {
+            // Another live process answers this thread: the message is stored, and it answers it in its turn.
+            log.debug("a message in {} is left for the process answering the thread", message.key());
+            return seen == SeenMessages.Seen.NEW ? new Admission.Accepted(0) : new Admission.Duplicate();
+        }
+        lane.leased = true;
         int ahead = lane.enqueue(new Job<>(message, thread, policy, stored.isEmpty()));
         return new Admission.Accepted(ahead);
     }

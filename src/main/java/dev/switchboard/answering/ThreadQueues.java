@@ -40,6 +40,7 @@ final class ThreadQueues<S> {
     private final Executor workers;
     private final Runner<S> runner;
     private volatile boolean closed;
+    private volatile ThreadLeases leases = ThreadLeases.SOLE;
 
     ThreadQueues(AtomicInteger waiting, AtomicInteger answering, Executor workers, Runner<S> runner) {
         this.waiting = waiting;
@@ -77,6 +78,14 @@ final class ThreadQueues<S> {
 
     boolean closed() {
         return closed;
+    }
+
+    ThreadLeases leases() {
+        return leases;
+    }
+
+    void leaseWith(ThreadLeases leases) {
+        this.leases = java.util.Objects.requireNonNull(leases, "leases");
     }
 
     /**
@@ -157,9 +166,12 @@ final class ThreadQueues<S> {
 
     /** Called with the lane's lock held. */
     private void retireIfIdle(Lane lane) {
-        if (lane.running == null && lane.queue.isEmpty()) {
+        if (lane.idle()) {
             lane.retired = true;
             lanes.remove(lane.key, lane);
+            if (lane.leased) {
+                release(lane.key);
+            }
         }
     }
 
@@ -193,6 +205,14 @@ final class ThreadQueues<S> {
         }
     }
 
+    private void release(ConversationKey key) {
+        try {
+            leases.release(key);
+        } catch (RuntimeException e) {
+            log.warn("could not give up the lease on {} ({}); it lapses on its own", key, e.toString());
+        }
+    }
+
     private static boolean await(List<? extends Job<?>> jobs, Duration within) {
         try {
             CompletableFuture.allOf(jobs.stream().map(j -> j.done).toArray(CompletableFuture[]::new))
@@ -212,9 +232,15 @@ final class ThreadQueues<S> {
         private final Deque<Job<S>> queue = new ArrayDeque<>();
         private Job<S> running;
         private boolean retired;
+        /** This process took the thread's lease for the jobs in this lane; given up when the lane retires. */
+        boolean leased;
 
         private Lane(ConversationKey key) {
             this.key = key;
+        }
+
+        boolean idle() {
+            return running == null && queue.isEmpty();
         }
 
         boolean holds(String messageId) {

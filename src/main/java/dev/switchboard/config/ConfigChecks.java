@@ -108,6 +108,11 @@ final class ConfigChecks {
                     + " postgres.", "set storage.postgres.url: jdbc:postgresql://HOST:5432/DATABASE, or use"
                     + " storage.backend: files."));
         }
+        if (c.cluster().enabled() && c.storage().backend() != SwitchboardConfig.Backend.POSTGRES) {
+            problems.add(new ConfigException.Problem("cluster.enabled", "is true, but storage.backend is files: the"
+                    + " nodes of a cluster share their state through one PostgreSQL database.", "set"
+                    + " storage.backend: postgres and storage.postgres.url on every node, or cluster.enabled: false."));
+        }
     }
 
     private static void requireSecret(List<ConfigException.Problem> problems, Map<String, String> references,

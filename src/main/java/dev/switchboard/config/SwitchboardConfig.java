@@ -31,12 +31,14 @@ public record SwitchboardConfig(
         Logging logging,
         Feedback feedback,
         Attachments attachments,
-        Tools tools) implements PlatformSections, ProviderSections, RoutingSections, ServiceSections, ToolSections {
+        Tools tools,
+        Cluster cluster) implements PlatformSections, ProviderSections, RoutingSections, ServiceSections,
+        ToolSections, ClusterSections {
 
-    /** Without attachments and tools sections: their defaults apply. */
+    /** Without attachments, tools and cluster sections: their defaults apply. */
     public SwitchboardConfig(Slack slack, Discord discord, Map<String, Provider> providers, Routing routing,
                              Storage storage, Operators operators, Ops ops, Logging logging, Feedback feedback) {
-        this(slack, discord, providers, routing, storage, operators, ops, logging, feedback, null, null);
+        this(slack, discord, providers, routing, storage, operators, ops, logging, feedback, null, null, null);
     }
 
     public SwitchboardConfig {
@@ -54,10 +56,11 @@ public record SwitchboardConfig(
         attachments = attachments != null ? attachments
                 : new Attachments(null, null, null, null, null, null, null, null);
         tools = tools != null ? tools : new Tools(null, null, null, null, null, null);
+        cluster = cluster != null ? cluster : new Cluster(null, null, null);
     }
 
     public static SwitchboardConfig empty() {
-        return new SwitchboardConfig(null, null, null, null, null, null, null, null, null, null, null);
+        return new SwitchboardConfig(null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** What a new message in a thread does while the bot is still answering an earlier one there. */

@@ -20,14 +20,30 @@ import java.util.List;
  * @param fallbacks recent replies that another target finished or nobody could, newest first
  * @param backend where the state lives and whether it can be reached
  * @param feedback the verdicts people gave per model (the share of 👍), counted at most every ten seconds
+ * @param nodes the nodes answering as one bot with this one, this one included; empty when it runs alone
  */
 public record Status(Instant at, List<Provider> providers, List<Adapter> adapters, StoreStats store,
                      List<Router.Active> active, List<ProviderStats.Fallback> fallbacks, StoreBackend backend,
-                     List<dev.switchboard.conversation.FeedbackTally> feedback) {
+                     List<dev.switchboard.conversation.FeedbackTally> feedback, List<Node> nodes) {
 
     public Status {
         feedback = feedback == null ? List.of() : List.copyOf(feedback);
+        nodes = nodes == null ? List.of() : List.copyOf(nodes);
     }
+
+    /**
+     * One node of a cluster, as its heartbeat shows it.
+     *
+     * @param id its node id
+     * @param here whether it is this process
+     * @param alive whether its last heartbeat is within the lease
+     * @param sinceBeat how long ago that heartbeat was
+     * @param up how long it has been running, by its start time
+     * @param load replies waiting or streaming on it
+     * @param serves what it serves ("slack, discord")
+     */
+    public record Node(String id, boolean here, boolean alive, Duration sinceBeat, Duration up, int load,
+                       String serves) { }
 
     /**
      * The storage backend.

@@ -64,6 +64,7 @@ public final class StatusBoard {
 
     private final Router router;
     private final Backend backend;
+    private volatile Supplier<List<Status.Node>> nodes = List::of;
     private final ReentrantLock checking = new ReentrantLock();
     private volatile Instant checkedAt;
     private volatile String lastProblem;
@@ -116,6 +117,20 @@ public final class StatusBoard {
         });
     }
 
+    /** Shows the nodes of a cluster this process is one of (read on every look, from the database). */
+    public void showNodes(Supplier<List<Status.Node>> nodes) {
+        this.nodes = nodes;
+    }
+
+    private List<Status.Node> nodes() {
+        try {
+            return nodes.get();
+        } catch (StoreException e) {
+            log.debug("cluster: the nodes could not be listed: {}", e.getMessage());
+            return List.of();
+        }
+    }
+
     /** Starts the first measurement of the store in the background, so that the first status need not wait. */
     public void measureStoreSoon() {
         storeStats.refresh(Boolean.TRUE);
@@ -138,7 +153,7 @@ public final class StatusBoard {
             }
         }
         return new Status(now, providers, adapters, storeStats(), router.active(), router.stats().recentFallbacks(),
-                new Status.StoreBackend(backend.name(), backendProblem()), feedback.get(Boolean.TRUE));
+                new Status.StoreBackend(backend.name(), backendProblem()), feedback.get(Boolean.TRUE), nodes());
     }
 
     /** Ready means a message can get an answer: an adapter is connected and a provider is in rotation. */

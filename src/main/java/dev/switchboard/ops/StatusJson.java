@@ -41,6 +41,7 @@ final class StatusJson {
             n.put("good_percent", f.goodPercent());
         }
         root.withArray("feedback");
+        nodes(root.putArray("nodes"), status.nodes());
         try {
             return MAPPER.writeValueAsString(root);
         } catch (JsonProcessingException e) {
@@ -86,6 +87,19 @@ final class StatusJson {
             n.put("connected", a.connected());
             n.put("link", a.link());
             putMillis(n, "latency_ms", a.latency());
+        }
+    }
+
+    private static void nodes(ArrayNode out, List<Status.Node> nodes) {
+        for (Status.Node node : nodes) {
+            ObjectNode n = out.addObject();
+            n.put("id", node.id());
+            n.put("here", node.here());
+            n.put("alive", node.alive());
+            putMillis(n, "since_beat_ms", node.sinceBeat());
+            putMillis(n, "up_ms", node.up());
+            n.put("load", node.load());
+            n.put("serves", node.serves());
         }
     }
 

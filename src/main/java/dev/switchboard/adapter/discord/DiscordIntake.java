@@ -188,26 +188,33 @@ final class DiscordIntake extends ListenerAdapter {
      * Where the conversation's channel is no longer visible, they stay unanswered (logged).
      */
     void answerLeftovers(ShardManager shards) {
+        // Also how another node's leftovers reach this one, when several nodes answer as one bot.
+        conversations.resumeWith(DiscordRules.PLATFORM, left -> resume(shards, left));
         for (Conversations.Unanswered left : conversations.unanswered(DiscordRules.PLATFORM, LEFTOVER_WINDOW)) {
-            ConversationKey key = left.key();
-            String id = key.thread().equals(DiscordRules.DM) ? key.channel() : key.thread();
-            MessageChannel channel = shards.getChannelById(MessageChannel.class, id);
-            if (channel == null) {
-                channel = shards.getChannelById(MessageChannel.class, key.channel());
-            }
-            if (channel == null) {
-                log.warn("discord: cannot see the channel of an unanswered message in {}; leaving it", key);
-                continue;
-            }
-            Inbound inbound = new Inbound(key, left.message().messageIds().getFirst(), left.message().authorId(),
-                    left.message().authorName(), left.message().text(), left.message().at(), "");
-            try {
-                conversations.submit(inbound, replies.inChannel(key, channel, null),
-                        policy.of(shards.getShards().getFirst()));
-                log.info("discord: answering a message left unanswered when the service stopped, in {}", key);
-            } catch (RuntimeException e) {
-                log.warn("discord: could not resume an unanswered message in {}: {}", key, e.toString());
-            }
+            resume(shards, left);
+        }
+    }
+
+    /** Answers one stored message that has no answer, where its channel is still visible. */
+    private void resume(ShardManager shards, Conversations.Unanswered left) {
+        ConversationKey key = left.key();
+        String id = key.thread().equals(DiscordRules.DM) ? key.channel() : key.thread();
+        MessageChannel channel = shards.getChannelById(MessageChannel.class, id);
+        if (channel == null) {
+            channel = shards.getChannelById(MessageChannel.class, key.channel());
+        }
+        if (channel == null) {
+            log.warn("discord: cannot see the channel of an unanswered message in {}; leaving it", key);
+            return;
+        }
+        Inbound inbound = new Inbound(key, left.message().messageIds().getFirst(), left.message().authorId(),
+                left.message().authorName(), left.message().text(), left.message().at(), "");
+        try {
+            conversations.submit(inbound, replies.inChannel(key, channel, null),
+                    policy.of(shards.getShards().getFirst()));
+            log.info("discord: answering a message left unanswered when the service stopped, in {}", key);
+        } catch (RuntimeException e) {
+            log.warn("discord: could not resume an unanswered message in {}: {}", key, e.toString());
         }
     }
 }

@@ -188,20 +188,27 @@ final class SlackIntake {
      * and Slack, having its acknowledgement, will not send them again.
      */
     void answerLeftovers() {
+        // Also how another node's leftovers reach this one, when several nodes answer as one bot.
+        conversations.resumeWith(SlackPlaces.PLATFORM, this::resume);
         for (Conversations.Unanswered left : conversations.unanswered(SlackPlaces.PLATFORM, LEFTOVER_WINDOW)) {
-            ConversationKey key = left.key();
-            String ts = left.message().messageIds().getFirst();
-            String replyIn = SlackPlaces.DM_THREAD.equals(key.thread()) ? null : key.thread();
-            Inbound inbound = new Inbound(key, ts, left.message().authorId(), left.message().authorName(),
-                    left.message().text(), left.message().at(), api.channelName(key.channel()));
-            adoptShown(key, replyIn, ts);
-            try {
-                conversations.submit(inbound, replies.thread(key.workspace(), key.channel(), replyIn, ts,
-                        left.message().authorId(), SlackPlaces.isDm(key.channel())), policy);
-                log.info("slack: answering a message left unanswered when the service stopped, in {}", key);
-            } catch (RuntimeException e) {
-                log.warn("slack: could not resume an unanswered message in {}: {}", key, e.toString());
-            }
+            resume(left);
+        }
+    }
+
+    /** Answers one stored message that has no answer, continuing in the messages an interrupted reply showed. */
+    private void resume(Conversations.Unanswered left) {
+        ConversationKey key = left.key();
+        String ts = left.message().messageIds().getFirst();
+        String replyIn = SlackPlaces.DM_THREAD.equals(key.thread()) ? null : key.thread();
+        Inbound inbound = new Inbound(key, ts, left.message().authorId(), left.message().authorName(),
+                left.message().text(), left.message().at(), api.channelName(key.channel()));
+        adoptShown(key, replyIn, ts);
+        try {
+            conversations.submit(inbound, replies.thread(key.workspace(), key.channel(), replyIn, ts,
+                    left.message().authorId(), SlackPlaces.isDm(key.channel())), policy);
+            log.info("slack: answering a message left unanswered when the service stopped, in {}", key);
+        } catch (RuntimeException e) {
+            log.warn("slack: could not resume an unanswered message in {}: {}", key, e.toString());
         }
     }
 

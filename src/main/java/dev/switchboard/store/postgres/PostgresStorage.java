@@ -157,6 +157,16 @@ public final class PostgresStorage implements AutoCloseable {
         return new PostgresAuditLog(database);
     }
 
+    /**
+     * This node's part in a cluster of nodes sharing the database: heartbeats and thread leases.
+     *
+     * @param nodeId this node's id, unique among the nodes
+     * @param lease how long a heartbeat or a thread's lease counts without being renewed
+     */
+    public PostgresCluster cluster(String nodeId, Duration lease) {
+        return new PostgresCluster(database, nodeId, lease);
+    }
+
     /** The usage ledger; one per storage, as it writes from a thread of its own. */
     public UsageLedger usageLedger() {
         return usage;

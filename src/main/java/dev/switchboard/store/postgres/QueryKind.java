@@ -28,7 +28,9 @@ enum QueryKind {
     /** Verdicts on answers given, read or added up. */
     FEEDBACK,
     /** Retention and the store's figures. */
-    MAINTENANCE;
+    MAINTENANCE,
+    /** Nodes' heartbeats and thread leases (several nodes as one bot). */
+    CLUSTER;
 
     /** The tag value. */
     String tag() {

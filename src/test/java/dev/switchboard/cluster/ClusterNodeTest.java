@@ -1,0 +1,268 @@
+package dev.switchboard.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.switchboard.answering.Admission;
+import dev.switchboard.answering.ChatThread;
+import dev.switchboard.answering.Conversations;
+import dev.switchboard.answering.Inbound;
+import dev.switchboard.answering.ReplyStarter;
+import dev.switchboard.conversation.AssistantMeta;
+import dev.switchboard.conversation.ConversationKey;
+import dev.switchboard.conversation.ConversationStore;
+import dev.switchboard.conversation.Role;
+import dev.switchboard.conversation.TokenUsage;
+import dev.switchboard.conversation.Turn;
+import dev.switchboard.store.postgres.PostgresCluster;
+import dev.switchboard.store.postgres.PostgresStorage;
+import dev.switchboard.testing.PostgresDatabase;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Two nodes sharing one PostgreSQL database answer as one bot: a message delivered to both is answered once, messages
+ * for a thread another node holds are answered by the holder in order, and a node that stops beating has its threads
+ * taken over, its cut reply continued in the messages it had posted, within the lease and two seconds.
+ */
+class ClusterNodeTest {
+
+    private static final Duration LEASE = Duration.ofSeconds(2);
+    private static final ConversationKey KEY = new ConversationKey("test", "W1", "C1", "100.000");
+    private static final Conversations.Policy POLICY = new Conversations.Policy("BOT",
+            Conversations.OnNewMessage.QUEUE, new Conversations.RateLimit(100, Duration.ofMinutes(1)), false);
+
+    @RegisterExtension
+    final PostgresDatabase db = new PostgresDatabase();
+
+    private final Clock clock = Clock.systemUTC();
+    private final List<AutoCloseable> open = new ArrayList<>();
+    /** Every reply started, on every node, in the order they started. */
+    private final List<Started> started = new CopyOnWriteArrayList<>();
+    /** Messages whose replies stay open until the test completes them. */
+    private final Map<String, CompletableFuture<ReplyStarter.Answer>> held = new ConcurrentHashMap<>();
+    private final AtomicInteger posted = new AtomicInteger();
+
+    record Started(String node, String messageId, List<String> history, List<String> earlier, Instant at) { }
+
+    @AfterEach
+    void close() throws Exception {
+        held.values().forEach(f -> f.complete(answer("closing")));
+        for (int i = open.size() - 1; i >= 0; i--) {
+            open.get(i).close();
+        }
+    }
+
+    /** One node: its own pool on the shared database, its own use case, its heartbeat and poll. */
+    private final class Node {
+        final String name;
+        final PostgresStorage storage;
+        final ConversationStore store;
+        final Conversations<String> conversations;
+        final ClusterNode cluster;
+
+        Node(String name) {
+            this.name = name;
+            storage = PostgresStorage.open(db.options(), clock, new SimpleMeterRegistry());
+            open.add(storage);
+            store = storage.conversations(new PostgresStorage.Limits(40_000, 64, 1 << 20));
+            conversations = new Conversations<>(store, new Starter(name), clock, new SimpleMeterRegistry());
+            open.add(conversations);
+            conversations.resumeWith(KEY.platform(), left -> conversations.submit(new Inbound(left.key(),
+                    left.message().messageIds().getFirst(), left.message().authorId(), left.message().authorName(),
+                    left.message().text(), left.message().at(), ""), thread(), POLICY));
+            ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2,
+                    Thread.ofPlatform().daemon().name("cluster-" + name).factory());
+            open.add(scheduler::shutdownNow);
+            cluster = new ClusterNode(storage.cluster(name, LEASE), conversations, scheduler, clock, () -> "test");
+            open.add(cluster);
+            cluster.start();
+        }
+
+        Admission submit(String messageId) {
+            return conversations.submit(new Inbound(KEY, messageId, "U1", "Ada", "question " + messageId,
+                    clock.instant(), ""), thread(), POLICY);
+        }
+    }
+
+    private static ChatThread<String> thread() {
+        return () -> "surface";
+    }
+
+    private static ReplyStarter.Answer answer(String text) {
+        return new ReplyStarter.Answer(text, List.of(), new AssistantMeta("p", "m", List.of(), TokenUsage.NONE,
+                Duration.ZERO, Duration.ZERO));
+    }
+
+    /** Shows each reply as one posted message, noted as a live reply notes it; held ones wait for the test. */
+    private final class Starter implements ReplyStarter<String> {
+        private final String node;
+
+        Starter(String node) {
+            this.node = node;
+        }
+
+        @Override
+        public StartedReply start(AnswerRequest request, String surface, Resume resume, boolean footerOnFallback) {
+            Turn asked = request.history().getLast();
+            String messageId = asked.messageIds().getFirst();
+            started.add(new Started(node, messageId, request.history().stream().map(Turn::text).toList(),
+                    resume.earlier(), Instant.now()));
+            List<String> shown = new ArrayList<>(resume.earlier());
+            if (shown.isEmpty()) {
+                shown.add(node + "-post-" + posted.incrementAndGet());
+                resume.remember().accept(List.copyOf(shown));
+            }
+            CompletableFuture<Answer> answered = held.containsKey(messageId) && node.equals("a")
+                    ? held.get(messageId)
+                    : CompletableFuture.completedFuture(new Answer("answer to " + asked.text(), shown,
+                            new AssistantMeta("p", "m", List.of(), TokenUsage.NONE, Duration.ZERO, Duration.ZERO)));
+            return new StartedReply() {
+                @Override
+                public void cancel(String reason) {
+                    answered.complete(answer("stopped"));
+                }
+
+                @Override
+                public CompletableFuture<Answer> answered() {
+                    return answered;
+                }
+
+                @Override
+                public void finish() {
+                }
+            };
+        }
+
+        @Override
+        public StartedReply fail(String surface, Resume resume, String userMessage) {
+            throw new AssertionError("no reply should fail: " + userMessage);
+        }
+
+        @Override
+        public void withdrawn(String surface, String reason) {
+        }
+    }
+
+    /** The node starts a reply to the message that stays open until the test completes it. */
+    private void startHeldReply(Node node, String messageId) {
+        held.put(messageId, new CompletableFuture<>());
+        int before = started.size();
+        assertThat(node.submit(messageId)).isInstanceOf(Admission.Accepted.class);
+        await().atMost(Duration.ofSeconds(5)).until(() -> started.size() == before + 1);
+    }
+
+    private List<Turn> answers(ConversationStore store) {
+        return store.loadComplete(KEY).orElseThrow().turns().stream().filter(t -> t.role() == Role.ASSISTANT)
+                .toList();
+    }
+
+    @Test
+    void nodes_seeEachOther_withLoadAndWhatTheyServe_andADeadOneAfterTheLease() {
+        Node a = new Node("a");
+        Node b = new Node("b");
+
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(a.cluster.nodes())
+                .extracting(PostgresCluster.Node::nodeId, PostgresCluster.Node::alive, PostgresCluster.Node::serves)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("a", true, "test"),
+                        org.assertj.core.groups.Tuple.tuple("b", true, "test")));
+
+        b.cluster.stopBeating();
+
+        await().atMost(LEASE.plusSeconds(2)).untilAsserted(() -> assertThat(a.cluster.nodes())
+                .extracting(PostgresCluster.Node::nodeId, PostgresCluster.Node::alive)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("a", true),
+                        org.assertj.core.groups.Tuple.tuple("b", false)));
+        assertThat(a.cluster.nodes().get(1).sinceBeat()).isGreaterThan(LEASE);
+    }
+
+    @Test
+    void aMessageDeliveredToBothNodes_isAnsweredOnce() throws Exception {
+        Node a = new Node("a");
+        Node b = new Node("b");
+
+        CompletableFuture<Admission> first = CompletableFuture.supplyAsync(() -> a.submit("m1"));
+        CompletableFuture<Admission> second = CompletableFuture.supplyAsync(() -> b.submit("m1"));
+        assertThat(List.of(first.get(), second.get())).allMatch(x -> !(x instanceof Admission.Refused));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> answers(a.store).size() == 1);
+        // Nothing answers it a second time, neither the other node's intake nor either node's poll.
+        await().during(LEASE).atMost(LEASE.plusSeconds(2)).until(() -> answers(b.store).size() == 1
+                && started.size() == 1);
+        assertThat(started).singleElement().extracting(Started::messageId).isEqualTo("m1");
+    }
+
+    @Test
+    void messagesForAThreadAnotherNodeHolds_areAnsweredByTheHolder_inOrder() {
+        Node a = new Node("a");
+        Node b = new Node("b");
+        startHeldReply(a, "m1");
+        assertThat(b.submit("m2")).isInstanceOf(Admission.Accepted.class);
+        assertThat(b.submit("m3")).isInstanceOf(Admission.Accepted.class);
+        held.get("m1").complete(answer("answer to question m1"));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> answers(b.store).size() == 3);
+        assertThat(started).extracting(Started::messageId).containsExactly("m1", "m2", "m3");
+        assertThat(started).extracting(Started::node).containsOnly("a");
+        // Each answer had exactly the messages and answers before it as context.
+        assertThat(started.get(2).history()).containsExactly("question m1", "answer to question m1", "question m2",
+                "answer to question m2", "question m3");
+        await().atMost(Duration.ofSeconds(5)).until(() -> a.cluster.threadsHeld() == 0);
+    }
+
+    @Test
+    void aNodeThatDiesMidReply_hasItsThreadTakenOver_andTheReplyCompletedInItsMessages_withinLeasePlusTwoSeconds() {
+        Node a = new Node("a");
+        Node b = new Node("b");
+        startHeldReply(a, "m1");
+        String cutPost = started.getFirst().node() + "-post-1";
+        await().atMost(Duration.ofSeconds(5)).until(() -> a.store.loadComplete(KEY).orElseThrow().metadata()
+                .containsValue(cutPost));
+
+        Instant killed = Instant.now();
+        a.cluster.stopBeating(); // as SIGKILL would: no more beats, nothing given up
+
+        await().atMost(LEASE.plusSeconds(2)).until(() -> started.size() == 2);
+        Started takeover = started.get(1);
+        assertThat(takeover.node()).isEqualTo("b");
+        assertThat(takeover.messageId()).isEqualTo("m1");
+        assertThat(takeover.earlier()).containsExactly(cutPost);
+        assertThat(Duration.between(killed, takeover.at())).isLessThan(LEASE.plusSeconds(2));
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(answers(b.store)).singleElement()
+                .satisfies(t -> assertThat(t.messageIds()).containsExactly(cutPost)));
+    }
+
+    @Test
+    void aNodeThatStops_givesItsThreadsUp_andAnotherAnswersWhatItHadQueued() {
+        Node a = new Node("a");
+        Node b = new Node("b");
+        startHeldReply(a, "m1");
+        b.submit("m2");
+        // The holder's poll queues it behind the reply it is writing.
+        await().atMost(Duration.ofSeconds(5)).until(() -> a.conversations.busyWith(KEY, "m2"));
+
+        // As the service stops on SIGTERM: the use case drains (here at once), then the node leaves.
+        a.conversations.close(Duration.ZERO);
+        a.cluster.close();
+
+        await().atMost(LEASE).until(() -> answers(b.store).size() == 2);
+        assertThat(started).extracting(Started::node, Started::messageId)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("a", "m1"),
+                        org.assertj.core.groups.Tuple.tuple("b", "m2"));
+        assertThat(b.cluster.nodes()).extracting(PostgresCluster.Node::nodeId).containsExactly("b");
+    }
+}
