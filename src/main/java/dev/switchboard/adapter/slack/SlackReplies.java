@@ -67,6 +67,9 @@ final class SlackReplies {
         }
         List<Budget> spend = List.of(posts(channel),
                 budget("slack " + team + (stream ? " chat.appendStream" : " chat.update"), config.updateBudget()));
+        if (sink instanceof SlackStreamSink streaming) {
+            streaming.tasks.pace(spend.get(0), spend.get(1)); // task cards spend like the reply's other writes
+        }
         return new SlackThread(api, sink, spend, channel, replyIn, messageTs, botUser, botId, this::historyPermit,
                 new SlackThread.Status(config.assistant().enabled() ? config.assistant().loadingMessages()
                         : List.of(), statusAllowance(team)), feedback.getAsBoolean());
