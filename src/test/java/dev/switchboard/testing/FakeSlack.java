@@ -73,7 +73,8 @@ import javax.crypto.spec.SecretKeySpec;
  *   <li>native streaming: {@code chat.startStream} outside a DM needs {@code recipient_team_id}
  *       ({@code missing_recipient_team_id}) and {@code recipient_user_id} ({@code missing_recipient_user_id});
  *       {@code chat.appendStream} / {@code chat.stopStream} only while the message streams
- *       ({@code message_not_in_streaming_state}); markdown chunks of at most 12,000 characters;</li>
+ *       ({@code message_not_in_streaming_state}); markdown chunks of at most 12,000 characters; {@code chunks} and
+ *       {@code task_display_mode} checked and task cards kept per stream ({@link FakeSlackStreamChunks});</li>
  *   <li>events go only to channels the bot is in; a mention gives both {@code app_mention} and {@code message}
  *       (two envelopes, two event ids, one ts); what the bot itself posts, edits or deletes comes back as
  *       {@code message} / {@code message_changed} / {@code message_deleted} events unless {@link #botEchoes} is
