@@ -912,6 +912,39 @@ class SlackEndToEndTest {
     }
 
     @Test
+    void withNativeStreamingEachToolCallIsATaskCardAndTheMessageIsOnlyTheAnswer() {
+        try (var mcp = dev.switchboard.testing.FakeMcpServer.http(null)) {
+            startWithTools(mcp, "native_streaming: true");
+            provider.enqueue(Script.callTools("",
+                    new dev.switchboard.testing.FakeToolCalls.Call("call_1", "fake__echo", "{\"text\":\"<!here>\"}"),
+                    new dev.switchboard.testing.FakeToolCalls.Call("call_2", "fake__fail", "{}")),
+                    Script.answer("Echoed once; the other tool failed.").paced(Duration.ofMillis(300), Duration.ZERO));
+
+            String ts = slack.post("C1", "U1", mention("use two tools"));
+
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                assertThat(botReplies("C1", ts)).extracting(Message::text)
+                        .containsExactly("Echoed once; the other tool failed.");
+                assertThat(botReplies("C1", ts)).noneMatch(Message::streaming);
+            });
+            Message reply = botReplies("C1", ts).getFirst();
+            var tasks = slack.streamTasks("C1", reply.ts());
+            assertThat(tasks).extracting(t -> t.id() + " " + t.status())
+                    .containsExactlyInAnyOrder("call_1 complete", "call_2 error");
+            assertThat(tasks).filteredOn(t -> t.id().equals("call_1")).singleElement().satisfies(t -> {
+                assertThat(t.title()).contains("fake/echo").doesNotContain("<!here>");
+                assertThat(t.output()).startsWith("done in ");
+            });
+            assertThat(tasks).filteredOn(t -> t.id().equals("call_2")).singleElement()
+                    .satisfies(t -> assertThat(t.output()).startsWith("failed after "));
+            assertThat(slack.streamTaskMode("C1", reply.ts())).isEqualTo("timeline");
+            assertThat(slack.count("chat.startStream")).isEqualTo(1);
+            assertThat(slack.count("chat.update")).isZero();
+            assertThat(slack.calls()).noneMatch(c -> c.status() == 429);
+        }
+    }
+
+    @Test
     void aConfirmedToolRunsOnlyOnceTheAskerApproves_othersAreRefusedPrivately() {
         try (var mcp = dev.switchboard.testing.FakeMcpServer.http(null)) {
             startWithTools(mcp, "");

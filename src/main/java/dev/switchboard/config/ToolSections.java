@@ -61,10 +61,12 @@ public interface ToolSections {
      * @param enabled whether it is used (default on)
      * @param connectTimeout connecting and listing its tools (default 20s)
      * @param callTimeout one tool call (default 30s)
-     * @param confirm tools of this server that run only once the asking user approves; {@code "*"} for all
+     * @param confirm tools of this server that run only once the asking user approves; {@code "*"} for all. Written
+     *     {@code true}, as a list of names, or as a map of names to {@code true}/{@code false} (see {@link ConfirmList})
      */
     public record ToolServer(Toggle enabled, String command, List<String> args, Map<String, Secret> env, URI url,
                              Map<String, Secret> headers, Duration connectTimeout, Duration callTimeout,
+                             @com.fasterxml.jackson.databind.annotation.JsonDeserialize(using = ConfirmList.class)
                              List<String> confirm) {
         public ToolServer {
             enabled = enabled != null ? enabled : Toggle.ON;

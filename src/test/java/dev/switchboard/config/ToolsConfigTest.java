@@ -92,6 +92,29 @@ class ToolsConfigTest {
     }
 
     @Test
+    void confirmIsTrueForAWholeServerOrMarkedToolByTool() {
+        assertThat(load(YAML.replace("confirm: [create_ticket]", "confirm: true")).config().tools().servers()
+                .get("tickets").confirm()).containsExactly("*");
+        assertThat(load(YAML.replace("confirm: [create_ticket]", "confirm: false")).config().tools().servers()
+                .get("tickets").confirm()).isEmpty();
+        assertThat(load(YAML.replace("confirm: [create_ticket]",
+                "confirm:\n        create_ticket: true\n        find_ticket: false")).config().tools().servers()
+                .get("tickets").confirm()).containsExactly("create_ticket");
+        assertThat(load(YAML).config().tools().servers().get("docs").confirm()).isEmpty();
+    }
+
+    @Test
+    void anyOtherConfirmIsAClearError() {
+        assertThatThrownBy(() -> load(YAML.replace("confirm: [create_ticket]", "confirm: yes please")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("tools.servers.tickets.confirm")
+                .hasMessageContaining("confirm: true");
+        assertThatThrownBy(() -> load(YAML.replace("confirm: [create_ticket]", "confirm: {create_ticket: 1}")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("confirm.create_ticket: must be true or false");
+        assertThatThrownBy(() -> load(YAML.replace("confirm: [create_ticket]", "confirm: [[x]]")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("tool names");
+    }
+
+    @Test
     void theRoutersToolOptionsComeFromRoutesAndOverrides() {
         var options = dev.switchboard.ToolWiringAccess.options(load(YAML).config());
 

@@ -73,7 +73,8 @@ import javax.crypto.spec.SecretKeySpec;
  *   <li>native streaming: {@code chat.startStream} outside a DM needs {@code recipient_team_id}
  *       ({@code missing_recipient_team_id}) and {@code recipient_user_id} ({@code missing_recipient_user_id});
  *       {@code chat.appendStream} / {@code chat.stopStream} only while the message streams
- *       ({@code message_not_in_streaming_state}); markdown chunks of at most 12,000 characters;</li>
+ *       ({@code message_not_in_streaming_state}); markdown chunks of at most 12,000 characters; {@code chunks} and
+ *       {@code task_display_mode} checked and task cards kept per stream ({@link FakeSlackStreamChunks});</li>
  *   <li>events go only to channels the bot is in; a mention gives both {@code app_mention} and {@code message}
  *       (two envelopes, two event ids, one ts); what the bot itself posts, edits or deletes comes back as
  *       {@code message} / {@code message_changed} / {@code message_deleted} events unless {@link #botEchoes} is
@@ -145,6 +146,16 @@ public final class FakeSlack implements AutoCloseable {
     /** A message only one user sees. */
     public record Ephemeral(String channel, String user, String text) { }
 
+    /** The task cards a streamed message shows ({@code task_update} chunks), latest status per id. */
+    public List<FakeSlackStreamChunks.Task> streamTasks(String channel, String ts) {
+        return chunks.tasks(channel, ts);
+    }
+
+    /** The {@code task_display_mode} a stream was started with ({@code timeline} when none was given). */
+    public String streamTaskMode(String channel, String ts) {
+        return chunks.mode(channel, ts);
+    }
+
     /** One Web API call: its parameters (without the token), HTTP status, error code if any, and when it came. */
     public record Call(String method, Map<String, String> params, int status, String error, Instant at) { }
 
@@ -193,6 +204,7 @@ public final class FakeSlack implements AutoCloseable {
     private final FakeSlackFiles shared = new FakeSlackFiles();
     /** Blocks on messages and feedback-button presses (FakeSlackInteractions). */
     private final FakeSlackInteractions interactions = new FakeSlackInteractions();
+    private final FakeSlackStreamChunks chunks = new FakeSlackStreamChunks();
     private long fileCounter;
     private long lastTsMicros;
     private long eventCounter;
@@ -1182,8 +1194,16 @@ public final class FakeSlack implements AutoCloseable {
         if (length(markdown) > MARKDOWN_LIMIT) {
             return fail("msg_too_long");
         }
-        Msg m = store(new Msg(ch.id, nextTs(), threadTs, BOT_USER, BOT_ID, markdown, null, null));
+        FakeSlackStreamChunks.Parsed parsed = p.containsKey("chunks") ? FakeSlackStreamChunks.parse(p.get("chunks"))
+                : new FakeSlackStreamChunks.Parsed("", List.of(), FakeSlackStreamChunks.modeProblem(
+                        p.get("task_display_mode")));
+        if (parsed.error() != null || FakeSlackStreamChunks.modeProblem(p.get("task_display_mode")) != null) {
+            return fail(parsed.error() != null ? parsed.error() : "invalid_arguments");
+        }
+        Msg m = store(new Msg(ch.id, nextTs(), threadTs, BOT_USER, BOT_ID, markdown + parsed.markdown(), null, null));
         m.streaming = true;
+        chunks.opened(ch.id, m.ts, p.get("task_display_mode"));
+        chunks.apply(ch.id, m.ts, parsed.tasks());
         echoPosted(ch, m);
         ObjectNode r = JSON.createObjectNode();
         r.put("channel", ch.id);
@@ -1213,13 +1233,20 @@ public final class FakeSlack implements AutoCloseable {
         }
         Msg m = stream.message();
         String markdown = p.get("markdown_text");
-        if (markdown == null || markdown.isEmpty()) {
+        FakeSlackStreamChunks.Parsed parsed = p.containsKey("chunks") ? FakeSlackStreamChunks.parse(p.get("chunks"))
+                : null;
+        if (parsed != null && parsed.error() != null) {
+            return fail(parsed.error());
+        }
+        if (parsed == null && (markdown == null || markdown.isEmpty())) {
             return fail("invalid_arguments");
         }
+        markdown = Objects.requireNonNullElse(markdown, "") + (parsed == null ? "" : parsed.markdown());
         if (length(markdown) > MARKDOWN_LIMIT) {
             return fail("msg_too_long");
         }
         m.text += markdown;
+        chunks.apply(m.channel, m.ts, parsed == null ? List.of() : parsed.tasks());
         ObjectNode r = JSON.createObjectNode();
         r.put("channel", m.channel);
         r.put("ts", m.ts);
@@ -1239,8 +1266,17 @@ public final class FakeSlack implements AutoCloseable {
         if (FakeSlackInteractions.problem(p.get("blocks")) != null) {
             return fail(FakeSlackInteractions.problem(p.get("blocks")));
         }
+        FakeSlackStreamChunks.Parsed parsed = p.containsKey("chunks") ? FakeSlackStreamChunks.parse(p.get("chunks"))
+                : null;
+        if (parsed != null && parsed.error() != null) {
+            return fail(parsed.error());
+        }
         if (markdown != null) {
             m.text += markdown;
+        }
+        if (parsed != null) {
+            m.text += parsed.markdown();
+            chunks.apply(m.channel, m.ts, parsed.tasks());
         }
         interactions.keep(m.channel, m.ts, p.get("blocks"), true);
         m.streaming = false;

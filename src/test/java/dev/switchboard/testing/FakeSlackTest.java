@@ -322,6 +322,50 @@ class FakeSlackTest {
                 .allMatch(m -> m.getMetadata() == null);
     }
 
+    /** A stream call with {@code chunks}, as a form POST (the SDK's request classes have no such field). */
+    private ChatStartStreamResponse chunked(String method, Map<String, String> args, String chunks) throws Exception {
+        return api.postFormWithTokenAndParseResponse(form -> {
+            args.forEach(form::add);
+            return chunks == null ? form : form.add("chunks", chunks);
+        }, method, BOT_TOKEN, ChatStartStreamResponse.class);
+    }
+
+    @Test
+    void streamChunksShowTasksAndTextAndAreCheckedAsSlackDoes() throws Exception {
+        String parent = fake.post("C1", "U1", "<@U0BOT> tell me");
+        Map<String, String> opening = Map.of("channel", "C1", "thread_ts", parent, "recipient_team_id", TEAM,
+                "recipient_user_id", "U1");
+        String task = "[{\"type\":\"task_update\",\"id\":\"t1\",\"title\":\"search\",\"status\":\"%s\"}]";
+        assertThat(chunked("chat.startStream", with(opening, "task_display_mode", "list"), task.formatted("pending"))
+                .getError()).isEqualTo("invalid_arguments");
+        assertThat(chunked("chat.startStream", opening, task.formatted("running")).getError())
+                .isEqualTo("invalid_arguments");
+        assertThat(chunked("chat.startStream", opening, "[{\"type\":\"poll\"}]").getError())
+                .isEqualTo("invalid_arguments");
+        ChatStartStreamResponse started = chunked("chat.startStream", with(opening, "task_display_mode", "plan"),
+                task.formatted("in_progress"));
+        assertThat(started.isOk()).isTrue();
+        String ts = started.getTs();
+        Map<String, String> stream = Map.of("channel", "C1", "ts", ts);
+
+        assertThat(chunked("chat.appendStream", stream, "[{\"type\":\"task_update\",\"id\":\"t1\",\"title\":\""
+                + "x".repeat(300) + "\",\"status\":\"complete\"}]").getError()).isEqualTo("msg_too_long");
+        assertThat(chunked("chat.appendStream", stream, "[{\"type\":\"markdown_text\",\"text\":\"Found it.\"},"
+                + task.formatted("complete").substring(1)).isOk()).isTrue();
+        assertThat(chunked("chat.stopStream", stream, null).isOk()).isTrue();
+
+        assertThat(fake.thread("C1", parent).get(1).text()).isEqualTo("Found it.");
+        assertThat(fake.streamTasks("C1", ts)).extracting(t -> t.id() + " " + t.title() + " " + t.status())
+                .containsExactly("t1 search complete");
+        assertThat(fake.streamTaskMode("C1", ts)).isEqualTo("plan");
+    }
+
+    private static Map<String, String> with(Map<String, String> args, String key, String value) {
+        Map<String, String> more = new java.util.HashMap<>(args);
+        more.put(key, value);
+        return more;
+    }
+
     @Test
     void nativeStreamingNeedsARecipientInChannelsAndEndsOnStop() throws Exception {
         String parent = fake.post("C1", "U1", "<@U0BOT> tell me");

@@ -69,7 +69,7 @@ public final class SlackAdapter implements AutoCloseable {
         slackConfig.setStatsEnabled(false);
         slackConfig.setHttpClientCallTimeoutMillis(30_000);
         this.slack = Slack.getInstance(slackConfig);
-        this.api = new SlackApi(slack.methods(config.botToken().reveal()));
+        this.api = new SlackApi(slack.methods(config.botToken().reveal()), config.botToken().reveal());
         // One verification of HTTP-mode requests, ours (SlackSignature, before Bolt sees a request): it bounds the
         // timestamp in both directions on the injected clock, where Bolt's bounds only the past on the wall clock.
         // Bolt gets no signing secret at all: its default would read SLACK_SIGNING_SECRET from the environment.

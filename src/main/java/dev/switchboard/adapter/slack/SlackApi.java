@@ -45,8 +45,32 @@ final class SlackApi implements AutoCloseable {
     private final long[] roundTrips = new long[32];
     private int roundTripCount;
 
+    /** The bot token, for the calls the SDK's request classes cannot make (streams with {@code chunks}). */
+    private final String token;
+
     SlackApi(MethodsClient methods) {
+        this(methods, null);
+    }
+
+    SlackApi(MethodsClient methods, String token) {
         this.methods = methods;
+        this.token = token;
+    }
+
+    /**
+     * A stream call with {@code chunks} (a JSON array), which Bolt for Java's request classes lack: a form POST
+     * through the SDK client. {@code extra} holds the other arguments, null values left out.
+     */
+    CompletableFuture<com.slack.api.methods.response.chat.ChatStartStreamResponse> streamChunks(
+            String method, java.util.Map<String, String> extra, String chunks) {
+        return async(method, () -> methods.postFormWithTokenAndParseResponse(form -> {
+            extra.forEach((k, v) -> {
+                if (v != null) {
+                    form.add(k, v);
+                }
+            });
+            return form.add("chunks", chunks);
+        }, method, token, com.slack.api.methods.response.chat.ChatStartStreamResponse.class));
     }
 
     /** The Web API client, for calls made in other classes through {@link #sync} and {@link #async}. */

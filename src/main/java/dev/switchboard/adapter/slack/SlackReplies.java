@@ -70,6 +70,9 @@ final class SlackReplies {
             plain.approvals.set(asking);
             sink = plain;
         }
+        if (streamSink != null) {
+            streamSink.tasks.pace(spend.start(), spend.append()); // task cards spend like the stream's own writes
+        }
         return new SlackThread(api, sink, new SlackSpending(spend, streamSink), channel, replyIn, messageTs, botUser,
                 botId, this::historyPermit,
                 new SlackThread.Status(config.assistant().enabled() ? config.assistant().loadingMessages()

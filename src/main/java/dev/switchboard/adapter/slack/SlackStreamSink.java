@@ -38,7 +38,23 @@ final class SlackStreamSink implements ReplySink {
     /** What every message of the reply shows now, streams closed early included: for the feedback buttons. */
     private final Map<String, String> texts = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /** Tool calls shown as Slack's task cards in the stream (see {@link SlackStreamTasks}). */
+    final SlackStreamTasks tasks;
+    private final Object taskLock = new Object();
+    /** The reply's newest stream (its ts once open); null before any. */
+    private CompletableFuture<String> latest;
+    /** A stream opened to show a task before any text, which the first post then continues. */
+    private CompletableFuture<String> taskStream;
+    /** Calls shown as status lines (their stream had closed): they stay lines. */
+    private final java.util.Set<String> lineIds = new java.util.HashSet<>();
+
     SlackStreamSink(SlackApi api, String channel, String threadTs, String recipientUser, String recipientTeam) {
+        Map<String, String> opening = new LinkedHashMap<>();
+        opening.put("channel", channel);
+        opening.put("thread_ts", threadTs);
+        opening.put("recipient_user_id", recipientUser);
+        opening.put("recipient_team_id", recipientTeam);
+        this.tasks = new SlackStreamTasks(api, channel, opening);
         this.api = api;
         this.channel = channel;
         this.threadTs = threadTs;
@@ -46,15 +62,53 @@ final class SlackStreamSink implements ReplySink {
         this.recipientTeam = recipientTeam;
     }
 
+    /** A tool call's status as a task card in the reply's stream, while there is one to show it in. */
+    @Override
+    public boolean showsToolStatus(dev.switchboard.routing.ToolStatus status) {
+        synchronized (taskLock) {
+            if (lineIds.contains(status.id())) {
+                return false;
+            }
+            if (latest == null) {
+                latest = tasks.open(status).thenApply(ts -> {
+                    synchronized (open) {
+                        open.put(ts, "");
+                    }
+                    texts.put(ts, "");
+                    return ts;
+                });
+                taskStream = latest;
+                return true;
+            }
+            if (latest.isDone() && (latest.isCompletedExceptionally() || !streaming(latest.join()))) {
+                lineIds.add(status.id());
+                return false;
+            }
+            tasks.update(latest, status);
+            return true;
+        }
+    }
+
     @Override
     public CompletionStage<String> post(String text) {
-        return api.startStream(channel, threadTs, text, recipientUser, recipientTeam).thenApply(ts -> {
-            synchronized (open) {
-                open.put(ts, text);
+        synchronized (taskLock) {
+            CompletableFuture<String> opened = taskStream;
+            taskStream = null;
+            if (opened != null) {
+                // The stream showing the tasks so far goes on with the answer.
+                return opened.thenCompose(ts -> edit(ts, text).thenApply(v -> ts));
             }
-            texts.put(ts, text);
-            return ts;
-        });
+            CompletableFuture<String> started = api.startStream(channel, threadTs, text, recipientUser, recipientTeam)
+                    .thenApply(ts -> {
+                        synchronized (open) {
+                            open.put(ts, text);
+                        }
+                        texts.put(ts, text);
+                        return ts;
+                    });
+            latest = started;
+            return started;
+        }
     }
 
     @Override
@@ -123,6 +177,10 @@ final class SlackStreamSink implements ReplySink {
      *     {@code chat.update} showing the same Markdown when its stream was closed before); null for none
      */
     CompletableFuture<Void> finish(String feedbackOn) {
+        return tasks.sent().thenCompose(v -> finishNow(feedbackOn));
+    }
+
+    private CompletableFuture<Void> finishNow(String feedbackOn) {
         List<String> streams;
         synchronized (open) {
             streams = new ArrayList<>(open.keySet());
