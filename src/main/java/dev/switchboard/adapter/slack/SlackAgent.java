@@ -1,6 +1,5 @@
 package dev.switchboard.adapter.slack;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.slack.api.bolt.middleware.MiddlewareChain;
@@ -13,7 +12,6 @@ import dev.switchboard.answering.ThreadContext;
 import dev.switchboard.config.SlackAssistant;
 import dev.switchboard.conversation.ConversationKey;
 import dev.switchboard.conversation.Turn;
-import dev.switchboard.json.Json;
 import dev.switchboard.live.Budget;
 import dev.switchboard.live.ReplySurface;
 import java.time.Duration;
@@ -24,13 +22,12 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Slack's agent view (the split view where a user talks to the app). Events, read from their raw JSON (Bolt for
- * Java has no model for the newer ones): {@code app_home_opened} with tab {@code messages} (the agent messaging
+ * Slack's agent view (the split view where a user talks to the app). Events (read by {@link SlackAgentEvents}):
+ * {@code app_home_opened} with tab {@code messages} (the agent messaging
  * experience) or {@code assistant_thread_started} (the older assistant view) show the suggested prompts;
  * {@code app_context_changed} or {@code assistant_thread_context_changed} say which channel the user looks at, kept
  * for {@code {viewing_channel}} and for a channel summary (only a channel the user is a member of is ever named to
@@ -43,12 +40,6 @@ final class SlackAgent {
     private static final Logger log = LoggerFactory.getLogger(SlackAgent.class);
     /** The longest thread title set: Slack shows about this much in the thread list. */
     static final int MAX_TITLE_CHARS = 60;
-    private static final Pattern USER_ID = Pattern.compile("[UW][A-Z0-9]{1,30}");
-    private static final Pattern DM_ID = Pattern.compile("D[A-Z0-9]{1,30}");
-    private static final Pattern CHANNEL_ID = Pattern.compile("[CG][A-Z0-9]{1,30}");
-    private static final Pattern TEAM_ID = Pattern.compile("[TE][A-Z0-9]{1,30}");
-    private static final Pattern TS = Pattern.compile("\\d{6,12}\\.\\d{1,9}");
-    private static final String CHANNEL_ENTITY = "slack#/types/channel_id";
 
     /**
      * The channel a user looks at; {@code visible} when the user is a member of it (else its name is not looked up,
@@ -92,7 +83,7 @@ final class SlackAgent {
 
     /** Bolt middleware: takes the agent view's events before Bolt looks for a handler (it has none for them). */
     Response middleware(Request<?> request, Response response, MiddlewareChain chain) throws Exception {
-        if (request instanceof EventRequest e && isAgentEvent(e.getEventType())) {
+        if (request instanceof EventRequest e && SlackAgentEvents.isAgentEvent(e.getEventType())) {
             if (config.enabled()) {
                 onEvent(e.getRequestBodyAsString());
             }
@@ -101,56 +92,14 @@ final class SlackAgent {
         return chain.next(request);
     }
 
-    private static boolean isAgentEvent(String type) {
-        return "app_context_changed".equals(type) || "assistant_thread_started".equals(type)
-                || "assistant_thread_context_changed".equals(type) || "app_home_opened".equals(type);
-    }
-
     /** One agent-view event from its raw JSON; anything malformed or out of bounds is dropped with a debug line. */
     void onEvent(String body) {
-        JsonNode payload;
-        try {
-            payload = Json.plain().readTree(body);
-        } catch (java.io.IOException | RuntimeException e) {
-            log.debug("slack: an agent-view event that is not JSON was ignored");
-            return;
-        }
-        JsonNode event = payload.path("event");
-        String payloadTeam = id(payload, "team_id", TEAM_ID);
-        String team = payloadTeam == null ? botTeam : payloadTeam;
-        switch (event.path("type").asText("")) {
-            case "app_home_opened" -> {
-                String user = id(event, "user", USER_ID);
-                String dm = id(event, "channel", DM_ID);
-                if ("messages".equals(event.path("tab").asText()) && user != null && dm != null) {
-                    String seen = channelEntity(event.path("context"));
-                    opened(team, user, dm, null, seen);
-                }
+        SlackAgentEvents.parse(body, botTeam).ifPresent(event -> {
+            switch (event) {
+                case SlackAgentEvents.Opened o -> opened(o.team(), o.user(), o.dm(), o.threadTs(), o.seen());
+                case SlackAgentEvents.Looking l -> remember(l.team(), l.user(), l.channel());
             }
-            case "app_context_changed" -> {
-                String user = id(event, "user", USER_ID);
-                if (user != null) {
-                    remember(team, user, channelEntity(event.path("context")));
-                }
-            }
-            case "assistant_thread_started", "assistant_thread_context_changed" -> {
-                JsonNode thread = event.path("assistant_thread");
-                String user = id(thread, "user_id", USER_ID);
-                String dm = id(thread, "channel_id", DM_ID);
-                String threadTs = id(thread, "thread_ts", TS);
-                if (user == null || dm == null || threadTs == null) {
-                    log.debug("slack: an assistant thread event without a user, channel or thread was ignored");
-                    return;
-                }
-                String seen = id(thread.path("context"), "channel_id", CHANNEL_ID);
-                if ("assistant_thread_started".equals(event.path("type").asText())) {
-                    opened(team, user, dm, threadTs, seen);
-                } else {
-                    remember(team, user, seen);
-                }
-            }
-            default -> { }
-        }
+        });
     }
 
     /** The view opened: the prompts for what the user looks at, and that channel kept (when the event names one). */
@@ -329,32 +278,6 @@ final class SlackAgent {
         } catch (RejectedExecutionException stopping) {
             // stopping: nothing more to show
         }
-    }
-
-    /** The first channel entity of an {@code app_context_changed}/{@code app_home_opened} context, or null. */
-    private static String channelEntity(JsonNode context) {
-        JsonNode entities = context.path("entities");
-        if (!entities.isArray()) {
-            return null;
-        }
-        int looked = 0;
-        for (JsonNode entity : entities) {
-            if (++looked > 20) {
-                break;
-            }
-            if (CHANNEL_ENTITY.equals(entity.path("type").asText())) {
-                String id = id(entity, "value", CHANNEL_ID);
-                if (id != null) {
-                    return id;
-                }
-            }
-        }
-        return null;
-    }
-
-    private static String id(JsonNode node, String field, Pattern shape) {
-        JsonNode v = node.path(field);
-        return v.isTextual() && shape.matcher(v.asText()).matches() ? v.asText() : null;
     }
 
     /** A direct message in the view: the channel the user looks at, and a summary's messages when asked for. */
