@@ -13,7 +13,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -192,22 +191,12 @@ final class ReplyRun implements ReplyHandle {
             complete(target, provider, completion);
             return;
         }
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        if (cause instanceof CancellationException) {
+        AttemptError failed = AttemptError.of(error);
+        if (failed == null) {
             return;
         }
-        boolean shown = false;
-        Failure failure;
-        if (cause instanceof Attempt.Failed failed) {
-            failure = failed.failure;
-            shown = failed.tokensShown;
-        } else if (cause instanceof CircuitBreakerOpenException) {
-            failure = new Failure.Unavailable("circuit breaker open");
-        } else if (cause instanceof StreamSlots.Full) {
-            failure = new Failure.Busy();
-        } else {
-            failure = FailureClassifier.classify(cause, 0, null);
-        }
+        Failure failure = failed.failure();
+        boolean shown = failed.tokensShown();
         choice.failed(new TargetFailure(target, failure), false);
         if (!(failure instanceof Failure.Unavailable)) {
             provider.record(failure); // an open breaker is our skip, not news about the provider
