@@ -85,8 +85,13 @@ final class DiscordReplies {
     /**
      * A reply into an interaction's deferred response, which shows "thinking…" itself. Discord limits its writes per
      * interaction (about five per two seconds), not per channel, and not within the global limit.
+     *
+     * @param asker the user answered: {@code confirm}ed tools ask them in the response; null declines such tools
      */
-    DiscordThread inInteraction(InteractionSink sink, ConversationKey key) {
+    DiscordThread inInteraction(InteractionSink sink, ConversationKey key, String asker) {
+        if (approvals != null && asker != null) {
+            sink.approvals.set(approvals.asking(sink::question, asker));
+        }
         Budget perInteraction = new Budget("discord interaction", 5, Duration.ofSeconds(2), ticker);
         return new DiscordThread(sink, List.of(perInteraction), null, typing, gate::spare, ticker,
                 feedback.getAsBoolean() ? key : null);
