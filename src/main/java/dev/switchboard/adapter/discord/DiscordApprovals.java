@@ -19,7 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Approve / Deny buttons for {@code confirm}ed tools: a message in the reply's channel or thread with two buttons
+ * Approve / Deny buttons for {@code confirm}ed tools: a message in the reply's channel or thread (for {@code /ask},
+ * the interaction's response or a follow-up) with two buttons
  * (custom ids {@code tool:y:<id>} and {@code tool:n:<id>}); a click from the user who asked (or an operator) decides
  * and the message says how, anyone else gets an ephemeral refusal. Mentions are never parsed. Thread-safe.
  */

@@ -89,10 +89,19 @@ final class DiscordReplies {
      * @param asker the user answered: {@code confirm}ed tools ask them in the response; null declines such tools
      */
     DiscordThread inInteraction(InteractionSink sink, ConversationKey key, String asker) {
-        if (approvals != null && asker != null) {
-            sink.approvals.set(approvals.asking(sink::question, asker));
-        }
         Budget perInteraction = new Budget("discord interaction", 5, Duration.ofSeconds(2), ticker);
+        if (approvals != null && asker != null) {
+            // The question spends the interaction's allowance like the answer's writes.
+            sink.approvals.set(approvals.asking(question -> CompletableFuture.runAsync(() -> {
+                try {
+                    perInteraction.acquire();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.util.concurrent.CancellationException("stopped while waiting to ask");
+                }
+            }, r -> Thread.ofVirtual().name("discord-approval").start(r)).thenCompose(
+                    ok -> sink.question(question)), asker));
+        }
         return new DiscordThread(sink, List.of(perInteraction), null, typing, gate::spare, ticker,
                 feedback.getAsBoolean() ? key : null);
     }
