@@ -416,10 +416,7 @@ class DiscordEndToEndTest {
     @Test
     void aConfirmedToolShowsButtons_othersAreRefused_theAskerApproves_andTheStatusAndAnswerShow() {
         try (var mcp = dev.switchboard.testing.FakeMcpServer.http(null)) {
-            start("", mcp.routeWithTools("main/m"));
-            await().atMost(Duration.ofSeconds(20)).until(() -> mcp.listed() > 0);
-            provider.enqueue(Script.callTools("", new dev.switchboard.testing.FakeToolCalls.Call("call_1",
-                    "fake__add_note", "{\"text\":\"@everyone\"}")), Script.answer("Noted for you."));
+            startToAddANote(mcp);
 
             String id = discord.post(GENERAL, ADA, mention("note it"));
             await().atMost(Duration.ofSeconds(15)).until(() -> approvalIn(id) != null);
@@ -444,10 +441,7 @@ class DiscordEndToEndTest {
     @Test
     void aConfirmedToolInAnAskAnswerAsksInTheInteractionsResponse_othersAreRefused_theAskerApproves() {
         try (var mcp = dev.switchboard.testing.FakeMcpServer.http(null)) {
-            start("", mcp.routeWithTools("main/m"));
-            await().atMost(Duration.ofSeconds(20)).until(() -> mcp.listed() > 0);
-            provider.enqueue(Script.callTools("", new dev.switchboard.testing.FakeToolCalls.Call("call_1",
-                    "fake__add_note", "{\"text\":\"@everyone\"}")), Script.answer("Noted for you."));
+            startToAddANote(mcp);
 
             String ask = discord.slash("ask", GENERAL, ADA, Map.of("question", "note it"));
             await().atMost(Duration.ofSeconds(15)).until(() -> askApproval() != null);
@@ -467,6 +461,14 @@ class DiscordEndToEndTest {
                     .anyMatch(c -> c.contains("Noted for you.")).contains("✅ Approved: fake/add_note"));
             assertThat(mcp.notes()).isEqualTo(1);
         }
+    }
+
+    /** Starts with the fake MCP server's tools; the model will call add_note (confirmed), then answer. */
+    private void startToAddANote(dev.switchboard.testing.FakeMcpServer mcp) {
+        start("", mcp.routeWithTools("main/m"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> mcp.listed() > 0);
+        provider.enqueue(Script.callTools("", new dev.switchboard.testing.FakeToolCalls.Call("call_1",
+                "fake__add_note", "{\"text\":\"@everyone\"}")), Script.answer("Noted for you."));
     }
 
     /** What an interaction shows: its response and follow-ups. */
