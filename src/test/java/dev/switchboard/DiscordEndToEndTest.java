@@ -416,10 +416,7 @@ class DiscordEndToEndTest {
     @Test
     void aConfirmedToolShowsButtons_othersAreRefused_theAskerApproves_andTheStatusAndAnswerShow() {
         try (var mcp = dev.switchboard.testing.FakeMcpServer.http(null)) {
-            start("", mcp.routeWithTools("main/m"));
-            await().atMost(Duration.ofSeconds(20)).until(() -> mcp.listed() > 0);
-            provider.enqueue(Script.callTools("", new dev.switchboard.testing.FakeToolCalls.Call("call_1",
-                    "fake__add_note", "{\"text\":\"@everyone\"}")), Script.answer("Noted for you."));
+            startToAddANote(mcp);
 
             String id = discord.post(GENERAL, ADA, mention("note it"));
             await().atMost(Duration.ofSeconds(15)).until(() -> approvalIn(id) != null);
@@ -439,6 +436,54 @@ class DiscordEndToEndTest {
                     .anyMatch(c -> c.contains("Noted for you.")).contains("✅ Approved: fake/add_note"));
             assertThat(mcp.notes()).isEqualTo(1);
         }
+    }
+
+    @Test
+    void aConfirmedToolInAnAskAnswerAsksInTheInteractionsResponse_othersAreRefused_theAskerApproves() {
+        try (var mcp = dev.switchboard.testing.FakeMcpServer.http(null)) {
+            startToAddANote(mcp);
+
+            String ask = discord.slash("ask", GENERAL, ADA, Map.of("question", "note it"));
+            await().atMost(Duration.ofSeconds(15)).until(() -> askApproval() != null);
+            Message question = askApproval();
+            assertThat(question.content()).contains("fake/add_note").doesNotContain("@everyone");
+            assertThat(shownIn(ask)).as("in the interaction's response or a follow-up").contains(question.content());
+            List<String> buttons = discord.components().customIds(question.id());
+            assertThat(buttons).hasSize(2);
+
+            assertThat(ephemeralReply(discord.click(GENERAL, question.id(), BO, buttons.get(0))))
+                    .isEqualTo("Only the person who asked (or an operator) can approve this tool call.");
+            assertThat(mcp.notes()).isZero();
+            assertThat(ephemeralReply(discord.click(GENERAL, question.id(), ADA, buttons.get(0))))
+                    .isEqualTo("Approved.");
+
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(shownIn(ask))
+                    .anyMatch(c -> c.contains("Noted for you.")).contains("✅ Approved: fake/add_note"));
+            assertThat(mcp.notes()).isEqualTo(1);
+        }
+    }
+
+    /** Starts with the fake MCP server's tools; the model will call add_note (confirmed), then answer. */
+    private void startToAddANote(dev.switchboard.testing.FakeMcpServer mcp) {
+        start("", mcp.routeWithTools("main/m"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> mcp.listed() > 0);
+        provider.enqueue(Script.callTools("", new dev.switchboard.testing.FakeToolCalls.Call("call_1",
+                "fake__add_note", "{\"text\":\"@everyone\"}")), Script.answer("Noted for you."));
+    }
+
+    /** What an interaction shows: its response and follow-ups. */
+    private List<String> shownIn(String interaction) {
+        FakeDiscord.Interaction it = discord.interaction(interaction);
+        List<String> all = new java.util.ArrayList<>(it.followups());
+        all.addFirst(it.original());
+        return all;
+    }
+
+    /** The bot's message (anywhere) that carries Approve / Deny, or null. */
+    private Message askApproval() {
+        return discord.botMessages().stream()
+                .filter(m -> discord.components().customIds(m.id()).stream().anyMatch(c -> c.startsWith("tool:")))
+                .findFirst().orElse(null);
     }
 
     /** The bot's message in the thread that carries Approve / Deny, or null. */

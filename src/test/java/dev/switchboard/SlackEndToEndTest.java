@@ -999,6 +999,40 @@ class SlackEndToEndTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void aConfirmedToolInADirectMessageAsksWithButtonsInTheDm_andRunsOnlyWhenApproved(boolean approve) {
+        try (var mcp = dev.switchboard.testing.FakeMcpServer.http(null)) {
+            startWithTools(mcp, "");
+            provider.enqueue(Script.callTools("", new dev.switchboard.testing.FakeToolCalls.Call("call_1",
+                    "fake__add_note", "{\"text\":\"x\"}")),
+                    Script.answer(approve ? "Noted." : "Not noted, you declined."));
+
+            slack.dm("U1", "note x");
+            await().atMost(Duration.ofSeconds(10)).until(() -> dmApproval() != null);
+            Message question = dmApproval();
+            assertThat(question.text()).contains("fake/add_note");
+            assertThat(question.threadTs()).as("in the DM itself, as its answer").isNull();
+
+            slack.pressButton("DU1", question.ts(), "U1",
+                    approve ? "switchboard_tool_approve" : "switchboard_tool_deny");
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(slack.messages("DU1"))
+                    .filteredOn(m -> FakeSlack.BOT_USER.equals(m.user())).extracting(Message::text)
+                    .anyMatch(t -> t.contains(approve ? "Noted." : "you declined"))
+                    .contains((approve ? "✅ Approved: " : "🚫 Not approved: ") + "fake/add_note"));
+            assertThat(mcp.notes()).isEqualTo(approve ? 1 : 0);
+            assertThat(dev.switchboard.testing.FakeToolCalls.results(provider.received().getLast()).getFirst().text())
+                    .satisfies(t -> assertThat(t.contains("declined")).isEqualTo(!approve));
+        }
+    }
+
+    /** The bot's message in U1's DM that carries the Approve button, or null. */
+    private Message dmApproval() {
+        return slack.messages("DU1").stream().filter(m -> FakeSlack.BOT_USER.equals(m.user()))
+                .filter(m -> slack.blocks("DU1", m.ts()).toString().contains("switchboard_tool_approve"))
+                .findFirst().orElse(null);
+    }
+
     /** The bot's message in the thread that carries the Approve button, or null. */
     private Message approval(String thread) {
         return botReplies("C1", thread).stream().filter(m -> slack.blocks("C1", m.ts()).toString()

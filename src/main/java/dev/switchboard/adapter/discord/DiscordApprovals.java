@@ -13,11 +13,14 @@ import net.dv8tion.jda.api.events.interaction.component.ButtonInteractionEvent;
 import net.dv8tion.jda.api.hooks.ListenerAdapter;
 import net.dv8tion.jda.api.entities.Member;
 import net.dv8tion.jda.api.entities.Role;
+import net.dv8tion.jda.api.utils.messages.MessageCreateBuilder;
+import net.dv8tion.jda.api.utils.messages.MessageCreateData;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Approve / Deny buttons for {@code confirm}ed tools: a message in the reply's channel or thread with two buttons
+ * Approve / Deny buttons for {@code confirm}ed tools: a message in the reply's channel or thread (for {@code /ask},
+ * the interaction's response or a follow-up) with two buttons
  * (custom ids {@code tool:y:<id>} and {@code tool:n:<id>}); a click from the user who asked (or an operator) decides
  * and the message says how, anyone else gets an ephemeral refusal. Mentions are never parsed. Thread-safe.
  */
@@ -40,23 +43,36 @@ final class DiscordApprovals extends ListenerAdapter {
     /** How a reply in {@code place} asks about {@code asker}'s tool calls. */
     java.util.function.Function<ToolStatus, CompletableFuture<Boolean>> asking(
             CompletableFuture<ChannelSink.Place> place, String asker) {
-        return call -> place.thenCompose(p -> ask(p, asker, call));
+        return call -> place.thenCompose(p -> ask(question -> Writes.submit(() -> p.channel().sendMessage(question)),
+                asker, call));
     }
 
-    private CompletableFuture<Boolean> ask(ChannelSink.Place place, String asker, ToolStatus call) {
+    /**
+     * How a reply that writes through {@code send} (an {@code /ask} interaction's response or follow-ups) asks about
+     * {@code asker}'s tool calls; the clicks arrive as component interactions like any other.
+     */
+    java.util.function.Function<ToolStatus, CompletableFuture<Boolean>> asking(
+            java.util.function.Function<MessageCreateData, CompletableFuture<?>> send, String asker) {
+        return call -> ask(send, asker, call);
+    }
+
+    private CompletableFuture<Boolean> ask(java.util.function.Function<MessageCreateData, CompletableFuture<?>> send,
+                                           String asker, ToolStatus call) {
         String id = UUID.randomUUID().toString().replace("-", "");
         CompletableFuture<Boolean> answer = new CompletableFuture<>();
         pending.put(id, new Pending(asker, call.tool(), answer));
         String text = "Run **" + DiscordMarkdown.FORMAT.format(call.tool()) + "**"
                 + (call.arguments().isEmpty() ? "" : " (" + DiscordMarkdown.FORMAT.format(call.arguments()) + ")")
                 + "? Only the person who asked or an operator can approve.";
-        place.channel().sendMessage(text).setAllowedMentions(List.of())
-                .setComponents(ActionRow.of(Button.success(PREFIX + "y:" + id, "Approve"),
-                        Button.danger(PREFIX + "n:" + id, "Deny")))
-                .queue(ok -> { }, error -> {
-                    log.warn("discord: the approval question could not be posted: {}", error.toString());
-                    answer.complete(false);
-                });
+        MessageCreateData question = new MessageCreateBuilder().setContent(text).setAllowedMentions(List.of())
+                .mentionRepliedUser(false).setComponents(ActionRow.of(Button.success(PREFIX + "y:" + id, "Approve"),
+                        Button.danger(PREFIX + "n:" + id, "Deny"))).build();
+        send.apply(question).whenComplete((ok, error) -> {
+            if (error != null) {
+                log.warn("discord: the approval question could not be posted: {}", error.toString());
+                answer.complete(false);
+            }
+        });
         answer.whenComplete((a, e) -> pending.remove(id));
         return answer;
     }

@@ -191,7 +191,8 @@ final class DiscordCommands extends ListenerAdapter {
         Inbound inbound = new Inbound(key, event.getId(), event.getUser().getId(),
                 event.getMember() != null ? event.getMember().getEffectiveName() : event.getUser().getEffectiveName(),
                 question, event.getTimeCreated().toInstant(), event.isFromGuild() ? channel.getName() : "");
-        submit(conversations, inbound, replies.inInteraction(sink, key), policy.of(event.getJDA()), event, "/ask");
+        submit(conversations, inbound, replies.inInteraction(sink, key, event.getUser().getId()),
+                policy.of(event.getJDA()), event, "/ask");
     }
 
     /** Hands a command's question to the use case; a refusal or a store failure replaces the response. */

@@ -85,9 +85,23 @@ final class DiscordReplies {
     /**
      * A reply into an interaction's deferred response, which shows "thinking…" itself. Discord limits its writes per
      * interaction (about five per two seconds), not per channel, and not within the global limit.
+     *
+     * @param asker the user answered: {@code confirm}ed tools ask them in the response; null declines such tools
      */
-    DiscordThread inInteraction(InteractionSink sink, ConversationKey key) {
+    DiscordThread inInteraction(InteractionSink sink, ConversationKey key, String asker) {
         Budget perInteraction = new Budget("discord interaction", 5, Duration.ofSeconds(2), ticker);
+        if (approvals != null && asker != null) {
+            // The question spends the interaction's allowance like the answer's writes.
+            sink.approvals.set(approvals.asking(question -> CompletableFuture.runAsync(() -> {
+                try {
+                    perInteraction.acquire();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.util.concurrent.CancellationException("stopped while waiting to ask");
+                }
+            }, r -> Thread.ofVirtual().name("discord-approval").start(r)).thenCompose(
+                    ok -> sink.question(question)), asker));
+        }
         return new DiscordThread(sink, List.of(perInteraction), null, typing, gate::spare, ticker,
                 feedback.getAsBoolean() ? key : null);
     }

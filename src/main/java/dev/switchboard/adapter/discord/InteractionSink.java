@@ -28,6 +28,11 @@ final class InteractionSink implements ReplySink, DiscordFeedback.Buttons {
     private final Instant deferredAt;
     private final Consumer<String> posted;
     private volatile boolean originalUsed;
+    /** Which write has the deferred response: the answer's first words or an approval question. */
+    private final java.util.concurrent.atomic.AtomicReference<String> originalFor =
+            new java.util.concurrent.atomic.AtomicReference<>();
+    /** Asks about {@code confirm}ed tools once the asker is known; unset, it declines. */
+    final dev.switchboard.live.ApprovalHook approvals = new dev.switchboard.live.ApprovalHook();
     private volatile boolean lost;
 
     InteractionSink(InteractionHook hook, MessageChannel channel, boolean silent, Clock clock, Instant deferredAt,
@@ -60,7 +65,7 @@ final class InteractionSink implements ReplySink, DiscordFeedback.Buttons {
                 return "channel:" + m.getId();
             });
         }
-        if (!originalUsed) {
+        if (!originalUsed && claimOriginal("answer")) {
             // Taken only once Discord has it: a failed first write is tried again on the original, not as a
             // follow-up that would leave "thinking…" behind.
             return Writes.submit(() -> hook.editOriginal(Writes.edit(text))).thenApply(m -> {
@@ -74,6 +79,33 @@ final class InteractionSink implements ReplySink, DiscordFeedback.Buttons {
                     posted.accept(m.getId());
                     return m.getId();
                 });
+    }
+
+    private boolean claimOriginal(String by) {
+        return originalFor.compareAndSet(null, by) || by.equals(originalFor.get());
+    }
+
+    @Override
+    public java.util.concurrent.CompletableFuture<Boolean> askApproval(dev.switchboard.routing.ToolStatus call) {
+        return approvals.ask(call);
+    }
+
+    /**
+     * Posts an approval question where the reply is: into the deferred response while the answer has not taken it
+     * (a follow-up then would fill it anyway, and the answer's first words would overwrite the buttons), else as a
+     * follow-up, and once the token is near its end as an ordinary message in the channel.
+     */
+    CompletableFuture<?> question(net.dv8tion.jda.api.utils.messages.MessageCreateData question) {
+        if (!tokenAlive()) {
+            return Writes.submit(() -> channel.sendMessage(question)).thenAccept(m -> posted.accept(m.getId()));
+        }
+        if (!originalUsed && claimOriginal("approval")) {
+            originalUsed = true;
+            return Writes.submit(() -> hook.editOriginal(
+                    net.dv8tion.jda.api.utils.messages.MessageEditData.fromCreateData(question)))
+                    .thenAccept(m -> posted.accept(m.getId()));
+        }
+        return Writes.submit(() -> hook.sendMessage(question)).thenAccept(m -> posted.accept(m.getId()));
     }
 
     @Override

@@ -19,7 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Approve / Deny buttons for {@code confirm}ed tools: a message in the reply's thread with two block-action buttons;
+ * Approve / Deny buttons for {@code confirm}ed tools: a message in the reply's thread (in a DM answered outside a
+ * thread, the DM itself) with two block-action buttons;
  * a press from the user who asked (or an operator) decides, anyone else is told privately that it is not theirs to
  * decide. The message then says who decided. Thread-safe.
  */

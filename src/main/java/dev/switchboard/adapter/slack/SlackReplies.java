@@ -45,7 +45,7 @@ final class SlackReplies {
 
     private volatile SlackApprovals approvals;
 
-    /** Confirmed tools ask with Approve / Deny buttons in the reply's thread. */
+    /** Confirmed tools ask with Approve / Deny buttons in the reply's thread (a DM's channel when none). */
     void useApprovals(SlackApprovals approvals) {
         this.approvals = approvals;
     }
@@ -58,7 +58,7 @@ final class SlackReplies {
     SlackThread thread(String team, String channel, String replyIn, String messageTs, String user, boolean dm) {
         SlackSpending.Budgets spend = budgets(team, channel);
         boolean stream = replyIn != null && (config.nativeStreaming() || streamWhenBusy(team, spend));
-        var asking = approvals == null || replyIn == null ? null : approvals.asking(channel, replyIn, user);
+        var asking = approvals == null ? null : approvals.asking(channel, replyIn, user);
         SlackStreamSink streamSink = stream
                 ? new SlackStreamSink(api, channel, replyIn, dm ? null : user, dm ? null : team) : null;
         ReplySink sink;
