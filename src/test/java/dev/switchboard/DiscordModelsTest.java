@@ -7,7 +7,6 @@ import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.testing.FakeDiscord;
 import dev.switchboard.testing.FakeDiscord.Message;
 import dev.switchboard.testing.FakeProvider;
-import dev.switchboard.testing.FakeProvider.Api;
 import dev.switchboard.testing.ModelAnswers;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -55,22 +54,8 @@ class DiscordModelsTest {
                   rest_url: %s
                   gateway_url: %s
                 operators: {discord_users: [%s]}
-                providers:
-                  main:
-                    type: openai
-                    api_key: test-key-000000
-                    base_url: %s
-                    models: [m, m-large, m-small, broken]
-                    retry: {max_attempts: 1}
-                routing:
-                  routes:
-                    default: {targets: [main/m]}
-                  user_models: [main/m, main/m-large, main/m-small]
-                  compare_models: [main/m, main/broken, main/m-small]
-                storage: {path: %s, fsync: false}
-                ops: {enabled: false}
-                """.formatted(FakeDiscord.TOKEN, discord.restUrl(), discord.gatewayUrl(), ADA,
-                provider.baseUrl(Api.OPENAI), data.toString().replace("\\", "/"));
+                """.formatted(FakeDiscord.TOKEN, discord.restUrl(), discord.gatewayUrl(), ADA)
+                + ModelAnswers.sections(provider, "[main/m, main/m-large, main/m-small]", data);
         service = new Service(new ConfigLoader().parse(yaml, "test.yaml", Map.of()), Clock.systemUTC()).start();
         await().until(() -> service.discord().connected());
         await().until(() -> discord.registeredCommands().size() == 4);

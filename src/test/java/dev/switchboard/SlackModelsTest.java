@@ -8,7 +8,6 @@ import dev.switchboard.conversation.ConversationKey;
 import dev.switchboard.conversation.Feedback;
 import dev.switchboard.conversation.Verdict;
 import dev.switchboard.testing.FakeProvider;
-import dev.switchboard.testing.FakeProvider.Api;
 import dev.switchboard.testing.ModelAnswers;
 import dev.switchboard.testing.FakeSlack;
 import dev.switchboard.testing.FakeSlack.Message;
@@ -69,22 +68,8 @@ class SlackModelsTest {
                   app_token: %s
                   api_url: %s
                 operators: {slack_users: [U1]}
-                providers:
-                  main:
-                    type: openai
-                    api_key: test-key-000000
-                    base_url: %s
-                    models: [m, m-large, m-small, broken]
-                    retry: {max_attempts: 1}
-                routing:
-                  routes:
-                    default: {targets: [main/m]}
-                  user_models: %s
-                  compare_models: [main/m, main/broken, main/m-small]
-                storage: {path: %s, fsync: false}
-                ops: {enabled: false}
-                """.formatted(FakeSlack.BOT_TOKEN, FakeSlack.APP_TOKEN, slack.apiUrl(), provider.baseUrl(Api.OPENAI),
-                userModels, data.toString().replace("\\", "/"));
+                """.formatted(FakeSlack.BOT_TOKEN, FakeSlack.APP_TOKEN, slack.apiUrl())
+                + ModelAnswers.sections(provider, userModels, data);
     }
 
     private String privately(String command, String user, String text) {
