@@ -167,6 +167,29 @@ public final class PostgresStorage implements AutoCloseable {
         return new PostgresCluster(database, nodeId, lease);
     }
 
+    /**
+     * Signals between the nodes sharing the database, sent and heard as {@code nodeId}; started, and closed by the
+     * caller.
+     */
+    public PostgresSignals signals(String nodeId) {
+        return new PostgresSignals(database, nodeId, this::listeningConnection).start();
+    }
+
+    private Connection listeningConnection() {
+        Properties properties = new Properties();
+        properties.setProperty("user", options.user());
+        properties.setProperty("password", options.password());
+        properties.setProperty("connectTimeout", String.valueOf(PROBE_SECONDS));
+        properties.setProperty("tcpKeepAlive", "true");
+        properties.setProperty("ApplicationName", "switchboard-signals");
+        try {
+            return DriverManager.getConnection(options.url(), properties);
+        } catch (SQLException e) {
+            throw new StoreException("cannot connect to PostgreSQL at " + where(options.url()) + " to listen for"
+                    + " the other nodes: " + Database.describe(e), e);
+        }
+    }
+
     /** The usage ledger; one per storage, as it writes from a thread of its own. */
     public UsageLedger usageLedger() {
         return usage;
