@@ -67,6 +67,23 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void parse_theSeveralNodesExample_isAClusterNodeOnPostgres() throws Exception {
+        String example = Files.readString(Path.of("docs", "deploy", "node.yaml"));
+
+        ConfigLoader.Loaded node = parse(example, Map.of("SWITCHBOARD_NODE_ID", "node-b",
+                "SWITCHBOARD_DB_URL", "jdbc:postgresql://db:5432/switchboard", "SWITCHBOARD_DB_PASSWORD", "pw",
+                "SLACK_BOT_TOKEN", "xoxb-123-456-abcdef", "SLACK_APP_TOKEN", "xapp-1-A111-222-xyz",
+                "OPENAI_API_KEY", "sk-test-0123456789abcdef"));
+
+        assertThat(node.config().cluster().enabled()).isTrue();
+        assertThat(node.config().cluster().nodeId()).isEqualTo("node-b");
+        assertThat(node.config().slack().active()).isTrue();
+        assertThat(node.warnings()).isEmpty();
+        assertThat(parse(example, Map.of("SWITCHBOARD_DB_URL", "jdbc:postgresql://db:5432/switchboard"))
+                .config().cluster().nodeId()).isEmpty();
+    }
+
+    @Test
     void parse_environmentReferences_withDefaultsAndEscapes() {
         SwitchboardConfig c = parse("""
                 storage:
