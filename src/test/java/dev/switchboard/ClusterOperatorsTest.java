@@ -3,23 +3,17 @@ package dev.switchboard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.conversation.ConversationKey;
 import dev.switchboard.testing.FakeProvider;
 import dev.switchboard.testing.FakeProvider.Api;
 import dev.switchboard.testing.FakeProvider.Script;
 import dev.switchboard.testing.FakeSlack;
 import dev.switchboard.testing.PostgresDatabase;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,45 +35,33 @@ class ClusterOperatorsTest {
     @TempDir
     Path data;
 
-    private final FakeProvider main = FakeProvider.start();
-    private final FakeProvider spare = FakeProvider.start();
-    private final List<Service> services = new ArrayList<>();
+    private ClusterNodes nodes;
+    private FakeProvider main;
+    private FakeProvider spare;
     private FakeSlack slack;
     private Service a;
     private Service b;
 
     @BeforeEach
     void start() throws Exception {
-        main.otherwise(r -> Script.answer("From main."));
-        spare.otherwise(r -> Script.answer("From spare."));
-        slack = FakeSlack.start().user("U1", "Ada").channel("C1", "general");
-        a = node("node-a", "s");
-        b = node("node-b", "s");
+        nodes = new ClusterNodes(db, data);
+        main = nodes.closing(FakeProvider.start()).otherwise(r -> Script.answer("From main."));
+        spare = nodes.closing(FakeProvider.start()).otherwise(r -> Script.answer("From spare."));
+        slack = nodes.closing(FakeSlack.start().user("U1", "Ada").channel("C1", "general"));
+        a = nodes.start(write("node-a", "s"));
+        b = nodes.start(write("node-b", "s"));
         await().atMost(Duration.ofSeconds(15)).until(() -> a.slack().connected() && b.slack().connected()
                 && listening("node-a") && listening("node-b"));
     }
 
     @AfterEach
     void stop() {
-        services.forEach(Service::close);
-        if (slack != null) {
-            slack.close();
-        }
-        main.close();
-        spare.close();
+        nodes.close();
     }
 
-    private Path file(String id) {
-        return data.resolve(id + ".yaml");
-    }
-
-    private void write(String id, String spareModels) throws Exception {
-        Files.writeString(file(id), """
-                slack:
-                  bot_token: %s
-                  signing_secret: %s
-                  api_url: %s
-                  mode: http
+    /** Writes a node's config file, its provider spare serving {@code spareModels}. */
+    private Path write(String id, String spareModels) throws Exception {
+        return nodes.write(id, nodes.yaml(id, slack, """
                 providers:
                   main: {type: openai, api_key: test-key-000000, base_url: %s, models: [m]}
                   spare: {type: openai, api_key: test-key-000001, base_url: %s, models: [%s]}
@@ -89,24 +71,7 @@ class ClusterOperatorsTest {
                   routes:
                     usual: {targets: [main/m, {target: spare/s, priority: 1}]}
                     quick: {targets: [spare/s]}
-                storage:
-                  path: %s
-                  backend: postgres
-                  postgres: {url: "%s", user: postgres, pool_size: 4}
-                cluster: {enabled: true, node_id: %s, lease: 2s}
-                ops: {port: 0}
-                """.formatted(FakeSlack.BOT_TOKEN, FakeSlack.SIGNING_SECRET, slack.apiUrl(),
-                main.baseUrl(Api.OPENAI), spare.baseUrl(Api.OPENAI), spareModels,
-                data.resolve(id).toString().replace("\\", "/"), db.url(), id));
-    }
-
-    private Service node(String id, String spareModels) throws Exception {
-        write(id, spareModels);
-        ConfigLoader loader = new ConfigLoader();
-        Service service = new Service(loader.load(file(id), true, Map.of()), Clock.systemUTC(),
-                () -> loader.load(file(id), true, Map.of())).start();
-        services.add(service);
-        return service;
+                """.formatted(main.baseUrl(Api.OPENAI), spare.baseUrl(Api.OPENAI), spareModels)));
     }
 
     /** Whether the node's connection listening for signals is open, as the database sees it. */
