@@ -114,9 +114,13 @@ class ClusterOperatorsTest {
         await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(2))
                 .until(() -> "turned off by an operator".equals(unavailable(b, "main")));
         Duration took = Duration.ofNanos(System.nanoTime() - started);
+        Duration signalled = Duration.ofNanos(System.nanoTime() - answered);
         System.out.printf("provider off on node A seen by node B %d ms after the command began, %d ms after A"
-                + " answered%n", took.toMillis(), Duration.ofNanos(System.nanoTime() - answered).toMillis());
-        assertThat(took).isLessThan(Duration.ofSeconds(1));
+                + " answered%n", took.toMillis(), signalled.toMillis());
+        // Typically 20-50 ms after A answered; the bounds leave room for a loaded machine (the command itself writes
+        // the database, the audit log included).
+        assertThat(signalled).isLessThan(Duration.ofSeconds(1));
+        assertThat(took).isLessThan(Duration.ofSeconds(3));
 
         int mainAsked = main.requests();
         assertThat(askThroughB()).startsWith("From spare."); // with the fallback footer
@@ -163,11 +167,15 @@ class ClusterOperatorsTest {
     @Test
     void reloadOnA_makesBReReadItsOwnFile_andAnswersWithBothOutcomes() throws Exception {
         write("node-b", "s, s2");
+        // A node that beats but never answers (stalled, or a build without this step) is named, not waited for.
+        db.execute("INSERT INTO cluster_node (node_id, started_at, beat_at) VALUES ('node-c', now(), now()"
+                + " + interval '1 minute')");
 
         String answer = operator(a, "reload");
 
         assertThat(answer).startsWith("reloaded").contains("changed none")
-                .contains("The other nodes were told to reload").containsPattern("node-b: reloaded .*changed spare");
+                .contains("The other nodes were told to reload").containsPattern("node-b: reloaded .*changed spare")
+                .contains("node-c: no answer within 1000 ms");
         assertThat(b.router().configured("spare/s2")).isTrue();
         assertThat(a.router().configured("spare/s2")).isFalse();
     }
