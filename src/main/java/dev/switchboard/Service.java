@@ -69,6 +69,8 @@ final class Service implements AutoCloseable {
     private Ticker ticker;
     private Admin admin;
     private StatusBoard board;
+    private Settings settings;
+    private Admin.Reload reload;
     private final ConfiguredOperators operators;
 
     Service(ConfigLoader.Loaded loaded, Clock clock) {
@@ -93,6 +95,10 @@ final class Service implements AutoCloseable {
         startStorage();
         startCore();
         Clustering.join(config.cluster(), stores, conversations, clock, this::serves, board, started::add);
+        Admin.Reload everywhere = NodeSettings.join(config.cluster(), stores, router, settings, reload, started::add);
+        if (everywhere != null) {
+            admin.reloadWith(everywhere);
+        }
         if (config.ops().enabled()) {
             ops = new OpsServer(config.ops().bind(), config.ops().port(), config.ops().token(), meters,
                     board::readiness, board::status);
@@ -151,7 +157,7 @@ final class Service implements AutoCloseable {
                 clock, meters, routing);
         conversations.verdicts().enable(config.feedback().enabled());
         conversations.files(AttachmentOptions.of(config.attachments()));
-        Settings settings = new Settings(stores.settings());
+        settings = new Settings(stores.settings());
         settings.applyTo(router);
         board = new StatusBoard(router, clock, this::platforms, store::stats,
                 new StatusBoard.Backend(stores.backend().name().toLowerCase(java.util.Locale.ROOT),
@@ -160,7 +166,8 @@ final class Service implements AutoCloseable {
         admin.useModels(new ModelCommand(router, settings, threadModels), new CompareCommand(router));
         admin.toolsWith(() -> dev.switchboard.tools.ToolsReport.of(tools.status()));
         if (reread != null) {
-            admin.reloadWith(new ConfigReload(config, reread, router, operators)::reload);
+            reload = new ConfigReload(config, reread, router, operators)::reload;
+            admin.reloadWith(reload);
         }
     }
 

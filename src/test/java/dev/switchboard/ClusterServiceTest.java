@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.conversation.ConversationKey;
 import dev.switchboard.conversation.Role;
 import dev.switchboard.conversation.Turn;
@@ -20,12 +19,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,47 +43,31 @@ class ClusterServiceTest {
     @TempDir
     Path data;
 
-    private final FakeProvider provider = FakeProvider.start();
     private final HttpClient http = HttpClient.newHttpClient();
-    private final List<Service> services = new ArrayList<>();
+    private ClusterNodes nodes;
+    private FakeProvider provider;
     private FakeSlack slack;
+
+    @BeforeEach
+    void start() {
+        nodes = new ClusterNodes(db, data);
+        provider = nodes.closing(FakeProvider.start());
+    }
 
     @AfterEach
     void stop() {
-        services.forEach(Service::close);
-        if (slack != null) {
-            slack.close();
-        }
-        provider.close();
+        nodes.close();
     }
 
     private Service node(String id) {
-        String yaml = """
-                slack:
-                  bot_token: %s
-                  signing_secret: %s
-                  api_url: %s
-                  mode: http
-                providers:
-                  main: {type: openai, api_key: test-key-000000, base_url: %s, models: [m]}
-                storage:
-                  path: %s
-                  backend: postgres
-                  postgres: {url: "%s", user: postgres, pool_size: 4}
-                cluster: {enabled: true, node_id: %s, lease: 2s}
-                ops: {port: 0}
-                """.formatted(FakeSlack.BOT_TOKEN, FakeSlack.SIGNING_SECRET, slack.apiUrl(),
-                provider.baseUrl(Api.OPENAI), data.resolve(id).toString().replace("\\", "/"), db.url(), id);
-        Service service = new Service(new ConfigLoader().parse(yaml, "test.yaml", Map.of()), Clock.systemUTC())
-                .start();
-        services.add(service);
-        return service;
+        return nodes.start(nodes.yaml(id, slack, "providers:\n  main: {type: openai, api_key: test-key-000000,"
+                + " base_url: " + provider.baseUrl(Api.OPENAI) + ", models: [m]}"));
     }
 
     @Test
     void twoNodes_listEachOther_andARetryReachingTheOtherNodeMidReply_isNotAnsweredTwice() throws Exception {
         provider.otherwise(r -> Script.answer(ANSWER).paced(Duration.ofMillis(40), Duration.ofMillis(40)));
-        slack = FakeSlack.start().user("U1", "Ada").channel("C1", "general").retries(0);
+        slack = nodes.closing(FakeSlack.start().user("U1", "Ada").channel("C1", "general").retries(0));
         Service a = node("node-a");
         Service b = node("node-b");
         await().until(() -> a.slack().connected() && b.slack().connected());

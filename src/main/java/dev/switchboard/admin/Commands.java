@@ -53,15 +53,18 @@ final class Commands {
                     router.pinnedModel(s.here()).orElse(null));
             case Command.SwitchProvider p -> switchProvider(p);
             case Command.PinModel m -> {
-                String problem = router.pinModel(m.where(), m.model());
+                String problem = settings.change(router, () -> router.pinModel(m.where(), m.model()));
                 yield saved(problem, new Outcome.ModelPinned(m.here(), m.where(), m.model()));
             }
             case Command.ChooseRoute r -> {
-                String problem = router.chooseRoute(r.where(), r.route());
+                String problem = settings.change(router, () -> router.chooseRoute(r.where(), r.route()));
                 yield saved(problem, new Outcome.RouteChosen(r.here(), r.where(), r.route()));
             }
             case Command.SetPrompt p -> {
-                router.choosePrompt(p.where(), p.prompt());
+                settings.change(router, () -> {
+                    router.choosePrompt(p.where(), p.prompt());
+                    return null;
+                });
                 yield saved(null, new Outcome.PromptSet(p.here(), p.where(), p.prompt() == null));
             }
             case Command.Forget f -> new Outcome.Forgotten(f.thread(), store.forget(f.thread()));
@@ -82,20 +85,15 @@ final class Commands {
     }
 
     private Outcome switchProvider(Command.SwitchProvider p) {
-        if (!router.setProviderEnabled(p.provider(), p.on())) {
+        if (!settings.change(router, () -> router.setProviderEnabled(p.provider(), p.on()))) {
             return new Outcome.NoSuchProvider(p.provider());
         }
-        settings.save(router);
         return new Outcome.ProviderSwitched(p.provider(), p.on());
     }
 
-    /** Saves the settings when a change was made; a refused one leaves them. */
-    private Outcome saved(String problem, Outcome done) {
-        if (problem != null) {
-            return new Outcome.NotChanged(problem);
-        }
-        settings.save(router);
-        return done;
+    /** What a change saved through the settings comes to: done, or refused (and nothing saved). */
+    private static Outcome saved(String problem, Outcome done) {
+        return problem != null ? new Outcome.NotChanged(problem) : done;
     }
 
     /** The whole stored thread, archived turns included, as indented JSON. */

@@ -58,8 +58,10 @@ public final class ModelCommand {
         if (words.getFirst().equalsIgnoreCase(RESET) && words.size() == 1) {
             return change(() -> {
                 threads.choose(place, user, null);
-                router.chooseUserDefault(place.platform(), user, null);
-                settings.save(router);
+                settings.change(router, () -> {
+                    router.chooseUserDefault(place.platform(), user, null);
+                    return null;
+                });
             }, "Your choices are cleared: the route decides which model answers you again.");
         }
         boolean asDefault = words.size() == 2 && words.get(1).equalsIgnoreCase(DEFAULT);
@@ -73,8 +75,10 @@ public final class ModelCommand {
         String pinned = pinNote(place);
         if (asDefault) {
             return change(() -> {
-                router.chooseUserDefault(place.platform(), user, model);
-                settings.save(router);
+                settings.change(router, () -> {
+                    router.chooseUserDefault(place.platform(), user, model);
+                    return null;
+                });
             }, model + " answers you first wherever you ask now (your default; a choice made in a thread wins"
                     + " there). The route's other models stay behind it." + pinned);
         }

@@ -172,16 +172,18 @@ public final class PostgresStorage implements AutoCloseable {
      * caller.
      */
     public PostgresSignals signals(String nodeId) {
-        return new PostgresSignals(database, nodeId, this::listeningConnection).start();
+        return new PostgresSignals(database, nodeId, () -> listeningConnection(nodeId)).start();
     }
 
-    private Connection listeningConnection() {
+    /** Named for its node in {@code pg_stat_activity}, so an operator sees which node listens where. */
+    private Connection listeningConnection(String nodeId) {
         Properties properties = new Properties();
         properties.setProperty("user", options.user());
         properties.setProperty("password", options.password());
         properties.setProperty("connectTimeout", String.valueOf(PROBE_SECONDS));
         properties.setProperty("tcpKeepAlive", "true");
-        properties.setProperty("ApplicationName", "switchboard-signals");
+        String name = "switchboard-signals " + nodeId;
+        properties.setProperty("ApplicationName", name.length() > 63 ? name.substring(0, 63) : name);
         try {
             return DriverManager.getConnection(options.url(), properties);
         } catch (SQLException e) {
