@@ -2,6 +2,7 @@ package dev.switchboard.cluster;
 
 import dev.switchboard.answering.Conversations;
 import dev.switchboard.store.postgres.PostgresCluster;
+import dev.switchboard.store.postgres.PostgresLeases;
 import dev.switchboard.store.postgres.PostgresSignals;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
@@ -128,9 +129,10 @@ public final class ClusterNode implements AutoCloseable {
 
     private void beat() {
         long started = System.nanoTime();
-        List<Long> holds = leases.held();
-        Set<Long> renewed = rows.beat(startedAt, conversations.inProgress(), serves.get(), holds);
-        leases.beaten(started, Set.copyOf(holds), renewed);
+        var holding = leases.holding();
+        Set<Long> renewed = rows.beat(startedAt, conversations.inProgress(), serves.get(),
+                holding.values().stream().map(PostgresLeases.Granted::conversationId).toList());
+        leases.beaten(started, holding, renewed);
     }
 
     /** Another node stored a message in a thread this one holds: queue it now, not at the next poll. */

@@ -7,8 +7,6 @@ import dev.switchboard.conversation.Turn;
 import dev.switchboard.store.postgres.PostgresCluster;
 import dev.switchboard.store.postgres.PostgresLeases;
 import dev.switchboard.store.postgres.PostgresSignals;
-import java.time.Duration;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -153,18 +151,16 @@ final class Leases implements ThreadLeases {
     }
 
     /**
-     * A heartbeat that started at {@code startedNanos} succeeded: of the leases it renewed ({@code asked}), those
-     * not {@code renewed} passed to other nodes while this one stalled, and are no longer this node's.
+     * A heartbeat that started at {@code startedNanos} succeeded: of the leases it renewed ({@code asked}, as
+     * {@link #holding} gave them), those not {@code renewed} passed to other nodes while this one stalled, and are no
+     * longer this node's (unless taken again since, under a new epoch).
      */
-    void beaten(long startedNanos, Collection<Long> asked, Set<Long> renewed) {
-        held.entrySet().removeIf(e -> {
-            long id = e.getValue().conversationId();
-            boolean lost = asked.contains(id) && !renewed.contains(id);
-            if (lost) {
+    void beaten(long startedNanos, Map<ConversationKey, PostgresLeases.Granted> asked, Set<Long> renewed) {
+        asked.forEach((key, granted) -> {
+            if (!renewed.contains(granted.conversationId()) && held.remove(key, granted)) {
                 log.warn("cluster: node {} lost the lease on {} while its heartbeat stalled; another node answers"
-                        + " it now", rows.nodeId(), e.getKey());
+                        + " it now", rows.nodeId(), key);
             }
-            return lost;
         });
         lastBeatNanos = startedNanos;
         beaten = true;
@@ -185,16 +181,13 @@ final class Leases implements ThreadLeases {
                 .map(Map.Entry::getKey).findFirst();
     }
 
-    /** The conversation ids of the threads this node holds, for the heartbeat to renew. */
-    List<Long> held() {
-        return held.values().stream().map(PostgresLeases.Granted::conversationId).toList();
+    /** The leases this node holds now, for the heartbeat to renew. */
+    Map<ConversationKey, PostgresLeases.Granted> holding() {
+        return Map.copyOf(held);
     }
 
     int count() {
         return held.size();
     }
 
-    Duration lease() {
-        return rows.lease();
-    }
 }

@@ -19,6 +19,8 @@ import dev.switchboard.live.ReplySink;
 import dev.switchboard.store.postgres.PostgresCluster;
 import dev.switchboard.store.postgres.PostgresSignals;
 import dev.switchboard.store.postgres.PostgresStorage;
+import dev.switchboard.testing.FakeChatPlatform;
+import dev.switchboard.testing.ManualTicker;
 import dev.switchboard.testing.PostgresDatabase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
@@ -64,8 +66,10 @@ class ClusterNodeTest {
     private final List<Node> nodes = new CopyOnWriteArrayList<>();
     /** How each reply was started, by node and message: its way to the platform goes through its lease. */
     private final Map<String, ReplyStarter.Resume> resumes = new ConcurrentHashMap<>();
-    /** What the nodes' replies wrote to the platform after their first post, in order. */
-    private final List<String> writes = new CopyOnWriteArrayList<>();
+    private final ManualTicker platformTime = new ManualTicker();
+    /** The platform the nodes' replies write to. */
+    private final FakeChatPlatform platform = new FakeChatPlatform(platformTime, 1_000, Duration.ofSeconds(1), 4_000,
+            Duration.ZERO, 1, 0, 0);
 
     record Started(String node, String messageId, List<String> history, List<String> earlier, Instant at) { }
 
@@ -219,39 +223,16 @@ class ClusterNodeTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> started.size() == before + 1);
     }
 
-    /** The node's reply to the message edits its message, through the fence a live reply writes through. */
-    private CompletableFuture<Void> edit(String node, String messageId, String text) {
-        ReplyStarter.Resume resume = resumes.get(node + "/" + messageId);
-        ReplySink platform = new ReplySink() {
-            @Override
-            public CompletionStage<String> post(String t) {
-                writes.add(node + " posted " + t);
-                return CompletableFuture.completedFuture(node + "-post-" + posted.incrementAndGet());
-            }
+    /** Where the node's reply to the message shows: the platform, through the fence a live reply writes through. */
+    private ReplySink shown(String node, String messageId) {
+        return new FencedSink(platform.thread(node + "/" + messageId, "channel", text -> text),
+                resumes.get(node + "/" + messageId).mayWrite());
+    }
 
-            @Override
-            public CompletionStage<Void> edit(String id, String t) {
-                writes.add(node + " edited " + id + ": " + t);
-                return CompletableFuture.completedFuture(null);
-            }
-
-            @Override
-            public CompletionStage<Void> delete(String id) {
-                writes.add(node + " deleted " + id);
-                return CompletableFuture.completedFuture(null);
-            }
-
-            @Override
-            public int maxChars() {
-                return 4000;
-            }
-
-            @Override
-            public String format(String markdown) {
-                return markdown;
-            }
-        };
-        return new FencedSink(platform, resume.mayWrite()).edit(node + "-post-1", text).toCompletableFuture();
+    /** The platform finishes the writes made so far. */
+    private <T> T written(CompletionStage<T> write) throws Exception {
+        platformTime.advance(Duration.ZERO);
+        return write.toCompletableFuture().get(5, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     private List<Turn> answers(ConversationStore store) {
@@ -420,8 +401,8 @@ class ClusterNodeTest {
         startHeldReply(a, "m1");
         await().atMost(Duration.ofSeconds(5)).until(() -> a.store.loadComplete(KEY).orElseThrow().metadata()
                 .containsValue("a-post-1"));
-        edit("a", "m1", "streaming").get();
-        assertThat(writes).containsExactly("a edited a-post-1: streaming");
+        ReplySink shown = shown("a", "m1");
+        String streaming = written(shown.post("streaming"));
 
         a.stall(); // as a long pause would: no beats, no polls; the reply itself still runs
         await().atMost(LEASE.plusSeconds(2)).until(() -> started.size() == 2);
@@ -430,11 +411,12 @@ class ClusterNodeTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> answers(b.store).size() == 1);
 
         // Stalled past its lease, it writes nothing until a heartbeat says whether the thread is still its own.
-        CompletableFuture<Void> late = edit("a", "m1", "still streaming");
+        CompletableFuture<Void> late = shown.edit(streaming, "still streaming").toCompletableFuture();
         await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(1)).until(() -> !late.isDone());
         a.wake();
         await().atMost(Duration.ofSeconds(5)).until(late::isDone);
-        assertThat(late).isCompletedExceptionally();
+        assertThat(late).failsWithin(Duration.ZERO).withThrowableThat().havingCause()
+                .isInstanceOf(ReplySink.WriteFailed.class);
         // Its reply ends; its answer is refused by the store.
         held.get("m1").complete(answer("a's late answer"));
 
@@ -443,7 +425,9 @@ class ClusterNodeTest {
             assertThat(t.text()).isEqualTo("answer to question m1");
             assertThat(t.messageIds()).containsExactly("a-post-1");
         });
-        assertThat(writes).containsExactly("a edited a-post-1: streaming");
+        platformTime.advance(Duration.ZERO);
+        assertThat(platform.writes()).isEqualTo(1);
+        assertThat(platform.shown("a/m1")).containsExactly("streaming");
         assertThat(started).hasSize(2);
     }
 }

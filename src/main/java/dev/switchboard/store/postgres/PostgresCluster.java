@@ -67,7 +67,7 @@ public final class PostgresCluster {
 
     /**
      * This node's heartbeat: its row upserted, the leases it {@code holds} renewed for another lease length, and any
-     * other lease still under its name (a release that failed) dropped.
+     * other lapsed lease still under its name (a release that failed) dropped.
      *
      * @param holds the conversation ids whose leases this node holds
      * @return the ones of {@code holds} still this node's and renewed; the others were taken over while it stalled
@@ -98,8 +98,9 @@ public final class PostgresCluster {
                     }
                 }
             }
-            try (PreparedStatement ps = c.prepareStatement(
-                    "DELETE FROM thread_lease WHERE node_id = ? AND NOT (conversation_id = ANY (?))")) {
+            // Only lapsed ones: a lease taken since the list of held ones was made is not in it, and is renewed.
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM thread_lease WHERE node_id = ?"
+                    + " AND NOT (conversation_id = ANY (?)) AND expires_at < now()")) {
                 PgText.setText(ps, 1, nodeId);
                 ps.setArray(2, ids);
                 ps.executeUpdate();
