@@ -6,6 +6,7 @@ import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.ops.Status;
 import dev.switchboard.ops.StatusBoard;
 import dev.switchboard.store.postgres.PostgresCluster;
+import dev.switchboard.store.postgres.PostgresSignals;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,12 +34,15 @@ final class Clustering {
             return;
         }
         String nodeId = cluster.nodeId().isEmpty() ? ClusterNode.defaultId() : cluster.nodeId();
-        PostgresCluster rows = stores.database().orElseThrow(() -> new IllegalStateException(
-                "cluster.enabled needs storage.backend: postgres")).cluster(nodeId, cluster.lease());
+        var storage = stores.database().orElseThrow(() -> new IllegalStateException(
+                "cluster.enabled needs storage.backend: postgres"));
+        PostgresCluster rows = storage.cluster(nodeId, cluster.lease());
+        PostgresSignals signals = storage.signals(nodeId);
+        closeLater.accept(signals);
         ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2,
                 Thread.ofPlatform().daemon().name("cluster-", 0).factory());
         closeLater.accept(scheduler::shutdownNow);
-        ClusterNode node = new ClusterNode(rows, conversations, scheduler, clock, serves).start();
+        ClusterNode node = new ClusterNode(rows, signals, conversations, scheduler, clock, serves).start();
         closeLater.accept(node);
         board.showNodes(() -> nodes(node, clock.instant()));
     }

@@ -5,6 +5,7 @@ import dev.switchboard.answering.ThreadModels;
 import dev.switchboard.answering.ThreadSummaries;
 import dev.switchboard.conversation.AssistantMeta;
 import dev.switchboard.conversation.TokenUsage;
+import dev.switchboard.live.FencedSink;
 import dev.switchboard.live.LiveReplies;
 import dev.switchboard.live.ReplySurface;
 import dev.switchboard.live.ResumingSink;
@@ -91,7 +92,8 @@ public final class RoutedReplies implements ReplyStarter<ReplySurface> {
     }
 
     private static ResumingSink resuming(ReplySurface surface, Resume resume) {
-        return new ResumingSink(surface.sink(), resume.earlier(), resume.remember(), resume.io());
+        return new ResumingSink(new FencedSink(surface.sink(), resume.mayWrite()), resume.earlier(), resume.remember(),
+                resume.io());
     }
 
     private static StartedReply failed(ReplySurface surface, ResumingSink sink, LiveReplies.Live reply,

@@ -121,6 +121,12 @@ public final class Conversations<S> implements AutoCloseable {
         StoreRetry storing = new StoreRetry(store, scheduler, workers, clock, retry, workers::isShutdown, meters);
         this.runs = new ReplyRun<>(store, replies, clock, workers, storing);
         this.queues = new ThreadQueues<>(waiting, answering, workers, runs);
+        queues.resumeWith(left -> {
+            java.util.function.Consumer<Unanswered> resume = resumers.get(left.key().platform());
+            if (resume != null) {
+                resume.accept(left);
+            }
+        });
         this.intake = new Intake<>(store, new UserRateLimits(clock), queues);
         this.recovery = new Recovery(store, clock, queues::busyWith);
         this.verdicts = new Verdicts(store, clock, meters);
@@ -177,7 +183,7 @@ public final class Conversations<S> implements AutoCloseable {
      * stored for a thread this one held, and the threads of a process that died. A message whose thread another
      * process takes first is left to it at {@link #submit}.
      *
-     * @return how many were handed over
+     * @return how many were taken up (queued or being answered here)
      */
     public int resumeUnheld(Duration within) {
         if (resumers.isEmpty()) {
@@ -192,8 +198,34 @@ public final class Conversations<S> implements AutoCloseable {
                 }
                 if (!elsewhere.contains(left.key())) {
                     entry.getValue().accept(left);
-                    handed++;
+                    // Counted only when it was taken: a message the adapter cannot answer here (a channel this
+                    // process does not see) is offered again at the next poll, quietly.
+                    if (queues.busyWith(left.key(), left.message().messageIds().getFirst())) {
+                        handed++;
+                    }
                 }
+            }
+        }
+        return handed;
+    }
+
+    /**
+     * Hands the stored messages without an answer of a thread this process holds, and is not answering yet, to their
+     * platform's {@link #resumeWith resumer}: another process stored them and signalled. Each is queued in its
+     * place: a reply starts only after the thread's earlier stored messages are answered.
+     *
+     * @return how many were handed over
+     */
+    public int resumeHeld(ConversationKey key) {
+        java.util.function.Consumer<Unanswered> resume = resumers.get(key.platform());
+        if (resume == null) {
+            return 0;
+        }
+        int handed = 0;
+        for (Turn left : queues.leases().unanswered(key)) {
+            if (!queues.busyWith(key, left.messageIds().getFirst())) {
+                resume.accept(new Unanswered(key, left));
+                handed++;
             }
         }
         return handed;

@@ -17,6 +17,12 @@ final class Job<S> {
     /** The store held nothing for the thread: its earlier messages are read from the platform first. */
     final boolean rebuild;
     final CompletableFuture<Void> done = new CompletableFuture<>();
+    /** The lease the reply is written under; set before it starts (the sole process's when not shared). */
+    volatile ThreadLeases.Held held = ThreadLeases.SOLE_HELD;
+    /** The thread's earlier stored messages were looked for before this one (shared threads). */
+    boolean ordered;
+    /** Its answer was refused: another process took the thread over meanwhile. */
+    volatile boolean leaseLost;
     private StartedReply reply;
     private String cancelled;
 

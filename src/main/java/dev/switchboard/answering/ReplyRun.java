@@ -8,6 +8,8 @@ import dev.switchboard.conversation.AssistantMeta;
 import dev.switchboard.conversation.Blobs;
 import dev.switchboard.conversation.Conversation;
 import dev.switchboard.conversation.ConversationStore;
+import dev.switchboard.conversation.LeaseLostException;
+import dev.switchboard.conversation.LeaseToken;
 import dev.switchboard.conversation.TokenUsage;
 import dev.switchboard.conversation.Turn;
 import dev.switchboard.conversation.TurnRejectedException;
@@ -120,7 +122,7 @@ final class ReplyRun<S> implements ThreadQueues.Runner<S> {
                 // Only the clean-up after a crash depends on it; the reply itself goes on.
                 log.warn("could not note a reply's message in {}: {}", job.message.key(), e.toString());
             }
-        }, workers);
+        }, workers, job.held.mayWrite());
     }
 
     private static String viewingChannel(Job<?> job) {
@@ -173,6 +175,9 @@ final class ReplyRun<S> implements ThreadQueues.Runner<S> {
     private CompletableFuture<Void> record(Job<S> job, StartedReply reply, Answer answer, Instant started) {
         return store(job, answer.text(), answer.messageIds(), meta(job, answer.meta()), started,
                 answer.toolTurns()).thenAccept(stored -> {
+            if (job.leaseLost) {
+                return; // another process answers the thread now: this one writes nothing more
+            }
             reply.finish();
             if (!stored) {
                 return; // the message stays unanswered with its note: the next start takes the shown reply over
@@ -192,16 +197,31 @@ final class ReplyRun<S> implements ThreadQueues.Runner<S> {
         // Stamped with the start of the reply: the answer belongs right after the message it answers.
         Turn turn = Turn.assistant(job.policy.botId(), text, started, ids, meta);
         java.util.concurrent.atomic.AtomicInteger toolsStored = new java.util.concurrent.atomic.AtomicInteger();
+        LeaseToken lease = job.held.token();
         return retry.answer(job.message.key(), job.message.messageId(), () -> {
-            // The tool calls go first, each once even when the answer's store is tried again.
-            for (int i = toolsStored.get(); i < toolTurns.size(); i++) {
-                Turn tool = toolTurns.get(i);
-                store.append(job.message.key(), new Turn(tool.role(), tool.authorId(), tool.authorName(), tool.text(),
-                        started, tool.messageIds(), null));
-                toolsStored.incrementAndGet();
+            try {
+                // The tool calls go first, each once even when the answer's store is tried again.
+                for (int i = toolsStored.get(); i < toolTurns.size(); i++) {
+                    Turn tool = toolTurns.get(i);
+                    append(job, new Turn(tool.role(), tool.authorId(), tool.authorName(), tool.text(), started,
+                            tool.messageIds(), null), lease);
+                    toolsStored.incrementAndGet();
+                }
+                append(job, turn, lease);
+            } catch (LeaseLostException e) {
+                job.leaseLost = true;
+                throw e;
             }
-            store.append(job.message.key(), turn);
         });
+    }
+
+    /** Appends under the reply's lease when the thread is shared: a stale process's write is refused. */
+    private void append(Job<S> job, Turn turn, LeaseToken lease) {
+        if (lease == null) {
+            store.append(job.message.key(), turn);
+        } else {
+            store.append(job.message.key(), turn, lease);
+        }
     }
 
     /** The meta of the answer, naming the message it answers. */

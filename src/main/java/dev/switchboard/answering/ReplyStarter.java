@@ -6,8 +6,10 @@ import dev.switchboard.conversation.Turn;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Starts a model's answer to a request and shows it, as it streams, where the platform shows replies: the port
@@ -74,12 +76,26 @@ public interface ReplyStarter<S> {
      * @param earlier the platform messages the earlier try left, in order; empty for a first try
      * @param remember makes the list of messages shown so far durable; called before a new message id is handed on
      * @param io where {@code remember} runs: never on the engine's own threads, which may hold its lock
+     * @param mayWrite asked before every write to the platform: completes with whether this process may still write
+     *     the thread (nodes sharing a store: it still holds the thread's lease; while it is fenced the answer waits
+     *     until its heartbeat succeeds again); a false stops the reply without writing
      */
-    record Resume(List<String> earlier, Consumer<List<String>> remember, Executor io) {
+    record Resume(List<String> earlier, Consumer<List<String>> remember, Executor io,
+                  Supplier<CompletionStage<Boolean>> mayWrite) {
+
+        /** Always allowed: one process, every thread its own. */
+        public static final Supplier<CompletionStage<Boolean>> ALWAYS =
+                () -> CompletableFuture.completedFuture(true);
+
         public Resume {
             earlier = List.copyOf(earlier);
             Objects.requireNonNull(remember, "remember");
             Objects.requireNonNull(io, "io");
+            Objects.requireNonNull(mayWrite, "mayWrite");
+        }
+
+        public Resume(List<String> earlier, Consumer<List<String>> remember, Executor io) {
+            this(earlier, remember, io, ALWAYS);
         }
     }
 

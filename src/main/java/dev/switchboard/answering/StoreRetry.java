@@ -4,6 +4,7 @@ import dev.failsafe.Failsafe;
 import dev.failsafe.RetryPolicy;
 import dev.failsafe.spi.Scheduler;
 import dev.switchboard.conversation.ConversationKey;
+import dev.switchboard.conversation.LeaseLostException;
 import dev.switchboard.conversation.SeenMessages;
 import dev.switchboard.conversation.StoreException;
 import io.micrometer.core.instrument.Counter;
@@ -115,9 +116,14 @@ final class StoreRetry {
                     if (error == null) {
                         return stored;
                     }
-                    gaveUp.increment();
                     Throwable cause = error instanceof CompletionException && error.getCause() != null
                             ? error.getCause() : error;
+                    if (cause instanceof LeaseLostException) {
+                        log.info("the reply in {} is not stored: another process took the thread over while this"
+                                + " one stalled, and answers it ({})", key, cause.getMessage());
+                        return false;
+                    }
+                    gaveUp.increment();
                     if (cause instanceof RejectedExecutionException) {
                         log.warn("the service stopped before the reply in {} was stored; the next start answers it"
                                 + " again", key);

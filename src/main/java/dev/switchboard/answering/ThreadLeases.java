@@ -1,7 +1,13 @@
 package dev.switchboard.answering;
 
 import dev.switchboard.conversation.ConversationKey;
+import dev.switchboard.conversation.LeaseToken;
+import dev.switchboard.conversation.Turn;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 
 /**
  * Which process answers a thread, when several share one store: a thread is answered by the one holding its lease.
@@ -40,4 +46,36 @@ public interface ThreadLeases {
 
     /** Threads whose lease another live process holds: their stored messages are not this process's to answer. */
     Set<ConversationKey> heldElsewhere();
+
+    /** Whether other processes share the threads: replies then start only under a confirmed lease, in stored order. */
+    default boolean shared() {
+        return false;
+    }
+
+    /**
+     * Right before a reply starts in a thread this process took: confirms (and renews) its lease. A process whose
+     * heartbeat has not succeeded within the lease waits for it first, as its leases may have passed to another.
+     *
+     * @return the lease to write under; empty when another process holds the thread now (it answers the thread's
+     *     stored messages)
+     */
+    default Optional<Held> confirm(ConversationKey key) {
+        return Optional.of(SOLE_HELD);
+    }
+
+    /** The lease of a single process: no token, always written. */
+    Held SOLE_HELD = new Held(null, ReplyStarter.Resume.ALWAYS);
+
+    /** The thread's stored user messages that have no answer, oldest first (asked only when {@link #shared}). */
+    default List<Turn> unanswered(ConversationKey key) {
+        return List.of();
+    }
+
+    /**
+     * The lease a reply is written under.
+     *
+     * @param token stored with the answer, which is refused once the lease passed on; null for a single process
+     * @param mayWrite whether the reply may still write to the platform (see {@link ReplyStarter.Resume#mayWrite})
+     */
+    record Held(LeaseToken token, Supplier<CompletionStage<Boolean>> mayWrite) { }
 }

@@ -1,10 +1,9 @@
 package dev.switchboard.answering;
 
 import dev.switchboard.conversation.ConversationKey;
+import dev.switchboard.conversation.Turn;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -41,6 +40,7 @@ final class ThreadQueues<S> {
     private final Runner<S> runner;
     private volatile boolean closed;
     private volatile ThreadLeases leases = ThreadLeases.SOLE;
+    private volatile java.util.function.Consumer<Conversations.Unanswered> resume = left -> { };
 
     ThreadQueues(AtomicInteger waiting, AtomicInteger answering, Executor workers, Runner<S> runner) {
         this.waiting = waiting;
@@ -82,6 +82,11 @@ final class ThreadQueues<S> {
 
     ThreadLeases leases() {
         return leases;
+    }
+
+    /** How a stored message this process did not receive is submitted again (its platform's leftover path). */
+    void resumeWith(java.util.function.Consumer<Conversations.Unanswered> resume) {
+        this.resume = resume;
     }
 
     void leaseWith(ThreadLeases leases) {
@@ -134,6 +139,9 @@ final class ThreadQueues<S> {
         answering.incrementAndGet();
         lane.running = job;
         workers.execute(() -> {
+            if (!ready(lane, job)) {
+                return;
+            }
             CompletableFuture<Void> recorded;
             try {
                 recorded = runner.run(job);
@@ -148,6 +156,111 @@ final class ThreadQueues<S> {
                 done(lane, job);
             });
         });
+    }
+
+    /**
+     * In a thread shared with other processes, before its reply starts: the lease is confirmed (the job and the ones
+     * queued behind it are left to the process holding it now, if another does), and the thread's earlier stored
+     * messages without an answer (another process stored them; their signal is late or lost) are answered first: the
+     * job goes back behind them. Runs on the job's worker.
+     *
+     * @return whether the job's reply starts now
+     */
+    private boolean ready(Lane lane, Job<S> job) {
+        ThreadLeases shared = leases;
+        if (!shared.shared()) {
+            return true;
+        }
+        ConversationKey key = job.message.key();
+        java.util.Optional<ThreadLeases.Held> held;
+        try {
+            held = shared.confirm(key);
+        } catch (RuntimeException e) {
+            log.warn("could not confirm the lease on {} ({}); its messages stay stored for the poll", key,
+                    e.toString());
+            held = java.util.Optional.empty();
+        }
+        if (held.isEmpty()) {
+            leave(lane, job);
+            return false;
+        }
+        job.held = held.get();
+        if (job.ordered) {
+            return true;
+        }
+        job.ordered = true;
+        List<Turn> earlier = earlier(shared, key, job.message.messageId());
+        if (earlier.isEmpty()) {
+            return true;
+        }
+        List<Turn> missing = new ArrayList<>();
+        synchronized (lane) {
+            lane.running = null;
+            answering.decrementAndGet();
+            waiting.incrementAndGet();
+            lane.queue.addFirst(job);
+            for (Turn turn : earlier.reversed()) {
+                Job<S> queued = lane.take(turn.messageIds().getFirst());
+                if (queued != null) {
+                    lane.queue.addFirst(queued);
+                } else {
+                    missing.addFirst(turn);
+                }
+            }
+            lane.before = job;
+        }
+        log.info("answering {} earlier message(s) in {} first", earlier.size(), key);
+        try {
+            missing.forEach(turn -> resume.accept(new Conversations.Unanswered(key, turn)));
+        } catch (RuntimeException e) {
+            log.warn("could not take up an earlier message in {} ({}); the poll will", key, e.toString());
+        } finally {
+            synchronized (lane) {
+                lane.before = null;
+                if (lane.running == null && !closed) {
+                    startNext(lane);
+                }
+            }
+        }
+        return false;
+    }
+
+    /** The thread's stored messages without an answer before {@code messageId}, oldest first. */
+    private static List<Turn> earlier(ThreadLeases shared, ConversationKey key, String messageId) {
+        List<Turn> unanswered;
+        try {
+            unanswered = shared.unanswered(key);
+        } catch (RuntimeException e) {
+            log.warn("could not look for earlier messages in {} ({}); answering in the order taken", key,
+                    e.toString());
+            return List.of();
+        }
+        for (int i = 0; i < unanswered.size(); i++) {
+            if (unanswered.get(i).messageIds().getFirst().equals(messageId)) {
+                return unanswered.subList(0, i);
+            }
+        }
+        return List.of();
+    }
+
+    /** Another process holds the thread now: the job and those queued behind it stay stored for it. */
+    private void leave(Lane lane, Job<S> job) {
+        List<Job<S>> dropped;
+        synchronized (lane) {
+            if (lane.running == job) {
+                lane.running = null;
+            }
+            answering.decrementAndGet();
+            dropped = new ArrayList<>(lane.queue);
+            waiting.addAndGet(-dropped.size());
+            lane.queue.clear();
+            lane.leased = false;
+            retireIfIdle(lane);
+        }
+        job.done.complete(null);
+        dropped.forEach(j -> j.done.complete(null));
+        log.info("{} is answered by another process now; its {} message(s) stay stored for it", job.message.key(),
+                1 + dropped.size());
     }
 
     private void done(Lane lane, Job<S> job) {
@@ -229,9 +342,11 @@ final class ThreadQueues<S> {
     /** One thread's queue and the job running in it. Guarded by itself. */
     final class Lane {
         private final ConversationKey key;
-        private final Deque<Job<S>> queue = new ArrayDeque<>();
+        private final java.util.LinkedList<Job<S>> queue = new java.util.LinkedList<>();
         private Job<S> running;
         private boolean retired;
+        /** While earlier messages are taken up for it: they queue before this job. */
+        private Job<S> before;
         /** This process took the thread's lease for the jobs in this lane; given up when the lane retires. */
         boolean leased;
 
@@ -243,14 +358,31 @@ final class ThreadQueues<S> {
             return running == null && queue.isEmpty();
         }
 
+        /** Takes the queued job answering {@code messageId} out of the queue. @return it, or null */
+        private Job<S> take(String messageId) {
+            for (java.util.Iterator<Job<S>> it = queue.iterator(); it.hasNext(); ) {
+                Job<S> queued = it.next();
+                if (queued.answers(messageId)) {
+                    it.remove();
+                    return queued;
+                }
+            }
+            return null;
+        }
+
         boolean holds(String messageId) {
             return running != null && running.answers(messageId) || queue.stream().anyMatch(j -> j.answers(messageId));
         }
 
         /** Queues a job and starts it if the thread is idle. @return replies to finish before it starts */
         int enqueue(Job<S> job) {
-            int ahead = queue.size() + (running != null ? 1 : 0);
-            queue.add(job);
+            int at = before == null ? -1 : queue.indexOf(before);
+            int ahead = (at < 0 ? queue.size() : at) + (running != null ? 1 : 0);
+            if (at < 0) {
+                queue.add(job);
+            } else {
+                queue.add(at, job);
+            }
             waiting.incrementAndGet();
             if (running == null) {
                 startNext(this);

@@ -2,6 +2,8 @@ package dev.switchboard.cluster;
 
 import dev.switchboard.answering.Conversations;
 import dev.switchboard.store.postgres.PostgresCluster;
+import dev.switchboard.store.postgres.PostgresLeases;
+import dev.switchboard.store.postgres.PostgresSignals;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -10,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -33,6 +36,7 @@ public final class ClusterNode implements AutoCloseable {
     static final Duration LOOK_BACK = Duration.ofHours(1);
 
     private final PostgresCluster rows;
+    private final PostgresSignals signals;
     private final Conversations<?> conversations;
     private final ScheduledExecutorService scheduler;
     private final Supplier<String> serves;
@@ -50,12 +54,22 @@ public final class ClusterNode implements AutoCloseable {
      */
     public ClusterNode(PostgresCluster rows, Conversations<?> conversations, ScheduledExecutorService scheduler,
                        Clock clock, Supplier<String> serves) {
+        this(rows, null, conversations, scheduler, clock, serves);
+    }
+
+    /**
+     * @param signals how this node hears at once of a message another node stored in a thread it holds, and tells
+     *     the holder of one it stored; null: the shared poll finds them
+     */
+    public ClusterNode(PostgresCluster rows, PostgresSignals signals, Conversations<?> conversations,
+                       ScheduledExecutorService scheduler, Clock clock, Supplier<String> serves) {
         this.rows = rows;
+        this.signals = signals;
         this.conversations = conversations;
         this.scheduler = scheduler;
         this.serves = serves;
         this.startedAt = clock.instant();
-        this.leases = new Leases(rows, this::sweepSoon);
+        this.leases = new Leases(rows, signals, this::sweepSoon);
         Duration third = rows.lease().dividedBy(3);
         this.sweepEvery = third.compareTo(Duration.ofSeconds(1)) < 0 ? third : Duration.ofSeconds(1);
     }
@@ -78,6 +92,19 @@ public final class ClusterNode implements AutoCloseable {
     /** Joins: the first beat now (a failure here stops the start), then beats and polls on the scheduler. */
     public ClusterNode start() {
         conversations.leaseWith(leases);
+        if (signals != null) {
+            signals.subscribe(Leases.WAITING + rows.nodeId(), new PostgresSignals.Listener() {
+                @Override
+                public void signalled(PostgresSignals.Signal signal) {
+                    waiting(signal.payload());
+                }
+
+                @Override
+                public void missed() {
+                    sweepSoon();
+                }
+            });
+        }
         beat();
         long beatMillis = Math.max(1, rows.lease().dividedBy(3).toMillis());
         synchronized (tasks) {
@@ -101,7 +128,33 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     private void beat() {
-        rows.beat(startedAt, conversations.inProgress(), serves.get(), leases.held());
+        long started = System.nanoTime();
+        var holding = leases.holding();
+        Set<Long> renewed = rows.beat(startedAt, conversations.inProgress(), serves.get(),
+                holding.values().stream().map(PostgresLeases.Granted::conversationId).toList());
+        leases.beaten(started, holding, renewed);
+    }
+
+    /** Another node stored a message in a thread this one holds: queue it now, not at the next poll. */
+    private void waiting(String payload) {
+        if (stopped) {
+            return;
+        }
+        long conversationId;
+        try {
+            conversationId = Long.parseLong(payload);
+        } catch (NumberFormatException e) {
+            log.debug("cluster: ignored a signal that names no thread");
+            return;
+        }
+        scheduler.execute(() -> {
+            try {
+                leases.thread(conversationId).ifPresentOrElse(conversations::resumeHeld, this::sweep);
+            } catch (RuntimeException e) {
+                log.warn("cluster: could not take up a message another node stored ({}); the poll will",
+                        e.toString());
+            }
+        });
     }
 
     private void beatQuietly() {
@@ -147,6 +200,7 @@ public final class ClusterNode implements AutoCloseable {
      */
     void stopBeating() {
         stopped = true;
+        leases.stop();
         synchronized (tasks) {
             tasks.forEach(t -> t.cancel(false));
             tasks.clear();

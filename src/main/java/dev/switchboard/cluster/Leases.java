@@ -2,40 +2,92 @@ package dev.switchboard.cluster;
 
 import dev.switchboard.answering.ThreadLeases;
 import dev.switchboard.conversation.ConversationKey;
+import dev.switchboard.conversation.LeaseToken;
+import dev.switchboard.conversation.Turn;
 import dev.switchboard.store.postgres.PostgresCluster;
+import dev.switchboard.store.postgres.PostgresLeases;
+import dev.switchboard.store.postgres.PostgresSignals;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * This node's thread leases in the database, and the ones it holds, which its heartbeat renews. A release that finds
- * a message left in the thread (another node stored it while this one held the lease) asks for a sweep at once, so
- * that message does not wait for the next poll. Thread-safe.
+ * a message left in the thread (another node stored it while this one held the lease) asks for a sweep at once; a
+ * message this node stores in a thread another node holds is signalled to that node, so it does not wait for a poll.
+ *
+ * <p>Self-fencing: once the heartbeat has not succeeded for most of the lease (a long pause, the database out of
+ * reach), the leases may have passed to other nodes. Replies then neither start nor write until a heartbeat succeeds
+ * again and shows which leases are still this node's. Thread-safe.
  */
 final class Leases implements ThreadLeases {
 
-    private final PostgresCluster rows;
-    private final Runnable sweepSoon;
-    private final Map<ConversationKey, Long> held = new ConcurrentHashMap<>();
+    private static final Logger log = LoggerFactory.getLogger(Leases.class);
 
-    Leases(PostgresCluster rows, Runnable sweepSoon) {
+    /** The topic on which a node hears that another stored a message in a thread it holds; the node id follows. */
+    static final String WAITING = "thread-waiting.";
+
+    private final PostgresCluster rows;
+    private final PostgresLeases grants;
+    private final PostgresSignals signals;
+    private final Runnable sweepSoon;
+    private final Map<ConversationKey, PostgresLeases.Granted> held = new ConcurrentHashMap<>();
+    private final long fenceAfterNanos;
+    private volatile long lastBeatNanos;
+    private volatile boolean beaten;
+    private volatile boolean stopped;
+    /** Completes at the next successful heartbeat (or the stop); replaced then. */
+    private volatile CompletableFuture<Void> nextBeat = new CompletableFuture<>();
+
+    /** @param signals where to tell a thread's holder of a message stored for it; null: its poll finds it */
+    Leases(PostgresCluster rows, PostgresSignals signals, Runnable sweepSoon) {
         this.rows = rows;
+        this.grants = rows.leases();
+        this.signals = signals;
         this.sweepSoon = sweepSoon;
+        // A tenth of the lease to spare: the database counts the lease from a moment after the beat started here.
+        this.fenceAfterNanos = rows.lease().minus(rows.lease().dividedBy(10)).toNanos();
     }
 
     @Override
     public boolean acquire(ConversationKey key) {
-        OptionalLong id = rows.acquire(key);
-        id.ifPresent(conversation -> held.put(key, conversation));
-        return id.isPresent();
+        PostgresLeases.Grant grant = grants.acquire(key);
+        if (grant instanceof PostgresLeases.Granted granted) {
+            held.put(key, granted);
+            return true;
+        }
+        held.remove(key);
+        if (grant instanceof PostgresLeases.HeldElsewhere elsewhere) {
+            signal(elsewhere);
+        }
+        return false;
+    }
+
+    private void signal(PostgresLeases.HeldElsewhere elsewhere) {
+        if (signals == null || elsewhere.holder().equals(rows.nodeId())) {
+            return;
+        }
+        try {
+            signals.send(WAITING + elsewhere.holder(), Long.toString(elsewhere.conversationId()));
+        } catch (RuntimeException e) {
+            log.debug("cluster: could not signal node {} ({}); its poll finds the message", elsewhere.holder(),
+                    e.toString());
+        }
     }
 
     @Override
     public void release(ConversationKey key) {
-        Long conversation = held.remove(key);
-        if (conversation != null && rows.release(conversation)) {
+        PostgresLeases.Granted granted = held.remove(key);
+        if (granted != null && rows.release(granted.conversationId())) {
             sweepSoon.run();
         }
     }
@@ -45,12 +97,97 @@ final class Leases implements ThreadLeases {
         return rows.heldElsewhere();
     }
 
-    /** The conversation ids of the threads this node holds, for the heartbeat to renew. */
-    List<Long> held() {
-        return List.copyOf(held.values());
+    @Override
+    public boolean shared() {
+        return true;
+    }
+
+    @Override
+    public Optional<Held> confirm(ConversationKey key) {
+        if (!awaitBeat() || !acquire(key)) {
+            return Optional.empty();
+        }
+        long epoch = held.get(key).epoch();
+        return Optional.of(new Held(new LeaseToken(rows.nodeId(), epoch), () -> mayWrite(key, epoch)));
+    }
+
+    @Override
+    public List<Turn> unanswered(ConversationKey key) {
+        return grants.unanswered(key);
+    }
+
+    /** Whether a reply under {@code epoch} may write now; while fenced, once the next heartbeat tells. */
+    private CompletionStage<Boolean> mayWrite(ConversationKey key, long epoch) {
+        CompletableFuture<Void> beat = nextBeat;
+        if (!fenced()) {
+            return CompletableFuture.completedFuture(holds(key, epoch));
+        }
+        return beat.thenApply(v -> !stopped && holds(key, epoch));
+    }
+
+    private boolean holds(ConversationKey key, long epoch) {
+        PostgresLeases.Granted granted = held.get(key);
+        return granted != null && granted.epoch() == epoch;
+    }
+
+    /** Whether the heartbeat has not succeeded for most of the lease: the leases may be other nodes' now. */
+    boolean fenced() {
+        return !beaten || System.nanoTime() - lastBeatNanos > fenceAfterNanos;
+    }
+
+    /** Waits while fenced for a heartbeat to succeed. @return false when the node stopped meanwhile */
+    private boolean awaitBeat() {
+        while (fenced() && !stopped) {
+            try {
+                nextBeat.get(fenceAfterNanos, TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            } catch (ExecutionException | TimeoutException e) {
+                // not yet: look again
+            }
+        }
+        return !stopped;
+    }
+
+    /**
+     * A heartbeat that started at {@code startedNanos} succeeded: of the leases it renewed ({@code asked}, as
+     * {@link #holding} gave them), those not {@code renewed} passed to other nodes while this one stalled, and are no
+     * longer this node's (unless taken again since, under a new epoch).
+     */
+    void beaten(long startedNanos, Map<ConversationKey, PostgresLeases.Granted> asked, Set<Long> renewed) {
+        asked.forEach((key, granted) -> {
+            if (!renewed.contains(granted.conversationId()) && held.remove(key, granted)) {
+                log.warn("cluster: node {} lost the lease on {} while its heartbeat stalled; another node answers"
+                        + " it now", rows.nodeId(), key);
+            }
+        });
+        lastBeatNanos = startedNanos;
+        beaten = true;
+        CompletableFuture<Void> done = nextBeat;
+        nextBeat = new CompletableFuture<>();
+        done.complete(null);
+    }
+
+    /** No more heartbeats: nothing waits for one. */
+    void stop() {
+        stopped = true;
+        nextBeat.complete(null);
+    }
+
+    /** The thread this node holds as {@code conversationId}, if it does. */
+    Optional<ConversationKey> thread(long conversationId) {
+        return held.entrySet().stream().filter(e -> e.getValue().conversationId() == conversationId)
+                .map(Map.Entry::getKey).findFirst();
+    }
+
+    /** The leases this node holds now, for the heartbeat to renew. */
+    Map<ConversationKey, PostgresLeases.Granted> holding() {
+        return Map.copyOf(held);
     }
 
     int count() {
         return held.size();
     }
+
 }

@@ -29,6 +29,17 @@ public interface ConversationStore extends SeenMessages, FeedbackStore, AutoClos
     Conversation append(ConversationKey key, Turn turn);
 
     /**
+     * Adds a turn only while the thread's lease is still {@code lease} (nodes sharing one store: the node answering
+     * the thread has not been replaced since its reply started), checked in the append's own transaction. A store
+     * without leases (one process) appends as {@link #append(ConversationKey, Turn)} does.
+     *
+     * @throws LeaseLostException if another node holds the thread's lease now, or holds it under a newer epoch
+     */
+    default Conversation append(ConversationKey key, Turn turn, LeaseToken lease) {
+        return append(key, turn);
+    }
+
+    /**
      * Replaces the attachments of the stored user turn that carries {@code messageId} (the files of a message stored
      * before they were read) and keeps the given blobs once per hash beside the thread. Blobs no attachment refers to
      * are not kept. Does nothing when no such turn is stored (it was forgotten meanwhile).

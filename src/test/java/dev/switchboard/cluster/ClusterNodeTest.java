@@ -14,8 +14,13 @@ import dev.switchboard.conversation.ConversationStore;
 import dev.switchboard.conversation.Role;
 import dev.switchboard.conversation.TokenUsage;
 import dev.switchboard.conversation.Turn;
+import dev.switchboard.live.FencedSink;
+import dev.switchboard.live.ReplySink;
 import dev.switchboard.store.postgres.PostgresCluster;
+import dev.switchboard.store.postgres.PostgresSignals;
 import dev.switchboard.store.postgres.PostgresStorage;
+import dev.switchboard.testing.FakeChatPlatform;
+import dev.switchboard.testing.ManualTicker;
 import dev.switchboard.testing.PostgresDatabase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
@@ -25,6 +30,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -56,26 +63,45 @@ class ClusterNodeTest {
     /** Messages whose replies stay open until the test completes them. */
     private final Map<String, CompletableFuture<ReplyStarter.Answer>> held = new ConcurrentHashMap<>();
     private final AtomicInteger posted = new AtomicInteger();
+    private final List<Node> nodes = new CopyOnWriteArrayList<>();
+    /** How each reply was started, by node and message: its way to the platform goes through its lease. */
+    private final Map<String, ReplyStarter.Resume> resumes = new ConcurrentHashMap<>();
+    private final ManualTicker platformTime = new ManualTicker();
+    /** The platform the nodes' replies write to. */
+    private final FakeChatPlatform platform = new FakeChatPlatform(platformTime, 1_000, Duration.ofSeconds(1), 4_000,
+            Duration.ZERO, 1, 0, 0);
 
     record Started(String node, String messageId, List<String> history, List<String> earlier, Instant at) { }
 
     @AfterEach
     void close() throws Exception {
         held.values().forEach(f -> f.complete(answer("closing")));
+        nodes.forEach(n -> {
+            if (n.paused != null) {
+                n.wake();
+            }
+        });
         for (int i = open.size() - 1; i >= 0; i--) {
             open.get(i).close();
         }
     }
 
-    /** One node: its own pool on the shared database, its own use case, its heartbeat and poll. */
+    /** One node: its own pool on the shared database, its own use case, its heartbeat, poll and signals. */
     private final class Node {
         final String name;
         final PostgresStorage storage;
         final ConversationStore store;
         final Conversations<String> conversations;
         final ClusterNode cluster;
+        final ScheduledExecutorService scheduler;
+        private CountDownLatch paused;
 
         Node(String name) {
+            this(name, true, LEASE);
+        }
+
+        /** @param signals whether it signals and hears the other nodes; without, only the poll hands messages over */
+        Node(String name, boolean signals, Duration lease) {
             this.name = name;
             storage = PostgresStorage.open(db.options(), clock, new SimpleMeterRegistry());
             open.add(storage);
@@ -85,12 +111,42 @@ class ClusterNodeTest {
             conversations.resumeWith(KEY.platform(), left -> conversations.submit(new Inbound(left.key(),
                     left.message().messageIds().getFirst(), left.message().authorId(), left.message().authorName(),
                     left.message().text(), left.message().at(), ""), thread(), POLICY));
-            ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2,
+            scheduler = Executors.newScheduledThreadPool(2,
                     Thread.ofPlatform().daemon().name("cluster-" + name).factory());
             open.add(scheduler::shutdownNow);
-            cluster = new ClusterNode(storage.cluster(name, LEASE), conversations, scheduler, clock, () -> "test");
+            PostgresSignals heard = null;
+            if (signals) {
+                heard = storage.signals(name);
+                open.add(heard);
+                PostgresSignals listening = heard;
+                await().atMost(Duration.ofSeconds(5)).until(listening::listening);
+            }
+            cluster = new ClusterNode(storage.cluster(name, lease), heard, conversations, scheduler, clock,
+                    () -> "test");
             open.add(cluster);
             cluster.start();
+            nodes.add(this);
+        }
+
+        /** Stalls the node as a long pause would: its heartbeat and poll stop until {@link #wake}. */
+        void stall() {
+            paused = new CountDownLatch(1);
+            CountDownLatch blocked = new CountDownLatch(2);
+            for (int i = 0; i < 2; i++) {
+                scheduler.execute(() -> {
+                    blocked.countDown();
+                    try {
+                        paused.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> blocked.getCount() == 0);
+        }
+
+        void wake() {
+            paused.countDown();
         }
 
         Admission submit(String messageId) {
@@ -120,6 +176,7 @@ class ClusterNodeTest {
         public StartedReply start(AnswerRequest request, String surface, Resume resume, boolean footerOnFallback) {
             Turn asked = request.history().getLast();
             String messageId = asked.messageIds().getFirst();
+            resumes.put(node + "/" + messageId, resume);
             started.add(new Started(node, messageId, request.history().stream().map(Turn::text).toList(),
                     resume.earlier(), Instant.now()));
             List<String> shown = new ArrayList<>(resume.earlier());
@@ -164,6 +221,18 @@ class ClusterNodeTest {
         int before = started.size();
         assertThat(node.submit(messageId)).isInstanceOf(Admission.Accepted.class);
         await().atMost(Duration.ofSeconds(5)).until(() -> started.size() == before + 1);
+    }
+
+    /** Where the node's reply to the message shows: the platform, through the fence a live reply writes through. */
+    private ReplySink shown(String node, String messageId) {
+        return new FencedSink(platform.thread(node + "/" + messageId, "channel", text -> text),
+                resumes.get(node + "/" + messageId).mayWrite());
+    }
+
+    /** The platform finishes the writes made so far. */
+    private <T> T written(CompletionStage<T> write) throws Exception {
+        platformTime.advance(Duration.ZERO);
+        return write.toCompletableFuture().get(5, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     private List<Turn> answers(ConversationStore store) {
@@ -264,5 +333,101 @@ class ClusterNodeTest {
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("a", "m1"),
                         org.assertj.core.groups.Tuple.tuple("b", "m2"));
         assertThat(b.cluster.nodes()).extracting(PostgresCluster.Node::nodeId).containsExactly("b");
+    }
+
+    @Test
+    void aMessageStoredOnAnotherNode_isAnsweredBeforeOneTheHolderGetsRightAfter() {
+        Node a = new Node("a");
+        Node b = new Node("b");
+        startHeldReply(a, "m0");
+        assertThat(b.submit("m1")).isInstanceOf(Admission.Accepted.class);
+        assertThat(a.submit("m2")).isInstanceOf(Admission.Accepted.class);
+        held.get("m0").complete(answer("answer to question m0"));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> answers(a.store).size() == 3);
+        assertThat(started).extracting(Started::node, Started::messageId).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("a", "m0"), org.assertj.core.groups.Tuple.tuple("a", "m1"),
+                org.assertj.core.groups.Tuple.tuple("a", "m2"));
+        assertThat(started.get(2).history()).containsExactly("question m0", "answer to question m0", "question m1",
+                "answer to question m1", "question m2");
+    }
+
+    @Test
+    void withTheSignalLost_theHolderStillAnswersTheEarlierStoredMessageFirst() {
+        Duration slowPoll = Duration.ofSeconds(30); // its poll (every second) does not come first either
+        Node a = new Node("a", false, slowPoll);
+        Node b = new Node("b", false, slowPoll);
+        startHeldReply(a, "m0");
+        assertThat(b.submit("m1")).isInstanceOf(Admission.Accepted.class);
+        assertThat(a.submit("m2")).isInstanceOf(Admission.Accepted.class);
+        assertThat(a.conversations.busyWith(KEY, "m1")).isFalse();
+        held.get("m0").complete(answer("answer to question m0"));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> answers(a.store).size() == 3);
+        assertThat(started).extracting(Started::messageId).containsExactly("m0", "m1", "m2");
+        assertThat(started).extracting(Started::node).containsOnly("a");
+        assertThat(started.get(2).history()).contains("question m1", "answer to question m1");
+    }
+
+    @Test
+    void aMessageStoredOnAnotherNode_reachesTheHolderAtOnce_notAtItsNextPoll() {
+        Duration slowPoll = Duration.ofSeconds(9); // polls every second
+        Node a = new Node("a", true, slowPoll);
+        Node b = new Node("b", true, slowPoll);
+        List<Long> millis = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            startHeldReply(a, "h" + i);
+            long stored = System.nanoTime();
+            assertThat(b.submit("n" + i)).isInstanceOf(Admission.Accepted.class);
+            String waiting = "n" + i;
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(2))
+                    .until(() -> a.conversations.busyWith(KEY, waiting));
+            millis.add((System.nanoTime() - stored) / 1_000_000);
+            held.get("h" + i).complete(answer("answer to question h" + i));
+            int answered = 2 * (i + 1);
+            await().atMost(Duration.ofSeconds(5)).until(() -> answers(a.store).size() == answered);
+        }
+        List<Long> sorted = millis.stream().sorted().toList();
+        System.out.printf("hand-over (stored on b -> queued on the holder a), ms: p50 %d, max %d, all %s%n",
+                sorted.get(sorted.size() / 2), sorted.getLast(), millis);
+        assertThat(sorted.get(sorted.size() / 2)).isLessThan(250);
+        assertThat(started).extracting(Started::node).containsOnly("a");
+    }
+
+    @Test
+    void aNodeStalledPastItsLease_writesAndStoresNothingMore_afterAnotherTookItsThreadOver() throws Exception {
+        Node a = new Node("a");
+        Node b = new Node("b");
+        startHeldReply(a, "m1");
+        await().atMost(Duration.ofSeconds(5)).until(() -> a.store.loadComplete(KEY).orElseThrow().metadata()
+                .containsValue("a-post-1"));
+        ReplySink shown = shown("a", "m1");
+        String streaming = written(shown.post("streaming"));
+
+        a.stall(); // as a long pause would: no beats, no polls; the reply itself still runs
+        await().atMost(LEASE.plusSeconds(2)).until(() -> started.size() == 2);
+        assertThat(started.get(1)).extracting(Started::node, Started::messageId, Started::earlier)
+                .containsExactly("b", "m1", List.of("a-post-1"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> answers(b.store).size() == 1);
+
+        // Stalled past its lease, it writes nothing until a heartbeat says whether the thread is still its own.
+        CompletableFuture<Void> late = shown.edit(streaming, "still streaming").toCompletableFuture();
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(1)).until(() -> !late.isDone());
+        a.wake();
+        await().atMost(Duration.ofSeconds(5)).until(late::isDone);
+        assertThat(late).failsWithin(Duration.ZERO).withThrowableThat().havingCause()
+                .isInstanceOf(ReplySink.WriteFailed.class);
+        // Its reply ends; its answer is refused by the store.
+        held.get("m1").complete(answer("a's late answer"));
+
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> answers(a.store).size() == 1);
+        assertThat(answers(a.store)).singleElement().satisfies(t -> {
+            assertThat(t.text()).isEqualTo("answer to question m1");
+            assertThat(t.messageIds()).containsExactly("a-post-1");
+        });
+        platformTime.advance(Duration.ZERO);
+        assertThat(platform.writes()).isEqualTo(1);
+        assertThat(platform.shown("a/m1")).containsExactly("streaming");
+        assertThat(started).hasSize(2);
     }
 }

@@ -189,14 +189,20 @@ final class DiscordIntake extends ListenerAdapter {
      */
     void answerLeftovers(ShardManager shards) {
         // Also how another node's leftovers reach this one, when several nodes answer as one bot.
-        conversations.resumeWith(DiscordRules.PLATFORM, left -> resume(shards, left));
+        // A channel this node does not see is then usual (another node's shard), so that is said at debug only.
+        conversations.resumeWith(DiscordRules.PLATFORM, left -> resume(shards, left, true));
         for (Conversations.Unanswered left : conversations.unanswered(DiscordRules.PLATFORM, LEFTOVER_WINDOW)) {
-            resume(shards, left);
+            resume(shards, left, false);
         }
     }
 
-    /** Answers one stored message that has no answer, where its channel is still visible. */
-    private void resume(ShardManager shards, Conversations.Unanswered left) {
+    /**
+     * Answers one stored message that has no answer, where its channel is still visible.
+     *
+     * @param polled offered by the nodes' shared poll, every second while it stays unanswered: an unseen channel is
+     *     logged at debug
+     */
+    private void resume(ShardManager shards, Conversations.Unanswered left, boolean polled) {
         ConversationKey key = left.key();
         String id = key.thread().equals(DiscordRules.DM) ? key.channel() : key.thread();
         MessageChannel channel = shards.getChannelById(MessageChannel.class, id);
@@ -204,7 +210,11 @@ final class DiscordIntake extends ListenerAdapter {
             channel = shards.getChannelById(MessageChannel.class, key.channel());
         }
         if (channel == null) {
-            log.warn("discord: cannot see the channel of an unanswered message in {}; leaving it", key);
+            if (polled) {
+                log.debug("discord: cannot see the channel of an unanswered message in {}; leaving it", key);
+            } else {
+                log.warn("discord: cannot see the channel of an unanswered message in {}; leaving it", key);
+            }
             return;
         }
         Inbound inbound = new Inbound(key, left.message().messageIds().getFirst(), left.message().authorId(),

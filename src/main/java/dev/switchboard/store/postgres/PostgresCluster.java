@@ -13,7 +13,6 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -68,12 +67,13 @@ public final class PostgresCluster {
 
     /**
      * This node's heartbeat: its row upserted, the leases it {@code holds} renewed for another lease length, and any
-     * other lease still under its name (a release that failed) dropped.
+     * other lapsed lease still under its name (a release that failed) dropped.
      *
      * @param holds the conversation ids whose leases this node holds
+     * @return the ones of {@code holds} still this node's and renewed; the others were taken over while it stalled
      */
-    public void beat(Instant startedAt, int load, String serves, Collection<Long> holds) {
-        database.inTransaction(QueryKind.CLUSTER, "heartbeat", c -> {
+    public Set<Long> beat(Instant startedAt, int load, String serves, Collection<Long> holds) {
+        return database.inTransaction(QueryKind.CLUSTER, "heartbeat", c -> {
             try (PreparedStatement ps = c.prepareStatement("""
                     INSERT INTO cluster_node (node_id, started_at, beat_at, load, serves) VALUES (?, ?, now(), ?, ?)
                     ON CONFLICT (node_id) DO UPDATE SET beat_at = now(), load = EXCLUDED.load,
@@ -85,16 +85,22 @@ public final class PostgresCluster {
                 ps.executeUpdate();
             }
             Array ids = c.createArrayOf("bigint", holds.toArray(Long[]::new));
+            Set<Long> renewed = new HashSet<>();
             try (PreparedStatement ps = c.prepareStatement("""
                     UPDATE thread_lease SET expires_at = now() + ? * interval '1 millisecond'
-                    WHERE node_id = ? AND conversation_id = ANY (?)""")) {
+                    WHERE node_id = ? AND conversation_id = ANY (?) RETURNING conversation_id""")) {
                 ps.setLong(1, lease.toMillis());
                 PgText.setText(ps, 2, nodeId);
                 ps.setArray(3, ids);
-                ps.executeUpdate();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        renewed.add(rs.getLong(1));
+                    }
+                }
             }
-            try (PreparedStatement ps = c.prepareStatement(
-                    "DELETE FROM thread_lease WHERE node_id = ? AND NOT (conversation_id = ANY (?))")) {
+            // Only lapsed ones: a lease taken since the list of held ones was made is not in it, and is renewed.
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM thread_lease WHERE node_id = ?"
+                    + " AND NOT (conversation_id = ANY (?)) AND expires_at < now()")) {
                 PgText.setText(ps, 1, nodeId);
                 ps.setArray(2, ids);
                 ps.executeUpdate();
@@ -104,7 +110,7 @@ public final class PostgresCluster {
                 ps.setLong(1, FORGET_AFTER.toMillis());
                 ps.executeUpdate();
             }
-            return null;
+            return renewed;
         });
     }
 
@@ -144,32 +150,9 @@ public final class PostgresCluster {
         });
     }
 
-    /**
-     * Takes the lease on a stored thread for this node: granted when no node holds it, this node does, or its
-     * holder's lease expired. Atomic: of two nodes asking at once, one gets it.
-     *
-     * @return the thread's conversation id when this node holds the lease now; empty when another node does (or the
-     *     thread is not stored)
-     */
-    public OptionalLong acquire(ConversationKey key) {
-        return database.inTransaction(QueryKind.CLUSTER, "taking a thread's lease", c -> {
-            try (PreparedStatement ps = c.prepareStatement("""
-                    INSERT INTO thread_lease (conversation_id, node_id, expires_at)
-                    SELECT id, ?, now() + ? * interval '1 millisecond' FROM conversation WHERE
-                    """ + ConversationRows.KEY_MATCHES + """
-
-                    ON CONFLICT (conversation_id) DO UPDATE SET node_id = EXCLUDED.node_id,
-                        expires_at = EXCLUDED.expires_at
-                    WHERE thread_lease.node_id = EXCLUDED.node_id OR thread_lease.expires_at < now()
-                    RETURNING conversation_id""")) {
-                PgText.setText(ps, 1, nodeId);
-                ps.setLong(2, lease.toMillis());
-                ConversationRows.bindKey(ps, 3, key);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? OptionalLong.of(rs.getLong(1)) : OptionalLong.empty();
-                }
-            }
-        });
+    /** This node's thread leases as fenced grants. */
+    public PostgresLeases leases() {
+        return new PostgresLeases(database, nodeId, lease);
     }
 
     /**

@@ -108,6 +108,11 @@ final class PostgresConversationStore implements ConversationStore {
 
     @Override
     public Conversation append(ConversationKey key, Turn turn) {
+        return append(key, turn, null);
+    }
+
+    @Override
+    public Conversation append(ConversationKey key, Turn turn, dev.switchboard.conversation.LeaseToken lease) {
         Objects.requireNonNull(turn, "turn");
         StoreLimits.requireKeepable(turn, limits.maxTurnChars());
         long started = System.nanoTime();
@@ -119,6 +124,9 @@ final class PostgresConversationStore implements ConversationStore {
                 after = database.inTransaction(QueryKind.APPEND, "saving a turn of conversation " + key, c -> {
                     ConversationRows.Row row = ConversationRows.change(c, key, start, turn.at(), 1, null, null);
                     int seq = row.nextSeq() - 1;
+                    if (lease != null) {
+                        PostgresLeases.requireHeld(c, row.id(), lease);
+                    }
                     insertMarkingSeen(c, key, row.id(), seq, turn);
                     return next(c, key, ConversationRows.roll(c, row, limits.recentTurns()), before, turn);
                 });
