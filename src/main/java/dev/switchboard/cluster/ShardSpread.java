@@ -186,6 +186,7 @@ public final class ShardSpread implements AutoCloseable {
                 if (held.size() >= target) {
                     break;
                 }
+                keepLeases();
                 if (rows.claim(shard)) {
                     held.add(shard);
                     runner.start(shard);
@@ -198,10 +199,26 @@ public final class ShardSpread implements AutoCloseable {
     /** Closes and releases up to {@code count} shards that are connected (one still connecting is kept). */
     private void releaseSome(int count) {
         for (Integer shard : held.descendingSet().stream().filter(runner::running).limit(count).toList()) {
+            keepLeases();
             runner.stop(shard);
             held.remove(shard);
             rows.release(shard);
             log.info("cluster: node {} handed Discord shard {} over to the other nodes", rows.nodeId(), shard);
+        }
+    }
+
+    /**
+     * Renews the leases held when the round has run for a third of the lease already: opening the first shard logs
+     * in, and closing one waits for its connection, either of which can take a while.
+     */
+    private void keepLeases() {
+        Instant now = clock.instant();
+        if (renewedAt == null || Duration.between(renewedAt, now).compareTo(rows.lease().dividedBy(3)) < 0
+                || held.isEmpty()) {
+            return;
+        }
+        if (rows.round(List.copyOf(held)).renewed().containsAll(held)) {
+            renewedAt = now;
         }
     }
 
