@@ -2,11 +2,14 @@ package dev.switchboard;
 
 import dev.switchboard.answering.Conversations;
 import dev.switchboard.cluster.ClusterNode;
+import dev.switchboard.cluster.ShardRunner;
+import dev.switchboard.cluster.ShardSpread;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.ops.Status;
 import dev.switchboard.ops.StatusBoard;
 import dev.switchboard.store.postgres.PostgresCluster;
 import dev.switchboard.store.postgres.PostgresSignals;
+import dev.switchboard.store.postgres.PostgresShards;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,7 +19,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
-/** Makes this process one node of several when {@code cluster.enabled}: its heartbeat, leases and shared poll. */
+/**
+ * Makes this process one node of several when {@code cluster.enabled}: its heartbeat, leases and shared poll, and its
+ * share of Discord's shards.
+ */
 final class Clustering {
 
     private Clustering() {
@@ -28,10 +34,11 @@ final class Clustering {
      * @param serves what this node serves, read at every heartbeat
      * @param closeLater takes what to close when the service stops
      */
-    static void join(SwitchboardConfig.Cluster cluster, Stores stores, Conversations<?> conversations, Clock clock,
-                     Supplier<String> serves, StatusBoard board, Consumer<AutoCloseable> closeLater) {
+    static ClusterNode join(SwitchboardConfig.Cluster cluster, Stores stores, Conversations<?> conversations,
+                            Clock clock, Supplier<String> serves, StatusBoard board,
+                            Consumer<AutoCloseable> closeLater) {
         if (!cluster.enabled()) {
-            return;
+            return null;
         }
         String nodeId = cluster.nodeId().isEmpty() ? ClusterNode.defaultId() : cluster.nodeId();
         var storage = stores.database().orElseThrow(() -> new IllegalStateException(
@@ -45,6 +52,23 @@ final class Clustering {
         ClusterNode node = new ClusterNode(rows, signals, conversations, scheduler, clock, serves).start();
         closeLater.accept(node);
         board.showNodes(() -> nodes(node, clock.instant()));
+        return node;
+    }
+
+    /**
+     * Spreads Discord's {@code total} shards over the nodes running Discord: this node claims its share and runs it
+     * through {@code runner}. Closing it (after the replies drained, before the adapter closes) hands the shards over.
+     */
+    static ShardSpread spreadShards(SwitchboardConfig.Cluster cluster, Stores stores, ClusterNode node, int total,
+                                    ShardRunner runner, Clock clock, Consumer<AutoCloseable> closeLater) {
+        PostgresShards rows = stores.database().orElseThrow().shards(node.nodeId(), total, cluster.lease());
+        // A thread of its own: closing a shard waits for its connection, which must not hold up the heartbeat.
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("discord-shards").factory());
+        closeLater.accept(scheduler::shutdownNow);
+        ShardSpread spread = ShardSpread.of(rows, runner, clock);
+        closeLater.accept(spread);
+        return spread.start(scheduler);
     }
 
     private static List<Status.Node> nodes(ClusterNode node, Instant now) {

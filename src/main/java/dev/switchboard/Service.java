@@ -71,6 +71,9 @@ final class Service implements AutoCloseable {
     private StatusBoard board;
     private Settings settings;
     private Admin.Reload reload;
+    /** This process as one node of several, or null; and its share of Discord's shards when spread, or null. */
+    private dev.switchboard.cluster.ClusterNode node;
+    private dev.switchboard.cluster.ShardSpread shardSpread;
     private final ConfiguredOperators operators;
 
     Service(ConfigLoader.Loaded loaded, Clock clock) {
@@ -94,7 +97,7 @@ final class Service implements AutoCloseable {
         bindJvmMetrics();
         startStorage();
         startCore();
-        Clustering.join(config.cluster(), stores, conversations, clock, this::serves, board, started::add);
+        node = Clustering.join(config.cluster(), stores, conversations, clock, this::serves, board, started::add);
         Admin.Reload everywhere = NodeSettings.join(config.cluster(), stores, router, settings, reload, started::add);
         if (everywhere != null) {
             admin.reloadWith(everywhere);
@@ -183,7 +186,13 @@ final class Service implements AutoCloseable {
                 DiscordAdapter adapter = new DiscordAdapter(config.discord(), conversations, ticker, clock,
                         config.routing().fallbackFooter(), admin);
                 started.add(adapter);
-                discord = adapter.start();
+                if (node != null && !config.discord().shards().pinned()) {
+                    discord = adapter;
+                    shardSpread = Clustering.spreadShards(config.cluster(), stores, node,
+                            config.discord().shards().total(), adapter.spread(), clock, started::add);
+                } else {
+                    discord = adapter.start();
+                }
             }
         } catch (ReplySink.WriteFailed e) {
             throw new IllegalStateException("slack: could not sign in (" + e.getMessage() + "). Check SLACK_BOT_TOKEN"
@@ -191,14 +200,20 @@ final class Service implements AutoCloseable {
                     + Urls.withoutCredentials(config.slack().apiUrl()) + " is reachable", e);
         } finally {
             // On stop, in this order: no more events (Slack redelivers what it cannot hand over), then replies stop
-            // and are stored, then the adapters that show them close.
+            // and are stored, then the adapters that show them close. As one node of several: first no more work
+            // taken from the other nodes; Discord's shards stay here while the replies drain (their writes go
+            // through them), messages arriving meanwhile are stored for the other nodes, and the shards are handed
+            // over once the replies are done; then the leases go (the node leaves).
             Duration drain = config.ops().drainTimeout();
             started.add(() -> conversations.close(drain));
             if (slack != null) {
                 started.add(slack::stopIntake);
             }
-            if (discord != null) {
+            if (discord != null && node == null) {
                 started.add(discord::stopIntake);
+            }
+            if (node != null) {
+                started.add(node::handOver);
             }
         }
     }
@@ -261,7 +276,7 @@ final class Service implements AutoCloseable {
             platforms.add("slack");
         }
         if (discord != null) {
-            platforms.add("discord");
+            platforms.add(shardSpread != null ? shardSpread.describe() : "discord");
         }
         return String.join(", ", platforms);
     }

@@ -30,7 +30,9 @@ final class Intake<S> {
     }
 
     Admission admit(ThreadQueues<S>.Lane lane, Inbound message, ChatThread<S> thread, Conversations.Policy policy) {
-        if (queues.closed()) {
+        // A node of several that is stopping still stores what reaches it, for the other nodes to answer.
+        boolean handingOver = queues.closed() && queues.leases() != ThreadLeases.SOLE;
+        if (queues.closed() && !handingOver) {
             return new Admission.Refused("I'm restarting right now; please ask again in a minute.");
         }
         if (lane.holds(message.messageId())) {
@@ -50,7 +52,7 @@ final class Intake<S> {
                 return refused.get();
             }
         }
-        if (!lane.leased && !queues.leases().acquire(message.key())) {
+        if (handingOver || !lane.leased && !queues.leases().acquire(message.key())) {
             // Another live process answers this thread: the message is stored, and it answers it in its turn.
             log.debug("a message in {} is left for the process answering the thread", message.key());
             return seen == SeenMessages.Seen.NEW ? new Admission.Accepted(0) : new Admission.Duplicate();

@@ -302,6 +302,7 @@ final class ThreadQueues<S> {
                 if (lane.running != null) {
                     running.add(lane.running);
                 }
+                retireIfIdle(lane); // its lease goes now: another node answers what was queued here at once
             }
         }
         if (!drain.isZero() && !running.isEmpty()) {

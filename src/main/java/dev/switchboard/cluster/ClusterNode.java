@@ -47,6 +47,7 @@ public final class ClusterNode implements AutoCloseable {
     private final AtomicBoolean sweepAgain = new AtomicBoolean();
     private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
     private volatile boolean stopped;
+    private volatile boolean handingOver;
 
     /**
      * @param scheduler runs the beats and the polls; two threads, so a slow poll never delays a beat; not closed here
@@ -174,6 +175,9 @@ public final class ClusterNode implements AutoCloseable {
 
     /** One shared poll; a poll asked for while one runs runs again right after it. */
     private void sweep() {
+        if (handingOver) {
+            return;
+        }
         if (!sweeping.compareAndSet(false, true)) {
             sweepAgain.set(true);
             return;
@@ -192,6 +196,14 @@ public final class ClusterNode implements AutoCloseable {
         } finally {
             sweeping.set(false);
         }
+    }
+
+    /**
+     * The node is stopping: it keeps beating (its leases stay renewed while its replies drain) but takes no more work
+     * from the shared poll, so nothing left by the others lands on a node that is leaving.
+     */
+    public void handOver() {
+        handingOver = true;
     }
 
     /**

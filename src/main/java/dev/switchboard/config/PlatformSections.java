@@ -166,8 +166,21 @@ public interface PlatformSections {
 
     /**
      * Which Discord shards this process runs: {@code first..last} of {@code total}.
+     *
+     * @param pinned whether {@code first} or {@code last} was written: the range is set by hand. Without it, the nodes
+     *     of a cluster spread the {@code total} shards among themselves
      */
-    public record Shards(Integer total, Integer first, Integer last) {
+    public record Shards(Integer total, Integer first, Integer last,
+                         @com.fasterxml.jackson.annotation.JsonIgnore boolean pinned) {
+
+        /** As the config file writes it: a range given by hand when {@code first} or {@code last} is there. */
+        @JsonCreator
+        public Shards(@com.fasterxml.jackson.annotation.JsonProperty("total") Integer total,
+                      @com.fasterxml.jackson.annotation.JsonProperty("first") Integer first,
+                      @com.fasterxml.jackson.annotation.JsonProperty("last") Integer last) {
+            this(total, first, last, first != null || last != null);
+        }
+
         public Shards {
             total = total != null ? total : 1;
             first = first != null ? first : 0;

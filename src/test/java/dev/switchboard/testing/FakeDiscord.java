@@ -254,6 +254,7 @@ public final class FakeDiscord implements AutoCloseable {
     private final Map<String, Session> sessions = new LinkedHashMap<>();
     private final Map<String, Conn> conns = new LinkedHashMap<>();
     private int identifies;
+    private int shardOverlaps;
     private int resumes;
     private int gatewayConnections;
     private int sessionStartRemaining = 1000;
@@ -936,6 +937,26 @@ public final class FakeDiscord implements AutoCloseable {
     public int identifies() {
         synchronized (lock) {
             return identifies;
+        }
+    }
+
+    /** How many live sessions (connected, not ended) each shard has now, by shard id. */
+    public Map<Integer, Integer> liveShards() {
+        synchronized (lock) {
+            Map<Integer, Integer> live = new TreeMap<>();
+            for (Session s : sessions.values()) {
+                if (!s.invalid && s.conn != null && s.conn.open) {
+                    live.merge(s.shardId, 1, Integer::sum);
+                }
+            }
+            return live;
+        }
+    }
+
+    /** IDENTIFYs of a shard while another session of it was live: its events went to two places. */
+    public int shardOverlaps() {
+        synchronized (lock) {
+            return shardOverlaps;
         }
     }
 
@@ -2251,6 +2272,12 @@ public final class FakeDiscord implements AutoCloseable {
             if (shardCount < 1 || shardId < 0 || shardId >= shardCount) {
                 closeConn(c, 4010, "Invalid shard.");
                 return;
+            }
+        }
+        for (Session other : sessions.values()) {
+            if (other.shardId == shardId && other.shardCount == shardCount && !other.invalid && other.conn != null
+                    && other.conn.open) {
+                shardOverlaps++;
             }
         }
         Session s = new Session(UUID.randomUUID().toString().replace("-", ""), d.path("intents").asInt(), shardId,

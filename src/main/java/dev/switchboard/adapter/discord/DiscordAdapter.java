@@ -70,28 +70,11 @@ public final class DiscordAdapter implements AutoCloseable {
 
     /** Logs in and opens the configured shards; returns once they are connected. */
     public DiscordAdapter start() {
-        EnumSet<GatewayIntent> intents = EnumSet.of(GatewayIntent.GUILD_MESSAGES, GatewayIntent.DIRECT_MESSAGES);
-        if (config.messageContent()) {
-            intents.add(GatewayIntent.MESSAGE_CONTENT);
-        }
-        String gateway = config.gatewayUrl().toString();
-        DefaultShardManagerBuilder builder = DefaultShardManagerBuilder.createLight(config.token().reveal(), intents)
-                .setRestConfig(new RestConfig().setBaseUrl(config.restUrl().toString()))
-                .setHttpClient(GatedHttp.client(gate, config.restUrl().toString()))
-                .setSessionController(sessions(gateway, config.shards().total()))
-                .setShardsTotal(config.shards().total())
-                .setShards(config.shards().first(), config.shards().last())
-                .setEnableShutdownHook(false)
-                .addEventListeners(intake, commands, feedback, approvals);
-        if (!gateway.startsWith("wss://gateway.discord.gg")) {
-            builder.setCompression(Compression.NONE); // a proxy or a local fake speaks plain JSON
-        }
         ShardManager started;
         try {
-            started = builder.build();
+            started = builder().setShards(config.shards().first(), config.shards().last()).build();
         } catch (RuntimeException e) {
-            throw new IllegalStateException("discord: could not log in (" + e.getMessage() + "). Check DISCORD_TOKEN"
-                    + " (Developer Portal > Bot > Reset Token) and discord.rest_url", e);
+            throw loginFailed(e);
         }
         shards = started;
         for (JDA shard : started.getShards()) {
@@ -108,6 +91,47 @@ public final class DiscordAdapter implements AutoCloseable {
         log.info("discord: invite the bot with {}", inviteUrl(any.getSelfUser().getApplicationId()));
         timers.execute(() -> intake.answerLeftovers(started));
         return this;
+    }
+
+    /**
+     * Opens no shard yet: the returned runner opens and closes shards as this node is handed them, when several nodes
+     * share the bot's shards. The shard manager is made with the first shard.
+     */
+    public dev.switchboard.cluster.ShardRunner spread() {
+        return new DiscordShards(config.shards().total(), ids -> {
+            try {
+                return builder().setShards(ids).build();
+            } catch (RuntimeException e) {
+                throw loginFailed(e);
+            }
+        }, made -> {
+            shards = made;
+            timers.execute(() -> intake.answerLeftovers(made));
+        });
+    }
+
+    private DefaultShardManagerBuilder builder() {
+        EnumSet<GatewayIntent> intents = EnumSet.of(GatewayIntent.GUILD_MESSAGES, GatewayIntent.DIRECT_MESSAGES);
+        if (config.messageContent()) {
+            intents.add(GatewayIntent.MESSAGE_CONTENT);
+        }
+        String gateway = config.gatewayUrl().toString();
+        DefaultShardManagerBuilder builder = DefaultShardManagerBuilder.createLight(config.token().reveal(), intents)
+                .setRestConfig(new RestConfig().setBaseUrl(config.restUrl().toString()))
+                .setHttpClient(GatedHttp.client(gate, config.restUrl().toString()))
+                .setSessionController(sessions(gateway, config.shards().total()))
+                .setShardsTotal(config.shards().total())
+                .setEnableShutdownHook(false)
+                .addEventListeners(intake, commands, feedback, approvals);
+        if (!gateway.startsWith("wss://gateway.discord.gg")) {
+            builder.setCompression(Compression.NONE); // a proxy or a local fake speaks plain JSON
+        }
+        return builder;
+    }
+
+    private static IllegalStateException loginFailed(RuntimeException e) {
+        return new IllegalStateException("discord: could not log in (" + e.getMessage() + "). Check DISCORD_TOKEN"
+                + " (Developer Portal > Bot > Reset Token) and discord.rest_url", e);
     }
 
     /** The gateway the shards connect to: Discord's, a proxy's or a local fake's. */

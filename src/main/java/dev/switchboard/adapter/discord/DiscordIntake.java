@@ -196,6 +196,20 @@ final class DiscordIntake extends ListenerAdapter {
         }
     }
 
+    /** Whether the shard that receives the conversation's guild (DMs: shard 0) is connected in this process. */
+    private static boolean connectedHere(ShardManager shards, ConversationKey key) {
+        int shard = 0;
+        if (!key.workspace().equals(DiscordRules.DM)) {
+            try {
+                shard = net.dv8tion.jda.api.utils.MiscUtil.getShardForGuild(key.workspace(), shards.getShardsTotal());
+            } catch (NumberFormatException e) {
+                return true; // not a snowflake: let the channel lookup decide
+            }
+        }
+        net.dv8tion.jda.api.JDA jda = shards.getShardById(shard);
+        return jda != null && jda.getStatus() == net.dv8tion.jda.api.JDA.Status.CONNECTED;
+    }
+
     /**
      * Answers one stored message that has no answer, where its channel is still visible.
      *
@@ -204,6 +218,11 @@ final class DiscordIntake extends ListenerAdapter {
      */
     private void resume(ShardManager shards, Conversations.Unanswered left, boolean polled) {
         ConversationKey key = left.key();
+        if (!connectedHere(shards, key)) {
+            // Another node runs the shard of its guild (several nodes sharing the shards), or it is still connecting
+            // here: whoever runs it connected answers it at a later poll.
+            return;
+        }
         String id = key.thread().equals(DiscordRules.DM) ? key.channel() : key.thread();
         MessageChannel channel = shards.getChannelById(MessageChannel.class, id);
         if (channel == null) {

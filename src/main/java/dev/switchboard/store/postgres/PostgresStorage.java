@@ -192,6 +192,15 @@ public final class PostgresStorage implements AutoCloseable {
         }
     }
 
+    /**
+     * This node's part in sharing Discord's {@code total} shards with the other nodes.
+     *
+     * @param lease how long a shard's lease and a node's membership count without being renewed
+     */
+    public PostgresShards shards(String nodeId, int total, Duration lease) {
+        return new PostgresShards(database, nodeId, total, lease);
+    }
+
     /** The usage ledger; one per storage, as it writes from a thread of its own. */
     public UsageLedger usageLedger() {
         return usage;

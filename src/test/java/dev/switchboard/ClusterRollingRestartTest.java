@@ -1,0 +1,133 @@
+package dev.switchboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.switchboard.config.ConfigLoader;
+import dev.switchboard.testing.FakeProvider;
+import dev.switchboard.testing.FakeProvider.Api;
+import dev.switchboard.testing.FakeProvider.Script;
+import dev.switchboard.testing.FakeSlack;
+import dev.switchboard.testing.PostgresDatabase;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A rolling restart under load: three whole services as nodes of one bot on one PostgreSQL database, each with its
+ * own Socket Mode connection to FakeSlack, users asking all the while; the nodes are stopped (as SIGTERM stops them)
+ * and started again one by one. Every question is answered exactly once, with the whole answer, and nobody is told
+ * to ask again.
+ */
+class ClusterRollingRestartTest {
+
+    private static final Logger log = LoggerFactory.getLogger(ClusterRollingRestartTest.class);
+    private static final String ANSWER = "An answer streamed in several pieces, long enough to be cut by a restart.";
+
+    @RegisterExtension
+    final PostgresDatabase db = new PostgresDatabase();
+
+    @TempDir
+    Path data;
+
+    private final FakeProvider provider = FakeProvider.start();
+    private final List<Service> services = new CopyOnWriteArrayList<>();
+    private final ScheduledExecutorService users = Executors.newSingleThreadScheduledExecutor();
+    private FakeSlack slack;
+
+    @AfterEach
+    void stop() {
+        users.shutdownNow();
+        services.forEach(Service::close);
+        if (slack != null) {
+            slack.close();
+        }
+        provider.close();
+    }
+
+    private Service node(String id) {
+        String yaml = """
+                slack:
+                  bot_token: %s
+                  app_token: %s
+                  signing_secret: %s
+                  api_url: %s
+                providers:
+                  main: {type: openai, api_key: test-key-000000, base_url: %s, models: [m]}
+                storage:
+                  path: %s
+                  backend: postgres
+                  postgres: {url: "%s", user: postgres, pool_size: 4}
+                cluster: {enabled: true, node_id: %s, lease: 2s}
+                ops: {port: 0, drain_timeout: 10s}
+                """.formatted(FakeSlack.BOT_TOKEN, FakeSlack.APP_TOKEN, FakeSlack.SIGNING_SECRET, slack.apiUrl(),
+                provider.baseUrl(Api.OPENAI), data.resolve(id).toString().replace("\\", "/"), db.url(), id);
+        Service service = new Service(new ConfigLoader().parse(yaml, "test.yaml", Map.of()), Clock.systemUTC())
+                .start();
+        services.add(service);
+        return service;
+    }
+
+    @Test
+    void restartingTheNodesOneByOne_underLoad_losesNothing_andDoublesNothing() {
+        provider.otherwise(r -> Script.answer(ANSWER).paced(Duration.ofMillis(30), Duration.ofMillis(30)));
+        slack = FakeSlack.start().user("U1", "Ada").user("U2", "Bo").channel("C1", "general")
+                .channel("C2", "random").channel("C3", "help").channel("C4", "ops");
+        List<String> ids = List.of("node-a", "node-b", "node-c");
+        List<Service> nodes = new ArrayList<>();
+        for (String id : ids) {
+            nodes.add(node(id));
+        }
+        await().until(() -> slack.socketConnections() == 3);
+
+        List<String[]> asked = new CopyOnWriteArrayList<>(); // channel, ts
+        AtomicInteger n = new AtomicInteger();
+        users.scheduleWithFixedDelay(() -> {
+            int i = n.incrementAndGet();
+            String channel = "C" + (1 + i % 4); // within Slack's posting limit of about one message a second a channel
+            String ts = slack.post(channel, i % 3 == 0 ? "U2" : "U1", "<@" + FakeSlack.BOT_USER + "> question " + i);
+            asked.add(new String[] {channel, ts});
+        }, 0, 1000, TimeUnit.MILLISECONDS);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> asked.size() >= 5);
+        for (int i = 0; i < ids.size(); i++) {
+            Service old = nodes.get(i);
+            long stopping = System.nanoTime();
+            old.close(); // what SIGTERM does
+            services.remove(old);
+            log.info("figure: {} stopped (drained and handed over) in {} ms", ids.get(i),
+                    (System.nanoTime() - stopping) / 1_000_000);
+            nodes.set(i, node(ids.get(i)));
+            await().atMost(Duration.ofSeconds(20)).until(() -> slack.socketConnections() == 3);
+            int before = asked.size();
+            await().atMost(Duration.ofSeconds(20)).until(() -> asked.size() >= before + 3);
+        }
+        users.shutdown();
+        await().atMost(Duration.ofSeconds(5)).until(users::isTerminated);
+
+        log.info("figure: {} questions asked across a rolling restart of 3 nodes", asked.size());
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            for (String[] q : asked) {
+                assertThat(slack.thread(q[0], q[1]).stream().filter(m -> FakeSlack.BOT_USER.equals(m.user()))
+                        .map(FakeSlack.Message::text).toList())
+                        .as("the bot's messages in the thread of %s in %s", q[1], q[0])
+                        .containsExactly(ANSWER);
+            }
+        });
+        assertThat(provider.requests()).as("one model call per question").isEqualTo(asked.size());
+    }
+}
