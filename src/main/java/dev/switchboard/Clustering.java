@@ -5,7 +5,10 @@ import dev.switchboard.cluster.ClusterNode;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.ops.Status;
 import dev.switchboard.ops.StatusBoard;
+import dev.switchboard.live.SharedBudgets;
 import dev.switchboard.store.postgres.PostgresCluster;
+import dev.switchboard.store.postgres.PostgresSignals;
+import dev.switchboard.store.postgres.PostgresStorage;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,20 +29,29 @@ final class Clustering {
      *
      * @param serves what this node serves, read at every heartbeat
      * @param closeLater takes what to close when the service stops
+     * @param shares the budgets this node spends a share of, among the live nodes
      */
     static void join(SwitchboardConfig.Cluster cluster, Stores stores, Conversations<?> conversations, Clock clock,
-                     Supplier<String> serves, StatusBoard board, Consumer<AutoCloseable> closeLater) {
+                     Supplier<String> serves, StatusBoard board, Consumer<AutoCloseable> closeLater,
+                     SharedBudgets shares) {
         if (!cluster.enabled()) {
             return;
         }
         String nodeId = cluster.nodeId().isEmpty() ? ClusterNode.defaultId() : cluster.nodeId();
-        PostgresCluster rows = stores.database().orElseThrow(() -> new IllegalStateException(
-                "cluster.enabled needs storage.backend: postgres")).cluster(nodeId, cluster.lease());
+        PostgresStorage storage = stores.database().orElseThrow(() -> new IllegalStateException(
+                "cluster.enabled needs storage.backend: postgres"));
+        PostgresCluster rows = storage.cluster(nodeId, cluster.lease());
         ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2,
                 Thread.ofPlatform().daemon().name("cluster-", 0).factory());
         closeLater.accept(scheduler::shutdownNow);
+        PostgresSignals signals = storage.signals(nodeId);
+        closeLater.accept(signals);
+        SharedLimits limits = new SharedLimits(shares, signals, nodeId,
+                () -> (int) rows.nodes().stream().filter(PostgresCluster.Node::alive).count(), scheduler);
+        closeLater.accept(limits); // closed after the node has left, so the others count without it
         ClusterNode node = new ClusterNode(rows, conversations, scheduler, clock, serves).start();
         closeLater.accept(node);
+        limits.start(cluster.lease().dividedBy(3));
         board.showNodes(() -> nodes(node, clock.instant()));
     }
 

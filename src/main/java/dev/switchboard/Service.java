@@ -67,6 +67,8 @@ final class Service implements AutoCloseable {
     private SlackAdapter slack;
     private DiscordAdapter discord;
     private Ticker ticker;
+    /** The budgets counted per workspace or per bot, which the nodes of a cluster divide among them. */
+    private final dev.switchboard.live.SharedBudgets shares = new dev.switchboard.live.SharedBudgets();
     private Admin admin;
     private StatusBoard board;
     private final ConfiguredOperators operators;
@@ -92,7 +94,7 @@ final class Service implements AutoCloseable {
         bindJvmMetrics();
         startStorage();
         startCore();
-        Clustering.join(config.cluster(), stores, conversations, clock, this::serves, board, started::add);
+        Clustering.join(config.cluster(), stores, conversations, clock, this::serves, board, started::add, shares);
         if (config.ops().enabled()) {
             ops = new OpsServer(config.ops().bind(), config.ops().port(), config.ops().token(), meters,
                     board::readiness, board::status);
@@ -169,12 +171,14 @@ final class Service implements AutoCloseable {
             if (config.slack().active()) {
                 SlackAdapter adapter = new SlackAdapter(config.slack(), conversations, ticker, clock,
                         config.routing().fallbackFooter(), meters, admin, config.storage().maxTurnChars());
+                adapter.shareBudgets(shares);
                 started.add(adapter);
                 slack = adapter.start(ops);
             }
             if (config.discord().active()) {
                 DiscordAdapter adapter = new DiscordAdapter(config.discord(), conversations, ticker, clock,
                         config.routing().fallbackFooter(), admin);
+                adapter.shareBudgets(shares);
                 started.add(adapter);
                 discord = adapter.start();
             }
