@@ -135,6 +135,7 @@ final class Service implements AutoCloseable {
         router = new Router(RouterOptionsMapping.of(config), new ModelFactory(), routing, clock,
                 RandomGenerator.getDefault(), meters, usage);
         started.add(router);
+        shares.add("provider streams", SharedLimits.streams(router));
         tools = ToolWiring.start(config, router, routing, meters);
         started.add(tools);
 

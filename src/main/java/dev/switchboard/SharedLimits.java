@@ -79,6 +79,20 @@ final class SharedLimits implements AutoCloseable {
         return this;
     }
 
+    /** Each provider's concurrent streams, divided among the nodes; a provider's 429 stays the node's own. */
+    static SharedBudgets.Shared streams(dev.switchboard.routing.Router router) {
+        return new SharedBudgets.Shared() {
+            @Override
+            public void share(int nodes) {
+                router.shareStreams(nodes);
+            }
+
+            @Override
+            public void pausedElsewhere(Duration remaining) {
+            }
+        };
+    }
+
     private void pausedElsewhere(String payload) {
         int cut = payload.indexOf('\n');
         try {

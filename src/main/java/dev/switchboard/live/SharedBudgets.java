@@ -36,7 +36,7 @@ public final class SharedBudgets {
 
     private final Cache<String, Budget> split = Caffeine.newBuilder().weakValues().build();
     private final Cache<String, Budget> together = Caffeine.newBuilder().weakValues().build();
-    private final Cache<String, Shared> others = Caffeine.newBuilder().weakValues().build();
+    private final java.util.Map<String, Shared> others = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile int nodes = 1;
     private volatile Announcer announcer = (scope, remaining) -> { };
 
@@ -69,7 +69,7 @@ public final class SharedBudgets {
     }
 
     /**
-     * Adds something else shared among the nodes under {@code scope}, held weakly like the budgets.
+     * Adds something else shared among the nodes under {@code scope}: one per service, held for good.
      *
      * @return what to call with the Retry-After when this node sees a 429 of that scope
      */
@@ -87,7 +87,7 @@ public final class SharedBudgets {
         }
         nodes = n;
         split.asMap().values().forEach(b -> b.share(n));
-        others.asMap().values().forEach(s -> s.share(n));
+        others.values().forEach(s -> s.share(n));
     }
 
     /** Another node saw a 429 of {@code scope}: pauses it here for {@code remaining}, without announcing it again. */
@@ -96,7 +96,7 @@ public final class SharedBudgets {
         if (budget != null) {
             budget.pauseHere(remaining);
         }
-        Shared shared = others.getIfPresent(scope);
+        Shared shared = others.get(scope);
         if (shared != null) {
             shared.pausedElsewhere(remaining);
         }
