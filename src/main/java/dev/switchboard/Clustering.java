@@ -44,6 +44,7 @@ final class Clustering {
         ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2,
                 Thread.ofPlatform().daemon().name("cluster-", 0).factory());
         closeLater.accept(scheduler::shutdownNow);
+        conversations.shareUserLimits(storage.userAllowances());
         PostgresSignals signals = storage.signals(nodeId);
         closeLater.accept(signals);
         SharedLimits limits = new SharedLimits(shares, signals, nodeId,
