@@ -55,9 +55,18 @@ public final class SharedBudgets {
      * 429. Returns it, for use in a {@code computeIfAbsent}.
      */
     public Budget split(Budget budget) {
+        return pausedTogether(divided(budget));
+    }
+
+    /**
+     * Divides {@code budget} among the live nodes, but keeps its 429s on this node: for a budget paused on a 429 of
+     * any write spending it, whose platform scope is told apart elsewhere (Discord's bot budget, paused with a
+     * channel's 429 too; its real global 429s reach the other nodes through the request gate).
+     */
+    public Budget divided(Budget budget) {
         budget.share(nodes);
         split.put(budget.name(), budget);
-        return pausedTogether(budget);
+        return budget;
     }
 
     /** Pauses {@code budget} (counted per channel) on every node on a 429, without dividing it. Returns it. */

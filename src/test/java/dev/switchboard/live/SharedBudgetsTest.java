@@ -119,6 +119,11 @@ class SharedBudgetsTest {
         assertThat(channelOnB.interval()).isEqualTo(Duration.ofSeconds(1)); // per channel: not divided
         assertThat(channelOnB.tryTake()).isFalse();
         b.pausedElsewhere("no such scope", Duration.ofSeconds(5)); // forgotten or never here: nothing to do
+
+        Budget bot = a.divided(new Budget("discord bot", 36, Duration.ofSeconds(1), ticker));
+        bot.pause(Duration.ofSeconds(1)); // divided only: its 429s stay on this node
+        assertThat(announced).containsExactly("ws chat.update 20");
+        assertThat(bot.tryTake()).isFalse();
     }
 
     private Budget node(int nodes) {

@@ -114,7 +114,7 @@ final class DiscordReplies {
     /** The nodes of a cluster spend shares of the bot's global limit; call before the first reply. */
     void share(SharedBudgets shares) {
         this.shares = shares;
-        shares.split(global);
+        shares.divided(global); // a channel's 429 pauses it too: only the gate's global 429s go to every node
         gate.onGlobalLimit = shares.add("discord global", gate);
     }
 
