@@ -7,9 +7,11 @@ import dev.switchboard.cluster.ShardSpread;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.ops.Status;
 import dev.switchboard.ops.StatusBoard;
+import dev.switchboard.live.SharedBudgets;
 import dev.switchboard.store.postgres.PostgresCluster;
 import dev.switchboard.store.postgres.PostgresSignals;
 import dev.switchboard.store.postgres.PostgresShards;
+import dev.switchboard.store.postgres.PostgresStorage;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,10 +35,11 @@ final class Clustering {
      *
      * @param serves what this node serves, read at every heartbeat
      * @param closeLater takes what to close when the service stops
+     * @param shares the budgets this node spends a share of, among the live nodes
      */
     static ClusterNode join(SwitchboardConfig.Cluster cluster, Stores stores, Conversations<?> conversations,
                             Clock clock, Supplier<String> serves, StatusBoard board,
-                            Consumer<AutoCloseable> closeLater) {
+                            Consumer<AutoCloseable> closeLater, SharedBudgets shares) {
         if (!cluster.enabled()) {
             return null;
         }
@@ -49,8 +52,13 @@ final class Clustering {
         ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2,
                 Thread.ofPlatform().daemon().name("cluster-", 0).factory());
         closeLater.accept(scheduler::shutdownNow);
+        conversations.shareUserLimits(storage.userAllowances());
+        SharedLimits limits = new SharedLimits(shares, signals, nodeId,
+                () -> (int) rows.nodes().stream().filter(PostgresCluster.Node::alive).count(), scheduler);
+        closeLater.accept(limits); // closed after the node has left, so the others count without it
         ClusterNode node = new ClusterNode(rows, signals, conversations, scheduler, clock, serves).start();
         closeLater.accept(node);
+        limits.start(cluster.lease().dividedBy(3));
         board.showNodes(() -> nodes(node, clock.instant()));
         return node;
     }

@@ -67,6 +67,8 @@ final class Service implements AutoCloseable {
     private SlackAdapter slack;
     private DiscordAdapter discord;
     private Ticker ticker;
+    /** The budgets counted per workspace or per bot, which the nodes of a cluster divide among them. */
+    private final dev.switchboard.live.SharedBudgets shares = new dev.switchboard.live.SharedBudgets();
     private Admin admin;
     private StatusBoard board;
     private Settings settings;
@@ -97,7 +99,8 @@ final class Service implements AutoCloseable {
         bindJvmMetrics();
         startStorage();
         startCore();
-        node = Clustering.join(config.cluster(), stores, conversations, clock, this::serves, board, started::add);
+        node = Clustering.join(config.cluster(), stores, conversations, clock, this::serves, board, started::add,
+                shares);
         Admin.Reload everywhere = NodeSettings.join(config.cluster(), stores, router, settings, reload, started::add);
         if (everywhere != null) {
             admin.reloadWith(everywhere);
@@ -142,6 +145,7 @@ final class Service implements AutoCloseable {
         router = new Router(RouterOptionsMapping.of(config), new ModelFactory(), routing, clock,
                 RandomGenerator.getDefault(), meters, usage);
         started.add(router);
+        shares.add("provider streams", SharedLimits.streams(router));
         tools = ToolWiring.start(config, router, routing, meters);
         started.add(tools);
 
@@ -179,12 +183,14 @@ final class Service implements AutoCloseable {
             if (config.slack().active()) {
                 SlackAdapter adapter = new SlackAdapter(config.slack(), conversations, ticker, clock,
                         config.routing().fallbackFooter(), meters, admin, config.storage().maxTurnChars());
+                adapter.shareBudgets(shares);
                 started.add(adapter);
                 slack = adapter.start(ops);
             }
             if (config.discord().active()) {
                 DiscordAdapter adapter = new DiscordAdapter(config.discord(), conversations, ticker, clock,
                         config.routing().fallbackFooter(), admin);
+                adapter.shareBudgets(shares);
                 started.add(adapter);
                 if (node != null && !config.discord().shards().pinned()) {
                     discord = adapter;

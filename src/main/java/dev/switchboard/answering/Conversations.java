@@ -84,6 +84,7 @@ public final class Conversations<S> implements AutoCloseable {
     private final AtomicInteger answering = new AtomicInteger();
     private final ThreadQueues<S> queues;
     private final Intake<S> intake;
+    private final UserRateLimits userLimits;
     private final Recovery recovery;
     private final Verdicts verdicts;
     private final ReplyRun<S> runs;
@@ -127,7 +128,8 @@ public final class Conversations<S> implements AutoCloseable {
                 resume.accept(left);
             }
         });
-        this.intake = new Intake<>(store, new UserRateLimits(clock), queues);
+        this.userLimits = new UserRateLimits(clock);
+        this.intake = new Intake<>(store, userLimits, queues);
         this.recovery = new Recovery(store, clock, queues::busyWith);
         this.verdicts = new Verdicts(store, clock, meters);
         meters.gauge("switchboard.chat.waiting", waiting);
@@ -159,6 +161,14 @@ public final class Conversations<S> implements AutoCloseable {
      */
     public List<Unanswered> unanswered(String platform, Duration within) {
         return recovery.unanswered(platform, within);
+    }
+
+    /**
+     * Shares the users' rate limits with other processes on the same store: a user writing to several spends one
+     * allowance. Call before the first message.
+     */
+    public void shareUserLimits(dev.switchboard.conversation.UserAllowances allowances) {
+        userLimits.shareWith(allowances);
     }
 
     /**

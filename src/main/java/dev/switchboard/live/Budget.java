@@ -25,11 +25,19 @@ import java.util.List;
 public final class Budget {
 
     private final String name;
-    private final Duration interval;
+    /** Changed only by {@link #share}, under this. */
+    private volatile Duration interval;
     private final Bucket bucket;
-    /** One write per window held back for urgent writes; null for a budget of one write or with bursts. */
-    private final Bucket reserve;
+    /** One write per window held back for urgent writes; null for a budget of one write or bursts. Guarded by this. */
+    private Bucket reserve;
+    /** On the ticker's time: the end of the latest pause. Guarded by this. */
+    private long pausedUntil;
     private final Duration window;
+    /** The platform's writes per window and the burst, for {@link #share}. */
+    private final int writes;
+    private final int burst;
+    /** Told of every 429 this node saw, to tell the other nodes; see {@link SharedBudgets}. */
+    volatile java.util.function.Consumer<Duration> onPause = d -> { };
     private final Ticker ticker;
     /**
      * How many replies wait in the live engine to write on this budget: its queue. Changed only by the engine's
@@ -58,6 +66,8 @@ public final class Budget {
      */
     public Budget(String name, int writes, Duration per, int burst, Ticker ticker) {
         this.name = name;
+        this.writes = writes;
+        this.burst = burst;
         boolean reserved = burst == 1 && writes >= 2;
         long paced = reserved ? writes - 1 : writes;
         // Rounded up: paced writes must never come closer than the window allows.
@@ -65,6 +75,7 @@ public final class Budget {
         this.window = per;
         this.ticker = ticker;
         this.freeAt = ticker.nanos();
+        this.pausedUntil = freeAt;
         this.bucket = bucket(burst, interval, ticker);
         this.reserve = reserved ? bucket(1, per, ticker) : null;
         if (reserved) {
@@ -189,11 +200,60 @@ public final class Budget {
         }
     }
 
-    /** The platform said 429: nothing more in this scope until {@code retryAfter} has passed. */
-    public synchronized void pause(Duration retryAfter) {
+    /** The platform said 429: nothing more in this scope until {@code retryAfter} has passed, on any node. */
+    public void pause(Duration retryAfter) {
+        pauseHere(retryAfter);
+        onPause.accept(retryAfter);
+    }
+
+    /** Another node saw a 429 in this scope: nothing more here until {@code retryAfter} has passed. */
+    synchronized void pauseHere(Duration retryAfter) {
+        long end = ticker.nanos() + retryAfter.toNanos();
+        if (end - pausedUntil > 0) {
+            pausedUntil = end;
+        }
         debt(bucket, retryAfter, interval);
         if (reserve != null) {
             debt(reserve, retryAfter, window);
+        }
+        refresh();
+    }
+
+    String name() {
+        return name;
+    }
+
+    /**
+     * Spends only this node's share of the platform's allowance, {@code writes / nodes} per window (at least one),
+     * with the same pacing and reserve as a budget of that many writes; see {@link SharedBudgets}. Writes already
+     * owed (a pause) stay owed; a write the bucket holds now stays, so a slower rate starts with the next one.
+     */
+    synchronized void share(int nodes) {
+        int share = Math.max(1, writes / Math.max(1, nodes));
+        boolean reserved = burst == 1 && share >= 2;
+        long paced = reserved ? share - 1 : share;
+        Duration every = Duration.ofNanos((window.toNanos() + paced - 1) / paced);
+        if (every.equals(interval) && reserved == (reserve != null)) {
+            return;
+        }
+        interval = every;
+        int capacity = Math.max(1, Math.min(burst, share));
+        bucket.replaceConfiguration(io.github.bucket4j.BucketConfiguration.builder()
+                .addLimit(limit -> limit.capacity(capacity).refillGreedy(1, every)).build(),
+                io.github.bucket4j.TokensInheritanceStrategy.AS_IS);
+        if (!reserved) {
+            reserve = null;
+            reserveFreeAt = Long.MAX_VALUE;
+        } else if (reserve == null) {
+            reserve = bucket(1, window, ticker);
+            reserve.consumeIgnoringRateLimits(1); // earned over a window, like any reserve write
+        }
+        long pausedFor = pausedUntil - ticker.nanos();
+        if (pausedFor > 0) { // a faster refill must not end a pause early
+            debt(bucket, Duration.ofNanos(pausedFor), every);
+            if (reserve != null) {
+                debt(reserve, Duration.ofNanos(pausedFor), window);
+            }
         }
         refresh();
     }

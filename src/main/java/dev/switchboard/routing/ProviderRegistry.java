@@ -36,6 +36,8 @@ final class ProviderRegistry {
     private final RouterTime time;
     private final Clock clock;
     private final MeterRegistry meters;
+    /** The nodes of a cluster each provider's streams are divided among. */
+    private volatile int nodes = 1;
 
     ProviderRegistry(Map<String, RouterOptions.Provider> configured, ModelFactory models,
                      RouterTime time, Clock clock, MeterRegistry meters) {
@@ -70,8 +72,15 @@ final class ProviderRegistry {
                 .tag("provider", name).description("streams open").register(meters));
         StreamSlots slots = replacing != null && replacing.config.maxConcurrentStreams() == p.maxConcurrentStreams()
                 ? replacing.slots : new StreamSlots(name, p.maxConcurrentStreams(), time, meters);
+        slots.share(nodes);
         return new ProviderState(name, p, models, clock, time, state -> log.warn("circuit breaker {} {}",
                 state.name().toLowerCase(Locale.ROOT), kv("provider", name)), slots);
+    }
+
+    /** Each provider's streams are divided among {@code nodes} from now on. */
+    void shareStreams(int nodes) {
+        this.nodes = nodes;
+        providers.values().forEach(p -> p.slots.share(nodes));
     }
 
     private double slots(String provider, java.util.function.ToIntFunction<StreamSlots.Snapshot> figure) {

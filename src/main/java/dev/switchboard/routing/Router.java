@@ -273,6 +273,14 @@ public final class Router implements AutoCloseable {
      */
     public record Streams(int open, int limit, int waiting, Duration oldestWait) { }
 
+    /**
+     * Each provider's {@code max_concurrent_streams} is divided among the {@code nodes} of a cluster from now on (a
+     * provider counts them per key, whichever node streams): each node opens at most its share.
+     */
+    public void shareStreams(int nodes) {
+        providers.shareStreams(nodes);
+    }
+
     /** The last hour of every provider and the recent fallbacks. */
     public ProviderStats stats() {
         return stats;

@@ -58,7 +58,10 @@ final class StreamSlots {
     }
 
     private final String provider;
-    private final int limit;
+    /** {@code max_concurrent_streams} as configured: what the nodes of a cluster divide. */
+    private final int configured;
+    /** This node's share of it. Guarded by this. */
+    private int limit;
     private final RouterTime time;
     private final Timer waited;
     private final Timer gaveUp;
@@ -67,6 +70,7 @@ final class StreamSlots {
 
     StreamSlots(String provider, int limit, RouterTime time, MeterRegistry meters) {
         this.provider = provider;
+        this.configured = limit;
         this.limit = limit;
         this.time = time;
         this.waited = Timer.builder("switchboard.provider.queue.wait").tag("provider", provider)
@@ -77,8 +81,30 @@ final class StreamSlots {
                 .publishPercentiles(0.5, 0.95).register(meters);
     }
 
-    int limit() {
+    synchronized int limit() {
         return limit;
+    }
+
+    /**
+     * Allows {@code 1 / nodes} of the configured streams from now on (at least one), for a provider that counts
+     * concurrent streams per key across the nodes of a cluster. Streams open beyond a smaller share run on; new ones
+     * wait until the node is within it. A share, not an exact limit: a node's free slots do not go to another.
+     */
+    void share(int nodes) {
+        synchronized (this) {
+            limit = Math.max(1, configured / Math.max(1, nodes));
+        }
+        while (true) {
+            Waiter next;
+            synchronized (this) {
+                if (open >= limit || line.isEmpty()) {
+                    return;
+                }
+                open++;
+                next = line.removeFirst();
+            }
+            give(next);
+        }
     }
 
     /**
@@ -119,12 +145,16 @@ final class StreamSlots {
     private void handOn() {
         Waiter next;
         synchronized (this) {
-            next = line.isEmpty() ? null : line.removeFirst();
+            next = line.isEmpty() || open > limit ? null : line.removeFirst();
             if (next == null) {
                 open--;
                 return;
             }
         }
+        give(next);
+    }
+
+    private void give(Waiter next) {
         next.deadline.cancel(false);
         waited.record(time.nanos() - next.since, TimeUnit.NANOSECONDS);
         // Not on this thread: it may hold the lock of the reply whose try just ended, and the next try takes its own.

@@ -18,6 +18,32 @@ class StreamSlotsTest {
     private final StreamSlots slots = new StreamSlots("p", 1, time, meters);
 
     @Test
+    void share_dividesTheSlotsAmongTheNodes_andAWiderShareLetsTheWaitingIn() {
+        StreamSlots four = new StreamSlots("p", 4, time, meters);
+        four.share(2);
+        StreamSlots.Slot a = four.take(DEADLINE).join();
+        StreamSlots.Slot b = four.take(DEADLINE).join();
+        CompletableFuture<StreamSlots.Slot> c = four.take(DEADLINE);
+        assertThat(c).isNotDone();
+        assertThat(four.snapshot()).isEqualTo(new StreamSlots.Snapshot(2, 2, 1, Duration.ZERO));
+
+        four.share(1); // the other node left
+        StreamSlots.Slot cHeld = c.join();
+        assertThat(four.snapshot().open()).isEqualTo(3);
+
+        four.share(4); // a share of one: the open streams run on, the next waits until fewer than one are open
+        CompletableFuture<StreamSlots.Slot> d = four.take(DEADLINE);
+        a.release();
+        b.release();
+        assertThat(d).isNotDone();
+        cHeld.release();
+        d.join().release();
+        assertThat(four.snapshot()).isEqualTo(new StreamSlots.Snapshot(0, 1, 0, Duration.ZERO));
+        four.share(100);
+        assertThat(four.snapshot().limit()).isEqualTo(1); // never none
+    }
+
+    @Test
     void take_whenFull_waitsInLine_andTheSlotGoesToTheOldestFirst() {
         StreamSlots.Slot held = slots.take(DEADLINE).join();
         CompletableFuture<StreamSlots.Slot> second = slots.take(DEADLINE);

@@ -43,6 +43,7 @@ public final class DiscordAdapter implements AutoCloseable {
     private final DiscordApprovals approvals;
     /** Every REST request of the bot, on every shard, passes it. */
     private final RequestGate gate;
+    private final DiscordReplies replies;
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "discord-timers");
         t.setDaemon(true);
@@ -56,7 +57,7 @@ public final class DiscordAdapter implements AutoCloseable {
         this.config = config;
         DiscordPolicy policy = new DiscordPolicy(config, fallbackFooter);
         this.gate = RequestGate.of(config.globalRequestsPerSecond());
-        DiscordReplies replies = new DiscordReplies(ticker, config.silent(), gate, config.globalRequestsPerSecond(),
+        this.replies = new DiscordReplies(ticker, config.silent(), gate, config.globalRequestsPerSecond(),
                 conversations.verdicts()::enabled);
         this.intake = new DiscordIntake(config, conversations, policy, replies)
                 .files(new DiscordFiles(config.cdnUrl()));
@@ -66,6 +67,12 @@ public final class DiscordAdapter implements AutoCloseable {
         replies.useApprovals(approvals);
         this.commands = new DiscordCommands(config, admin, conversations, policy, replies,
                 new DiscordPlaces(() -> shards), clock);
+    }
+
+    /** The bot's global limit is divided among the nodes of a cluster; call before {@link #start}. */
+    public DiscordAdapter shareBudgets(dev.switchboard.live.SharedBudgets shares) {
+        replies.share(shares);
+        return this;
     }
 
     /** Logs in and opens the configured shards; returns once they are connected. */

@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.switchboard.conversation.ConversationKey;
 import dev.switchboard.live.Budget;
 import dev.switchboard.live.ReplySink;
+import dev.switchboard.live.SharedBudgets;
 import dev.switchboard.live.Ticker;
 import java.time.Duration;
 import java.util.List;
@@ -32,6 +33,8 @@ final class DiscordReplies {
     /** Typing indicators: a courtesy, at most 10 a second, and only while the gate has room answers do not need. */
     private final Budget typing;
     private final RequestGate gate;
+    /** Divides the bot's budget among the nodes of a cluster; shares 429s of the channels' among them too. */
+    private volatile SharedBudgets shares = new SharedBudgets();
 
     /**
      * @param globalPerSecond the bot's global limit: live replies spend four fifths of what the gate lets through,
@@ -108,6 +111,13 @@ final class DiscordReplies {
 
     private volatile DiscordApprovals approvals;
 
+    /** The nodes of a cluster spend shares of the bot's global limit; call before the first reply. */
+    void share(SharedBudgets shares) {
+        this.shares = shares;
+        shares.divided(global); // a channel's 429 pauses it too: only the gate's global 429s go to every node
+        gate.onGlobalLimit = shares.add("discord global", gate);
+    }
+
     /** Confirmed tools ask with Approve / Deny buttons where the reply is. */
     void useApprovals(DiscordApprovals approvals) {
         this.approvals = approvals;
@@ -132,10 +142,13 @@ final class DiscordReplies {
         return () -> place.thenAccept(p -> p.channel().sendTyping().queue(ok -> { }, error -> { }));
     }
 
-    /** Every reply in a channel shares its edit allowance (about five writes per five seconds), and all the bot's. */
+    /**
+     * Every reply in a channel shares its edit allowance (about five writes per five seconds), and all the bot's. The
+     * channel's is not divided among the nodes of a cluster: a thread is a channel of its own, answered by one node.
+     */
     private List<Budget> budgets(String channelId) {
         Budget perChannel = budgets.get(channelId,
-                id -> new Budget("discord channel " + id, 5, Duration.ofSeconds(5), ticker));
+                id -> shares.pausedTogether(new Budget("discord channel " + id, 5, Duration.ofSeconds(5), ticker)));
         return List.of(perChannel, global);
     }
 }

@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Requests wait on the calling thread (JDA's rate-limit workers). Time and waiting are injected. Thread-safe.
  */
-final class RequestGate {
+final class RequestGate implements dev.switchboard.live.SharedBudgets.Shared {
 
     private static final Logger log = LoggerFactory.getLogger(RequestGate.class);
     /** Requests a second left unspent below Discord's limit: room for clock drift and for Discord's own counting. */
@@ -44,7 +44,10 @@ final class RequestGate {
     private final Bucket global;
     private final LongSupplier nanos;
     private final Sleeper sleeper;
-    private final int burst;
+    private final int perSecond;
+    private volatile int burst;
+    /** Tells the other nodes of a cluster of a global 429. */
+    volatile java.util.function.Consumer<Duration> onGlobalLimit = d -> { };
     /** On {@link #nanos}: until when a global 429 stops the requests bound to the global limit. */
     private volatile long globalUntil = Long.MIN_VALUE;
     /** Until when a shared or route 429 stops its requests, by {@link DiscordRoute#resource()} or route key. */
@@ -61,6 +64,7 @@ final class RequestGate {
         }
         this.nanos = nanos;
         this.sleeper = sleeper;
+        this.perSecond = perSecond;
         int rate = rate(perSecond);
         this.burst = Math.max(1, ceiling(perSecond) - rate);
         this.global = Bucket.builder()
@@ -126,7 +130,10 @@ final class RequestGate {
     void limited(DiscordRoute route, Scope scope, Duration retryAfter) {
         long end = nanos.getAsLong() + retryAfter.toNanos();
         switch (scope) {
-            case GLOBAL -> globalUntil = Math.max(globalUntil, end);
+            case GLOBAL -> {
+                globalUntil = Math.max(globalUntil, end);
+                onGlobalLimit.accept(retryAfter);
+            }
             case SHARED -> until.merge(route.resource().isEmpty() ? route.key() : route.resource(), end, Math::max);
             case ROUTE -> until.merge(route.key(), end, Math::max);
         }
@@ -137,6 +144,30 @@ final class RequestGate {
             long now = nanos.getAsLong();
             until.values().removeIf(t -> t <= now);
         }
+    }
+
+    /**
+     * Spends {@code 1 / nodes} of the bot's global limit from now on: the nodes of a cluster are one bot to Discord.
+     * A request the bucket holds now stays.
+     */
+    @Override
+    public void share(int nodes) {
+        int share = Math.max(1, perSecond / Math.max(1, nodes));
+        int rate = rate(share);
+        int room = Math.max(1, ceiling(share) - rate);
+        burst = room;
+        global.replaceConfiguration(io.github.bucket4j.BucketConfiguration.builder()
+                .addLimit(limit -> limit.capacity(room).refillGreedy(rate, Duration.ofSeconds(1))).build(),
+                io.github.bucket4j.TokensInheritanceStrategy.AS_IS);
+    }
+
+    /** Another node of the bot had a global 429: no request bound to the global limit until it has passed. */
+    @Override
+    public void pausedElsewhere(Duration retryAfter) {
+        long end = nanos.getAsLong() + retryAfter.toNanos();
+        globalUntil = Math.max(globalUntil, end);
+        limits.incrementAndGet();
+        log.warn("discord: another node had a global 429; requests wait {} ms", retryAfter.toMillis());
     }
 
     private void waitOut(DiscordRoute route) throws InterruptedException {

@@ -50,6 +50,7 @@ public final class SlackAdapter implements AutoCloseable {
      */
     private final SlackDispatch dispatch = new SlackDispatch(MAX_WAITING_REQUESTS, Duration.ofSeconds(1));
     private volatile SlackAsks asks;
+    private volatile dev.switchboard.live.SharedBudgets shares = new dev.switchboard.live.SharedBudgets();
     private volatile SlackSocket socket;
     private volatile SlackHttpEvents http;
     private volatile boolean httpReady;
@@ -89,6 +90,12 @@ public final class SlackAdapter implements AutoCloseable {
      * @param ops the ops server; required in HTTP mode, not yet started
      * @throws IllegalStateException with a fix when Slack refuses the token or no server is there for HTTP mode
      */
+    /** The workspace budgets are divided among the nodes of a cluster; call before {@link #start}. */
+    public SlackAdapter shareBudgets(dev.switchboard.live.SharedBudgets shares) {
+        this.shares = shares;
+        return this;
+    }
+
     public SlackAdapter start(OpsServer ops) {
         AuthTestResponse auth = api.sync("auth.test", () -> slack.methods(config.botToken().reveal()).authTest(
                 r -> r));
@@ -100,6 +107,7 @@ public final class SlackAdapter implements AutoCloseable {
                 fallbackFooter);
         SlackReplies replies = new SlackReplies(api, config, ticker, botUser,
                 auth.getBotId() == null ? "" : auth.getBotId(), conversations.verdicts()::enabled);
+        replies.shares = shares;
         SlackChannelNotes channelNotes = new SlackChannelNotes(
                 new ChannelNotes(conversations, work), api);
         SlackAgentApi agentApi = new SlackAgentApi(api);

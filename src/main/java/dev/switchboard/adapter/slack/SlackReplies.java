@@ -3,6 +3,7 @@ package dev.switchboard.adapter.slack;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.live.Budget;
 import dev.switchboard.live.ReplySink;
+import dev.switchboard.live.SharedBudgets;
 import dev.switchboard.live.Ticker;
 import io.github.bucket4j.Bucket;
 import java.time.Duration;
@@ -31,6 +32,8 @@ final class SlackReplies {
             .addLimit(l -> l.capacity(3).refillGreedy(20, Duration.ofMinutes(1))).build();
 
     private final java.util.function.BooleanSupplier feedback;
+    /** Divides the workspace's budgets among the nodes of a cluster; shares 429s of the channels' among them too. */
+    volatile SharedBudgets shares = new SharedBudgets();
 
     /** @param feedback whether finished answers carry the feedback buttons */
     SlackReplies(SlackApi api, SwitchboardConfig.Slack config, Ticker ticker, String botUser, String botId,
@@ -83,10 +86,10 @@ final class SlackReplies {
     SlackSpending.Budgets budgets(String team, String channel) {
         String ws = "slack " + team + " ";
         dev.switchboard.config.SlackStreamBudgets streams = config.streamBudgets();
-        return new SlackSpending.Budgets(posts(channel), budget(ws + "chat.update", config.updateBudget()),
-                budget(ws + "chat.delete", config.updateBudget()),
-                budget(ws + "chat.startStream", streams.start()), budget(ws + "chat.appendStream", streams.append()),
-                budget(ws + "chat.stopStream", streams.stop()));
+        return new SlackSpending.Budgets(posts(channel), workspace(ws + "chat.update", config.updateBudget()),
+                workspace(ws + "chat.delete", config.updateBudget()), workspace(ws + "chat.startStream",
+                streams.start()), workspace(ws + "chat.appendStream", streams.append()),
+                workspace(ws + "chat.stopStream", streams.stop()));
     }
 
     /**
@@ -124,18 +127,27 @@ final class SlackReplies {
      */
     Budget statusAllowance(String team) {
         return budgets.computeIfAbsent("slack " + team + " assistant.threads.setStatus",
-                n -> new Budget(n, 80, Duration.ofMinutes(1), 10, ticker));
+                n -> shares.split(new Budget(n, 80, Duration.ofMinutes(1), 10, ticker)));
     }
 
     /** The workspace's allowance for suggested prompts and thread titles (assistant.threads.*, Tier 4). */
     Budget assistantAllowance(String team) {
         return budgets.computeIfAbsent("slack " + team + " assistant.threads",
-                n -> new Budget(n, 80, Duration.ofMinutes(1), 10, ticker));
+                n -> shares.split(new Budget(n, 80, Duration.ofMinutes(1), 10, ticker)));
     }
 
-    /** The channel's {@code chat.postMessage} budget, which replies and {@code /ask} questions share. */
+    /**
+     * The channel's {@code chat.postMessage} budget, which replies and {@code /ask} questions share. Not divided among
+     * the nodes (a thread is answered by one node; threads of one channel on several nodes are rare and short), but
+     * a 429 pauses it on every node.
+     */
     Budget posts(String channel) {
-        return budget("slack " + channel + " chat.postMessage", config.postBudget());
+        return budget("slack " + channel + " chat.postMessage", config.postBudget(), shares::pausedTogether);
+    }
+
+    /** A budget Slack counts per workspace: each node of a cluster spends its share. */
+    private Budget workspace(String name, SwitchboardConfig.RateLimit limit) {
+        return budget(name, limit, shares::split);
     }
 
     /**
@@ -143,9 +155,10 @@ final class SlackReplies {
      * writes paced exactly a window apart arrive closer together whenever the network delays the first more than the
      * second, which a full budget would answer with a 429.
      */
-    private Budget budget(String name, SwitchboardConfig.RateLimit limit) {
+    private Budget budget(String name, SwitchboardConfig.RateLimit limit,
+                          java.util.function.UnaryOperator<Budget> shared) {
         Duration window = limit.per().plus(limit.per().dividedBy(50));
-        return budgets.computeIfAbsent(name, n -> new Budget(n, limit.messages(), window, ticker));
+        return budgets.computeIfAbsent(name, n -> shared.apply(new Budget(n, limit.messages(), window, ticker)));
     }
 
     private void historyPermit() {

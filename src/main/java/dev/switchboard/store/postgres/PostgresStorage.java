@@ -167,6 +167,11 @@ public final class PostgresStorage implements AutoCloseable {
         return new PostgresCluster(database, nodeId, lease);
     }
 
+    /** The users' allowances of new messages, shared by the nodes on this database. */
+    public dev.switchboard.conversation.UserAllowances userAllowances() {
+        return new PostgresUserAllowances(database);
+    }
+
     /**
      * Signals between the nodes sharing the database, sent and heard as {@code nodeId}; started, and closed by the
      * caller.

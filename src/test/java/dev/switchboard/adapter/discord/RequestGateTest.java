@@ -54,6 +54,32 @@ class RequestGateTest {
     }
 
     @Test
+    void twoNodesEachSpendTheirShareAndAGlobal429ElsewhereStopsThisOneToo() throws Exception {
+        List<Duration> announced = new ArrayList<>();
+        gate.onGlobalLimit = announced::add;
+        gate.share(2); // 25 a second each: 22 spent, at most 23 in any second
+        long start = ticker.nanos();
+        List<Long> sent = new ArrayList<>();
+        for (int i = 0; i < 220; i++) {
+            gate.admit(POST);
+            sent.add(ticker.nanos());
+        }
+        assertThat(Duration.ofNanos(ticker.nanos() - start).toMillis()).isBetween(9_900L, 10_000L);
+        for (long from : sent) {
+            assertThat(sent.stream().filter(t -> t >= from && t < from + 1_000_000_000L).count())
+                    .isLessThanOrEqualTo(23);
+        }
+
+        long at = ticker.nanos();
+        gate.pausedElsewhere(Duration.ofSeconds(2));
+        assertThat(announced).as("heard from another node: not announced again").isEmpty();
+        gate.admit(OTHER_CHANNEL);
+        assertThat(ticker.nanos() - at).isGreaterThanOrEqualTo(2_000_000_000L);
+        gate.limited(POST, RequestGate.Scope.GLOBAL, Duration.ofSeconds(1));
+        assertThat(announced).containsExactly(Duration.ofSeconds(1));
+    }
+
+    @Test
     void aGlobal429StopsEveryRequestBoundToTheGlobalLimitUntilItsRetryAfter() throws Exception {
         long at = ticker.nanos();
         gate.limited(POST, RequestGate.Scope.GLOBAL, Duration.ofSeconds(2));
