@@ -27,7 +27,9 @@ final class E2eTimeline {
         List<FakeDiscord.Call> calls = fake.calls();
         List<Double> thread = new ArrayList<>();
         List<Double> firstPost = new ArrayList<>();
+        List<Double> askedAt = new ArrayList<>();
         for (E2ePlatform.Asked a : asked) {
+            askedAt.add(Duration.between(start, a.at()).toMillis() / 1000.0);
             thread.add(first(calls, "POST", "/messages/" + a.id() + "/threads", start));
             firstPost.add(first(calls, "POST", "channels/" + a.id() + "/messages", start));
         }
@@ -50,7 +52,7 @@ final class E2eTimeline {
                 n[4]++;
             }
         }
-        StringBuilder out = new StringBuilder("thread opened, by reply in asking order (s): ").append(list(thread))
+        StringBuilder out = new StringBuilder("asked (s): ").append(list(askedAt)).append("\nthread opened, by reply in asking order (s): ").append(list(thread))
                 .append("\nfirst post, by reply in asking order (s): ").append(list(firstPost))
                 .append("\nrequests a second after the questions (threads / posts / edits / typing / other):");
         perSecond.entrySet().stream().limit(20).forEach(e -> out.append(String.format(Locale.ROOT, " %ds %d/%d/%d/%d/%d",

@@ -55,6 +55,8 @@ class EndToEndBenchmark {
      * Conversations answered before the measured batch, at once, to warm the service up ({@code -De2e.warmup=N};
      * default 1). With N = K the batch runs on code the JIT has already compiled for it: the steady state's cost.
      */
+    /** The provider's {@code max_concurrent_streams} ({@code -De2e.streams=N}); the default config's when unset. */
+    static final Integer STREAMS = Integer.getInteger("e2e.streams");
     static final int WARM_UP = Math.max(1, Integer.getInteger("e2e.warmup", 1));
 
     private final Path repo = Path.of(System.getProperty("soak.basedir", ".")).toAbsolutePath().normalize();
@@ -250,6 +252,7 @@ class EndToEndBenchmark {
                     api_key: test-key-000000
                     base_url: %s
                     models: [m]
+                %s
                 routing:
                   default_route: default
                   routes:
@@ -259,7 +262,8 @@ class EndToEndBenchmark {
                 storage: {path: %s, backend: files}
                 ops: {port: %d, drain_timeout: 10s}
                 logging: {format: text, level: info}
-                """.formatted(provider.baseUrl(Api.OPENAI), rowDir.resolve("data"), opsPort);
+                """.formatted(provider.baseUrl(Api.OPENAI), STREAMS == null ? "" : "    max_concurrent_streams: " + STREAMS,
+                rowDir.resolve("data"), opsPort);
     }
 
     private static int freePort() throws IOException {
