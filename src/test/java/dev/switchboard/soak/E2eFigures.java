@@ -130,10 +130,19 @@ final class E2eFigures {
      */
     static long[] firstWordsBound(String platform, boolean threads, int k, int channels, long firstTokenMillis,
                                   int globalPerSecond) {
+        return firstWordsBound(platform, threads, k, channels, firstTokenMillis, globalPerSecond, k, 0);
+    }
+
+    /**
+     * The same with the provider's stream slots ({@code max_concurrent_streams}): the reply after the first
+     * {@code slots} gets its first token only when an answer before it has ended ({@code answerMillis} each).
+     */
+    static long[] firstWordsBound(String platform, boolean threads, int k, int channels, long firstTokenMillis,
+                                  int globalPerSecond, int slots, long answerMillis) {
         long[] bound = new long[k];
         for (int n = 0; n < k; n++) {
             int inChannel = n / channels;
-            long b = firstTokenMillis;
+            long b = (long) (n / slots) * answerMillis + firstTokenMillis;
             if (platform.equals("discord")) {
                 int requests = threads ? 2 * (n + 1) : n + 1;
                 b = Math.max(b, (requests - 1) * 1000L / globalPerSecond);

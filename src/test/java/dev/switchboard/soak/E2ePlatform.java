@@ -56,7 +56,7 @@ sealed interface E2ePlatform extends AutoCloseable {
 
         public Discord {
             fake.recordRevisions();
-            for (int i = 0; i <= row.k(); i++) { // and the warm-up's user
+            for (int i = 0; i < row.k() + EndToEndBenchmark.WARM_UP; i++) { // and the warm-up's users
                 fake.user(user(i), "user" + i);
             }
             for (int j = 0; j < row.channels(); j++) {
@@ -152,7 +152,7 @@ sealed interface E2ePlatform extends AutoCloseable {
     record Slack(FakeSlack fake, Row row) implements E2ePlatform {
 
         public Slack {
-            for (int i = 0; i <= row.k(); i++) { // and the warm-up's user
+            for (int i = 0; i < row.k() + EndToEndBenchmark.WARM_UP; i++) { // and the warm-up's users
                 fake.user(user(i), "user" + i);
             }
             for (int j = 0; j < row.channels(); j++) {

@@ -32,6 +32,12 @@ final class E2eTable {
         boolean threads = !row.platform().equals("discord-channel");
         long[] bound = E2eFigures.firstWordsBound(row.discord() ? "discord" : "slack", threads, row.k(),
                 row.channels(), firstTokenMillis, gate);
+        int slots = EndToEndBenchmark.STREAMS == null ? 64 : EndToEndBenchmark.STREAMS;
+        long answer = firstTokenMillis + (EndToEndBenchmark.WORDS - 1) * EndToEndBenchmark.WORD_INTERVAL.toMillis();
+        long[] slotted = E2eFigures.firstWordsBound(row.discord() ? "discord" : "slack", threads, row.k(),
+                row.channels(), firstTokenMillis, gate, slots, answer);
+        String slotBound = slotted[1] == bound[1] ? "" : " (" + slots + " stream slots: " + seconds(slotted[0]) + " / "
+                + seconds(slotted[1]) + ")";
         long edit = E2eFigures.editIntervalBound(row.discord() ? "discord" : "slack", threads, row.k(),
                 row.channels(), gate);
         String cost = costs == null ? "— | — | —" : String.format(Locale.ROOT, "%.1f (%.3f) | %d | %d",
@@ -39,7 +45,7 @@ final class E2eTable {
         return String.format(Locale.ROOT, "| %s | %d | %d | %d / %d | %s | %s | %s / %s | %s | %s | %s | %d | %s | %d"
                         + " | %s |",
                 label, row.k(), row.channels(), f.complete(), f.failed(), p50p95(f.firstSign()),
-                p50p95(f.firstWords()), seconds(bound[0]), seconds(bound[1]), p50p95p99(f.wordLag()),
+                p50p95(f.firstWords()), seconds(bound[0]), seconds(bound[1]) + slotBound, p50p95p99(f.wordLag()),
                 seconds(edit), p50p95(f.finalAfterLastToken()), limits.rateLimited(),
                 limits.inRetryAfter() < 0 ? "n/a" : Long.toString(limits.inRetryAfter()), limits.requests(), cost);
     }
@@ -54,7 +60,9 @@ final class E2eTable {
                 the reply (placeholder or words; Slack's "first bot message"); `first words`: to the first answer \
                 word visible. `bound`: the budgets' arithmetic bound on first words (provider's first token; Discord \
                 a thread and a post per reply through the bot's 45/s gate, without threads one post through the \
-                gate and the channel's 5 per 5 s; Slack one post a second per channel). `lag per word`: from the \
+                gate and the channel's 5 per 5 s; Slack one post a second per channel); in brackets, where it is \
+                later, the bound with the provider's stream slots (`max_concurrent_streams`, 64 by default): a reply \
+                beyond them gets its first token only when an answer before it has ended. `lag per word`: from the \
                 word leaving the provider (flushed) to the first edit showing it; `edit interval bound`: the \
                 shortest time between two edits of one reply the budgets allow with all K streaming (Discord: the \
                 thread's 5 per 5 s or the channel's shared, and the 45/s gate shared; Slack: chat.update 50/min per \

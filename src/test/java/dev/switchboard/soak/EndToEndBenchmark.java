@@ -51,6 +51,13 @@ class EndToEndBenchmark {
     static final int GATE_PER_SECOND = 45;
     /** Whether each Discord row gets the naive reference policy's row beside it ({@code -De2e.naive=false}: not). */
     static final boolean NAIVE = Boolean.parseBoolean(System.getProperty("e2e.naive", "true"));
+    /**
+     * Conversations answered before the measured batch, at once, to warm the service up ({@code -De2e.warmup=N};
+     * default 1). With N = K the batch runs on code the JIT has already compiled for it: the steady state's cost.
+     */
+    /** The provider's {@code max_concurrent_streams} ({@code -De2e.streams=N}); the default config's when unset. */
+    static final Integer STREAMS = Integer.getInteger("e2e.streams");
+    static final int WARM_UP = Math.max(1, Integer.getInteger("e2e.warmup", 1));
 
     private final Path repo = Path.of(System.getProperty("soak.basedir", ".")).toAbsolutePath().normalize();
 
@@ -119,7 +126,7 @@ class EndToEndBenchmark {
                 }
             });
             List<String> answers = new ArrayList<>();
-            for (int i = 0; i <= row.k(); i++) { // the last one warms the service up before the batch
+            for (int i = 0; i < row.k() + WARM_UP; i++) { // the last ones warm the service up before the batch
                 String answer = answer(i);
                 answers.add(answer);
                 tokenTimes.put(answer, new Instant[FakeProvider.tokens(answer).size()]);
@@ -140,13 +147,17 @@ class EndToEndBenchmark {
 
     private String measure(Row row, E2ePlatform platform, FakeProvider provider, ServiceProcess service,
                            List<String> answers, Map<String, Instant[]> tokenTimes) {
-        E2ePlatform.Asked warmUp = platform.ask(row.k(), question(row.k()));
-        await("the warm-up reply").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                .until(() -> platform.finished(List.of(warmUp), answers.subList(row.k(), row.k() + 1)));
+        List<E2ePlatform.Asked> warmUp = new ArrayList<>();
+        for (int i = row.k(); i < row.k() + WARM_UP; i++) {
+            warmUp.add(platform.ask(i, question(i)));
+        }
+        await("the warm-up replies").atMost(Duration.ofSeconds(60 + 2L * WARM_UP)).pollInterval(Duration.ofMillis(200))
+                .until(() -> platform.finished(warmUp, answers.subList(row.k(), row.k() + WARM_UP)));
         await("the service to settle").pollDelay(Duration.ofSeconds(2)).until(() -> idle(service, provider));
         long idleRss = service.procStatus("VmRSS");
         List<String> measured = answers.subList(0, row.k());
         long cpuBefore = ProcStat.cpuTicks(service.pid());
+        var threadsBefore = ProcStat.threadTicks(service.pid());
         List<E2ePlatform.Asked> asked = new ArrayList<>();
         for (int i = 0; i < row.k(); i++) {
             asked.add(platform.ask(i, question(i)));
@@ -158,9 +169,17 @@ class EndToEndBenchmark {
         } catch (org.awaitility.core.ConditionTimeoutException late) {
             System.out.println("e2e: " + row + " not settled after " + limit + "; counting what is there");
         }
-        double cpu = (ProcStat.cpuTicks(service.pid()) - cpuBefore) / (double) ProcStat.ticksPerSecond();
+        long cpuTicks = ProcStat.cpuTicks(service.pid()) - cpuBefore;
+        double cpu = cpuTicks / (double) ProcStat.ticksPerSecond();
+        System.out.println("e2e: " + row + " CPU s by thread: " + ProcStat.byName(threadsBefore,
+                ProcStat.threadTicks(service.pid()), cpuTicks).stream().limit(12).map(e -> String.format(
+                java.util.Locale.ROOT, "%s %.2f", e.getKey(), e.getValue() / (double) ProcStat.ticksPerSecond()))
+                .collect(java.util.stream.Collectors.joining(", ")));
         Costs costs = new Costs(cpu, idleRss / 1024, service.procStatus("VmHWM") / 1024);
         Figures figures = figures(platform, asked, measured, i -> tokenTimes.get(answers.get(i)));
+        if (platform instanceof E2ePlatform.Discord discord && row.platform().equals("discord-threads")) {
+            System.out.println("e2e: " + row + " " + E2eTimeline.of(discord.fake(), asked));
+        }
         return E2eTable.line(row, row.platform(), figures, platform.limits(), costs, FIRST_TOKEN.toMillis(),
                 GATE_PER_SECOND);
     }
@@ -233,6 +252,7 @@ class EndToEndBenchmark {
                     api_key: test-key-000000
                     base_url: %s
                     models: [m]
+                %s
                 routing:
                   default_route: default
                   routes:
@@ -242,7 +262,8 @@ class EndToEndBenchmark {
                 storage: {path: %s, backend: files}
                 ops: {port: %d, drain_timeout: 10s}
                 logging: {format: text, level: info}
-                """.formatted(provider.baseUrl(Api.OPENAI), rowDir.resolve("data"), opsPort);
+                """.formatted(provider.baseUrl(Api.OPENAI), STREAMS == null ? "" : "    max_concurrent_streams: " + STREAMS,
+                rowDir.resolve("data"), opsPort);
     }
 
     private static int freePort() throws IOException {

@@ -18,6 +18,15 @@ record DiscordRoute(String template, String resource, boolean global) {
     private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9_.-]{30,}");
     private static final List<String> TOP_LEVEL = List.of("channels", "guilds", "webhooks", "interactions");
 
+    /** The requests that make a reply's first visible sign: a thread opened, a message posted. */
+    private static final java.util.Set<String> OPENING = java.util.Set.of("POST channels/{id}/messages",
+            "POST channels/{id}/messages/{id}/threads", "POST channels/{id}/threads");
+
+    /** Whether the request opens something new (a thread, a message) rather than changing what is there. */
+    boolean opens() {
+        return OPENING.contains(template);
+    }
+
     /** The key of the route's own bucket on its resource. */
     String key() {
         return template + " @" + resource;

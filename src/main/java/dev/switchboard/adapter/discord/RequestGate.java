@@ -24,6 +24,10 @@ import org.slf4j.LoggerFactory;
  *       channel, guild or webhook in its path), a route's own bucket ({@code user}) that route on that resource.
  *       Requests that Discord receives inside a Retry-After count toward banning the bot's address.</li>
  * </ul>
+ * Requests that open something new (a thread, a message: the first visible sign of a reply) go first: while one of
+ * them waits for the global allowance, other requests (edits, typing, deletes) do not take a place in it, so a burst
+ * of new conversations is not queued behind the edits of the replies already streaming. Within each kind, requests
+ * go in the order they came.
  * Requests wait on the calling thread (JDA's rate-limit workers). Time and waiting are injected. Thread-safe.
  */
 final class RequestGate implements dev.switchboard.live.SharedBudgets.Shared {
@@ -54,6 +58,10 @@ final class RequestGate implements dev.switchboard.live.SharedBudgets.Shared {
     private final Map<String, Long> until = new ConcurrentHashMap<>();
     /** Counts the 429s: a request that waited through a new one takes its place again rather than go at once. */
     private final AtomicLong limits = new AtomicLong();
+    /** Requests that open something new waiting for the global allowance now: the others wait until none does. */
+    private final java.util.concurrent.atomic.AtomicInteger opening = new java.util.concurrent.atomic.AtomicInteger();
+    /** The global allowance's pace: nanoseconds between two requests. */
+    private final long intervalNanos;
 
     /**
      * @param perSecond the bot's global limit as Discord states it (50 unless Discord raised it)
@@ -67,6 +75,7 @@ final class RequestGate implements dev.switchboard.live.SharedBudgets.Shared {
         this.perSecond = perSecond;
         int rate = rate(perSecond);
         this.burst = Math.max(1, ceiling(perSecond) - rate);
+        this.intervalNanos = 1_000_000_000L / rate;
         this.global = Bucket.builder()
                 .addLimit(limit -> limit.capacity(burst).refillGreedy(rate, Duration.ofSeconds(1)))
                 .withCustomTimePrecision(new TimeMeter() {
@@ -107,10 +116,7 @@ final class RequestGate implements dev.switchboard.live.SharedBudgets.Shared {
             waitOut(route);
             long seen = limits.get();
             if (route.global()) {
-                long wait = global.consumeIgnoringRateLimits(1);
-                if (wait > 0) {
-                    sleeper.sleep(wait);
-                }
+                takeGlobal(route.opens());
             }
             if (limits.get() == seen || blockedFor(route) <= 0) {
                 return;
@@ -119,11 +125,39 @@ final class RequestGate implements dev.switchboard.live.SharedBudgets.Shared {
     }
 
     /**
+     * Takes a place in the global allowance and waits for it. A request that opens something takes its place at once;
+     * any other first waits until no such request is waiting (it wakes when they are likely served, and looks again).
+     */
+    private void takeGlobal(boolean opens) throws InterruptedException {
+        if (opens) {
+            opening.incrementAndGet();
+            try {
+                sleepFor(global.consumeIgnoringRateLimits(1));
+            } finally {
+                opening.decrementAndGet();
+            }
+            return;
+        }
+        int ahead;
+        while ((ahead = opening.get()) > 0) {
+            sleeper.sleep(ahead * intervalNanos);
+        }
+        sleepFor(global.consumeIgnoringRateLimits(1));
+    }
+
+    private void sleepFor(long nanos) throws InterruptedException {
+        if (nanos > 0) {
+            sleeper.sleep(nanos);
+        }
+    }
+
+    /**
      * Whether a request that answers need not (a typing indicator) may spend now: no one waits for the allowance and,
      * after it, one request could still go at once.
      */
     boolean spare() {
-        return global.getAvailableTokens() >= Math.min(2, burst) && nanos.getAsLong() >= globalUntil;
+        return opening.get() == 0 && global.getAvailableTokens() >= Math.min(2, burst)
+                && nanos.getAsLong() >= globalUntil;
     }
 
     /** Discord said 429 for {@code route}: nothing of {@code scope} goes until {@code retryAfter} has passed. */

@@ -119,4 +119,52 @@ class RequestGateTest {
         ticker.advance(Duration.ofMillis(100));
         assertThat(gate.spare()).isTrue();
     }
+
+    @Test
+    void whileARequestOpeningAReplyWaitsEditsDoNotTakeAPlaceAheadOfIt() throws Exception {
+        DiscordRoute edit = route("PATCH", "channels/400000000000000001/messages/400000000000000009");
+        DiscordRoute thread = route("POST", "channels/400000000000000002/messages/400000000000000008/threads");
+        assertThat(thread.opens()).isTrue();
+        assertThat(POST.opens()).isTrue();
+        assertThat(edit.opens()).isFalse();
+        assertThat(TYPING.opens()).isFalse();
+
+        java.util.concurrent.CountDownLatch openerWaits = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<Thread> opener = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicInteger editSleeps = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean counting = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicBoolean openerServed = new java.util.concurrent.atomic.AtomicBoolean();
+        RequestGate gate = new RequestGate(50, ticker::nanos, nanos -> {
+            if (Thread.currentThread() == opener.get()) {
+                openerWaits.countDown();
+                release.await(); // the opening request's place comes when the edit has looked a few times
+                openerServed.set(true);
+            } else {
+                if (counting.get() && editSleeps.incrementAndGet() == 3) {
+                    release.countDown();
+                }
+                ticker.advance(Duration.ofNanos(nanos));
+            }
+        });
+        for (int i = 0; i < 10; i++) {
+            gate.admit(POST); // the burst spent: the next request waits for its place
+        }
+        Thread t = Thread.ofPlatform().unstarted(() -> {
+            try {
+                gate.admit(thread);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        opener.set(t);
+        t.start();
+        assertThat(openerWaits.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(gate.spare()).as("typing waits too").isFalse();
+        counting.set(true);
+        gate.admit(edit);
+        assertThat(openerServed).as("the edit went only after the thread's request had its place").isTrue();
+        assertThat(editSleeps.get()).isGreaterThanOrEqualTo(3);
+        t.join(10_000);
+    }
 }
