@@ -91,7 +91,8 @@ final class ClusterNodes implements AutoCloseable {
                 + "cluster: {enabled: true, node_id: " + id(k) + ", lease: " + lease + "}\n"
                 + "ops: {port: " + ports.get(k) + ", drain_timeout: 10s}\n"
                 + "logging: {format: text, level: info}\n");
-        ServiceProcess p = new ServiceProcess(repo, config, logs.resolve(id(k) + ".log"), ports.get(k));
+        ServiceProcess p = new ServiceProcess(repo, config, logs.resolve(id(k) + ".log"), ports.get(k))
+                .readyWithin(java.time.Duration.ofMinutes(4));
         processes.set(k, p);
         return p.start();
     }

@@ -117,6 +117,7 @@ class ClusterSoakIT {
         for (int k = 0; k < nodes.size(); k++) {
             nodes.start(k, providerYaml());
         }
+        startNanos = System.nanoTime(); // the schedule counts from here: starting three JVMs takes a while
         event("3 nodes up (" + (PIN_SHARDS ? "Discord shards pinned one per node" : "Discord shards spread")
                 + "); Slack Socket Mode connections: " + slack.socketConnections());
         load.start(users, channels, i -> i % 3 == 1);
