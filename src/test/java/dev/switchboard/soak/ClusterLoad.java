@@ -189,6 +189,12 @@ final class ClusterLoad implements AutoCloseable {
         return true;
     }
 
+    /** The questions whose answer does not show (yet). */
+    List<String> unshown() {
+        return sent.stream().filter(s -> !shown(s)).map(s -> s.where() + " " + s.key() + " (" + s.id() + " in "
+                + s.place() + ")").toList();
+    }
+
     private boolean shown(Sent s) {
         String answer = answer(s.key());
         List<String> texts = s.where() == Where.SLACK
