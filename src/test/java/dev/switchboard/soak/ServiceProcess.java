@@ -32,6 +32,7 @@ final class ServiceProcess {
     private final int opsPort;
     private final Map<String, String> environment;
     private Process process;
+    private Duration readyWithin = Duration.ofSeconds(120);
 
     ServiceProcess(Path repo, Path config, Path log, int opsPort) {
         this(repo, config, log, opsPort, Map.of());
@@ -44,6 +45,12 @@ final class ServiceProcess {
         this.log = log;
         this.opsPort = opsPort;
         this.environment = Map.copyOf(environment);
+    }
+
+    /** How long {@link #start} waits for ready (several JVMs starting at once on a busy machine need longer). */
+    ServiceProcess readyWithin(Duration d) {
+        readyWithin = d;
+        return this;
     }
 
     /** Starts the launcher and waits until {@code /readyz} says ready. */
@@ -65,7 +72,7 @@ final class ServiceProcess {
             }
         });
         process = builder.start();
-        await("the service to be ready").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+        await("the service to be ready").atMost(readyWithin).pollInterval(Duration.ofMillis(200))
                 .until(() -> {
                     if (!process.isAlive()) {
                         throw new IllegalStateException("the service exited with " + process.exitValue() + ":\n"

@@ -961,7 +961,7 @@ class SoakIT {
         }
     }
 
-    private static String abbreviate(String s) {
+    static String abbreviate(String s) {
         String one = s.replace("\n", "\\n");
         return one.length() <= 80 ? "\"" + one + "\"" : "\"" + one.substring(0, 60) + "…" + one.substring(one.length()
                 - 15) + "\"";
@@ -1044,7 +1044,7 @@ class SoakIT {
         System.out.println(out);
     }
 
-    private static void row(StringBuilder out, String name, String value) {
+    static void row(StringBuilder out, String name, String value) {
         out.append(String.format("  %-26s %s%n", name, value));
     }
 

@@ -222,6 +222,11 @@ public final class FakeSlack implements AutoCloseable {
     /** Deliveries sent (or queued) whose answer has not come yet: an ack, an HTTP response, or a time-out. */
     private int unsettled;
     private String httpUrl;
+    /** HTTP mode behind a load balancer: the URLs events go to in turn (empty: {@link #httpUrl} alone). */
+    private List<String> httpUrls = List.of();
+    /** Socket Mode with several connections: each event to the next one in turn, as Slack spreads them. */
+    private boolean spread;
+    private long turn;
     private boolean closed;
 
     private volatile Duration latency = Duration.ZERO;
@@ -631,7 +636,27 @@ public final class FakeSlack implements AutoCloseable {
     public void deliverOverHttp(String eventsUrl) {
         synchronized (lock) {
             httpUrl = Objects.requireNonNull(eventsUrl);
+            httpUrls = List.of();
         }
+    }
+
+    /** Events are POSTed to these URLs in turn, as a round-robin load balancer in front of several nodes would. */
+    public void deliverOverHttpRoundRobin(List<String> eventsUrls) {
+        synchronized (lock) {
+            httpUrl = eventsUrls.getFirst();
+            httpUrls = List.copyOf(eventsUrls);
+        }
+    }
+
+    /**
+     * Socket Mode: each event goes to the next open connection in turn (Slack spreads an app's events over its
+     * connections), instead of to the newest one; a retry may so reach another connection than the first try.
+     */
+    public FakeSlack spreadOverConnections() {
+        synchronized (lock) {
+            spread = true;
+        }
+        return this;
     }
 
     /**
@@ -2401,7 +2426,7 @@ public final class FakeSlack implements AutoCloseable {
         }
         unsettled++;
         if (httpUrl != null) {
-            String url = httpUrl;
+            String url = httpUrls.isEmpty() ? httpUrl : httpUrls.get((int) (turn++ % httpUrls.size()));
             httpSenders.execute(() -> postOverHttp(e, url));
         } else {
             pending.addLast(e);
@@ -2454,6 +2479,12 @@ public final class FakeSlack implements AutoCloseable {
 
     /** The newest hello'd socket not asked to refresh, else any hello'd one. Caller holds the lock. */
     private Conn target() {
+        if (spread) {
+            List<Conn> ready = conns.stream().filter(c -> c.open && c.helloed && !c.refreshing).toList();
+            if (!ready.isEmpty()) {
+                return ready.get((int) (turn++ % ready.size()));
+            }
+        }
         Conn fallback = null;
         for (int i = conns.size() - 1; i >= 0; i--) {
             Conn c = conns.get(i);
