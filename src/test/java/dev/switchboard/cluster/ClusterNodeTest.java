@@ -430,4 +430,26 @@ class ClusterNodeTest {
         assertThat(platform.shown("a/m1")).containsExactly("streaming");
         assertThat(started).hasSize(2);
     }
+
+    @Test
+    void theSharedPoll_isQuiet_aboutAMessageThisNodeCannotAnswer() {
+        Node a = new Node("a");
+        // As Discord leaves a message in a channel this node does not see (another node's shard): not taken.
+        a.conversations.resumeWith("unseen", left -> { });
+        ConversationKey elsewhere = new ConversationKey("unseen", "G1", "C9", "C9");
+        a.store.append(elsewhere, Turn.user("U1", "Ada", "hello", clock.instant(), List.of("x1"), List.of()));
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger(ClusterNode.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
+                new ch.qos.logback.core.read.ListAppender<>();
+        logs.start();
+        logger.addAppender(logs);
+        try {
+            // Three polls and more, each offering the message again.
+            await().during(LEASE).atMost(LEASE.plusSeconds(2)).until(() -> logs.list.stream()
+                    .noneMatch(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.INFO)));
+        } finally {
+            logger.detachAppender(logs);
+        }
+    }
 }
