@@ -3,18 +3,14 @@ package dev.switchboard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.ops.Status;
 import dev.switchboard.testing.FakeDiscord;
 import dev.switchboard.testing.FakeDiscord.Message;
 import dev.switchboard.testing.FakeProvider;
-import dev.switchboard.testing.FakeProvider.Api;
 import dev.switchboard.testing.FakeProvider.Script;
 import dev.switchboard.testing.PostgresDatabase;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -48,36 +44,26 @@ class ClusterShardsTest {
 
     private final FakeDiscord discord = FakeDiscord.start();
     private final FakeProvider provider = FakeProvider.start();
-    private final List<Service> services = new ArrayList<>();
+    private ProviderNodes nodes;
 
     @AfterEach
     void stop() {
-        services.forEach(Service::close);
+        nodes.close();
         discord.close();
         provider.close();
     }
 
     private Service node(String id) {
-        String yaml = """
+        if (nodes == null) {
+            nodes = new ProviderNodes(db, data, provider, "2s");
+        }
+        return nodes.start(id, """
                 discord:
                   token: %s
                   rest_url: %s
                   gateway_url: %s
                   shards: {total: 4}
-                providers:
-                  main: {type: openai, api_key: test-key-000000, base_url: %s, models: [m]}
-                storage:
-                  path: %s
-                  backend: postgres
-                  postgres: {url: "%s", user: postgres, pool_size: 4}
-                cluster: {enabled: true, node_id: %s, lease: 2s}
-                ops: {port: 0, drain_timeout: 5s}
-                """.formatted(FakeDiscord.TOKEN, discord.restUrl(), discord.gatewayUrl(),
-                provider.baseUrl(Api.OPENAI), data.resolve(id).toString().replace("\\", "/"), db.url(), id);
-        Service service = new Service(new ConfigLoader().parse(yaml, "test.yaml", Map.of()), Clock.systemUTC())
-                .start();
-        services.add(service);
-        return service;
+                """.formatted(FakeDiscord.TOKEN, discord.restUrl(), discord.gatewayUrl()));
     }
 
     @Test
@@ -97,8 +83,7 @@ class ClusterShardsTest {
         String otherId = holder == a ? "node-b" : "node-a";
 
         long stopped = System.nanoTime();
-        holder.close();
-        services.remove(holder);
+        nodes.stop(holder);
         await().atMost(Duration.ofSeconds(30)).until(() -> discord.liveShards().equals(Map.of(0, 1, 1, 1, 2, 1, 3, 1))
                 && other.discord().connected());
         log.info("figure: after a node stopped, its shards ran on the other within {} ms",

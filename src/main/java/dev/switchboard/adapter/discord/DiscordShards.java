@@ -55,10 +55,7 @@ final class DiscordShards implements ShardRunner {
 
     @Override
     public void stop(int shard) {
-        ShardManager m;
-        synchronized (this) {
-            m = manager;
-        }
+        ShardManager m = manager();
         if (m == null) {
             return;
         }
@@ -91,11 +88,12 @@ final class DiscordShards implements ShardRunner {
 
     @Override
     public boolean running(int shard) {
-        ShardManager m;
-        synchronized (this) {
-            m = manager;
-        }
+        ShardManager m = manager();
         JDA jda = m == null ? null : m.getShardById(shard);
         return jda != null && jda.getStatus() == JDA.Status.CONNECTED;
+    }
+
+    private synchronized ShardManager manager() {
+        return manager;
     }
 }
