@@ -91,14 +91,14 @@ public interface ProviderSections {
             firstTokenTimeout = positive("first_token_timeout", firstTokenTimeout, Duration.ofSeconds(30));
             idleTimeout = positive("idle_timeout", idleTimeout, Duration.ofSeconds(30));
             totalTimeout = positive("total_timeout", totalTimeout, Duration.ofMinutes(5));
-            maxConcurrentStreams = maxConcurrentStreams != null ? maxConcurrentStreams : 64;
+            maxConcurrentStreams = maxConcurrentStreams != null ? maxConcurrentStreams : 512;
             retry = retry != null ? retry : new Retry(null, null, null);
             breaker = breaker != null ? breaker : new Breaker(null, null, null, null);
             if (models.isEmpty()) {
                 throw new ConfigValueException("models", "lists no model", "add at least one, e.g. models: [gpt-5.4-mini]");
             }
             if (maxConcurrentStreams < 1) {
-                throw new ConfigValueException("max_concurrent_streams", "must be at least 1", "write e.g. 64");
+                throw new ConfigValueException("max_concurrent_streams", "must be at least 1", "write e.g. 512");
             }
             String scheme = baseUrl.getScheme();
             if (!"http".equals(scheme) && !"https".equals(scheme)) {

@@ -32,7 +32,7 @@ final class E2eTable {
         boolean threads = !row.platform().equals("discord-channel");
         long[] bound = E2eFigures.firstWordsBound(row.discord() ? "discord" : "slack", threads, row.k(),
                 row.channels(), firstTokenMillis, gate);
-        int slots = EndToEndBenchmark.STREAMS == null ? 64 : EndToEndBenchmark.STREAMS;
+        int slots = EndToEndBenchmark.STREAMS == null ? EndToEndBenchmark.DEFAULT_STREAMS : EndToEndBenchmark.STREAMS;
         long answer = firstTokenMillis + (EndToEndBenchmark.WORDS - 1) * EndToEndBenchmark.WORD_INTERVAL.toMillis();
         long[] slotted = E2eFigures.firstWordsBound(row.discord() ? "discord" : "slack", threads, row.k(),
                 row.channels(), firstTokenMillis, gate, slots, answer);
@@ -61,7 +61,7 @@ final class E2eTable {
                 word visible. `bound`: the budgets' arithmetic bound on first words (provider's first token; Discord \
                 a thread and a post per reply through the bot's 45/s gate, without threads one post through the \
                 gate and the channel's 5 per 5 s; Slack one post a second per channel); in brackets, where it is \
-                later, the bound with the provider's stream slots (`max_concurrent_streams`, 64 by default): a reply \
+                later, the bound with the provider's stream slots (`max_concurrent_streams`, 512 by default): a reply \
                 beyond them gets its first token only when an answer before it has ended. `lag per word`: from the \
                 word leaving the provider (flushed) to the first edit showing it; `edit interval bound`: the \
                 shortest time between two edits of one reply the budgets allow with all K streaming (Discord: the \

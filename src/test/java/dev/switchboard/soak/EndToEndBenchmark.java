@@ -57,6 +57,8 @@ class EndToEndBenchmark {
      */
     /** The provider's {@code max_concurrent_streams} ({@code -De2e.streams=N}); the default config's when unset. */
     static final Integer STREAMS = Integer.getInteger("e2e.streams");
+    /** The default config's {@code max_concurrent_streams}. */
+    static final int DEFAULT_STREAMS = 512;
     static final int WARM_UP = Math.max(1, Integer.getInteger("e2e.warmup", 1));
 
     private final Path repo = Path.of(System.getProperty("soak.basedir", ".")).toAbsolutePath().normalize();
