@@ -15,10 +15,7 @@ final class ProcStat {
     /** utime + stime of the process, in clock ticks. */
     static long cpuTicks(long pid) {
         try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            // The command name in parentheses may hold spaces: the fields after it start with the state (field 3).
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            return cpuTicks(Path.of("/proc/" + pid + "/stat"));
         } catch (IOException e) {
             throw new IllegalStateException("cannot read /proc/" + pid + "/stat", e);
         }
@@ -70,6 +67,7 @@ final class ProcStat {
 
     private static long cpuTicks(Path stat) throws IOException {
         String text = Files.readString(stat);
+        // The command name in parentheses may hold spaces: the fields after it start with the state (field 3).
         String[] f = text.substring(text.lastIndexOf(')') + 2).split(" ");
         return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }

@@ -109,7 +109,9 @@ final class DiscordIntake extends ListenerAdapter {
     private void openThread(MessageReceivedEvent event, DiscordRules.Decision.OpenThread open) {
         Message message = event.getMessage();
         MessageChannel channel = event.getChannel();
+        replies.gate().opening(); // edits give way to the thread from now, not only once JDA sends it
         CompletableFuture<ChannelSink.Place> place = Writes.submit(() -> message.createThreadChannel(open.name()))
+                .whenComplete((thread, error) -> replies.gate().opened())
                 .handle((thread, error) -> {
                     if (error == null) {
                         return new ChannelSink.Place(thread, null);

@@ -133,6 +133,11 @@ final class DiscordReplies {
         return byBotMessage.getIfPresent(botMessageId);
     }
 
+    /** The bot's gate for every REST request. */
+    RequestGate gate() {
+        return gate;
+    }
+
     boolean silent() {
         return silent;
     }

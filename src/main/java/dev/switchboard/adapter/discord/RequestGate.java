@@ -60,6 +60,8 @@ final class RequestGate implements dev.switchboard.live.SharedBudgets.Shared {
     private final AtomicLong limits = new AtomicLong();
     /** Requests that open something new waiting for the global allowance now: the others wait until none does. */
     private final java.util.concurrent.atomic.AtomicInteger opening = new java.util.concurrent.atomic.AtomicInteger();
+    /** The longest other requests give way to opening ones: then they take their place in turn all the same. */
+    private static final long MAX_YIELD_NANOS = 5_000_000_000L;
     /** The global allowance's pace: nanoseconds between two requests. */
     private final long intervalNanos;
 
@@ -139,10 +141,26 @@ final class RequestGate implements dev.switchboard.live.SharedBudgets.Shared {
             return;
         }
         int ahead;
-        while ((ahead = opening.get()) > 0) {
-            sleeper.sleep(ahead * intervalNanos);
+        long yielded = 0;
+        while ((ahead = opening.get()) > 0 && yielded < MAX_YIELD_NANOS) {
+            long nap = Math.min(ahead * intervalNanos, MAX_YIELD_NANOS - yielded);
+            sleeper.sleep(nap);
+            yielded += nap;
         }
         sleepFor(global.consumeIgnoringRateLimits(1));
+    }
+
+    /**
+     * A request that opens something is on its way to the gate (a thread being opened, queued behind others of its
+     * channel in JDA): other requests give way to it from now on. Call {@link #opened} once when it is done.
+     */
+    void opening() {
+        opening.incrementAndGet();
+    }
+
+    /** The request announced by {@link #opening} was sent, or will not be. */
+    void opened() {
+        opening.decrementAndGet();
     }
 
     private void sleepFor(long nanos) throws InterruptedException {

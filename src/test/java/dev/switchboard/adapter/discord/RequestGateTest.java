@@ -167,4 +167,18 @@ class RequestGateTest {
         assertThat(editSleeps.get()).isGreaterThanOrEqualTo(3);
         t.join(10_000);
     }
+
+    @Test
+    void editsGiveWayToAnAnnouncedThreadForAtMostFiveSecondsAndGoAtOnceWhenItIsDone() throws Exception {
+        DiscordRoute edit = route("PATCH", "channels/400000000000000001/messages/400000000000000009");
+        long at = ticker.nanos();
+        gate.opening();
+        gate.admit(edit);
+        assertThat(ticker.nanos() - at).as("a thread that never comes holds edits back no longer than 5 s")
+                .isEqualTo(5_000_000_000L);
+        gate.opened();
+        at = ticker.nanos();
+        gate.admit(edit);
+        assertThat(ticker.nanos() - at).isLessThan(100_000_000L);
+    }
 }
