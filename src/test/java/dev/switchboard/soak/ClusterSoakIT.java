@@ -249,7 +249,7 @@ class ClusterSoakIT {
         List<Leased> cut = nodes.leasedBy(victim);
         Instant killedAt = Instant.now();
         nodes.node(k).kill();
-        event("SIGKILL of " + victim + " holding " + cut.size() + " leases (" + nodes.leasesByNode() + " before)");
+        event("SIGKILL of " + victim + " holding " + cut.size() + " leases (" + nodes.leasesByNode() + " just after)");
         try {
             await("the cut threads moving again").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
                     .until(() -> ClusterCheck.failover(killedAt, cut, slack, discord).size() == cut.size());
