@@ -92,7 +92,8 @@ final class ClusterCheck {
         if (turn.assistant().provider().isEmpty()) {
             incomplete.add(label + ": stored " + SoakIT.abbreviate(turn.text()));
         } else if (!turn.text().equals(expected)) {
-            mismatches.add(label + ": stored " + SoakIT.abbreviate(turn.text()) + " is not its answer "
+            // answered from a prompt whose last question was another one: an order fault, not a store one
+            outOfOrder.add(label + ": its reply is " + SoakIT.abbreviate(turn.text()) + ", not its answer "
                     + SoakIT.abbreviate(expected));
         } else if (visible == null) {
             mismatches.add(label + ": stored reply " + turn.messageIds() + " not found on the platform");

@@ -249,7 +249,7 @@ class ClusterSoakIT {
         List<Leased> cut = nodes.leasedBy(victim);
         Instant killedAt = Instant.now();
         nodes.node(k).kill();
-        event("SIGKILL of " + victim + " holding " + cut.size() + " leases (" + nodes.leasesByNode() + " before)");
+        event("SIGKILL of " + victim + " holding " + cut.size() + " leases (" + nodes.leasesByNode() + " just after)");
         try {
             await("the cut threads moving again").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
                     .until(() -> ClusterCheck.failover(killedAt, cut, slack, discord).size() == cut.size());
@@ -385,7 +385,8 @@ class ClusterSoakIT {
         SoakIT.row(out, "complete replies", check.complete + "  (" + String.format("%.2f", check.complete / loadSeconds)
                 + " per second over " + Math.round(loadSeconds) + " s)");
         SoakIT.row(out, "lost / doubled", check.lost.size() + " / " + check.doubled.size());
-        SoakIT.row(out, "prompts out of order", check.outOfOrder.size() + " of " + load.prompts().size());
+        SoakIT.row(out, "out of order", check.outOfOrder.size() + "  (prompts without exactly the thread's questions up"
+                + " to the one answered, of " + load.prompts().size() + "; replies answering another question)");
         SoakIT.row(out, "stored != shown", Integer.toString(check.mismatches.size()));
         SoakIT.row(out, "incomplete replies", Integer.toString(check.incomplete.size()));
         SoakIT.row(out, "users who stopped waiting", load.gaveUp() + " turns (no answer after 60 s)");
@@ -425,9 +426,9 @@ class ClusterSoakIT {
                     + " answered").isEmpty();
         } else if (!check.doubled.isEmpty() || !check.outOfOrder.isEmpty()) {
             System.out.println("cluster soak: KNOWN BUG (not asserted without -Dcluster.soak.strict=true): "
-                    + check.doubled.size() + " doubled, " + check.outOfOrder.size() + " prompts out of order");
+                    + check.doubled.size() + " doubled, " + check.outOfOrder.size() + " out of order");
         }
-        assertThat(check.mismatches).as("replies stored unlike shown, or not the answer to their question").isEmpty();
+        assertThat(check.mismatches).as("replies stored unlike shown").isEmpty();
         assertThat(check.incomplete).as("replies not completed (a cut one left cut, or an error)").isEmpty();
         assertThat(check.complete).as("complete replies").isPositive();
     }
