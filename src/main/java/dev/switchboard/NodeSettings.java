@@ -3,10 +3,8 @@ package dev.switchboard;
 import dev.switchboard.admin.Admin;
 import dev.switchboard.admin.Settings;
 import dev.switchboard.cluster.ClusterNode;
-import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.routing.Router;
 import dev.switchboard.store.postgres.PostgresSignals;
-import dev.switchboard.store.postgres.PostgresStorage;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -38,29 +36,26 @@ final class NodeSettings implements PostgresSignals.Listener {
     /**
      * Joins the settings and {@code reload} of this node to the other nodes' when {@code cluster.enabled}.
      *
+     * @param node this process as a node of several, or null when it runs alone
      * @param local how this node alone reloads its config, or null when it was not started from a file
      * @param closeLater takes what to close when the service stops
      * @return how {@code reload} runs now: here and, when clustered, on every node
      */
-    static Admin.Reload join(SwitchboardConfig.Cluster cluster, Stores stores, Router router, Settings settings,
-                             Admin.Reload local, Consumer<AutoCloseable> closeLater) {
-        if (!cluster.enabled()) {
+    static Admin.Reload join(ClusterNode node, Router router, Settings settings, Admin.Reload local,
+                             Consumer<AutoCloseable> closeLater) {
+        if (node == null) {
             return local;
         }
-        String nodeId = cluster.nodeId().isEmpty() ? ClusterNode.defaultId() : cluster.nodeId();
-        PostgresStorage database = stores.database().orElseThrow(() -> new IllegalStateException(
-                "cluster.enabled needs storage.backend: postgres"));
+        String nodeId = node.nodeId();
         ExecutorService work = Executors.newSingleThreadExecutor(
                 Thread.ofPlatform().daemon().name("node-settings").factory());
         closeLater.accept(work::shutdownNow);
-        PostgresSignals signals = database.signals(nodeId);
-        closeLater.accept(signals);
+        PostgresSignals signals = node.signals();
         signals.subscribe(TOPIC, new NodeSettings(nodeId, settings, router, work));
         settings.whenChanged(() -> signals.send(TOPIC, ""));
         Admin.Reload here = local != null ? local : () -> "reload is not available on node " + nodeId
                 + ": it was not started from a config file.";
-        ClusterReload reload = new ClusterReload(nodeId, here, signals, database.cluster(nodeId, cluster.lease())
-                ::nodes, work, Duration.ofSeconds(1));
+        ClusterReload reload = new ClusterReload(nodeId, here, signals, node::nodes, work, Duration.ofSeconds(1));
         signals.subscribe(ClusterReload.ASK, reload);
         signals.subscribe(ClusterReload.ANSWER, reload.answers());
         return reload;

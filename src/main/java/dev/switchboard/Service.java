@@ -101,7 +101,7 @@ final class Service implements AutoCloseable {
         startCore();
         node = Clustering.join(config.cluster(), stores, conversations, clock, this::serves, board, started::add,
                 shares);
-        Admin.Reload everywhere = NodeSettings.join(config.cluster(), stores, router, settings, reload, started::add);
+        Admin.Reload everywhere = NodeSettings.join(node, router, settings, reload, started::add);
         if (everywhere != null) {
             admin.reloadWith(everywhere);
         }

@@ -52,10 +52,17 @@ final class Intake<S> {
                 return refused.get();
             }
         }
-        if (handingOver || !lane.leased && !queues.leases().acquire(message.key())) {
+        boolean fresh = !lane.leased;
+        if (handingOver || fresh && !queues.leases().acquire(message.key())) {
             // Another live process answers this thread: the message is stored, and it answers it in its turn.
             log.debug("a message in {} is left for the process answering the thread", message.key());
             return seen == SeenMessages.Seen.NEW ? new Admission.Accepted(0) : new Admission.Duplicate();
+        }
+        if (fresh && seen == SeenMessages.Seen.UNANSWERED && queues.leases() != ThreadLeases.SOLE
+                && store.seen(message.key(), message.messageId()) == SeenMessages.Seen.ANSWERED) {
+            // The node that held the thread answered it between our look and our lease: nothing left to do here.
+            queues.leases().release(message.key());
+            return new Admission.Duplicate();
         }
         lane.leased = true;
         int ahead = lane.enqueue(new Job<>(message, thread, policy, stored.isEmpty()));

@@ -86,6 +86,11 @@ public final class ClusterNode implements AutoCloseable {
         return host + "-" + ManagementFactory.getRuntimeMXBean().getPid();
     }
 
+    /** How this node signals the others and hears them; one listening connection per node, shared by its parts. */
+    public PostgresSignals signals() {
+        return signals;
+    }
+
     public String nodeId() {
         return rows.nodeId();
     }

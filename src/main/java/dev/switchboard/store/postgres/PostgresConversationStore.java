@@ -74,7 +74,17 @@ final class PostgresConversationStore implements ConversationStore {
     private final Timer appendTimer;
     private final Maintenance maintenance;
 
+    /** Whether other processes write the same threads (several nodes): a cached copy is checked before use. */
+    private final java.util.function.BooleanSupplier shared;
+
     PostgresConversationStore(Database database, PostgresStorage.Limits limits, Clock clock, MeterRegistry meters) {
+        this(database, limits, clock, meters, () -> false);
+    }
+
+    /** @param shared whether other nodes write the same threads now, so a cached thread may be behind the database */
+    PostgresConversationStore(Database database, PostgresStorage.Limits limits, Clock clock, MeterRegistry meters,
+                              java.util.function.BooleanSupplier shared) {
+        this.shared = shared;
         this.database = database;
         this.limits = limits;
         this.clock = clock;
@@ -329,7 +339,7 @@ final class PostgresConversationStore implements ConversationStore {
     /** The cached conversation, or the one read from the database and cached; null when none. Caller holds the lock. */
     private Cached current(ConversationKey key) {
         Cached cached = cache.getIfPresent(key);
-        if (cached != null) {
+        if (cached != null && (!shared.getAsBoolean() || cached.version() == version(key))) {
             return cached;
         }
         Cached read = database.inTransaction(QueryKind.LOAD, "loading conversation " + key, c -> {
@@ -344,6 +354,19 @@ final class PostgresConversationStore implements ConversationStore {
         return read;
     }
 
+
+    /** The stored version of a thread (-1 when none is stored): one indexed read, to check a cached copy. */
+    private long version(ConversationKey key) {
+        return database.read(QueryKind.LOAD, "checking the version of conversation " + key, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT version FROM conversation WHERE "
+                    + ConversationRows.KEY_MATCHES)) {
+                ConversationRows.bindKey(ps, 1, key);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getLong(1) : -1L;
+                }
+            }
+        });
+    }
 
     /** Partitions are months of years 1970 to 9999; a platform's garbage timestamp starts the thread now instead. */
     private static boolean partitionable(Instant at) {

@@ -88,6 +88,11 @@ public final class PostgresStorage implements AutoCloseable {
     private static final int PROBE_SECONDS = 2;
 
     private final HikariDataSource pool;
+    /**
+     * Whether this process joined a cluster: other nodes then write the same threads, and the conversation stores
+     * check a cached thread's version before using it.
+     */
+    private volatile boolean clustered;
     private final Options options;
     private final Database database;
     private final Clock clock;
@@ -146,7 +151,7 @@ public final class PostgresStorage implements AutoCloseable {
 
     /** A conversation store with a cache of its own; the database is the truth. */
     public ConversationStore conversations(Limits limits) {
-        return new PostgresConversationStore(database, limits, clock, meters);
+        return new PostgresConversationStore(database, limits, clock, meters, () -> clustered);
     }
 
     public SettingsStore settings() {
@@ -164,6 +169,7 @@ public final class PostgresStorage implements AutoCloseable {
      * @param lease how long a heartbeat or a thread's lease counts without being renewed
      */
     public PostgresCluster cluster(String nodeId, Duration lease) {
+        clustered = true;
         return new PostgresCluster(database, nodeId, lease);
     }
 
