@@ -54,7 +54,7 @@ final class Clustering {
         closeLater.accept(scheduler::shutdownNow);
         conversations.shareUserLimits(storage.userAllowances());
         SharedLimits limits = new SharedLimits(shares, signals, nodeId,
-                () -> (int) rows.nodes().stream().filter(PostgresCluster.Node::alive).count(), scheduler);
+                () -> SharedLimits.spending(rows.nodes(), nodeId), scheduler);
         closeLater.accept(limits); // closed after the node has left, so the others count without it
         ClusterNode node = new ClusterNode(rows, signals, conversations, scheduler, clock, serves).start();
         closeLater.accept(node);

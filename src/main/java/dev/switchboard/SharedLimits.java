@@ -1,8 +1,10 @@
 package dev.switchboard;
 
 import dev.switchboard.live.SharedBudgets;
+import dev.switchboard.store.postgres.PostgresCluster;
 import dev.switchboard.store.postgres.PostgresSignals;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -12,9 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps this node's {@link SharedBudgets} in step with the other nodes: the live nodes counted from the heartbeat rows
- * at every beat and whenever a node signals that it joined or left, and 429s signalled both ways. A 429 travels as
- * the scope and the Retry-After left when it is sent; the receiver pauses for that long from when it hears it, so
+ * Keeps this node's {@link SharedBudgets} in step with the other nodes: the nodes writing ({@link #spending}) counted
+ * from the heartbeat rows at every beat and whenever a node signals that it joined or left, and 429s signalled both
+ * ways. A 429 travels as the scope and the Retry-After left when it is sent; the receiver pauses for that long from when it hears it, so
  * the nodes' clocks need not agree (the signal's own delay, milliseconds, only lengthens the pause). A signal lost
  * while a node's listening connection was down is not heard again: the platform's next 429 is signalled anew.
  * Thread-safe.
@@ -37,7 +39,7 @@ final class SharedLimits implements AutoCloseable {
     private volatile boolean closed;
 
     /**
-     * @param liveNodes counts the nodes whose heartbeat is within the lease, this one included (a database read)
+     * @param liveNodes counts the nodes that spend the shares, this one included (a database read; {@link #spending})
      * @param scheduler runs the counts and sends the signals, away from the live engine's lock and the listener
      */
     SharedLimits(SharedBudgets shares, PostgresSignals signals, String nodeId, IntSupplier liveNodes,
@@ -79,6 +81,19 @@ final class SharedLimits implements AutoCloseable {
         return this;
     }
 
+    /**
+     * How many nodes spend the shared limits now: this one, and every other live node that had replies waiting or
+     * streaming at its last heartbeat. An idle node takes no share: the platform counts writes, not nodes, and a node
+     * that gets every event (Slack hands them to one Socket Mode connection; a node draining while a restarted one
+     * takes the new work) must not be held to a third of the allowance while the others write nothing. A node that
+     * gets busy is counted by the others at its next beat; until then a 429 pauses the scope on every node.
+     *
+     * @param nodes the heartbeat rows, this node's included
+     */
+    static int spending(List<PostgresCluster.Node> nodes, String nodeId) {
+        return 1 + (int) nodes.stream().filter(n -> n.alive() && n.load() > 0 && !n.nodeId().equals(nodeId)).count();
+    }
+
     /** Each provider's concurrent streams, divided among the nodes; a provider's 429 stays the node's own. */
     static SharedBudgets.Shared streams(dev.switchboard.routing.Router router) {
         return new SharedBudgets.Shared() {
@@ -108,7 +123,8 @@ final class SharedLimits implements AutoCloseable {
         int live = liveNodes.getAsInt();
         shares.nodes(live);
         if (live != before) {
-            log.info("cluster: {} live node(s); node {} now spends 1/{} of each limit shared per workspace or bot",
+            // At debug: nodes go busy and idle all day; each change would be a line.
+            log.debug("cluster: {} node(s) writing; node {} now spends 1/{} of each limit shared per workspace or bot",
                     live, nodeId, Math.max(1, live));
         }
     }
