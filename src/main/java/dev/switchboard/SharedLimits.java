@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps this node's {@link SharedBudgets} in step with the other nodes: the nodes writing ({@link #spending}) counted
  * from the heartbeat rows at every beat and whenever a node signals that it joined or left, and 429s signalled both
- * ways. A 429 travels as the scope and the Retry-After left when it is sent; the receiver pauses for that long from when it hears it, so
- * the nodes' clocks need not agree (the signal's own delay, milliseconds, only lengthens the pause). A signal lost
+ * ways. A 429 travels as the scope and the Retry-After left when it is sent; the receiver pauses for that long from
+ * when it hears it, so the nodes' clocks need not agree (the signal's own delay, milliseconds, only lengthens it). A signal lost
  * while a node's listening connection was down is not heard again: the platform's next 429 is signalled anew.
  * Thread-safe.
  */
