@@ -35,7 +35,7 @@ final class Clustering {
      *
      * @param serves what this node serves, read at every heartbeat
      * @param closeLater takes what to close when the service stops
-     * @param shares the budgets this node spends a share of, among the live nodes
+     * @param shares the budgets this node spends a share of, among the nodes writing
      */
     static ClusterNode join(SwitchboardConfig.Cluster cluster, Stores stores, Conversations<?> conversations,
                             Clock clock, Supplier<String> serves, StatusBoard board,

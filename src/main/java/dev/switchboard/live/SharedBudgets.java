@@ -7,8 +7,8 @@ import java.time.Duration;
 /**
  * The write budgets several nodes of one bot spend together. A platform counts some limits per workspace or per bot,
  * whichever node writes: each node then spends its {@linkplain #split share}, the platform's allowance divided by the
- * live nodes, paced locally so that no write waits on the database; when the live nodes change, every share is set
- * again. A 429 one node sees pauses that scope on every node: {@link Budget#pause} tells the {@link Announcer}, which
+ * nodes writing (idle nodes take none; see the root package's SharedLimits), paced locally so that no write waits on
+ * the database; when those nodes change, every share is set again. A 429 one node sees pauses that scope on every node: {@link Budget#pause} tells the {@link Announcer}, which
  * sends the scope and the Retry-After left to the other nodes, and they apply it on receipt
  * ({@link #pausedElsewhere}), so clocks that differ between nodes do not matter. Budgets the platform counts per
  * channel are {@linkplain #pausedTogether paused together} but not divided: a thread is answered by one node, and
