@@ -122,6 +122,7 @@ public final class Conversations<S> implements AutoCloseable {
         StoreRetry storing = new StoreRetry(store, scheduler, workers, clock, retry, workers::isShutdown, meters);
         this.runs = new ReplyRun<>(store, replies, clock, workers, storing);
         this.queues = new ThreadQueues<>(waiting, answering, workers, runs);
+        queues.settleWith(new Settling(scheduler, clock));
         queues.resumeWith(left -> {
             java.util.function.Consumer<Unanswered> resume = resumers.get(left.key().platform());
             if (resume != null) {

@@ -21,6 +21,8 @@ final class Job<S> {
     volatile ThreadLeases.Held held = ThreadLeases.SOLE_HELD;
     /** The thread's earlier stored messages were looked for before this one (shared threads). */
     boolean ordered;
+    /** Its message was given time to settle before its reply (shared threads; see {@link Settling}). */
+    volatile boolean settled;
     /** Its answer was refused: another process took the thread over meanwhile. */
     volatile boolean leaseLost;
     private StartedReply reply;

@@ -66,6 +66,14 @@ public interface ThreadLeases {
     /** The lease of a single process: no token, always written. */
     Held SOLE_HELD = new Held(null, ReplyStarter.Resume.ALWAYS);
 
+    /**
+     * How long after a message was written its reply waits, when {@link #shared}: a message written just before it
+     * but received by another process is stored by then and answered first.
+     */
+    default java.time.Duration settle() {
+        return java.time.Duration.ZERO;
+    }
+
     /** The thread's stored user messages that have no answer, oldest first (asked only when {@link #shared}). */
     default List<Turn> unanswered(ConversationKey key) {
         return List.of();

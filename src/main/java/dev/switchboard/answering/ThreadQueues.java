@@ -41,6 +41,8 @@ final class ThreadQueues<S> {
     private volatile boolean closed;
     private volatile ThreadLeases leases = ThreadLeases.SOLE;
     private volatile java.util.function.Consumer<Conversations.Unanswered> resume = left -> { };
+    /** Where a reply in a shared thread waits for its message to settle; null: it never waits. */
+    private volatile Settling settling;
 
     ThreadQueues(AtomicInteger waiting, AtomicInteger answering, Executor workers, Runner<S> runner) {
         this.waiting = waiting;
@@ -87,6 +89,10 @@ final class ThreadQueues<S> {
     /** How a stored message this process did not receive is submitted again (its platform's leftover path). */
     void resumeWith(java.util.function.Consumer<Conversations.Unanswered> resume) {
         this.resume = resume;
+    }
+
+    void settleWith(Settling settling) {
+        this.settling = settling;
     }
 
     void leaseWith(ThreadLeases leases) {
@@ -138,24 +144,56 @@ final class ThreadQueues<S> {
         waiting.decrementAndGet();
         answering.incrementAndGet();
         lane.running = job;
-        workers.execute(() -> {
-            if (!ready(lane, job)) {
-                return;
+        workers.execute(() -> run(lane, job));
+    }
+
+    /** On a worker: the job's reply, once its message settled and the thread is ready for it. */
+    private void run(Lane lane, Job<S> job) {
+        if (unsettled(lane, job) || !ready(lane, job)) {
+            return;
+        }
+        CompletableFuture<Void> recorded;
+        try {
+            recorded = runner.run(job);
+        } catch (RuntimeException e) {
+            log.error("a reply in {} could not be run", job.message.key(), e);
+            recorded = CompletableFuture.completedFuture(null);
+        }
+        recorded.whenComplete((ok, error) -> {
+            if (error != null) {
+                log.error("a reply in {} ended with an internal error", job.message.key(), error);
             }
-            CompletableFuture<Void> recorded;
-            try {
-                recorded = runner.run(job);
-            } catch (RuntimeException e) {
-                log.error("a reply in {} could not be run", job.message.key(), e);
-                recorded = CompletableFuture.completedFuture(null);
-            }
-            recorded.whenComplete((ok, error) -> {
-                if (error != null) {
-                    log.error("a reply in {} ended with an internal error", job.message.key(), error);
-                }
-                done(lane, job);
-            });
+            done(lane, job);
         });
+    }
+
+    /**
+     * In a shared thread, the first time its reply would start: whether the job waits for its message to settle
+     * first (see {@link Settling}); it runs again afterwards, still the lane's running job.
+     */
+    private boolean unsettled(Lane lane, Job<S> job) {
+        Settling waits = settling;
+        ThreadLeases shared = leases;
+        if (job.settled || waits == null || !shared.shared()) {
+            return false;
+        }
+        job.settled = true;
+        Duration left = waits.left(job.message, shared.settle());
+        if (left.isZero()) {
+            return false;
+        }
+        try {
+            waits.after(left, () -> {
+                try {
+                    workers.execute(() -> run(lane, job));
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    done(lane, job); // closing: the message stays stored unanswered for the next start
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return false; // the scheduler is closing: no wait
+        }
+        return true;
     }
 
     /**
@@ -225,11 +263,15 @@ final class ThreadQueues<S> {
         return false;
     }
 
-    /** The thread's stored messages without an answer before {@code messageId}, oldest first. */
+    /**
+     * The thread's stored messages without an answer before {@code messageId}, oldest first in the platform's order
+     * (when they were written; equal times keep their stored order), as the prompt orders them.
+     */
     private static List<Turn> earlier(ThreadLeases shared, ConversationKey key, String messageId) {
         List<Turn> unanswered;
         try {
-            unanswered = shared.unanswered(key);
+            unanswered = new ArrayList<>(shared.unanswered(key));
+            unanswered.sort(java.util.Comparator.comparing(Turn::at));
         } catch (RuntimeException e) {
             log.warn("could not look for earlier messages in {} ({}); answering in the order taken", key,
                     e.toString());

@@ -36,6 +36,12 @@ final class Leases implements ThreadLeases {
     /** The topic on which a node hears that another stored a message in a thread it holds; the node id follows. */
     static final String WAITING = "thread-waiting.";
 
+    /**
+     * How long after a message was written its reply waits: messages written ms apart reach different nodes, and the
+     * other node's store and signal take tens of ms (more under load), so the earlier one is stored by then.
+     */
+    static final java.time.Duration SETTLE = java.time.Duration.ofMillis(250);
+
     private final PostgresCluster rows;
     private final PostgresLeases grants;
     private final PostgresSignals signals;
@@ -109,6 +115,11 @@ final class Leases implements ThreadLeases {
         }
         long epoch = held.get(key).epoch();
         return Optional.of(new Held(new LeaseToken(rows.nodeId(), epoch), () -> mayWrite(key, epoch)));
+    }
+
+    @Override
+    public java.time.Duration settle() {
+        return SETTLE;
     }
 
     @Override

@@ -150,8 +150,13 @@ class ClusterNodeTest {
         }
 
         Admission submit(String messageId) {
-            return conversations.submit(new Inbound(KEY, messageId, "U1", "Ada", "question " + messageId,
-                    clock.instant(), ""), thread(), POLICY);
+            return submit(messageId, clock.instant());
+        }
+
+        /** @param at when the platform says the message was written */
+        Admission submit(String messageId, Instant at) {
+            return conversations.submit(new Inbound(KEY, messageId, "U1", "Ada", "question " + messageId, at, ""),
+                    thread(), POLICY);
         }
     }
 
@@ -350,6 +355,21 @@ class ClusterNodeTest {
                 org.assertj.core.groups.Tuple.tuple("a", "m2"));
         assertThat(started.get(2).history()).containsExactly("question m0", "answer to question m0", "question m1",
                 "answer to question m1", "question m2");
+    }
+
+    @Test
+    void twoMessagesWrittenAtOnce_reachingDifferentNodes_areAnsweredInThePlatformsOrder() {
+        Node a = new Node("a");
+        Node b = new Node("b");
+        Instant now = clock.instant();
+        // m2 reaches a first, which takes the thread; m1, written a moment before it, is stored on b right after.
+        assertThat(a.submit("m2", now)).isInstanceOf(Admission.Accepted.class);
+        assertThat(b.submit("m1", now.minusMillis(5))).isInstanceOf(Admission.Accepted.class);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> answers(a.store).size() == 2);
+        assertThat(started).extracting(Started::node, Started::messageId).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("a", "m1"), org.assertj.core.groups.Tuple.tuple("a", "m2"));
+        assertThat(started.get(1).history()).containsExactly("question m1", "answer to question m1", "question m2");
     }
 
     @Test
