@@ -172,7 +172,7 @@ class OpsStatusTest {
         assertThat(p.get("failed").asLong()).isEqualTo(1);
         assertThat(p.get("first_token_p50_ms").isNumber()).isTrue();
         assertThat(p.get("minutes")).hasSize(60);
-        assertThat(p.get("streams_limit").asInt()).isEqualTo(64);
+        assertThat(p.get("streams_limit").asInt()).isEqualTo(512);
         assertThat(p.get("queued").asInt()).isZero();
         assertThat(p.get("queued_longest_ms").asLong()).isZero();
         assertThat(json.get("providers").get(1).get("health").asText()).isEqualTo("up");

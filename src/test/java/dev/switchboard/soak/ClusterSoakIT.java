@@ -59,12 +59,9 @@ class ClusterSoakIT {
     private static final int NODE_POSTS_PER_S = 1, NODE_UPDATES_PER_MIN = 160;
 
     /**
-     * Doubled answers and prompts out of order are asserted only with {@code -Dcluster.soak.strict=true} until the
-     * race the first runs showed is fixed (reported to the lead, 2026-12-02): a node's shared poll reads a message as
-     * stored-but-unanswered, another node answers it and releases the thread's lease, the first node then takes the
-     * lease and answers it again ({@code Intake.admit} checks {@code seen} before {@code acquire}, not after); and
-     * two questions sent at once to two nodes are answered with the later one's prompt missing the earlier one.
-     * Without it they are printed as KNOWN BUG lines; everything else is asserted.
+     * Platform 429s on calls outside the budgets every node divides (Slack's {@code assistant.threads.setStatus}, which
+     * is spent only from what answers leave; Discord's per-channel buckets, which each node keeps whole) are asserted
+     * only with {@code -Dcluster.soak.strict=true}; without it they are printed. Everything else is always asserted.
      */
     private static final boolean STRICT = Boolean.getBoolean("cluster.soak.strict");
 
@@ -420,14 +417,9 @@ class ClusterSoakIT {
 
     private static void assertCorrect(ClusterCheck check) {
         assertThat(check.lost).as("questions without a reply").isEmpty();
-        if (STRICT) {
-            assertThat(check.doubled).as("questions answered more than once").isEmpty();
-            assertThat(check.outOfOrder).as("prompts not holding exactly the thread's questions up to the one"
-                    + " answered").isEmpty();
-        } else if (!check.doubled.isEmpty() || !check.outOfOrder.isEmpty()) {
-            System.out.println("cluster soak: KNOWN BUG (not asserted without -Dcluster.soak.strict=true): "
-                    + check.doubled.size() + " doubled, " + check.outOfOrder.size() + " out of order");
-        }
+        assertThat(check.doubled).as("questions answered more than once").isEmpty();
+        assertThat(check.outOfOrder).as("prompts not holding exactly the thread's questions up to the one answered")
+                .isEmpty();
         assertThat(check.mismatches).as("replies stored unlike shown").isEmpty();
         assertThat(check.incomplete).as("replies not completed (a cut one left cut, or an error)").isEmpty();
         assertThat(check.complete).as("complete replies").isPositive();
