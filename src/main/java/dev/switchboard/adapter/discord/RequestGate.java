@@ -170,11 +170,11 @@ final class RequestGate implements dev.switchboard.live.SharedBudgets.Shared {
     }
 
     /**
-     * Whether a request that answers need not (a typing indicator) may spend now: no one waits for the allowance and,
-     * after it, one request could still go at once.
+     * Whether a request that answers need not (a typing indicator) may spend now: after it, one request could still
+     * go at once (so a thread being opened meanwhile still finds its place).
      */
     boolean spare() {
-        return opening.get() == 0 && global.getAvailableTokens() >= Math.min(2, burst)
+        return global.getAvailableTokens() >= Math.min(2, burst)
                 && nanos.getAsLong() >= globalUntil;
     }
 
