@@ -98,8 +98,9 @@ class ClusterRollingRestartTest {
             nodes.stop(running.get(i)); // what SIGTERM does
             log.info("figure: {} stopped (drained and handed over) in {} ms", ids.get(i),
                     (System.nanoTime() - stopping) / 1_000_000);
-            running.set(i, node(ids.get(i)));
-            await().atMost(Duration.ofSeconds(20)).until(() -> slack.socketConnections() == 3);
+            Service restarted = node(ids.get(i));
+            running.set(i, restarted);
+            await().atMost(Duration.ofSeconds(20)).until(() -> restarted.slack().connected());
             int before = asked.size();
             await().atMost(Duration.ofSeconds(20)).until(() -> asked.size() >= before + 3);
         }

@@ -143,6 +143,7 @@ class RequestGateTest {
             } else {
                 if (counting.get() && editSleeps.incrementAndGet() == 3) {
                     release.countDown();
+                    opener.get().join(); // however slowly the opener's thread runs, it is served before time moves on
                 }
                 ticker.advance(Duration.ofNanos(nanos));
             }
