@@ -2,6 +2,7 @@ package dev.switchboard;
 
 import dev.switchboard.answering.Conversations;
 import dev.switchboard.cluster.ClusterNode;
+import dev.switchboard.cluster.IdentifyQueue;
 import dev.switchboard.cluster.ShardRunner;
 import dev.switchboard.cluster.ShardSpread;
 import dev.switchboard.config.SwitchboardConfig;
@@ -26,6 +27,12 @@ import java.util.function.Supplier;
  * share of Discord's shards.
  */
 final class Clustering {
+
+    /**
+     * Discord's 5 s between two IDENTIFYs of one bucket, and a margin: a turn is taken before the connection opens, and
+     * the IDENTIFY follows the connect and Discord's HELLO, which take a little longer on one node than on another.
+     */
+    private static final Duration IDENTIFY_SPACING = Duration.ofMillis(5_500);
 
     private Clustering() {
     }
@@ -77,6 +84,11 @@ final class Clustering {
         ShardSpread spread = ShardSpread.of(rows, runner, clock);
         closeLater.accept(spread);
         return spread.start(scheduler);
+    }
+
+    /** Discord's 5 s between IDENTIFYs, counted for the whole bot: the nodes take turns through the database. */
+    static IdentifyQueue identifyTurns(Stores stores) {
+        return stores.database().orElseThrow().identifyTurns(IDENTIFY_SPACING)::take;
     }
 
     private static List<Status.Node> nodes(ClusterNode node, Instant now) {

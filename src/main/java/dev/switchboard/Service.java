@@ -191,6 +191,9 @@ final class Service implements AutoCloseable {
                 DiscordAdapter adapter = new DiscordAdapter(config.discord(), conversations, ticker, clock,
                         config.routing().fallbackFooter(), admin);
                 adapter.shareBudgets(shares);
+                if (node != null) {
+                    adapter.identifyThrough(Clustering.identifyTurns(stores));
+                }
                 started.add(adapter);
                 if (node != null && !config.discord().shards().pinned()) {
                     discord = adapter;

@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Whole services as nodes of one bot on one PostgreSQL database, sharing FakeDiscord's four shards: two nodes split
  * them 2/2; when one stops, the other runs all four and answers in the guild whose shard moved; a third node joining
- * gets its share. No shard ever has two live sessions. Discord's identify pacing (one identify per 5 s per node) sets
- * the pace, so this test takes tens of seconds.
+ * gets its share. No shard ever has two live sessions, and the nodes take turns to IDENTIFY (one per 5 s for the whole
+ * bot, which FakeDiscord enforces), so this test takes about a minute: its pace is Discord's.
  */
 class ClusterShardsTest {
 
@@ -42,7 +42,7 @@ class ClusterShardsTest {
     @TempDir
     Path data;
 
-    private final FakeDiscord discord = FakeDiscord.start();
+    private final FakeDiscord discord = FakeDiscord.start().refuseEarlyIdentify();
     private final FakeProvider provider = FakeProvider.start();
     private ProviderNodes nodes;
 
@@ -73,7 +73,7 @@ class ClusterShardsTest {
         Service a = node("node-a");
         Service b = node("node-b");
 
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
             assertThat(discord.liveShards()).isEqualTo(Map.of(0, 1, 1, 1, 2, 1, 3, 1));
             assertThat(shards(a, "node-a")).hasSize(2);
             assertThat(shards(a, "node-b")).hasSize(2);
@@ -84,7 +84,7 @@ class ClusterShardsTest {
 
         long stopped = System.nanoTime();
         nodes.stop(holder);
-        await().atMost(Duration.ofSeconds(30)).until(() -> discord.liveShards().equals(Map.of(0, 1, 1, 1, 2, 1, 3, 1))
+        await().atMost(Duration.ofSeconds(45)).until(() -> discord.liveShards().equals(Map.of(0, 1, 1, 1, 2, 1, 3, 1))
                 && other.discord().connected());
         log.info("figure: after a node stopped, its shards ran on the other within {} ms",
                 (System.nanoTime() - stopped) / 1_000_000);
@@ -96,12 +96,13 @@ class ClusterShardsTest {
                 .extracting(Message::content).containsExactly(ANSWER));
 
         Service third = node("node-c");
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
             assertThat(discord.liveShards()).isEqualTo(Map.of(0, 1, 1, 1, 2, 1, 3, 1));
             assertThat(shards(third, "node-c")).hasSize(2);
             assertThat(shards(third, otherId)).hasSize(2);
         });
         assertThat(discord.shardOverlaps()).as("a shard identified while another session of it was live").isZero();
+        assertThat(discord.identifiesTooSoon()).as("IDENTIFYs of the bot less than 5 s apart, from any node").isZero();
     }
 
     /** The shards a node serves, as the status of {@code seen} lists it. */

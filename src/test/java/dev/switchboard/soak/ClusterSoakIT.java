@@ -159,11 +159,14 @@ class ClusterSoakIT {
                 + LEASE + ")");
         SoakIT.row(out, "platform 429s", "Slack " + slack429 + " " + by429(slack) + " of " + slack.calls().size() + " calls; Discord "
                 + discord.rateLimited() + " " + discord.rateLimitedByRoute() + " of " + discord.calls().size());
+        SoakIT.row(out, "Discord IDENTIFYs", discord.identifies() + ", of which less than 5 s after the bot's previous: "
+                + discord.identifiesTooSoon());
         problems(out, check);
         System.out.println(out);
 
         assertCorrect(check);
         assertThat(failover).as("cut threads moving again").isNotEmpty();
+        assertThat(discord.identifiesTooSoon()).as("IDENTIFYs of the bot less than 5 s apart, from any node").isZero();
         assertNo429s(discord.rateLimited());
         assertThat(exits).as("exit codes of every SIGTERM").containsOnly(0);
     }

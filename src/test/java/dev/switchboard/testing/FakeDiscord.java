@@ -86,7 +86,9 @@ import java.util.regex.Pattern;
  *   <li>Gateway: HELLO on connect, heartbeat ACKs, IDENTIFY with the token (else close 4004) and intents (4013), READY
  *       then GUILD_CREATE; a sequence number per session and a replay buffer, so a RESUME after a cut
  *       ({@link #dropGateway}) gets every missed dispatch once and then RESUMED; a session closed with 1000/1001, or
- *       marked by {@link #invalidateSession}, gets op 9 {@code false}. Events respect intents: guild messages need
+ *       marked by {@link #invalidateSession}, gets op 9 {@code false}. IDENTIFYs less than 5 s apart, counted for
+ *       the whole bot, are counted ({@link #identifiesTooSoon}) and, after {@link #refuseEarlyIdentify}, get op 9
+ *       {@code false}. Events respect intents: guild messages need
  *       GUILD_MESSAGES, DMs DIRECT_MESSAGES, members GUILD_MEMBERS; without MESSAGE_CONTENT a guild message that
  *       neither mentions the bot nor comes from it arrives with empty content, embeds, attachments and components.
  *       More than 120 payloads a minute from a client close the socket with 4008;</li>
@@ -247,6 +249,8 @@ public final class FakeDiscord implements AutoCloseable {
     private final Map<String, Instant> firstBotWords = new HashMap<>();
     private final List<Revision> revisions = new ArrayList<>();
     private volatile boolean recordingRevisions;
+    /** Discord's time between two IDENTIFYs of one bucket. */
+    private static final Duration IDENTIFY_SPACING = Duration.ofSeconds(5);
     private final String joinedAt;
     private long lastSnowflake;
 
@@ -258,6 +262,11 @@ public final class FakeDiscord implements AutoCloseable {
     private int resumes;
     private int gatewayConnections;
     private int sessionStartRemaining = 1000;
+    /** When the last IDENTIFY was taken ({@code max_concurrency} 1: one bucket), by {@link System#nanoTime()}. */
+    private long lastIdentifyNanos;
+    private boolean identifiedYet;
+    private int identifiesTooSoon;
+    private boolean refuseEarlyIdentify;
     private boolean closed;
 
     private volatile Duration latency = Duration.ZERO;
@@ -951,6 +960,24 @@ public final class FakeDiscord implements AutoCloseable {
             }
             return live;
         }
+    }
+
+    /**
+     * IDENTIFYs that came less than 5 s after the bot's previous one, from any connection: Discord allows one per 5 s
+     * per bucket for the whole bot ({@code max_concurrency} is 1 here).
+     */
+    public int identifiesTooSoon() {
+        synchronized (lock) {
+            return identifiesTooSoon;
+        }
+    }
+
+    /** From now on, an IDENTIFY less than 5 s after the previous one gets op 9 {@code false}, as Discord answers it. */
+    public FakeDiscord refuseEarlyIdentify() {
+        synchronized (lock) {
+            refuseEarlyIdentify = true;
+        }
+        return this;
     }
 
     /** IDENTIFYs of a shard while another session of it was live: its events went to two places. */
@@ -2274,6 +2301,18 @@ public final class FakeDiscord implements AutoCloseable {
                 return;
             }
         }
+        long now = System.nanoTime();
+        if (identifiedYet && now - lastIdentifyNanos < IDENTIFY_SPACING.toNanos()) {
+            identifiesTooSoon++;
+            if (refuseEarlyIdentify) {
+                ObjectNode invalid = frame(9, null);
+                invalid.put("d", false);
+                send(c, invalid.toString());
+                return;
+            }
+        }
+        identifiedYet = true;
+        lastIdentifyNanos = now;
         for (Session other : sessions.values()) {
             if (other.shardId == shardId && other.shardCount == shardCount && !other.invalid && other.conn != null
                     && other.conn.open) {

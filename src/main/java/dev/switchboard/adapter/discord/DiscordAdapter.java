@@ -2,6 +2,7 @@ package dev.switchboard.adapter.discord;
 
 import dev.switchboard.admin.Admin;
 import dev.switchboard.answering.Conversations;
+import dev.switchboard.cluster.IdentifyQueue;
 import dev.switchboard.live.ReplySurface;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.live.Ticker;
@@ -17,8 +18,6 @@ import net.dv8tion.jda.api.requests.RestConfig;
 import net.dv8tion.jda.api.sharding.DefaultShardManagerBuilder;
 import net.dv8tion.jda.api.sharding.ShardManager;
 import net.dv8tion.jda.api.utils.Compression;
-import net.dv8tion.jda.api.utils.ConcurrentSessionController;
-import net.dv8tion.jda.api.utils.SessionController;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +50,7 @@ public final class DiscordAdapter implements AutoCloseable {
     });
     private volatile boolean stopping;
     private volatile ShardManager shards;
+    private IdentifyQueue identify = IdentifyQueue.LOCAL;
 
     public DiscordAdapter(SwitchboardConfig.Discord config, Conversations<ReplySurface> conversations, Ticker ticker, Clock clock,
                           boolean fallbackFooter, Admin admin) {
@@ -72,6 +72,12 @@ public final class DiscordAdapter implements AutoCloseable {
     /** The bot's global limit is divided among the nodes of a cluster; call before {@link #start}. */
     public DiscordAdapter shareBudgets(dev.switchboard.live.SharedBudgets shares) {
         replies.share(shares);
+        return this;
+    }
+
+    /** The nodes of a cluster take turns to IDENTIFY, as Discord counts them for the whole bot; before {@link #start}. */
+    public DiscordAdapter identifyThrough(IdentifyQueue turns) {
+        this.identify = turns;
         return this;
     }
 
@@ -107,7 +113,7 @@ public final class DiscordAdapter implements AutoCloseable {
     public dev.switchboard.cluster.ShardRunner spread() {
         return new DiscordShards(config.shards().total(), ids -> {
             try {
-                return builder().setShards(ids).build();
+                return builder().setShards(ids).build(false);
             } catch (RuntimeException e) {
                 throw loginFailed(e);
             }
@@ -126,7 +132,7 @@ public final class DiscordAdapter implements AutoCloseable {
         DefaultShardManagerBuilder builder = DefaultShardManagerBuilder.createLight(config.token().reveal(), intents)
                 .setRestConfig(new RestConfig().setBaseUrl(config.restUrl().toString()))
                 .setHttpClient(GatedHttp.client(gate, config.restUrl().toString()))
-                .setSessionController(sessions(gateway, config.shards().total()))
+                .setSessionController(new DiscordSessions(gateway, config.shards().total(), identify))
                 .setShardsTotal(config.shards().total())
                 .setEnableShutdownHook(false)
                 .addEventListeners(intake, commands, feedback, approvals);
@@ -139,21 +145,6 @@ public final class DiscordAdapter implements AutoCloseable {
     private static IllegalStateException loginFailed(RuntimeException e) {
         return new IllegalStateException("discord: could not log in (" + e.getMessage() + "). Check DISCORD_TOKEN"
                 + " (Developer Portal > Bot > Reset Token) and discord.rest_url", e);
-    }
-
-    /** The gateway the shards connect to: Discord's, a proxy's or a local fake's. */
-    private static SessionController sessions(String gateway, int totalShards) {
-        return new ConcurrentSessionController() {
-            @Override
-            public String getGateway() {
-                return gateway;
-            }
-
-            @Override
-            public ShardedGateway getShardedGateway(JDA api) {
-                return new ShardedGateway(gateway, totalShards);
-            }
-        };
     }
 
     /** The OAuth2 URL that adds the bot with exactly the permissions it uses, and its slash commands. */

@@ -3,6 +3,7 @@ package dev.switchboard.adapter.discord;
 import dev.switchboard.cluster.ShardRunner;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -12,9 +13,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The shards this node runs when the nodes share them: JDA's shard manager, made with the first shard handed to this
- * node ({@code DefaultShardManager} logs in with a shard of its list, shard 0 when the list is empty, so it cannot
- * start without one), then {@link ShardManager#start(int)} and {@link ShardManager#shutdown(int)} for the others.
+ * The shards this node runs when the nodes share them: JDA's shard manager, made (not logged in) with the first shard
+ * handed to this node, then {@link ShardManager#start(int)} and {@link ShardManager#shutdown(int)} for every shard.
+ * Every shard, the first too, is opened by the manager's queue worker: {@code DefaultShardManager.login()} ends by
+ * starting that worker outside the queue's lock, and when the worker finishes before {@code login()} records it, the
+ * manager keeps a finished worker as running and never opens a later shard (seen in JDA 6.5). The first shard is then
+ * twice in the queue, which the worker handles: a shard already made is not made again.
  * A shard is stopped only once JDA has made it (it waits its turn in the identify queue until then), and
  * {@link #stop} returns when its connection is closed. Thread-safe.
  */
@@ -30,7 +34,7 @@ final class DiscordShards implements ShardRunner {
     private ShardManager manager;
 
     /**
-     * @param make makes the shard manager with these shards and logs in
+     * @param make makes the shard manager with these shards, without logging in
      * @param made told of the shard manager once it is made
      */
     DiscordShards(int total, Function<List<Integer>, ShardManager> make, Consumer<ShardManager> made) {
@@ -47,8 +51,13 @@ final class DiscordShards implements ShardRunner {
         if (manager == null) {
             manager = make.apply(List.of(shard));
             made.accept(manager);
-        } else {
+        }
+        try {
             manager.start(shard);
+        } catch (RejectedExecutionException e) {
+            // The manager shut itself down: JDA does that when Discord refused the token.
+            throw new IllegalStateException("discord: the shard manager stopped (" + e.getMessage()
+                    + "); check DISCORD_TOKEN (Developer Portal > Bot > Reset Token)", e);
         }
         log.info("discord: opening shard {} of {}", shard, total);
     }

@@ -212,6 +212,11 @@ public final class PostgresStorage implements AutoCloseable {
         return new PostgresShards(database, nodeId, total, lease);
     }
 
+    /** The bot's Discord IDENTIFY turns, shared by every node of this database, {@code spacing} apart per bucket. */
+    public PostgresIdentifyTurns identifyTurns(Duration spacing) {
+        return new PostgresIdentifyTurns(database, spacing);
+    }
+
     /** The usage ledger; one per storage, as it writes from a thread of its own. */
     public UsageLedger usageLedger() {
         return usage;
