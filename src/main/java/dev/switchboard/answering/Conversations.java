@@ -85,6 +85,7 @@ public final class Conversations<S> implements AutoCloseable {
     private final ThreadQueues<S> queues;
     private final Intake<S> intake;
     private final UserRateLimits userLimits;
+    private final IngestLag ingestLag = new IngestLag(System::nanoTime);
     private final Recovery recovery;
     private final Verdicts verdicts;
     private final ReplyRun<S> runs;
@@ -130,7 +131,7 @@ public final class Conversations<S> implements AutoCloseable {
             }
         });
         this.userLimits = new UserRateLimits(clock);
-        this.intake = new Intake<>(store, userLimits, queues);
+        this.intake = new Intake<>(store, userLimits, queues, clock, ingestLag);
         this.recovery = new Recovery(store, clock, queues::busyWith);
         this.verdicts = new Verdicts(store, clock, meters);
         meters.gauge("switchboard.chat.waiting", waiting);
@@ -301,6 +302,14 @@ public final class Conversations<S> implements AutoCloseable {
     /** People's 👍 / 👎 on the answers: every adapter's presses go here. */
     public Verdicts verdicts() {
         return verdicts;
+    }
+
+    /**
+     * How late this process has stored the messages reaching it, over about the last minute: the longest time from a
+     * message being written on the platform to its being stored (see {@link IngestLag}).
+     */
+    public java.time.Duration ingestLag() {
+        return ingestLag.recent();
     }
 
     /** Replies waiting or streaming, across every thread. */

@@ -22,11 +22,16 @@ final class Intake<S> {
     private final ConversationStore store;
     private final UserRateLimits limits;
     private final ThreadQueues<S> queues;
+    private final java.time.Clock clock;
+    private final IngestLag lag;
 
-    Intake(ConversationStore store, UserRateLimits limits, ThreadQueues<S> queues) {
+    Intake(ConversationStore store, UserRateLimits limits, ThreadQueues<S> queues, java.time.Clock clock,
+           IngestLag lag) {
         this.store = store;
         this.limits = limits;
         this.queues = queues;
+        this.clock = clock;
+        this.lag = lag;
     }
 
     Admission admit(ThreadQueues<S>.Lane lane, Inbound message, ChatThread<S> thread, Conversations.Policy policy) {
@@ -87,6 +92,7 @@ final class Intake<S> {
             limits.refund(message); // not taken: the platform's retry must not find the user's allowance spent
             throw e;
         }
+        lag.record(Duration.between(message.at(), clock.instant()));
         return Optional.empty();
     }
 }

@@ -70,7 +70,7 @@ public final class ClusterNode implements AutoCloseable {
         this.scheduler = scheduler;
         this.serves = serves;
         this.startedAt = clock.instant();
-        this.leases = new Leases(rows, signals, this::sweepSoon);
+        this.leases = new Leases(rows, signals, this::sweepSoon, conversations::ingestLag);
         Duration third = rows.lease().dividedBy(3);
         this.sweepEvery = third.compareTo(Duration.ofSeconds(1)) < 0 ? third : Duration.ofSeconds(1);
     }
@@ -128,6 +128,11 @@ public final class ClusterNode implements AutoCloseable {
         return rows.nodes();
     }
 
+    /** How long a reply in a shared thread waits for its message to settle now (see {@link Leases#settle()}). */
+    public Duration settle() {
+        return leases.settle();
+    }
+
     /** Threads this node holds the lease of now. */
     public int threadsHeld() {
         return leases.count();
@@ -136,9 +141,10 @@ public final class ClusterNode implements AutoCloseable {
     private void beat() {
         long started = System.nanoTime();
         var holding = leases.holding();
-        Set<Long> renewed = rows.beat(startedAt, conversations.inProgress(), serves.get(),
-                holding.values().stream().map(PostgresLeases.Granted::conversationId).toList());
-        leases.beaten(started, holding, renewed);
+        PostgresCluster.Beat beat = rows.beat(startedAt, conversations.inProgress(), conversations.ingestLag(),
+                serves.get(), holding.values().stream().map(PostgresLeases.Granted::conversationId).toList());
+        leases.slowestIngest(beat.slowestIngest());
+        leases.beaten(started, holding, beat.renewed());
     }
 
     /** Another node stored a message in a thread this one holds: queue it now, not at the next poll. */

@@ -37,15 +37,22 @@ final class Leases implements ThreadLeases {
     static final String WAITING = "thread-waiting.";
 
     /**
-     * How long after a message was written its reply waits: messages written ms apart reach different nodes, and the
-     * other node's store and signal take tens of ms (more under load), so the earlier one is stored by then.
+     * How long after a message was written its reply waits at least: messages written ms apart reach different nodes,
+     * and the other node's store and signal take tens of ms, so the earlier one is stored by then.
      */
     static final java.time.Duration SETTLE = java.time.Duration.ofMillis(250);
+    /** Added to the slowest node's ingest lag: its store and signal come after the lag was measured. */
+    static final java.time.Duration SETTLE_MARGIN = java.time.Duration.ofMillis(100);
+    /** The longest a reply waits for its message to settle, however slow a node is. */
+    static final java.time.Duration SETTLE_MOST = java.time.Duration.ofSeconds(2);
 
     private final PostgresCluster rows;
     private final PostgresLeases grants;
     private final PostgresSignals signals;
     private final Runnable sweepSoon;
+    private final java.util.function.Supplier<java.time.Duration> localIngest;
+    /** The slowest live node's ingest lag, as the last heartbeat read it. */
+    private volatile java.time.Duration slowestIngest = java.time.Duration.ZERO;
     private final Map<ConversationKey, PostgresLeases.Granted> held = new ConcurrentHashMap<>();
     private final long fenceAfterNanos;
     private volatile long lastBeatNanos;
@@ -54,12 +61,17 @@ final class Leases implements ThreadLeases {
     /** Completes at the next successful heartbeat (or the stop); replaced then. */
     private volatile CompletableFuture<Void> nextBeat = new CompletableFuture<>();
 
-    /** @param signals where to tell a thread's holder of a message stored for it; null: its poll finds it */
-    Leases(PostgresCluster rows, PostgresSignals signals, Runnable sweepSoon) {
+    /**
+     * @param signals where to tell a thread's holder of a message stored for it; null: its poll finds it
+     * @param localIngest this node's own ingest lag now (between heartbeats it may have grown)
+     */
+    Leases(PostgresCluster rows, PostgresSignals signals, Runnable sweepSoon,
+           java.util.function.Supplier<java.time.Duration> localIngest) {
         this.rows = rows;
         this.grants = rows.leases();
         this.signals = signals;
         this.sweepSoon = sweepSoon;
+        this.localIngest = localIngest;
         // A tenth of the lease to spare: the database counts the lease from a moment after the beat started here.
         this.fenceAfterNanos = rows.lease().minus(rows.lease().dividedBy(10)).toNanos();
     }
@@ -117,9 +129,29 @@ final class Leases implements ThreadLeases {
         return Optional.of(new Held(new LeaseToken(rows.nodeId(), epoch), () -> mayWrite(key, epoch)));
     }
 
+    /**
+     * Long enough for a message written just before this one to be stored, whichever node it reached: the slowest
+     * ingest lag of the live nodes (this one's own as it is now) and a margin, between {@link #SETTLE} and
+     * {@link #SETTLE_MOST}.
+     */
     @Override
     public java.time.Duration settle() {
-        return SETTLE;
+        java.time.Duration local = localIngest.get();
+        java.time.Duration slowest = slowestIngest;
+        return settleFor(local.compareTo(slowest) > 0 ? local : slowest);
+    }
+
+    static java.time.Duration settleFor(java.time.Duration slowestIngest) {
+        java.time.Duration wanted = slowestIngest.plus(SETTLE_MARGIN);
+        if (wanted.compareTo(SETTLE) < 0) {
+            return SETTLE;
+        }
+        return wanted.compareTo(SETTLE_MOST) > 0 ? SETTLE_MOST : wanted;
+    }
+
+    /** The heartbeat read the live nodes' ingest lags. */
+    void slowestIngest(java.time.Duration slowest) {
+        slowestIngest = slowest;
     }
 
     @Override

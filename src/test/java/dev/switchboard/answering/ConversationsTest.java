@@ -279,6 +279,26 @@ class ConversationsTest {
     }
 
     @Test
+    void howLateMessagesAreStored_isKept_forSharedThreadsToSettle() {
+        MutableClock mutable = MutableClock.at("2026-11-24T10:00:00Z");
+        clock = mutable;
+        provider.otherwise(r -> Script.answer("ok"));
+        Conversations<ReplySurface> conversations = conversations();
+        assertThat(conversations.ingestLag()).isZero();
+
+        Instant written = mutable.instant();
+        mutable.advance(Duration.ofMillis(640)); // delivered and stored 640 ms after the platform wrote it
+        conversations.submit(new Inbound(KEY, "1", "U1", "Ada", "a", written, "general"), thread(), QUEUE);
+        assertThat(conversations.ingestLag()).isEqualTo(Duration.ofMillis(640));
+
+        conversations.submit(new Inbound(KEY, "1", "U1", "Ada", "a", written, "general"), thread(), QUEUE);
+        mutable.advance(Duration.ofSeconds(5));
+        conversations.submit(new Inbound(KEY, "1", "U1", "Ada", "a", written, "general"), thread(), QUEUE);
+        assertThat(conversations.ingestLag()).as("a duplicate is not stored again, so not measured")
+                .isEqualTo(Duration.ofMillis(640));
+    }
+
+    @Test
     void aUserOverTheRateLimitIsToldWhenToComeBack() {
         MutableClock mutable = MutableClock.at("2026-11-24T10:00:00Z");
         clock = mutable;

@@ -373,6 +373,27 @@ class ClusterNodeTest {
     }
 
     @Test
+    void aNodeThatStoresLate_makesTheOthersWaitLongerForTheirMessagesToSettle() {
+        Node a = new Node("a");
+        Node b = new Node("b");
+        // b stores what reaches it 700 ms after the platform wrote it (a cold start, a pause): every node learns it.
+        assertThat(b.submit("m0", clock.instant().minusMillis(700))).isInstanceOf(Admission.Accepted.class);
+        await().atMost(Duration.ofSeconds(10)).until(() -> answers(a.store).size() == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.cluster.settle().toMillis() >= 800);
+
+        // m2 reaches a at once; m1, written just before it, reaches the slow b half a second later.
+        Instant written = clock.instant();
+        assertThat(a.submit("m2", written)).isInstanceOf(Admission.Accepted.class);
+        ScheduledExecutorService late = Executors.newSingleThreadScheduledExecutor();
+        open.add(late::shutdownNow);
+        late.schedule(() -> b.submit("m1", written.minusMillis(5)), 500, java.util.concurrent.TimeUnit.MILLISECONDS);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> answers(a.store).size() == 3);
+        assertThat(started).extracting(Started::messageId).containsExactly("m0", "m1", "m2");
+        assertThat(started.get(2).history()).contains("question m1", "answer to question m1");
+    }
+
+    @Test
     void withTheSignalLost_theHolderStillAnswersTheEarlierStoredMessageFirst() {
         Duration slowPoll = Duration.ofSeconds(30); // its poll (every second) does not come first either
         Node a = new Node("a", false, slowPoll);

@@ -66,22 +66,43 @@ public final class PostgresCluster {
     }
 
     /**
+     * What a heartbeat found.
+     *
+     * @param renewed the leases of those the node holds still its own and renewed
+     * @param slowestIngest the longest ingest lag a live node (this one included) wrote with its last beat
+     */
+    public record Beat(Set<Long> renewed, Duration slowestIngest) {
+        public Beat {
+            renewed = Set.copyOf(renewed);
+        }
+    }
+
+    /** As {@link #beat(Instant, int, Duration, String, Collection)} with no ingest lag; the leases renewed. */
+    public Set<Long> beat(Instant startedAt, int load, String serves, Collection<Long> holds) {
+        return beat(startedAt, load, Duration.ZERO, serves, holds).renewed();
+    }
+
+    /**
      * This node's heartbeat: its row upserted, the leases it {@code holds} renewed for another lease length, and any
      * other lapsed lease still under its name (a release that failed) dropped.
      *
+     * @param ingestLag how late this node has stored the messages reaching it lately (its longest lag)
      * @param holds the conversation ids whose leases this node holds
-     * @return the ones of {@code holds} still this node's and renewed; the others were taken over while it stalled
+     * @return the ones of {@code holds} still this node's and renewed (the others were taken over while it stalled),
+     *     and the slowest live node's ingest lag
      */
-    public Set<Long> beat(Instant startedAt, int load, String serves, Collection<Long> holds) {
+    public Beat beat(Instant startedAt, int load, Duration ingestLag, String serves, Collection<Long> holds) {
         return database.inTransaction(QueryKind.CLUSTER, "heartbeat", c -> {
             try (PreparedStatement ps = c.prepareStatement("""
-                    INSERT INTO cluster_node (node_id, started_at, beat_at, load, serves) VALUES (?, ?, now(), ?, ?)
+                    INSERT INTO cluster_node (node_id, started_at, beat_at, load, serves, ingest_lag_ms)
+                    VALUES (?, ?, now(), ?, ?, ?)
                     ON CONFLICT (node_id) DO UPDATE SET beat_at = now(), load = EXCLUDED.load,
-                        serves = EXCLUDED.serves""")) {
+                        serves = EXCLUDED.serves, ingest_lag_ms = EXCLUDED.ingest_lag_ms""")) {
                 PgText.setText(ps, 1, nodeId);
                 PgText.setInstant(ps, 2, startedAt);
                 ps.setInt(3, Math.max(0, load));
                 PgText.setText(ps, 4, serves);
+                ps.setInt(5, (int) Math.min(Integer.MAX_VALUE, Math.max(0, ingestLag.toMillis())));
                 ps.executeUpdate();
             }
             Array ids = c.createArrayOf("bigint", holds.toArray(Long[]::new));
@@ -110,7 +131,16 @@ public final class PostgresCluster {
                 ps.setLong(1, FORGET_AFTER.toMillis());
                 ps.executeUpdate();
             }
-            return renewed;
+            long slowest;
+            try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(max(ingest_lag_ms), 0) FROM cluster_node"
+                    + " WHERE beat_at >= now() - ? * interval '1 millisecond'")) {
+                ps.setLong(1, lease.toMillis());
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    slowest = rs.getLong(1);
+                }
+            }
+            return new Beat(renewed, Duration.ofMillis(slowest));
         });
     }
 

@@ -1,0 +1,59 @@
+package dev.switchboard.answering;
+
+import java.time.Duration;
+import java.util.function.LongSupplier;
+
+/**
+ * How late this process stores the messages that reach it: the longest time, over about the last minute, from a
+ * message being written on the platform to its being stored here. Platforms deliver events with some delay, and a
+ * process under load (a cold start, a pause) adds to it. Lags over {@link #IGNORED_OVER} are left out: those are
+ * redeliveries and messages taken up after a restart, not the delivery path. Thread-safe.
+ */
+public final class IngestLag {
+
+    /** Longer lags are not the delivery path's. */
+    static final Duration IGNORED_OVER = Duration.ofSeconds(10);
+    private static final int BUCKETS = 6;
+    private static final long BUCKET_NANOS = Duration.ofSeconds(10).toNanos();
+
+    private final LongSupplier nanos;
+    /** The longest lag in each of the last {@link #BUCKETS} ten-second spans, by span number modulo the count. */
+    private final long[] longest = new long[BUCKETS];
+    private final long[] span = new long[BUCKETS];
+
+    IngestLag(LongSupplier nanos) {
+        this.nanos = nanos;
+        java.util.Arrays.fill(span, Long.MIN_VALUE);
+    }
+
+    /** Notes one message stored {@code lag} after the platform wrote it; a negative lag (clocks apart) counts as 0. */
+    void record(Duration lag) {
+        if (lag.compareTo(IGNORED_OVER) > 0) {
+            return;
+        }
+        long millis = Math.max(0, lag.toMillis());
+        long now = Math.floorDiv(nanos.getAsLong(), BUCKET_NANOS);
+        int i = (int) Math.floorMod(now, BUCKETS);
+        synchronized (this) {
+            if (span[i] != now) {
+                span[i] = now;
+                longest[i] = 0;
+            }
+            longest[i] = Math.max(longest[i], millis);
+        }
+    }
+
+    /** The longest lag noted in about the last minute (50 to 60 s), zero when none. */
+    public Duration recent() {
+        long now = Math.floorDiv(nanos.getAsLong(), BUCKET_NANOS);
+        long max = 0;
+        synchronized (this) {
+            for (int i = 0; i < BUCKETS; i++) {
+                if (span[i] > now - BUCKETS) {
+                    max = Math.max(max, longest[i]);
+                }
+            }
+        }
+        return Duration.ofMillis(max);
+    }
+}
