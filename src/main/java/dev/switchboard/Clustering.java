@@ -10,6 +10,7 @@ import dev.switchboard.ops.Status;
 import dev.switchboard.ops.StatusBoard;
 import dev.switchboard.live.SharedBudgets;
 import dev.switchboard.store.postgres.PostgresCluster;
+import dev.switchboard.store.postgres.PostgresIdentifyTurns;
 import dev.switchboard.store.postgres.PostgresSignals;
 import dev.switchboard.store.postgres.PostgresShards;
 import dev.switchboard.store.postgres.PostgresStorage;
@@ -29,8 +30,9 @@ import java.util.function.Supplier;
 final class Clustering {
 
     /**
-     * Discord's 5 s between two IDENTIFYs of one bucket, and a margin: a turn is taken before the connection opens, and
-     * the IDENTIFY follows the connect and Discord's HELLO, which take a little longer on one node than on another.
+     * Discord's 5 s between two IDENTIFYs of one bucket, and a margin: a turn is taken before the connection opens and
+     * the IDENTIFY goes once it is open, which takes a little longer on one node than on another (the next turn is
+     * also counted again from when the connection is ready).
      */
     private static final Duration IDENTIFY_SPACING = Duration.ofMillis(5_500);
 
@@ -88,7 +90,18 @@ final class Clustering {
 
     /** Discord's 5 s between IDENTIFYs, counted for the whole bot: the nodes take turns through the database. */
     static IdentifyQueue identifyTurns(Stores stores) {
-        return stores.database().orElseThrow().identifyTurns(IDENTIFY_SPACING)::take;
+        PostgresIdentifyTurns turns = stores.database().orElseThrow().identifyTurns(IDENTIFY_SPACING);
+        return new IdentifyQueue() {
+            @Override
+            public Duration take(int bucket) {
+                return turns.take(bucket);
+            }
+
+            @Override
+            public void done(int bucket) {
+                turns.done(bucket);
+            }
+        };
     }
 
     private static List<Status.Node> nodes(ClusterNode node, Instant now) {

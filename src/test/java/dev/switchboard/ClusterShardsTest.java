@@ -54,6 +54,10 @@ class ClusterShardsTest {
     }
 
     private Service node(String id) {
+        return node(id, FakeDiscord.TOKEN);
+    }
+
+    private Service node(String id, String token) {
         if (nodes == null) {
             nodes = new ProviderNodes(db, data, provider, "2s");
         }
@@ -63,7 +67,23 @@ class ClusterShardsTest {
                   rest_url: %s
                   gateway_url: %s
                   shards: {total: 4}
-                """.formatted(FakeDiscord.TOKEN, discord.restUrl(), discord.gatewayUrl()));
+                """.formatted(token, discord.restUrl(), discord.gatewayUrl()));
+    }
+
+    @Test
+    void aNodeWhoseTokenIsRefused_holdsNoShard_andAsksDiscordOnlyNowAndThen() {
+        provider.otherwise(r -> Script.answer(ANSWER));
+        Service refused = node("node-refused", "NOT." + FakeDiscord.TOKEN);
+        Service good = node("node-good");
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            assertThat(discord.liveShards()).isEqualTo(Map.of(0, 1, 1, 1, 2, 1, 3, 1));
+            assertThat(shards(good, "node-good")).containsExactly(0, 1, 2, 3);
+        });
+        assertThat(shards(good, "node-refused")).isEmpty();
+        assertThat(refused.discord().connected()).isFalse();
+        long refusals = discord.calls().stream().filter(c -> c.status() == 401).count();
+        assertThat(refusals).as("401s: one try, then a pause of %s", "30 s").isBetween(1L, 2L);
     }
 
     @Test

@@ -30,6 +30,8 @@ import org.slf4j.LoggerFactory;
 public final class ShardSpread implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ShardSpread.class);
+    /** After a shard could not be opened (a refused token, Discord out of reach), how long this node claims none. */
+    static final Duration PAUSE_AFTER_FAILED_START = Duration.ofSeconds(30);
 
     /** The database side, as {@link PostgresShards} offers it. */
     public interface Rows {
@@ -54,6 +56,8 @@ public final class ShardSpread implements AutoCloseable {
     /** The shards this node runs (or is connecting), by lease. Guarded by this. */
     private final TreeSet<Integer> held = new TreeSet<>();
     private Instant renewedAt;
+    /** Until when this node claims no shard, after one could not be opened; null: it claims. */
+    private Instant pausedUntil;
     private ScheduledFuture<?> task;
     private volatile boolean closed;
 
@@ -145,6 +149,9 @@ public final class ShardSpread implements AutoCloseable {
             return;
         }
         Instant started = clock.instant();
+        if (pausedUntil != null && started.isBefore(pausedUntil) && held.isEmpty()) {
+            return; // not a member meanwhile: the others share the shards without it
+        }
         PostgresShards.View view;
         try {
             view = rows.round(List.copyOf(held));
@@ -183,16 +190,36 @@ public final class ShardSpread implements AutoCloseable {
         } else {
             int target = othersShort ? Math.max(low, 1) : high;
             for (int shard : free) {
-                if (held.size() >= target) {
+                if (held.size() >= target || pausedUntil != null && clock.instant().isBefore(pausedUntil)) {
                     break;
                 }
                 keepLeases();
-                if (rows.claim(shard)) {
+                if (rows.claim(shard) && opened(shard)) {
                     held.add(shard);
-                    runner.start(shard);
                     log.info("cluster: node {} runs Discord shard {} of {} now", rows.nodeId(), shard, total);
                 }
             }
+        }
+    }
+
+    /**
+     * Opens a shard just claimed. When it cannot be opened, its lease goes back at once (another node may open it)
+     * and this node claims no shard for {@link #PAUSE_AFTER_FAILED_START}, rather than asking Discord every round;
+     * holding none, it also stops being a member meanwhile.
+     */
+    private boolean opened(int shard) {
+        try {
+            runner.start(shard);
+            return true;
+        } catch (RuntimeException e) {
+            pausedUntil = clock.instant().plus(PAUSE_AFTER_FAILED_START);
+            log.warn("cluster: could not open Discord shard {} ({}); its lease goes back, and this node claims no"
+                    + " shard for {} s", shard, e.getMessage(), PAUSE_AFTER_FAILED_START.toSeconds());
+            rows.release(shard);
+            if (held.isEmpty()) {
+                rows.leave(); // counted out at once, so the others do not leave it a share it cannot open
+            }
+            return false;
         }
     }
 
@@ -208,8 +235,8 @@ public final class ShardSpread implements AutoCloseable {
     }
 
     /**
-     * Renews the leases held when the round has run for a third of the lease already: opening the first shard logs
-     * in, and closing one waits for its connection, either of which can take a while.
+     * Renews the leases held when the round has run for a third of the lease already: opening the first shard checks
+     * the token with Discord, and closing one waits for its connection, either of which can take a while.
      */
     private void keepLeases() {
         Instant now = clock.instant();

@@ -162,10 +162,46 @@ class ShardSpreadTest {
         assertThat(b.held()).hasSize(2);
     }
 
+    @Test
+    void aShardThatCannotBeOpened_goesBackAtOnce_andTheNodePausesItsClaims() {
+        refusing.add("a"); // a's token is refused, or Discord is out of its reach
+        ShardSpread a = node("a");
+        a.round();
+        assertThat(a.held()).isEmpty();
+        assertThat(db.shards).as("no lease kept for a shard that does not run").isEmpty();
+        assertThat(starts).isEqualTo(1);
+
+        a.round();
+        clock.advance(ShardSpread.PAUSE_AFTER_FAILED_START.minusSeconds(1));
+        a.round();
+        assertThat(starts).as("no claim while paused").isEqualTo(1);
+
+        ShardSpread b = node("b");
+        b.round();
+        assertThat(b.held()).as("another node opens them meanwhile").containsExactly(0, 1, 2, 3);
+
+        refusing.clear();
+        clock.advance(Duration.ofSeconds(2));
+        for (int i = 0; i < 3; i++) {
+            b.round();
+            a.round();
+        }
+        assertThat(a.held()).as("after the pause it takes its share").hasSize(2);
+        assertThat(b.held()).hasSize(2);
+    }
+
+    /** Nodes whose shards cannot be opened. */
+    private final Set<String> refusing = new HashSet<>();
+    private int starts;
+
     private ShardSpread node(String id) {
         return new ShardSpread(db.rows(id), new ShardRunner() {
             @Override
             public void start(int shard) {
+                starts++;
+                if (refusing.contains(id)) {
+                    throw new IllegalStateException("discord: could not log in (401 Unauthorized)");
+                }
                 String other = running.putIfAbsent(shard, id);
                 assertThat(other).as("shard %d started on %s while %s runs it", shard, id, other).isNull();
             }

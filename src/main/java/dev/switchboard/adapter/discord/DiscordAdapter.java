@@ -113,6 +113,12 @@ public final class DiscordAdapter implements AutoCloseable {
     public dev.switchboard.cluster.ShardRunner spread() {
         return new DiscordShards(config.shards().total(), ids -> {
             try {
+                okhttp3.OkHttpClient http = GatedHttp.client(gate, config.restUrl().toString());
+                try {
+                    DiscordLogin.check(http, config.restUrl(), config.token().reveal());
+                } finally {
+                    http.connectionPool().evictAll();
+                }
                 return builder().setShards(ids).build(false);
             } catch (RuntimeException e) {
                 throw loginFailed(e);
@@ -156,7 +162,8 @@ public final class DiscordAdapter implements AutoCloseable {
     /** Whether every shard this process runs is connected. */
     public boolean connected() {
         ShardManager s = shards;
-        return s != null && !stopping && s.getShards().stream().allMatch(j -> j.getStatus() == JDA.Status.CONNECTED);
+        return s != null && !stopping && !s.getShards().isEmpty()
+                && s.getShards().stream().allMatch(j -> j.getStatus() == JDA.Status.CONNECTED);
     }
 
     /** The shards' average heartbeat round trip to the gateway, or null before the first heartbeat was answered. */

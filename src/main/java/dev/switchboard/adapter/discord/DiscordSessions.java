@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import net.dv8tion.jda.api.JDA;
+import net.dv8tion.jda.api.exceptions.ErrorResponseException;
 import net.dv8tion.jda.api.utils.ConcurrentSessionController;
 import org.jetbrains.annotations.NotNull;
 import org.slf4j.Logger;
@@ -13,13 +14,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * When the shards of this process connect: JDA's {@link ConcurrentSessionController} (one IDENTIFY per 5 s here) on
- * the configured gateway, plus the bot's shared turns when several nodes open shards. Each connection first takes
- * its bucket's turn from the {@link IdentifyQueue} and waits for it, on the controller's own worker thread; when the
- * queue cannot be reached, the local pacing alone applies.
+ * the configured gateway, plus the bot's shared turns when several nodes open shards. Each connection first waits for
+ * its bucket's turn from the {@link IdentifyQueue}, on the controller's own worker thread, and tells the queue once
+ * it is ready; a shard closed meanwhile takes no turn. When the queue cannot be reached, the local pacing alone
+ * applies.
  *
- * <p>The shard manager sets the concurrency again each time its queue worker starts; the base class then drops its
- * identify queues, so two shards could identify at once and a shard closed while queued would still connect. The
- * queues are kept here when the concurrency does not change.
+ * <p>The shard manager sets the concurrency again each time its queue worker starts; the base class then replaces its
+ * identify queues, so two shards could identify at once and taking a closed shard's connection out of its queue would
+ * miss it. The queues are kept here when the concurrency does not change.
  */
 final class DiscordSessions extends ConcurrentSessionController {
 
@@ -88,29 +90,57 @@ final class DiscordSessions extends ConcurrentSessionController {
 
             @Override
             public void run(boolean isLast) throws InterruptedException {
-                awaitTurn(node.getShardInfo().getShardId() % concurrency());
-                node.run(isLast); // when it throws, the controller queues this wrapper again: it stays known
                 queued.remove(node, this);
+                int bucket = node.getShardInfo().getShardId() % concurrency();
+                if (!awaitTurn(node, bucket)) {
+                    return;
+                }
+                try {
+                    node.run(isLast);
+                } catch (InterruptedException | IllegalStateException | ErrorResponseException e) {
+                    queued.putIfAbsent(node, this); // the controller queues this wrapper again
+                    throw e;
+                } finally {
+                    done(bucket);
+                }
             }
         };
+    }
+
+    private static boolean closed(JDA jda) {
+        JDA.Status status = jda.getStatus();
+        return status == JDA.Status.SHUTTING_DOWN || status == JDA.Status.SHUTDOWN;
     }
 
     private synchronized int concurrency() {
         return concurrency;
     }
 
-    private void awaitTurn(int bucket) throws InterruptedException {
-        Duration wait;
-        try {
-            wait = turns.take(bucket);
-        } catch (RuntimeException e) {
-            log.warn("discord: could not take a shared turn to identify ({}); pacing this node's own only",
-                    e.toString());
-            return;
-        }
-        if (wait.isPositive()) {
+    /** @return whether the shard still wants to connect, its turn taken (or the shared queue out of reach) */
+    private boolean awaitTurn(SessionConnectNode node, int bucket) throws InterruptedException {
+        while (!closed(node.getJDA())) {
+            Duration wait;
+            try {
+                wait = turns.take(bucket);
+            } catch (RuntimeException e) {
+                log.warn("discord: could not take a shared turn to identify ({}); pacing this node's own only",
+                        e.toString());
+                return true;
+            }
+            if (wait.isZero()) {
+                return true;
+            }
             log.debug("discord: waiting {} ms for the bot's next turn to identify", wait.toMillis());
             TimeUnit.MILLISECONDS.sleep(wait.toMillis());
+        }
+        return false;
+    }
+
+    private void done(int bucket) {
+        try {
+            turns.done(bucket);
+        } catch (RuntimeException e) {
+            log.warn("discord: could not tell the other nodes when this connection was ready ({})", e.toString());
         }
     }
 }

@@ -13,14 +13,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The shards this node runs when the nodes share them: JDA's shard manager, made (not logged in) with the first shard
- * handed to this node, then {@link ShardManager#start(int)} and {@link ShardManager#shutdown(int)} for every shard.
- * Every shard, the first too, is opened by the manager's queue worker: {@code DefaultShardManager.login()} ends by
+ * The shards this node runs when the nodes share them: JDA's shard manager, made without shards and without logging
+ * in (the token is checked first), then {@link ShardManager#start(int)} and {@link ShardManager#shutdown(int)} for
+ * every shard. Every shard is opened by the manager's queue worker: {@code DefaultShardManager.login()} ends by
  * starting that worker outside the queue's lock, and when the worker finishes before {@code login()} records it, the
- * manager keeps a finished worker as running and never opens a later shard (seen in JDA 6.5). The first shard is then
- * twice in the queue, which the worker handles: a shard already made is not made again.
- * A shard is stopped only once JDA has made it (it waits its turn in the identify queue until then), and
- * {@link #stop} returns when its connection is closed. Thread-safe.
+ * manager keeps a finished worker as running and never opens a later shard (seen in JDA 6.5).
+ * A shard is stopped only once JDA has made it (the worker makes it at once; its connection then waits its turn to
+ * identify), and {@link #stop} returns when its connection is closed. Thread-safe.
  */
 final class DiscordShards implements ShardRunner {
 
@@ -34,7 +33,7 @@ final class DiscordShards implements ShardRunner {
     private ShardManager manager;
 
     /**
-     * @param make makes the shard manager with these shards, without logging in
+     * @param make makes the shard manager with these shards (none), without logging in
      * @param made told of the shard manager once it is made
      */
     DiscordShards(int total, Function<List<Integer>, ShardManager> make, Consumer<ShardManager> made) {
@@ -49,13 +48,13 @@ final class DiscordShards implements ShardRunner {
             throw new IllegalArgumentException("no shard " + shard + " of " + total);
         }
         if (manager == null) {
-            manager = make.apply(List.of(shard));
+            manager = make.apply(List.of());
             made.accept(manager);
         }
         try {
             manager.start(shard);
         } catch (RejectedExecutionException e) {
-            // The manager shut itself down: JDA does that when Discord refused the token.
+            // The manager shut itself down (JDA does when Discord says the token is invalid on the gateway).
             throw new IllegalStateException("discord: the shard manager stopped (" + e.getMessage()
                     + "); check DISCORD_TOKEN (Developer Portal > Bot > Reset Token)", e);
         }
@@ -71,7 +70,7 @@ final class DiscordShards implements ShardRunner {
         long deadline = System.nanoTime() + STOP_WAIT.toNanos();
         JDA jda = m.getShardById(shard);
         while (jda == null && System.nanoTime() < deadline) {
-            // Queued behind the identify pacing: JDA makes it within seconds; closing it before would leave it queued.
+            // Still in the manager's queue: JDA makes it shortly; closing it before would leave it queued.
             try {
                 Thread.sleep(50);
             } catch (InterruptedException e) {
