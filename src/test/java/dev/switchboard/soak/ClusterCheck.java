@@ -33,6 +33,11 @@ final class ClusterCheck {
     final List<String> lost = new ArrayList<>();
     final List<String> doubled = new ArrayList<>();
     final List<String> outOfOrder = new ArrayList<>();
+    /**
+     * Prompts lacking an earlier question whose event the platform delivered only after the prompt was made (a retry
+     * after a node's connection died with it unacknowledged): no node could have known it.
+     */
+    final List<String> deliveredLate = new ArrayList<>();
     final List<String> mismatches = new ArrayList<>();
     final List<String> incomplete = new ArrayList<>();
 
@@ -80,10 +85,28 @@ final class ClusterCheck {
                 expected.add(ClusterLoad.key(thread, n));
             }
             if (!p.keys().equals(expected)) {
-                r.outOfOrder.add("answering " + p.answered() + " the prompt held " + p.keys());
+                String what = "answering " + p.answered() + " the prompt held " + p.keys() + "; the thread's messages: "
+                        + sent.stream().filter(x -> x.thread() == thread).map(x -> x.key() + " " + x.where() + " id "
+                                + x.id() + " sent " + x.at() + r.delivered(x)).toList() + "; prompt at " + p.at();
+                boolean late = p.keys().stream().allMatch(expected::contains) && expected.stream()
+                        .filter(k -> !p.keys().contains(k)).allMatch(k -> sent.stream()
+                                .filter(x -> x.key().equals(k)).findFirst().map(x -> r.deliveredAfter(x, p.at()))
+                                .orElse(false));
+                (late ? r.deliveredLate : r.outOfOrder).add(what);
             }
         }
         return r;
+    }
+
+    /** Whether the platform first delivered the message (in the delivery acknowledged) after {@code when}. */
+    private boolean deliveredAfter(Sent s, java.time.Instant when) {
+        return s.where() == ClusterLoad.Where.SLACK
+                && slack.deliveredAt(s.id()).map(at -> at.isAfter(when)).orElse(false);
+    }
+
+    private String delivered(Sent s) {
+        return s.where() == ClusterLoad.Where.SLACK
+                ? slack.deliveredAt(s.id()).map(at -> ", delivered " + at).orElse(", never delivered") : "";
     }
 
     private void check(Sent s, String label, Turn turn) {

@@ -37,8 +37,8 @@ final class ClusterLoad implements AutoCloseable {
         }
     }
 
-    /** A prompt the provider got: the key it answered, and the question keys of its user messages in order. */
-    record Prompt(String answered, List<String> keys) { }
+    /** A prompt the provider got: the key it answered, the question keys of its user messages in order, and when. */
+    record Prompt(String answered, List<String> keys, Instant at) { }
 
     static final Pattern KEY = Pattern.compile("q(\\d+)x(\\d+)");
     private static final int TURNS_PER_THREAD = 4;
@@ -111,7 +111,7 @@ final class ClusterLoad implements AutoCloseable {
             return Script.answer("No question here.");
         }
         String answered = keys.getLast();
-        prompts.add(new Prompt(answered, List.copyOf(keys)));
+        prompts.add(new Prompt(answered, List.copyOf(keys), Instant.now()));
         return Script.answer(answer(answered)).paced(Duration.ofMillis(150), Duration.ofMillis(40));
     }
 

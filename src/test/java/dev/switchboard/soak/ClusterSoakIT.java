@@ -387,6 +387,8 @@ class ClusterSoakIT {
         SoakIT.row(out, "lost / doubled", check.lost.size() + " / " + check.doubled.size());
         SoakIT.row(out, "out of order", check.outOfOrder.size() + "  (prompts without exactly the thread's questions up"
                 + " to the one answered, of " + load.prompts().size() + "; replies answering another question)");
+        SoakIT.row(out, "delivered late", check.deliveredLate.size() + "  (prompts lacking an earlier question that"
+                + " Slack delivered only afterwards: a retry after a node's connection died with it unacknowledged)");
         SoakIT.row(out, "stored != shown", Integer.toString(check.mismatches.size()));
         SoakIT.row(out, "incomplete replies", Integer.toString(check.incomplete.size()));
         SoakIT.row(out, "users who stopped waiting", load.gaveUp() + " turns (no answer after 60 s)");
@@ -395,6 +397,7 @@ class ClusterSoakIT {
     private static void problems(StringBuilder out, ClusterCheck check) {
         List<String> problems = check.problems();
         problems.stream().limit(40).forEach(p -> out.append("  ! ").append(p).append('\n'));
+        check.deliveredLate.forEach(p -> out.append("  ~ LATE ").append(p).append('\n'));
         if (problems.size() > 40) {
             out.append("  ! … and ").append(problems.size() - 40).append(" more\n");
         }

@@ -35,6 +35,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
@@ -213,6 +214,8 @@ public final class FakeSlack implements AutoCloseable {
     // ---- delivery (guarded by lock) ----
     private final List<Conn> conns = new ArrayList<>();
     private final ArrayDeque<Envelope> pending = new ArrayDeque<>();
+    /** By message ts: when the delivery the app acknowledged first was sent (guarded by lock). */
+    private final Map<String, Instant> firstDeliveredAt = new HashMap<>();
     /** Events held back by {@link #holdNextEvents}, sent by {@link #releaseHeld}. */
     private final List<Envelope> held = new ArrayList<>();
     private int toHold;
@@ -682,6 +685,25 @@ public final class FakeSlack implements AutoCloseable {
     public List<Delivery> deliveries() {
         synchronized (lock) {
             return List.copyOf(deliveries);
+        }
+    }
+
+    /**
+     * When the event of a message ({@code ts}) was sent in the delivery the app acknowledged first (Socket Mode ack or
+     * HTTP 2xx); empty while none was. A delivery to a connection that died unacknowledged is sent again after the
+     * ack timeout, so this can be seconds after the message was written.
+     */
+    public Optional<Instant> deliveredAt(String ts) {
+        synchronized (lock) {
+            return Optional.ofNullable(firstDeliveredAt.get(ts));
+        }
+    }
+
+    /** Caller holds the lock. */
+    private void noteDelivered(Envelope e) {
+        String ts = e.payload.path("event").path("ts").asText("");
+        if (!ts.isEmpty() && e.sentInstant != null) {
+            firstDeliveredAt.putIfAbsent(ts, e.sentInstant);
         }
     }
 
@@ -2464,6 +2486,7 @@ public final class FakeSlack implements AutoCloseable {
             }
             String text = e.json();
             e.sentAt = System.nanoTime(); // Slack times its three seconds from here
+            e.sentInstant = Instant.now();
             if (!send(c, text)) {
                 synchronized (lock) {
                     if (inFlight.remove(e.id) != null) {
@@ -2536,6 +2559,7 @@ public final class FakeSlack implements AutoCloseable {
         String answer = null;
         String failure;
         e.sentAt = System.nanoTime();
+        e.sentInstant = Instant.now();
         long received = 0;
         try {
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
@@ -2557,6 +2581,9 @@ public final class FakeSlack implements AutoCloseable {
             settle();
             deliveries.add(new Delivery(e.key, e.attempt, status, answer, failure == null,
                     received == 0 ? e.took() : e.took(received)));
+            if (failure == null) {
+                noteDelivered(e);
+            }
             if (failure == null && command && answer != null && !answer.isBlank()) {
                 JsonNode parsed;
                 try {
@@ -2634,6 +2661,7 @@ public final class FakeSlack implements AutoCloseable {
             e.cancelTimeout();
             settle();
             deliveries.add(new Delivery(e.id, e.attempt, 200, text, true, e.took(received)));
+            noteDelivered(e);
             if (e.type.equals("slash_commands")) {
                 commandAnswered(e.key, msg.get("payload"));
             }
@@ -2795,6 +2823,8 @@ public final class FakeSlack implements AutoCloseable {
         ScheduledFuture<?> timeout;
         /** When it was sent: System.nanoTime(). */
         volatile long sentAt;
+        /** When it was sent, on the wall clock. */
+        volatile Instant sentInstant;
 
         Envelope(String id, String type, ObjectNode payload, int attempt, String reason, String key,
                  boolean retryable) {
