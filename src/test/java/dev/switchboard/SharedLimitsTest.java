@@ -75,7 +75,7 @@ class SharedLimitsTest {
         PostgresStorage storage = PostgresStorage.open(db.options(), Clock.systemUTC(), new SimpleMeterRegistry());
         open.add(storage);
         PostgresCluster rows = storage.cluster(id, Duration.ofSeconds(30));
-        rows.beat(Instant.now(), 0, "slack", List.of());
+        rows.beat(Instant.now(), 0, java.time.Duration.ZERO, "slack", List.of());
         var signals = storage.signals(id);
         open.add(signals);
         await().atMost(Duration.ofSeconds(10)).until(signals::listening);

@@ -111,7 +111,7 @@ public final class DiscordAdapter implements AutoCloseable {
      * share the bot's shards. The shard manager is made with the first shard.
      */
     public dev.switchboard.cluster.ShardRunner spread() {
-        return new DiscordShards(config.shards().total(), ids -> {
+        return new DiscordShards(config.shards().total(), () -> {
             try {
                 okhttp3.OkHttpClient http = GatedHttp.client(gate, config.restUrl().toString());
                 try {
@@ -119,7 +119,7 @@ public final class DiscordAdapter implements AutoCloseable {
                 } finally {
                     http.connectionPool().evictAll();
                 }
-                return builder().setShards(ids).build(false);
+                return builder().setShards(java.util.List.of()).build(false);
             } catch (RuntimeException e) {
                 throw loginFailed(e);
             }

@@ -2,11 +2,9 @@ package dev.switchboard.adapter.discord;
 
 import dev.switchboard.cluster.ShardRunner;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import net.dv8tion.jda.api.JDA;
 import net.dv8tion.jda.api.sharding.ShardManager;
 import org.slf4j.Logger;
@@ -28,15 +26,15 @@ final class DiscordShards implements ShardRunner {
     private static final Duration STOP_WAIT = Duration.ofSeconds(30);
 
     private final int total;
-    private final Function<List<Integer>, ShardManager> make;
+    private final Supplier<ShardManager> make;
     private final Consumer<ShardManager> made;
     private ShardManager manager;
 
     /**
-     * @param make makes the shard manager with these shards (none), without logging in
+     * @param make makes the shard manager, with no shard and without logging in
      * @param made told of the shard manager once it is made
      */
-    DiscordShards(int total, Function<List<Integer>, ShardManager> make, Consumer<ShardManager> made) {
+    DiscordShards(int total, Supplier<ShardManager> make, Consumer<ShardManager> made) {
         this.total = total;
         this.make = make;
         this.made = made;
@@ -48,16 +46,10 @@ final class DiscordShards implements ShardRunner {
             throw new IllegalArgumentException("no shard " + shard + " of " + total);
         }
         if (manager == null) {
-            manager = make.apply(List.of());
+            manager = make.get();
             made.accept(manager);
         }
-        try {
-            manager.start(shard);
-        } catch (RejectedExecutionException e) {
-            // The manager shut itself down (JDA does when Discord says the token is invalid on the gateway).
-            throw new IllegalStateException("discord: the shard manager stopped (" + e.getMessage()
-                    + "); check DISCORD_TOKEN (Developer Portal > Bot > Reset Token)", e);
-        }
+        manager.start(shard);
         log.info("discord: opening shard {} of {}", shard, total);
     }
 

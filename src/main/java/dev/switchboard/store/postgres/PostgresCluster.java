@@ -77,11 +77,6 @@ public final class PostgresCluster {
         }
     }
 
-    /** As {@link #beat(Instant, int, Duration, String, Collection)} with no ingest lag; the leases renewed. */
-    public Set<Long> beat(Instant startedAt, int load, String serves, Collection<Long> holds) {
-        return beat(startedAt, load, Duration.ZERO, serves, holds).renewed();
-    }
-
     /**
      * This node's heartbeat: its row upserted, the leases it {@code holds} renewed for another lease length, and any
      * other lapsed lease still under its name (a release that failed) dropped.
