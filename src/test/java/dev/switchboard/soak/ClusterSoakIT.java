@@ -21,6 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.stream.IntStream;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
@@ -246,15 +247,24 @@ class ClusterSoakIT {
             await("replies streaming").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
                     .until(() -> provider.activeStreams() >= 1);
         }
+        // The pinned shard's Discord threads wait for node-1 to come back, so the kill waits until the victim holds
+        // a thread another node can take over; with Discord paused, node-1 may for a moment hold none.
+        boolean pinned = k == 0 && PIN_SHARDS;
+        Predicate<Leased> movable = l -> !(pinned && l.platform().equals("discord"));
+        await("a thread on " + victim + " that another node can take over").atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(20))
+                .until(() -> nodes.leasedBy(victim).stream().anyMatch(movable));
         List<Leased> cut = nodes.leasedBy(victim);
         Instant killedAt = Instant.now();
         nodes.node(k).kill();
-        event("SIGKILL of " + victim + " holding " + cut.size() + " leases (" + nodes.leasesByNode() + " just after)");
+        List<Leased> moving = cut.stream().filter(movable).toList();
+        event("SIGKILL of " + victim + " holding " + cut.size() + " leases, " + moving.size()
+                + " of them movable (" + nodes.leasesByNode() + " just after)");
         try {
             await("the cut threads moving again").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
-                    .until(() -> ClusterCheck.failover(killedAt, cut, slack, discord).size() == cut.size());
+                    .until(() -> ClusterCheck.failover(killedAt, moving, slack, discord).size() == moving.size());
         } catch (ConditionTimeoutException notAll) {
-            event("not every thread the killed node held moved within 30 s");
+            event("not every movable thread the killed node held moved within 30 s");
         }
         Map<Leased, Long> failover = ClusterCheck.failover(killedAt, cut, slack, discord);
         event("cut threads moving again after " + failover.values() + " ms");
