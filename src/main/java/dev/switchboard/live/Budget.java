@@ -128,6 +128,39 @@ public final class Budget {
         }
     }
 
+    /**
+     * Waits until every one of {@code budgets} has a write free and takes one from each at once, as the live engine
+     * does: no budget's write is held while another is waited for, which would let the write go later than its turn.
+     *
+     * @param givesWayUntil until when, on the budgets' ticker, the write leaves free writes to replies waiting for
+     *     these budgets in the live engine ({@link #waiting()}); {@code Long.MIN_VALUE} for not at all
+     */
+    static void acquireAll(List<Budget> budgets, long givesWayUntil) throws InterruptedException {
+        while (true) {
+            long wait = 0;
+            boolean others = false;
+            for (Budget b : budgets) {
+                wait = Math.max(wait, b.nanosUntilFree());
+                others |= b.waiting > 0;
+            }
+            boolean yielding = others && budgets.getFirst().ticker.nanos() < givesWayUntil;
+            if (wait == 0 && !yielding && takeAll(budgets, false)) {
+                return;
+            }
+            // While giving way, look again about once per write the replies take.
+            long nap = yielding ? Math.max(wait, budgets.getFirst().interval.toNanos()) : wait;
+            java.util.concurrent.locks.LockSupport.parkNanos(Math.max(1_000_000, nap));
+            if (Thread.interrupted()) {
+                throw new InterruptedException("waiting for " + budgets);
+            }
+        }
+    }
+
+    /** Now, on this budget's ticker. */
+    long now() {
+        return ticker.nanos();
+    }
+
     /** Whether one write may go now (without taking it). */
     public boolean free() {
         return nanosUntilFree() == 0;
@@ -161,14 +194,44 @@ public final class Budget {
         return wait;
     }
 
-    /** Takes a write from each of {@code budgets}, which have one free now ({@link #nanosUntilAllFree} said 0). */
-    static void takeAll(List<Budget> budgets, boolean urgent) {
-        for (Budget b : budgets) {
-            if (urgent) {
-                b.tryTakeUrgent();
-            } else {
-                b.tryTake();
+    /**
+     * Takes a write from each of {@code budgets}, all or none: when one has none free now, the writes already taken
+     * from the others are given back. Writers outside the live engine (a feedback edit, an {@code /ask} post) take
+     * from the same budgets at any moment, so a budget that {@link #nanosUntilAllFree} found free may be spent by the
+     * time the engine takes from it; then the write must not go.
+     *
+     * @param urgent for an urgent write, which may also spend the reserves
+     * @return whether every budget gave a write
+     */
+    static boolean takeAll(List<Budget> budgets, boolean urgent) {
+        Spent[] spent = new Spent[budgets.size()];
+        for (int i = 0; i < spent.length; i++) {
+            spent[i] = budgets.get(i).take(urgent);
+            if (spent[i] == Spent.NONE) {
+                for (int j = 0; j < i; j++) {
+                    budgets.get(j).giveBack(spent[j]);
+                }
+                return false;
             }
+        }
+        return true;
+    }
+
+    /** What a take spent, so that it can be given back. */
+    private enum Spent { NONE, PACED, RESERVE }
+
+    private synchronized Spent take(boolean urgent) {
+        Spent spent = bucket.tryConsume(1) ? Spent.PACED
+                : urgent && reserve != null && reserve.tryConsume(1) ? Spent.RESERVE : Spent.NONE;
+        refresh();
+        return spent;
+    }
+
+    private synchronized void giveBack(Spent spent) {
+        Bucket from = spent == Spent.PACED ? bucket : spent == Spent.RESERVE ? reserve : null;
+        if (from != null) {
+            from.addTokens(1);
+            refresh();
         }
     }
 
@@ -184,12 +247,7 @@ public final class Budget {
      * when neither is free now.
      */
     synchronized boolean tryTakeUrgent() {
-        if (tryTake()) {
-            return true;
-        }
-        boolean taken = reserve != null && reserve.tryConsume(1);
-        refresh();
-        return taken;
+        return take(true) != Spent.NONE;
     }
 
     private void refresh() {

@@ -39,6 +39,8 @@ public final class LiveReplies {
     /** The reason a reply is cancelled with when the service stops before it could finish. */
     public static final String SHUTDOWN = "the service is stopping";
     private static final int EDIT_FAILURES_BEFORE_MOVING_ON = 3;
+    /** The soonest a pump looks again after losing a write to a writer outside the engine. */
+    private static final long MIN_WAKE_NANOS = 1_000_000;
 
     private final Ticker ticker;
     /** Replies not in flight whose text has not all been seen: urgent ones first, then oldest unseen text first. */
@@ -123,7 +125,12 @@ public final class LiveReplies {
                 }
                 continue;
             }
-            Budget.takeAll(reply.spends, reply.urgent);
+            if (!Budget.takeAll(reply.spends, reply.urgent)) {
+                // A writer outside the engine took a write since the look above: wait for the next one.
+                long later = Budget.nanosUntilAllFree(reply.spends, ticker.nanos(), reply.urgent);
+                nextWake = Math.min(nextWake, ticker.nanos() + Math.max(later, MIN_WAKE_NANOS));
+                continue;
+            }
             reply.send(write);
         }
         if (nextWake != Long.MAX_VALUE) {

@@ -340,6 +340,38 @@ class LiveRepliesTest {
     }
 
     @Test
+    void aWriteTakenOutsideTheEngineBetweenItsLookAndItsTake_holdsTheEnginesWriteBackToTheNextSlot() {
+        ManualTicker ticker = new ManualTicker();
+        FakeChatPlatform platform = new FakeChatPlatform(ticker, WRITES, WINDOW, MAX_CHARS, Duration.ofMillis(40),
+                1, 0, 0);
+        Budget channel = new Budget("channel", WRITES, WINDOW, ticker);
+        ReplySink feedback = platform.thread("finished", "C1", s -> s);
+        java.util.concurrent.atomic.AtomicBoolean steal = new java.util.concurrent.atomic.AtomicBoolean();
+        // The engine asks which budgets a write spends after it found them free and before it takes from them: a
+        // writer on another thread (a finished reply's feedback edit) takes the channel's write at that moment.
+        Spending spending = (op, id, text) -> {
+            if (text != null && steal.getAndSet(false)) {
+                assertThat(channel.tryTake()).isTrue();
+                feedback.post("👍 👎");
+            }
+            return List.of(channel);
+        };
+        LiveReplies.Live live = new LiveReplies(ticker).start(platform.thread("t", "C1", s -> s), spending, false);
+        ticker.advance(channel.interval()); // the placeholder took the first paced write
+        steal.set(true);
+        long at = ticker.nanos();
+        live.onToken("Hello");
+        ticker.advance(Duration.ofMillis(100));
+        assertThat(platform.shown("t")).as("the other writer had the slot").doesNotContain("Hello" + LiveReplies.CURSOR);
+
+        ticker.advance(channel.interval());
+        assertThat(platform.shown("t")).containsExactly("Hello" + LiveReplies.CURSOR);
+        assertThat(platform.visibility("t").getLast()[0] - at).as("at the next paced write, then the latency")
+                .isEqualTo(channel.interval().plus(Duration.ofMillis(40)).toNanos());
+        assertThat(platform.overBudget()).isZero();
+    }
+
+    @Test
     void aNewReplyInABusyChannel_showsItsPlaceholderWithinOneInterval_beforeTheOthersProgress() {
         Shared busy = fourRepliesInOneChannel();
         Runnable tenthOfASecondOfWords = () -> {

@@ -27,9 +27,15 @@ final class E2eFigures {
     /** A text the platform showed for a reply, and when it became visible. */
     record Shown(Instant at, String text) { }
 
-    /** The measured figures of a row, in milliseconds where a time. */
+    /**
+     * The measured figures of a row, in milliseconds where a time; {@code finals} each exact reply's last token and
+     * how long after it the final text showed, for {@link #finalBound}.
+     */
     record Figures(int conversations, int complete, int failed, long[] firstSign, long[] firstWords, long[] wordLag,
-                   long[] finalAfterLastToken, long words) { }
+                   long[] finalAfterLastToken, long words, List<Final> finals) { }
+
+    /** When a reply's last token left the provider, and how many milliseconds later its final text showed. */
+    record Final(Instant lastToken, long millis) { }
 
     private E2eFigures() {
     }
@@ -39,6 +45,7 @@ final class E2eFigures {
         Histogram first = histogram();
         Histogram lag = histogram();
         Histogram last = histogram();
+        List<Final> finals = new ArrayList<>();
         int complete = 0;
         int failed = 0;
         for (Conversation c : conversations) {
@@ -67,13 +74,15 @@ final class E2eFigures {
                 seen = Math.max(seen, words);
                 if (exact && s.text().equals(c.answer()) && c.tokenSent().length > 0
                         && c.tokenSent()[c.tokenSent().length - 1] != null) {
-                    last.recordValue(millis(c.tokenSent()[c.tokenSent().length - 1], s.at()));
+                    Instant lastToken = c.tokenSent()[c.tokenSent().length - 1];
+                    last.recordValue(millis(lastToken, s.at()));
+                    finals.add(new Final(lastToken, millis(lastToken, s.at())));
                     break;
                 }
             }
         }
         return new Figures(conversations.size(), complete, failed, percentiles(sign), percentiles(first),
-                percentiles(lag), percentiles(last), lag.getTotalCount());
+                percentiles(lag), percentiles(last), lag.getTotalCount(), List.copyOf(finals));
     }
 
     /**
@@ -171,6 +180,32 @@ final class E2eFigures {
         return k * 60_000L / 50;
     }
 
+
+    /**
+     * The budgets' arithmetic bound on the final text, and how far each reply's final came after its own bound:
+     * p50 / p95 of each, in milliseconds. Every final text is one write from a budget all replies share (Discord:
+     * the live engine's share of the bot's gate; Slack: the workspace's chat.update), which serves finals before any
+     * progress, one per {@code intervalNanos}; so the earliest the n-th final (by its last token) can show is when it
+     * ended or one interval after the final before it, whichever is later. Where finals come further apart than
+     * the interval the bound is 0: the budget has room, and only the engine and the platform stand between.
+     */
+    static long[][] finalBound(List<Final> finals, long intervalNanos) {
+        if (finals.isEmpty()) {
+            return new long[][] {{}, {}};
+        }
+        List<Final> byEnd = finals.stream().sorted(Comparator.comparing(Final::lastToken)).toList();
+        Histogram bound = histogram();
+        Histogram over = histogram();
+        Instant free = Instant.MIN;
+        for (Final f : byEnd) {
+            Instant shows = f.lastToken().isAfter(free) ? f.lastToken() : free;
+            free = shows.plusNanos(intervalNanos);
+            long b = millis(f.lastToken(), shows);
+            bound.recordValue(b);
+            over.recordValue(Math.max(0, f.millis() - b));
+        }
+        return new long[][] {percentiles(bound), percentiles(over)};
+    }
 
     static List<String> words(int n, int seed) {
         String[] pool = ("the quick brown fox jumps over a lazy dog while seven sleepy owls watch from old oak"

@@ -21,9 +21,10 @@ final class E2eTable {
     static List<String> header() {
         return List.of("| platform | K | ch | exact / failed | first sign p50 / p95 s | first words p50 / p95 s"
                         + " | bound p50 / p95 s | lag per word p50 / p95 / p99 s | edit interval bound s"
-                        + " | final after last token p50 / p95 s | 429s | in Retry-After | requests"
+                        + " | final after last token p50 / p95 s | final bound p50 / p95 s | final over its bound"
+                        + " p50 / p95 s | 429s | in Retry-After | requests"
                         + " | CPU s (per reply) | idle RSS MiB | peak RSS MiB |",
-                "| --- | ---: | ---: | --- | --- | --- | --- | --- | ---: | --- | ---: | ---: | ---: | --- | ---: | ---: |");
+                "| --- | ---: | ---: | --- | --- | --- | --- | --- | ---: | --- | --- | --- | ---: | ---: | ---: | --- | ---: | ---: |");
     }
 
     /** One row; {@code costs} null for the naive bot, which runs inside the benchmark's own JVM. */
@@ -40,14 +41,29 @@ final class E2eTable {
                 + seconds(slotted[1]) + ")";
         long edit = E2eFigures.editIntervalBound(row.discord() ? "discord" : "slack", threads, row.k(),
                 row.channels(), gate);
+        long[][] last = E2eFigures.finalBound(f.finals(), finalIntervalNanos(row.discord(), gate));
         String cost = costs == null ? "— | — | —" : String.format(Locale.ROOT, "%.1f (%.3f) | %d | %d",
                 costs.cpuSeconds(), costs.cpuSeconds() / row.k(), costs.idleRssMib(), costs.peakRssMib());
-        return String.format(Locale.ROOT, "| %s | %d | %d | %d / %d | %s | %s | %s / %s | %s | %s | %s | %d | %s | %d"
+        return String.format(Locale.ROOT, "| %s | %d | %d | %d / %d | %s | %s | %s / %s | %s | %s | %s | %s | %s | %d"
+                        + " | %s | %d"
                         + " | %s |",
                 label, row.k(), row.channels(), f.complete(), f.failed(), p50p95(f.firstSign()),
                 p50p95(f.firstWords()), seconds(bound[0]), seconds(bound[1]) + slotBound, p50p95p99(f.wordLag()),
-                seconds(edit), p50p95(f.finalAfterLastToken()), limits.rateLimited(),
+                seconds(edit), p50p95(f.finalAfterLastToken()), p50p95(last[0]), p50p95(last[1]), limits.rateLimited(),
                 limits.inRetryAfter() < 0 ? "n/a" : Long.toString(limits.inRetryAfter()), limits.requests(), cost);
+    }
+
+    /**
+     * How far apart the budget all replies share lets final texts go. Discord: the live engine spends four fifths of
+     * the gate's rate (90 % of the bot's limit, `DiscordReplies`), one write of which a second is its reserve; Slack:
+     * the workspace's chat.update, 50 a minute with the 2 % margin Slack's budgets take.
+     */
+    static long finalIntervalNanos(boolean discord, int gate) {
+        if (discord) {
+            long liveShare = Math.max(1, (long) Math.floor(gate * 0.9) * 4 / 5);
+            return 1_000_000_000L / liveShare;
+        }
+        return Math.round(60e9 * 1.02 / 50);
     }
 
     static String legend(Duration firstToken, Duration interval, int words) {
@@ -67,7 +83,10 @@ final class E2eTable {
                 shortest time between two edits of one reply the budgets allow with all K streaming (Discord: the \
                 thread's 5 per 5 s or the channel's shared, and the 45/s gate shared; Slack: chat.update 50/min per \
                 workspace shared). `final after last token`: the provider's last token to the exact final text \
-                visible. 429s and requests inside a Retry-After as the fake counted them (FakeSlack does not count \
+                visible; `final bound`: the earliest the budget every reply shares lets it show, with finals served \
+                before any progress in the order the answers ended (Discord: the live engine's four fifths of the \
+                gate's rate; Slack: chat.update's 50 a minute), 0 where the budget has room; `final over its bound`: \
+                each reply's final after its own bound, the part the engine and the platform's latency add. 429s and requests inside a Retry-After as the fake counted them (FakeSlack does not count \
                 the latter: n/a when there were 429s). CPU: utime+stime of the service process from /proc over \
                 the batch; idle RSS: VmRSS before the batch; peak RSS: VmHWM at its end. `naive` rows: the naive \
                 reference policy on a fake of its own with the same questions and answers (a bot that paces each \

@@ -56,7 +56,7 @@ final class DiscordFeedback extends ListenerAdapter {
      */
     static void attach(Buttons sink, List<dev.switchboard.live.Budget> budgets, ConversationKey key,
                        String messageId) {
-        row(key, messageId).ifPresent(row -> dev.switchboard.live.ExtraWrite.send(budgets,
+        row(key, messageId).ifPresent(row -> dev.switchboard.live.ExtraWrite.afterAnswers(budgets,
                 () -> sink.addButtons(messageId, row)).exceptionally(e -> {
                     log.warn("discord: the feedback buttons could not be added: {}", e.toString());
                     return null;

@@ -128,10 +128,12 @@ final class SlackThread implements ChatThread<ReplySurface>, ReplySurface {
             dev.switchboard.live.ExtraWrite.send(spending.stops(), () -> stream.finish(feedbackOn));
         } else if (feedbackOn != null && sink instanceof SlackSink classic) {
             // One more chat.update, paced within the workspace's chat.update budget like the reply's edits.
-            dev.switchboard.live.ExtraWrite.send(spending.edits(), () -> classic.addFeedback(feedbackOn)).exceptionally(e -> {
-                log.warn("slack: the feedback buttons could not be added: {}", SlackApi.error(e));
-                return null;
-            });
+            // It gives way to the replies waiting for chat.update: their final texts go before these buttons.
+            dev.switchboard.live.ExtraWrite.afterAnswers(spending.edits(), () -> classic.addFeedback(feedbackOn))
+                    .exceptionally(e -> {
+                        log.warn("slack: the feedback buttons could not be added: {}", SlackApi.error(e));
+                        return null;
+                    });
         }
         if (threadTs != null && status.allowance().tryTake()) {
             api.status(channel, threadTs, ""); // else Slack clears it itself with the reply, or after two minutes
