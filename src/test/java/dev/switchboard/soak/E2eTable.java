@@ -55,13 +55,12 @@ final class E2eTable {
 
     /**
      * How far apart the budget all replies share lets final texts go. Discord: the live engine spends four fifths of
-     * the gate's rate (90 % of the bot's limit, `DiscordReplies`), one write of which a second is its reserve; Slack:
-     * the workspace's chat.update, 50 a minute with the 2 % margin Slack's budgets take.
+     * the gate's rate ({@code gate}, 90 % of the bot's 50 a second, `DiscordReplies`), one write of which a second is
+     * its reserve; Slack: the workspace's chat.update, 50 a minute with the 2 % margin Slack's budgets take.
      */
     static long finalIntervalNanos(boolean discord, int gate) {
         if (discord) {
-            long liveShare = Math.max(1, (long) Math.floor(gate * 0.9) * 4 / 5);
-            return 1_000_000_000L / liveShare;
+            return 1_000_000_000L / Math.max(1, gate * 4 / 5);
         }
         return Math.round(60e9 * 1.02 / 50);
     }

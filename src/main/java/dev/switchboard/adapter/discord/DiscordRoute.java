@@ -27,6 +27,11 @@ record DiscordRoute(String template, String resource, boolean global) {
         return OPENING.contains(template);
     }
 
+    /** Whether the request posts a message: of the requests that open something, the one a user sees words in. */
+    boolean posts() {
+        return template.equals("POST channels/{id}/messages");
+    }
+
     /** The key of the route's own bucket on its resource. */
     String key() {
         return template + " @" + resource;

@@ -26,8 +26,10 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Requests that open something new (a thread, a message: the first visible sign of a reply) go first: while one of
  * them waits for the global allowance, other requests (edits, typing, deletes) do not take a place in it, so a burst
- * of new conversations is not queued behind the edits of the replies already streaming. Within each kind, requests
- * go in the order they came.
+ * of new conversations is not queued behind the edits of the replies already streaming. Of those, a message posted
+ * goes before a thread opened: the post shows a reply's first words in a thread already open, where another thread
+ * would only start the next reply's wait, so a burst of questions gets its first words in the order it came instead
+ * of every thread first. Within each kind, requests go in the order they came.
  * Requests wait on the calling thread (JDA's rate-limit workers). Time and waiting are injected. Thread-safe.
  */
 final class RequestGate implements dev.switchboard.live.SharedBudgets.Shared {
@@ -60,6 +62,8 @@ final class RequestGate implements dev.switchboard.live.SharedBudgets.Shared {
     private final AtomicLong limits = new AtomicLong();
     /** Requests that open something new waiting for the global allowance now: the others wait until none does. */
     private final java.util.concurrent.atomic.AtomicInteger opening = new java.util.concurrent.atomic.AtomicInteger();
+    /** Of those, the messages being posted: threads being opened wait until none does. */
+    private final java.util.concurrent.atomic.AtomicInteger posting = new java.util.concurrent.atomic.AtomicInteger();
     /** The longest other requests give way to opening ones: then they take their place in turn all the same. */
     private static final long MAX_YIELD_NANOS = 5_000_000_000L;
     /** The global allowance's pace: nanoseconds between two requests. */
@@ -118,7 +122,7 @@ final class RequestGate implements dev.switchboard.live.SharedBudgets.Shared {
             waitOut(route);
             long seen = limits.get();
             if (route.global()) {
-                takeGlobal(route.opens());
+                takeGlobal(route);
             }
             if (limits.get() == seen || blockedFor(route) <= 0) {
                 return;
@@ -127,27 +131,43 @@ final class RequestGate implements dev.switchboard.live.SharedBudgets.Shared {
     }
 
     /**
-     * Takes a place in the global allowance and waits for it. A request that opens something takes its place at once;
-     * any other first waits until no such request is waiting (it wakes when they are likely served, and looks again).
+     * Takes a place in the global allowance and waits for it. A message posted takes its place at once; a thread
+     * opened first waits until no message is waiting to be posted; any other request until nothing that opens
+     * something is waiting (each wakes when those ahead are likely served, and looks again).
      */
-    private void takeGlobal(boolean opens) throws InterruptedException {
-        if (opens) {
+    private void takeGlobal(DiscordRoute route) throws InterruptedException {
+        if (route.opens()) {
+            boolean post = route.posts();
             opening.incrementAndGet();
+            if (post) {
+                posting.incrementAndGet();
+            }
             try {
+                if (!post) {
+                    giveWay(posting);
+                }
                 sleepFor(global.consumeIgnoringRateLimits(1));
             } finally {
                 opening.decrementAndGet();
+                if (post) {
+                    posting.decrementAndGet();
+                }
             }
             return;
         }
-        int ahead;
+        giveWay(opening);
+        sleepFor(global.consumeIgnoringRateLimits(1));
+    }
+
+    /** Waits while {@code ahead} counts requests waiting that go first, for at most {@link #MAX_YIELD_NANOS}. */
+    private void giveWay(java.util.concurrent.atomic.AtomicInteger ahead) throws InterruptedException {
+        int waiting;
         long yielded = 0;
-        while ((ahead = opening.get()) > 0 && yielded < MAX_YIELD_NANOS) {
-            long nap = Math.min(ahead * intervalNanos, MAX_YIELD_NANOS - yielded);
+        while ((waiting = ahead.get()) > 0 && yielded < MAX_YIELD_NANOS) {
+            long nap = Math.min(waiting * intervalNanos, MAX_YIELD_NANOS - yielded);
             sleeper.sleep(nap);
             yielded += nap;
         }
-        sleepFor(global.consumeIgnoringRateLimits(1));
     }
 
     /**

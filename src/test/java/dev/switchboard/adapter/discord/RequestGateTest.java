@@ -170,6 +170,51 @@ class RequestGateTest {
     }
 
     @Test
+    void whileAMessageWaitsToBePostedAThreadDoesNotTakeAPlaceAheadOfIt() throws Exception {
+        DiscordRoute thread = route("POST", "channels/400000000000000002/messages/400000000000000008/threads");
+        assertThat(POST.posts()).isTrue();
+        assertThat(thread.posts()).isFalse();
+
+        java.util.concurrent.CountDownLatch posterWaits = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<Thread> poster = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicInteger threadSleeps = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean counting = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicBoolean posted = new java.util.concurrent.atomic.AtomicBoolean();
+        RequestGate gate = new RequestGate(50, ticker::nanos, nanos -> {
+            if (Thread.currentThread() == poster.get()) {
+                posterWaits.countDown();
+                release.await(); // the post's place comes when the thread has looked a few times
+                posted.set(true);
+            } else {
+                if (counting.get() && threadSleeps.incrementAndGet() == 3) {
+                    release.countDown();
+                    poster.get().join(); // however slowly the poster's thread runs, it is served before time moves on
+                }
+                ticker.advance(Duration.ofNanos(nanos));
+            }
+        });
+        for (int i = 0; i < 10; i++) {
+            gate.admit(OTHER_CHANNEL); // the burst spent: the next request waits for its place
+        }
+        Thread t = Thread.ofPlatform().unstarted(() -> {
+            try {
+                gate.admit(POST);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        poster.set(t);
+        t.start();
+        assertThat(posterWaits.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        counting.set(true);
+        gate.admit(thread);
+        assertThat(posted).as("the thread was opened only after the waiting post had its place").isTrue();
+        assertThat(threadSleeps.get()).isGreaterThanOrEqualTo(3);
+        t.join(10_000);
+    }
+
+    @Test
     void editsGiveWayToAnAnnouncedThreadForAtMostFiveSecondsAndGoAtOnceWhenItIsDone() throws Exception {
         DiscordRoute edit = route("PATCH", "channels/400000000000000001/messages/400000000000000009");
         long at = ticker.nanos();
