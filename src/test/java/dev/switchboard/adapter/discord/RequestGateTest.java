@@ -129,44 +129,8 @@ class RequestGateTest {
         assertThat(edit.opens()).isFalse();
         assertThat(TYPING.opens()).isFalse();
 
-        java.util.concurrent.CountDownLatch openerWaits = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.atomic.AtomicReference<Thread> opener = new java.util.concurrent.atomic.AtomicReference<>();
-        java.util.concurrent.atomic.AtomicInteger editSleeps = new java.util.concurrent.atomic.AtomicInteger();
-        java.util.concurrent.atomic.AtomicBoolean counting = new java.util.concurrent.atomic.AtomicBoolean();
-        java.util.concurrent.atomic.AtomicBoolean openerServed = new java.util.concurrent.atomic.AtomicBoolean();
-        RequestGate gate = new RequestGate(50, ticker::nanos, nanos -> {
-            if (Thread.currentThread() == opener.get()) {
-                openerWaits.countDown();
-                release.await(); // the opening request's place comes when the edit has looked a few times
-                openerServed.set(true);
-            } else {
-                if (counting.get() && editSleeps.incrementAndGet() == 3) {
-                    release.countDown();
-                    opener.get().join(); // however slowly the opener's thread runs, it is served before time moves on
-                }
-                ticker.advance(Duration.ofNanos(nanos));
-            }
-        });
-        for (int i = 0; i < 10; i++) {
-            gate.admit(POST); // the burst spent: the next request waits for its place
-        }
-        Thread t = Thread.ofPlatform().unstarted(() -> {
-            try {
-                gate.admit(thread);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        opener.set(t);
-        t.start();
-        assertThat(openerWaits.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-        assertThat(gate.spare()).as("typing waits too").isFalse();
-        counting.set(true);
-        gate.admit(edit);
-        assertThat(openerServed).as("the edit went only after the thread's request had its place").isTrue();
-        assertThat(editSleeps.get()).isGreaterThanOrEqualTo(3);
-        t.join(10_000);
+        assertThat(servedWhile(thread, edit, true)).as("the edit went only after the thread's request had its place")
+                .isGreaterThanOrEqualTo(3);
     }
 
     @Test
@@ -175,21 +139,34 @@ class RequestGateTest {
         assertThat(POST.posts()).isTrue();
         assertThat(thread.posts()).isFalse();
 
-        java.util.concurrent.CountDownLatch posterWaits = new java.util.concurrent.CountDownLatch(1);
+        assertThat(servedWhile(POST, thread, false))
+                .as("the thread was opened only after the waiting post had its place").isGreaterThanOrEqualTo(3);
+    }
+
+    /**
+     * Spends the burst, then lets {@code waiting} wait for its place on a thread of its own while {@code later}
+     * comes; {@code waiting} is served once {@code later} has looked three times.
+     *
+     * @return how many times {@code later} waited before it had its place; fails if {@code waiting} was not served
+     *     first
+     */
+    private int servedWhile(DiscordRoute waiting, DiscordRoute later, boolean typingWaits)
+            throws Exception {
+        java.util.concurrent.CountDownLatch firstWaits = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.atomic.AtomicReference<Thread> poster = new java.util.concurrent.atomic.AtomicReference<>();
-        java.util.concurrent.atomic.AtomicInteger threadSleeps = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicReference<Thread> first = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicInteger laterSleeps = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.atomic.AtomicBoolean counting = new java.util.concurrent.atomic.AtomicBoolean();
-        java.util.concurrent.atomic.AtomicBoolean posted = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicBoolean served = new java.util.concurrent.atomic.AtomicBoolean();
         RequestGate gate = new RequestGate(50, ticker::nanos, nanos -> {
-            if (Thread.currentThread() == poster.get()) {
-                posterWaits.countDown();
-                release.await(); // the post's place comes when the thread has looked a few times
-                posted.set(true);
+            if (Thread.currentThread() == first.get()) {
+                firstWaits.countDown();
+                release.await(); // its place comes when the later request has looked a few times
+                served.set(true);
             } else {
-                if (counting.get() && threadSleeps.incrementAndGet() == 3) {
+                if (counting.get() && laterSleeps.incrementAndGet() == 3) {
                     release.countDown();
-                    poster.get().join(); // however slowly the poster's thread runs, it is served before time moves on
+                    first.get().join(); // however slowly its thread runs, it is served before time moves on
                 }
                 ticker.advance(Duration.ofNanos(nanos));
             }
@@ -197,21 +174,24 @@ class RequestGateTest {
         for (int i = 0; i < 10; i++) {
             gate.admit(OTHER_CHANNEL); // the burst spent: the next request waits for its place
         }
-        Thread t = Thread.ofPlatform().unstarted(() -> {
+        Thread t = Thread.ofPlatform().daemon().unstarted(() -> {
             try {
-                gate.admit(POST);
+                gate.admit(waiting);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         });
-        poster.set(t);
+        first.set(t);
         t.start();
-        assertThat(posterWaits.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(firstWaits.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        if (typingWaits) {
+            assertThat(gate.spare()).as("typing waits too").isFalse();
+        }
         counting.set(true);
-        gate.admit(thread);
-        assertThat(posted).as("the thread was opened only after the waiting post had its place").isTrue();
-        assertThat(threadSleeps.get()).isGreaterThanOrEqualTo(3);
+        gate.admit(later);
+        assertThat(served).as(waiting.template() + " served before " + later.template()).isTrue();
         t.join(10_000);
+        return laterSleeps.get();
     }
 
     @Test
