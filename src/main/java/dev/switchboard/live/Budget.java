@@ -295,7 +295,8 @@ public final class Budget {
             return;
         }
         interval = every;
-        int capacity = Math.max(1, Math.min(burst, share));
+        // The burst is divided too: each node's whole burst on top of its share would overrun the platform's window.
+        int capacity = Math.max(1, Math.min(burst / Math.max(1, nodes), share));
         bucket.replaceConfiguration(io.github.bucket4j.BucketConfiguration.builder()
                 .addLimit(limit -> limit.capacity(capacity).refillGreedy(1, every)).build(),
                 io.github.bucket4j.TokensInheritanceStrategy.AS_IS);

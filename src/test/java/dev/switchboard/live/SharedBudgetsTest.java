@@ -65,6 +65,28 @@ class SharedBudgetsTest {
     }
 
     @Test
+    void aBudgetWithABurstDividesTheBurstToo_soThreeNodesSpendingEagerlyStayWithinWhatOneMay() {
+        // Slack's assistant status allowance: 80 a minute with bursts of 10, against Slack's 100 a minute.
+        List<Long> writes = new ArrayList<>();
+        List<Budget> nodes = new ArrayList<>();
+        for (int n = 0; n < 3; n++) {
+            SharedBudgets shares = new SharedBudgets();
+            shares.nodes(3);
+            nodes.add(shares.split(new Budget("ws assistant.threads.setStatus", 80, MINUTE, 10, ticker)));
+        }
+        for (int step = 0; step < 3000; step++) { // five minutes in steps of 100 ms
+            for (Budget b : nodes) {
+                while (b.tryTake()) {
+                    writes.add(ticker.nanos());
+                }
+            }
+            ticker.advance(Duration.ofMillis(100));
+        }
+        assertThat(mostInAnyWindow(writes, MINUTE)).as("what one node alone may spend in a minute: 80 + a burst of 10")
+                .isLessThanOrEqualTo(90);
+    }
+
+    @Test
     void aNodeJoiningSlowsTheOthersAndOneLeavingSpeedsThemUp() {
         SharedBudgets shares = new SharedBudgets();
         Budget budget = shares.split(new Budget("bot", 40, Duration.ofSeconds(1), ticker));
