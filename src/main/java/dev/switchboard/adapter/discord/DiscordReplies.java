@@ -81,8 +81,10 @@ final class DiscordReplies {
         if (approvals != null && asker != null) {
             sink.approvals.set(approvals.asking(place, asker));
         }
+        // The buttons spend the channel's budget; the bot-wide allowance they meet at the gate, not in the live
+        // engine's share, where they would wait for every other reply's progress.
         return new DiscordThread(sink, budgets(budgetOf), typingIn(place), typing, gate::spare, ticker,
-                feedback.getAsBoolean() ? key : null);
+                feedback.getAsBoolean() ? key : null, List.of(channel(budgetOf)));
     }
 
     /**
@@ -106,7 +108,7 @@ final class DiscordReplies {
                     ok -> sink.question(question)), asker));
         }
         return new DiscordThread(sink, List.of(perInteraction), null, typing, gate::spare, ticker,
-                feedback.getAsBoolean() ? key : null);
+                feedback.getAsBoolean() ? key : null, List.of(perInteraction));
     }
 
     private volatile DiscordApprovals approvals;
@@ -160,8 +162,12 @@ final class DiscordReplies {
      * channel's is not divided among the nodes of a cluster: a thread is a channel of its own, answered by one node.
      */
     private List<Budget> budgets(String channelId) {
-        Budget perChannel = budgets.get(channelId,
+        return List.of(channel(channelId), global);
+    }
+
+    /** The channel's own budget, shared by every reply in it. */
+    private Budget channel(String channelId) {
+        return budgets.get(channelId,
                 id -> shares.pausedTogether(new Budget("discord channel " + id, 5, CHANNEL_WINDOW, ticker)));
-        return List.of(perChannel, global);
     }
 }

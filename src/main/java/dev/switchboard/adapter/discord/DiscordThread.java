@@ -28,6 +28,8 @@ final class DiscordThread implements ChatThread<ReplySurface>, ReplySurface {
     private final ReplySink raw;
     private final dev.switchboard.conversation.ConversationKey key;
     private final List<Budget> budgets;
+    /** What the feedback buttons spend: the reply's own scope, not the bot-wide share of the live engine. */
+    private final List<Budget> buttonBudgets;
     private final Runnable sendTyping;
     private final Budget typingAllowance;
     private final BooleanSupplier spare;
@@ -42,16 +44,21 @@ final class DiscordThread implements ChatThread<ReplySurface>, ReplySurface {
      */
     DiscordThread(ReplySink sink, List<Budget> budgets, Runnable sendTyping, Budget typingAllowance,
                   BooleanSupplier spare, Ticker ticker) {
-        this(sink, budgets, sendTyping, typingAllowance, spare, ticker, null);
+        this(sink, budgets, sendTyping, typingAllowance, spare, ticker, null, List.of());
     }
 
-    /** @param key the conversation answered, named by the feedback buttons; null for no buttons */
+    /**
+     * @param key the conversation answered, named by the feedback buttons; null for no buttons
+     * @param buttonBudgets what adding the buttons spends
+     */
     DiscordThread(ReplySink sink, List<Budget> budgets, Runnable sendTyping, Budget typingAllowance,
-                  BooleanSupplier spare, Ticker ticker, dev.switchboard.conversation.ConversationKey key) {
+                  BooleanSupplier spare, Ticker ticker, dev.switchboard.conversation.ConversationKey key,
+                  List<Budget> buttonBudgets) {
         this.raw = sink;
         this.key = key;
         this.sink = new TypingStops(sink);
         this.budgets = budgets;
+        this.buttonBudgets = buttonBudgets;
         this.sendTyping = sendTyping;
         this.typingAllowance = typingAllowance;
         this.spare = spare;
@@ -107,7 +114,7 @@ final class DiscordThread implements ChatThread<ReplySurface>, ReplySurface {
         // A finished answer carries 👍 / 👎 on its last message (DiscordFeedback); failures and cancels do not.
         if (outcome instanceof ReplyOutcome.Completed && !messageIds.isEmpty() && key != null
                 && raw instanceof DiscordFeedback.Buttons buttons) {
-            DiscordFeedback.attach(buttons, budgets, key, messageIds.getLast());
+            DiscordFeedback.attach(buttons, buttonBudgets, key, messageIds.getLast());
         }
     }
 

@@ -117,4 +117,33 @@ class DiscordThreadTest {
         ticker.advance(Duration.ofSeconds(20));
         assertThat(allowance.tryTake()).as("nothing taken from the allowance").isTrue();
     }
+    @Test
+    void theFeedbackButtonsSpendTheChannelsBudget_notTheBotWideShareEveryReplyWaitsFor() {
+        Budget channel = new Budget("channel", 5, Duration.ofSeconds(5), ticker);
+        Budget bot = new Budget("bot", 1, Duration.ofSeconds(10), ticker);
+        assertThat(bot.tryTake()).as("the bot-wide share is spent by other replies' progress").isTrue();
+        List<String> buttonsOn = new java.util.concurrent.CopyOnWriteArrayList<>();
+        class WithButtons extends dev.switchboard.live.ForwardingSink implements DiscordFeedback.Buttons {
+            WithButtons() {
+                super(sink(0));
+            }
+
+            @Override
+            public CompletionStage<Void> addButtons(String messageId,
+                                                    net.dv8tion.jda.api.components.actionrow.ActionRow row) {
+                buttonsOn.add(messageId);
+                return CompletableFuture.completedFuture(null);
+            }
+        }
+        DiscordThread thread = new DiscordThread(new WithButtons(), List.of(channel, bot), null,
+                new Budget("typing", 10, Duration.ofSeconds(1), 10, ticker), () -> true, ticker,
+                new dev.switchboard.conversation.ConversationKey("discord", "G1", "C1", "T1"), List.of(channel));
+
+        thread.finished(new ReplyOutcome.Completed("done", new dev.switchboard.routing.Target("p", "m", 0, 1),
+                List.of(), dev.switchboard.conversation.TokenUsage.NONE, Duration.ZERO, Duration.ZERO, 0, 0),
+                List.of("m1"));
+
+        org.awaitility.Awaitility.await().untilAsserted(() -> assertThat(buttonsOn).containsExactly("m1"));
+        assertThat(bot.free()).as("nothing taken from the bot-wide share").isFalse();
+    }
 }
