@@ -143,7 +143,7 @@ public final class Budget {
                 wait = Math.max(wait, b.nanosUntilFree());
                 others |= b.waiting > 0;
             }
-            boolean yielding = others && budgets.getFirst().ticker.nanos() < givesWayUntil;
+            boolean yielding = others && budgets.getFirst().now() < givesWayUntil;
             if (wait == 0 && !yielding && takeAll(budgets, false)) {
                 return;
             }

@@ -127,8 +127,9 @@ public final class LiveReplies {
             }
             if (!Budget.takeAll(reply.spends, reply.urgent)) {
                 // A writer outside the engine took a write since the look above: wait for the next one.
-                long later = Budget.nanosUntilAllFree(reply.spends, ticker.nanos(), reply.urgent);
-                nextWake = Math.min(nextWake, ticker.nanos() + Math.max(later, MIN_WAKE_NANOS));
+                long at = ticker.nanos();
+                long later = Budget.nanosUntilAllFree(reply.spends, at, reply.urgent);
+                nextWake = Math.min(nextWake, at + Math.max(later, MIN_WAKE_NANOS));
                 continue;
             }
             reply.send(write);
