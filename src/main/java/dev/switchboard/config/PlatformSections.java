@@ -48,7 +48,8 @@ public interface PlatformSections {
      * @param access channels and users allowed or denied
      * @param userRateLimit messages one user may send before being asked to slow down
      * @param onNewMessage what a new message in a thread does to the reply still streaming there
-     * @param postBudget new messages per channel (chat.postMessage: about one a second)
+     * @param postBudget new messages per channel (chat.postMessage: about one a second, short bursts allowed; by default
+     *     five per five seconds, so two replies starting together in a channel both show at once)
      * @param updateBudget message edits per workspace, shared by every reply (chat.update, Tier 3)
      * @param assistant Slack's agent view ({@link SlackAssistant})
      * @param streamBudgets the native-streaming methods' own limits per workspace ({@link SlackStreamBudgets})
@@ -73,7 +74,7 @@ public interface PlatformSections {
             access = access != null ? access : new SlackAccess(null, null, null, null);
             userRateLimit = userRateLimit != null ? userRateLimit : new RateLimit(null, null);
             onNewMessage = onNewMessage != null ? onNewMessage : OnNewMessage.QUEUE;
-            postBudget = postBudget != null ? postBudget : new RateLimit(1, Duration.ofSeconds(1));
+            postBudget = postBudget != null ? postBudget : new RateLimit(5, Duration.ofSeconds(5));
             updateBudget = updateBudget != null ? updateBudget : new RateLimit(50, Duration.ofMinutes(1));
             streamBudgets = streamBudgets != null ? streamBudgets : new SlackStreamBudgets(null, null, null);
             streamWhenBusy = streamWhenBusy != null ? streamWhenBusy : Boolean.FALSE;

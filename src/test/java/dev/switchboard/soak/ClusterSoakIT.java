@@ -37,9 +37,9 @@ import org.junit.jupiter.api.io.TempDir;
  * terminated once, a SIGKILL of the node holding the most thread leases while replies stream, then a rolling
  * restart of all three (SIGTERM, wait, start again). Asserted: lost 0, doubled 0 (stored and shown), every answer
  * is the one to its question and every prompt holds exactly the thread's questions up to it in order, stored ==
- * shown, every reply complete (those the SIGKILL cut included), no platform 429, every node stops cleanly. Printed:
- * failover time (kill → the cut reply moving again) p50/p95, and, in HTTP mode, replies per second with 1, 2 and 3
- * nodes at the same load.
+ * shown, every reply complete (those the SIGKILL cut included), no 429 from a budget the nodes share, every node
+ * stops cleanly. Printed: failover time (kill → the cut reply moving again) p50/p95, and, in HTTP mode, replies per
+ * second with 1, 2 and 3 nodes at the same load.
  *
  * <p>Short by default (part of {@code ./mvnw -B verify}, about 3–4 minutes); {@code -Psoak-long} or
  * {@code -Dcluster.soak.seconds=… -Dcluster.soak.users=… -Dcluster.soak.phase.seconds=…} for a longer run.
@@ -60,9 +60,9 @@ class ClusterSoakIT {
     private static final int NODE_POSTS_PER_S = 1, NODE_UPDATES_PER_MIN = 160;
 
     /**
-     * Platform 429s on calls outside the budgets every node divides (Slack's {@code assistant.threads.setStatus}, which
-     * is spent only from what answers leave; Discord's per-channel buckets, which each node keeps whole) are asserted
-     * only with {@code -Dcluster.soak.strict=true}; without it they are printed. Everything else is always asserted.
+     * Discord 429s on a channel's bucket (each node keeps a channel's budget whole, so two nodes writing threads of one
+     * channel can overrun it) are asserted only with {@code -Dcluster.soak.strict=true}; without it they are printed.
+     * Everything else, every 429 from a budget the nodes share included, is always asserted.
      */
     private static final boolean STRICT = Boolean.getBoolean("cluster.soak.strict");
 
@@ -168,7 +168,7 @@ class ClusterSoakIT {
         assertCorrect(check);
         assertThat(failover).as("cut threads moving again").isNotEmpty();
         assertThat(discord.identifiesTooSoon()).as("IDENTIFYs of the bot less than 5 s apart, from any node").isZero();
-        assertNo429s(discord.rateLimited());
+        assertNo429s(discord.globalRateLimited(), discord.rateLimited() - discord.globalRateLimited());
         assertThat(exits).as("exit codes of every SIGTERM").containsOnly(0);
     }
 
@@ -218,7 +218,7 @@ class ClusterSoakIT {
         System.out.println(out);
 
         assertCorrect(check);
-        assertNo429s(0);
+        assertNo429s(0, 0);
         assertThat(exits).as("exit codes of every SIGTERM").containsOnly(0);
     }
 
@@ -414,20 +414,20 @@ class ClusterSoakIT {
     }
 
     /**
-     * No 429 on the budgets each node spends a third of ({@code chat.postMessage}, {@code chat.update}). Others
-     * (Slack's {@code assistant.threads.setStatus}, which no budget guards yet, 100/min per workspace in the fake;
-     * Discord's, budgeted per node and not yet shared) are asserted with {@code -Dcluster.soak.strict=true} only.
+     * No 429 from a budget the nodes share or divide: none on any Slack method (posts are each node's third of the
+     * fake's per-channel rate; {@code chat.update}, the stream methods and the assistant allowances are divided among the
+     * nodes writing) and none on Discord's global per-bot limit. A Discord channel's own bucket, which every node keeps
+     * whole, is asserted with {@code -Dcluster.soak.strict=true} only.
      */
-    private void assertNo429s(long discord429s) {
-        assertThat(slack.calls()).as("Slack 429s on the budgeted methods")
-                .noneMatch(c -> c.status() == 429 && (c.method().equals("chat.postMessage")
-                        || c.method().equals("chat.update")));
-        long others = slack.calls().stream().filter(c -> c.status() == 429).count() + discord429s;
+    private void assertNo429s(long discordGlobal429s, long discordChannel429s) {
+        assertThat(slack.calls()).as("Slack 429s (every method's budget is divided among the nodes)")
+                .noneMatch(c -> c.status() == 429);
+        assertThat(discordGlobal429s).as("Discord 429s on the global per-bot limit, which the nodes share").isZero();
         if (STRICT) {
-            assertThat(others).as("other platform 429s").isZero();
-        } else if (others > 0) {
-            System.out.println("cluster soak: KNOWN (not asserted without -Dcluster.soak.strict=true): " + others
-                    + " other platform 429s: Slack " + by429(slack) + ", Discord " + discord429s);
+            assertThat(discordChannel429s).as("Discord 429s on a channel's bucket").isZero();
+        } else if (discordChannel429s > 0) {
+            System.out.println("cluster soak: KNOWN (not asserted without -Dcluster.soak.strict=true): "
+                    + discordChannel429s + " Discord 429s on a channel's bucket");
         }
     }
 

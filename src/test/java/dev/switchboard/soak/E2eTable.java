@@ -75,7 +75,9 @@ final class E2eTable {
                 the reply (placeholder or words; Slack's "first bot message"); `first words`: to the first answer \
                 word visible. `bound`: the budgets' arithmetic bound on first words (provider's first token; Discord \
                 a thread and a post per reply through the bot's 45/s gate, without threads one post through the \
-                gate and the channel's 5 per 5 s; Slack one post a second per channel); in brackets, where it is \
+                gate and the channel's 5 per 5 s; Slack one post a second per channel, as Slack documents it, without \
+                the short bursts it allows and the post budget uses, so a first sign may come before it); in \
+                brackets, where it is \
                 later, the bound with the provider's stream slots (`max_concurrent_streams`, 512 by default): a reply \
                 beyond them gets its first token only when an answer before it has ended. `lag per word`: from the \
                 word leaving the provider (flushed) to the first edit showing it; `edit interval bound`: the \
