@@ -176,4 +176,30 @@ class SlackPacingTest {
         assertThat(slack.count("chat.stopStream")).isEqualTo(slack.count("chat.startStream"));
         assertNo429s();
     }
+
+    @Test
+    void withNativeStreaming_repliesBeyondTheFreeStreamStarts_postAndEditInstead_soNoFirstMessageQueuesBehindThem() {
+        provider.otherwise(r -> Script.answer(WORDS).paced(Duration.ofMillis(100), Duration.ofMillis(50)));
+        start(2, "native_streaming: true");
+        Map<String, String> threads = new LinkedHashMap<>();
+        Map<String, Instant> asked = new LinkedHashMap<>();
+        for (int q = 0; q < 10; q++) {
+            String channel = "C" + (q % 5);
+            Instant at = Instant.now();
+            String ts = slack.post(channel, "U1", mention("question " + q));
+            threads.put(ts, channel);
+            asked.put(ts, at);
+        }
+
+        awaitExact(threads, WORDS);
+        assertNo429s();
+        // Ten replies at once against five stream starts a second: those that found a start free streamed, the
+        // others posted their first message on their channel's budget at once rather than wait for a start.
+        assertThat(slack.count("chat.startStream")).as("replies that streamed").isBetween(1, 9);
+        assertThat(slack.count("chat.stopStream")).isEqualTo(slack.count("chat.startStream"));
+        assertThat(slack.count("chat.postMessage")).as("replies that posted")
+                .isEqualTo(10 - slack.count("chat.startStream"));
+        threads.forEach((ts, channel) -> assertThat(Duration.between(asked.get(ts), firstBotMessage(channel, ts)))
+                .as("first bot message after question " + ts).isLessThan(Duration.ofMillis(2_500)));
+    }
 }

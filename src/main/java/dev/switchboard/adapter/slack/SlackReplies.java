@@ -60,7 +60,8 @@ final class SlackReplies {
      */
     SlackThread thread(String team, String channel, String replyIn, String messageTs, String user, boolean dm) {
         SlackSpending.Budgets spend = budgets(team, channel);
-        boolean stream = replyIn != null && (config.nativeStreaming() || streamWhenBusy(team, spend));
+        boolean stream = replyIn != null && (config.nativeStreaming() ? streamStartFree(team)
+                : streamWhenBusy(team, spend));
         var asking = approvals == null ? null : approvals.asking(channel, replyIn, user);
         SlackStreamSink streamSink = stream
                 ? new SlackStreamSink(api, channel, replyIn, dm ? null : user, dm ? null : team) : null;
@@ -95,8 +96,7 @@ final class SlackReplies {
     /**
      * Whether a reply starting now streams natively because the workspace's chat.update budget is busy
      * ({@code stream_when_busy}): when the replies already waiting for chat.update would keep a new one's edits
-     * {@link #BUSY} apart or more, and the stream methods have room. At most as many replies a minute take this way
-     * as {@code chat.startStream} allows, so their first messages do not queue behind one another.
+     * {@link #BUSY} apart or more, and the stream methods have room ({@link #streamStartFree}).
      */
     private boolean streamWhenBusy(String team, SlackSpending.Budgets spend) {
         if (!config.streamWhenBusy()) {
@@ -104,9 +104,21 @@ final class SlackReplies {
         }
         Budget update = spend.update();
         long queued = update.interval().toNanos() * (update.waiting() + 1L);
-        return queued >= BUSY.toNanos() && budgets.computeIfAbsent("slack " + team + " stream choices",
-                n -> new Budget(n, config.streamBudgets().start().messages(), config.streamBudgets().start().per(),
-                        ticker)).tryTake();
+        return queued >= BUSY.toNanos() && streamStartFree(team);
+    }
+
+    /**
+     * Whether a reply starting now may stream natively without its first message queueing behind other replies'
+     * stream starts: {@code chat.startStream} is Tier 2 (20 a minute for the workspace), so of many replies starting
+     * at once only the first two get a start at once; the others would show nothing for seconds, the tenth for half a
+     * minute. Takes one of those starts if it is free; a reply that gets none posts and edits its message instead,
+     * its first message on the channel's post budget. The allowance follows {@code chat.startStream}'s rate, with a
+     * burst of two (the budget's paced start and the one it keeps for a reply's first sign), divided among the nodes.
+     */
+    private boolean streamStartFree(String team) {
+        SwitchboardConfig.RateLimit start = config.streamBudgets().start();
+        return budgets.computeIfAbsent("slack " + team + " stream choices",
+                n -> shares.split(new Budget(n, start.messages(), start.per(), 2, ticker))).tryTake();
     }
 
     /**
