@@ -94,6 +94,19 @@ class SlackPacingTest {
                 && !m.ts().equals(thread)).toList();
     }
 
+    /** Ten questions at once, two in each of five channels: each thread's channel by its ts; when each was asked. */
+    private Map<String, String> askTenOverFiveChannels(Map<String, Instant> asked) {
+        Map<String, String> threads = new LinkedHashMap<>();
+        for (int q = 0; q < 10; q++) {
+            String channel = "C" + (q % 5);
+            Instant at = Instant.now();
+            String ts = slack.post(channel, "U1", mention("question " + q));
+            threads.put(ts, channel);
+            asked.put(ts, at);
+        }
+        return threads;
+    }
+
     /** When the first bot message of the thread {@code ts} came: its post or its stream's start. */
     private Instant firstBotMessage(String channel, String ts) {
         return slack.calls().stream().filter(c -> c.status() == 200 && c.error() == null
@@ -122,15 +135,8 @@ class SlackPacingTest {
         // chat.update at 2 a second for the workspace: ten placeholders spending it would take five seconds.
         provider.otherwise(r -> Script.answer(WORDS).paced(Duration.ofMillis(100), Duration.ofMillis(50)));
         start(2, "");
-        Map<String, String> threads = new LinkedHashMap<>();
         Map<String, Instant> asked = new LinkedHashMap<>();
-        for (int q = 0; q < 10; q++) {
-            String channel = "C" + (q % 5);
-            Instant at = Instant.now();
-            String ts = slack.post(channel, "U1", mention("question " + q));
-            threads.put(ts, channel);
-            asked.put(ts, at);
-        }
+        Map<String, String> threads = askTenOverFiveChannels(asked);
 
         awaitExact(threads, WORDS);
         assertNo429s();
@@ -181,15 +187,8 @@ class SlackPacingTest {
     void withNativeStreaming_repliesBeyondTheFreeStreamStarts_postAndEditInstead_soNoFirstMessageQueuesBehindThem() {
         provider.otherwise(r -> Script.answer(WORDS).paced(Duration.ofMillis(100), Duration.ofMillis(50)));
         start(2, "native_streaming: true");
-        Map<String, String> threads = new LinkedHashMap<>();
         Map<String, Instant> asked = new LinkedHashMap<>();
-        for (int q = 0; q < 10; q++) {
-            String channel = "C" + (q % 5);
-            Instant at = Instant.now();
-            String ts = slack.post(channel, "U1", mention("question " + q));
-            threads.put(ts, channel);
-            asked.put(ts, at);
-        }
+        Map<String, String> threads = askTenOverFiveChannels(asked);
 
         awaitExact(threads, WORDS);
         assertNo429s();
