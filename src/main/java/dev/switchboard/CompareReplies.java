@@ -7,6 +7,7 @@ import dev.switchboard.answering.ReplyStarter.StartedReply;
 import dev.switchboard.conversation.AssistantMeta;
 import dev.switchboard.conversation.ConversationStore;
 import dev.switchboard.conversation.Turn;
+import dev.switchboard.live.Live;
 import dev.switchboard.live.LiveReplies;
 import dev.switchboard.live.ReplySurface;
 import dev.switchboard.live.ResumingSink;
@@ -60,7 +61,7 @@ final class CompareReplies {
             // Only the first answer's messages are noted for a restart to take over; the others start afresh.
             ResumingSink sink = i == 0 ? new ResumingSink(inOrder, resume.earlier(), resume.remember(),
                     resume.io()) : new ResumingSink(inOrder, List.of(), shown -> { }, resume.io());
-            LiveReplies.Live reply = live.start(sink, surface.spending(), CompareFooter.of(id));
+            Live reply = live.start(sink, surface.spending(), CompareFooter.of(id));
             ReplyHandle handle = null;
             CompletableFuture<ReplyOutcome> outcome;
             try {
@@ -89,9 +90,9 @@ final class CompareReplies {
         final ReplyHandle handle;
         final CompletableFuture<ReplyOutcome> outcome;
         final CompletableFuture<List<String>> shown;
-        final LiveReplies.Live reply;
+        final Live reply;
 
-        Side(ReplySurface surface, ResumingSink sink, LiveReplies.Live reply, ReplyHandle handle,
+        Side(ReplySurface surface, ResumingSink sink, Live reply, ReplyHandle handle,
              CompletableFuture<ReplyOutcome> outcome) {
             this.surface = surface;
             this.sink = sink;

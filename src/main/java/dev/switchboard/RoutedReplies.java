@@ -6,6 +6,7 @@ import dev.switchboard.answering.ThreadSummaries;
 import dev.switchboard.conversation.AssistantMeta;
 import dev.switchboard.conversation.TokenUsage;
 import dev.switchboard.live.FencedSink;
+import dev.switchboard.live.Live;
 import dev.switchboard.live.LiveReplies;
 import dev.switchboard.live.ReplySurface;
 import dev.switchboard.live.ResumingSink;
@@ -65,7 +66,7 @@ public final class RoutedReplies implements ReplyStarter<ReplySurface> {
             return compare.start(request, compared, resume);
         }
         ResumingSink sink = resuming(surface, resume);
-        LiveReplies.Live reply = live.start(sink, surface.spending(), footerOnFallback);
+        Live reply = live.start(sink, surface.spending(), footerOnFallback);
         try {
             surface.working();
             ReplyHandle handle = router.reply(new ReplyRequest(request.key(), request.history(), request.userName(),
@@ -96,7 +97,7 @@ public final class RoutedReplies implements ReplyStarter<ReplySurface> {
                 resume.io());
     }
 
-    private static StartedReply failed(ReplySurface surface, ResumingSink sink, LiveReplies.Live reply,
+    private static StartedReply failed(ReplySurface surface, ResumingSink sink, Live reply,
                                        String userMessage, Resume resume) {
         ReplyOutcome failed = new ReplyOutcome.Failed(userMessage, List.of());
         reply.onDone(failed);
@@ -128,7 +129,7 @@ public final class RoutedReplies implements ReplyStarter<ReplySurface> {
         private volatile ReplyOutcome outcome;
         private volatile List<String> ids = List.of();
 
-        Shown(ReplySurface surface, ResumingSink sink, LiveReplies.Live reply, ReplyHandle handle,
+        Shown(ReplySurface surface, ResumingSink sink, Live reply, ReplyHandle handle,
               CompletableFuture<ReplyOutcome> outcome, Resume resume) {
             this.surface = surface;
             this.sink = sink;

@@ -118,7 +118,7 @@ class LiveBenchmark {
                 case ENGINE -> {
                     List<Budget> budgets = slack ? List.of(workspace)
                             : List.of(new Budget("ch" + s, 5, Duration.ofSeconds(5), ticker), bot);
-                    LiveReplies.Live live = engine.start(sink, budgets, false);
+                    Live live = engine.start(sink, budgets, false);
                     yield new Writer(live, () -> live.settled().isDone());
                 }
                 case HARNESS -> harness();

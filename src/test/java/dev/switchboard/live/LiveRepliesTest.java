@@ -35,7 +35,7 @@ class LiveRepliesTest {
     }
 
     /** One reply in one thread of a fake platform, with the channel's budget. */
-    private record Fixture(ManualTicker ticker, FakeChatPlatform platform, Budget channel, LiveReplies.Live live) {
+    private record Fixture(ManualTicker ticker, FakeChatPlatform platform, Budget channel, Live live) {
     }
 
     private static Fixture fixture(double editFailures) {
@@ -43,14 +43,14 @@ class LiveRepliesTest {
         FakeChatPlatform platform = new FakeChatPlatform(ticker, WRITES, WINDOW, MAX_CHARS, Duration.ofMillis(40),
                 1, 0, editFailures);
         Budget channel = new Budget("channel", WRITES, WINDOW, ticker);
-        LiveReplies.Live live = new LiveReplies(ticker).start(platform.thread("t", "C1", s -> s), List.of(channel),
+        Live live = new LiveReplies(ticker).start(platform.thread("t", "C1", s -> s), List.of(channel),
                 true);
         return new Fixture(ticker, platform, channel, live);
     }
 
     /** Four replies in one channel of a fake platform, sharing the channel's budget. */
     private record Shared(ManualTicker ticker, FakeChatPlatform platform, LiveReplies engine, Budget channel,
-                          List<LiveReplies.Live> lives) {
+                          List<Live> lives) {
     }
 
     private static Shared fourRepliesInOneChannel() {
@@ -59,7 +59,7 @@ class LiveRepliesTest {
                 1, 0, 0);
         LiveReplies engine = new LiveReplies(ticker);
         Budget channel = new Budget("channel", WRITES, WINDOW, ticker);
-        List<LiveReplies.Live> lives = new ArrayList<>();
+        List<Live> lives = new ArrayList<>();
         for (int r = 0; r < 4; r++) {
             lives.add(engine.start(platform.thread("t" + r, "C1", s -> s), List.of(channel), true));
         }
@@ -82,11 +82,11 @@ class LiveRepliesTest {
         Budget channel = new Budget("channel", WRITES, WINDOW, ticker);
         int replies = 1 + random.nextInt(4);
         List<String> finals = new ArrayList<>();
-        List<LiveReplies.Live> lives = new ArrayList<>();
+        List<Live> lives = new ArrayList<>();
         for (int r = 0; r < replies; r++) {
             String text = randomAnswer(random);
             finals.add(text);
-            LiveReplies.Live live = engine.start(platform.thread("t" + r, "C1", DEFUSED::format),
+            Live live = engine.start(platform.thread("t" + r, "C1", DEFUSED::format),
                     List.of(channel), true);
             lives.add(live);
             long at = random.nextInt(2_000);
@@ -118,7 +118,7 @@ class LiveRepliesTest {
         ManualTicker ticker = f.ticker();
         FakeChatPlatform platform = f.platform();
         Budget channel = f.channel();
-        LiveReplies.Live live = f.live();
+        Live live = f.live();
         ticker.advance(Duration.ofMillis(100));
         assertThat(platform.shown("t")).containsExactly(LiveReplies.THINKING);
 
@@ -140,7 +140,7 @@ class LiveRepliesTest {
         Fixture f = fixture(0);
         ManualTicker ticker = f.ticker();
         FakeChatPlatform platform = f.platform();
-        LiveReplies.Live live = f.live();
+        Live live = f.live();
         live.onToken("Half an");
         live.onToken(" answer");
         live.onDone(new ReplyOutcome.Cancelled("superseded"));
@@ -155,7 +155,7 @@ class LiveRepliesTest {
         Fixture f = fixture(0);
         ManualTicker ticker = f.ticker();
         FakeChatPlatform platform = f.platform();
-        LiveReplies.Live live = f.live();
+        Live live = f.live();
         live.onToken("The first provider started");
         ticker.advance(Duration.ofSeconds(2));
         live.onReset(TARGET, new Failure.Overloaded("x"), new Target("backup", "b", 1, 1));
@@ -174,10 +174,10 @@ class LiveRepliesTest {
         ManualTicker ticker = c.ticker();
         FakeChatPlatform platform = c.platform();
         Budget channel = c.channel();
-        List<LiveReplies.Live> lives = c.lives();
+        List<Live> lives = c.lives();
         ticker.advance(Duration.ofSeconds(5));
         for (int second = 0; second < 20; second++) {
-            for (LiveReplies.Live live : lives) {
+            for (Live live : lives) {
                 live.onToken("word ");
             }
             ticker.advance(Duration.ofSeconds(1));
@@ -216,7 +216,7 @@ class LiveRepliesTest {
         Fixture f = fixture(0);
         ManualTicker ticker = f.ticker();
         FakeChatPlatform platform = f.platform();
-        LiveReplies.Live live = f.live();
+        Live live = f.live();
         List<String> cancelled = new ArrayList<>();
         live.attach(new dev.switchboard.routing.ReplyHandle() {
             @Override
@@ -246,7 +246,7 @@ class LiveRepliesTest {
         Fixture f = fixture(1.0);
         ManualTicker ticker = f.ticker();
         FakeChatPlatform platform = f.platform();
-        LiveReplies.Live live = f.live();
+        Live live = f.live();
         ticker.advance(Duration.ofSeconds(1));
         live.onToken("The whole answer.");
         live.onDone(completed("The whole answer.", List.of()));
@@ -287,7 +287,7 @@ class LiveRepliesTest {
                 return markdown;
             }
         };
-        LiveReplies.Live live = new LiveReplies(ticker).start(broken,
+        Live live = new LiveReplies(ticker).start(broken,
                 List.of(new Budget("channel", WRITES, WINDOW, ticker)), true);
         ticker.advance(Duration.ofSeconds(1));
 
@@ -301,7 +301,7 @@ class LiveRepliesTest {
         Fixture f = fixture(0);
         ManualTicker ticker = f.ticker();
         FakeChatPlatform platform = f.platform();
-        LiveReplies.Live live = f.live();
+        Live live = f.live();
         ticker.advance(f.channel().interval()); // the placeholder took the paced write at the start
         live.onToken("Hello");
         ticker.advance(Duration.ofMillis(300)); // "Hello" took this slot; the next is a pacing interval away
@@ -324,7 +324,7 @@ class LiveRepliesTest {
         Fixture f = fixture(0);
         ManualTicker ticker = f.ticker();
         FakeChatPlatform platform = f.platform();
-        LiveReplies.Live live = f.live();
+        Live live = f.live();
         long start = ticker.nanos(); // the placeholder took the paced write now; the next is free an interval later
         assertThat(f.channel().tryTakeUrgent()).as("another reply's final text takes the reserve").isTrue();
         assertThat(f.channel().tryTakeUrgent()).as("nothing is left").isFalse();
@@ -356,7 +356,7 @@ class LiveRepliesTest {
             }
             return List.of(channel);
         };
-        LiveReplies.Live live = new LiveReplies(ticker).start(platform.thread("t", "C1", s -> s), spending, false);
+        Live live = new LiveReplies(ticker).start(platform.thread("t", "C1", s -> s), spending, false);
         ticker.advance(channel.interval()); // the placeholder took the first paced write
         steal.set(true);
         long at = ticker.nanos();
@@ -407,11 +407,11 @@ class LiveRepliesTest {
         Budget channel = new Budget("channel", WRITES, WINDOW, ticker);
         Budget bot = new Budget("bot", 10, Duration.ofSeconds(1), ticker);
         int replies = 12;
-        List<LiveReplies.Live> lives = new ArrayList<>();
+        List<Live> lives = new ArrayList<>();
         long[] doneAt = new long[replies];
         boolean together = info.getCurrentRepetition() % 2 == 0;
         for (int r = 0; r < replies; r++) {
-            LiveReplies.Live live = engine.start(platform.thread("t" + r, List.of("C1", "bot"), s -> s),
+            Live live = engine.start(platform.thread("t" + r, List.of("C1", "bot"), s -> s),
                     List.of(channel, bot), true);
             lives.add(live);
             int reply = r;

@@ -36,7 +36,7 @@ class PerMethodSpendingTest {
     }
 
     /** A reply in {@code channel}: posts spend the channel's budget, edits and deletes the workspace's. */
-    private LiveReplies.Live reply(String thread, String channel) {
+    private Live reply(String thread, String channel) {
         ReplySink sink = slack.thread(thread, List.of("post " + channel), List.of("workspace chat.update"),
                 List.of("workspace chat.update"), s -> s);
         List<Budget> post = List.of(posts(channel));
@@ -51,7 +51,7 @@ class PerMethodSpendingTest {
 
     @Test
     void tenNewRepliesInFiveChannels_whileTheWorkspacesEditsAreBusy_showTheirFirstMessageWithinTheirChannelsBound() {
-        List<LiveReplies.Live> busy = new ArrayList<>();
+        List<Live> busy = new ArrayList<>();
         for (int r = 0; r < 10; r++) {
             busy.add(reply("busy" + r, "C" + (r % 5)));
         }
@@ -84,7 +84,7 @@ class PerMethodSpendingTest {
 
     @Test
     void aReplyLongerThanAMessage_postsItsNextMessagesFromItsChannel_andEditsFromTheWorkspace_withinEachLimit() {
-        List<LiveReplies.Live> lives = new ArrayList<>();
+        List<Live> lives = new ArrayList<>();
         List<String> answers = new ArrayList<>();
         for (int r = 0; r < 6; r++) {
             lives.add(reply("t" + r, "C" + (r % 2)));

@@ -19,7 +19,7 @@ class ToolLinesTest {
     private final FakeChatPlatform platform = new FakeChatPlatform(ticker, 5, Duration.ofSeconds(5), 2_000,
             Duration.ofMillis(10), 1, 0, 0);
     private final Budget channel = new Budget("channel", 5, Duration.ofSeconds(5), ticker);
-    private final LiveReplies.Live live = new LiveReplies(ticker).start(
+    private final Live live = new LiveReplies(ticker).start(
             platform.thread("t", "C1", s -> s.replace("@", "@\u200b")), List.of(channel), true);
 
     private String shown() {
