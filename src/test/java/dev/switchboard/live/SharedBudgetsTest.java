@@ -3,6 +3,7 @@ package dev.switchboard.live;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.switchboard.testing.ManualTicker;
+import dev.switchboard.testing.Windows;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,7 +49,7 @@ class SharedBudgetsTest {
             }
             ticker.advance(Duration.ofMillis(100));
         }
-        assertThat(mostInAnyWindow(writes, MINUTE)).isLessThanOrEqualTo(50);
+        assertThat(Windows.mostInAny(writes, MINUTE)).isLessThanOrEqualTo(50);
         assertThat(writes.size()).isGreaterThan(9 * 48); // and close to it: nothing wasted
 
         List<Long> unshared = new ArrayList<>();
@@ -61,12 +62,12 @@ class SharedBudgetsTest {
             }
             ticker.advance(Duration.ofMillis(100));
         }
-        assertThat(mostInAnyWindow(unshared, MINUTE)).isGreaterThan(50); // what sharing prevents
+        assertThat(Windows.mostInAny(unshared, MINUTE)).isGreaterThan(50); // what sharing prevents
     }
 
     @Test
     void aBudgetWithABurstDividesTheBurstToo_soThreeNodesSpendingEagerlyStayWithinWhatOneMay() {
-        // Slack's assistant status allowance: 80 a minute with bursts of 10, against Slack's 100 a minute.
+        // An allowance of 80 a minute with bursts of 10 (as Slack's for prompts and titles), against 100 a minute.
         List<Long> writes = new ArrayList<>();
         List<Budget> nodes = new ArrayList<>();
         for (int n = 0; n < 3; n++) {
@@ -82,7 +83,7 @@ class SharedBudgetsTest {
             }
             ticker.advance(Duration.ofMillis(100));
         }
-        assertThat(mostInAnyWindow(writes, MINUTE)).as("what one node alone may spend in a minute: 80 + a burst of 10")
+        assertThat(Windows.mostInAny(writes, MINUTE)).as("what one node alone may spend in a minute: 80 + a burst of 10")
                 .isLessThanOrEqualTo(90);
     }
 
@@ -152,18 +153,5 @@ class SharedBudgetsTest {
         SharedBudgets shares = new SharedBudgets();
         shares.nodes(nodes);
         return shares.split(new Budget("ws chat.update", 50, MINUTE, ticker));
-    }
-
-    private static int mostInAnyWindow(List<Long> at, Duration window) {
-        List<Long> sorted = at.stream().sorted().toList();
-        int most = 0;
-        int from = 0;
-        for (int i = 0; i < sorted.size(); i++) {
-            while (sorted.get(i) - sorted.get(from) >= window.toNanos()) {
-                from++;
-            }
-            most = Math.max(most, i - from + 1);
-        }
-        return most;
     }
 }

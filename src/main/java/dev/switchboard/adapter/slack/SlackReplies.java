@@ -134,12 +134,20 @@ final class SlackReplies {
     }
 
     /**
-     * The workspace's allowance for {@code assistant.threads.setStatus} (Slack's own per-method limit, about 100 a
-     * minute; kept below it), which nothing an answer needs spends from; bursts, as many replies start at once.
+     * {@code assistant.threads.setStatus} a minute for the workspace, of Slack's 100, with a small burst. Far enough
+     * below so that several nodes stay inside Slack's minute while their shares catch up: a node that starts writing
+     * spends a whole share until the others see it at their next heartbeat.
+     */
+    static final int STATUS_PER_MINUTE = 70;
+    static final int STATUS_BURST = 5;
+
+    /**
+     * The workspace's allowance for {@code assistant.threads.setStatus} ({@link #STATUS_PER_MINUTE}), which nothing an
+     * answer needs spends from; bursts, as many replies start at once.
      */
     Budget statusAllowance(String team) {
         return budgets.computeIfAbsent("slack " + team + " assistant.threads.setStatus",
-                n -> shares.split(new Budget(n, 80, Duration.ofMinutes(1), 10, ticker)));
+                n -> shares.split(new Budget(n, STATUS_PER_MINUTE, Duration.ofMinutes(1), STATUS_BURST, ticker)));
     }
 
     /** The workspace's allowance for suggested prompts and thread titles (assistant.threads.*, Tier 4). */
