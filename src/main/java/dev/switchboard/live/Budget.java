@@ -120,12 +120,7 @@ public final class Budget {
      * for {@code /ask}), on a thread that may block. With the platform's 429 it may call {@link #pause} first.
      */
     public void acquire() throws InterruptedException {
-        while (!tryTake()) {
-            java.util.concurrent.locks.LockSupport.parkNanos(Math.max(1_000_000, nanosUntilFree()));
-            if (Thread.interrupted()) {
-                throw new InterruptedException("waiting for " + name);
-            }
-        }
+        acquireAll(List.of(this), Long.MIN_VALUE);
     }
 
     /**
