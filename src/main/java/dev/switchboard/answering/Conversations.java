@@ -305,11 +305,11 @@ public final class Conversations<S> implements AutoCloseable {
     }
 
     /**
-     * How late this process has stored the messages reaching it, over about the last minute: the longest time from a
-     * message being written on the platform to its being stored (see {@link IngestLag}).
+     * How late this process stores the messages reaching it: the longest time from a message being written on the
+     * platform to its being stored, over about the last minute; how many it stored; each lag as it is noted.
      */
-    public java.time.Duration ingestLag() {
-        return ingestLag.recent();
+    public IngestLag ingest() {
+        return ingestLag;
     }
 
     /** Replies waiting or streaming, across every thread. */

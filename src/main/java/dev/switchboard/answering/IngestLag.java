@@ -20,17 +20,21 @@ public final class IngestLag {
     /** The longest lag in each of the last {@link #BUCKETS} ten-second spans, by span number modulo the count. */
     private final long[] longest = new long[BUCKETS];
     private final long[] span = new long[BUCKETS];
+    private final java.util.concurrent.atomic.AtomicLong stored = new java.util.concurrent.atomic.AtomicLong();
+    /** Hears every lag noted, on the storing thread (under its thread's lock): keep it short. */
+    private volatile java.util.function.Consumer<Duration> watcher = lag -> { };
 
-    IngestLag(LongSupplier nanos) {
+    public IngestLag(LongSupplier nanos) {
         this.nanos = nanos;
         java.util.Arrays.fill(span, Long.MIN_VALUE);
     }
 
     /** Notes one message stored {@code lag} after the platform wrote it; a negative lag (clocks apart) counts as 0. */
-    void record(Duration lag) {
+    public void record(Duration lag) {
         if (lag.compareTo(IGNORED_OVER) > 0) {
             return;
         }
+        stored.incrementAndGet();
         long millis = Math.max(0, lag.toMillis());
         long now = Math.floorDiv(nanos.getAsLong(), BUCKET_NANOS);
         int i = (int) Math.floorMod(now, BUCKETS);
@@ -41,6 +45,17 @@ public final class IngestLag {
             }
             longest[i] = Math.max(longest[i], millis);
         }
+        watcher.accept(Duration.ofMillis(millis));
+    }
+
+    /** How many messages were noted since the process started (those over {@link #IGNORED_OVER} left out). */
+    public long stored() {
+        return stored.get();
+    }
+
+    /** Has {@code watcher} hear each lag noted from now on, on the storing thread; it must not block. */
+    public void watch(java.util.function.Consumer<Duration> watcher) {
+        this.watcher = java.util.Objects.requireNonNull(watcher, "watcher");
     }
 
     /** The longest lag noted in about the last minute (50 to 60 s), zero when none. */

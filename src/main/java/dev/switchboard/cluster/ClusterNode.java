@@ -42,6 +42,7 @@ public final class ClusterNode implements AutoCloseable {
     private final Supplier<String> serves;
     private final Instant startedAt;
     private final Leases leases;
+    private final IngestLags lags;
     private final Duration sweepEvery;
     private final AtomicBoolean sweeping = new AtomicBoolean();
     private final AtomicBoolean sweepAgain = new AtomicBoolean();
@@ -64,13 +65,20 @@ public final class ClusterNode implements AutoCloseable {
      */
     public ClusterNode(PostgresCluster rows, PostgresSignals signals, Conversations<?> conversations,
                        ScheduledExecutorService scheduler, Clock clock, Supplier<String> serves) {
+        this(rows, signals, conversations, scheduler, clock, serves, IngestLags.Warmth.DEFAULT);
+    }
+
+    /** @param warmth when this node, started cold, owns to its measured ingest lag */
+    ClusterNode(PostgresCluster rows, PostgresSignals signals, Conversations<?> conversations,
+                ScheduledExecutorService scheduler, Clock clock, Supplier<String> serves, IngestLags.Warmth warmth) {
         this.rows = rows;
         this.signals = signals;
         this.conversations = conversations;
         this.scheduler = scheduler;
         this.serves = serves;
         this.startedAt = clock.instant();
-        this.leases = new Leases(rows, signals, this::sweepSoon, conversations::ingestLag);
+        this.lags = new IngestLags(conversations.ingest(), warmth, System::nanoTime, signals, scheduler);
+        this.leases = new Leases(rows, signals, this::sweepSoon, lags::own);
         Duration third = rows.lease().dividedBy(3);
         this.sweepEvery = third.compareTo(Duration.ofSeconds(1)) < 0 ? third : Duration.ofSeconds(1);
     }
@@ -112,6 +120,7 @@ public final class ClusterNode implements AutoCloseable {
             });
         }
         beat();
+        lags.join(leases, rows.nodeId());
         long beatMillis = Math.max(1, rows.lease().dividedBy(3).toMillis());
         synchronized (tasks) {
             tasks.add(scheduler.scheduleWithFixedDelay(this::beatQuietly, beatMillis, beatMillis,
@@ -141,8 +150,10 @@ public final class ClusterNode implements AutoCloseable {
     private void beat() {
         long started = System.nanoTime();
         var holding = leases.holding();
-        PostgresCluster.Beat beat = rows.beat(startedAt, conversations.inProgress(), conversations.ingestLag(),
-                serves.get(), holding.values().stream().map(PostgresLeases.Granted::conversationId).toList());
+        Duration lag = lags.own();
+        PostgresCluster.Beat beat = rows.beat(startedAt, conversations.inProgress(), lag, serves.get(),
+                holding.values().stream().map(PostgresLeases.Granted::conversationId).toList());
+        lags.beaten(lag);
         leases.slowestIngest(beat.slowestIngest());
         leases.beaten(started, holding, beat.renewed());
     }

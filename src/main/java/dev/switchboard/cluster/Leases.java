@@ -53,6 +53,9 @@ final class Leases implements ThreadLeases {
     private final java.util.function.Supplier<java.time.Duration> localIngest;
     /** The slowest live node's ingest lag, as the last heartbeat read it. */
     private volatile java.time.Duration slowestIngest = java.time.Duration.ZERO;
+    /** The largest ingest lag a node told between beats, and until when it counts; guarded by this. */
+    private java.time.Duration toldIngest = java.time.Duration.ZERO;
+    private long toldUntilNanos = System.nanoTime();
     private final Map<ConversationKey, PostgresLeases.Granted> held = new ConcurrentHashMap<>();
     private final long fenceAfterNanos;
     private volatile long lastBeatNanos;
@@ -149,9 +152,25 @@ final class Leases implements ThreadLeases {
         return wanted.compareTo(SETTLE_MOST) > 0 ? SETTLE_MOST : wanted;
     }
 
-    /** The heartbeat read the live nodes' ingest lags. */
-    void slowestIngest(java.time.Duration slowest) {
-        slowestIngest = slowest;
+    /** The heartbeat read the live nodes' ingest lags; a lag told since counts until its node's row shows it. */
+    synchronized void slowestIngest(java.time.Duration slowest) {
+        boolean told = System.nanoTime() - toldUntilNanos < 0;
+        slowestIngest = told && toldIngest.compareTo(slowest) > 0 ? toldIngest : slowest;
+    }
+
+    /**
+     * A node told its ingest lag between beats: the slowest is at least that for a lease length, by when its row
+     * carries it (a beat that read the rows just before it wrote cannot lower it).
+     */
+    synchronized void raiseSlowest(java.time.Duration lag) {
+        long now = System.nanoTime();
+        if (now - toldUntilNanos >= 0 || lag.compareTo(toldIngest) > 0) {
+            toldIngest = lag;
+            toldUntilNanos = now + rows.lease().toNanos();
+        }
+        if (lag.compareTo(slowestIngest) > 0) {
+            slowestIngest = lag;
+        }
     }
 
     @Override

@@ -284,18 +284,22 @@ class ConversationsTest {
         clock = mutable;
         provider.otherwise(r -> Script.answer("ok"));
         Conversations<ReplySurface> conversations = conversations();
-        assertThat(conversations.ingestLag()).isZero();
+        assertThat(conversations.ingest().recent()).isZero();
+        List<Duration> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+        conversations.ingest().watch(heard::add);
 
         Instant written = mutable.instant();
         mutable.advance(Duration.ofMillis(640)); // delivered and stored 640 ms after the platform wrote it
         conversations.submit(new Inbound(KEY, "1", "U1", "Ada", "a", written, "general"), thread(), QUEUE);
-        assertThat(conversations.ingestLag()).isEqualTo(Duration.ofMillis(640));
+        assertThat(conversations.ingest().recent()).isEqualTo(Duration.ofMillis(640));
 
         conversations.submit(new Inbound(KEY, "1", "U1", "Ada", "a", written, "general"), thread(), QUEUE);
         mutable.advance(Duration.ofSeconds(5));
         conversations.submit(new Inbound(KEY, "1", "U1", "Ada", "a", written, "general"), thread(), QUEUE);
-        assertThat(conversations.ingestLag()).as("a duplicate is not stored again, so not measured")
+        assertThat(conversations.ingest().recent()).as("a duplicate is not stored again, so not measured")
                 .isEqualTo(Duration.ofMillis(640));
+        assertThat(conversations.ingest().stored()).isEqualTo(1);
+        assertThat(heard).as("each lag noted, as it is").containsExactly(Duration.ofMillis(640));
     }
 
     @Test

@@ -102,6 +102,11 @@ class ClusterNodeTest {
 
         /** @param signals whether it signals and hears the other nodes; without, only the poll hands messages over */
         Node(String name, boolean signals, Duration lease) {
+            this(name, signals, lease, IngestLags.Warmth.NONE);
+        }
+
+        /** @param warmth when it owns to its measured ingest lag; most tests start it warm, for settles to be short */
+        Node(String name, boolean signals, Duration lease, IngestLags.Warmth warmth) {
             this.name = name;
             storage = PostgresStorage.open(db.options(), clock, new SimpleMeterRegistry());
             open.add(storage);
@@ -122,7 +127,7 @@ class ClusterNodeTest {
                 await().atMost(Duration.ofSeconds(5)).until(listening::listening);
             }
             cluster = new ClusterNode(storage.cluster(name, lease), heard, conversations, scheduler, clock,
-                    () -> "test");
+                    () -> "test", warmth);
             open.add(cluster);
             cluster.start();
             nodes.add(this);
@@ -391,6 +396,30 @@ class ClusterNodeTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> answers(a.store).size() == 3);
         assertThat(started).extracting(Started::messageId).containsExactly("m0", "m1", "m2");
         assertThat(started.get(2).history()).contains("question m1", "answer to question m1");
+    }
+
+    @Test
+    void aNodeJoiningCold_makesTheOthersWaitAsForASlowNode_atOnce_notAtTheirNextBeat() {
+        Duration beatsRarely = Duration.ofSeconds(30); // their next beat is ten seconds away: only the signal tells
+        Node a = new Node("a", true, beatsRarely);
+        assertThat(a.cluster.settle()).isEqualTo(Leases.SETTLE);
+
+        IngestLags.Warmth cold = new IngestLags.Warmth(Duration.ofMillis(900), 2, Duration.ofMinutes(1));
+        Node b = new Node("b", true, beatsRarely, cold);
+        assertThat(b.cluster.settle()).as("a cold node's own replies wait for it too").isEqualTo(Duration.ofSeconds(1));
+        await().atMost(Duration.ofSeconds(3)).until(() -> a.cluster.settle().equals(Duration.ofSeconds(1)));
+    }
+
+    @Test
+    void aNodeStoringLaterThanItLastTold_tellsTheOthersAtOnce_notAtItsNextBeat() {
+        Duration beatsRarely = Duration.ofSeconds(30);
+        Node a = new Node("a", true, beatsRarely);
+        Node b = new Node("b", true, beatsRarely);
+        assertThat(a.cluster.settle()).isEqualTo(Leases.SETTLE);
+
+        assertThat(b.submit("m0", clock.instant().minusMillis(700))).isInstanceOf(Admission.Accepted.class);
+
+        await().atMost(Duration.ofSeconds(3)).until(() -> a.cluster.settle().toMillis() >= 800);
     }
 
     @Test
