@@ -4,24 +4,21 @@ import dev.langchain4j.http.client.HttpClient;
 import dev.langchain4j.http.client.HttpClientBuilder;
 import dev.langchain4j.http.client.HttpRequest;
 import dev.langchain4j.http.client.SuccessfulHttpResponse;
-import dev.langchain4j.http.client.jdk.JdkHttpClient;
 import dev.langchain4j.http.client.sse.ServerSentEvent;
 import dev.langchain4j.http.client.sse.ServerSentEventContext;
 import dev.langchain4j.http.client.sse.ServerSentEventListener;
 import dev.langchain4j.http.client.sse.ServerSentEventParser;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
  * Lets the router see what LangChain4j's clients hide: a failed response's status and {@code Retry-After}, and a
  * stream that closed without its terminal event.
  *
- * <p>Two thin layers around LangChain4j's own JDK client: a {@link java.net.http.HttpClient} that reads each
- * response's status and headers before handing the body on, and a LangChain4j {@link HttpClient} that notices when a
- * stream's body has been fully read. Both report to the {@link Probe} of the attempt that made the request: the
- * attempt sets it in {@link #CURRENT} around its {@code chat} call, during which LangChain4j starts the request on
- * the same thread.
+ * <p>Two layers under LangChain4j's models: {@link ModelHttp}, which makes the requests and reads each response's
+ * status and headers, and a LangChain4j {@link HttpClient} around it that notices when a stream's body has been fully
+ * read. Both report to the {@link Probe} of the attempt that made the request: the attempt sets it in
+ * {@link #CURRENT} around its {@code chat} call, during which LangChain4j starts the request on the same thread.
  */
 final class HttpTap {
 
@@ -33,7 +30,6 @@ final class HttpTap {
         private final Runnable onUnreadableEvent;
         private final Consumer<String> onErrorEvent;
         private volatile boolean aborted;
-        private volatile CompletableFuture<?> exchange;
         private volatile AutoCloseable body;
 
         Probe(Runnable onStreamClosed, Runnable onUnreadableEvent, Consumer<String> onErrorEvent) {
@@ -54,30 +50,19 @@ final class HttpTap {
             return false;
         }
 
-        void attach(CompletableFuture<?> request) {
-            exchange = request;
+        /** How to stop the attempt's request: before its response or while its body streams. */
+        void attach(AutoCloseable request) {
+            body = request;
             if (aborted) {
-                request.cancel(true);
-            }
-        }
-
-        void attach(AutoCloseable stream) {
-            body = stream;
-            if (aborted) {
-                closeQuietly(stream);
+                closeQuietly(request);
             }
         }
 
         /**
-         * Closes the request whatever its state: before the response (cancelling the exchange) or while its body
-         * streams (closing it). LangChain4j offers a handle to stop a stream only once a token arrived.
+         * Stops the request whatever its state. LangChain4j offers a handle to stop a stream only once a token arrived.
          */
         void abort() {
             aborted = true;
-            CompletableFuture<?> request = exchange;
-            if (request != null) {
-                request.cancel(true);
-            }
             AutoCloseable stream = body;
             if (stream != null) {
                 closeQuietly(stream);
@@ -131,12 +116,7 @@ final class HttpTap {
 
         @Override
         public HttpClient build() {
-            JdkHttpClient jdk = JdkHttpClient.builder()
-                    .httpClientBuilder(new HeaderReadingBuilder(java.net.http.HttpClient.newBuilder()))
-                    .connectTimeout(connectTimeout)
-                    .readTimeout(readTimeout)
-                    .build();
-            return new StreamClosingClient(jdk);
+            return new StreamClosingClient(new ModelHttp(connectTimeout, readTimeout));
         }
     }
 

@@ -1,7 +1,5 @@
 package dev.switchboard.routing;
 
-import dev.langchain4j.http.client.jdk.JdkHttpClient;
-import dev.langchain4j.http.client.jdk.JdkHttpClientBuilder;
 import dev.langchain4j.model.anthropic.AnthropicModelCatalog;
 import dev.langchain4j.model.catalog.ModelDescription;
 import dev.langchain4j.model.googleai.GoogleAiGeminiModelCatalog;
@@ -60,8 +58,8 @@ final class ModelCatalogs {
         return false;
     }
 
-    private static JdkHttpClientBuilder http(RouterOptions.Provider p) {
-        return JdkHttpClient.builder().connectTimeout(p.deadlines().connect())
+    private static dev.langchain4j.http.client.HttpClientBuilder http(RouterOptions.Provider p) {
+        return HttpTap.builder().connectTimeout(p.deadlines().connect())
                 .readTimeout(p.deadlines().connect().plus(READ));
     }
 

@@ -52,6 +52,9 @@ public final class FakeProvider implements AutoCloseable {
          */
         record InBandError(int afterTokens, String type) implements Fault { }
 
+        /** The request read, then no status and no headers until the fake is closed (a server stuck before it answers). */
+        record NoHeaders() implements Fault { }
+
         /** Headers sent, then nothing until the fake is closed. */
         record StallBeforeFirstToken() implements Fault { }
 
@@ -317,6 +320,10 @@ public final class FakeProvider implements AutoCloseable {
             ctx.status(error.status()).contentType("application/json").result(error.body());
             return;
         }
+        if (script.fault() instanceof Fault.NoHeaders) {
+            awaitClose();
+            return;
+        }
         active.incrementAndGet();
         try {
             stream(ctx, api, script, model(api, ctx, body));
@@ -436,6 +443,15 @@ public final class FakeProvider implements AutoCloseable {
      * Sends no tokens until the fake is closed. Server-sent-event streams get a comment every 100 ms, as real servers
      * send keep-alives: that is also how the fake learns that the client hung up (the write fails).
      */
+    /** Waits, writing nothing, until the fake is closed (two minutes at most). */
+    private void awaitClose() {
+        try {
+            stalls.await(120, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private void stall(Api api, OutputStream out) {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         try {
