@@ -20,7 +20,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One queue per thread: its replies run one at a time, in the order their messages were taken, so each reply has the
  * whole thread before it as context; different threads run in parallel. A thread with nothing queued or running is
- * dropped. Thread-safe: each thread's queue is guarded by its {@link Lane}.
+ * dropped. Where other processes share the threads, {@link SharedThreads} decides before each reply starts whether it
+ * waits, goes on, or leaves the thread to another process. Thread-safe: each thread's queue is guarded by its
+ * {@link Lane}.
  *
  * @param <S> where the platform shows a reply
  */
@@ -39,10 +41,8 @@ final class ThreadQueues<S> {
     private final Executor workers;
     private final Runner<S> runner;
     private volatile boolean closed;
-    private volatile ThreadLeases leases = ThreadLeases.SOLE;
-    private volatile java.util.function.Consumer<Conversations.Unanswered> resume = left -> { };
-    /** Where a reply in a shared thread waits for its message to settle; null: it never waits. */
-    private volatile Settling settling;
+    /** Settling, lease confirmation and earlier messages first, where other processes share the threads. */
+    private final SharedThreads shared = new SharedThreads();
 
     ThreadQueues(AtomicInteger waiting, AtomicInteger answering, Executor workers, Runner<S> runner) {
         this.waiting = waiting;
@@ -83,20 +83,20 @@ final class ThreadQueues<S> {
     }
 
     ThreadLeases leases() {
-        return leases;
+        return shared.leases();
     }
 
     /** How a stored message this process did not receive is submitted again (its platform's leftover path). */
     void resumeWith(java.util.function.Consumer<Conversations.Unanswered> resume) {
-        this.resume = resume;
+        shared.resumeWith(resume);
     }
 
     void settleWith(Settling settling) {
-        this.settling = settling;
+        shared.settleWith(settling);
     }
 
     void leaseWith(ThreadLeases leases) {
-        this.leases = java.util.Objects.requireNonNull(leases, "leases");
+        shared.leaseWith(leases);
     }
 
     /**
@@ -149,7 +149,7 @@ final class ThreadQueues<S> {
 
     /** On a worker: the job's reply, once its message settled and the thread is ready for it. */
     private void run(Lane lane, Job<S> job) {
-        if (unsettled(lane, job) || !ready(lane, job)) {
+        if (shared.waits(job, () -> runAgain(lane, job)) || !shared.ready(lane, job)) {
             return;
         }
         CompletableFuture<Void> recorded;
@@ -167,142 +167,13 @@ final class ThreadQueues<S> {
         });
     }
 
-    /**
-     * In a shared thread, the first time its reply would start: whether the job waits for its message to settle
-     * first (see {@link Settling}); it runs again afterwards, still the lane's running job.
-     */
-    private boolean unsettled(Lane lane, Job<S> job) {
-        Settling waits = settling;
-        ThreadLeases shared = leases;
-        if (job.settled || waits == null || !shared.shared()) {
-            return false;
-        }
-        job.settled = true;
-        Duration left = waits.left(job.message, shared.settle());
-        if (left.isZero()) {
-            return false;
-        }
+    /** After its message settled: the job runs again, still the lane's running job. */
+    private void runAgain(Lane lane, Job<S> job) {
         try {
-            waits.after(left, () -> {
-                try {
-                    workers.execute(() -> run(lane, job));
-                } catch (java.util.concurrent.RejectedExecutionException e) {
-                    done(lane, job); // closing: the message stays stored unanswered for the next start
-                }
-            });
+            workers.execute(() -> run(lane, job));
         } catch (java.util.concurrent.RejectedExecutionException e) {
-            return false; // the scheduler is closing: no wait
+            done(lane, job); // closing: the message stays stored unanswered for the next start
         }
-        return true;
-    }
-
-    /**
-     * In a thread shared with other processes, before its reply starts: the lease is confirmed (the job and the ones
-     * queued behind it are left to the process holding it now, if another does), and the thread's earlier stored
-     * messages without an answer (another process stored them; their signal is late or lost) are answered first: the
-     * job goes back behind them. Runs on the job's worker.
-     *
-     * @return whether the job's reply starts now
-     */
-    private boolean ready(Lane lane, Job<S> job) {
-        ThreadLeases shared = leases;
-        if (!shared.shared()) {
-            return true;
-        }
-        ConversationKey key = job.message.key();
-        java.util.Optional<ThreadLeases.Held> held;
-        try {
-            held = shared.confirm(key);
-        } catch (RuntimeException e) {
-            log.warn("could not confirm the lease on {} ({}); its messages stay stored for the poll", key,
-                    e.toString());
-            held = java.util.Optional.empty();
-        }
-        if (held.isEmpty()) {
-            leave(lane, job);
-            return false;
-        }
-        job.held = held.get();
-        if (job.ordered) {
-            return true;
-        }
-        job.ordered = true;
-        List<Turn> earlier = earlier(shared, key, job.message.messageId());
-        if (earlier.isEmpty()) {
-            return true;
-        }
-        List<Turn> missing = new ArrayList<>();
-        synchronized (lane) {
-            lane.running = null;
-            answering.decrementAndGet();
-            waiting.incrementAndGet();
-            lane.queue.addFirst(job);
-            for (Turn turn : earlier.reversed()) {
-                Job<S> queued = lane.take(turn.messageIds().getFirst());
-                if (queued != null) {
-                    lane.queue.addFirst(queued);
-                } else {
-                    missing.addFirst(turn);
-                }
-            }
-            lane.before = job;
-        }
-        log.info("answering {} earlier message(s) in {} first", earlier.size(), key);
-        try {
-            missing.forEach(turn -> resume.accept(new Conversations.Unanswered(key, turn)));
-        } catch (RuntimeException e) {
-            log.warn("could not take up an earlier message in {} ({}); the poll will", key, e.toString());
-        } finally {
-            synchronized (lane) {
-                lane.before = null;
-                if (lane.running == null && !closed) {
-                    startNext(lane);
-                }
-            }
-        }
-        return false;
-    }
-
-    /**
-     * The thread's stored messages without an answer before {@code messageId}, oldest first in the platform's order
-     * (when they were written; equal times keep their stored order), as the prompt orders them.
-     */
-    private static List<Turn> earlier(ThreadLeases shared, ConversationKey key, String messageId) {
-        List<Turn> unanswered;
-        try {
-            unanswered = new ArrayList<>(shared.unanswered(key));
-            unanswered.sort(java.util.Comparator.comparing(Turn::at));
-        } catch (RuntimeException e) {
-            log.warn("could not look for earlier messages in {} ({}); answering in the order taken", key,
-                    e.toString());
-            return List.of();
-        }
-        for (int i = 0; i < unanswered.size(); i++) {
-            if (unanswered.get(i).messageIds().getFirst().equals(messageId)) {
-                return unanswered.subList(0, i);
-            }
-        }
-        return List.of();
-    }
-
-    /** Another process holds the thread now: the job and those queued behind it stay stored for it. */
-    private void leave(Lane lane, Job<S> job) {
-        List<Job<S>> dropped;
-        synchronized (lane) {
-            if (lane.running == job) {
-                lane.running = null;
-            }
-            answering.decrementAndGet();
-            dropped = new ArrayList<>(lane.queue);
-            waiting.addAndGet(-dropped.size());
-            lane.queue.clear();
-            lane.leased = false;
-            retireIfIdle(lane);
-        }
-        job.done.complete(null);
-        dropped.forEach(j -> j.done.complete(null));
-        log.info("{} is answered by another process now; its {} message(s) stay stored for it", job.message.key(),
-                1 + dropped.size());
     }
 
     private void done(Lane lane, Job<S> job) {
@@ -363,7 +234,7 @@ final class ThreadQueues<S> {
 
     private void release(ConversationKey key) {
         try {
-            leases.release(key);
+            shared.leases().release(key);
         } catch (RuntimeException e) {
             log.warn("could not give up the lease on {} ({}); it lapses on its own", key, e.toString());
         }
@@ -383,7 +254,7 @@ final class ThreadQueues<S> {
     }
 
     /** One thread's queue and the job running in it. Guarded by itself. */
-    final class Lane {
+    final class Lane implements SharedThreads.Queue<S> {
         private final ConversationKey key;
         private final java.util.LinkedList<Job<S>> queue = new java.util.LinkedList<>();
         private Job<S> running;
@@ -415,6 +286,57 @@ final class ThreadQueues<S> {
 
         boolean holds(String messageId) {
             return running != null && running.answers(messageId) || queue.stream().anyMatch(j -> j.answers(messageId));
+        }
+
+        @Override
+        public void leave(Job<S> job) {
+            List<Job<S>> dropped;
+            synchronized (this) {
+                if (running == job) {
+                    running = null;
+                }
+                answering.decrementAndGet();
+                dropped = new ArrayList<>(queue);
+                waiting.addAndGet(-dropped.size());
+                queue.clear();
+                leased = false;
+                retireIfIdle(this);
+            }
+            job.done.complete(null);
+            dropped.forEach(j -> j.done.complete(null));
+            log.info("{} is answered by another process now; its {} message(s) stay stored for it", key,
+                    1 + dropped.size());
+        }
+
+        @Override
+        public List<Turn> putBehind(Job<S> job, List<Turn> earlier) {
+            List<Turn> missing = new ArrayList<>();
+            synchronized (this) {
+                running = null;
+                answering.decrementAndGet();
+                waiting.incrementAndGet();
+                queue.addFirst(job);
+                for (Turn turn : earlier.reversed()) {
+                    Job<S> queued = take(turn.messageIds().getFirst());
+                    if (queued != null) {
+                        queue.addFirst(queued);
+                    } else {
+                        missing.addFirst(turn);
+                    }
+                }
+                before = job;
+            }
+            return missing;
+        }
+
+        @Override
+        public void resumed() {
+            synchronized (this) {
+                before = null;
+                if (running == null && !closed) {
+                    startNext(this);
+                }
+            }
         }
 
         /** Queues a job and starts it if the thread is idle. @return replies to finish before it starts */
