@@ -74,6 +74,15 @@ public interface ThreadLeases {
         return java.time.Duration.ZERO;
     }
 
+    /**
+     * Since when this process has held the thread's lease without a break: a message written after that reached the
+     * store while no other process could answer it, so none can have started its reply. Empty when this process does
+     * not hold it, or is alone.
+     */
+    default Optional<java.time.Instant> heldSince(ConversationKey key) {
+        return Optional.empty();
+    }
+
     /** The thread's stored user messages that have no answer, oldest first (asked only when {@link #shared}). */
     default List<Turn> unanswered(ConversationKey key) {
         return List.of();

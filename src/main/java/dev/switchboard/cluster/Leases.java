@@ -57,6 +57,8 @@ final class Leases implements ThreadLeases {
     private java.time.Duration toldIngest = java.time.Duration.ZERO;
     private long toldUntilNanos = System.nanoTime();
     private final Map<ConversationKey, PostgresLeases.Granted> held = new ConcurrentHashMap<>();
+    /** Since when each of {@link #held} has been this node's without a break (its epoch unchanged). */
+    private final Map<ConversationKey, java.time.Instant> heldSince = new ConcurrentHashMap<>();
     private final long fenceAfterNanos;
     private volatile long lastBeatNanos;
     private volatile boolean beaten;
@@ -83,10 +85,14 @@ final class Leases implements ThreadLeases {
     public boolean acquire(ConversationKey key) {
         PostgresLeases.Grant grant = grants.acquire(key);
         if (grant instanceof PostgresLeases.Granted granted) {
-            held.put(key, granted);
+            PostgresLeases.Granted before = held.put(key, granted);
+            if (before == null || before.epoch() != granted.epoch()) {
+                heldSince.put(key, java.time.Instant.now());
+            }
             return true;
         }
         held.remove(key);
+        heldSince.remove(key);
         if (grant instanceof PostgresLeases.HeldElsewhere elsewhere) {
             signal(elsewhere);
         }
@@ -108,9 +114,15 @@ final class Leases implements ThreadLeases {
     @Override
     public void release(ConversationKey key) {
         PostgresLeases.Granted granted = held.remove(key);
+        heldSince.remove(key);
         if (granted != null && rows.release(granted.conversationId())) {
             sweepSoon.run();
         }
+    }
+
+    @Override
+    public Optional<java.time.Instant> heldSince(ConversationKey key) {
+        return held.containsKey(key) ? Optional.ofNullable(heldSince.get(key)) : Optional.empty();
     }
 
     @Override
@@ -220,6 +232,7 @@ final class Leases implements ThreadLeases {
     void beaten(long startedNanos, Map<ConversationKey, PostgresLeases.Granted> asked, Set<Long> renewed) {
         asked.forEach((key, granted) -> {
             if (!renewed.contains(granted.conversationId()) && held.remove(key, granted)) {
+                heldSince.remove(key);
                 log.warn("cluster: node {} lost the lease on {} while its heartbeat stalled; another node answers"
                         + " it now", rows.nodeId(), key);
             }

@@ -73,6 +73,11 @@ class ClusterNodeTest {
 
     record Started(String node, String messageId, List<String> history, List<String> earlier, Instant at) { }
 
+    /** Every stored message a node took up from the store, and whether nobody could have started its reply. */
+    private final List<Resumed> resumed = new CopyOnWriteArrayList<>();
+
+    record Resumed(String node, String messageId, boolean fresh) { }
+
     @AfterEach
     void close() throws Exception {
         held.values().forEach(f -> f.complete(answer("closing")));
@@ -113,9 +118,12 @@ class ClusterNodeTest {
             store = storage.conversations(new PostgresStorage.Limits(40_000, 64, 1 << 20));
             conversations = new Conversations<>(store, new Starter(name), clock, new SimpleMeterRegistry());
             open.add(conversations);
-            conversations.resumeWith(KEY.platform(), left -> conversations.submit(new Inbound(left.key(),
-                    left.message().messageIds().getFirst(), left.message().authorId(), left.message().authorName(),
-                    left.message().text(), left.message().at(), ""), thread(), POLICY));
+            conversations.resumeWith(KEY.platform(), left -> {
+                resumed.add(new Resumed(name, left.message().messageIds().getFirst(), left.fresh()));
+                conversations.submit(new Inbound(left.key(), left.message().messageIds().getFirst(),
+                        left.message().authorId(), left.message().authorName(), left.message().text(),
+                        left.message().at(), ""), thread(), POLICY);
+            });
             scheduler = Executors.newScheduledThreadPool(2,
                     Thread.ofPlatform().daemon().name("cluster-" + name).factory());
             open.add(scheduler::shutdownNow);
@@ -297,6 +305,9 @@ class ClusterNodeTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> answers(b.store).size() == 3);
         assertThat(started).extracting(Started::messageId).containsExactly("m1", "m2", "m3");
         assertThat(started).extracting(Started::node).containsOnly("a");
+        assertThat(resumed).as("stored while a held the thread: nobody can have started their replies, so the"
+                + " platform need not be asked for their messages").isNotEmpty()
+                .allSatisfy(r -> assertThat(r.fresh()).isTrue());
         // Each answer had exactly the messages and answers before it as context.
         assertThat(started.get(2).history()).containsExactly("question m1", "answer to question m1", "question m2",
                 "answer to question m2", "question m3");
@@ -320,6 +331,8 @@ class ClusterNodeTest {
         assertThat(takeover.node()).isEqualTo("b");
         assertThat(takeover.messageId()).isEqualTo("m1");
         assertThat(takeover.earlier()).containsExactly(cutPost);
+        assertThat(resumed).as("a thread taken over: its reply may have shown more than the store noted")
+                .filteredOn(r -> r.messageId().equals("m1")).isNotEmpty().allSatisfy(r -> assertThat(r.fresh()).isFalse());
         assertThat(Duration.between(killed, takeover.at())).isLessThan(LEASE.plusSeconds(2));
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(answers(b.store)).singleElement()
                 .satisfies(t -> assertThat(t.messageIds()).containsExactly(cutPost)));

@@ -202,7 +202,9 @@ final class SlackIntake {
         String replyIn = SlackPlaces.DM_THREAD.equals(key.thread()) ? null : key.thread();
         Inbound inbound = new Inbound(key, ts, left.message().authorId(), left.message().authorName(),
                 left.message().text(), left.message().at(), api.channelName(key.channel()));
-        adoptShown(key, replyIn, ts);
+        if (!left.fresh()) {
+            adoptShown(key, replyIn, ts); // not for a message stored while this node held the thread: no one replied
+        }
         try {
             conversations.submit(inbound, replies.thread(key.workspace(), key.channel(), replyIn, ts,
                     left.message().authorId(), SlackPlaces.isDm(key.channel())), policy);
