@@ -27,11 +27,10 @@ final class SlackReplies {
 
     private final Map<String, Budget> budgets = new ConcurrentHashMap<>();
     /**
-     * conversations.replies a minute for the workspace: Tier 3 (50) for most apps, far less for some since 2025; kept
-     * inside it, divided among the nodes of a cluster (several take threads over at once in a rolling restart), with
-     * room for a joining node spending a whole share until the others see it.
+     * conversations.replies a minute for the workspace: Tier 3 for most apps, far less for some since 2025; kept well
+     * inside it, and divided among the nodes of a cluster (several take threads over at once in a rolling restart).
      */
-    static final int HISTORY_PER_MINUTE = 30;
+    static final int HISTORY_PER_MINUTE = 20;
     static final int HISTORY_BURST = 3;
 
     private final java.util.function.BooleanSupplier feedback;

@@ -48,7 +48,7 @@ class SlackWorkspaceAllowancesTest {
 
     @Test
     void historyReadsUndividedAmongTheNodes_overranTier3AsTheClusterSoakSaw() {
-        // Each node its own allowance (then 20 a minute, burst 3): eight 429s in a rolling restart of the cluster soak.
+        // Each node its own 20 a minute with a burst of 3: eight 429s in a rolling restart of the cluster soak.
         assertThat(mostInAMinute(SlackReplies.HISTORY_PER_MINUTE, SlackReplies.HISTORY_BURST, false))
                 .isGreaterThan(TIER_3);
     }
