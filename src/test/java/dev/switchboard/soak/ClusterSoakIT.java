@@ -416,8 +416,8 @@ class ClusterSoakIT {
     /**
      * No 429 from a budget the nodes share or divide, and none on any Slack method at all: posts are each node's third
      * of the fake's per-channel rate; {@code chat.update}, the stream methods and the assistant allowances are divided
-     * among the nodes writing, and so are the reads of a taken-over thread's history; the other look-ups (users,
-     * channels) are cached per node, far below Slack's limits at this size. None on Discord's global per-bot limit either. A Discord channel's
+     * among the nodes writing; the look-ups (users, channels, a taken-over thread's history) are cached or limited per
+     * node, far below Slack's limits at this size. None on Discord's global per-bot limit either. A Discord channel's
      * own bucket, which every node keeps whole, is asserted with {@code -Dcluster.soak.strict=true} only.
      */
     private void assertNo429s(long discordGlobal429s, long discordChannel429s) {

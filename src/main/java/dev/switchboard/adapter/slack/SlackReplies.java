@@ -5,6 +5,7 @@ import dev.switchboard.live.Budget;
 import dev.switchboard.live.ReplySink;
 import dev.switchboard.live.SharedBudgets;
 import dev.switchboard.live.Ticker;
+import io.github.bucket4j.Bucket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -26,12 +27,9 @@ final class SlackReplies {
     static final Duration BUSY = Duration.ofSeconds(3);
 
     private final Map<String, Budget> budgets = new ConcurrentHashMap<>();
-    /**
-     * conversations.replies a minute for the workspace: Tier 3 for most apps, far less for some since 2025; kept well
-     * inside it, and divided among the nodes of a cluster (several take threads over at once in a rolling restart).
-     */
-    static final int HISTORY_PER_MINUTE = 20;
-    static final int HISTORY_BURST = 3;
+    /** conversations.replies: Tier 3 for most apps, far less for some since 2025; keep well inside it. */
+    private final Bucket historyLimit = Bucket.builder()
+            .addLimit(l -> l.capacity(3).refillGreedy(20, Duration.ofMinutes(1))).build();
 
     private final java.util.function.BooleanSupplier feedback;
     /** Divides the workspace's budgets among the nodes of a cluster; shares 429s of the channels' among them too. */
@@ -185,8 +183,7 @@ final class SlackReplies {
 
     private void historyPermit() {
         try {
-            budgets.computeIfAbsent("slack conversations.replies", n -> shares.split(new Budget(n, HISTORY_PER_MINUTE,
-                    Duration.ofMinutes(1), HISTORY_BURST, ticker))).acquire();
+            historyLimit.asBlocking().consume(1);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting to read a thread's history", e);

@@ -14,15 +14,12 @@ import org.junit.jupiter.api.Test;
 /**
  * The workspace's {@code assistant.threads.setStatus} allowance, divided among the nodes writing, stays inside Slack's
  * 100 a minute while nodes join: each joining node spends a whole share until the others see it at their next
- * heartbeat, and every node spends the allowance as fast as it may (a busy workspace: a status for every reply). The
- * same for the history reads of {@code conversations.replies} (Tier 3, 50 a minute), which several nodes taking
- * threads over at once in a rolling restart spend together.
+ * heartbeat, and every node spends the allowance as fast as it may (a busy workspace: a status for every reply).
  */
-class SlackWorkspaceAllowancesTest {
+class SlackStatusAllowanceTest {
 
     private static final Duration MINUTE = Duration.ofMinutes(1);
     private static final int SLACKS_LIMIT = 100;
-    private static final int TIER_3 = 50;
     /** How long the nodes already writing take to see a new one: about a heartbeat (a third of a 10 s lease). */
     private static final Duration LAG = Duration.ofMillis(3_400);
 
@@ -40,28 +37,8 @@ class SlackWorkspaceAllowancesTest {
         assertThat(mostInAMinute(80, 10)).isGreaterThan(SLACKS_LIMIT);
     }
 
-    @Test
-    void historyReadsOfThreeNodesJoiningUnderFullLoad_stayInsideTier3() {
-        assertThat(mostInAMinute(SlackReplies.HISTORY_PER_MINUTE, SlackReplies.HISTORY_BURST, true))
-                .as("conversations.replies in the busiest minute").isLessThanOrEqualTo(TIER_3);
-    }
-
-    @Test
-    void historyReadsUndividedAmongTheNodes_overranTier3AsTheClusterSoakSaw() {
-        // Each node its own 20 a minute with a burst of 3: eight 429s in a rolling restart of the cluster soak.
-        assertThat(mostInAMinute(SlackReplies.HISTORY_PER_MINUTE, SlackReplies.HISTORY_BURST, false))
-                .isGreaterThan(TIER_3);
-    }
-
+    /** Node A alone for 20 s, B joins, C joins 20 s later; each seen by the others one {@link #LAG} after it starts. */
     private int mostInAMinute(int perMinute, int burst) {
-        return mostInAMinute(perMinute, burst, true);
-    }
-
-    /**
-     * Node A alone for 20 s, B joins, C joins 20 s later; each seen by the others one {@link #LAG} after it starts
-     * ({@code divided}), or never (each node spends a whole allowance).
-     */
-    private int mostInAMinute(int perMinute, int burst, boolean divided) {
         List<SharedBudgets> shares = new ArrayList<>();
         List<Budget> nodes = new ArrayList<>();
         List<Long> writes = new ArrayList<>();
@@ -76,7 +53,7 @@ class SlackWorkspaceAllowancesTest {
                     nodes.add(mine.split(new Budget("ws assistant.threads.setStatus", perMinute, MINUTE, burst,
                             ticker)));
                 }
-                if (divided && t == joinsAt + LAG.toNanos()) {
+                if (t == joinsAt + LAG.toNanos()) {
                     int live = joining + 1;
                     shares.forEach(s -> s.nodes(live));
                 }
