@@ -30,7 +30,8 @@ final class HttpTap {
         private final Runnable onUnreadableEvent;
         private final Consumer<String> onErrorEvent;
         private volatile boolean aborted;
-        private volatile AutoCloseable body;
+        /** Stops the attempt's request (cancels its call); null until the request is made. */
+        private volatile AutoCloseable stop;
 
         Probe(Runnable onStreamClosed, Runnable onUnreadableEvent, Consumer<String> onErrorEvent) {
             this.onStreamClosed = onStreamClosed;
@@ -52,7 +53,7 @@ final class HttpTap {
 
         /** How to stop the attempt's request: before its response or while its body streams. */
         void attach(AutoCloseable request) {
-            body = request;
+            stop = request;
             if (aborted) {
                 closeQuietly(request);
             }
@@ -63,15 +64,15 @@ final class HttpTap {
          */
         void abort() {
             aborted = true;
-            AutoCloseable stream = body;
-            if (stream != null) {
-                closeQuietly(stream);
+            AutoCloseable request = stop;
+            if (request != null) {
+                closeQuietly(request);
             }
         }
 
-        private static void closeQuietly(AutoCloseable stream) {
+        private static void closeQuietly(AutoCloseable request) {
             try {
-                stream.close();
+                request.close();
             } catch (Exception ignored) {
                 // the connection is being dropped anyway
             }
