@@ -179,15 +179,7 @@ final class ReplyRun<S> implements ThreadQueues.Runner<S> {
                 return; // another process answers the thread now: this one writes nothing more
             }
             reply.finish();
-            if (!stored) {
-                return; // the message stays unanswered with its note: the next start takes the shown reply over
-            }
-            // The reply is whole: the note of the messages it showed goes.
-            try {
-                store.putMetadata(job.message.key(), shownFor(job.message.messageId()), null);
-            } catch (RuntimeException e) {
-                log.debug("the note of a reply's messages in {} stays: {}", job.message.key(), e.toString());
-            }
+            // Not stored: the message stays unanswered with its note, and the next start takes the shown reply over.
         });
     }
 
@@ -207,7 +199,8 @@ final class ReplyRun<S> implements ThreadQueues.Runner<S> {
                             tool.messageIds(), null), lease);
                     toolsStored.incrementAndGet();
                 }
-                append(job, turn, lease);
+                // The note of the messages this reply showed goes in the same write: the reply is whole.
+                store.appendAnswer(job.message.key(), turn, lease, shownFor(job.message.messageId()));
             } catch (LeaseLostException e) {
                 job.leaseLost = true;
                 throw e;

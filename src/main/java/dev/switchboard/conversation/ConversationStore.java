@@ -40,6 +40,16 @@ public interface ConversationStore extends SeenMessages, FeedbackStore, AutoClos
     }
 
     /**
+     * Adds an answer's turn and removes the metadata entry {@code note} in the same durable step (one write, one
+     * transaction): the reply is whole, so the note that let a restart take it over goes as it is stored. Under
+     * {@code lease} as {@link #append(ConversationKey, Turn, LeaseToken)} when that is not null. The conversation
+     * counts as updated when the step was made, as {@link #putMetadata} makes it.
+     *
+     * @throws LeaseLostException if {@code lease} is not null and no longer the thread's
+     */
+    Conversation appendAnswer(ConversationKey key, Turn turn, LeaseToken lease, String note);
+
+    /**
      * Replaces the attachments of the stored user turn that carries {@code messageId} (the files of a message stored
      * before they were read) and keeps the given blobs once per hash beside the thread. Blobs no attachment refers to
      * are not kept. Does nothing when no such turn is stored (it was forgotten meanwhile).

@@ -1,5 +1,6 @@
 package dev.switchboard.routing;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.langchain4j.exception.AuthenticationException;
 import dev.langchain4j.exception.ContentFilteredException;
 import dev.langchain4j.exception.HttpException;
@@ -66,6 +67,10 @@ final class FailureClassifier {
         }
         if ((code >= 400 && code < 500) || has(error, InvalidRequestException.class)) {
             return new Failure.BadRequest(firstLine(error));
+        }
+        if (has(error, JsonProcessingException.class)) {
+            // OpenAI's client hands a chunk it could not read to the handler: the text would have a hole in it.
+            return new Failure.Malformed();
         }
         if (has(error, ConnectException.class)) {
             return new Failure.ConnectionFailed(true, firstLine(error));

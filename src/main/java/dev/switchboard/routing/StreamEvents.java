@@ -9,8 +9,8 @@ import java.io.IOException;
 
 /**
  * Reads each event of a provider's stream before LangChain4j does, so that one fault gets one class whatever the wire
- * format: LangChain4j reacts to an error event or an unreadable chunk differently per provider (it skips some, ends
- * the stream on others, fails on others still). Stateless.
+ * format: LangChain4j reacts to an error event differently per provider (it skips some, ends the stream on others,
+ * fails on others still). Stateless.
  */
 final class StreamEvents {
 
@@ -39,9 +39,14 @@ final class StreamEvents {
         if (data.isEmpty() || data.equals("[DONE]")) {
             return READABLE;
         }
-        // Read with the streaming parser, not into a tree: every chunk of every answer passes here before
-        // LangChain4j parses it again, and only its shape and a top-level "error" member matter.
         boolean error = "error".equals(event.event());
+        // Every chunk of every answer passes here just before LangChain4j parses it. A chunk that cannot carry an
+        // error member is left to that parse: each API's client reports a chunk it cannot read (as an exception
+        // out of the listener, or as a JSON error to the handler), and the classes make both "malformed".
+        if (!error && !data.contains("\"error\"")) {
+            return READABLE;
+        }
+        // Read with the streaming parser, not into a tree: only the shape and a top-level "error" member matter.
         try (JsonParser parser = JSON.getFactory().createParser(data)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 return new Verdict.Unreadable();

@@ -135,12 +135,27 @@ public final class JsonFileConversationStore implements ConversationStore {
 
     @Override
     public Conversation append(ConversationKey key, Turn turn) {
+        return appendTurn(key, turn, null);
+    }
+
+    /** One process keeps these files, so there is no lease to check. */
+    @Override
+    public Conversation appendAnswer(ConversationKey key, Turn turn, dev.switchboard.conversation.LeaseToken lease,
+                                     String note) {
+        return appendTurn(key, Objects.requireNonNull(turn, "turn"), Objects.requireNonNull(note, "note"));
+    }
+
+    private Conversation appendTurn(ConversationKey key, Turn turn, String dropNote) {
         Objects.requireNonNull(turn, "turn");
         StoreLimits.requireKeepable(turn, options.maxTurnChars());
         long started = System.nanoTime();
         Conversation result = threads.withLock(key, () -> {
             Located located = threads.currentOrFresh(key, turn.at());
-            return threads.write(located, located.doc().conversation().withTurn(turn)).doc().conversation();
+            Conversation next = located.doc().conversation().withTurn(turn);
+            if (dropNote != null) {
+                next = next.withMetadata(dropNote, null, clock.instant());
+            }
+            return threads.write(located, next).doc().conversation();
         });
         appendTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         return result;

@@ -69,7 +69,7 @@ class StoreRetryTest {
     private ConversationStore flaky(ConversationStore store) {
         return (ConversationStore) Proxy.newProxyInstance(getClass().getClassLoader(),
                 new Class<?>[] {ConversationStore.class}, (proxy, method, args) -> {
-                    boolean failing = method.getName().equals("append") && ((Turn) args[1]).role() == Role.ASSISTANT
+                    boolean failing = method.getName().startsWith("append") && ((Turn) args[1]).role() == Role.ASSISTANT
                             && failures.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
                     if (failing && !commitThenFail) {
                         throw new StoreException("saving a turn failed: connection refused", null);

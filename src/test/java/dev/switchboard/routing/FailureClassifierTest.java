@@ -36,4 +36,20 @@ class FailureClassifierTest {
         assertThat(FailureClassifier.classify(new HttpException(400, "{\"error\":\"invalid option: num_ctx\"}"),
                 400, null)).isInstanceOf(Failure.BadRequest.class);
     }
+
+    @Test
+    void classify_aChunkTheClientCouldNotRead_isMalformedNotALostConnection() throws Exception {
+        Exception unreadable;
+        try {
+            new com.fasterxml.jackson.databind.ObjectMapper().readTree("{\"choices\":[{\"delta\":");
+            throw new AssertionError("the chunk parsed");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            unreadable = e;
+        }
+        assertThat(FailureClassifier.classify(unreadable, 0, null)).isEqualTo(new Failure.Malformed());
+        assertThat(FailureClassifier.classify(new RuntimeException(unreadable), 0, null))
+                .isEqualTo(new Failure.Malformed());
+        assertThat(FailureClassifier.classify(new java.io.IOException("Connection reset"), 0, null))
+                .isInstanceOf(Failure.ConnectionFailed.class);
+    }
 }

@@ -26,6 +26,9 @@ class StreamEventsTest {
         assertThat(StreamEvents.read(new ServerSentEvent(null, "{\"error\":\"boom\"}")))
                 .isInstanceOf(StreamEvents.Verdict.ProviderError.class);
         assertThat(StreamEvents.read(new ServerSentEvent(null, "{\"model\":")))
+                .as("a chunk that cannot hold an error is left to LangChain4j's own parse, which reports it")
+                .isInstanceOf(StreamEvents.Verdict.Readable.class);
+        assertThat(StreamEvents.read(new ServerSentEvent(null, "{\"error\":{\"message\":")))
                 .isInstanceOf(StreamEvents.Verdict.Unreadable.class);
         assertThat(StreamEvents.read(new ServerSentEvent(null, "[DONE]")))
                 .isInstanceOf(StreamEvents.Verdict.Readable.class);
@@ -34,10 +37,14 @@ class StreamEventsTest {
         assertThat(StreamEvents.read(new ServerSentEvent(null, "{\"choices\":[{\"delta\":{\"error\":1}}]}")))
                 .as("an \"error\" deeper in the chunk is text, not the provider's error")
                 .isInstanceOf(StreamEvents.Verdict.Readable.class);
-        assertThat(StreamEvents.read(new ServerSentEvent(null, "{\"choices\":[{\"delta\":")))
+        assertThat(StreamEvents.read(new ServerSentEvent(null, "{\"choices\":[{\"delta\":{\"error\":")))
                 .isInstanceOf(StreamEvents.Verdict.Unreadable.class);
-        assertThat(StreamEvents.read(new ServerSentEvent(null, "[1, 2]")))
+        assertThat(StreamEvents.read(new ServerSentEvent(null, "[\"error\", 2]")))
                 .isInstanceOf(StreamEvents.Verdict.Unreadable.class);
+        String quoted = "{\"choices\":[{\"delta\":{\"content\":\"an \\\"error\\\"\"}}]}";
+        assertThat(StreamEvents.read(new ServerSentEvent(null, quoted)))
+                .as("quoted words in the text do not make a chunk look like an error")
+                .isInstanceOf(StreamEvents.Verdict.Readable.class);
         assertThat(StreamEvents.read(new ServerSentEvent(null, "{\"id\":\"x\",\"error\":{\"message\":\"m\"}}")))
                 .isInstanceOf(StreamEvents.Verdict.ProviderError.class);
     }

@@ -131,6 +131,26 @@ abstract class ConversationStoreContract {
     }
 
     @Test
+    void appendAnswer_storesTheTurnAndDropsOnlyItsNote() {
+        ConversationKey key = slackKey("1773568800.000300");
+        ConversationStore store = open();
+        store.append(key, user("U1", "hello", t(0)));
+        store.putMetadata(key, "shown_for.M1", "P1,P2");
+        store.putMetadata(key, "title", "greetings");
+
+        Conversation after = store.appendAnswer(key, assistant("hi there", t(1)), null, "shown_for.M1");
+
+        assertThat(after.metadata()).containsExactlyEntriesOf(Map.of("title", "greetings"));
+        Conversation loaded = open().load(key).orElseThrow();
+        assertThat(loaded.turns()).containsExactly(user("U1", "hello", t(0)), assistant("hi there", t(1)));
+        assertThat(loaded.metadata()).containsExactlyEntriesOf(Map.of("title", "greetings"));
+        assertThat(loaded.updatedAt()).isEqualTo(t(1));
+        // An answer without a note (nothing was shown before it) is stored the same way.
+        store.appendAnswer(key, assistant("again", t(2)), null, "shown_for.M2");
+        assertThat(open().load(key).orElseThrow().turns()).hasSize(3);
+    }
+
+    @Test
     void append_manyThreadsIntoOneConversation_everyTurnLandsInCallOrder() throws Exception {
         ConversationKey key = slackKey("busy");
         ConversationStore store = openWithTurnsPerFile(16);

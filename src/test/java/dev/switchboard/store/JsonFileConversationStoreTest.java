@@ -1,5 +1,6 @@
 package dev.switchboard.store;
 
+import static dev.switchboard.testing.Turns.assistant;
 import static dev.switchboard.testing.Turns.slackKey;
 import static dev.switchboard.testing.Turns.user;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -88,6 +89,25 @@ class JsonFileConversationStoreTest extends ConversationStoreContract {
         assertThat(doc.get("body").get("turns")).hasSize(2);
         JsonNode backup = new DocumentCodec().mapper().readTree(AtomicFiles.backupOf(file).toFile());
         assertThat(backup.get("body").get("turns")).hasSize(1);
+    }
+
+    @Test
+    void appendAnswer_isOneWrite_theBackupHoldsTheThreadFromBeforeIt() throws IOException {
+        ConversationKey key = new ConversationKey("slack", "T0001", "C0001", "1773568800.000300");
+        ConversationStore store = open();
+        store.append(key, user("U1", "one", t(0)));
+        store.putMetadata(key, "shown_for.M1", "P1");
+
+        store.appendAnswer(key, assistant("hi there", t(1)), null, "shown_for.M1");
+
+        Path file = dir.resolve("data/slack/T0001/C0001/2026/03/1773568800.000300.json");
+        JsonNode doc = new DocumentCodec().mapper().readTree(file.toFile());
+        assertThat(doc.get("body").get("turns")).hasSize(2);
+        assertThat(doc.get("body").get("metadata").has("shown_for.M1")).isFalse();
+        // Two writes would have left the turn with the note in the backup.
+        JsonNode backup = new DocumentCodec().mapper().readTree(AtomicFiles.backupOf(file).toFile());
+        assertThat(backup.get("body").get("turns")).hasSize(1);
+        assertThat(backup.get("body").get("metadata").get("shown_for.M1").asText()).isEqualTo("P1");
     }
 
     @Test

@@ -14,6 +14,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import net.dv8tion.jda.api.JDA;
 import net.dv8tion.jda.api.Permission;
 import net.dv8tion.jda.api.requests.GatewayIntent;
+import net.dv8tion.jda.api.requests.RestAction;
 import net.dv8tion.jda.api.requests.RestConfig;
 import net.dv8tion.jda.api.sharding.DefaultShardManagerBuilder;
 import net.dv8tion.jda.api.sharding.ShardManager;
@@ -142,6 +143,9 @@ public final class DiscordAdapter implements AutoCloseable {
                 .setShardsTotal(config.shards().total())
                 .setEnableShutdownHook(false)
                 .addEventListeners(intake, commands, feedback, approvals);
+        // JDA otherwise builds an exception with a stack trace for every request, in case it fails: a cost on every
+        // edit of every live reply. Each failure still reaches the caller through the request's future (Writes).
+        RestAction.setPassContext(false);
         if (!gateway.startsWith("wss://gateway.discord.gg")) {
             builder.setCompression(Compression.NONE); // a proxy or a local fake speaks plain JSON
         }

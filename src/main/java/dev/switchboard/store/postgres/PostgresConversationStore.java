@@ -123,16 +123,30 @@ final class PostgresConversationStore implements ConversationStore {
 
     @Override
     public Conversation append(ConversationKey key, Turn turn, dev.switchboard.conversation.LeaseToken lease) {
+        return appendTurn(key, turn, lease, null);
+    }
+
+    @Override
+    public Conversation appendAnswer(ConversationKey key, Turn turn, dev.switchboard.conversation.LeaseToken lease,
+                                     String note) {
+        return appendTurn(key, turn, lease, Objects.requireNonNull(note, "note"));
+    }
+
+    private Conversation appendTurn(ConversationKey key, Turn turn, dev.switchboard.conversation.LeaseToken lease,
+                                    String dropNote) {
         Objects.requireNonNull(turn, "turn");
         StoreLimits.requireKeepable(turn, limits.maxTurnChars());
         long started = System.nanoTime();
         Conversation result = locks.with(key, () -> {
             Cached before = cache.getIfPresent(key);
             Instant start = partitionable(turn.at()) ? turn.at() : clock.instant();
+            Instant now = clock.instant();
+            // Dropping the note makes it an update of now, as putMetadata's would have been.
+            Instant at = dropNote != null && now.isAfter(turn.at()) ? now : turn.at();
             Cached after;
             try {
                 after = database.inTransaction(QueryKind.APPEND, "saving a turn of conversation " + key, c -> {
-                    ConversationRows.Row row = ConversationRows.change(c, key, start, turn.at(), 1, null, null);
+                    ConversationRows.Row row = ConversationRows.change(c, key, start, at, 1, null, dropNote);
                     int seq = row.nextSeq() - 1;
                     if (lease != null) {
                         PostgresLeases.requireHeld(c, row.id(), lease);

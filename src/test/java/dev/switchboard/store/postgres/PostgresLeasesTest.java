@@ -77,6 +77,11 @@ class PostgresLeasesTest {
 
         assertThatThrownBy(() -> store.append(KEY, answer("a's late answer"), token("a", first)))
                 .isInstanceOf(LeaseLostException.class);
+        store.putMetadata(KEY, "shown_for.m1", "a1");
+        assertThatThrownBy(() -> store.appendAnswer(KEY, answer("a's late answer"), token("a", first),
+                "shown_for.m1")).isInstanceOf(LeaseLostException.class);
+        assertThat(store.load(KEY).orElseThrow().metadata()).as("refused whole: the note stays")
+                .containsEntry("shown_for.m1", "a1");
         // b gives the thread up, a takes it again: a new epoch, so a's old reply still cannot store
         storage.cluster("b", LEASE).release(taken.conversationId());
         PostgresLeases.Grant again = a.acquire(KEY);
