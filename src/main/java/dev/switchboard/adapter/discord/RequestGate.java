@@ -68,6 +68,10 @@ final class RequestGate implements dev.switchboard.live.SharedBudgets.Shared {
     private static final long MAX_YIELD_NANOS = 5_000_000_000L;
     /** The global allowance's pace: nanoseconds between two requests. */
     private final long intervalNanos;
+    /** How late a wait for a place may end before the place is given up ({@link #takePlace}): two places. */
+    private volatile long lateNanos;
+    /** How often one request gives up a place it woke too late for, before it goes all the same. */
+    private static final int LATE_RETAKES = 2;
 
     /**
      * @param perSecond the bot's global limit as Discord states it (50 unless Discord raised it)
@@ -82,6 +86,7 @@ final class RequestGate implements dev.switchboard.live.SharedBudgets.Shared {
         int rate = rate(perSecond);
         this.burst = Math.max(1, ceiling(perSecond) - rate);
         this.intervalNanos = 1_000_000_000L / rate;
+        this.lateNanos = 2 * intervalNanos;
         this.global = Bucket.builder()
                 .addLimit(limit -> limit.capacity(burst).refillGreedy(rate, Duration.ofSeconds(1)))
                 .withCustomTimePrecision(new TimeMeter() {
@@ -146,7 +151,7 @@ final class RequestGate implements dev.switchboard.live.SharedBudgets.Shared {
                 if (!post) {
                     giveWay(posting);
                 }
-                sleepFor(global.consumeIgnoringRateLimits(1));
+                takePlace();
             } finally {
                 opening.decrementAndGet();
                 if (post) {
@@ -156,7 +161,24 @@ final class RequestGate implements dev.switchboard.live.SharedBudgets.Shared {
             return;
         }
         giveWay(opening);
-        sleepFor(global.consumeIgnoringRateLimits(1));
+        takePlace();
+    }
+
+    /**
+     * Takes the next place in the global allowance and waits for it. A wait that ends more than two places late (a
+     * collector's pause, a saturated machine) gives its place up and takes a new one, at most twice: every request
+     * whose place passed during the pause would otherwise go out at once, beside the ones on time, and that second
+     * would see more than the limit. The places given up are the pause's; the pace after it stays the same.
+     */
+    private void takePlace() throws InterruptedException {
+        for (int retakes = 0; ; retakes++) {
+            long wait = global.consumeIgnoringRateLimits(1);
+            long due = nanos.getAsLong() + Math.max(0, wait);
+            sleepFor(wait);
+            if (retakes == LATE_RETAKES || nanos.getAsLong() - due <= lateNanos) {
+                return;
+            }
+        }
     }
 
     /** Waits while {@code ahead} counts requests waiting that go first, for at most {@link #MAX_YIELD_NANOS}. */
@@ -228,6 +250,7 @@ final class RequestGate implements dev.switchboard.live.SharedBudgets.Shared {
         int rate = rate(share);
         int room = Math.max(1, ceiling(share) - rate);
         burst = room;
+        lateNanos = 2 * (1_000_000_000L / rate);
         global.replaceConfiguration(io.github.bucket4j.BucketConfiguration.builder()
                 .addLimit(limit -> limit.capacity(room).refillGreedy(rate, Duration.ofSeconds(1))).build(),
                 io.github.bucket4j.TokensInheritanceStrategy.AS_IS);

@@ -54,6 +54,34 @@ class RequestGateTest {
     }
 
     @Test
+    void requestsWokenLateByAPauseDoNotGoOutTogetherWithThoseOnTime() throws Exception {
+        // 30 callers edit at once while the process stops for 300 ms (a collector's pause): the ones whose places
+        // passed meanwhile all wake at its end. Time moves only when every caller waits, to the earliest wake-up.
+        PausingClock clock = new PausingClock(ticker, Duration.ofSeconds(3), Duration.ofMillis(300));
+        RequestGate paused = new RequestGate(50, ticker::nanos, clock::sleep);
+        DiscordRoute edit = route("PATCH", "channels/400000000000000001/messages/400000000000000009");
+        List<Long> sent = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Thread> callers = new ArrayList<>();
+        for (int c = 0; c < 30; c++) {
+            callers.add(clock.start(() -> {
+                for (int i = 0; i < 10; i++) {
+                    paused.admit(edit);
+                    sent.add(ticker.nanos());
+                }
+            }));
+        }
+        clock.run(callers);
+
+        assertThat(sent).hasSize(300);
+        List<Long> times = sent.stream().sorted().toList();
+        for (long from : times) {
+            assertThat(times.stream().filter(t -> t >= from && t < from + 1_000_000_000L).count())
+                    .as("requests in the second from %d ms", (from - times.getFirst()) / 1_000_000)
+                    .isLessThanOrEqualTo(48);
+        }
+    }
+
+    @Test
     void twoNodesEachSpendTheirShareAndAGlobal429ElsewhereStopsThisOneToo() throws Exception {
         List<Duration> announced = new ArrayList<>();
         gate.onGlobalLimit = announced::add;
@@ -206,5 +234,79 @@ class RequestGateTest {
         at = ticker.nanos();
         gate.admit(edit);
         assertThat(ticker.nanos() - at).isLessThan(100_000_000L);
+    }
+
+    /**
+     * Callers that sleep on a manual clock, moved by {@link #run} to the earliest wake-up once every caller sleeps,
+     * except that the first move past {@code pauseAt} lands {@code pause} later: everyone due meanwhile wakes late.
+     */
+    private static final class PausingClock {
+        private final ManualTicker ticker;
+        private final long pauseAt;
+        private final long pause;
+        private final java.util.Map<Thread, Long> wakes = new java.util.HashMap<>();
+        private boolean paused;
+
+        PausingClock(ManualTicker ticker, Duration pauseAt, Duration pause) {
+            this.ticker = ticker;
+            this.pauseAt = ticker.nanos() + pauseAt.toNanos();
+            this.pause = pause.toNanos();
+        }
+
+        interface Work {
+            void run() throws InterruptedException;
+        }
+
+        Thread start(Work work) {
+            Thread t = new Thread(() -> {
+                try {
+                    work.run();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    synchronized (this) {
+                        notifyAll();
+                    }
+                }
+            });
+            t.start();
+            return t;
+        }
+
+        synchronized void sleep(long nanos) throws InterruptedException {
+            long until = ticker.nanos() + nanos;
+            wakes.put(Thread.currentThread(), until);
+            notifyAll();
+            while (ticker.nanos() < until) {
+                wait();
+            }
+            wakes.remove(Thread.currentThread());
+        }
+
+        void run(List<Thread> callers) throws InterruptedException {
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            synchronized (this) {
+                while (callers.stream().anyMatch(Thread::isAlive)) {
+                    assertThat(System.nanoTime()).as("the callers finish").isLessThan(deadline);
+                    boolean allAsleep = callers.stream().filter(Thread::isAlive)
+                            .allMatch(t -> wakes.containsKey(t) && t.getState() == Thread.State.WAITING);
+                    if (!allAsleep || wakes.isEmpty()) {
+                        wait(10);
+                        continue;
+                    }
+                    long next = java.util.Collections.min(wakes.values());
+                    if (!paused && next >= pauseAt) {
+                        paused = true;
+                        next += pause;
+                    }
+                    ticker.advance(Duration.ofNanos(next - ticker.nanos()));
+                    notifyAll();
+                    wait(1);
+                }
+            }
+            for (Thread t : callers) {
+                t.join();
+            }
+        }
     }
 }
