@@ -3,6 +3,7 @@ package dev.switchboard.routing;
 import dev.langchain4j.exception.HttpException;
 import dev.langchain4j.exception.TimeoutException;
 import dev.langchain4j.http.client.HttpClient;
+import dev.langchain4j.http.client.HttpMethod;
 import dev.langchain4j.http.client.HttpRequest;
 import dev.langchain4j.http.client.SuccessfulHttpResponse;
 import dev.langchain4j.http.client.sse.ServerSentEventListener;
@@ -55,6 +56,12 @@ final class ModelHttp implements HttpClient {
             Thread.ofPlatform().daemon().name("provider-headers").factory());
 
     private final OkHttpClient client;
+    /**
+     * For GETs (model lists): OkHttp tries a fresh connection when a pooled one turns out closed by the server, which
+     * it does not check before a GET. A provider that restarted or dropped an idle connection then costs nothing; a
+     * request with a body stays with {@link #client}, since it may have reached the server.
+     */
+    private final OkHttpClient idempotent;
     private final Duration headersWithin;
 
     ModelHttp(Duration connectTimeout, Duration readTimeout) {
@@ -63,13 +70,14 @@ final class ModelHttp implements HttpClient {
             builder.connectTimeout(connectTimeout);
         }
         this.client = builder.build();
+        this.idempotent = client.newBuilder().retryOnConnectionFailure(true).build();
         this.headersWithin = readTimeout;
     }
 
     @Override
     public SuccessfulHttpResponse execute(HttpRequest request) {
         HttpTap.Probe probe = HttpTap.CURRENT.get();
-        Call call = client.newCall(toOkHttp(request));
+        Call call = (request.method() == HttpMethod.GET ? idempotent : client).newCall(toOkHttp(request));
         if (probe != null) {
             probe.attach(call::cancel);
         }

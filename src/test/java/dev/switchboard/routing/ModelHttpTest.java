@@ -109,6 +109,22 @@ class ModelHttpTest {
         assertThat(listener.error).as("stopped, not timed out").isNotInstanceOf(TimeoutException.class);
     }
 
+    @Test
+    void aGetOnAConnectionTheServerClosedWhileItWasPooled_goesOutOnAFreshOne() {
+        provider.serveModels("m1");
+        ModelHttp http = new ModelHttp(Duration.ofSeconds(5), Duration.ofSeconds(5));
+        HttpRequest list = HttpRequest.builder().method(HttpMethod.GET)
+                .url(provider.baseUrl(Api.OPENAI) + "/models").build();
+        http.execute(list);
+
+        provider.refuseConnections(); // closes the pooled connection too
+        assertThatThrownBy(() -> http.execute(list)).as("refused on a fresh connection, not broken on the pooled one")
+                .hasRootCauseInstanceOf(java.net.ConnectException.class);
+
+        provider.acceptConnections();
+        assertThat(http.execute(list).body()).contains("\"m1\"");
+    }
+
     private HttpRequest chat() {
         return HttpRequest.builder().method(HttpMethod.POST).url(provider.baseUrl(Api.OPENAI) + "/chat/completions")
                 .addHeader("Content-Type", "application/json")
