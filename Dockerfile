@@ -30,4 +30,4 @@ ENV SWITCHBOARD_OPS_BIND=0.0.0.0 \
 VOLUME ["/app/conversations"]
 EXPOSE 8080
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["java", "-XX:+UseSerialGC", "-XX:MaxRAMPercentage=75", "-Dstdout.encoding=UTF-8", "-Dstderr.encoding=UTF-8", "-Djdk.pollerMode=1", "-jar", "/app/switchboard.jar"]
+ENTRYPOINT ["java", "-XX:+UseSerialGC", "-XX:MaxRAMPercentage=75", "-XX:TieredStopAtLevel=1", "-XX:CompileThresholdScaling=0.25", "-Dstdout.encoding=UTF-8", "-Dstderr.encoding=UTF-8", "-Djdk.pollerMode=1", "-jar", "/app/switchboard.jar"]
