@@ -15,7 +15,9 @@ import org.slf4j.LoggerFactory;
  * Keeps each conversation's channel name with it, as the metadata note {@value #NOTE}, so that an export made later
  * (after a restart, or once the platform's name cache has let it go) names the channel; the key keeps only its id.
  * Written after the message that brought the name was acknowledged, in the background, once per conversation and
- * again only when the channel is renamed. Thread-safe.
+ * again only when the channel is renamed. An adapter that knows the name as the message arrives also hands it over
+ * with the message ({@link Inbound#channelNote()}), and the store keeps it in the message's own write; then this
+ * finds it there and writes nothing. Thread-safe.
  */
 public final class ChannelNotes {
 

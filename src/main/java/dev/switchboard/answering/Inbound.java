@@ -15,9 +15,17 @@ import java.util.Objects;
  * @param at when it was written
  * @param channelName the channel's display name for the system prompt; may be empty
  * @param files the files that came with it, read after it is stored (see {@link IncomingFile}); may be empty
+ * @param channelNote the name the conversation's channel is kept under ({@link ChannelNotes#NOTE}), stored with the
+ *     message when the conversation does not carry it yet; empty when the adapter notes it later or not at all
  */
 public record Inbound(ConversationKey key, String messageId, String authorId, String authorName, String text,
-                      Instant at, String channelName, java.util.List<IncomingFile> files) {
+                      Instant at, String channelName, java.util.List<IncomingFile> files, String channelNote) {
+
+    /** A message whose channel name is noted later, or not at all. */
+    public Inbound(ConversationKey key, String messageId, String authorId, String authorName, String text,
+                   Instant at, String channelName, java.util.List<IncomingFile> files) {
+        this(key, messageId, authorId, authorName, text, at, channelName, files, "");
+    }
 
     /** A message without files. */
     public Inbound(ConversationKey key, String messageId, String authorId, String authorName, String text,
@@ -34,5 +42,6 @@ public record Inbound(ConversationKey key, String messageId, String authorId, St
         authorName = authorName == null ? "" : authorName;
         channelName = channelName == null ? "" : channelName;
         files = files == null ? java.util.List.of() : java.util.List.copyOf(files);
+        channelNote = channelNote == null ? "" : channelNote;
     }
 }

@@ -52,7 +52,7 @@ final class Intake<S> {
             // Stored but never answered: the process stopped while answering it. Answer it now.
             log.info("answering a stored message that has no reply yet in {}", message.key());
         } else {
-            Optional<Admission> refused = take(message, policy);
+            Optional<Admission> refused = take(message, stored, policy);
             if (refused.isPresent()) {
                 return refused.get();
             }
@@ -74,8 +74,11 @@ final class Intake<S> {
         return new Admission.Accepted(ahead);
     }
 
-    /** Spends the user's allowance and stores the message. @return a refusal, or empty when it is stored */
-    private Optional<Admission> take(Inbound message, Conversations.Policy policy) {
+    /**
+     * Spends the user's allowance and stores the message, with its channel's name when the conversation does not
+     * carry that name yet (in the same write). @return a refusal, or empty when it is stored
+     */
+    private Optional<Admission> take(Inbound message, Optional<Conversation> stored, Conversations.Policy policy) {
         Duration wait = limits.take(message, policy.userRateLimit());
         if (!wait.isZero()) {
             long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
@@ -84,8 +87,14 @@ final class Intake<S> {
         }
         try {
             // Its files are only announced here: they are read after the platform has its acknowledgement.
-            store.append(message.key(), Turn.user(message.authorId(), message.authorName(), message.text(),
-                    message.at(), List.of(message.messageId()), MessageFiles.announced(message.files())));
+            Turn turn = Turn.user(message.authorId(), message.authorName(), message.text(), message.at(),
+                    List.of(message.messageId()), MessageFiles.announced(message.files()));
+            String note = message.channelNote();
+            if (!note.isEmpty() && !note.equals(stored.map(c -> c.metadata().get(ChannelNotes.NOTE)).orElse(null))) {
+                store.appendNoted(message.key(), turn, ChannelNotes.NOTE, note);
+            } else {
+                store.append(message.key(), turn);
+            }
         } catch (TurnRejectedException e) {
             return Optional.of(new Admission.Refused("I can't take that message: " + e.getMessage() + "."));
         } catch (RuntimeException e) {

@@ -40,6 +40,16 @@ public interface ConversationStore extends SeenMessages, FeedbackStore, AutoClos
     }
 
     /**
+     * Adds a turn as {@link #append(ConversationKey, Turn)} does and sets the metadata entry {@code name} to
+     * {@code value} in the same durable step (one write, one transaction): a fact that came with the message, such as
+     * its channel's name, costs no write of its own. The conversation counts as updated at the turn's time.
+     *
+     * @throws TurnRejectedException if the turn breaks a configured limit
+     * @throws StoreException if the change could not be made durable
+     */
+    Conversation appendNoted(ConversationKey key, Turn turn, String name, String value);
+
+    /**
      * Adds an answer's turn and removes the metadata entry {@code note} in the same durable step (one write, one
      * transaction): the reply is whole, so the note that let a restart take it over goes as it is stored. Under
      * {@code lease} as {@link #append(ConversationKey, Turn, LeaseToken)} when that is not null. The conversation

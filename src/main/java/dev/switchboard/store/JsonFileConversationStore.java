@@ -135,26 +135,32 @@ public final class JsonFileConversationStore implements ConversationStore {
 
     @Override
     public Conversation append(ConversationKey key, Turn turn) {
-        return appendTurn(key, turn, null);
+        return appendTurn(key, turn, c -> c);
+    }
+
+    @Override
+    public Conversation appendNoted(ConversationKey key, Turn turn, String name, String value) {
+        StoreLimits.requireKeepable(name, Objects.requireNonNull(value, "value"));
+        return appendTurn(key, turn, c -> c.withMetadata(name, value, turn.at()));
     }
 
     /** One process keeps these files, so there is no lease to check. */
     @Override
     public Conversation appendAnswer(ConversationKey key, Turn turn, dev.switchboard.conversation.LeaseToken lease,
                                      String note) {
-        return appendTurn(key, Objects.requireNonNull(turn, "turn"), Objects.requireNonNull(note, "note"));
+        Objects.requireNonNull(note, "note");
+        return appendTurn(key, turn, c -> c.withMetadata(note, null, clock.instant()));
     }
 
-    private Conversation appendTurn(ConversationKey key, Turn turn, String dropNote) {
+    /** Appends {@code turn} and makes the change {@code alsoMetadata} in the same write. */
+    private Conversation appendTurn(ConversationKey key, Turn turn,
+                                    java.util.function.UnaryOperator<Conversation> alsoMetadata) {
         Objects.requireNonNull(turn, "turn");
         StoreLimits.requireKeepable(turn, options.maxTurnChars());
         long started = System.nanoTime();
         Conversation result = threads.withLock(key, () -> {
             Located located = threads.currentOrFresh(key, turn.at());
-            Conversation next = located.doc().conversation().withTurn(turn);
-            if (dropNote != null) {
-                next = next.withMetadata(dropNote, null, clock.instant());
-            }
+            Conversation next = alsoMetadata.apply(located.doc().conversation().withTurn(turn));
             return threads.write(located, next).doc().conversation();
         });
         appendTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);

@@ -59,6 +59,8 @@ class ConversationsTest {
     private final List<AutoCloseable> open = new ArrayList<>();
     private Clock clock = Clock.systemUTC();
     private JsonFileConversationStore store;
+    /** What the conversations are given in place of the store: the store itself unless a test looks at its calls. */
+    private java.util.function.UnaryOperator<dev.switchboard.conversation.ConversationStore> wrap = s -> s;
     private Router router;
 
     @AfterEach
@@ -82,7 +84,7 @@ class ConversationsTest {
             router = new Router(dev.switchboard.RouterOptionsMapping.of(config), new ModelFactory(), scheduler, clock, new Random(1), meters);
             open.add(router);
         }
-        Conversations<ReplySurface> conversations = new Conversations<>(store, new RoutedReplies(router,
+        Conversations<ReplySurface> conversations = new Conversations<>(wrap.apply(store), new RoutedReplies(router,
                 new LiveReplies(ticker)), clock, meters);
         open.add(conversations);
         return conversations;
@@ -180,6 +182,45 @@ class ConversationsTest {
             texts.add(m.get("role").asText() + ":" + m.get("content").asText());
         }
         return texts;
+    }
+
+    /** The store, writing through, with each write a user's message makes named in {@code writes}. */
+    private static dev.switchboard.conversation.ConversationStore userWrites(
+            dev.switchboard.conversation.ConversationStore store, List<String> writes) {
+        return (dev.switchboard.conversation.ConversationStore) java.lang.reflect.Proxy.newProxyInstance(
+                ConversationsTest.class.getClassLoader(), new Class<?>[] {dev.switchboard.conversation.ConversationStore.class},
+                (proxy, method, args) -> {
+                    if (method.getName().startsWith("append") && ((Turn) args[1]).role() == Role.USER) {
+                        writes.add(method.getName() + " " + ((Turn) args[1]).text());
+                    } else if (method.getName().equals("putMetadata")) {
+                        writes.add("putMetadata " + args[1]);
+                    }
+                    try {
+                        return method.invoke(store, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    @Test
+    void aMessageBringingItsChannelName_storesItInTheMessagesOwnWrite_onlyWhenTheConversationLacksIt() {
+        List<String> writes = new CopyOnWriteArrayList<>();
+        wrap = s -> userWrites(s, writes);
+        provider.otherwise(r -> Script.answer("ok"));
+        Conversations<ReplySurface> conversations = conversations();
+        PlatformThread thread = thread();
+
+        for (String[] m : new String[][] {{"1", "first?", "general"}, {"2", "second?", "general"},
+                {"3", "third?", "renamed"}, {"4", "fourth?", ""}}) {
+            conversations.submit(new Inbound(KEY, m[0], "U1", "Ada", m[1], clock.instant(), "a thread", List.of(),
+                    m[2]), thread, QUEUE);
+        }
+
+        assertThat(store.load(KEY).orElseThrow().metadata()).containsEntry(ChannelNotes.NOTE, "renamed");
+        await().until(() -> stored().size() == 8);
+        assertThat(writes).filteredOn(w -> !w.startsWith("putMetadata shown_for"))
+                .containsExactly("appendNoted first?", "append second?", "appendNoted third?", "append fourth?");
     }
 
     @Test

@@ -151,6 +151,28 @@ abstract class ConversationStoreContract {
     }
 
     @Test
+    void appendNoted_storesTheTurnAndSetsTheNote_theNoteChangedByALaterOne() {
+        ConversationKey key = slackKey("1773568800.000310");
+        ConversationStore store = open();
+
+        Conversation after = store.appendNoted(key, user("U1", "hello", t(0)), "channel_name", "general");
+
+        assertThat(after.metadata()).containsExactlyEntriesOf(Map.of("channel_name", "general"));
+        Conversation loaded = open().load(key).orElseThrow();
+        assertThat(loaded.turns()).containsExactly(user("U1", "hello", t(0)));
+        assertThat(loaded.metadata()).containsExactlyEntriesOf(Map.of("channel_name", "general"));
+        assertThat(loaded.updatedAt()).as("updated when the message was written").isEqualTo(t(0));
+        assertThat(store.seen(key, user("U1", "hello", t(0)).messageIds().getFirst()))
+                .isEqualTo(Seen.UNANSWERED);
+
+        store.putMetadata(key, "title", "greetings");
+        store.appendNoted(key, user("U1", "again", t(1)), "channel_name", "renamed");
+        assertThat(open().load(key).orElseThrow().metadata())
+                .containsExactlyInAnyOrderEntriesOf(Map.of("channel_name", "renamed", "title", "greetings"));
+        assertThat(open().load(key).orElseThrow().turns()).hasSize(2);
+    }
+
+    @Test
     void append_manyThreadsIntoOneConversation_everyTurnLandsInCallOrder() throws Exception {
         ConversationKey key = slackKey("busy");
         ConversationStore store = openWithTurnsPerFile(16);

@@ -111,6 +111,24 @@ class JsonFileConversationStoreTest extends ConversationStoreContract {
     }
 
     @Test
+    void appendNoted_isOneWrite_theBackupHoldsTheThreadFromBeforeIt() throws IOException {
+        ConversationKey key = new ConversationKey("slack", "T0001", "C0001", "1773568800.000310");
+        ConversationStore store = open();
+        store.append(key, user("U1", "one", t(0)));
+
+        store.appendNoted(key, user("U1", "two", t(1)), "channel_name", "general");
+
+        Path file = dir.resolve("data/slack/T0001/C0001/2026/03/1773568800.000310.json");
+        JsonNode doc = new DocumentCodec().mapper().readTree(file.toFile());
+        assertThat(doc.get("body").get("turns")).hasSize(2);
+        assertThat(doc.get("body").get("metadata").get("channel_name").asText()).isEqualTo("general");
+        // Two writes would have left the second turn without the note in the backup.
+        JsonNode backup = new DocumentCodec().mapper().readTree(AtomicFiles.backupOf(file).toFile());
+        assertThat(backup.get("body").get("turns")).hasSize(1);
+        assertThat(backup.get("body").get("metadata").has("channel_name")).isFalse();
+    }
+
+    @Test
     void aThreadWithASummaryTurn_isWrittenAsSchema2_soOlderBuildsRefuseItRatherThanCallItCorrupt() throws IOException {
         ConversationKey key = new ConversationKey("slack", "T0001", "C0001", "1773568800.000200");
         ConversationStore store = open();

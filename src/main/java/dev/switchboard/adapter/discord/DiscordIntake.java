@@ -156,7 +156,7 @@ final class DiscordIntake extends ListenerAdapter {
                 event.getMember() != null ? event.getMember().getEffectiveName() : event.getAuthor().getEffectiveName(),
                 question, message.getTimeCreated().toInstant(),
                 event.isFromGuild() ? event.getChannel().getName() : "",
-                files == null ? List.of() : files.of(message.getAttachments()));
+                files == null ? List.of() : files.of(message.getAttachments()), channelName(event));
         Admission admission;
         try {
             admission = conversations.submit(inbound, reply, policy.of(event.getJDA()));

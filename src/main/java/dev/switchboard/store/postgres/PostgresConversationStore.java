@@ -123,17 +123,24 @@ final class PostgresConversationStore implements ConversationStore {
 
     @Override
     public Conversation append(ConversationKey key, Turn turn, dev.switchboard.conversation.LeaseToken lease) {
-        return appendTurn(key, turn, lease, null);
+        return appendTurn(key, turn, lease, null, null);
+    }
+
+    @Override
+    public Conversation appendNoted(ConversationKey key, Turn turn, String name, String value) {
+        StoreLimits.requireKeepable(name, Objects.requireNonNull(value, "value"));
+        return appendTurn(key, turn, null, java.util.Map.of(name, value), null);
     }
 
     @Override
     public Conversation appendAnswer(ConversationKey key, Turn turn, dev.switchboard.conversation.LeaseToken lease,
                                      String note) {
-        return appendTurn(key, turn, lease, Objects.requireNonNull(note, "note"));
+        return appendTurn(key, turn, lease, null, Objects.requireNonNull(note, "note"));
     }
 
+    /** Appends {@code turn}, setting the metadata entries {@code setNotes} and removing {@code dropNote}, if given. */
     private Conversation appendTurn(ConversationKey key, Turn turn, dev.switchboard.conversation.LeaseToken lease,
-                                    String dropNote) {
+                                    java.util.Map<String, String> setNotes, String dropNote) {
         Objects.requireNonNull(turn, "turn");
         StoreLimits.requireKeepable(turn, limits.maxTurnChars());
         long started = System.nanoTime();
@@ -146,7 +153,7 @@ final class PostgresConversationStore implements ConversationStore {
             Cached after;
             try {
                 after = database.inTransaction(QueryKind.APPEND, "saving a turn of conversation " + key, c -> {
-                    ConversationRows.Row row = ConversationRows.change(c, key, start, at, 1, null, dropNote);
+                    ConversationRows.Row row = ConversationRows.change(c, key, start, at, 1, setNotes, dropNote);
                     int seq = row.nextSeq() - 1;
                     if (lease != null) {
                         PostgresLeases.requireHeld(c, row.id(), lease);
