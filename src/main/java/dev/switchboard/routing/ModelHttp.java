@@ -3,7 +3,6 @@ package dev.switchboard.routing;
 import dev.langchain4j.exception.HttpException;
 import dev.langchain4j.exception.TimeoutException;
 import dev.langchain4j.http.client.HttpClient;
-import dev.langchain4j.http.client.HttpMethod;
 import dev.langchain4j.http.client.HttpRequest;
 import dev.langchain4j.http.client.SuccessfulHttpResponse;
 import dev.langchain4j.http.client.sse.ServerSentEventListener;
@@ -44,11 +43,17 @@ import okhttp3.ResponseBody;
  */
 final class ModelHttp implements HttpClient {
 
-    /** One client for every model: one connection pool, kept warm between answers. */
+    /**
+     * One client for every model: one connection pool, kept warm between answers. A request that fails before any
+     * response goes out once more on a fresh connection (OkHttp's retry): that is a pooled connection the server had
+     * closed, which OkHttp does not check before a GET, nor before a POST idle under 10 s, while servers with a 5 s
+     * keep-alive (uvicorn, under vLLM and LiteLLM; Node) close them in that window. A refused connection is not tried
+     * again here, and whatever fails once a response has begun is the router's to judge.
+     */
     private static final OkHttpClient SHARED = new OkHttpClient.Builder()
             .protocols(List.of(Protocol.HTTP_1_1))
             .connectionPool(new ConnectionPool(64, 5, TimeUnit.MINUTES))
-            .retryOnConnectionFailure(false) // the router decides what is tried again
+            .retryOnConnectionFailure(true)
             .build();
     private static final Executor READERS = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("provider-stream-", 0).factory());
@@ -56,12 +61,6 @@ final class ModelHttp implements HttpClient {
             Thread.ofPlatform().daemon().name("provider-headers").factory());
 
     private final OkHttpClient client;
-    /**
-     * For GETs (model lists): OkHttp tries a fresh connection when a pooled one turns out closed by the server, which
-     * it does not check before a GET. A provider that restarted or dropped an idle connection then costs nothing; a
-     * request with a body stays with {@link #client}, since it may have reached the server.
-     */
-    private final OkHttpClient idempotent;
     private final Duration headersWithin;
 
     ModelHttp(Duration connectTimeout, Duration readTimeout) {
@@ -70,14 +69,13 @@ final class ModelHttp implements HttpClient {
             builder.connectTimeout(connectTimeout);
         }
         this.client = builder.build();
-        this.idempotent = client.newBuilder().retryOnConnectionFailure(true).build();
         this.headersWithin = readTimeout;
     }
 
     @Override
     public SuccessfulHttpResponse execute(HttpRequest request) {
         HttpTap.Probe probe = HttpTap.CURRENT.get();
-        Call call = (request.method() == HttpMethod.GET ? idempotent : client).newCall(toOkHttp(request));
+        Call call = client.newCall(toOkHttp(request));
         if (probe != null) {
             probe.attach(call::cancel);
         }

@@ -125,6 +125,25 @@ class ModelHttpTest {
         assertThat(http.execute(list).body()).contains("\"m1\"");
     }
 
+    @Test
+    void aStreamOnAConnectionTheServerClosedWhileItWasPooled_goesOutOnAFreshOne() throws Exception {
+        ModelHttp http = new ModelHttp(Duration.ofSeconds(5), Duration.ofSeconds(5));
+        provider.enqueue(Script.answer("one"));
+        Recording first = new Recording();
+        http.execute(chat(), new DefaultServerSentEventParser(), first);
+        assertThat(first.ended.get(5, TimeUnit.SECONDS)).isEqualTo("closed");
+
+        // The server drops its idle connections (a restart here; a 5 s keep-alive does the same) and answers again.
+        provider.refuseConnections();
+        provider.acceptConnections();
+        provider.enqueue(Script.answer("two"));
+        Recording second = new Recording();
+        http.execute(chat(), new DefaultServerSentEventParser(), second);
+
+        assertThat(second.ended.get(5, TimeUnit.SECONDS)).as("%s", second.error).isEqualTo("closed");
+        assertThat(String.join("", second.data)).contains("two");
+    }
+
     private HttpRequest chat() {
         return HttpRequest.builder().method(HttpMethod.POST).url(provider.baseUrl(Api.OPENAI) + "/chat/completions")
                 .addHeader("Content-Type", "application/json")
