@@ -188,7 +188,8 @@ class ConversationsTest {
     private static dev.switchboard.conversation.ConversationStore userWrites(
             dev.switchboard.conversation.ConversationStore store, List<String> writes) {
         return (dev.switchboard.conversation.ConversationStore) java.lang.reflect.Proxy.newProxyInstance(
-                ConversationsTest.class.getClassLoader(), new Class<?>[] {dev.switchboard.conversation.ConversationStore.class},
+                ConversationsTest.class.getClassLoader(),
+                new Class<?>[] {dev.switchboard.conversation.ConversationStore.class},
                 (proxy, method, args) -> {
                     if (method.getName().startsWith("append") && ((Turn) args[1]).role() == Role.USER) {
                         writes.add(method.getName() + " " + ((Turn) args[1]).text());
