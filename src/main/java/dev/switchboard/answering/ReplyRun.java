@@ -178,8 +178,9 @@ final class ReplyRun<S> implements ThreadQueues.Runner<S> {
             if (job.leaseLost) {
                 return; // another process answers the thread now: this one writes nothing more
             }
+            // Finished stored or not: unstored, the message stays unanswered with its note of the messages shown, and
+            // the next start takes the shown reply over.
             reply.finish();
-            // Not stored: the message stays unanswered with its note, and the next start takes the shown reply over.
         });
     }
 

@@ -187,21 +187,14 @@ class ConversationsTest {
     /** The store, writing through, with each write a user's message makes named in {@code writes}. */
     private static dev.switchboard.conversation.ConversationStore userWrites(
             dev.switchboard.conversation.ConversationStore store, List<String> writes) {
-        return (dev.switchboard.conversation.ConversationStore) java.lang.reflect.Proxy.newProxyInstance(
-                ConversationsTest.class.getClassLoader(),
-                new Class<?>[] {dev.switchboard.conversation.ConversationStore.class},
-                (proxy, method, args) -> {
-                    if (method.getName().startsWith("append") && ((Turn) args[1]).role() == Role.USER) {
-                        writes.add(method.getName() + " " + ((Turn) args[1]).text());
-                    } else if (method.getName().equals("putMetadata")) {
-                        writes.add("putMetadata " + args[1]);
-                    }
-                    try {
-                        return method.invoke(store, args);
-                    } catch (java.lang.reflect.InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        return dev.switchboard.testing.StoreCalls.around(store, (method, args, call) -> {
+            if (method.getName().startsWith("append") && ((Turn) args[1]).role() == Role.USER) {
+                writes.add(method.getName() + " " + ((Turn) args[1]).text());
+            } else if (method.getName().equals("putMetadata")) {
+                writes.add("putMetadata " + args[1]);
+            }
+            return call.proceed();
+        });
     }
 
     @Test

@@ -12,9 +12,8 @@ import dev.switchboard.conversation.StoreException;
 import dev.switchboard.conversation.Turn;
 import dev.switchboard.store.JsonFileConversationStore;
 import dev.switchboard.testing.MutableClock;
+import dev.switchboard.testing.StoreCalls;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -67,24 +66,18 @@ class StoreRetryTest {
 
     /** The store, with assistant appends failing while {@link #failures} is positive. */
     private ConversationStore flaky(ConversationStore store) {
-        return (ConversationStore) Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {ConversationStore.class}, (proxy, method, args) -> {
-                    boolean failing = method.getName().startsWith("append") && ((Turn) args[1]).role() == Role.ASSISTANT
-                            && failures.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
-                    if (failing && !commitThenFail) {
-                        throw new StoreException("saving a turn failed: connection refused", null);
-                    }
-                    try {
-                        Object result = method.invoke(store, args);
-                        if (failing) {
-                            throw new StoreException("saving a turn failed: the connection closed during commit",
-                                    null);
-                        }
-                        return result;
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        return StoreCalls.around(store, (method, args, call) -> {
+            boolean failing = method.getName().startsWith("append") && ((Turn) args[1]).role() == Role.ASSISTANT
+                    && failures.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+            if (failing && !commitThenFail) {
+                throw new StoreException("saving a turn failed: connection refused", null);
+            }
+            Object result = call.proceed();
+            if (failing) {
+                throw new StoreException("saving a turn failed: the connection closed during commit", null);
+            }
+            return result;
+        });
     }
 
     /** Answers every message at once with "answer to" its text, shown in one platform message. */

@@ -152,11 +152,12 @@ final class DiscordIntake extends ListenerAdapter {
                       CompletableFuture<MessageChannel> replyIn, String question) {
         Message message = event.getMessage();
         byUserMessage.put(message.getId(), conversation);
+        String channelNote = channelName(event);
         Inbound inbound = new Inbound(conversation, message.getId(), event.getAuthor().getId(),
                 event.getMember() != null ? event.getMember().getEffectiveName() : event.getAuthor().getEffectiveName(),
                 question, message.getTimeCreated().toInstant(),
                 event.isFromGuild() ? event.getChannel().getName() : "",
-                files == null ? List.of() : files.of(message.getAttachments()), channelName(event));
+                files == null ? List.of() : files.of(message.getAttachments()), channelNote);
         Admission admission;
         try {
             admission = conversations.submit(inbound, reply, policy.of(event.getJDA()));
@@ -167,7 +168,7 @@ final class DiscordIntake extends ListenerAdapter {
                     + " it again.");
         }
         if (admission instanceof Admission.Accepted) {
-            channelNotes.keep(conversation, CompletableFuture.completedFuture(channelName(event)));
+            channelNotes.keep(conversation, CompletableFuture.completedFuture(channelNote));
         }
         if (admission instanceof Admission.Refused refused) {
             replyIn.thenAccept(channel -> Writes.submit(() -> channel.sendMessage(
