@@ -47,6 +47,8 @@ public final class Live implements ReplyListener {
     private int editFailures;
     private int failuresInARow;
     private ReplyHandle upstream;
+    /** The platform's client closed under a write (the service is stopping): nothing more is written. */
+    private boolean clientClosed;
 
     Live(LiveReplies engine, ReplySink sink, Spending spending, Function<ReplyOutcome, String> footer, long now,
          long seq) {
@@ -70,7 +72,7 @@ public final class Live implements ReplyListener {
         String edited = messages.editedNext();
         spends = edited != null ? spending.of(Spending.Op.EDIT, edited, null)
                 : spending.of(Spending.Op.POST, null, null);
-        if (since != 0 && !inFlight && !settled.isDone()) {
+        if (since != 0 && !inFlight && !settled.isDone() && !clientClosed) {
             engine.waiting.add(this);
         }
     }
@@ -248,6 +250,15 @@ public final class Live implements ReplyListener {
         }
     }
 
+    /**
+     * Whether a write failed because the platform's client is closing: its executor refuses it or interrupts it.
+     * (Not {@link java.io.InterruptedIOException}: a socket's timeout is one, and is tried again.)
+     */
+    private static boolean closedUnder(Throwable cause) {
+        return cause instanceof java.util.concurrent.RejectedExecutionException
+                || cause instanceof InterruptedException;
+    }
+
     /** A write went through: the messages now show its text. Called with the engine's lock held. */
     private void shown(Write write, Object result) {
         editFailures = 0;
@@ -274,6 +285,14 @@ public final class Live implements ReplyListener {
                     ? error.getCause() : error;
             if (cause == null) {
                 shown(write, result);
+            } else if (closedUnder(cause)) {
+                // A post whose answer never came may have shown: trying again could put a second message beside
+                // it. The next start continues that one (its "posted but not noted" look-up) or answers anew.
+                log.info("the platform's client closed under a reply's write; the service is stopping, so it is not"
+                        + " tried again: {}", cause.toString());
+                clientClosed = true;
+                engine.waiting.remove(this);
+                return null;
             } else if (cause instanceof ReplySink.WriteFailed failed
                     && failed.kind() == ReplySink.WriteFailed.Kind.RATE_LIMITED) {
                 sentSpends.forEach(b -> b.pause(failed.retryAfter()));

@@ -260,31 +260,11 @@ class LiveRepliesTest {
     @SuppressWarnings("unchecked")
     void aWriteWhoseOutcomeCannotBeAccountedFor_endsTheReplyInsteadOfLeavingItWaiting() {
         ManualTicker ticker = new ManualTicker();
-        ReplySink broken = new ReplySink() {
+        ReplySink broken = new PostsOnly() {
             @Override
             public CompletionStage<String> post(String text) {
                 // Not a message id: accounting for the write fails, as a bug in the engine would.
                 return (CompletionStage<String>) (CompletionStage<?>) CompletableFuture.completedFuture(42);
-            }
-
-            @Override
-            public CompletionStage<Void> edit(String messageId, String text) {
-                return CompletableFuture.completedFuture(null);
-            }
-
-            @Override
-            public CompletionStage<Void> delete(String messageId) {
-                return CompletableFuture.completedFuture(null);
-            }
-
-            @Override
-            public int maxChars() {
-                return MAX_CHARS;
-            }
-
-            @Override
-            public String format(String markdown) {
-                return markdown;
             }
         };
         Live live = new LiveReplies(ticker).start(broken,
@@ -294,6 +274,76 @@ class LiveRepliesTest {
         assertThat(live.settled()).as("ended, not waiting forever").failsWithin(Duration.ZERO)
                 .withThrowableOfType(java.util.concurrent.ExecutionException.class)
                 .withCauseInstanceOf(ClassCastException.class);
+    }
+
+    /** A sink whose posts the test defines; edits and deletes go through at once, text stays as it is. */
+    private abstract static class PostsOnly implements ReplySink {
+        @Override
+        public CompletionStage<Void> edit(String messageId, String text) {
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public CompletionStage<Void> delete(String messageId) {
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public int maxChars() {
+            return MAX_CHARS;
+        }
+
+        @Override
+        public String format(String markdown) {
+            return markdown;
+        }
+    }
+
+    /** A sink whose posts wait for the test to answer them, as a platform that took a post and has not said so. */
+    private static final class HeldPosts extends PostsOnly {
+        final List<CompletableFuture<String>> posts = new ArrayList<>();
+
+        @Override
+        public synchronized CompletionStage<String> post(String text) {
+            CompletableFuture<String> post = new CompletableFuture<>();
+            posts.add(post);
+            return post;
+        }
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"interrupted", "refused"})
+    void aPostCutByThePlatformClientClosing_isNotTriedAgain_soNoSecondMessageCanShowBesideIt(String how) {
+        ManualTicker ticker = new ManualTicker();
+        HeldPosts sink = new HeldPosts();
+        Live live = new LiveReplies(ticker).start(sink, List.of(new Budget("channel", WRITES, WINDOW, ticker)), true);
+        ticker.advance(Duration.ofSeconds(1));
+        assertThat(sink.posts).as("the placeholder is on its way").hasSize(1);
+        live.onToken("Half an answer");
+        live.onDone(new ReplyOutcome.Cancelled(LiveReplies.SHUTDOWN)); // the service stops
+
+        sink.posts.getFirst().completeExceptionally(how.equals("interrupted") ? new InterruptedException()
+                : new java.util.concurrent.RejectedExecutionException("closed"));
+        ticker.advance(Duration.ofSeconds(30));
+        live.onToken(" that came late");
+        ticker.advance(Duration.ofSeconds(30));
+
+        assertThat(sink.posts).as("the next start continues the post that may have shown").hasSize(1);
+        assertThat(live.settled()).isNotDone();
+    }
+
+    @Test
+    void aPostThatFailedWhileTheClientIsOpen_isTriedAgain() {
+        ManualTicker ticker = new ManualTicker();
+        HeldPosts sink = new HeldPosts();
+        Live live = new LiveReplies(ticker).start(sink, List.of(new Budget("channel", WRITES, WINDOW, ticker)), true);
+        ticker.advance(Duration.ofSeconds(1));
+        live.onToken("An answer");
+        sink.posts.getFirst().completeExceptionally(new ReplySink.WriteFailed(ReplySink.WriteFailed.Kind.REJECTED,
+                null, "chat.postMessage: SocketTimeoutException"));
+        ticker.advance(Duration.ofSeconds(5));
+
+        assertThat(sink.posts).hasSize(2);
     }
 
     @Test
