@@ -89,7 +89,9 @@ final class E2eTable {
                 gate's rate; Slack: chat.update's 50 a minute), 0 where the budget has room; `final over its bound`: \
                 each reply's final after its own bound, the part the engine and the platform's latency add. 429s and requests inside a Retry-After as the fake counted them (FakeSlack does not count \
                 the latter: n/a when there were 429s). CPU: utime+stime of the service process from /proc over \
-                the batch; idle RSS: VmRSS before the batch; peak RSS: VmHWM at its end. `naive` rows: the naive \
+                the batch, the JVM as the launcher starts it (on a JDK 25 or newer with its ahead-of-time cache \
+                from an earlier run; each row's log line says whether the cache was used); idle RSS: VmRSS before \
+                the batch; peak RSS: VmHWM at its end. `naive` rows: the naive \
                 reference policy on a fake of its own with the same questions and answers (a bot that paces each \
                 reply alone: thread, first post, an edit a second, the final text; no global pacing; its words on \
                 the provider's schedule, computed in the benchmark's JVM, so it has no CPU or RSS figures).""",

@@ -173,7 +173,7 @@ class EndToEndBenchmark {
         }
         long cpuTicks = ProcStat.cpuTicks(service.pid()) - cpuBefore;
         double cpu = cpuTicks / (double) ProcStat.ticksPerSecond();
-        System.out.println("e2e: " + row + " CPU s by thread: " + ProcStat.byName(threadsBefore,
+        System.out.println("e2e: " + row + " (" + service.aotCache() + ") CPU s by thread: " + ProcStat.byName(threadsBefore,
                 ProcStat.threadTicks(service.pid()), cpuTicks).stream().limit(12).map(e -> String.format(
                 java.util.Locale.ROOT, "%s %.2f", e.getKey(), e.getValue() / (double) ProcStat.ticksPerSecond()))
                 .collect(java.util.stream.Collectors.joining(", ")));

@@ -104,6 +104,19 @@ final class ServiceProcess {
         }
     }
 
+    /**
+     * What the launcher made of the JDK's ahead-of-time cache for this process, from its command line: "AOT cache
+     * used", "recording for the AOT cache" or "no AOT cache" (a JDK before 25, or {@code SWITCHBOARD_AOT=off}).
+     */
+    String aotCache() {
+        List<String> arguments = List.of(ProcessHandle.of(pid()).flatMap(h -> h.info().arguments())
+                .orElse(new String[0]));
+        if (arguments.stream().anyMatch(a -> a.startsWith("-XX:AOTCache="))) {
+            return "AOT cache used";
+        }
+        return arguments.contains("-XX:AOTMode=record") ? "recording for the AOT cache" : "no AOT cache";
+    }
+
     /** SIGTERM: the graceful stop; returns the exit code. */
     int stop() throws InterruptedException {
         if (process == null || !process.isAlive()) {
