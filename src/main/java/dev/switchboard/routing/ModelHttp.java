@@ -17,6 +17,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import okhttp3.Call;
@@ -35,8 +37,10 @@ import okhttp3.ResponseBody;
  * LangChain4j's HTTP client interface over OkHttp, reporting each response's status and {@code Retry-After} to the
  * current attempt's {@link HttpTap.Probe} and letting the probe cancel the call at any point.
  *
- * <p>A stream is read by one virtual thread, blocking on its socket: every chunk of every answer costs one wake-up of
- * that thread, where the JDK client's selector, its worker and the reading thread each took a turn. Timeouts keep
+ * <p>A stream is read by one platform thread of a pool, blocking on its socket: the kernel wakes that thread for
+ * every chunk of every answer, where a virtual thread took a hop through the JDK's poller and a carrier (about a tenth
+ * of the CPU of 100 answers streaming at once; docs/benchmarks.md), and the JDK client's selector, its worker and
+ * the reading thread each took a turn. A reader idle for 30 s ends; its stack is 512 KiB. Timeouts keep
  * the JDK client's meaning: {@code connectTimeout} to connect, {@code readTimeout} until the response's headers; a
  * stream's pauses after that are the router's deadlines to judge. HTTP/1.1, as the providers stream and the fakes
  * speak it. Thread-safe.
@@ -55,8 +59,9 @@ final class ModelHttp implements HttpClient {
             .connectionPool(new ConnectionPool(64, 5, TimeUnit.MINUTES))
             .retryOnConnectionFailure(true)
             .build();
-    private static final Executor READERS = Executors.newThreadPerTaskExecutor(
-            Thread.ofVirtual().name("provider-stream-", 0).factory());
+    private static final Executor READERS = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
+            new SynchronousQueue<>(), Thread.ofPlatform().daemon().name("provider-stream-", 0).stackSize(512 * 1024)
+            .factory());
     private static final ScheduledExecutorService HEADER_DEADLINES = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("provider-headers").factory());
 
