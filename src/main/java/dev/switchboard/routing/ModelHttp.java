@@ -40,7 +40,8 @@ import okhttp3.ResponseBody;
  * <p>A stream is read by one platform thread of a pool, blocking on its socket: the kernel wakes that thread for
  * every chunk of every answer, where a virtual thread took a hop through the JDK's poller and a carrier (about a tenth
  * of the CPU of 100 answers streaming at once; docs/benchmarks.md), and the JDK client's selector, its worker and
- * the reading thread each took a turn. A reader idle for 30 s ends; its stack is 512 KiB. Timeouts keep
+ * the reading thread each took a turn. A reader idle for 30 s ends; its stack is 512 KiB. Past 128 streams at once
+ * the others are read by virtual threads, which keeps the memory of 500 streams where it was. Timeouts keep
  * the JDK client's meaning: {@code connectTimeout} to connect, {@code readTimeout} until the response's headers; a
  * stream's pauses after that are the router's deadlines to judge. HTTP/1.1, as the providers stream and the fakes
  * speak it. Thread-safe.
@@ -59,11 +60,18 @@ final class ModelHttp implements HttpClient {
             .connectionPool(new ConnectionPool(64, 5, TimeUnit.MINUTES))
             .retryOnConnectionFailure(true)
             .build();
-    private static final Executor READERS = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
-            new SynchronousQueue<>(), Thread.ofPlatform().daemon().name("provider-stream-", 0).stackSize(512 * 1024)
-            .factory());
+    /** Streams beyond this many at once are read by virtual threads: a platform thread costs about 0.2 MiB. */
+    private static final int PLATFORM_READERS = 128;
+    private static final Executor READERS = readers(PLATFORM_READERS);
     private static final ScheduledExecutorService HEADER_DEADLINES = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("provider-headers").factory());
+
+    /** Up to {@code platform} readers on platform threads, idle ones ending after 30 s; more on virtual threads. */
+    static Executor readers(int platform) {
+        return new ThreadPoolExecutor(0, platform, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                Thread.ofPlatform().daemon().name("provider-stream-", 0).stackSize(512 * 1024).factory(),
+                (stream, full) -> Thread.ofVirtual().name("provider-stream-v").start(stream));
+    }
 
     private final OkHttpClient client;
     private final Duration headersWithin;

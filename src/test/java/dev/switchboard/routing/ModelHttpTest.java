@@ -2,6 +2,7 @@ package dev.switchboard.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.langchain4j.exception.HttpException;
 import dev.langchain4j.exception.TimeoutException;
@@ -149,6 +150,36 @@ class ModelHttpTest {
                 .addHeader("Content-Type", "application/json")
                 .body("{\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
                 .build();
+    }
+
+    @Test
+    void streamsBeyondThePlatformReaders_areReadOnVirtualThreads_andAFreedReaderServesTheNext() throws Exception {
+        java.util.concurrent.Executor readers = ModelHttp.readers(2);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        List<CompletableFuture<Thread>> running = new CopyOnWriteArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            CompletableFuture<Thread> on = new CompletableFuture<>();
+            running.add(on);
+            readers.execute(() -> {
+                on.complete(Thread.currentThread());
+                try {
+                    release.await(); // a stream still open
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
+        List<Thread> threads = running.stream().map(f -> f.join()).toList();
+        assertThat(threads).extracting(Thread::isVirtual).containsExactly(false, false, true);
+        assertThat(threads).allSatisfy(t -> assertThat(t.getName()).startsWith("provider-stream-"));
+
+        release.countDown();
+        Thread next = await().until(() -> {
+            CompletableFuture<Thread> on = new CompletableFuture<>();
+            readers.execute(() -> on.complete(Thread.currentThread()));
+            return on.join();
+        }, t -> !t.isVirtual());
+        assertThat(threads.subList(0, 2)).as("a reader of a closed stream takes the next").contains(next);
     }
 
     private static final class Recording implements ServerSentEventListener {
