@@ -76,6 +76,19 @@ class LauncherAotTest {
     }
 
     @Test
+    void recordingsOfRunsSideBySide_makeOneCache_andTheOthersAreDropped() throws Exception {
+        launch(Map.of());
+        Path recording = files("aotconf").getFirst();
+        Files.copy(recording, recording.resolveSibling(recording.getFileName().toString()
+                .replaceFirst("\\.\\d+\\.aotconf$", ".999999999.aotconf"))); // a second run's, ended
+
+        Run next = launch(Map.of());
+        assertThat(next.options()).anyMatch(o -> o.startsWith("-XX:AOTCache="));
+        assertThat(files("aotconf")).as("no recording left behind").isEmpty();
+        assertThat(files("aot")).hasSize(1);
+    }
+
+    @Test
     void commandsHelpAndVersionDoNotRecordButTheServicesOptionsDo() throws Exception {
         for (List<String> args : List.of(List.of("ask", "hello"), List.of("--log-format", "text", "check"),
                 List.of("-c", "x.yaml", "store", "verify"), List.of("--help"), List.of("-V"))) {
