@@ -16,9 +16,7 @@ import java.util.List;
  * (half an interval on average) although the user is waiting for exactly that write; with it, the final text goes the
  * moment the provider finishes, and takes nothing from the pace the other replies are owed. Paced writes are spaced
  * at least window / (writes - 1) apart and reserve writes a window apart, so no window of the platform's length
- * (sliding or fixed) ever holds more than {@code writes}. The reserve refills once per window, so while the window
- * is at most half full (by the budget's own latest writes) an urgent write may also go as a spare one; every write
- * then checks that window, so it still never holds more than {@code writes}.
+ * (sliding or fixed) ever holds more than {@code writes}.
  *
  * <p>The moment the next write may go is kept beside the bucket and worked out again only when the bucket changes
  * (a write taken, a pause): tokens only come back with time, so until then the answer stays right, and the live
@@ -50,8 +48,6 @@ public final class Budget {
     private long freeAt;
     /** On the ticker's time: when the reserve has a write; {@code Long.MAX_VALUE} without one. Guarded by this. */
     private long reserveFreeAt = Long.MAX_VALUE;
-    /** This budget's latest writes, for a budget with a reserve. Guarded by this. */
-    private final RecentWrites recent;
 
     /**
      * @param name for logs, e.g. "slack T123 chat.update"
@@ -82,7 +78,6 @@ public final class Budget {
         this.pausedUntil = freeAt;
         this.bucket = bucket(burst, interval, ticker);
         this.reserve = reserved ? bucket(1, per, ticker) : null;
-        this.recent = new RecentWrites(per.toNanos(), writes);
         if (reserved) {
             reserveFreeAt = freeAt;
         }
@@ -204,10 +199,10 @@ public final class Budget {
      * @return whether every budget gave a write
      */
     static boolean takeAll(List<Budget> budgets, boolean urgent) {
-        Taken[] spent = new Taken[budgets.size()];
+        Spent[] spent = new Spent[budgets.size()];
         for (int i = 0; i < spent.length; i++) {
             spent[i] = budgets.get(i).take(urgent);
-            if (spent[i] == Taken.NONE) {
+            if (spent[i] == Spent.NONE) {
                 for (int j = 0; j < i; j++) {
                     budgets.get(j).giveBack(spent[j]);
                 }
@@ -217,59 +212,29 @@ public final class Budget {
         return true;
     }
 
-    /** What a take spent, and when, so that it can be given back. */
-    private record Taken(Spent how, long at) {
-        static final Taken NONE = new Taken(Spent.NONE, 0);
-    }
+    /** What a take spent, so that it can be given back. */
+    private enum Spent { NONE, PACED, RESERVE }
 
-    /**
-     * Where a write came from: the paced bucket, the reserve, or a spare write, which an urgent write takes when the
-     * platform's window (this budget's {@link RecentWrites}) is at most half full: the reserve refills only once per
-     * window, and a reply finishing soon after another's final would wait for a paced slot although the platform
-     * had room for its final text. A busier window keeps its room for the paced writes the other replies are owed.
-     */
-    private enum Spent { NONE, PACED, RESERVE, SPARE }
-
-    private synchronized Taken take(boolean urgent) {
-        long now = ticker.nanos();
-        boolean windowed = reserve != null;
-        Spent spent;
-        if (windowed && recent.freeAt(now, 1) > now) {
-            spent = Spent.NONE; // the platform's window is full: spare writes went before
-        } else if (bucket.tryConsume(1)) {
-            spent = Spent.PACED;
-        } else if (!urgent || !windowed) {
-            spent = Spent.NONE;
-        } else if (reserve.tryConsume(1)) {
-            spent = Spent.RESERVE;
-        } else {
-            spent = now - pausedUntil >= 0 && recent.quietAt(now) <= now ? Spent.SPARE : Spent.NONE;
-        }
-        if (spent == Spent.NONE) {
-            refresh();
-            return Taken.NONE;
-        }
-        if (windowed) {
-            recent.add(now);
-        }
+    private synchronized Spent take(boolean urgent) {
+        Spent spent = bucket.tryConsume(1) ? Spent.PACED
+                : urgent && reserve != null && reserve.tryConsume(1) ? Spent.RESERVE : Spent.NONE;
         refresh();
-        return new Taken(spent, now);
+        return spent;
     }
 
-    private synchronized void giveBack(Taken taken) {
-        Bucket from = taken.how() == Spent.PACED ? bucket : taken.how() == Spent.RESERVE ? reserve : null;
+    private synchronized void giveBack(Spent spent) {
+        Bucket from = spent == Spent.PACED ? bucket : spent == Spent.RESERVE ? reserve : null;
         if (from != null) {
             from.addTokens(1);
+            refresh();
         }
-        if (reserve != null) {
-            recent.remove(taken.at());
-        }
-        refresh();
     }
 
     /** Takes one write if one is free now, without waiting; false when none is. */
     public synchronized boolean tryTake() {
-        return take(false) != Taken.NONE;
+        boolean taken = bucket.tryConsume(1);
+        refresh();
+        return taken;
     }
 
     /**
@@ -277,17 +242,14 @@ public final class Budget {
      * when neither is free now.
      */
     synchronized boolean tryTakeUrgent() {
-        return take(true) != Taken.NONE;
+        return take(true) != Spent.NONE;
     }
 
     private void refresh() {
         long now = ticker.nanos();
-        long windowFree = reserve != null ? recent.freeAt(now, 1) : now;
-        freeAt = Math.max(now + bucket.estimateAbilityToConsume(1).getNanosToWaitForRefill(), windowFree);
+        freeAt = now + bucket.estimateAbilityToConsume(1).getNanosToWaitForRefill();
         if (reserve != null) {
-            long reserved = Math.max(now + reserve.estimateAbilityToConsume(1).getNanosToWaitForRefill(), windowFree);
-            long spare = Math.max(recent.quietAt(now), pausedUntil);
-            reserveFreeAt = Math.min(reserved, spare);
+            reserveFreeAt = now + reserve.estimateAbilityToConsume(1).getNanosToWaitForRefill();
         }
     }
 
@@ -322,7 +284,6 @@ public final class Budget {
     synchronized void share(int nodes) {
         int share = Math.max(1, writes / Math.max(1, nodes));
         boolean reserved = burst == 1 && share >= 2;
-        recent.limit(share);
         long paced = reserved ? share - 1 : share;
         Duration every = Duration.ofNanos((window.toNanos() + paced - 1) / paced);
         if (every.equals(interval) && reserved == (reserve != null)) {
