@@ -106,7 +106,7 @@ public final class SlackAdapter implements AutoCloseable {
                 new Conversations.RateLimit(config.userRateLimit().messages(), config.userRateLimit().per()),
                 fallbackFooter);
         SlackReplies replies = new SlackReplies(api, config, ticker, botUser,
-                auth.getBotId() == null ? "" : auth.getBotId(), conversations.verdicts()::enabled);
+                auth.getBotId() == null ? "" : auth.getBotId(), team, conversations.verdicts()::enabled);
         replies.shares = shares;
         SlackChannelNotes channelNotes = new SlackChannelNotes(
                 new ChannelNotes(conversations, work), api);

@@ -23,6 +23,12 @@ final class SlackReplies {
     private final Ticker ticker;
     private final String botUser;
     private final String botId;
+    /**
+     * The workspace the bot's token belongs to, which Slack counts every call of the token against: the budgets Slack
+     * keeps per workspace are this one's, whatever team an event names (a Slack Connect channel's other team, or a
+     * forged one).
+     */
+    private final String workspace;
     /** How far apart a reply's chat.update edits may come before {@code stream_when_busy} streams a new reply. */
     static final Duration BUSY = Duration.ofSeconds(3);
 
@@ -39,9 +45,13 @@ final class SlackReplies {
     /** Divides the workspace's budgets among the nodes of a cluster; shares 429s of the channels' among them too. */
     volatile SharedBudgets shares = new SharedBudgets();
 
-    /** @param feedback whether finished answers carry the feedback buttons */
+    /**
+     * @param workspace the team of the bot's token ({@code auth.test})
+     * @param feedback whether finished answers carry the feedback buttons
+     */
     SlackReplies(SlackApi api, SwitchboardConfig.Slack config, Ticker ticker, String botUser, String botId,
-                 java.util.function.BooleanSupplier feedback) {
+                 String workspace, java.util.function.BooleanSupplier feedback) {
+        this.workspace = workspace;
         this.feedback = feedback;
         this.api = api;
         this.config = config;
@@ -60,12 +70,12 @@ final class SlackReplies {
     /**
      * The thread answering message {@code messageTs} of {@code user}.
      *
+     * @param team the team the event names: the recipient's, for a native stream
      * @param replyIn the Slack thread to answer in; null for a direct message answered in the channel itself
      */
     SlackThread thread(String team, String channel, String replyIn, String messageTs, String user, boolean dm) {
-        SlackSpending.Budgets spend = budgets(team, channel);
-        boolean stream = replyIn != null && (config.nativeStreaming() ? streamStartFree(team)
-                : streamWhenBusy(team, spend));
+        SlackSpending.Budgets spend = budgets(channel);
+        boolean stream = replyIn != null && (config.nativeStreaming() ? streamStartFree() : streamWhenBusy(spend));
         var asking = approvals == null ? null : approvals.asking(channel, replyIn, user);
         SlackStreamSink streamSink = stream
                 ? new SlackStreamSink(api, channel, replyIn, dm ? null : user, dm ? null : team) : null;
@@ -84,12 +94,12 @@ final class SlackReplies {
         return new SlackThread(api, sink, new SlackSpending(spend, streamSink), channel, replyIn, messageTs, botUser,
                 botId, this::historyPermit,
                 new SlackThread.Status(config.assistant().enabled() ? config.assistant().loadingMessages()
-                        : List.of(), statusAllowance(team)), feedback.getAsBoolean());
+                        : List.of(), statusAllowance()), feedback.getAsBoolean());
     }
 
-    /** The budgets a reply in {@code channel} of workspace {@code team} spends, one per method. */
-    SlackSpending.Budgets budgets(String team, String channel) {
-        String ws = "slack " + team + " ";
+    /** The budgets a reply in {@code channel} spends, one per method. */
+    SlackSpending.Budgets budgets(String channel) {
+        String ws = "slack " + workspace + " ";
         dev.switchboard.config.SlackStreamBudgets streams = config.streamBudgets();
         return new SlackSpending.Budgets(posts(channel), workspace(ws + "chat.update", config.updateBudget()),
                 workspace(ws + "chat.delete", config.updateBudget()), workspace(ws + "chat.startStream",
@@ -102,13 +112,13 @@ final class SlackReplies {
      * ({@code stream_when_busy}): when the replies already waiting for chat.update would keep a new one's edits
      * {@link #BUSY} apart or more, and the stream methods have room ({@link #streamStartFree}).
      */
-    private boolean streamWhenBusy(String team, SlackSpending.Budgets spend) {
+    private boolean streamWhenBusy(SlackSpending.Budgets spend) {
         if (!config.streamWhenBusy()) {
             return false;
         }
         Budget update = spend.update();
         long queued = update.interval().toNanos() * (update.waiting() + 1L);
-        return queued >= BUSY.toNanos() && streamStartFree(team);
+        return queued >= BUSY.toNanos() && streamStartFree();
     }
 
     /**
@@ -119,9 +129,9 @@ final class SlackReplies {
      * its first message on the channel's post budget. The allowance follows {@code chat.startStream}'s rate, with a
      * burst of two (the budget's paced start and the one it keeps for a reply's first sign), divided among the nodes.
      */
-    private boolean streamStartFree(String team) {
+    private boolean streamStartFree() {
         SwitchboardConfig.RateLimit start = config.streamBudgets().start();
-        return budgets.computeIfAbsent("slack " + team + " stream choices",
+        return budgets.computeIfAbsent("slack " + workspace + " stream choices",
                 n -> shares.split(new Budget(n, start.messages(), start.per(), 2, ticker))).tryTake();
     }
 
@@ -149,8 +159,8 @@ final class SlackReplies {
      * The workspace's allowance for {@code assistant.threads.setStatus} ({@link #STATUS_PER_MINUTE}), which nothing an
      * answer needs spends from; bursts, as many replies start at once.
      */
-    Budget statusAllowance(String team) {
-        return budgets.computeIfAbsent("slack " + team + " assistant.threads.setStatus",
+    private Budget statusAllowance() {
+        return budgets.computeIfAbsent("slack " + workspace + " assistant.threads.setStatus",
                 n -> shares.split(new Budget(n, STATUS_PER_MINUTE, Duration.ofMinutes(1), STATUS_BURST, ticker)));
     }
 
