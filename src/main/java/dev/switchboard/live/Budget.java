@@ -16,7 +16,9 @@ import java.util.List;
  * (half an interval on average) although the user is waiting for exactly that write; with it, the final text goes the
  * moment the provider finishes, and takes nothing from the pace the other replies are owed. Paced writes are spaced
  * at least window / (writes - 1) apart and reserve writes a window apart, so no window of the platform's length
- * (sliding or fixed) ever holds more than {@code writes}.
+ * (sliding or fixed) ever holds more than {@code writes}. The reserve refills only once per window, so an urgent
+ * write may also go as a spare one while the budget is quiet ({@link RecentWrites#spareAt}); every write then checks
+ * the platform's window as the budget's latest writes fill it, so it still never holds more than {@code writes}.
  *
  * <p>The moment the next write may go is kept beside the bucket and worked out again only when the bucket changes
  * (a write taken, a pause): tokens only come back with time, so until then the answer stays right, and the live
@@ -48,6 +50,8 @@ public final class Budget {
     private long freeAt;
     /** On the ticker's time: when the reserve has a write; {@code Long.MAX_VALUE} without one. Guarded by this. */
     private long reserveFreeAt = Long.MAX_VALUE;
+    /** This budget's latest writes, for a budget with a reserve. Guarded by this. */
+    private final RecentWrites recent;
 
     /**
      * @param name for logs, e.g. "slack T123 chat.update"
@@ -78,6 +82,7 @@ public final class Budget {
         this.pausedUntil = freeAt;
         this.bucket = bucket(burst, interval, ticker);
         this.reserve = reserved ? bucket(1, per, ticker) : null;
+        this.recent = new RecentWrites(per.toNanos(), writes);
         if (reserved) {
             reserveFreeAt = freeAt;
         }
@@ -171,9 +176,18 @@ public final class Budget {
         return Math.max(0, freeAt - now);
     }
 
-    /** Nanoseconds from {@code now} until an urgent write may go: a paced write or the reserve's. */
+    /** Nanoseconds from {@code now} until an urgent write may go: a paced write, the reserve's or a spare one. */
     synchronized long nanosUntilUrgentFree(long now) {
-        return Math.max(0, Math.min(freeAt, reserveFreeAt) - now);
+        long at = Math.min(freeAt, reserveFreeAt);
+        if (at > now && reserve != null) {
+            at = Math.min(at, spareAt(now));
+        }
+        return Math.max(0, at - now);
+    }
+
+    /** When a spare write may go, by the window and the replies waiting now: later ones may change it. */
+    private long spareAt(long now) {
+        return Math.max(pausedUntil, recent.spareAt(now, waiting));
     }
 
     /**
@@ -199,10 +213,10 @@ public final class Budget {
      * @return whether every budget gave a write
      */
     static boolean takeAll(List<Budget> budgets, boolean urgent) {
-        Spent[] spent = new Spent[budgets.size()];
+        Taken[] spent = new Taken[budgets.size()];
         for (int i = 0; i < spent.length; i++) {
             spent[i] = budgets.get(i).take(urgent);
-            if (spent[i] == Spent.NONE) {
+            if (spent[i] == Taken.NONE) {
                 for (int j = 0; j < i; j++) {
                     budgets.get(j).giveBack(spent[j]);
                 }
@@ -212,29 +226,58 @@ public final class Budget {
         return true;
     }
 
-    /** What a take spent, so that it can be given back. */
-    private enum Spent { NONE, PACED, RESERVE }
-
-    private synchronized Spent take(boolean urgent) {
-        Spent spent = bucket.tryConsume(1) ? Spent.PACED
-                : urgent && reserve != null && reserve.tryConsume(1) ? Spent.RESERVE : Spent.NONE;
-        refresh();
-        return spent;
+    /** What a take spent, and when, so that it can be given back. */
+    private record Taken(Spent how, long at) {
+        static final Taken NONE = new Taken(Spent.NONE, 0);
     }
 
-    private synchronized void giveBack(Spent spent) {
-        Bucket from = spent == Spent.PACED ? bucket : spent == Spent.RESERVE ? reserve : null;
+    /**
+     * Where a write came from: the paced bucket, the reserve, or a spare write, which an urgent write takes while the
+     * budget is quiet ({@link RecentWrites#spareAt}): the reserve refills only once per window, and a reply finishing
+     * soon after another's final would wait for a paced slot although the platform had room for its final text.
+     */
+    private enum Spent { NONE, PACED, RESERVE, SPARE }
+
+    private synchronized Taken take(boolean urgent) {
+        long now = ticker.nanos();
+        boolean windowed = reserve != null;
+        Spent spent;
+        if (windowed && recent.freeAt(now, 1) > now) {
+            spent = Spent.NONE; // the platform's window is full: spare writes went before
+        } else if (bucket.tryConsume(1)) {
+            spent = Spent.PACED;
+        } else if (!urgent || !windowed) {
+            spent = Spent.NONE;
+        } else if (reserve.tryConsume(1)) {
+            spent = Spent.RESERVE;
+        } else {
+            spent = spareAt(now) <= now ? Spent.SPARE : Spent.NONE;
+        }
+        if (spent == Spent.NONE) {
+            refresh();
+            return Taken.NONE;
+        }
+        if (windowed) {
+            recent.add(now);
+        }
+        refresh();
+        return new Taken(spent, now);
+    }
+
+    private synchronized void giveBack(Taken taken) {
+        Bucket from = taken.how() == Spent.PACED ? bucket : taken.how() == Spent.RESERVE ? reserve : null;
         if (from != null) {
             from.addTokens(1);
-            refresh();
         }
+        if (reserve != null) {
+            recent.remove(taken.at());
+        }
+        refresh();
     }
 
     /** Takes one write if one is free now, without waiting; false when none is. */
     public synchronized boolean tryTake() {
-        boolean taken = bucket.tryConsume(1);
-        refresh();
-        return taken;
+        return take(false) != Taken.NONE;
     }
 
     /**
@@ -242,14 +285,15 @@ public final class Budget {
      * when neither is free now.
      */
     synchronized boolean tryTakeUrgent() {
-        return take(true) != Spent.NONE;
+        return take(true) != Taken.NONE;
     }
 
     private void refresh() {
         long now = ticker.nanos();
-        freeAt = now + bucket.estimateAbilityToConsume(1).getNanosToWaitForRefill();
+        long windowFree = reserve != null ? recent.freeAt(now, 1) : now;
+        freeAt = Math.max(now + bucket.estimateAbilityToConsume(1).getNanosToWaitForRefill(), windowFree);
         if (reserve != null) {
-            reserveFreeAt = now + reserve.estimateAbilityToConsume(1).getNanosToWaitForRefill();
+            reserveFreeAt = Math.max(now + reserve.estimateAbilityToConsume(1).getNanosToWaitForRefill(), windowFree);
         }
     }
 
@@ -284,6 +328,7 @@ public final class Budget {
     synchronized void share(int nodes) {
         int share = Math.max(1, writes / Math.max(1, nodes));
         boolean reserved = burst == 1 && share >= 2;
+        recent.limit(share);
         long paced = reserved ? share - 1 : share;
         Duration every = Duration.ofNanos((window.toNanos() + paced - 1) / paced);
         if (every.equals(interval) && reserved == (reserve != null)) {

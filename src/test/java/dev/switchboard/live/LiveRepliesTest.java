@@ -370,6 +370,35 @@ class LiveRepliesTest {
     }
 
     @Test
+    void aReplyFinishingSoonAfterAnothersFinal_showsItsFinalAtOnce_whileThePlatformsWindowHasRoom() {
+        ManualTicker ticker = new ManualTicker();
+        FakeChatPlatform platform = new FakeChatPlatform(ticker, 50, Duration.ofMinutes(1), MAX_CHARS,
+                Duration.ofMillis(40), 1, 0, 0); // Slack's chat.update: 50 a minute for the workspace
+        LiveReplies engine = new LiveReplies(ticker);
+        Budget workspace = new Budget("chat.update", 50, Duration.ofMinutes(1), ticker);
+        Live first = engine.start(platform.thread("a", "C1", s -> s), List.of(workspace), true);
+        first.onToken("One answer");
+        ticker.advance(Duration.ofSeconds(3));
+        first.onDone(completed("One answer", List.of()));
+        ticker.advance(Duration.ofMillis(40)); // its final took the reserve, which refills in a minute
+        assertThat(first.settled()).isDone();
+
+        Live next = engine.start(platform.thread("b", "C1", s -> s), List.of(workspace), true);
+        for (int i = 0; i < 10; i++) {
+            next.onToken("word ");
+            ticker.advance(Duration.ofMillis(700));
+        }
+        long done = ticker.nanos();
+        next.onDone(completed("word ".repeat(10), List.of()));
+        ticker.advance(Duration.ofMillis(40));
+
+        assertThat(platform.visibility("b").getLast()[0] - done).as("the final text, the platform's latency after")
+                .isEqualTo(Duration.ofMillis(40).toNanos());
+        assertThat(platform.shown("b")).containsExactly("word ".repeat(10));
+        assertThat(platform.overBudget()).isZero();
+    }
+
+    @Test
     void whenTheBudgetHasNoWriteLeft_theFinalTextGoesTheMomentItRefills() {
         Fixture f = fixture(0);
         ManualTicker ticker = f.ticker();
@@ -377,7 +406,8 @@ class LiveRepliesTest {
         Live live = f.live();
         long start = ticker.nanos(); // the placeholder took the paced write now; the next is free an interval later
         assertThat(f.channel().tryTakeUrgent()).as("another reply's final text takes the reserve").isTrue();
-        assertThat(f.channel().tryTakeUrgent()).as("nothing is left").isFalse();
+        assertThat(f.channel().tryTakeUrgent()).as("one more goes spare: the window was at most half full").isTrue();
+        assertThat(f.channel().tryTakeUrgent()).as("past half full, the rest is for the pace").isFalse();
         ticker.advance(Duration.ofMillis(300));
         live.onToken("Hello");
         live.onDone(completed("Hello", List.of()));
