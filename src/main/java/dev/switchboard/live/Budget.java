@@ -11,13 +11,13 @@ import java.util.List;
  * A 429 puts it in debt for the Retry-After. Thread-safe.
  *
  * <p>Of the platform's {@code writes} per window, a budget of two or more paces its writes at one fewer, and holds
- * the last one back as a reserve for {@linkplain #tryTakeUrgent urgent} writes: a reply's first visible sign and its
+ * the last one back as a reserve for {@linkplain Need#urgent urgent} writes: a reply's first visible sign and its
  * final text. Streaming replies use every pacing slot, so without it a finished reply would wait for the next slot
  * (half an interval on average) although the user is waiting for exactly that write; with it, the final text goes the
  * moment the provider finishes, and takes nothing from the pace the other replies are owed. Paced writes are spaced
  * at least window / (writes - 1) apart and reserve writes a window apart, so no window of the platform's length
- * (sliding or fixed) ever holds more than {@code writes}. The reserve refills only once per window, so an urgent
- * write may also go as a spare one while the budget is quiet ({@link RecentWrites#spareAt}); every write then checks
+ * (sliding or fixed) ever holds more than {@code writes}. The reserve refills only once per window, so a final
+ * text may also go as a spare write while the budget is quiet ({@link RecentWrites#spareAt}); every write then checks
  * the platform's window as the budget's latest writes fill it, so it still never holds more than {@code writes}.
  *
  * <p>The moment the next write may go is kept beside the bucket and worked out again only when the bucket changes
@@ -144,7 +144,7 @@ public final class Budget {
                 others |= b.waiting > 0;
             }
             boolean yielding = others && budgets.getFirst().now() < givesWayUntil;
-            if (wait == 0 && !yielding && takeAll(budgets, false)) {
+            if (wait == 0 && !yielding && takeAll(budgets, Need.PACED)) {
                 return;
             }
             // While giving way, look again about once per write the replies take.
@@ -176,10 +176,10 @@ public final class Budget {
         return Math.max(0, freeAt - now);
     }
 
-    /** Nanoseconds from {@code now} until an urgent write may go: a paced write, the reserve's or a spare one. */
-    synchronized long nanosUntilUrgentFree(long now) {
-        long at = Math.min(freeAt, reserveFreeAt);
-        if (at > now && reserve != null) {
+    /** Nanoseconds from {@code now} until a write of {@code need} may go: a paced write, the reserve's, a spare one. */
+    synchronized long nanosUntilFree(long now, Need need) {
+        long at = need.urgent() ? Math.min(freeAt, reserveFreeAt) : freeAt;
+        if (at > now && need == Need.FINAL_TEXT && reserve != null) {
             at = Math.min(at, spareAt(now));
         }
         return Math.max(0, at - now);
@@ -191,14 +191,12 @@ public final class Budget {
     }
 
     /**
-     * Nanoseconds from {@code now} until every one of {@code budgets} has a write free.
-     *
-     * @param urgent for an urgent write, which may also spend the reserves
+     * Nanoseconds from {@code now} until every one of {@code budgets} has a write of {@code need} free.
      */
-    static long nanosUntilAllFree(List<Budget> budgets, long now, boolean urgent) {
+    static long nanosUntilAllFree(List<Budget> budgets, long now, Need need) {
         long wait = 0;
         for (Budget b : budgets) {
-            wait = Math.max(wait, urgent ? b.nanosUntilUrgentFree(now) : b.nanosUntilFree(now));
+            wait = Math.max(wait, b.nanosUntilFree(now, need));
         }
         return wait;
     }
@@ -209,13 +207,12 @@ public final class Budget {
      * from the same budgets at any moment, so a budget that {@link #nanosUntilAllFree} found free may be spent by the
      * time the engine takes from it; then the write must not go.
      *
-     * @param urgent for an urgent write, which may also spend the reserves
      * @return whether every budget gave a write
      */
-    static boolean takeAll(List<Budget> budgets, boolean urgent) {
+    static boolean takeAll(List<Budget> budgets, Need need) {
         Taken[] spent = new Taken[budgets.size()];
         for (int i = 0; i < spent.length; i++) {
-            spent[i] = budgets.get(i).take(urgent);
+            spent[i] = budgets.get(i).take(need);
             if (spent[i] == Taken.NONE) {
                 for (int j = 0; j < i; j++) {
                     budgets.get(j).giveBack(spent[j]);
@@ -232,13 +229,13 @@ public final class Budget {
     }
 
     /**
-     * Where a write came from: the paced bucket, the reserve, or a spare write, which an urgent write takes while the
+     * Where a write came from: the paced bucket, the reserve, or a spare write, which a final text takes while the
      * budget is quiet ({@link RecentWrites#spareAt}): the reserve refills only once per window, and a reply finishing
      * soon after another's final would wait for a paced slot although the platform had room for its final text.
      */
     private enum Spent { NONE, PACED, RESERVE, SPARE }
 
-    private synchronized Taken take(boolean urgent) {
+    private synchronized Taken take(Need need) {
         long now = ticker.nanos();
         boolean windowed = reserve != null;
         Spent spent;
@@ -246,12 +243,12 @@ public final class Budget {
             spent = Spent.NONE; // the platform's window is full: spare writes went before
         } else if (bucket.tryConsume(1)) {
             spent = Spent.PACED;
-        } else if (!urgent || !windowed) {
+        } else if (!need.urgent() || !windowed) {
             spent = Spent.NONE;
         } else if (reserve.tryConsume(1)) {
             spent = Spent.RESERVE;
         } else {
-            spent = spareAt(now) <= now ? Spent.SPARE : Spent.NONE;
+            spent = need == Need.FINAL_TEXT && spareAt(now) <= now ? Spent.SPARE : Spent.NONE;
         }
         if (spent == Spent.NONE) {
             refresh();
@@ -277,15 +274,12 @@ public final class Budget {
 
     /** Takes one write if one is free now, without waiting; false when none is. */
     public synchronized boolean tryTake() {
-        return take(false) != Taken.NONE;
+        return take(Need.PACED) != Taken.NONE;
     }
 
-    /**
-     * Takes one write for a reply's first visible sign or final text: a paced one if free, else the reserve's; false
-     * when neither is free now.
-     */
-    synchronized boolean tryTakeUrgent() {
-        return take(true) != Taken.NONE;
+    /** Takes one write for a write of {@code need} if one is free now; false when none is. */
+    synchronized boolean tryTake(Need need) {
+        return take(need) != Taken.NONE;
     }
 
     private void refresh() {

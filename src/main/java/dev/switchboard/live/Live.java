@@ -43,6 +43,8 @@ public final class Live implements ReplyListener {
     long unseenSince;
     /** Whether its next write is its first visible sign or its final text; the first key in the index. */
     boolean urgent;
+    /** What its next write is to its reader: what of the budgets it may spend. */
+    Need need = Need.FIRST_SIGN;
     private long sentUnseenSince;
     private int editFailures;
     private int failuresInARow;
@@ -67,7 +69,8 @@ public final class Live implements ReplyListener {
     private void unseenSince(long since) {
         engine.waiting.remove(this);
         unseenSince = since;
-        urgent = messages.ended() || messages.count() == 0;
+        need = messages.ended() ? Need.FINAL_TEXT : messages.count() == 0 ? Need.FIRST_SIGN : Need.PACED;
+        urgent = need.urgent();
         // Most writes edit the newest message; a pacing slot corrects the guess when it lays the text out.
         String edited = messages.editedNext();
         spends = edited != null ? spending.of(Spending.Op.EDIT, edited, null)
@@ -135,7 +138,7 @@ public final class Live implements ReplyListener {
         // A full pump only when this reply could write now; otherwise the scheduled wake-up serves it.
         if (!inFlight) {
             long now = engine.ticker.nanos();
-            long wait = Budget.nanosUntilAllFree(spends, now, urgent);
+            long wait = Budget.nanosUntilAllFree(spends, now, need);
             if (wait == 0) {
                 engine.pump();
             } else {

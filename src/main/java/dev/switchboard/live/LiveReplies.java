@@ -16,7 +16,7 @@ import java.util.function.Function;
  * message carries its exact final text. A 429 pauses every budget the write belonged to for its Retry-After; a message
  * whose edits keep failing is left as it is and the rest of the reply continues in a new message. A reply's first
  * visible sign and its final text are urgent: they go before the others' progress and may spend the write each budget
- * holds back ({@link Budget#tryTakeUrgent}), so a finished reply shows complete at once, not at the next pacing slot.
+ * holds back ({@link Need}), so a finished reply shows complete at once, not at the next pacing slot.
  *
  * <p>A pacing slot works through the replies with text to show, in an index by urgency and how long it waited (no
  * sort), stops when a budget all of them share is busy, and lays a reply's text out only when a write of it may go.
@@ -95,7 +95,7 @@ public final class LiveReplies {
                 continue;
             }
             reply.visited = visit;
-            long wait = Budget.nanosUntilAllFree(reply.spends, now, reply.urgent);
+            long wait = Budget.nanosUntilAllFree(reply.spends, now, reply.need);
             Write write = null;
             if (wait == 0) {
                 write = reply.messages.nextWrite();
@@ -104,7 +104,7 @@ public final class LiveReplies {
                     continue;
                 }
                 if (reply.respend(write)) { // not the write it was waiting for: wait for its own budgets
-                    wait = Budget.nanosUntilAllFree(reply.spends, now, reply.urgent);
+                    wait = Budget.nanosUntilAllFree(reply.spends, now, reply.need);
                 }
             }
             if (wait > 0) {
@@ -115,10 +115,10 @@ public final class LiveReplies {
                 }
                 continue;
             }
-            if (!Budget.takeAll(reply.spends, reply.urgent)) {
+            if (!Budget.takeAll(reply.spends, reply.need)) {
                 // A writer outside the engine took a write since the look above: wait for the next one.
                 long at = ticker.nanos();
-                long later = Budget.nanosUntilAllFree(reply.spends, at, reply.urgent);
+                long later = Budget.nanosUntilAllFree(reply.spends, at, reply.need);
                 nextWake = Math.min(nextWake, at + Math.max(later, MIN_WAKE_NANOS));
                 continue;
             }

@@ -63,13 +63,16 @@ final class RecentWrites {
 
     /**
      * When an urgent write may go beyond the budget's reserve: once the writes in the window and the replies waiting
-     * for the budget ({@code waiting}, the writer among them) together fill at most half of the platform's writes.
-     * Each waiting reply is owed a write soon, so a spare write then takes no write from them within the window, and
-     * replies finishing while many others wait (fifty Slack replies on one workspace's fifty edits a minute) keep
-     * their turns; a quiet budget (one reply, ten on a minute's fifty) shows each final text the moment it comes.
+     * for the budget ({@code waiting}, the writer among them) together fill at most three quarters of the platform's
+     * writes. Each waiting reply is owed a write soon, so a spare write then leaves room in the window for each of
+     * theirs, and a quarter for replies that start later; a finished reply's final text is worth more to its reader
+     * than a progress edit the window might later hold back. Replies finishing while many others wait (fifty Slack
+     * replies on one workspace's fifty edits a minute) keep their turns; a quiet budget (one reply, or ten on a
+     * minute's fifty) shows each final text the moment it comes.
      */
     long spareAt(long now, int waiting) {
-        return freeAt(now, Math.max(2, (times.length + 1) / 2) + Math.max(0, waiting));
+        int kept = Math.max(2, times.length - times.length * 3 / 4);
+        return freeAt(now, kept + Math.max(0, waiting));
     }
 
     /**

@@ -63,14 +63,15 @@ final class WaitingReplies<T> {
     /**
      * Nanoseconds until a budget of {@code reply} that every waiting reply spends from is free for it; 0 when no such
      * budget is busy at {@code now}: then other replies may still write. Replies after it in the order are no more
-     * urgent, so what stops it stops them too.
+     * urgent, so what stops it stops them too; an urgent one is asked about as a final text, which may spend the most,
+     * as a final text may come after a first sign in the order.
      */
     long nanosUntilAnyMayWrite(T reply, long now) {
         long wait = 0;
-        boolean reserves = urgent.test(reply);
+        Need most = urgent.test(reply) ? Need.FINAL_TEXT : Need.PACED;
         for (Budget b : budgets.apply(reply)) {
             if (b.waiting == order.size()) {
-                wait = Math.max(wait, reserves ? b.nanosUntilUrgentFree(now) : b.nanosUntilFree(now));
+                wait = Math.max(wait, b.nanosUntilFree(now, most));
             }
         }
         return wait;

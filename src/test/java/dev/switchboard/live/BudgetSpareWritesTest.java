@@ -12,7 +12,7 @@ import org.junit.jupiter.api.RepetitionInfo;
 import org.junit.jupiter.api.Test;
 
 /**
- * Urgent writes beyond a budget's reserve: they go while the budget is quiet, wait for the paced slot while many
+ * Final texts beyond a budget's reserve: they go while the budget is quiet, wait for the paced slot while many
  * replies wait for it, and never put more writes in a window than the platform allows.
  */
 class BudgetSpareWritesTest {
@@ -25,47 +25,56 @@ class BudgetSpareWritesTest {
 
     /** Spends the paced write and the reserve, as a reply's placeholder edit and another's final would. */
     private void spendPacedAndReserve() {
-        assertThat(updates.tryTakeUrgent()).as("the paced write").isTrue();
-        assertThat(updates.tryTakeUrgent()).as("the reserve").isTrue();
+        assertThat(updates.tryTake(Need.FINAL_TEXT)).as("the paced write").isTrue();
+        assertThat(updates.tryTake(Need.FINAL_TEXT)).as("the reserve").isTrue();
     }
 
     @Test
     void aQuietBudget_letsAFinalGoAtOnce_beyondItsReserve() {
         spendPacedAndReserve();
         updates.waiting = 1; // the reply whose final this is
-        assertThat(updates.nanosUntilUrgentFree(ticker.nanos())).isZero();
-        assertThat(updates.tryTakeUrgent()).isTrue();
+        assertThat(updates.nanosUntilFree(ticker.nanos(), Need.FINAL_TEXT)).isZero();
+        assertThat(updates.tryTake(Need.FINAL_TEXT)).isTrue();
         assertThat(updates.tryTake()).as("an ordinary write still waits for its pace").isFalse();
+    }
+
+    @Test
+    void aFirstSign_takesNoSpareWrite() {
+        spendPacedAndReserve();
+        updates.waiting = 1;
+        assertThat(updates.tryTake(Need.FIRST_SIGN)).isFalse();
+        assertThat(updates.nanosUntilFree(ticker.nanos(), Need.FIRST_SIGN)).as("the next paced write")
+                .isEqualTo(updates.nanosUntilFree(ticker.nanos())).isPositive();
     }
 
     @Test
     void whileManyRepliesWaitForTheBudget_aFinalWaitsForThePacedSlot_andTheEngineIsToldWhen() {
         spendPacedAndReserve();
         updates.waiting = 40; // each of them owed a write soon: a spare one would take it from them
-        long wait = updates.nanosUntilUrgentFree(ticker.nanos());
+        long wait = updates.nanosUntilFree(ticker.nanos(), Need.FINAL_TEXT);
         assertThat(wait).as("the next paced write, not a spin").isEqualTo(updates.nanosUntilFree(ticker.nanos()))
                 .isPositive();
-        assertThat(updates.tryTakeUrgent()).isFalse();
+        assertThat(updates.tryTake(Need.FINAL_TEXT)).isFalse();
 
         updates.waiting = 3; // most of them were written
-        assertThat(updates.nanosUntilUrgentFree(ticker.nanos())).isZero();
-        assertThat(updates.tryTakeUrgent()).isTrue();
+        assertThat(updates.nanosUntilFree(ticker.nanos(), Need.FINAL_TEXT)).isZero();
+        assertThat(updates.tryTake(Need.FINAL_TEXT)).isTrue();
     }
 
     @Test
-    void spareWritesStopAtHalfTheWindow_theRestIsThePacesUntilTheOldestLeaveIt() {
+    void spareWritesStopAtThreeQuartersOfTheWindow_theRestIsThePacesUntilTheOldestLeaveIt() {
         spendPacedAndReserve();
         updates.waiting = 1;
         int spare = 0;
-        while (updates.tryTakeUrgent()) {
+        while (updates.tryTake(Need.FINAL_TEXT)) {
             spare++;
         }
-        assertThat(spare + 2).as("writes in the window, half the platform's fifty").isEqualTo(25);
+        assertThat(spare + 2).as("writes in the window: three quarters of the platform's fifty").isEqualTo(37);
         ticker.advance(MINUTE.minusMillis(1));
-        assertThat(updates.tryTakeUrgent()).as("a paced write came back, a spare one did not").isTrue();
-        assertThat(updates.tryTakeUrgent()).isFalse();
+        assertThat(updates.tryTake(Need.FINAL_TEXT)).as("a paced write came back, a spare one did not").isTrue();
+        assertThat(updates.tryTake(Need.FINAL_TEXT)).isFalse();
         ticker.advance(Duration.ofMillis(1));
-        assertThat(updates.tryTakeUrgent()).as("a minute on: the reserve is back").isTrue();
+        assertThat(updates.tryTake(Need.FINAL_TEXT)).as("a minute on: the reserve is back").isTrue();
     }
 
     @Test
@@ -73,10 +82,10 @@ class BudgetSpareWritesTest {
         spendPacedAndReserve();
         updates.waiting = 1;
         updates.pause(Duration.ofSeconds(5));
-        assertThat(updates.tryTakeUrgent()).isFalse();
-        assertThat(updates.nanosUntilUrgentFree(ticker.nanos())).isEqualTo(Duration.ofSeconds(5).toNanos());
+        assertThat(updates.tryTake(Need.FINAL_TEXT)).isFalse();
+        assertThat(updates.nanosUntilFree(ticker.nanos(), Need.FINAL_TEXT)).isEqualTo(Duration.ofSeconds(5).toNanos());
         ticker.advance(Duration.ofSeconds(5));
-        assertThat(updates.tryTakeUrgent()).isTrue();
+        assertThat(updates.tryTake(Need.FINAL_TEXT)).isTrue();
     }
 
     @Test
@@ -86,13 +95,13 @@ class BudgetSpareWritesTest {
         spendPacedAndReserve();
         updates.waiting = 1;
         for (int i = 0; i < 10; i++) {
-            assertThat(Budget.takeAll(List.of(updates, other), true)).isFalse();
+            assertThat(Budget.takeAll(List.of(updates, other), Need.FINAL_TEXT)).isFalse();
         }
         int spare = 0;
-        while (updates.tryTakeUrgent()) {
+        while (updates.tryTake(Need.FINAL_TEXT)) {
             spare++;
         }
-        assertThat(spare + 2).as("the failed takes took nothing").isEqualTo(25);
+        assertThat(spare + 2).as("the failed takes took nothing").isEqualTo(37);
     }
 
     @RepeatedTest(50)
@@ -105,7 +114,7 @@ class BudgetSpareWritesTest {
         for (int i = 0; i < 400; i++) {
             ticker.advance(Duration.ofMillis(random.nextInt(0, 900)));
             budget.waiting = random.nextInt(0, 3);
-            boolean taken = random.nextBoolean() ? budget.tryTakeUrgent() : budget.tryTake();
+            boolean taken = budget.tryTake(Need.values()[random.nextInt(Need.values().length)]);
             if (taken) {
                 went.add(ticker.nanos());
             }

@@ -102,15 +102,16 @@ class ExtraWriteTest {
         Budget workspace = new Budget("workspace", 1, Duration.ofSeconds(1), ticker);
         assertThat(workspace.tryTake()).isTrue();
 
-        assertThat(Budget.takeAll(List.of(channel, workspace), false)).as("the workspace has none").isFalse();
+        assertThat(Budget.takeAll(List.of(channel, workspace), Need.PACED)).as("the workspace has none").isFalse();
         assertThat(channel.free()).as("the channel's write was given back").isTrue();
-        assertThat(Budget.takeAll(List.of(channel, workspace), true)).as("urgent, but the workspace has no reserve")
+        assertThat(Budget.takeAll(List.of(channel, workspace), Need.FIRST_SIGN))
+                .as("urgent, but the workspace has no reserve")
                 .isFalse();
         assertThat(channel.free()).isTrue();
 
         assertThat(channel.tryTake()).isTrue();
-        assertThat(Budget.takeAll(List.of(channel), true)).as("the channel's reserve").isTrue();
-        assertThat(Budget.takeAll(List.of(channel), true)).as("spent").isFalse();
+        assertThat(Budget.takeAll(List.of(channel), Need.FIRST_SIGN)).as("the channel's reserve").isTrue();
+        assertThat(Budget.takeAll(List.of(channel), Need.FIRST_SIGN)).as("spent").isFalse();
     }
 
     @Test

@@ -405,9 +405,10 @@ class LiveRepliesTest {
         FakeChatPlatform platform = f.platform();
         Live live = f.live();
         long start = ticker.nanos(); // the placeholder took the paced write now; the next is free an interval later
-        assertThat(f.channel().tryTakeUrgent()).as("another reply's final text takes the reserve").isTrue();
-        assertThat(f.channel().tryTakeUrgent()).as("one more goes spare: the window was at most half full").isTrue();
-        assertThat(f.channel().tryTakeUrgent()).as("past half full, the rest is for the pace").isFalse();
+        assertThat(f.channel().tryTake(Need.FINAL_TEXT)).as("another reply's final text takes the reserve").isTrue();
+        assertThat(f.channel().tryTake(Need.FINAL_TEXT)).as("a spare one: nobody waits for the budget").isTrue();
+        assertThat(f.channel().tryTake(Need.FINAL_TEXT)).as("another spare one").isTrue();
+        assertThat(f.channel().tryTake(Need.FINAL_TEXT)).as("the rest of the window is kept").isFalse();
         ticker.advance(Duration.ofMillis(300));
         live.onToken("Hello");
         live.onDone(completed("Hello", List.of()));

@@ -43,7 +43,7 @@ class SharedBudgetsTest {
         List<Budget> nodes = List.of(node(2), node(2));
         for (int step = 0; step < 6000; step++) { // ten minutes in steps of 100 ms, every write urgent
             for (Budget b : nodes) {
-                if (b.tryTakeUrgent()) {
+                if (b.tryTake(Need.FIRST_SIGN)) {
                     writes.add(ticker.nanos());
                 }
             }
@@ -56,7 +56,7 @@ class SharedBudgetsTest {
         List<Budget> whole = List.of(node(1), node(1));
         for (int step = 0; step < 1200; step++) {
             for (Budget b : whole) {
-                if (b.tryTakeUrgent()) {
+                if (b.tryTake(Need.FIRST_SIGN)) {
                     unshared.add(ticker.nanos());
                 }
             }
@@ -108,11 +108,11 @@ class SharedBudgetsTest {
         Budget budget = shares.split(new Budget("ws chat.update", 50, MINUTE, ticker));
         budget.pause(Duration.ofSeconds(30));
         shares.nodes(1);
-        assertThat(budget.nanosUntilUrgentFree(ticker.nanos())).isGreaterThanOrEqualTo(Duration.ofSeconds(30).toNanos());
+        assertThat(budget.nanosUntilFree(ticker.nanos(), Need.FIRST_SIGN)).isGreaterThanOrEqualTo(Duration.ofSeconds(30).toNanos());
         ticker.advance(Duration.ofSeconds(30).minusMillis(1));
-        assertThat(budget.tryTakeUrgent()).isFalse();
+        assertThat(budget.tryTake(Need.FIRST_SIGN)).isFalse();
         ticker.advance(budget.interval().multipliedBy(2)); // a pause ends at the first write after it, at the new pace
-        assertThat(budget.tryTakeUrgent()).isTrue();
+        assertThat(budget.tryTake(Need.FIRST_SIGN)).isTrue();
     }
 
     @Test
@@ -132,11 +132,11 @@ class SharedBudgetsTest {
 
         onA.pause(Duration.ofSeconds(20));
         assertThat(announced).containsExactly("ws chat.update 20"); // B applied it without announcing it again
-        assertThat(onB.tryTakeUrgent()).isFalse();
+        assertThat(onB.tryTake(Need.FIRST_SIGN)).isFalse();
         ticker.advance(Duration.ofSeconds(19));
-        assertThat(onB.tryTakeUrgent()).isFalse();
+        assertThat(onB.tryTake(Need.FIRST_SIGN)).isFalse();
         ticker.advance(Duration.ofSeconds(1).plus(onB.interval().multipliedBy(2)));
-        assertThat(onB.tryTakeUrgent()).isTrue();
+        assertThat(onB.tryTake(Need.FIRST_SIGN)).isTrue();
 
         b.pausedElsewhere("channel C1", Duration.ofSeconds(5));
         assertThat(channelOnB.interval()).isEqualTo(Duration.ofSeconds(1)); // per channel: not divided
