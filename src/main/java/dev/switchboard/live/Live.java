@@ -41,9 +41,10 @@ public final class Live implements ReplyListener {
     boolean inFlight;
     /** When the oldest text not yet seen arrived; 0 when everything is seen or on its way. Its key in the index. */
     long unseenSince;
-    /** Whether its next write is its first visible sign or its final text; the first key in the index. */
-    boolean urgent;
-    /** What its next write is to its reader: what of the budgets it may spend. */
+    /**
+     * What its next write is to its reader, and so what of the budgets it may spend; whether it is
+     * {@linkplain Need#urgent urgent} is the first key in the index. Its placeholder (or first words) comes first.
+     */
     Need need = Need.FIRST_SIGN;
     private long sentUnseenSince;
     private int editFailures;
@@ -61,7 +62,6 @@ public final class Live implements ReplyListener {
         this.spends = spending.of(Spending.Op.POST, null, null);
         this.footer = footer;
         this.unseenSince = now;
-        this.urgent = true; // its placeholder (or first words) is the first thing to show
         this.seq = seq;
     }
 
@@ -70,7 +70,6 @@ public final class Live implements ReplyListener {
         engine.waiting.remove(this);
         unseenSince = since;
         need = messages.ended() ? Need.FINAL_TEXT : messages.count() == 0 ? Need.FIRST_SIGN : Need.PACED;
-        urgent = need.urgent();
         // Most writes edit the newest message; a pacing slot corrects the guess when it lays the text out.
         String edited = messages.editedNext();
         spends = edited != null ? spending.of(Spending.Op.EDIT, edited, null)

@@ -35,8 +35,8 @@ public final class LiveReplies {
     final Ticker ticker;
     /** Replies not in flight whose text has not all been seen: urgent ones first, then oldest unseen text first. */
     final WaitingReplies<Live> waiting = new WaitingReplies<>(
-            Comparator.<Live>comparingInt(l -> l.urgent ? 0 : 1).thenComparingLong(l -> l.unseenSince)
-                    .thenComparingLong(l -> l.seq), l -> l.spends, l -> l.urgent);
+            Comparator.<Live>comparingInt(l -> l.need.urgent() ? 0 : 1).thenComparingLong(l -> l.unseenSince)
+                    .thenComparingLong(l -> l.seq), l -> l.spends, l -> l.need.urgent());
     private long started;
     private long pumpAt = Long.MAX_VALUE;
     private long pumps;

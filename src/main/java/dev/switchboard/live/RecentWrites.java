@@ -24,6 +24,9 @@ final class RecentWrites {
 
     /** This node's share of the platform's writes (several nodes); the latest times already written stay. */
     void limit(int writes) {
+        if (Math.max(1, writes) == times.length) {
+            return;
+        }
         long[] kept = new long[Math.max(1, writes)];
         int keep = Math.min(size, kept.length);
         for (int i = 0; i < keep; i++) {
