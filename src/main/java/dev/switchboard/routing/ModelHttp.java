@@ -42,7 +42,8 @@ import okhttp3.ResponseBody;
  * of the CPU of 100 answers streaming at once; docs/benchmarks.md), and the JDK client's selector, its worker and
  * the reading thread each took a turn. A reader idle for 30 s ends; its stack is 512 KiB. Past 128 streams at once
  * the others are read by virtual threads, which keeps the memory of 500 streams where it was. Timeouts keep
- * the JDK client's meaning: {@code connectTimeout} to connect, {@code readTimeout} until the response's headers; a
+ * the JDK client's meaning: {@code connectTimeout} to connect (kept by {@link BlockingSockets}, so that reads stay one
+ * system call each), {@code readTimeout} until the response's headers; a
  * stream's pauses after that are the router's deadlines to judge. HTTP/1.1, as the providers stream and the fakes
  * speak it. Thread-safe.
  */
@@ -55,16 +56,18 @@ final class ModelHttp implements HttpClient {
      * keep-alive (uvicorn, under vLLM and LiteLLM; Node) close them in that window. A refused connection is not tried
      * again here, and whatever fails once a response has begun is the router's to judge.
      */
+    /** Where connects' and response headers' deadlines wait. */
+    private static final ScheduledExecutorService DEADLINES = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("provider-headers").factory());
     private static final OkHttpClient SHARED = new OkHttpClient.Builder()
             .protocols(List.of(Protocol.HTTP_1_1))
             .connectionPool(new ConnectionPool(64, 5, TimeUnit.MINUTES))
             .retryOnConnectionFailure(true)
+            .socketFactory(new BlockingSockets(DEADLINES))
             .build();
     /** Streams beyond this many at once are read by virtual threads: a platform thread costs about 0.2 MiB. */
     private static final int PLATFORM_READERS = 128;
     private static final Executor READERS = readers(PLATFORM_READERS);
-    private static final ScheduledExecutorService HEADER_DEADLINES = Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().daemon().name("provider-headers").factory());
 
     /** Up to {@code platform} readers on platform threads, idle ones ending after 30 s; more on virtual threads. */
     static Executor readers(int platform) {
@@ -143,7 +146,7 @@ final class ModelHttp implements HttpClient {
             return call.execute();
         }
         AtomicBoolean late = new AtomicBoolean();
-        ScheduledFuture<?> deadline = HEADER_DEADLINES.schedule(() -> {
+        ScheduledFuture<?> deadline = DEADLINES.schedule(() -> {
             late.set(true);
             call.cancel();
         }, headersWithin.toNanos(), TimeUnit.NANOSECONDS);
