@@ -24,6 +24,18 @@ public interface ChatThread<S> {
     }
 
     /**
+     * The platform ids of the messages an earlier try at this answer showed but never noted, oldest first: the process
+     * stopped right after the platform took a post and before it wrote the post's id down. Asked before answering a
+     * message that was stored earlier and left unanswered by another try, when the store lists none of that try's
+     * messages; the reply then continues in them instead of leaving them behind. Empty where the platform cannot tell
+     * (the default). May block within the platform's rate limits; runs on a virtual thread. A failure is logged and
+     * the reply starts afresh.
+     */
+    default List<String> shownUnnoted() {
+        return List.of();
+    }
+
+    /**
      * What this answer needs beyond the thread's turns, asked once just before it starts (after any rebuild). May
      * block within the platform's rate limits; runs on a virtual thread. A failure is logged and the answer goes on
      * without it.

@@ -75,18 +75,7 @@ public final class Conversations<S> implements AutoCloseable {
      * @param key its thread
      * @param message the stored turn
      */
-    public record Unanswered(ConversationKey key, Turn message, boolean fresh) {
-        /** A message whose reply another process may have started (and shown part of) before it stopped. */
-        public Unanswered(ConversationKey key, Turn message) {
-            this(key, message, false);
-        }
-
-        /** Whether the message was stored for this process while it held the thread: nobody started its reply. */
-        static Unanswered of(ConversationKey key, Turn message, ThreadLeases leases) {
-            return new Unanswered(key, message,
-                    leases.heldSince(key).map(since -> message.at().isAfter(since)).orElse(false));
-        }
-    }
+    public record Unanswered(ConversationKey key, Turn message) { }
 
     private final ConversationStore store;
     private final MeterRegistry meters;
@@ -247,7 +236,7 @@ public final class Conversations<S> implements AutoCloseable {
         int handed = 0;
         for (Turn left : queues.leases().unanswered(key)) {
             if (!queues.busyWith(key, left.messageIds().getFirst())) {
-                resume.accept(Unanswered.of(key, left, queues.leases()));
+                resume.accept(new Unanswered(key, left));
                 handed++;
             }
         }

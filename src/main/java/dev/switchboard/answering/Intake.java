@@ -70,7 +70,11 @@ final class Intake<S> {
             return new Admission.Duplicate();
         }
         lane.leased = true;
-        int ahead = lane.enqueue(new Job<>(message, thread, policy, stored.isEmpty()));
+        // Stored before and not answered: whoever took it then may have shown part of its reply, unless it reached
+        // the store while this process held the thread (then no one can have started it).
+        boolean interrupted = seen == SeenMessages.Seen.UNANSWERED && !queues.leases().heldSince(message.key())
+                .map(message.at()::isAfter).orElse(false);
+        int ahead = lane.enqueue(new Job<>(message, thread, policy, stored.isEmpty(), interrupted));
         return new Admission.Accepted(ahead);
     }
 

@@ -16,6 +16,11 @@ final class Job<S> {
     final Conversations.Policy policy;
     /** The store held nothing for the thread: its earlier messages are read from the platform first. */
     final boolean rebuild;
+    /**
+     * Its message was stored earlier and left unanswered by a try that may have shown messages it never noted (a
+     * process that stopped mid-reply): the platform is asked for them before the reply starts.
+     */
+    final boolean interrupted;
     final CompletableFuture<Void> done = new CompletableFuture<>();
     /** The lease the reply is written under; set before it starts (the sole process's when not shared). */
     volatile ThreadLeases.Held held = ThreadLeases.SOLE_HELD;
@@ -28,11 +33,12 @@ final class Job<S> {
     private StartedReply reply;
     private String cancelled;
 
-    Job(Inbound message, ChatThread<S> thread, Conversations.Policy policy, boolean rebuild) {
+    Job(Inbound message, ChatThread<S> thread, Conversations.Policy policy, boolean rebuild, boolean interrupted) {
         this.message = message;
         this.thread = thread;
         this.policy = policy;
         this.rebuild = rebuild;
+        this.interrupted = interrupted;
     }
 
     boolean answers(String messageId) {

@@ -112,6 +112,9 @@ final class ReplyRun<S> implements ThreadQueues.Runner<S> {
         String name = shownFor(job.message.messageId());
         String earlier = conversation == null ? null : conversation.metadata().get(name);
         List<String> ids = earlier == null || earlier.isEmpty() ? List.of() : List.of(earlier.split(","));
+        if (earlier == null && conversation != null && job.interrupted) {
+            ids = shownUnnoted(job, name);
+        }
         if (!ids.isEmpty()) {
             log.info("continuing an interrupted reply in {} in its {} message(s)", job.message.key(), ids.size());
         }
@@ -123,6 +126,27 @@ final class ReplyRun<S> implements ThreadQueues.Runner<S> {
                 log.warn("could not note a reply's message in {}: {}", job.message.key(), e.toString());
             }
         }, workers, job.held.mayWrite());
+    }
+
+    /**
+     * The messages an interrupted try showed that the store never heard of, as the platform has them; noted at once,
+     * so a second stop before this try shows anything still finds them. Empty when there are none or they cannot be
+     * asked for.
+     */
+    private List<String> shownUnnoted(Job<S> job, String name) {
+        try {
+            List<String> shown = List.copyOf(job.thread.shownUnnoted());
+            if (!shown.isEmpty()) {
+                store.putMetadata(job.message.key(), name, String.join(",", shown));
+                log.info("{} message(s) of an interrupted reply in {} were found on the platform", shown.size(),
+                        job.message.key());
+            }
+            return shown;
+        } catch (RuntimeException e) {
+            log.warn("could not look for an interrupted reply's messages in {} ({}); answering afresh",
+                    job.message.key(), e.toString());
+            return List.of();
+        }
     }
 
     private static String viewingChannel(Job<?> job) {

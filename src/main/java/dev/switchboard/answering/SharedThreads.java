@@ -124,7 +124,7 @@ final class SharedThreads {
         List<Turn> missing = queue.putBehind(job, earlier);
         log.info("answering {} earlier message(s) in {} first", earlier.size(), key);
         try {
-            missing.forEach(turn -> resume.accept(Conversations.Unanswered.of(key, turn, shared)));
+            missing.forEach(turn -> resume.accept(new Conversations.Unanswered(key, turn)));
         } catch (RuntimeException e) {
             log.warn("could not take up an earlier message in {} ({}); the poll will", key, e.toString());
         } finally {

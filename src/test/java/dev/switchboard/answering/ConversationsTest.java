@@ -107,6 +107,9 @@ class ConversationsTest {
         final List<ReplyOutcome> outcomes = new CopyOnWriteArrayList<>();
         final AtomicInteger ids = new AtomicInteger();
         final List<Turn> earlier;
+        /** What the platform shows of an interrupted reply that the store does not list; each ask is counted. */
+        volatile List<String> unnoted = List.of();
+        final AtomicInteger askedForUnnoted = new AtomicInteger();
         final Budget budget = new Budget("test", 1000, Duration.ofSeconds(1), ticker);
 
         PlatformThread(List<Turn> earlier) {
@@ -160,6 +163,12 @@ class ConversationsTest {
         @Override
         public List<Turn> earlierTurns() {
             return earlier;
+        }
+
+        @Override
+        public List<String> shownUnnoted() {
+            askedForUnnoted.incrementAndGet();
+            return unnoted;
         }
 
         @Override
@@ -488,9 +497,51 @@ class ConversationsTest {
         await().until(() -> !platform.messages.containsKey("old2"));
         assertThat(platform.messages).containsExactly(Map.entry("old1", "The whole answer."));
         assertThat(platform.ids.get()).as("nothing new was posted").isZero();
+        assertThat(platform.askedForUnnoted).as("the store listed them: the platform is not asked").hasValue(0);
         dev.switchboard.conversation.Conversation stored = store.load(KEY).orElseThrow();
         assertThat(stored.turns().getLast().messageIds()).containsExactly("old1");
         assertThat(stored.metadata()).doesNotContainKey(ReplyRun.shownFor("u1"));
+    }
+
+    @Test
+    void aPlaceholderTheCrashLeftUnnotedIsFoundOnThePlatformWhenTheMessageComesAgain_andTheReplyContinuesInIt() {
+        provider.otherwise(r -> Script.answer("The whole answer."));
+        Conversations<ReplySurface> conversations = conversations();
+        // As a process killed right after the platform took the placeholder leaves it: the message stored, no note.
+        store.append(KEY, Turn.user("U1", "Ada", "explain", clock.instant(), List.of("u1")));
+        PlatformThread platform = thread();
+        platform.messages.put("old1", "_thinking…_");
+        platform.unnoted = List.of("old1");
+
+        // The platform delivers the message again (it never had the acknowledgement), to the new process.
+        conversations.submit(message("u1", "explain"), platform, QUEUE);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> platform.outcomes.size() == 1);
+        assertThat(platform.messages).containsExactly(Map.entry("old1", "The whole answer."));
+        assertThat(platform.ids.get()).as("nothing new was posted").isZero();
+        assertThat(platform.askedForUnnoted).hasValue(1);
+        assertThat(store.load(KEY).orElseThrow().turns().getLast().messageIds()).containsExactly("old1");
+    }
+
+    @Test
+    void aNewMessageNeverMakesThePlatformLookForAnInterruptedReply_andAFailedLookStartsAfresh() {
+        provider.otherwise(r -> Script.answer("Fine."));
+        Conversations<ReplySurface> conversations = conversations();
+        PlatformThread fresh = thread();
+        conversations.submit(message("u1", "hi"), fresh, QUEUE);
+        await().atMost(Duration.ofSeconds(10)).until(() -> fresh.outcomes.size() == 1);
+        assertThat(fresh.askedForUnnoted).hasValue(0);
+
+        store.append(KEY, Turn.user("U1", "Ada", "again", clock.instant(), List.of("u2")));
+        PlatformThread failing = new PlatformThread(List.of()) {
+            @Override
+            public List<String> shownUnnoted() {
+                throw new IllegalStateException("history unavailable");
+            }
+        };
+        conversations.submit(message("u2", "again"), failing, QUEUE);
+        await().atMost(Duration.ofSeconds(10)).until(() -> failing.outcomes.size() == 1);
+        assertThat(failing.messages.values()).containsExactly("Fine.");
     }
 
     @Test

@@ -295,6 +295,11 @@ final class SlackAgent {
         }
 
         @Override
+        public List<String> shownUnnoted() {
+            return plain.shownUnnoted();
+        }
+
+        @Override
         public String viewingChannel() {
             return seen.get();
         }

@@ -90,6 +90,20 @@ final class SlackApi implements AutoCloseable {
     }
 
     <T extends SlackApiTextResponse> T sync(String method, Call<T> call) {
+        try {
+            return answered(method, call);
+        } catch (IOException e) {
+            throw unanswered(method, e);
+        }
+    }
+
+    private static WriteFailed unanswered(String method, IOException e) {
+        return new WriteFailed(WriteFailed.Kind.REJECTED, null, method + ": " + e.getClass().getSimpleName()
+                + (e.getMessage() == null ? "" : " " + e.getMessage()));
+    }
+
+    /** Slack's answer to a call, or a {@link WriteFailed} when it says no; an answer that never came is thrown. */
+    private <T extends SlackApiTextResponse> T answered(String method, Call<T> call) throws IOException {
         T response;
         long asked = System.nanoTime();
         try {
@@ -102,9 +116,6 @@ final class SlackApi implements AutoCloseable {
             }
             int status = e.getResponse() == null ? 0 : e.getResponse().code();
             throw new WriteFailed(WriteFailed.Kind.REJECTED, null, method + ": HTTP " + status);
-        } catch (IOException e) {
-            throw new WriteFailed(WriteFailed.Kind.REJECTED, null, method + ": " + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : " " + e.getMessage()));
         }
         if (response.isOk()) {
             return response;
@@ -179,9 +190,7 @@ final class SlackApi implements AutoCloseable {
      * {@link #postedWith} finds it again.
      */
     CompletableFuture<String> post(String channel, String threadTs, String text, Message.Metadata metadata) {
-        return async("chat.postMessage", () -> methods.chatPostMessage(r -> r.channel(channel).threadTs(threadTs)
-                .text(text).mrkdwn(true).unfurlLinks(false).unfurlMedia(false).metadata(metadata)))
-                .thenApply(r -> r.getTs());
+        return async("chat.postMessage", posting(channel, threadTs, text, metadata)).thenApply(r -> r.getTs());
     }
 
     /** Posts a top-level message carrying message metadata, by which {@link #findPosted} finds it again. */
@@ -195,6 +204,56 @@ final class SlackApi implements AutoCloseable {
      */
     Optional<String> findPosted(String channel, Instant since, Message.Metadata marker) {
         return postedWith(channel, null, since, marker, () -> { }).stream().findFirst();
+    }
+
+    /**
+     * Posts a message carrying {@code metadata} (see {@link #post}) that is shown at most once. When Slack's answer never
+     * comes (a timeout, a connection broken after the request went out), Slack may have taken the post all the same:
+     * then the messages carrying {@code metadata} since {@code since} are read, and the newest of them not in
+     * {@code known} is the post, instead of a second one beside it on the next try. A post that never left, or that
+     * the read does not find, fails as it would have; so does one cut by a stop (the next start looks).
+     *
+     * @param known the messages this reply already shows, or tried to edit
+     * @param beforeEachPage waits for the history read's rate limit
+     */
+    CompletableFuture<String> postOnce(String channel, String threadTs, String text, Message.Metadata metadata,
+                                       Instant since, java.util.Set<String> known, Runnable beforeEachPage) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return answered("chat.postMessage", posting(channel, threadTs, text, metadata)).getTs();
+            } catch (IOException e) {
+                WriteFailed failed = unanswered("chat.postMessage", e);
+                if (neverSent(e) || Thread.currentThread().isInterrupted()) {
+                    throw failed;
+                }
+                List<String> taken;
+                try {
+                    taken = postedWith(channel, threadTs, since, metadata, beforeEachPage).stream()
+                            .filter(ts -> !known.contains(ts)).toList();
+                } catch (WriteFailed unread) {
+                    throw failed;
+                }
+                if (taken.isEmpty()) {
+                    throw failed;
+                }
+                log.info("slack: a post's answer never came ({}), but Slack shows it; the reply continues in it",
+                        failed.getMessage());
+                return taken.getLast();
+            }
+        }, calls);
+    }
+
+    private Call<com.slack.api.methods.response.chat.ChatPostMessageResponse> posting(
+            String channel, String threadTs, String text, Message.Metadata metadata) {
+        return () -> methods.chatPostMessage(r -> r.channel(channel).threadTs(threadTs).text(text).mrkdwn(true)
+                .unfurlLinks(false).unfurlMedia(false).metadata(metadata));
+    }
+
+    /** Whether the request cannot have reached Slack: the connection was never made. */
+    private static boolean neverSent(IOException e) {
+        return e instanceof java.net.ConnectException || e instanceof java.net.UnknownHostException
+                || e instanceof java.net.NoRouteToHostException
+                || e instanceof java.net.SocketTimeoutException && "connect timed out".equals(e.getMessage());
     }
 
     /**

@@ -202,38 +202,12 @@ final class SlackIntake {
         String replyIn = SlackPlaces.DM_THREAD.equals(key.thread()) ? null : key.thread();
         Inbound inbound = new Inbound(key, ts, left.message().authorId(), left.message().authorName(),
                 left.message().text(), left.message().at(), api.channelName(key.channel()));
-        if (!left.fresh()) {
-            adoptShown(key, replyIn, ts); // not for a message stored while this node held the thread: no one replied
-        }
         try {
             conversations.submit(inbound, replies.thread(key.workspace(), key.channel(), replyIn, ts,
                     left.message().authorId(), SlackPlaces.isDm(key.channel())), policy);
             log.info("slack: answering a message left unanswered when the service stopped, in {}", key);
         } catch (RuntimeException e) {
             log.warn("slack: could not resume an unanswered message in {}: {}", key, e.toString());
-        }
-    }
-
-    /**
-     * Notes the messages of a reply to {@code ts} that Slack shows but the store does not list: the process stopped
-     * after Slack took a post and before the note of it was written. The resumed reply then continues in them instead
-     * of leaving them behind. One lookup; a failure is logged and the reply starts afresh.
-     */
-    private void adoptShown(ConversationKey key, String replyIn, String ts) {
-        String note = Conversations.shownFor(ts);
-        try {
-            if (conversations.notes(key).containsKey(note)) {
-                return;
-            }
-            java.util.List<String> shown = replies.shownBefore(key.channel(), replyIn, ts);
-            if (!shown.isEmpty()) {
-                conversations.note(key, note, String.join(",", shown));
-                log.info("slack: {} message(s) of an interrupted reply in {} were found on Slack; continuing there",
-                        shown.size(), key);
-            }
-        } catch (RuntimeException e) {
-            log.warn("slack: could not look for an interrupted reply's messages in {} ({}); answering afresh", key,
-                    SlackApi.error(e));
         }
     }
 }

@@ -84,7 +84,7 @@ final class SlackReplies {
             streamSink.approvals.set(asking);
             sink = streamSink;
         } else {
-            SlackSink plain = new SlackSink(api, channel, replyIn, messageTs);
+            SlackSink plain = new SlackSink(api, channel, replyIn, messageTs, this::historyPermit);
             plain.approvals.set(asking);
             sink = plain;
         }
@@ -133,18 +133,6 @@ final class SlackReplies {
         SwitchboardConfig.RateLimit start = config.streamBudgets().start();
         return budgets.computeIfAbsent("slack " + workspace + " stream choices",
                 n -> shares.split(new Budget(n, start.messages(), start.per(), 2, ticker))).tryTake();
-    }
-
-    /**
-     * The messages Slack shows of the reply to message {@code messageTs} (marked by {@link SlackSink#marker}), oldest
-     * first: those an earlier process posted without noting them, if it stopped right after Slack took them.
-     *
-     * @param replyIn the Slack thread answered in; null for a direct message answered in the channel itself
-     * @throws dev.switchboard.live.ReplySink.WriteFailed when Slack could not be asked
-     */
-    List<String> shownBefore(String channel, String replyIn, String messageTs) {
-        return api.postedWith(channel, replyIn, SlackApi.instant(messageTs), SlackSink.marker(messageTs),
-                replyIn == null ? () -> { } : this::historyPermit);
     }
 
     /**

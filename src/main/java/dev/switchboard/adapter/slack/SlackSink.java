@@ -9,7 +9,8 @@ import java.util.concurrent.CompletionStage;
  * A reply shown with {@code chat.postMessage} and edited with {@code chat.update}, in Slack's mrkdwn. Each message
  * holds at most {@link #MAX_CHARS}: Slack documents 40,000 characters but rejects edits far shorter with
  * {@code msg_too_long}. Every message it posts carries message metadata naming the question it answers
- * ({@link #marker}), so a restart finds a reply's messages that Slack took but the store never heard of.
+ * ({@link #marker}), so a restart finds a reply's messages that Slack took but the store never heard of, and a post
+ * whose answer was lost is found instead of being posted twice.
  */
 final class SlackSink implements ReplySink {
 
@@ -29,18 +30,25 @@ final class SlackSink implements ReplySink {
     private final String channel;
     private final String threadTs;
     private final Message.Metadata marker;
+    private final java.time.Instant asked;
+    private final Runnable historyPermit;
+    /** Every message this sink posted or was asked to edit: a post whose answer was lost is none of these. */
+    private final java.util.Set<String> known = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** What each message posted or edited through this sink shows now, for the feedback buttons' final write. */
     private final Map<String, String> shown = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * @param threadTs the thread to answer in; null for the channel itself (a direct message)
      * @param questionTs the message answered, named in the metadata of every message posted
+     * @param historyPermit waits for the rate limit of the thread reads that look for a post whose answer was lost
      */
-    SlackSink(SlackApi api, String channel, String threadTs, String questionTs) {
+    SlackSink(SlackApi api, String channel, String threadTs, String questionTs, Runnable historyPermit) {
         this.api = api;
         this.channel = channel;
         this.threadTs = threadTs;
         this.marker = marker(questionTs);
+        this.asked = SlackApi.instant(questionTs);
+        this.historyPermit = historyPermit;
     }
 
     /** The message metadata marking the messages of the reply to message {@code questionTs}. */
@@ -50,14 +58,17 @@ final class SlackSink implements ReplySink {
 
     @Override
     public CompletionStage<String> post(String text) {
-        return api.post(channel, threadTs, text, marker).thenApply(ts -> {
-            shown.put(ts, text);
-            return ts;
-        });
+        return api.postOnce(channel, threadTs, text, marker, asked, known,
+                threadTs == null ? () -> { } : historyPermit).thenApply(ts -> {
+                    known.add(ts);
+                    shown.put(ts, text);
+                    return ts;
+                });
     }
 
     @Override
     public CompletionStage<Void> edit(String messageId, String text) {
+        known.add(messageId);
         return api.update(channel, messageId, text).thenApply(v -> {
             shown.put(messageId, text);
             return v;

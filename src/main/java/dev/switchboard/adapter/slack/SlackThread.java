@@ -83,6 +83,19 @@ final class SlackThread implements ChatThread<ReplySurface>, ReplySurface {
         return spending;
     }
 
+    /**
+     * The messages Slack shows of the reply to this message (those carrying its {@linkplain SlackSink#marker marker}),
+     * oldest first: an earlier process posted them and stopped before noting them. One read of the thread, or of the
+     * channel for a direct message answered in the channel itself.
+     *
+     * @throws ReplySink.WriteFailed when Slack could not be asked
+     */
+    @Override
+    public List<String> shownUnnoted() {
+        return api.postedWith(channel, threadTs, SlackApi.instant(messageTs), SlackSink.marker(messageTs),
+                threadTs == null ? () -> { } : historyPermit);
+    }
+
     /** The thread as Slack has it, read once when the store does not know it (the bot joined mid-thread). */
     @Override
     public List<Turn> earlierTurns() {

@@ -44,7 +44,8 @@ class SlackMarkdownTest {
 
     @Test
     void theSinksFormatWithSlacksFormatters() {
-        assertThat(new SlackSink(null, "C1", null, "1.000001").format("**a** <@U1>")).isEqualTo("*a* &lt;@U1&gt;");
+        assertThat(new SlackSink(null, "C1", null, "1.000001", () -> { }).format("**a** <@U1>"))
+                .isEqualTo("*a* &lt;@U1&gt;");
         assertThat(new SlackStreamSink(null, "C1", "1.1", null, null).format("<@U1>")).isEqualTo("<\u200b@U1>");
     }
 }
