@@ -61,6 +61,9 @@ class DiscordEndToEndTest {
     private static final String GENERAL = "400000000000000001";
     private static final String RANDOM = "400000000000000002";
 
+    /** The ops section of the services started next. */
+    private String ops = "{port: 0}";
+
     private Service start(String extra) {
         return start(extra, "");
     }
@@ -75,9 +78,9 @@ class DiscordEndToEndTest {
                 providers:
                   main: {type: openai, api_key: test-key-000000, base_url: %s, models: [m]}
                 storage: {path: %s, fsync: false}
-                ops: {port: 0}
+                ops: %s
                 """.formatted(FakeDiscord.TOKEN, discord.restUrl(), discord.gatewayUrl(), extra.indent(2),
-                provider.baseUrl(Api.OPENAI), data.toString().replace("\\", "/"));
+                provider.baseUrl(Api.OPENAI), data.toString().replace("\\", "/"), ops);
         Service service = new Service(new ConfigLoader().parse(yaml, "test.yaml", Map.of()), Clock.systemUTC())
                 .start();
         services.add(service);
@@ -282,6 +285,27 @@ class DiscordEndToEndTest {
         start("");
         awaitBot(GENERAL, ANSWER);
         assertThat(provider.requests()).isEqualTo(1);
+    }
+
+    @Test
+    void aReplysFirstMessagePostedButNotNotedWhenTheServiceStoppedIsContinuedAtStartNotLeftBehind() {
+        ops = "{port: 0, drain_timeout: 0s}"; // stopped at once, as by a SIGKILL: no retry of the post shows it
+        java.util.concurrent.atomic.AtomicInteger tries = new java.util.concurrent.atomic.AtomicInteger();
+        provider.otherwise(r -> Script.answer(tries.getAndIncrement() == 0 ? "Let me think. " + ANSWER : ANSWER)
+                .paced(Duration.ofMillis(200), Duration.ofMillis(100)));
+        Service first = start("");
+        discord.stallAfterNextCreate(); // Discord shows the first words; the service never hears the message's id
+        String question = discord.post(GENERAL, ADA, mention("what is 2+2?"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !bot(question).isEmpty());
+        first.close(); // after Discord took the post, before its id was noted
+        services.remove(first);
+        assertThat(bot(question)).singleElement().extracting(Message::content).isNotEqualTo(ANSWER);
+
+        start("");
+        awaitBot(question, ANSWER);
+        assertThat(discord.nonceRepeats()).as("the same post, taken back").isEqualTo(1);
+        assertThat(discord.botMessages()).as("one message, the first words continued").singleElement()
+                .extracting(Message::content).isEqualTo(ANSWER);
     }
 
     @Test

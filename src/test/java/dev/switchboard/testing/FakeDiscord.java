@@ -64,7 +64,8 @@ import java.util.regex.Pattern;
  *       (403 {@code 50013}); only the bot's own messages can be edited (403 {@code 50005}); unknown messages 404
  *       {@code 10008}; nothing written into an archived thread (400 {@code 50083}); thread names of 1 to 100 characters
  *       and one thread per message (400 {@code 160004}); a reply's {@code message_reference} must name an existing
- *       message;</li>
+ *       message; a create with {@code enforce_nonce} whose nonce (at most 25 characters) the bot used in the last few
+ *       minutes gets that message back and posts nothing ({@link #nonceRepeats});</li>
  *   <li>rate limits: every route has a bucket ({@code X-RateLimit-Limit/-Remaining/-Reset/-Reset-After/-Bucket} on every
  *       answer, each route its own hash, the channel id or interaction token as major parameter). Message create, edit
  *       and delete share one fixed window per channel ({@link #channelLimit}, default 5 per 5 s): the three routes
@@ -217,6 +218,7 @@ public final class FakeDiscord implements AutoCloseable {
     private static final Pattern ROLE_MENTION = Pattern.compile("<@&(\\d{1,20})>");
     private static final Pattern COMMAND_NAME = Pattern.compile("^[-_'\\p{L}\\p{N}]{1,32}$");
     private static final Pattern FILE_PART = Pattern.compile("files\\[(\\d{1,9})]");
+    private static final Pattern CREATE_PATH = Pattern.compile("channels/\\d+/messages");
     private static final String API = "/api/v10/";
     /** Internal mark on an answer: its request came inside a Retry-After of its scope. Never sent. */
     private static final String IN_RETRY_AFTER = "x-fake-in-retry-after";
@@ -224,6 +226,10 @@ public final class FakeDiscord implements AutoCloseable {
     // ---- world and history (guarded by lock) ----
     /** Components on messages and button clicks (FakeDiscordComponents). */
     private final FakeDiscordComponents components = new FakeDiscordComponents();
+    private final FakeDiscordNonces nonces = new FakeDiscordNonces();
+    /** Set by {@link #stallAfterNextCreate}; the stalled answer goes once {@link #stallReleased} opens. */
+    private final java.util.concurrent.atomic.AtomicBoolean stallCreate = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.CountDownLatch stallReleased = new java.util.concurrent.CountDownLatch(1);
     private final Object lock = new Object();
     private final Map<String, String> users = new LinkedHashMap<>();
     private final Map<String, Role> roles = new LinkedHashMap<>();
@@ -846,6 +852,22 @@ public final class FakeDiscord implements AutoCloseable {
         }
     }
 
+    /**
+     * The next message the bot creates is created and shown, but its answer is held until the fake closes: as if the
+     * bot's process stopped after Discord took the post and before it heard the message's id.
+     */
+    public FakeDiscord stallAfterNextCreate() {
+        stallCreate.set(true);
+        return this;
+    }
+
+    /** How many of the bot's creates repeated a nonce of the last few minutes and got the earlier message back. */
+    public int nonceRepeats() {
+        synchronized (lock) {
+            return nonces.repeats();
+        }
+    }
+
     /** From now on, keeps what every create and edit of a bot message showed ({@link #revisions()}). */
     public FakeDiscord recordRevisions() {
         recordingRevisions = true;
@@ -1008,6 +1030,7 @@ public final class FakeDiscord implements AutoCloseable {
                 return;
             }
             closed = true;
+            stallReleased.countDown();
             open = new ArrayList<>(conns.values());
             conns.clear();
             open.forEach(c -> c.open = false);
@@ -1052,6 +1075,10 @@ public final class FakeDiscord implements AutoCloseable {
             calls.add(new Call(method, path, answer.status(), Instant.now(),
                     answer.status() == 429 ? answer.headers().get("X-RateLimit-Scope") : null,
                     answer.headers().containsKey(IN_RETRY_AFTER)));
+        }
+        if (answer.status() == 200 && method.equals("POST") && CREATE_PATH.matcher(path).matches()
+                && stallCreate.getAndSet(false)) {
+            stallReleased.await(60, java.util.concurrent.TimeUnit.SECONDS); // posted, but the bot never hears so
         }
         pause(latency.minus(latency.dividedBy(2)));
         ctx.status(answer.status());
@@ -1700,9 +1727,17 @@ public final class FakeDiscord implements AutoCloseable {
         if ((flags & ~CREATE_FLAGS) != 0) {
             return formError("flags", "MESSAGE_FLAGS_INVALID", "Invalid message flags");
         }
+        FakeDiscordComponents.Problem badNonce = FakeDiscordNonces.problem(body);
+        if (badNonce != null) {
+            return formError(badNonce.field(), badNonce.code(), badNonce.message());
+        }
         Attaching attaching = attach(body, files, null);
         if (attaching.refusal() != null) {
             return attaching.refusal();
+        }
+        Msg earlier = find(ch.id, nonces.earlier(body, System.nanoTime()));
+        if (earlier != null && !earlier.deleted) {
+            return ok(messageJson(earlier, false)); // the nonce's message, as it is now; nothing new is posted
         }
         Msg target = null;
         JsonNode ref = body.path("message_reference");
@@ -1724,6 +1759,7 @@ public final class FakeDiscord implements AutoCloseable {
         m.allowedMentions = body.has("allowed_mentions") ? body.get("allowed_mentions").deepCopy() : null;
         m.attachments = attaching.attachments();
         components.keep(m.id, body);
+        nonces.created(body, m.id, System.nanoTime());
         resolveMentions(m, target);
         store(m);
         emitMessage("MESSAGE_CREATE", m);

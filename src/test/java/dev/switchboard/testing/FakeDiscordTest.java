@@ -297,6 +297,34 @@ class FakeDiscordTest {
     }
 
     @Test
+    void aNonceJdaSendsAgainWithinTheWindowGetsTheEarlierMessageAndPostsNothing() throws Exception {
+        fake.channelLimit(20, Duration.ofSeconds(5)); // a repeat spends from the channel's window like a post
+        JDA jda = connect(EnumSet.of(GatewayIntent.GUILD_MESSAGES));
+        TextChannel general = jda.getTextChannelById(C1);
+        net.dv8tion.jda.api.entities.Message first = general.sendMessage("first words").setNonce("500.0")
+                .setAllowedMentions(NO_MENTIONS).complete();
+        net.dv8tion.jda.api.entities.Message again = general.sendMessage("first words, and more")
+                .setNonce("500.0").setAllowedMentions(NO_MENTIONS).complete();
+        assertThat(again.getId()).isEqualTo(first.getId());
+        assertThat(again.getContentRaw()).as("the message as it is, not as asked").isEqualTo("first words");
+        // JDA's own random nonce each time, and another nonce: new messages.
+        general.sendMessage("first words").setAllowedMentions(NO_MENTIONS).complete();
+        general.sendMessage("first words").setAllowedMentions(NO_MENTIONS).complete();
+        general.sendMessage("next").setNonce("500.1").setAllowedMentions(NO_MENTIONS).complete();
+        assertThat(fake.botMessages()).extracting(Message::content)
+                .containsExactly("first words", "first words", "first words", "next");
+        assertThat(fake.nonceRepeats()).isEqualTo(1);
+
+        // Not enforced: a repeated nonce is only echoed; too long: refused as Discord refuses it.
+        assertThat(rest("POST", "channels/" + C1 + "/messages", "{\"content\":\"x\",\"nonce\":\"500.0\"}").code())
+                .isEqualTo(200);
+        assertThat(fake.botMessages()).hasSize(5);
+        Reply tooLong = rest("POST", "channels/" + C1 + "/messages",
+                "{\"content\":\"x\",\"enforce_nonce\":true,\"nonce\":\"" + "9".repeat(26) + "\"}");
+        assertThat(json(tooLong).at("/errors/nonce/_errors/0/code").asText()).isEqualTo("BASE_TYPE_MAX_LENGTH");
+    }
+
+    @Test
     void aForbiddenChannelIsRefusedByJdaLocallyAndByTheFakeWith403() throws Exception {
         JDA jda = connect(EnumSet.of(GatewayIntent.GUILD_MESSAGES));
         TextChannel announcements = jda.getTextChannelById(NOPE);

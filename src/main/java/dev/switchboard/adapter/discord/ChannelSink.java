@@ -1,19 +1,34 @@
 package dev.switchboard.adapter.discord;
 
 import dev.switchboard.live.ReplySink;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import net.dv8tion.jda.api.entities.Message;
 import net.dv8tion.jda.api.entities.channel.concrete.ThreadChannel;
 import net.dv8tion.jda.api.entities.channel.middleman.MessageChannel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A reply in a Discord channel, thread or DM: posted and edited as the bot, at most 2,000 characters a message,
  * with no mention able to ping anyone. In reply-chain mode the first message answers the user's message. An archived
  * thread is reopened before writing. The place may still be on its way (a thread being opened while the answer
- * starts): writes wait for it. Thread-safe.
+ * starts): writes wait for it.
+ *
+ * <p>Each post of a reply to a message carries a nonce Discord enforces: the answered message's id and the post's place
+ * in the reply ({@code 1234.0}, {@code 1234.1}). A process stopped after Discord took a post and before it noted the
+ * message leaves it unknown to the store; the next try at the same answer, within Discord's few minutes, posts with the
+ * same nonce, gets that message back instead of a second one, and writes its own text into it. Thread-safe.
  */
 final class ChannelSink implements ReplySink, DiscordFeedback.Buttons {
+
+    private static final Logger log = LoggerFactory.getLogger(ChannelSink.class);
+
+    /** Discord's longest nonce. */
+    static final int MAX_NONCE = 25;
 
     /** Asks about {@code confirm}ed tools; unset, they are declined. */
     final dev.switchboard.live.ApprovalHook approvals = new dev.switchboard.live.ApprovalHook();
@@ -35,39 +50,74 @@ final class ChannelSink implements ReplySink, DiscordFeedback.Buttons {
     private final CompletableFuture<Place> place;
     private final boolean silent;
     private final Consumer<String> posted;
+    private final String answering;
+    /** Every message this reply posted, edited or deleted: the next post's place in the reply. */
+    private final Set<String> touched = ConcurrentHashMap.newKeySet();
     private volatile boolean first = true;
 
     /**
      * @param place where the reply goes, once known; it never fails
      * @param posted told each new message's id, so replies to it find the conversation
+     * @param answering the id of the message the reply answers, for the posts' nonces; null for a random nonce each
      */
-    ChannelSink(CompletableFuture<Place> place, boolean silent, Consumer<String> posted) {
+    ChannelSink(CompletableFuture<Place> place, boolean silent, Consumer<String> posted, String answering) {
         this.place = place;
         this.silent = silent;
         this.posted = posted;
+        this.answering = answering;
     }
 
     @Override
     public CompletionStage<String> post(String text) {
         return place.thenCompose(p -> reopened(p.channel()).thenCompose(v -> Writes.submit(() -> {
             var action = p.channel().sendMessage(Writes.create(text, silent));
+            String nonce = nonce(answering, touched.size());
+            if (nonce != null) {
+                action.setNonce(nonce);
+            }
             return first && p.replyTo() != null
                     ? action.setMessageReference(p.replyTo()).failOnInvalidReply(false) : action;
-        }))).thenApply(message -> {
+        })).thenCompose(message -> taken(p, message, text))).thenApply(id -> {
             first = false;
-            posted.accept(message.getId());
-            return message.getId();
+            touched.add(id);
+            posted.accept(id);
+            return id;
         });
+    }
+
+    /**
+     * The posted message's id, once it shows {@code text}: a message an earlier try posted with the same nonce comes
+     * back as it was left, and is edited to what this try posts.
+     */
+    private static CompletableFuture<String> taken(Place p, Message message, String text) {
+        if (message.getContentRaw().strip().equals(text.strip())) {
+            return CompletableFuture.completedFuture(message.getId());
+        }
+        log.info("discord: a reply's message posted before a stop was found again; continuing in it");
+        return Writes.submit(() -> p.channel().editMessageById(message.getId(), Writes.edit(text)))
+                .thenApply(edited -> message.getId());
+    }
+
+    /** The nonce of a reply's post at {@code position}, or null where the reply answers no message. */
+    static String nonce(String answering, int position) {
+        if (answering == null) {
+            return null;
+        }
+        String nonce = answering + "." + position;
+        return nonce.length() <= MAX_NONCE ? nonce
+                : Integer.toHexString(answering.hashCode()) + "." + position; // never for a snowflake
     }
 
     @Override
     public CompletionStage<Void> edit(String messageId, String text) {
+        touched.add(messageId);
         return place.thenCompose(p -> Writes.submit(() -> p.channel().editMessageById(messageId, Writes.edit(text))))
                 .thenApply(m -> null);
     }
 
     @Override
     public CompletionStage<Void> delete(String messageId) {
+        touched.add(messageId);
         return place.thenCompose(p -> Writes.submit(() -> p.channel().deleteMessageById(messageId)));
     }
 

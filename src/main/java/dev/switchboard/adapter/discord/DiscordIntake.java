@@ -95,7 +95,7 @@ final class DiscordIntake extends ListenerAdapter {
             case DiscordRules.Decision.Answer answer -> take(event, answer.key(),
                     replies.inChannel(answer.key(), CompletableFuture.completedFuture(new ChannelSink.Place(
                             event.getChannel(), answer.replyTo())), event.getChannel().getId(),
-                            event.getAuthor().getId()),
+                            event.getAuthor().getId(), event.getMessageId()),
                     CompletableFuture.completedFuture(event.getChannel()), answer.question());
             case DiscordRules.Decision.OpenThread open -> openThread(event, open);
         }
@@ -121,7 +121,7 @@ final class DiscordIntake extends ListenerAdapter {
                     return new ChannelSink.Place(channel, message.getId());
                 });
         ConversationKey key = DiscordRules.key(event.getGuild().getId(), channel.getId(), message.getId());
-        take(event, key, replies.inChannel(key, place, message.getId(), event.getAuthor().getId()),
+        take(event, key, replies.inChannel(key, place, message.getId(), event.getAuthor().getId(), message.getId()),
                 place.thenApply(ChannelSink.Place::channel),
                 open.question());
     }
@@ -242,7 +242,7 @@ final class DiscordIntake extends ListenerAdapter {
         Inbound inbound = new Inbound(key, left.message().messageIds().getFirst(), left.message().authorId(),
                 left.message().authorName(), left.message().text(), left.message().at(), "");
         try {
-            conversations.submit(inbound, replies.inChannel(key, channel, null),
+            conversations.submit(inbound, replies.inChannel(key, channel, inbound.messageId()),
                     policy.of(shards.getShards().getFirst()));
             log.info("discord: answering a message left unanswered when the service stopped, in {}", key);
         } catch (RuntimeException e) {

@@ -55,29 +55,31 @@ final class DiscordReplies {
     }
 
     /**
-     * A reply in {@code replyIn}, shown with "typing…" until its first words.
-     *
-     * @param replyTo the message the first reply message answers (reply chains); null for none
+     * A reply in {@code replyIn} to the message {@code answering}, shown with "typing…" until its first words; its
+     * first message stands on its own.
      */
-    DiscordThread inChannel(ConversationKey key, MessageChannel replyIn, String replyTo) {
-        return inChannel(key, CompletableFuture.completedFuture(new ChannelSink.Place(replyIn, replyTo)),
-                replyIn.getId());
+    DiscordThread inChannel(ConversationKey key, MessageChannel replyIn, String answering) {
+        return inChannel(key, CompletableFuture.completedFuture(new ChannelSink.Place(replyIn, null)),
+                replyIn.getId(), null, answering);
     }
 
     /**
      * A reply whose place is still on its way (a thread being opened): the answer starts meanwhile, and its writes
-     * and "typing…" wait for the place.
+     * and "typing…" wait for the place. It answers no one message: each post gets a nonce of its own.
      *
      * @param budgetOf the channel whose budget the reply spends (the thread's id, known before Discord answers)
      */
     DiscordThread inChannel(ConversationKey key, CompletableFuture<ChannelSink.Place> place, String budgetOf) {
-        return inChannel(key, place, budgetOf, null);
+        return inChannel(key, place, budgetOf, null, null);
     }
 
-    /** @param asker the user answered: {@code confirm}ed tools ask them; null declines such tools */
+    /**
+     * @param asker the user answered: {@code confirm}ed tools ask them; null declines such tools
+     * @param answering the message answered: a post of a stopped try at it is continued, not posted twice
+     */
     DiscordThread inChannel(ConversationKey key, CompletableFuture<ChannelSink.Place> place, String budgetOf,
-                            String asker) {
-        ChannelSink sink = new ChannelSink(place, silent, remember(key));
+                            String asker, String answering) {
+        ChannelSink sink = new ChannelSink(place, silent, remember(key), answering);
         if (approvals != null && asker != null) {
             sink.approvals.set(approvals.asking(place, asker));
         }
