@@ -241,10 +241,13 @@ final class Attempt implements StreamingChatResponseHandler {
             }
         }
         if (early) {
+            // The connection first: closing the stream of a live connection reads what is left of the body so the
+            // connection can be reused, and a provider that keeps sending (or goes quiet) would hold this attempt's
+            // lock, and whoever cancels, for as long.
+            probe.abort();
             if (handle != null) {
                 handle.cancel();
             }
-            probe.abort();
         }
     }
 }

@@ -417,6 +417,21 @@ class RouterTest {
     }
 
     @Test
+    void cancellingAStreamThatWentQuietMidway_returnsAtOnceAndClosesIt() {
+        router();
+        primary.enqueue(new Script(ANSWER, Duration.ZERO, Duration.ofMillis(10), new Fault.StallAfter(3)));
+        RecordingListener listener = new RecordingListener();
+        ReplyHandle handle = router.reply(request("hi"), listener);
+        await().atMost(Duration.ofSeconds(5)).until(() -> !listener.visibleText().isEmpty());
+
+        // The canceller may be a shutdown or a platform's event thread: it must not wait for the provider's next bytes.
+        CompletableFuture<Void> cancelled = CompletableFuture.runAsync(() -> handle.cancel("gone"));
+        await().atMost(Duration.ofSeconds(2)).until(cancelled::isDone);
+        assertThat(listener.await()).isEqualTo(new ReplyOutcome.Cancelled("gone"));
+        await().atMost(Duration.ofSeconds(3)).until(() -> primary.activeStreams() == 0);
+    }
+
+    @Test
     void cancellingBeforeTheFirstToken_alsoClosesTheUpstreamRequest() {
         router();
         primary.enqueue(Script.fault(new Fault.StallBeforeFirstToken()));
