@@ -1735,7 +1735,8 @@ public final class FakeDiscord implements AutoCloseable {
         if (attaching.refusal() != null) {
             return attaching.refusal();
         }
-        Msg earlier = find(ch.id, nonces.earlier(body, System.nanoTime()));
+        String nonced = nonces.earlier(body, System.nanoTime());
+        Msg earlier = nonced == null ? null : messagesById.get(nonced); // the bot's nonces, in whichever channel
         if (earlier != null && !earlier.deleted) {
             return ok(messageJson(earlier, false)); // the nonce's message, as it is now; nothing new is posted
         }

@@ -8,7 +8,8 @@ import java.util.Map;
 /**
  * {@link FakeDiscord}'s message nonces, as Discord keeps them: a nonce is a string of at most 25 characters or an
  * integer; a create with {@code enforce_nonce: true} whose nonce the bot used within the last few minutes
- * ({@link #WINDOW}) gets the message it created then, and nothing new is posted. Guarded by the fake's lock.
+ * ({@link #WINDOW}) gets the message it created then, in whichever channel, and nothing new is posted. A message
+ * deleted since does not come back: a new one is created (Discord does not say). Guarded by the fake's lock.
  */
 final class FakeDiscordNonces {
 

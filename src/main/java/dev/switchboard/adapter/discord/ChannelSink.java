@@ -19,9 +19,11 @@ import org.slf4j.LoggerFactory;
  * starts): writes wait for it.
  *
  * <p>Each post of a reply to a message carries a nonce Discord enforces: the answered message's id and the post's place
- * in the reply ({@code 1234.0}, {@code 1234.1}). A process stopped after Discord took a post and before it noted the
- * message leaves it unknown to the store; the next try at the same answer, within Discord's few minutes, posts with the
- * same nonce, gets that message back instead of a second one, and writes its own text into it. Thread-safe.
+ * in the reply ({@code 1234.0}, {@code 1234.1}), the number of messages the reply filled before it. A process stopped
+ * after Discord took a post and before it noted the message leaves it unknown to the store; the next try at the same
+ * answer, within Discord's few minutes, posts the same place with the same nonce, gets that message back instead of a
+ * second one, and writes its own text into it. (A next try that ends in fewer messages never posts that place again:
+ * such a message stays, as it did before nonces.) Thread-safe.
  */
 final class ChannelSink implements ReplySink, DiscordFeedback.Buttons {
 
@@ -51,8 +53,8 @@ final class ChannelSink implements ReplySink, DiscordFeedback.Buttons {
     private final boolean silent;
     private final Consumer<String> posted;
     private final String answering;
-    /** Every message this reply posted, edited or deleted: the next post's place in the reply. */
-    private final Set<String> touched = ConcurrentHashMap.newKeySet();
+    /** The messages this reply posted or edited: how many places of the reply are filled, the next post's place. */
+    private final Set<String> shown = ConcurrentHashMap.newKeySet();
     private volatile boolean first = true;
 
     /**
@@ -69,33 +71,53 @@ final class ChannelSink implements ReplySink, DiscordFeedback.Buttons {
 
     @Override
     public CompletionStage<String> post(String text) {
-        return place.thenCompose(p -> reopened(p.channel()).thenCompose(v -> Writes.submit(() -> {
-            var action = p.channel().sendMessage(Writes.create(text, silent));
-            String nonce = nonce(answering, touched.size());
-            if (nonce != null) {
-                action.setNonce(nonce);
-            }
-            return first && p.replyTo() != null
-                    ? action.setMessageReference(p.replyTo()).failOnInvalidReply(false) : action;
-        })).thenCompose(message -> taken(p, message, text))).thenApply(id -> {
+        return place.thenCompose(p -> reopened(p.channel()).thenCompose(v -> {
+            String nonce = nonce(answering, shown.size());
+            return create(p, text, nonce).thenCompose(message -> nonce == null
+                    ? CompletableFuture.completedFuture(message.getId()) : taken(p, message, text));
+        })).thenApply(id -> {
             first = false;
-            touched.add(id);
+            shown.add(id);
             posted.accept(id);
             return id;
         });
     }
 
+    /** @param nonce the post's nonce, or null for JDA's random one */
+    private CompletableFuture<Message> create(Place p, String text, String nonce) {
+        return Writes.submit(() -> {
+            var action = p.channel().sendMessage(Writes.create(text, silent));
+            if (nonce != null) {
+                action.setNonce(nonce);
+            }
+            return first && p.replyTo() != null
+                    ? action.setMessageReference(p.replyTo()).failOnInvalidReply(false) : action;
+        });
+    }
+
     /**
-     * The posted message's id, once it shows {@code text}: a message an earlier try posted with the same nonce comes
-     * back as it was left, and is edited to what this try posts.
+     * The id of the message a post with a nonce got, once it shows {@code text}. A message an earlier try posted with
+     * the same nonce comes back as it was left, and is edited to what this try posts; where that cannot be (it is gone
+     * since, or another of this reply's places holds it), the text goes in a new message.
      */
-    private static CompletableFuture<String> taken(Place p, Message message, String text) {
+    private CompletableFuture<String> taken(Place p, Message message, String text) {
+        String id = message.getId();
+        if (shown.contains(id)) {
+            log.warn("discord: a post's nonce brought back a message this reply shows already; posting anew");
+            return create(p, text, null).thenApply(Message::getId);
+        }
         if (message.getContentRaw().strip().equals(text.strip())) {
-            return CompletableFuture.completedFuture(message.getId());
+            return CompletableFuture.completedFuture(id);
         }
         log.info("discord: a reply's message posted before a stop was found again; continuing in it");
-        return Writes.submit(() -> p.channel().editMessageById(message.getId(), Writes.edit(text)))
-                .thenApply(edited -> message.getId());
+        return Writes.submit(() -> message.editMessage(Writes.edit(text))).handle((edited, error) -> {
+            if (error == null) {
+                return CompletableFuture.completedFuture(id);
+            }
+            log.info("discord: the message found again could not be continued ({}); posting anew",
+                    Writes.failure(error).getMessage());
+            return create(p, text, null).thenApply(Message::getId);
+        }).thenCompose(next -> next);
     }
 
     /** The nonce of a reply's post at {@code position}, or null where the reply answers no message. */
@@ -110,14 +132,15 @@ final class ChannelSink implements ReplySink, DiscordFeedback.Buttons {
 
     @Override
     public CompletionStage<Void> edit(String messageId, String text) {
-        touched.add(messageId);
         return place.thenCompose(p -> Writes.submit(() -> p.channel().editMessageById(messageId, Writes.edit(text))))
-                .thenApply(m -> null);
+                .thenApply(m -> {
+                    shown.add(messageId);
+                    return null;
+                });
     }
 
     @Override
     public CompletionStage<Void> delete(String messageId) {
-        touched.add(messageId);
         return place.thenCompose(p -> Writes.submit(() -> p.channel().deleteMessageById(messageId)));
     }
 
