@@ -160,11 +160,11 @@ sealed interface E2ePlatform extends AutoCloseable {
             }
         }
 
-        private static String user(int i) {
+        static String user(int i) {
             return "U" + (1000 + i);
         }
 
-        private static String channel(int j) {
+        static String channel(int j) {
             return "C" + (100 + j);
         }
 

@@ -93,8 +93,11 @@ final class E2eTable {
                 from an earlier run; each row's log line says whether the cache was used); idle RSS: VmRSS before \
                 the batch; peak RSS: VmHWM at its end. `naive` rows: the naive \
                 reference policy on a fake of its own with the same questions and answers (a bot that paces each \
-                reply alone: thread, first post, an edit a second, the final text; no global pacing; its words on \
-                the provider's schedule, computed in the benchmark's JVM, so it has no CPU or RSS figures).""",
+                reply alone: on Discord the thread, the first post, an edit a second, the final text; on Slack the \
+                first post in the question's thread, chat.update a second and the final text, or with native \
+                streaming chat.startStream, chat.appendStream a second and chat.stopStream; no shared budget, a \
+                429 waited out only on the first post and the final; its words on the provider's schedule, \
+                computed in the benchmark's JVM, so it has no CPU or RSS figures).""",
                 words, firstToken.toMillis(), interval.toMillis(), 1000.0 / interval.toMillis());
     }
 }

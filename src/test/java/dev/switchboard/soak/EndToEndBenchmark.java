@@ -49,7 +49,7 @@ class EndToEndBenchmark {
     static final Duration FIRST_TOKEN = Duration.ofMillis(200);
     static final Duration WORD_INTERVAL = Duration.ofMillis(33);
     static final int GATE_PER_SECOND = 45;
-    /** Whether each Discord row gets the naive reference policy's row beside it ({@code -De2e.naive=false}: not). */
+    /** Whether each row gets the naive reference policy's row beside it ({@code -De2e.naive=false}: not). */
     static final boolean NAIVE = Boolean.parseBoolean(System.getProperty("e2e.naive", "true"));
     /**
      * Conversations answered before the measured batch, at once, to warm the service up ({@code -De2e.warmup=N};
@@ -102,7 +102,7 @@ class EndToEndBenchmark {
             String line = run(row);
             lines.add(line);
             System.out.println("e2e: " + line);
-            if (row.discord() && NAIVE) {
+            if (NAIVE) {
                 String naive = runNaive(row);
                 lines.add(naive);
                 System.out.println("e2e: " + naive);
@@ -186,19 +186,29 @@ class EndToEndBenchmark {
                 GATE_PER_SECOND);
     }
 
-    /** The naive reference policy ({@link NaiveDiscordBot}) on a fake of its own, the same questions and answers. */
+    /**
+     * The naive reference policy ({@link NaiveDiscordBot}, {@link NaiveSlackBot}) on a fake of its own, the same
+     * questions and answers.
+     */
     private String runNaive(Row row) throws Exception {
-        try (E2ePlatform.Discord platform = new E2ePlatform.Discord(FakeDiscord.start(), row)) {
+        try (E2ePlatform platform = row.discord() ? new E2ePlatform.Discord(FakeDiscord.start(), row)
+                : new E2ePlatform.Slack(FakeSlack.start(), row)) {
             List<String> answers = new ArrayList<>();
             List<String> channels = new ArrayList<>();
+            List<String> users = new ArrayList<>();
             List<E2ePlatform.Asked> asked = new ArrayList<>();
             for (int i = 0; i < row.k(); i++) {
                 answers.add(answer(i));
-                channels.add(E2ePlatform.Discord.channel(i % row.channels()));
+                channels.add(row.discord() ? E2ePlatform.Discord.channel(i % row.channels())
+                        : E2ePlatform.Slack.channel(i % row.channels()));
+                users.add(E2ePlatform.Slack.user(i));
                 asked.add(platform.ask(i, question(i)));
             }
-            List<Instant[]> sent = new NaiveDiscordBot(platform.fake(), !row.platform().equals("discord-channel"),
-                    FIRST_TOKEN, WORD_INTERVAL).answer(asked, channels, answers);
+            List<Instant[]> sent = platform instanceof E2ePlatform.Discord discord
+                    ? new NaiveDiscordBot(discord.fake(), !row.platform().equals("discord-channel"), FIRST_TOKEN,
+                            WORD_INTERVAL).answer(asked, channels, answers)
+                    : new NaiveSlackBot(((E2ePlatform.Slack) platform).fake(), row.platform().equals("slack-stream"),
+                            FIRST_TOKEN, WORD_INTERVAL).answer(asked, channels, users, answers);
             Figures figures = figures(platform, asked, answers, sent::get);
             return E2eTable.line(row, "naive " + row.platform(), figures, platform.limits(), null,
                     FIRST_TOKEN.toMillis(), GATE_PER_SECOND);

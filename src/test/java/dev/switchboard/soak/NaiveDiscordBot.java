@@ -50,10 +50,7 @@ final class NaiveDiscordBot {
         try (ExecutorService bots = Executors.newVirtualThreadPerTaskExecutor()) {
             for (Asked a : asked) {
                 List<String> tokens = FakeProvider.tokens(answers.get(a.index()));
-                Instant[] times = new Instant[tokens.size()];
-                for (int w = 0; w < tokens.size(); w++) {
-                    times[w] = a.at().plus(firstToken).plus(interval.multipliedBy(w));
-                }
+                Instant[] times = schedule(a, tokens, firstToken, interval);
                 sent.add(times);
                 bots.submit(() -> reply(a, channels.get(a.index()), tokens, times));
             }
@@ -79,13 +76,7 @@ final class NaiveDiscordBot {
             return null;
         }
         String path = "channels/" + place + "/messages/" + JSON.readTree(posted.body()).path("id").asText();
-        Instant next = Instant.now().plusSeconds(1);
-        while (next.isBefore(times[times.length - 1])) {
-            sleepUntil(next);
-            send("PATCH", path, content(tokens, times));
-            next = next.plusSeconds(1);
-        }
-        sleepUntil(times[times.length - 1]);
+        eachSecondUntil(times[times.length - 1], () -> send("PATCH", path, content(tokens, times)));
         patiently("PATCH", path, () -> content(tokens, times));
         return null;
     }
@@ -102,14 +93,28 @@ final class NaiveDiscordBot {
         return r;
     }
 
+    /** When each word of an answer leaves the fake provider: the first after the first-token delay, then evenly. */
+    static Instant[] schedule(Asked a, List<String> tokens, Duration firstToken, Duration interval) {
+        Instant[] times = new Instant[tokens.size()];
+        for (int w = 0; w < tokens.size(); w++) {
+            times[w] = a.at().plus(firstToken).plus(interval.multipliedBy(w));
+        }
+        return times;
+    }
+
+    /** How many words were sent by now. */
+    static int sentBy(Instant now, Instant[] times) {
+        int w = 0;
+        while (w < times.length && !times[w].isAfter(now)) {
+            w++;
+        }
+        return w;
+    }
+
     /** The words sent by now. */
     private static ObjectNode content(List<String> tokens, Instant[] times) {
-        Instant now = Instant.now();
-        StringBuilder text = new StringBuilder();
-        for (int w = 0; w < tokens.size() && !times[w].isAfter(now); w++) {
-            text.append(tokens.get(w));
-        }
-        return JSON.createObjectNode().put("content", text.toString());
+        return JSON.createObjectNode().put("content",
+                String.join("", tokens.subList(0, sentBy(Instant.now(), times))));
     }
 
     private HttpResponse<String> send(String method, String path, ObjectNode body)
@@ -120,8 +125,22 @@ final class NaiveDiscordBot {
         return http.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
+    /** A write of a naive bot. */
+    interface Write {
+        void run() throws IOException, InterruptedException;
+    }
+
+    /** Runs {@code write} once a second from a second from now until {@code last}, then waits for {@code last}. */
+    static void eachSecondUntil(Instant last, Write write) throws IOException, InterruptedException {
+        for (Instant next = Instant.now().plusSeconds(1); next.isBefore(last); next = next.plusSeconds(1)) {
+            sleepUntil(next);
+            write.run();
+        }
+        sleepUntil(last);
+    }
+
     /** The bot's own timing (it simulates the provider's schedule), not a wait for an outcome; never wakes early. */
-    private static void sleepUntil(Instant at) throws InterruptedException {
+    static void sleepUntil(Instant at) throws InterruptedException {
         for (Instant now = Instant.now(); now.isBefore(at); now = Instant.now()) {
             Thread.sleep(Math.max(1, Duration.between(now, at).toMillis()));
         }
