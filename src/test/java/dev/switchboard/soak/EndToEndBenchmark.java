@@ -204,11 +204,12 @@ class EndToEndBenchmark {
                 users.add(E2ePlatform.Slack.user(i));
                 asked.add(platform.ask(i, question(i)));
             }
+            NaiveSchedule schedule = new NaiveSchedule(FIRST_TOKEN, WORD_INTERVAL);
             List<Instant[]> sent = platform instanceof E2ePlatform.Discord discord
-                    ? new NaiveDiscordBot(discord.fake(), !row.platform().equals("discord-channel"), FIRST_TOKEN,
-                            WORD_INTERVAL).answer(asked, channels, answers)
+                    ? new NaiveDiscordBot(discord.fake(), !row.platform().equals("discord-channel"), schedule)
+                            .answer(asked, channels, answers)
                     : new NaiveSlackBot(((E2ePlatform.Slack) platform).fake(), row.platform().equals("slack-stream"),
-                            FIRST_TOKEN, WORD_INTERVAL).answer(asked, channels, users, answers);
+                            schedule).answer(asked, channels, users, answers);
             Figures figures = figures(platform, asked, answers, sent::get);
             return E2eTable.line(row, "naive " + row.platform(), figures, platform.limits(), null,
                     FIRST_TOKEN.toMillis(), GATE_PER_SECOND);

@@ -4,20 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.soak.E2ePlatform.Asked;
-import dev.switchboard.testing.FakeProvider;
 import dev.switchboard.testing.FakeSlack;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The naive reference policy beside the service's Slack rows, as {@link NaiveDiscordBot} is beside Discord's: each
@@ -36,64 +30,52 @@ final class NaiveSlackBot {
 
     private final FakeSlack fake;
     private final boolean streaming;
-    private final Duration firstToken;
-    private final Duration interval;
+    private final NaiveSchedule schedule;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    NaiveSlackBot(FakeSlack fake, boolean streaming, Duration firstToken, Duration interval) {
+    NaiveSlackBot(FakeSlack fake, boolean streaming, NaiveSchedule schedule) {
         this.fake = fake;
         this.streaming = streaming;
-        this.firstToken = firstToken;
-        this.interval = interval;
+        this.schedule = schedule;
     }
 
     /** Answers every question (in its channel's thread) and returns when each answer's words "left the provider". */
     List<Instant[]> answer(List<Asked> asked, List<String> channels, List<String> users, List<String> answers)
             throws InterruptedException {
-        List<Instant[]> sent = new ArrayList<>();
-        try (ExecutorService bots = Executors.newVirtualThreadPerTaskExecutor()) {
-            for (Asked a : asked) {
-                List<String> tokens = FakeProvider.tokens(answers.get(a.index()));
-                Instant[] times = NaiveDiscordBot.schedule(a, tokens, firstToken, interval);
-                sent.add(times);
-                String channel = channels.get(a.index());
-                String user = users.get(a.index());
-                bots.submit(() -> streaming ? stream(a, channel, user, tokens, times) : edit(a, channel, tokens, times));
+        return schedule.answerAll(asked, answers, (a, tokens, times) -> {
+            if (streaming) {
+                stream(a, channels.get(a.index()), users.get(a.index()), tokens, times);
+            } else {
+                edit(a, channels.get(a.index()), tokens, times);
             }
-            bots.shutdown();
-            if (!bots.awaitTermination(10, TimeUnit.MINUTES)) {
-                throw new IllegalStateException("the naive bot did not finish");
-            }
-        }
-        return sent;
+        });
     }
 
-    private Void edit(Asked a, String channel, List<String> tokens, Instant[] times) throws Exception {
-        NaiveDiscordBot.sleepUntil(times[0]);
+    private void edit(Asked a, String channel, List<String> tokens, Instant[] times) throws Exception {
+        NaiveSchedule.sleepUntil(times[0]);
         JsonNode posted = patiently("chat.postMessage", () -> place(channel).put("thread_ts", a.id())
-                .put("text", soFar(tokens, times)));
+                .put("text", NaiveSchedule.soFar(tokens, times)));
         if (!posted.path("ok").asBoolean()) {
-            return null;
+            return;
         }
         String ts = posted.path("ts").asText();
-        NaiveDiscordBot.eachSecondUntil(times[times.length - 1],
-                () -> call("chat.update", place(channel).put("ts", ts).put("text", soFar(tokens, times))));
+        NaiveSchedule.eachSecondUntil(times[times.length - 1], () -> call("chat.update", place(channel).put("ts", ts)
+                .put("text", NaiveSchedule.soFar(tokens, times))));
         patiently("chat.update", () -> place(channel).put("ts", ts).put("text", String.join("", tokens)));
-        return null;
     }
 
-    private Void stream(Asked a, String channel, String user, List<String> tokens, Instant[] times) throws Exception {
-        NaiveDiscordBot.sleepUntil(times[0]);
-        int[] shown = {NaiveDiscordBot.sentBy(Instant.now(), times)};
+    private void stream(Asked a, String channel, String user, List<String> tokens, Instant[] times) throws Exception {
+        NaiveSchedule.sleepUntil(times[0]);
+        int[] shown = {NaiveSchedule.sentBy(Instant.now(), times)};
         JsonNode started = patiently("chat.startStream", () -> place(channel).put("thread_ts", a.id())
                 .put("recipient_team_id", FakeSlack.TEAM).put("recipient_user_id", user)
                 .put("markdown_text", String.join("", tokens.subList(0, shown[0]))));
         if (!started.path("ok").asBoolean()) {
-            return null;
+            return;
         }
         String ts = started.path("ts").asText();
-        NaiveDiscordBot.eachSecondUntil(times[times.length - 1], () -> {
-            int now = NaiveDiscordBot.sentBy(Instant.now(), times);
+        NaiveSchedule.eachSecondUntil(times[times.length - 1], () -> {
+            int now = NaiveSchedule.sentBy(Instant.now(), times);
             if (now > shown[0] && call("chat.appendStream", place(channel).put("ts", ts)
                     .put("markdown_text", String.join("", tokens.subList(shown[0], now)))).path("ok").asBoolean()) {
                 shown[0] = now;
@@ -104,17 +86,12 @@ final class NaiveSlackBot {
             return shown[0] < tokens.size()
                     ? stop.put("markdown_text", String.join("", tokens.subList(shown[0], tokens.size()))) : stop;
         });
-        return null;
     }
 
     private static ObjectNode place(String channel) {
         return JSON.createObjectNode().put("channel", channel);
     }
 
-    /** The words sent by now. */
-    private static String soFar(List<String> tokens, Instant[] times) {
-        return String.join("", tokens.subList(0, NaiveDiscordBot.sentBy(Instant.now(), times)));
-    }
 
     /** Calls, and after a 429 waits its Retry-After and calls again: what any client library does. */
     private JsonNode patiently(String method, java.util.function.Supplier<ObjectNode> body)
